@@ -1,0 +1,228 @@
+/*
+ * argo: a live and paper trading engine whose core is session management and real-time
+ * persistence. This header is the whole public API of libargo.
+ *
+ * Objects are opaque handles created with argo_<object>_new and released with
+ * argo_<object>_free (every free accepts NULL). Fallible functions return argo_err (0 is
+ * ARGO_OK); the human-readable message, with paths and errno text, is kept on the handle and
+ * read with argo_<object>_errmsg(), like sqlite3_errmsg. The library never prints and never
+ * exits.
+ *
+ * Time is int64_t microseconds since the Unix epoch, UTC, everywhere.
+ *
+ * Threads: an engine is used from one thread, except argo_engine_stop, which may be called
+ * from any thread and from a signal handler. Every callback is called on the thread running
+ * argo_engine_run. A config is not thread-safe.
+ */
+#ifndef ARGO_ARGO_H
+#define ARGO_ARGO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strategy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ARGO_VERSION_MAJOR 0
+#define ARGO_VERSION_MINOR 1
+#define ARGO_VERSION_PATCH 0
+#define ARGO_VERSION_STRING "0.1.0"
+
+/* Version of the library actually linked (may differ from ARGO_VERSION_STRING). */
+const char *argo_version(void);
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
+/* One list gives both the enum and argo_strerror(), so they cannot drift. */
+#define ARGO_ERROR_LIST(X)                                              \
+  X(OK, 0, "ok")                                                        \
+  X(EINVAL, 1, "invalid argument")                                      \
+  X(ENOMEM, 2, "out of memory")                                         \
+  X(EIO, 3, "input/output error")                                       \
+  X(ECONFIG, 4, "invalid configuration")                                \
+  X(ESTATE, 5, "call not valid in the current state")                   \
+  X(ENOTFOUND, 6, "not found")                                          \
+  X(ESTRATEGY, 7, "strategy failed")                                    \
+  X(EPLUGIN, 8, "strategy plugin cannot be loaded")                     \
+  X(EDB, 9, "database error")                                           \
+  X(EFEED, 10, "market data feed error")                                \
+  X(EBROKER, 11, "broker error")                                        \
+  X(ECORRUPT, 12, "corrupt file")                                       \
+  X(EEXIST, 13, "already exists")
+
+typedef enum argo_err {
+#define ARGO_ERR_ENUM_(name, value, text) ARGO_##name = value,
+  ARGO_ERROR_LIST(ARGO_ERR_ENUM_)
+#undef ARGO_ERR_ENUM_
+} argo_err;
+
+/* Static text for an error code; never NULL. */
+const char *argo_strerror(argo_err err);
+
+/* ---- time -------------------------------------------------------------------------------- */
+
+/* Parses an ISO-8601 UTC time: "2025-10-01", "2025-10-01T09:00", "2025-10-01T09:00:00Z",
+ * "2025-10-01 09:00:00.250", with an optional "Z" or "+00:00" (other offsets are applied).
+ * Also accepts a plain integer of seconds since the epoch. */
+argo_err argo_time_parse(const char *text, int64_t *out_us);
+/* Formats as "2025-10-01T09:00:00Z" (fractional seconds only when non-zero). buf >= 40 bytes. */
+void argo_time_format(int64_t us, char *buf, size_t len);
+
+/* ---- configuration ----------------------------------------------------------------------- */
+
+/* A configuration: typed keys with defaults, filled from YAML files (sections engine,
+ * market_data, trading, strategy; ${VAR} expanded from the environment) and from key=value
+ * overrides. Every key is listed by argo_config_key_at. */
+typedef struct argo_config argo_config;
+
+argo_err argo_config_new(argo_config **out);
+void argo_config_free(argo_config *cfg);
+/* Merges a YAML file into cfg. On error the message names the file, line and key. */
+argo_err argo_config_load_file(argo_config *cfg, const char *path);
+/* Same, from text; name is used in messages. */
+argo_err argo_config_load_string(argo_config *cfg, const char *yaml, const char *name);
+/* Sets one key ("market_data.interval") from text, validating it. Lists are comma-separated;
+ * strategy.config takes a JSON object as text. */
+argo_err argo_config_set(argo_config *cfg, const char *key, const char *value);
+/* Writes the current value of key as text (lists comma-separated) into buf. */
+argo_err argo_config_get(const argo_config *cfg, const char *key, char *buf, size_t len);
+/* Checks the combination of keys (for example a replay feed without a file). */
+argo_err argo_config_validate(argo_config *cfg);
+const char *argo_config_errmsg(const argo_config *cfg);
+
+typedef struct argo_config_key {
+  const char *name;  /* "market_data.interval" */
+  const char *type;  /* "string", "int", "number", "bool", "list", "time", "json", "choice" */
+  const char *dflt;  /* default, as text */
+  const char *help;  /* one line */
+} argo_config_key;
+/* The i-th known key; NULL past the end. */
+const argo_config_key *argo_config_key_at(size_t i);
+
+/* ---- statistics (DESIGN section 7) -------------------------------------------------------- */
+
+typedef struct argo_stats_block {
+  int64_t number_of_trades; /* fills */
+  int64_t number_of_winning_trades;
+  int64_t number_of_losing_trades;
+  double win_rate;
+  double max_drawdown; /* fraction of peak equity */
+  double realized_pnl;
+  double unrealized_pnl;
+  double total_pnl;
+  double maximum_loss;
+  double maximum_profit;
+  double total_fees;
+  int64_t holding_count; /* closed pieces (one per FIFO match) */
+  double holding_min, holding_max, holding_avg; /* seconds */
+} argo_stats_block;
+
+typedef struct argo_stats {
+  char id[32];          /* "run_1" */
+  char session_id[40];  /* UUID, same in every day folder of one session */
+  char date[16];        /* "2025-10-02", the day these stats are written for */
+  int64_t session_start;
+  int64_t last_updated; /* time of the last event recorded (market time) */
+  const char *status;   /* "running", "finished", "crashed_recovered" */
+  const char *const *symbols;
+  size_t nsymbols;
+  const char *run_dir;  /* the day's run folder */
+  const char *strategy_id, *strategy_version, *strategy_name;
+  argo_stats_block daily;      /* this day only */
+  argo_stats_block cumulative; /* since session start */
+  int64_t candles_day, candles_total;
+  double equity; /* starting capital + cumulative total pnl */
+} argo_stats;
+
+/* ---- engine ------------------------------------------------------------------------------ */
+
+typedef struct argo_engine argo_engine;
+
+typedef enum argo_engine_status {
+  ARGO_STATUS_PREFETCHING = 0,
+  ARGO_STATUS_GAP_FILLING = 1,
+  ARGO_STATUS_RUNNING = 2,
+  ARGO_STATUS_STOPPING = 3,
+  ARGO_STATUS_STOPPED = 4
+} argo_engine_status;
+
+/* "prefetching", "gap_filling", "running", "stopping", "stopped". */
+const char *argo_status_name(argo_engine_status status);
+
+/* What on_engine_start reports. */
+typedef struct argo_engine_info {
+  const char *const *symbols;
+  size_t nsymbols;
+  const char *interval;   /* "1m" */
+  const char *run_dir;    /* "{data_output}/{date}/run_N" */
+  const char *run_name;   /* "run_N" */
+  const char *session_id; /* UUID */
+  const char *data_output;
+  const char *feed;       /* "sim", "replay", "binance" */
+  const char *strategy_name;
+} argo_engine_info;
+
+/* Callbacks; every member is optional (NULL). All are called on the thread running
+ * argo_engine_run; pointers are borrowed for the call only. Order and fill callbacks and stats
+ * updates are called only once what they report is durable on disk. */
+typedef struct argo_callbacks {
+  void (*on_engine_start)(argo_engine *eng, const argo_engine_info *info, void *user);
+  /* status is ARGO_OK for a normal end (feed exhausted or stop requested). */
+  void (*on_engine_stop)(argo_engine *eng, argo_err status, const char *message, void *user);
+  void (*on_market_data)(argo_engine *eng, const argo_candle *candle, void *user);
+  /* Every order, once recorded, including rejected ones (status REJECTED, reason set). */
+  void (*on_order_placed)(argo_engine *eng, const argo_order *order, void *user);
+  void (*on_order_filled)(argo_engine *eng, const argo_order *order, const argo_fill *fill,
+                          void *user);
+  /* A problem that did not stop the session (or the one that did, before on_engine_stop). */
+  void (*on_error)(argo_engine *eng, argo_err code, const char *message, void *user);
+  /* The strategy returned an error for candle; the session goes on. */
+  void (*on_strategy_error)(argo_engine *eng, const argo_candle *candle, const char *message,
+                            void *user);
+  void (*on_stats_update)(argo_engine *eng, const argo_stats *stats, void *user);
+  void (*on_status_update)(argo_engine *eng, argo_engine_status status, void *user);
+  /* An order changed status other than by a fill (cancelled, or a pending order rejected). */
+  void (*on_order_updated)(argo_engine *eng, const argo_order *order, void *user);
+  /* Progress of a history download: done and total in candles (total may be an estimate). */
+  void (*on_prefetch_progress)(argo_engine *eng, const char *symbol, int64_t done, int64_t total,
+                               void *user);
+} argo_callbacks;
+
+argo_err argo_engine_new(argo_engine **out);
+void argo_engine_free(argo_engine *eng);
+
+/* Takes a copy of cfg: feed, broker, strategy, data output path and every engine setting. */
+argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg);
+/* Overrides the strategy of the config: a builtin name ("ma_cross") or a path to a plugin
+ * (".so"). config is a JSON object as text, or NULL for "{}". The plugin is loaded and checked
+ * now; ARGO_EPLUGIN or ARGO_ENOTFOUND with a message naming the file otherwise. */
+argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, const char *config);
+/* Overrides the data output path of the config. */
+argo_err argo_engine_set_data_output(argo_engine *eng, const char *path);
+/* Copies min(size, sizeof(argo_callbacks)) bytes of cb; pass sizeof *cb. */
+argo_err argo_engine_set_callbacks(argo_engine *eng, const argo_callbacks *cb, size_t size,
+                                   void *user);
+/* Runs the session until the feed ends or argo_engine_stop is called; blocks. Returns ARGO_OK
+ * for a clean end; otherwise the error that ended the session (the files hold everything
+ * acknowledged, and stats.yaml is final). An engine runs once. */
+argo_err argo_engine_run(argo_engine *eng);
+/* Asks a running engine to stop after the candle in hand. Thread-safe, async-signal-safe. */
+void argo_engine_stop(argo_engine *eng);
+/* The last error's message; never NULL. */
+const char *argo_engine_errmsg(const argo_engine *eng);
+/* Copies the latest statistics; valid during and after run. */
+argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out);
+
+/* ---- strategies -------------------------------------------------------------------------- */
+
+/* The i-th builtin strategy, NULL past the end. */
+const argo_strategy *argo_strategy_builtin_at(size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARGO_ARGO_H */

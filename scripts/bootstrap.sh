@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Installs what argo needs to build, and nothing else:
+#   1. the Debian packages below, when one is missing (apt-get, as root or through sudo);
+#   2. a pinned DuckDB: libduckdb.so from the npm package @duckdb/node-bindings-linux-x64 and duckdb.h
+#      from the npm package duckdb of the same release, both checked against the sha256 sums below and
+#      unpacked into third_party/duckdb-<version>/ (ignored by git).
+# A machine that already has DuckDB can skip step 2 by setting ARGO_DUCKDB_DIR to a folder holding
+# duckdb.h and libduckdb.so (the build then uses that folder).
+# The script is idempotent and quiet when everything is already in place.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+DUCKDB_VERSION=1.4.4
+DUCKDB_BINDINGS_VERSION=1.4.4-r.1
+DUCKDB_BINDINGS_SHA256=8ac460b152cd05a95065a414879bb09e40534b1fb7a80a7afe6969b6ce039029
+DUCKDB_SOURCE_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed
+
+debs=(build-essential cmake pkg-config libyaml-dev libjansson-dev libcurl4-openssl-dev libwebsockets-dev
+      nodejs npm ca-certificates)
+
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  # nodejs/npm may come from elsewhere than Debian; do not reinstall them when the commands exist.
+  keep=()
+  for p in "${missing[@]}"; do
+    case "$p" in
+      nodejs) command -v node >/dev/null 2>&1 || keep+=("$p") ;;
+      npm) command -v npm >/dev/null 2>&1 || keep+=("$p") ;;
+      *) keep+=("$p") ;;
+    esac
+  done
+  missing=("${keep[@]+"${keep[@]}"}")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "bootstrap: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq </dev/null >/dev/null || true
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+fi
+
+if [ -n "${ARGO_DUCKDB_DIR:-}" ]; then
+  for f in duckdb.h libduckdb.so; do
+    [ -f "$ARGO_DUCKDB_DIR/$f" ] || { echo "bootstrap: ARGO_DUCKDB_DIR=$ARGO_DUCKDB_DIR has no $f" >&2; exit 1; }
+  done
+  exit 0
+fi
+
+dest="$here/third_party/duckdb-$DUCKDB_VERSION"
+if [ -f "$dest/.complete" ]; then
+  exit 0
+fi
+
+echo "bootstrap: fetching DuckDB $DUCKDB_VERSION from the npm registry" >&2
+work=$(mktemp -d "$here/third_party.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$here/third_party"; mktemp -d "$here/third_party/tmp.XXXXXX"; })
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && npm pack --silent "@duckdb/node-bindings-linux-x64@$DUCKDB_BINDINGS_VERSION" "duckdb@$DUCKDB_VERSION" </dev/null >/dev/null 2>npm.log) \
+  || { cat "$work/npm.log" >&2; echo "bootstrap: npm pack failed" >&2; exit 1; }
+
+check() {
+  local file=$1 want=$2 got
+  got=$(sha256sum "$file" | cut -d' ' -f1)
+  if [ "$got" != "$want" ]; then
+    echo "bootstrap: sha256 mismatch for $(basename "$file"): expected $want, got $got" >&2
+    exit 1
+  fi
+}
+check "$work/duckdb-node-bindings-linux-x64-$DUCKDB_BINDINGS_VERSION.tgz" "$DUCKDB_BINDINGS_SHA256"
+check "$work/duckdb-$DUCKDB_VERSION.tgz" "$DUCKDB_SOURCE_SHA256"
+
+mkdir -p "$work/out"
+tar -xzf "$work/duckdb-node-bindings-linux-x64-$DUCKDB_BINDINGS_VERSION.tgz" -C "$work" package/libduckdb.so package/LICENSE
+mv "$work/package/libduckdb.so" "$work/package/LICENSE" "$work/out/"
+tar -xzf "$work/duckdb-$DUCKDB_VERSION.tgz" -C "$work" package/src/duckdb/src/include/duckdb.h
+mv "$work/package/src/duckdb/src/include/duckdb.h" "$work/out/"
+echo "$DUCKDB_VERSION" >"$work/out/VERSION"
+touch "$work/out/.complete"
+rm -rf "$dest"
+mkdir -p "$(dirname "$dest")"
+mv "$work/out" "$dest"
+echo "bootstrap: DuckDB $DUCKDB_VERSION ready in $dest" >&2

@@ -1,0 +1,62 @@
+/*
+ * The five Parquet tables of a run folder (DESIGN section 4): names, files, columns, types.
+ * The store creates its DuckDB tables from these definitions, the tests check the published
+ * files against them, and docs/files.md lists them. Extra columns are only ever appended.
+ */
+#ifndef ARGO_SCHEMA_H
+#define ARGO_SCHEMA_H
+
+#include <stddef.h>
+
+typedef enum argo__coltype {
+  ARGO_COL_TEXT = 0,
+  ARGO_COL_DOUBLE = 1,
+  ARGO_COL_TIMESTAMP = 2, /* int64_t microseconds, UTC */
+  ARGO_COL_BIGINT = 3
+} argo__coltype;
+
+typedef struct argo__column {
+  const char *name;
+  argo__coltype type;
+} argo__column;
+
+typedef enum argo__table_id {
+  ARGO_T_ORDERS = 0,
+  ARGO_T_TRADES = 1,
+  ARGO_T_MARKS = 2,
+  ARGO_T_LOGS = 3,
+  ARGO_T_MARKET_DATA = 4,
+  ARGO_T_COUNT = 5
+} argo__table_id;
+
+#define ARGO_MAX_COLS 16
+
+typedef struct argo__table {
+  const char *name; /* DuckDB table name: "orders" */
+  const char *file; /* "orders.parquet" */
+  const argo__column *cols;
+  size_t ncols;
+} argo__table;
+
+const argo__table *argo__schema(argo__table_id id);
+/* DuckDB type name of a column type ("VARCHAR", "DOUBLE", "TIMESTAMP", "BIGINT"). */
+const char *argo__coltype_sql(argo__coltype t);
+
+/* Column positions, so that writers need not search by name. */
+enum { ORD_ID, ORD_SYMBOL, ORD_SIDE, ORD_TYPE, ORD_QTY, ORD_PRICE, ORD_TS, ORD_STATUS, ORD_STRATEGY,
+       ORD_POSTYPE, ORD_REASON, ORD_NCOLS };
+enum { TRD_ORDER_ID, TRD_SYMBOL, TRD_SIDE, TRD_QTY, TRD_PRICE, TRD_TS, TRD_EXEC_AT, TRD_EXEC_QTY,
+       TRD_EXEC_PRICE, TRD_COMMISSION, TRD_PNL, TRD_POSTYPE, TRD_NCOLS };
+enum { MRK_ID, MRK_TIME, MRK_SYMBOL, MRK_COLOR, MRK_SHAPE, MRK_LEVEL, MRK_TITLE, MRK_MESSAGE,
+       MRK_CATEGORY, MRK_SIGNAL, MRK_NCOLS };
+enum { LOG_ID, LOG_TS, LOG_SYMBOL, LOG_LEVEL, LOG_MESSAGE, LOG_FIELDS, LOG_NCOLS };
+enum { MD_TIME, MD_SYMBOL, MD_OPEN, MD_HIGH, MD_LOW, MD_CLOSE, MD_VOLUME, MD_NCOLS };
+
+/* Text forms of the enums of strategy.h, as stored in the files. */
+const char *argo__side_name(int side);           /* BUY, SELL */
+const char *argo__order_type_name(int type);     /* MARKET, LIMIT */
+const char *argo__position_type_name(int pt);    /* LONG, SHORT */
+const char *argo__order_status_name(int status); /* PENDING, FILLED, ... */
+const char *argo__log_level_name(int level);     /* debug, info, warning, error */
+
+#endif

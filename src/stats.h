@@ -1,0 +1,49 @@
+/*
+ * Statistics tracker (DESIGN section 7): daily and cumulative trade statistics from the stream
+ * of fills and candle closes. Pure computation: no I/O, no threads, no dependency on the store
+ * or the engine. Symbols are small integers chosen by the caller.
+ *
+ * Definitions (also in docs/statistics.md):
+ * - every fill counts in number_of_trades and total_fees;
+ * - a closing fill (one that reduces a position, matched FIFO per symbol and side) realizes pnl
+ *   as in fifo.h; winning/losing = closing fills with pnl > 0 / < 0; break-even closes count in
+ *   neither; win_rate = winning / (winning + losing), 0 if none;
+ * - maximum_profit = largest positive closing pnl, maximum_loss = most negative (0 if none);
+ * - unrealized_pnl = open lots marked at each symbol's latest close, net of unrealized entry
+ *   fees. In the daily block it is the change over the day (unrealized now minus unrealized at
+ *   the day's start), so that the daily blocks of a session add up to the cumulative one;
+ * - equity = capital + cumulative realized + cumulative unrealized, evaluated after every mark;
+ *   max_drawdown = largest (peak - equity) / peak. The daily peak restarts at the day's
+ *   opening equity;
+ * - holding time: seconds from entry fill to exit fill of each matched piece; min and max over
+ *   pieces, avg weighted by quantity.
+ */
+#ifndef ARGO_STATS_H
+#define ARGO_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <argo/argo.h>
+
+typedef struct argo__stats argo__stats;
+
+argo_err argo__stats_new(argo__stats **out, double capital, size_t nsymbols);
+void argo__stats_free(argo__stats *st);
+/* Records one fill of symbol sym. Returns ARGO_ENOMEM, or ARGO_EINVAL if the fill closes more
+ * than is open (the fill is then ignored). */
+argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f);
+/* Marks symbol sym at close (its latest price) and updates equity and drawdown. */
+void argo__stats_mark(argo__stats *st, size_t sym, double close);
+/* Starts a new day: daily figures restart, cumulative ones carry on. */
+void argo__stats_new_day(argo__stats *st);
+/* Current figures. */
+void argo__stats_get(const argo__stats *st, argo_stats_block *daily, argo_stats_block *cumulative);
+double argo__stats_equity(const argo__stats *st);
+
+/* Serializes the whole tracker state (for the journal's day-start record) into a malloc'ed
+ * buffer, and restores it. */
+argo_err argo__stats_save(const argo__stats *st, void **buf, size_t *len);
+argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * stats.yaml: rendering (libyaml emitter) and reading back (libyaml parser). The layout is
+ * DESIGN section 7, keys in this order: id, session_id, date, session_start, last_updated,
+ * status, symbols, trade_result, trade_pnl, trade_holding_time, total_fees, the five
+ * *_file_path keys, strategy, daily, cumulative, then argo's own additions: candles,
+ * candles_total, equity, and (only when set) run_collision and resumed_from.
+ * The top-level blocks are the day's figures (the same as daily).
+ */
+#ifndef ARGO_STATS_YAML_H
+#define ARGO_STATS_YAML_H
+
+#include <argo/argo.h>
+
+#include "util/strbuf.h"
+
+typedef struct argo__stats_doc {
+  argo_stats s;               /* status, run_dir, symbols and strategy strings must be set */
+  const char *run_collision;  /* NULL, or a sentence: which run number was wanted, why not */
+  const char *resumed_from;   /* NULL, or "2025-10-01/run_1" */
+} argo__stats_doc;
+
+/* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */
+argo_err argo__stats_yaml_render(const argo__stats_doc *doc, argo__sb *out);
+
+/* Reads a stats.yaml text back. Strings are malloc'ed into *doc (status, run_dir, symbols,
+ * strategy strings, run_collision, resumed_from) and freed by argo__stats_doc_free. Unknown
+ * keys are ignored; a missing or malformed value gives ARGO_ECORRUPT with err set. */
+argo_err argo__stats_yaml_parse(const char *text, argo__stats_doc *doc, char *err, size_t errlen);
+void argo__stats_doc_free(argo__stats_doc *doc);
+
+#endif

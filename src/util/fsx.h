@@ -1,0 +1,59 @@
+/*
+ * File-system helpers for durable publication (Redis-style): write to a temporary name in
+ * the target folder, fsync it, rename it over the target, fsync the folder. Every failure is
+ * reported with the path and errno text; a good file is never truncated in place.
+ *
+ * Fault injection: argo__io_fault_set makes the n-th future call of one kind of operation fail
+ * with a chosen errno. It is process-wide on purpose (like SQLite's test-control fault hooks):
+ * it exists only so that tests can prove that a failing write, fsync or rename leaves the old
+ * file intact, and it costs one relaxed atomic load per operation when unused.
+ */
+#ifndef ARGO_FSX_H
+#define ARGO_FSX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef enum argo__io_op {
+  ARGO_IO_WRITE = 0, /* write(2) of our own files, and DuckDB's COPY of a Parquet file */
+  ARGO_IO_FSYNC = 1,
+  ARGO_IO_RENAME = 2,
+  ARGO_IO_MKDIR = 3,
+  ARGO_IO_OPCOUNT = 4
+} argo__io_op;
+
+/* Makes the nth (1 = next) call of op fail with errnum; nth 0 clears. count > 1 makes that many
+ * consecutive calls fail (-1: every call from the nth on). */
+void argo__io_fault_set(argo__io_op op, long nth, long count, int errnum);
+/* Returns 0, or the errno to fail with. Called by every wrapped operation. */
+int argo__io_fault_check(argo__io_op op);
+
+/* write(2) of all len bytes; returns 0 or -errno. */
+int argo__io_write_all(int fd, const void *data, size_t len);
+/* fsync(2) through the fault hook; returns 0 or -errno. */
+int argo__io_fsync(int fd);
+/* rename(2) through the fault hook; returns 0 or -errno. */
+int argo__io_rename(const char *from, const char *to);
+
+/* fsyncs a folder so that a rename or create inside it is durable. */
+int argo__fs_fsync_dir(const char *dir, char *err, size_t errlen);
+/* fsyncs an existing file by path. */
+int argo__fs_fsync_path(const char *path, char *err, size_t errlen);
+/* Writes data to path atomically: "<dir>/.<name>.tmp", fsync, rename, fsync dir. On failure
+ * the old file at path (if any) is intact and the temporary file is removed. 0 or -errno. */
+int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *err,
+                          size_t errlen);
+/* Publishes a finished temporary file: fsync tmp, rename over final, fsync the folder. */
+int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t errlen);
+/* mkdir -p. 0 or -errno. */
+int argo__fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);
+/* 1 if path exists (any type), 0 otherwise. */
+int argo__fs_exists(const char *path);
+/* 1 if path is a directory (following symlinks). */
+int argo__fs_is_dir(const char *path);
+/* Reads a whole file into a malloc'ed NUL-terminated buffer. 0 or -errno. */
+int argo__fs_read_all(const char *path, char **out, size_t *len);
+/* The temporary name used for path: "<dir>/.<base>.tmp". */
+void argo__fs_tmp_name(const char *path, char *out, size_t len);
+
+#endif

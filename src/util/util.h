@@ -1,0 +1,44 @@
+/*
+ * Small helpers shared by every module: formatted error messages, allocation that reports
+ * failure, string copies. No module state; nothing here depends on another argo module.
+ */
+#ifndef ARGO_UTIL_H
+#define ARGO_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define ARGO_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define ARGO_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ARGO_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define ARGO_PRINTF(a, b)
+#define ARGO_LIKELY(x) (x)
+#define ARGO_UNLIKELY(x) (x)
+#endif
+
+#define ARGO_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define ARGO_ERRMSG_MAX 512
+
+/* snprintf into buf, never overflowing; returns buf. */
+char *argo__fmt(char *buf, size_t len, const char *fmt, ...) ARGO_PRINTF(3, 4);
+/* snprintf into buf, appending ": <strerror(errnum)>". */
+char *argo__fmt_errno(char *buf, size_t len, int errnum, const char *fmt, ...) ARGO_PRINTF(4, 5);
+
+/* strdup that returns NULL on NULL. */
+char *argo__strdup(const char *s);
+/* Copies src into dst (size len), always terminated, truncating. */
+void argo__strlcpy(char *dst, const char *src, size_t len);
+
+/* Grows *ptr (an array of elem-sized items with capacity *cap) to hold at least need items.
+ * Returns 0, or -1 when out of memory (the old array stays valid). */
+int argo__grow(void **ptr, size_t *cap, size_t need, size_t elem);
+
+/* Monotonic clock, microseconds. */
+int64_t argo__mono_us(void);
+/* Wall clock, microseconds since the epoch, UTC. */
+int64_t argo__wall_us(void);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * A stop flag plus a self-pipe, so that a stop request (from any thread or a signal handler)
+ * ends any wait at once. argo__waker_signal is async-signal-safe (an atomic store and a write).
+ */
+#ifndef ARGO_WAKER_H
+#define ARGO_WAKER_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+typedef struct argo__waker {
+  atomic_int stop;
+  int fds[2];
+} argo__waker;
+
+int argo__waker_init(argo__waker *w);
+void argo__waker_deinit(argo__waker *w);
+void argo__waker_signal(argo__waker *w);
+int argo__waker_stopped(const argo__waker *w);
+/* Sleeps until the monotonic time deadline_us (argo__mono_us) or a stop. 1 if stopped. */
+int argo__waker_sleep_until(argo__waker *w, int64_t deadline_us);
+
+#endif

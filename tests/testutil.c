@@ -1,0 +1,230 @@
+/* Test helpers; see testutil.h. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test.h"
+
+const char *tu_tmpdir(const char *tag) {
+  static char path[4096];
+  const char *base = getenv("TMPDIR");
+  if (!base || !*base) {
+    base = "/tmp";
+  }
+  snprintf(path, sizeof path, "%s/argo-%s-XXXXXX", base, tag);
+  if (!mkdtemp(path)) {
+    TEST_FAIL_("mkdtemp(%s): %s", path, strerror(errno));
+  }
+  return path;
+}
+
+static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *f) {
+  (void)st;
+  (void)flag;
+  (void)f;
+  chmod(p, 0700);
+  return remove(p);
+}
+
+void tu_rm_rf(const char *path) {
+  /* Restore permissions top-down first so that a test that made a folder read-only can still
+   * clean up. */
+  char cmd[4200];
+  snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null", path);
+  if (system(cmd) < 0) {
+    /* best effort */
+  }
+  nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void tu_write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    TEST_FAIL_("cannot write %s: %s", path, strerror(errno));
+  }
+  fputs(text, f);
+  fclose(f);
+}
+
+char *tu_read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    return NULL;
+  }
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  size_t r;
+  while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+    n += r;
+    if (n + 1 >= cap) {
+      cap *= 2;
+      buf = realloc(buf, cap);
+    }
+  }
+  fclose(f);
+  buf[n] = '\0';
+  return buf;
+}
+
+static void slurp_two(int fo, int fe, char **out, char **err) {
+  size_t cap[2] = {4096, 4096}, len[2] = {0, 0};
+  char *buf[2] = {malloc(cap[0]), malloc(cap[1])};
+  struct pollfd p[2] = {{.fd = fo, .events = POLLIN}, {.fd = fe, .events = POLLIN}};
+  int open_n = 2;
+  while (open_n > 0) {
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      break;
+    }
+    for (int i = 0; i < 2; i++) {
+      if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        continue;
+      }
+      if (len[i] + 4096 + 1 > cap[i]) {
+        cap[i] = (len[i] + 4096 + 1) * 2;
+        buf[i] = realloc(buf[i], cap[i]);
+      }
+      ssize_t r = read(p[i].fd, buf[i] + len[i], 4096);
+      if (r <= 0) {
+        close(p[i].fd);
+        p[i].fd = -1;
+        open_n--;
+      } else {
+        len[i] += (size_t)r;
+      }
+    }
+  }
+  buf[0][len[0]] = '\0';
+  buf[1][len[1]] = '\0';
+  if (out) {
+    *out = buf[0];
+  } else {
+    free(buf[0]);
+  }
+  if (err) {
+    *err = buf[1];
+  } else {
+    free(buf[1]);
+  }
+}
+
+int tu_run(char *const argv[], char **out, char **err) {
+  int po[2], pe[2];
+  if (pipe(po) || pipe(pe)) {
+    TEST_FAIL_("pipe: %s", strerror(errno));
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    TEST_FAIL_("fork: %s", strerror(errno));
+  }
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(po[1], 1);
+    dup2(pe[1], 2);
+    close(po[0]);
+    close(pe[0]);
+    execv(argv[0], argv);
+    fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  close(po[1]);
+  close(pe[1]);
+  slurp_two(po[0], pe[0], out, err);
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) {
+    return 128 + WTERMSIG(status);
+  }
+  return WEXITSTATUS(status);
+}
+
+int tu_argo(char **out, char **err, ...) {
+  char *argv[128];
+  int n = 0;
+  argv[n++] = (char *)ARGO_BIN;
+  va_list ap;
+  va_start(ap, err);
+  char *a;
+  while ((a = va_arg(ap, char *)) != NULL && n < 127) {
+    argv[n++] = a;
+  }
+  va_end(ap);
+  argv[n] = NULL;
+  return tu_run(argv, out, err);
+}
+
+void tu_db_open(tu_db *d) {
+  if (duckdb_open(NULL, &d->db) != DuckDBSuccess || duckdb_connect(d->db, &d->con) != DuckDBSuccess) {
+    TEST_FAIL_("cannot open DuckDB");
+  }
+}
+
+void tu_db_close(tu_db *d) {
+  duckdb_disconnect(&d->con);
+  duckdb_close(&d->db);
+}
+
+static void q(tu_db *d, const char *sql, duckdb_result *r) {
+  if (duckdb_query(d->con, sql, r) != DuckDBSuccess) {
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", duckdb_result_error(r));
+    duckdb_destroy_result(r);
+    TEST_FAIL_("query failed: %s\n  SQL: %s", msg, sql);
+  }
+  if (duckdb_row_count(r) < 1) {
+    duckdb_destroy_result(r);
+    TEST_FAIL_("query returned no rows: %s", sql);
+  }
+}
+
+int64_t tu_q_int(tu_db *d, const char *sql) {
+  duckdb_result r;
+  q(d, sql, &r);
+  int64_t v = duckdb_value_int64(&r, 0, 0);
+  duckdb_destroy_result(&r);
+  return v;
+}
+
+double tu_q_double(tu_db *d, const char *sql) {
+  duckdb_result r;
+  q(d, sql, &r);
+  double v = duckdb_value_double(&r, 0, 0);
+  duckdb_destroy_result(&r);
+  return v;
+}
+
+char *tu_q_str(tu_db *d, const char *sql) {
+  duckdb_result r;
+  q(d, sql, &r);
+  char *v = duckdb_value_varchar(&r, 0, 0);
+  char *s = strdup(v ? v : "");
+  duckdb_free(v);
+  duckdb_destroy_result(&r);
+  return s;
+}
+
+int tu_exec(tu_db *d, const char *sql, char *err, size_t errlen) {
+  duckdb_result r;
+  int rc = 0;
+  if (duckdb_query(d->con, sql, &r) != DuckDBSuccess) {
+    snprintf(err, errlen, "%s", duckdb_result_error(&r));
+    rc = -1;
+  }
+  duckdb_destroy_result(&r);
+  return rc;
+}

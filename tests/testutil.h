@@ -1,0 +1,43 @@
+/*
+ * Helpers for tests: temporary folders, running the argo binary, and asking DuckDB about
+ * published files. Everything real: real processes, real files, real DuckDB.
+ */
+#ifndef ARGO_TESTUTIL_H
+#define ARGO_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <duckdb.h>
+
+/* Creates a fresh empty folder under $TMPDIR (or /tmp) and returns its path (static storage
+ * per call: copy it). The folder is removed by tu_rm_rf. */
+const char *tu_tmpdir(const char *tag);
+void tu_rm_rf(const char *path);
+/* Writes text to path (creating it). */
+void tu_write_file(const char *path, const char *text);
+/* Reads a whole file (malloc'ed, NUL-terminated) or NULL. */
+char *tu_read_file(const char *path);
+
+/* Runs argv (argv[0] a path) with stdin from /dev/null, capturing stdout and stderr into
+ * malloc'ed strings (may be NULL to discard). Returns the exit code, or 128+signal. */
+int tu_run(char *const argv[], char **out, char **err);
+/* Runs the argo binary with the given arguments (NULL-terminated list). */
+int tu_argo(char **out, char **err, ...);
+
+/* A DuckDB in-memory connection for checking files. */
+typedef struct tu_db {
+  duckdb_database db;
+  duckdb_connection con;
+} tu_db;
+void tu_db_open(tu_db *d);
+void tu_db_close(tu_db *d);
+/* Runs sql and returns the first column of the first row as int64 (fails the test on error). */
+int64_t tu_q_int(tu_db *d, const char *sql);
+double tu_q_double(tu_db *d, const char *sql);
+/* First column of the first row as a malloc'ed string ("" for NULL). */
+char *tu_q_str(tu_db *d, const char *sql);
+/* Runs sql; returns 0 on success, else -1 and copies the error into err. */
+int tu_exec(tu_db *d, const char *sql, char *err, size_t errlen);
+
+#endif
