@@ -170,6 +170,17 @@ int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t 
 
 int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *err,
                           size_t errlen) {
+  int rc = argo__fs_write_replace(path, data, len, err, errlen);
+  if (rc) {
+    return rc;
+  }
+  char dir[4096];
+  dir_of(path, dir, sizeof dir);
+  return argo__fs_fsync_dir(dir, err, errlen);
+}
+
+int argo__fs_write_replace(const char *path, const void *data, size_t len, char *err,
+                           size_t errlen) {
   char tmp[4200];
   argo__fs_tmp_name(path, tmp, sizeof tmp);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -199,11 +210,8 @@ int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *
   }
   if (rc) {
     unlink(tmp);
-    return rc;
   }
-  char dir[4096];
-  dir_of(path, dir, sizeof dir);
-  return argo__fs_fsync_dir(dir, err, errlen);
+  return rc;
 }
 
 int argo__fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen) {

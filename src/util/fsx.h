@@ -43,6 +43,10 @@ int argo__fs_fsync_path(const char *path, char *err, size_t errlen);
  * the old file at path (if any) is intact and the temporary file is removed. 0 or -errno. */
 int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *err,
                           size_t errlen);
+/* Like argo__fs_write_atomic but without the final fsync of the folder (for a caller that
+ * replaces several files and then fsyncs the folder once). */
+int argo__fs_write_replace(const char *path, const void *data, size_t len, char *err,
+                           size_t errlen);
 /* Publishes a finished temporary file: fsync tmp, rename over final, fsync the folder. */
 int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t errlen);
 /* mkdir -p. 0 or -errno. */

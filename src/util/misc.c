@@ -100,6 +100,18 @@ void argo__map_free(argo__map *m) {
   argo__map_init(m);
 }
 
+void argo__map_clear(argo__map *m) {
+  for (size_t i = 0; i < m->cap; i++) {
+    if (m->keys[i] && m->keys[i] != (char *)m) {
+      free(m->keys[i]);
+    }
+    m->keys[i] = NULL;
+    m->vals[i] = NULL;
+  }
+  m->count = 0;
+  m->tombs = 0;
+}
+
 /* A deleted slot holds the map's own address as a tombstone key. */
 #define TOMB(m) ((char *)(m))
 

@@ -33,6 +33,8 @@ typedef struct argo__map {
 
 void argo__map_init(argo__map *m);
 void argo__map_free(argo__map *m);
+/* Removes every key, keeping the table's memory. */
+void argo__map_clear(argo__map *m);
 /* Returns a pointer to the value slot of key, or NULL. */
 void **argo__map_get(const argo__map *m, const char *key);
 /* Inserts or replaces; 0 or -1 when out of memory. */

@@ -12,6 +12,8 @@
 
 int argo__waker_init(argo__waker *w) {
   atomic_init(&w->stop, 0);
+  w->hook = NULL;
+  w->hook_user = NULL;
   if (pipe(w->fds) != 0) {
     w->fds[0] = w->fds[1] = -1;
     return -errno;
@@ -43,12 +45,25 @@ void argo__waker_signal(argo__waker *w) {
   errno = saved;
 }
 
+void argo__waker_poke(argo__waker *w) {
+  int saved = errno;
+  if (w->fds[1] >= 0) {
+    char c = 2;
+    ssize_t r = write(w->fds[1], &c, 1);
+    (void)r;
+  }
+  errno = saved;
+}
+
 int argo__waker_stopped(const argo__waker *w) {
   return atomic_load_explicit(&w->stop, memory_order_relaxed);
 }
 
 int argo__waker_sleep_until(argo__waker *w, int64_t deadline_us) {
   for (;;) {
+    if (w->hook) {
+      w->hook(w->hook_user);
+    }
     if (atomic_load(&w->stop)) {
       return 1;
     }

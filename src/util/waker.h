@@ -11,11 +11,18 @@
 typedef struct argo__waker {
   atomic_int stop;
   int fds[2];
+  /* Called by argo__waker_sleep_until on the sleeping thread before it blocks and after every
+   * wake-up, so that the engine can do its housekeeping (hand rows to the publisher, fire
+   * callbacks that became due) while a feed waits for the next candle. May be NULL. */
+  void (*hook)(void *user);
+  void *hook_user;
 } argo__waker;
 
 int argo__waker_init(argo__waker *w);
 void argo__waker_deinit(argo__waker *w);
 void argo__waker_signal(argo__waker *w);
+/* Wakes a sleeper without asking it to stop (it runs the hook and sleeps on). */
+void argo__waker_poke(argo__waker *w);
 int argo__waker_stopped(const argo__waker *w);
 /* Sleeps until the monotonic time deadline_us (argo__mono_us) or a stop. 1 if stopped. */
 int argo__waker_sleep_until(argo__waker *w, int64_t deadline_us);

@@ -1,0 +1,463 @@
+/*
+ * argo run: builds a configuration from --config and the flags, runs one session, writes the
+ * --events JSON lines as callbacks arrive, and prints where the record is. SIGINT and SIGTERM
+ * stop the session cleanly (exit 0).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include <argo/argo.h>
+
+#include "cli.h"
+
+const cli_opt cli_run_opts[] = {
+    {"--config", "FILE", NULL, "YAML configuration (sections engine, market_data, trading, strategy)"},
+    {"--feed", "NAME", "market_data.feed", "market-data feed: sim"},
+    {"--symbols", "LIST", "market_data.symbols", "comma-separated symbols, e.g. BTCUSDT,ETHUSDT"},
+    {"--interval", "INTERVAL", "market_data.interval", "candle interval from 1s to 1d, e.g. 1m, 4h"},
+    {"--start", "TIME", "market_data.start", "first candle's open time (UTC), e.g. 2025-10-01T09:00:00Z"},
+    {"--bars", "N", "market_data.bars", "candles per symbol (simulated feed)"},
+    {"--pattern", "NAME", "market_data.pattern", "simulated prices: increasing, decreasing, volatile"},
+    {"--seed", "N", "market_data.seed", "seed of the simulated feed"},
+    {"--speed", "max|N", "market_data.speed", "pacing: as fast as possible, or real time times N"},
+    {"--strategy", "NAME|FILE.so", "strategy.name", "builtin strategy name or plugin path"},
+    {"--strategy-config", "JSON|FILE", "strategy.config", "strategy configuration: a JSON object or a file holding one"},
+    {"--capital", "AMOUNT", "trading.capital", "starting capital of the paper account"},
+    {"--data-output", "DIR", "engine.data_output", "where sessions are recorded"},
+    {"--set", "KEY=VALUE", NULL, "set any configuration key (repeatable)"},
+    {"--events", "FILE|-", NULL, "write one JSON line per callback to FILE (- for stdout)"},
+    {"--quiet", NULL, NULL, "print nothing but errors"},
+    {0},
+};
+
+/* The engine that SIGINT/SIGTERM stop. argo_engine_stop is async-signal-safe. */
+static argo_engine *volatile running_engine;
+
+static void on_signal(int sig) {
+  (void)sig;
+  argo_engine *eng = running_engine;
+  if (eng) {
+    argo_engine_stop(eng);
+  }
+}
+
+typedef struct run_state {
+  FILE *events;
+  int quiet;
+  int started;
+  FILE *info; /* where human-readable lines go (stdout, or stderr when events use stdout) */
+  char run_dir[4096];
+  char session_id[64];
+  char data_output[4096];
+  argo_stats last;
+  int have_stats;
+  long orders, fills, errors;
+} run_state;
+
+static json_t *time_json(int64_t us) {
+  char buf[48];
+  argo_time_format(us, buf, sizeof buf);
+  return json_string(buf);
+}
+
+static void emit(run_state *st, json_t *obj) {
+  if (!st->events || !obj) {
+    json_decref(obj);
+    return;
+  }
+  char now[48];
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  argo_time_format((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, now, sizeof now);
+  json_object_set_new(obj, "wall_time", json_string(now));
+  char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if (line) {
+    fputs(line, st->events);
+    fputc('\n', st->events);
+    fflush(st->events);
+    free(line);
+  }
+  json_decref(obj);
+}
+
+static const char *side_s(argo_side s) {
+  return s == ARGO_SIDE_SELL ? "SELL" : "BUY";
+}
+
+static const char *ptype_s(argo_position_type p) {
+  return p == ARGO_POSITION_SHORT ? "SHORT" : "LONG";
+}
+
+static const char *status_s(argo_order_status s) {
+  static const char *n[] = {"PENDING", "FILLED", "CANCELLED", "REJECTED", "FAILED"};
+  return (unsigned)s < 5 ? n[s] : "FAILED";
+}
+
+static json_t *order_json(const argo_order *o) {
+  return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:s, s:s, s:s, s:s}", "order_id",
+                   o->order_id, "symbol", o->symbol, "side", side_s(o->side), "order_type",
+                   o->type == ARGO_ORDER_LIMIT ? "LIMIT" : "MARKET", "quantity", o->quantity,
+                   "price", o->price, "timestamp", time_json(o->timestamp), "status",
+                   status_s(o->status), "strategy_name", o->strategy_name ? o->strategy_name : "",
+                   "position_type", ptype_s(o->position_type), "reason", o->reason ? o->reason : "");
+}
+
+static json_t *block_json(const argo_stats_block *b) {
+  return json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "number_of_trades",
+                   (json_int_t)b->number_of_trades, "number_of_winning_trades",
+                   (json_int_t)b->number_of_winning_trades, "number_of_losing_trades",
+                   (json_int_t)b->number_of_losing_trades, "win_rate", b->win_rate, "max_drawdown",
+                   b->max_drawdown, "realized_pnl", b->realized_pnl, "unrealized_pnl",
+                   b->unrealized_pnl, "total_pnl", b->total_pnl, "maximum_loss", b->maximum_loss,
+                   "maximum_profit", b->maximum_profit, "total_fees", b->total_fees);
+}
+
+static void on_start(argo_engine *eng, const argo_engine_info *info, void *user) {
+  (void)eng;
+  run_state *st = user;
+  st->started = 1;
+  snprintf(st->run_dir, sizeof st->run_dir, "%s", info->run_dir);
+  snprintf(st->session_id, sizeof st->session_id, "%s", info->session_id);
+  snprintf(st->data_output, sizeof st->data_output, "%s", info->data_output);
+  json_t *syms = json_array();
+  for (size_t i = 0; i < info->nsymbols; i++) {
+    json_array_append_new(syms, json_string(info->symbols[i]));
+  }
+  emit(st, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "event", "engine_start",
+                     "session_id", info->session_id, "run", info->run_name, "run_dir",
+                     info->run_dir, "data_output", info->data_output, "symbols", syms, "interval",
+                     info->interval ? info->interval : "", "strategy",
+                     info->strategy_name ? info->strategy_name : ""));
+  if (!st->quiet) {
+    fprintf(st->info, "argo: session %s recording into %s\n", info->session_id, info->run_dir);
+  }
+}
+
+static void on_stop(argo_engine *eng, argo_err status, const char *message, void *user) {
+  (void)eng;
+  run_state *st = user;
+  emit(st, json_pack("{s:s, s:s, s:s}", "event", "engine_stop", "status",
+                     status == ARGO_OK ? "ok" : argo_strerror(status), "message",
+                     message ? message : ""));
+}
+
+static void on_placed(argo_engine *eng, const argo_order *o, void *user) {
+  (void)eng;
+  run_state *st = user;
+  st->orders++;
+  emit(st, json_pack("{s:s, s:o}", "event", "order_placed", "order", order_json(o)));
+}
+
+static void on_updated(argo_engine *eng, const argo_order *o, void *user) {
+  (void)eng;
+  emit(user, json_pack("{s:s, s:o}", "event", "order_updated", "order", order_json(o)));
+}
+
+static void on_filled(argo_engine *eng, const argo_order *o, const argo_fill *f, void *user) {
+  (void)eng;
+  run_state *st = user;
+  st->fills++;
+  json_t *fill = json_pack("{s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:f, s:f, s:f, s:f, s:s}",
+                           "order_id", f->order_id, "symbol", f->symbol, "side", side_s(f->side),
+                           "quantity", f->quantity, "price", f->price, "timestamp",
+                           time_json(f->timestamp), "executed_at", time_json(f->executed_at),
+                           "executed_qty", f->executed_qty, "executed_price", f->executed_price,
+                           "commission", f->commission, "pnl", f->pnl, "position_type",
+                           ptype_s(f->position_type));
+  emit(st, json_pack("{s:s, s:o, s:o}", "event", "order_filled", "order", order_json(o), "fill",
+                     fill));
+}
+
+static void on_error(argo_engine *eng, argo_err code, const char *message, void *user) {
+  (void)eng;
+  run_state *st = user;
+  st->errors++;
+  emit(st, json_pack("{s:s, s:s, s:s}", "event", "error", "code", argo_strerror(code), "message",
+                     message));
+  fprintf(stderr, "argo: error: %s\n", message);
+}
+
+static void on_strategy_error(argo_engine *eng, const argo_candle *c, const char *message,
+                              void *user) {
+  (void)eng;
+  run_state *st = user;
+  st->errors++;
+  emit(st, json_pack("{s:s, s:s, s:o, s:s}", "event", "strategy_error", "symbol", c->symbol,
+                     "time", time_json(c->time), "message", message));
+  if (!st->quiet) {
+    fprintf(stderr, "argo: strategy error: %s\n", message);
+  }
+}
+
+static void on_stats(argo_engine *eng, const argo_stats *s, void *user) {
+  (void)eng;
+  run_state *st = user;
+  st->last = *s;
+  st->have_stats = 1;
+  emit(st, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:f, s:o, s:o}}", "event",
+                     "stats", "stats", "id", s->id, "session_id", s->session_id, "date", s->date,
+                     "status", s->status, "last_updated", time_json(s->last_updated), "candles",
+                     (json_int_t)s->candles_day, "candles_total", (json_int_t)s->candles_total,
+                     "equity", s->equity, "daily", block_json(&s->daily), "cumulative",
+                     block_json(&s->cumulative)));
+}
+
+static void on_status(argo_engine *eng, argo_engine_status status, void *user) {
+  (void)eng;
+  emit(user, json_pack("{s:s, s:s}", "event", "status", "status", argo_status_name(status)));
+}
+
+/* --strategy-config takes JSON text, or the name of a file holding JSON (or YAML, which the
+ * config layer converts). */
+static int strategy_config_value(const char *arg, char **out) {
+  const char *p = arg;
+  while (*p == ' ' || *p == '\t' || *p == '\n') {
+    p++;
+  }
+  if (*p == '{') {
+    *out = strdup(arg);
+    return *out ? 0 : -1;
+  }
+  const char *path = arg[0] == '@' ? arg + 1 : arg;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    cli_error("--strategy-config: cannot read '%s': %s", path, strerror(errno));
+    return -1;
+  }
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  size_t r;
+  while (buf && (r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+    n += r;
+    if (n + 1 >= cap) {
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (!buf) {
+    cli_error("--strategy-config: out of memory");
+    return -1;
+  }
+  buf[n] = '\0';
+  *out = buf;
+  return 0;
+}
+
+static const cli_cmd *self(void) {
+  for (size_t i = 0; i < cli_ncommands; i++) {
+    if (strcmp(cli_commands[i].name, "run") == 0) {
+      return &cli_commands[i];
+    }
+  }
+  return NULL;
+}
+
+/* Splits "--name=value" / "--name value". Returns the value or NULL (and reports). */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, char *namebuf,
+                             size_t len) {
+  const char *eq = strchr(argv[*i], '=');
+  if (eq) {
+    snprintf(namebuf, len, "%.*s", (int)(eq - argv[*i]), argv[*i]);
+    return eq + 1;
+  }
+  snprintf(namebuf, len, "%s", argv[*i]);
+  if (*i + 1 >= argc) {
+    cli_error("run: option %s needs a value", name);
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+int cli_run_main(int argc, char **argv) {
+  const cli_cmd *cmd = self();
+  argo_config *cfg = NULL;
+  argo_engine *eng = NULL;
+  run_state st;
+  memset(&st, 0, sizeof st);
+  st.info = stdout;
+  int exit_code = CLI_EXIT_USAGE;
+  const char *events_path = NULL;
+  char *sconf = NULL;
+
+  if (argo_config_new(&cfg) != ARGO_OK) {
+    cli_error("out of memory");
+    return CLI_EXIT_FAIL;
+  }
+  /* Pass 1: the config file, so that flags override it wherever they appear. */
+  for (int i = 1; i < argc; i++) {
+    char name[64];
+    if (strncmp(argv[i], "--config", 8) == 0 && (argv[i][8] == '\0' || argv[i][8] == '=')) {
+      const char *v = opt_value(argc, argv, &i, "--config", name, sizeof name);
+      if (!v) {
+        goto done;
+      }
+      if (argo_config_load_file(cfg, v) != ARGO_OK) {
+        cli_error("%s", argo_config_errmsg(cfg));
+        goto done;
+      }
+    }
+  }
+  /* Pass 2: every other option, in order. */
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strncmp(a, "--", 2) != 0) {
+      cli_error("run: unexpected argument '%s' (see 'argo run --help')", a);
+      goto done;
+    }
+    char name[64];
+    const char *eq = strchr(a, '=');
+    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+    const cli_opt *o = cli_find_opt(cmd, name);
+    if (!o) {
+      cli_error("run: unknown option '%s' (see 'argo run --help')", name);
+      goto done;
+    }
+    if (!o->arg) {
+      if (eq) {
+        cli_error("run: option %s takes no value", name);
+        goto done;
+      }
+      if (strcmp(name, "--quiet") == 0) {
+        st.quiet = 1;
+      }
+      continue;
+    }
+    const char *v = opt_value(argc, argv, &i, name, name, sizeof name);
+    if (!v) {
+      goto done;
+    }
+    if (strcmp(name, "--config") == 0) {
+      continue; /* pass 1 */
+    }
+    if (strcmp(name, "--events") == 0) {
+      events_path = v;
+      continue;
+    }
+    if (strcmp(name, "--set") == 0) {
+      const char *kv = strchr(v, '=');
+      if (!kv) {
+        cli_error("run: --set needs KEY=VALUE, got '%s'", v);
+        goto done;
+      }
+      char key[128];
+      snprintf(key, sizeof key, "%.*s", (int)(kv - v), v);
+      if (argo_config_set(cfg, key, kv + 1) != ARGO_OK) {
+        cli_error("--set %s", argo_config_errmsg(cfg));
+        goto done;
+      }
+      continue;
+    }
+    const char *value = v;
+    if (strcmp(name, "--strategy-config") == 0) {
+      free(sconf);
+      sconf = NULL;
+      if (strategy_config_value(v, &sconf) != 0) {
+        goto done;
+      }
+      value = sconf;
+    }
+    if (argo_config_set(cfg, o->key, value) != ARGO_OK) {
+      cli_error("%s: %s", name, argo_config_errmsg(cfg));
+      goto done;
+    }
+  }
+  if (argo_config_validate(cfg) != ARGO_OK) {
+    cli_error("%s", argo_config_errmsg(cfg));
+    goto done;
+  }
+  if (events_path) {
+    if (strcmp(events_path, "-") == 0) {
+      st.events = stdout;
+      st.info = stderr;
+    } else {
+      st.events = fopen(events_path, "w");
+      if (!st.events) {
+        cli_error("--events: cannot open '%s': %s", events_path, strerror(errno));
+        goto done;
+      }
+    }
+  }
+  if (argo_engine_new(&eng) != ARGO_OK) {
+    cli_error("out of memory");
+    exit_code = CLI_EXIT_FAIL;
+    goto done;
+  }
+  if (argo_engine_init(eng, cfg) != ARGO_OK) {
+    cli_error("%s", argo_engine_errmsg(eng));
+    goto done;
+  }
+  argo_callbacks cb = {
+      .on_engine_start = on_start,
+      .on_engine_stop = on_stop,
+      .on_order_placed = on_placed,
+      .on_order_updated = on_updated,
+      .on_order_filled = on_filled,
+      .on_error = on_error,
+      .on_strategy_error = on_strategy_error,
+      .on_stats_update = on_stats,
+      .on_status_update = on_status,
+  };
+  argo_engine_set_callbacks(eng, &cb, sizeof cb, &st);
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  running_engine = eng;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  argo_err rc = argo_engine_run(eng);
+  running_engine = NULL;
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+
+  if (!st.started) {
+    /* Nothing ran: bad strategy, bad configuration or an unusable output folder. */
+    cli_error("%s", argo_engine_errmsg(eng));
+    exit_code = CLI_EXIT_USAGE;
+    goto done;
+  }
+  if (rc != ARGO_OK) {
+    cli_error("session failed: %s", argo_engine_errmsg(eng));
+    exit_code = CLI_EXIT_FAIL;
+  } else {
+    exit_code = CLI_EXIT_OK;
+  }
+  argo_stats s;
+  if (!st.quiet && argo_engine_get_stats(eng, &s) == ARGO_OK) {
+    const argo_stats_block *c = &s.cumulative;
+    fprintf(st.info,
+            "argo: session %s %s: %lld candles, %lld fills, realized pnl %.2f, total pnl %.2f, "
+            "win rate %.1f%%, max drawdown %.2f%%\n",
+            s.session_id, rc == ARGO_OK ? "finished" : "stopped", (long long)s.candles_total,
+            (long long)c->number_of_trades, c->realized_pnl, c->total_pnl, c->win_rate * 100,
+            c->max_drawdown * 100);
+    fprintf(st.info, "argo: files of the last day: %s\n", s.run_dir);
+    fprintf(st.info,
+            "argo: query them with DuckDB, e.g.\n"
+            "  SELECT symbol, side, count(*) AS fills, round(sum(pnl), 2) AS pnl\n"
+            "  FROM read_parquet('%s/trades.parquet') GROUP BY ALL ORDER BY ALL;\n",
+            s.run_dir);
+  }
+done:
+  if (st.events && st.events != stdout) {
+    fclose(st.events);
+  }
+  argo_engine_free(eng);
+  argo_config_free(cfg);
+  free(sconf);
+  return exit_code;
+}

@@ -1,0 +1,113 @@
+/*
+ * argo: entry point and command table. Each command lives in its own file (cmd_<name>.c).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <argo/argo.h>
+
+#include "cli.h"
+
+extern const cli_opt cli_run_opts[];
+extern const cli_opt cli_strategies_opts[];
+
+const cli_cmd cli_commands[] = {
+    {"run", "", "run a trading session and record it",
+     "Runs a session on the configured feed (default: the simulated feed), strategy (default: "
+     "the builtin ma_cross) and paper broker, recording it into "
+     "{data-output}/{YYYY-MM-DD}/run_N/. Options override the --config file; --set KEY=VALUE "
+     "sets any config key. Ctrl-C stops the session cleanly.",
+     cli_run_opts, cli_run_main},
+    {"strategies", "", "list the builtin strategies", NULL, cli_strategies_opts,
+     cli_strategies_main},
+};
+const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("argo: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+const cli_opt *cli_find_opt(const cli_cmd *cmd, const char *name) {
+  for (const cli_opt *o = cmd->opts; o && o->name; o++) {
+    if (strcmp(o->name, name) == 0) {
+      return o;
+    }
+  }
+  return NULL;
+}
+
+void cli_print_command_help(FILE *out, const cli_cmd *cmd) {
+  fprintf(out, "usage: argo %s [options]%s%s\n\n%s.\n", cmd->name, cmd->args[0] ? " " : "",
+          cmd->args, cmd->summary);
+  if (cmd->details) {
+    fprintf(out, "\n%s\n", cmd->details);
+  }
+  fprintf(out, "\noptions:\n");
+  for (const cli_opt *o = cmd->opts; o && o->name; o++) {
+    char left[64];
+    snprintf(left, sizeof left, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    fprintf(out, "  %-28s %s", left, o->help);
+    if (o->key) {
+      fprintf(out, " [%s]", o->key);
+    }
+    fputc('\n', out);
+  }
+  fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
+}
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: argo <command> [options]\n\n"
+               "argo is a live and paper trading engine that records every session into per-day\n"
+               "folders of Parquet files and a stats.yaml, queryable while it runs.\n\ncommands:\n");
+  for (size_t i = 0; i < cli_ncommands; i++) {
+    fprintf(out, "  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
+  }
+  fprintf(out, "\noptions:\n  -h, --help     show this help\n  -V, --version  show the version\n"
+               "\nRun 'argo <command> --help' for the options of a command.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const char *c = argv[1];
+  if (strcmp(c, "-h") == 0 || strcmp(c, "--help") == 0 || strcmp(c, "help") == 0) {
+    if (argc > 2) {
+      for (size_t i = 0; i < cli_ncommands; i++) {
+        if (strcmp(argv[2], cli_commands[i].name) == 0) {
+          cli_print_command_help(stdout, &cli_commands[i]);
+          return CLI_EXIT_OK;
+        }
+      }
+    }
+    usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(c, "-V") == 0 || strcmp(c, "--version") == 0 || strcmp(c, "version") == 0) {
+    printf("argo %s\n", argo_version());
+    return CLI_EXIT_OK;
+  }
+  for (size_t i = 0; i < cli_ncommands; i++) {
+    if (strcmp(c, cli_commands[i].name) == 0) {
+      for (int a = 2; a < argc; a++) {
+        if (strcmp(argv[a], "--") == 0) {
+          break;
+        }
+        if (strcmp(argv[a], "-h") == 0 || strcmp(argv[a], "--help") == 0) {
+          cli_print_command_help(stdout, &cli_commands[i]);
+          return CLI_EXIT_OK;
+        }
+      }
+      return cli_commands[i].main(argc - 1, argv + 1);
+    }
+  }
+  cli_error("unknown command '%s' (run 'argo --help' for the list)", c);
+  return CLI_EXIT_USAGE;
+}

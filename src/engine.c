@@ -1,0 +1,971 @@
+/*
+ * Engine: the public argo_engine object. It owns one session from start to end: the feed,
+ * the strategy instance, the paper broker, the statistics tracker and the publisher, and it
+ * runs the per-candle loop of DESIGN section 1:
+ *   1. date-boundary check, 2. store the candle, 3. pending orders, then the strategy,
+ *   4. record orders and fills, 5. statistics, 6. persistence and callbacks.
+ * Callbacks that acknowledge something (orders, fills, stats) wait in a FIFO queue until the
+ * publisher reports the rows durable; every callback runs on the thread in argo_engine_run.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine_internal.h"
+#include "schema.h"
+#include "util/fsx.h"
+#include "util/timeu.h"
+
+static argo_err set_err(argo_engine *eng, argo_err code, const char *fmt, ...) ARGO_PRINTF(3, 4);
+
+static argo_err set_err(argo_engine *eng, argo_err code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(eng->errmsg, sizeof eng->errmsg, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+/* ---- lifecycle -------------------------------------------------------------------------- */
+
+argo_err argo_engine_new(argo_engine **out) {
+  if (!out) {
+    return ARGO_EINVAL;
+  }
+  argo_engine *eng = calloc(1, sizeof *eng);
+  if (!eng) {
+    *out = NULL;
+    return ARGO_ENOMEM;
+  }
+  if (argo__waker_init(&eng->waker) != 0) {
+    free(eng);
+    *out = NULL;
+    return ARGO_EIO;
+  }
+  argo__map_init(&eng->symidx);
+  argo__sb_init(&eng->scratch);
+  eng->sctx.eng = eng;
+  argo__map_init(&eng->sctx.cache);
+  argo__host_init(eng);
+  *out = eng;
+  return ARGO_OK;
+}
+
+static void free_events(argo_engine *eng) {
+  for (size_t i = 0; i < eng->ev_len; i++) {
+    argo__ev *e = &eng->evq[(eng->ev_head + i) % eng->ev_cap];
+    if (e->type == EV_ERROR || e->type == EV_STRATEGY_ERROR) {
+      free(e->u.err.msg);
+    }
+  }
+  free(eng->evq);
+  eng->evq = NULL;
+  eng->ev_len = eng->ev_cap = eng->ev_head = 0;
+}
+
+void argo_engine_free(argo_engine *eng) {
+  if (!eng) {
+    return;
+  }
+  argo__pub_free(eng->pub);
+  if (eng->sobj && eng->sdef) {
+    eng->sdef->destroy(eng->sobj);
+  }
+  argo__strategy_unload(eng->sdl);
+  if (eng->feed_open && eng->feed.ops->close) {
+    eng->feed.ops->close(eng->feed.impl);
+  }
+  argo__broker_free(eng->broker);
+  argo__stats_free(eng->stats);
+  argo__host_deinit(eng);
+  free_events(eng);
+  for (size_t i = 0; i < eng->nearly; i++) {
+    free(eng->early[i].message);
+    free(eng->early[i].fields);
+  }
+  free(eng->early);
+  free(eng->notes);
+  for (size_t i = 0; i < eng->ndays; i++) {
+    free(eng->day_dirs[i]);
+  }
+  free(eng->day_dirs);
+  free(eng->win);
+  free(eng->win_head);
+  free(eng->win_len);
+  argo__map_free(&eng->symidx);
+  argo__sb_free(&eng->scratch);
+  free(eng->strategy_spec);
+  free(eng->strategy_config);
+  argo__settings_free(&eng->cfg);
+  argo__waker_deinit(&eng->waker);
+  free(eng);
+}
+
+const char *argo_engine_errmsg(const argo_engine *eng) {
+  return eng ? eng->errmsg : "no engine";
+}
+
+argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg) {
+  if (!eng || !cfg) {
+    return ARGO_EINVAL;
+  }
+  if (eng->running || eng->ran) {
+    return set_err(eng, ARGO_ESTATE, "the engine has already run");
+  }
+  argo__settings copy;
+  memset(&copy, 0, sizeof copy);
+  if (argo__settings_copy(&copy, argo__config_settings(cfg)) != ARGO_OK) {
+    return set_err(eng, ARGO_ENOMEM, "out of memory");
+  }
+  argo__settings_free(&eng->cfg);
+  eng->cfg = copy;
+  char *spec = argo__strdup(eng->cfg.strategy);
+  char *conf = argo__strdup(eng->cfg.strategy_config ? eng->cfg.strategy_config : "{}");
+  if (!spec || !conf) {
+    free(spec);
+    free(conf);
+    return set_err(eng, ARGO_ENOMEM, "out of memory");
+  }
+  free(eng->strategy_spec);
+  free(eng->strategy_config);
+  eng->strategy_spec = spec;
+  eng->strategy_config = conf;
+  eng->inited = 1;
+  return ARGO_OK;
+}
+
+argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, const char *config) {
+  if (!eng || !name_or_path) {
+    return ARGO_EINVAL;
+  }
+  if (eng->running || eng->ran) {
+    return set_err(eng, ARGO_ESTATE, "the engine has already run");
+  }
+  const argo_strategy *def;
+  void *dl;
+  argo_err rc = argo__strategy_resolve(name_or_path, &def, &dl, eng->errmsg, sizeof eng->errmsg);
+  if (rc) {
+    return rc;
+  }
+  argo__strategy_unload(dl); /* loaded again at run; this call only checks it */
+  char *spec = argo__strdup(name_or_path);
+  char *conf = argo__strdup(config ? config : "{}");
+  if (!spec || !conf) {
+    free(spec);
+    free(conf);
+    return set_err(eng, ARGO_ENOMEM, "out of memory");
+  }
+  free(eng->strategy_spec);
+  free(eng->strategy_config);
+  eng->strategy_spec = spec;
+  eng->strategy_config = conf;
+  return ARGO_OK;
+}
+
+argo_err argo_engine_set_data_output(argo_engine *eng, const char *path) {
+  if (!eng || !path || !*path) {
+    return ARGO_EINVAL;
+  }
+  if (eng->running || eng->ran) {
+    return set_err(eng, ARGO_ESTATE, "the engine has already run");
+  }
+  char *p = argo__strdup(path);
+  if (!p) {
+    return set_err(eng, ARGO_ENOMEM, "out of memory");
+  }
+  free(eng->cfg.data_output);
+  eng->cfg.data_output = p;
+  return ARGO_OK;
+}
+
+argo_err argo_engine_set_callbacks(argo_engine *eng, const argo_callbacks *cb, size_t size,
+                                   void *user) {
+  if (!eng) {
+    return ARGO_EINVAL;
+  }
+  if (eng->running) {
+    return set_err(eng, ARGO_ESTATE, "callbacks cannot change while the engine runs");
+  }
+  memset(&eng->cb, 0, sizeof eng->cb);
+  if (cb) {
+    memcpy(&eng->cb, cb, size < sizeof eng->cb ? size : sizeof eng->cb);
+  }
+  eng->user = user;
+  return ARGO_OK;
+}
+
+void argo_engine_stop(argo_engine *eng) {
+  if (eng) {
+    argo__waker_signal(&eng->waker);
+  }
+}
+
+argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out) {
+  if (!eng || !out) {
+    return ARGO_EINVAL;
+  }
+  if (!eng->have_stats) {
+    return set_err(eng, ARGO_ESTATE, "no statistics yet: the session has not started");
+  }
+  *out = eng->last_stats;
+  return ARGO_OK;
+}
+
+/* ---- symbols and the candle window ------------------------------------------------------ */
+
+long argo__engine_symbol(const argo_engine *eng, const char *symbol) {
+  if (!symbol) {
+    return -1;
+  }
+  void **v = argo__map_get(&eng->symidx, symbol);
+  return v ? (long)(uintptr_t)*v - 1 : -1;
+}
+
+size_t argo__engine_recent(const argo_engine *eng, size_t sym, argo_candle *out, size_t n) {
+  size_t len = eng->win_len[sym];
+  if (n > len) {
+    n = len;
+  }
+  const argo_candle *ring = eng->win + sym * eng->win_cap;
+  size_t first = (eng->win_head[sym] + len - n) % eng->win_cap;
+  for (size_t i = 0; i < n; i++) {
+    out[i] = ring[(first + i) % eng->win_cap];
+  }
+  return n;
+}
+
+static void window_push(argo_engine *eng, size_t sym, const argo_candle *c) {
+  argo_candle *ring = eng->win + sym * eng->win_cap;
+  size_t len = eng->win_len[sym];
+  size_t pos = (eng->win_head[sym] + len) % eng->win_cap;
+  ring[pos] = *c;
+  ring[pos].symbol = eng->symbols[sym];
+  if (len < eng->win_cap) {
+    eng->win_len[sym] = len + 1;
+  } else {
+    eng->win_head[sym] = (eng->win_head[sym] + 1) % eng->win_cap;
+  }
+}
+
+/* ---- callbacks, in order, once durable -------------------------------------------------- */
+
+static int wants(const argo_engine *eng, ev_type t) {
+  const argo_callbacks *cb = &eng->cb;
+  switch (t) {
+  case EV_MARKET: return cb->on_market_data != NULL;
+  case EV_ORDER_PLACED: return cb->on_order_placed != NULL;
+  case EV_ORDER_UPDATED: return cb->on_order_updated != NULL;
+  case EV_ORDER_FILLED: return cb->on_order_filled != NULL;
+  case EV_STATS: return cb->on_stats_update != NULL;
+  case EV_ERROR: return cb->on_error != NULL;
+  case EV_STRATEGY_ERROR: return cb->on_strategy_error != NULL;
+  case EV_STATUS: return cb->on_status_update != NULL;
+  }
+  return 0;
+}
+
+static void dispatch(argo_engine *eng, argo__ev *e) {
+  const argo_callbacks *cb = &eng->cb;
+  switch (e->type) {
+  case EV_MARKET: cb->on_market_data(eng, &e->u.candle, eng->user); break;
+  case EV_ORDER_PLACED:
+    e->u.ord.o.reason = e->u.ord.reason;
+    cb->on_order_placed(eng, &e->u.ord.o, eng->user);
+    break;
+  case EV_ORDER_UPDATED:
+    e->u.ord.o.reason = e->u.ord.reason;
+    cb->on_order_updated(eng, &e->u.ord.o, eng->user);
+    break;
+  case EV_ORDER_FILLED:
+    e->u.ord.o.reason = e->u.ord.reason;
+    cb->on_order_filled(eng, &e->u.ord.o, &e->u.ord.f, eng->user);
+    break;
+  case EV_STATS: cb->on_stats_update(eng, &e->u.stats, eng->user); break;
+  case EV_ERROR: cb->on_error(eng, e->u.err.code, e->u.err.msg, eng->user); break;
+  case EV_STRATEGY_ERROR:
+    cb->on_strategy_error(eng, &e->u.err.candle, e->u.err.msg, eng->user);
+    break;
+  case EV_STATUS: cb->on_status_update(eng, e->u.status, eng->user); break;
+  }
+  if (e->type == EV_ERROR || e->type == EV_STRATEGY_ERROR) {
+    free(e->u.err.msg);
+    e->u.err.msg = NULL;
+  }
+}
+
+/* Calls every queued callback whose rows are durable, oldest first. */
+static void fire_due(argo_engine *eng) {
+  if (eng->ev_len == 0) {
+    return;
+  }
+  uint64_t durable = eng->pub ? argo__pub_durable(eng->pub) : UINT64_MAX;
+  while (eng->ev_len) {
+    argo__ev *e = &eng->evq[eng->ev_head];
+    if (e->need > durable) {
+      break;
+    }
+    argo__ev copy = *e;
+    eng->ev_head = (eng->ev_head + 1) % eng->ev_cap;
+    eng->ev_len--;
+    dispatch(eng, &copy);
+  }
+  if (eng->pub) {
+    argo__pub_want_poke(eng->pub, eng->ev_len != 0);
+  }
+}
+
+/* Queues e (or calls it at once when nothing waits ahead of it and it is durable). Returns the
+ * queued slot's event, or NULL when it was dispatched or dropped. */
+static void emit(argo_engine *eng, argo__ev *e) {
+  if (!wants(eng, e->type)) {
+    if (e->type == EV_ERROR || e->type == EV_STRATEGY_ERROR) {
+      free(e->u.err.msg);
+    }
+    return;
+  }
+  if (eng->ev_len == 0 && (!eng->pub || e->need <= argo__pub_durable(eng->pub))) {
+    dispatch(eng, e);
+    return;
+  }
+  if (eng->ev_len == eng->ev_cap) {
+    size_t ncap = eng->ev_cap ? eng->ev_cap * 2 : 256;
+    argo__ev *n = malloc(ncap * sizeof *n);
+    if (!n) {
+      /* Out of memory for the queue: deliver now rather than lose the callback. */
+      dispatch(eng, e);
+      return;
+    }
+    for (size_t i = 0; i < eng->ev_len; i++) {
+      n[i] = eng->evq[(eng->ev_head + i) % eng->ev_cap];
+    }
+    free(eng->evq);
+    eng->evq = n;
+    eng->ev_cap = ncap;
+    eng->ev_head = 0;
+  }
+  eng->evq[(eng->ev_head + eng->ev_len) % eng->ev_cap] = *e;
+  eng->ev_len++;
+  if (eng->pub) {
+    argo__pub_want_poke(eng->pub, 1);
+  }
+}
+
+static uint64_t cur_seq(const argo_engine *eng) {
+  return eng->pub ? argo__pub_seq(eng->pub) : 0;
+}
+
+static void emit_error(argo_engine *eng, argo_err code, const char *msg) {
+  argo__ev e = {.type = EV_ERROR, .need = 0};
+  e.u.err.code = code;
+  e.u.err.msg = argo__strdup(msg);
+  if (!e.u.err.msg) {
+    return;
+  }
+  emit(eng, &e);
+}
+
+static void emit_status(argo_engine *eng, argo_engine_status st) {
+  argo__ev e = {.type = EV_STATUS, .need = 0};
+  e.u.status = st;
+  emit(eng, &e);
+}
+
+static void fail_session(argo_engine *eng, argo_err code, const char *msg) {
+  if (!eng->fatal) {
+    eng->fatal = 1;
+    eng->fatal_code = code;
+    argo__strlcpy(eng->fatal_msg, msg, sizeof eng->fatal_msg);
+  }
+}
+
+/* Reports what the publisher thread found (disk full, I/O errors...). */
+static void poll_publisher(argo_engine *eng) {
+  argo_err code;
+  char msg[ARGO_ERRMSG_MAX];
+  int fatal;
+  while (argo__pub_error(eng->pub, &code, msg, sizeof msg, &fatal)) {
+    emit_error(eng, code, msg);
+    if (fatal) {
+      fail_session(eng, code, msg);
+    }
+  }
+}
+
+/* ---- recording -------------------------------------------------------------------------- */
+
+static void record_order(argo_engine *eng, const argo_order *o) {
+  argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_ORDERS);
+  size_t r = argo__batch_add(b);
+  if (r == (size_t)-1) {
+    return;
+  }
+  argo__batch_text(b, ORD_ID, r, o->order_id);
+  argo__batch_text(b, ORD_SYMBOL, r, o->symbol);
+  argo__batch_text(b, ORD_SIDE, r, argo__side_name(o->side));
+  argo__batch_text(b, ORD_TYPE, r, argo__order_type_name(o->type));
+  argo__batch_f64(b, ORD_QTY, r, o->quantity);
+  argo__batch_f64(b, ORD_PRICE, r, o->price);
+  argo__batch_i64(b, ORD_TS, r, o->timestamp);
+  argo__batch_text(b, ORD_STATUS, r, argo__order_status_name(o->status));
+  argo__batch_text(b, ORD_STRATEGY, r, o->strategy_name);
+  argo__batch_text(b, ORD_POSTYPE, r, argo__position_type_name(o->position_type));
+  argo__batch_text(b, ORD_REASON, r, o->reason);
+  argo__pub_urgent(eng->pub);
+}
+
+static void record_fill(argo_engine *eng, const argo_fill *f) {
+  argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_TRADES);
+  size_t r = argo__batch_add(b);
+  if (r == (size_t)-1) {
+    return;
+  }
+  argo__batch_text(b, TRD_ORDER_ID, r, f->order_id);
+  argo__batch_text(b, TRD_SYMBOL, r, f->symbol);
+  argo__batch_text(b, TRD_SIDE, r, argo__side_name(f->side));
+  argo__batch_f64(b, TRD_QTY, r, f->quantity);
+  argo__batch_f64(b, TRD_PRICE, r, f->price);
+  argo__batch_i64(b, TRD_TS, r, f->timestamp);
+  argo__batch_i64(b, TRD_EXEC_AT, r, f->executed_at);
+  argo__batch_f64(b, TRD_EXEC_QTY, r, f->executed_qty);
+  argo__batch_f64(b, TRD_EXEC_PRICE, r, f->executed_price);
+  argo__batch_f64(b, TRD_COMMISSION, r, f->commission);
+  argo__batch_f64(b, TRD_PNL, r, f->pnl);
+  argo__batch_text(b, TRD_POSTYPE, r, argo__position_type_name(f->position_type));
+  argo__pub_urgent(eng->pub);
+}
+
+static void record_candle(argo_engine *eng, const argo_candle *c) {
+  argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_MARKET_DATA);
+  size_t r = argo__batch_add(b);
+  if (r == (size_t)-1) {
+    return;
+  }
+  argo__batch_i64(b, MD_TIME, r, c->time);
+  argo__batch_text(b, MD_SYMBOL, r, c->symbol);
+  argo__batch_f64(b, MD_OPEN, r, c->open);
+  argo__batch_f64(b, MD_HIGH, r, c->high);
+  argo__batch_f64(b, MD_LOW, r, c->low);
+  argo__batch_f64(b, MD_CLOSE, r, c->close);
+  argo__batch_f64(b, MD_VOLUME, r, c->volume);
+}
+
+static int64_t event_time(const argo_engine *eng) {
+  return eng->have_cur ? eng->cur.time : eng->sess.start_us;
+}
+
+void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
+  argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_MARKS);
+  size_t r = argo__batch_add(b);
+  if (r == (size_t)-1) {
+    return;
+  }
+  argo__batch_i64(b, MRK_ID, r, ++eng->mark_id);
+  argo__batch_i64(b, MRK_TIME, r, event_time(eng));
+  argo__batch_text(b, MRK_SYMBOL, r, m->symbol ? m->symbol : eng->have_cur ? eng->cur.symbol : "");
+  argo__batch_text(b, MRK_COLOR, r, m->color ? m->color : "blue");
+  argo__batch_text(b, MRK_SHAPE, r, m->shape ? m->shape : "circle");
+  argo__batch_text(b, MRK_LEVEL, r, m->level ? m->level : "info");
+  argo__batch_text(b, MRK_TITLE, r, m->title);
+  argo__batch_text(b, MRK_MESSAGE, r, m->message);
+  argo__batch_text(b, MRK_CATEGORY, r, m->category);
+  argo__batch_text(b, MRK_SIGNAL, r, m->signal_type);
+}
+
+void argo__engine_record_log(argo_engine *eng, int level, const char *message, const char *fields) {
+  if (!eng->pub) {
+    /* Before the session's folder exists (the strategy's initialize): keep it for later. */
+    if (argo__grow((void **)&eng->early, &eng->early_cap, eng->nearly + 1, sizeof *eng->early)) {
+      return;
+    }
+    argo__early_log *l = &eng->early[eng->nearly];
+    l->level = level;
+    l->message = argo__strdup(message ? message : "");
+    l->fields = argo__strdup(fields ? fields : "{}");
+    if (l->message && l->fields) {
+      eng->nearly++;
+    } else {
+      free(l->message);
+      free(l->fields);
+    }
+    return;
+  }
+  argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_LOGS);
+  size_t r = argo__batch_add(b);
+  if (r == (size_t)-1) {
+    return;
+  }
+  argo__batch_i64(b, LOG_ID, r, ++eng->log_id);
+  argo__batch_i64(b, LOG_TS, r, event_time(eng));
+  argo__batch_text(b, LOG_SYMBOL, r, eng->have_cur ? eng->cur.symbol : "");
+  argo__batch_text(b, LOG_LEVEL, r, argo__log_level_name(level));
+  argo__batch_text(b, LOG_MESSAGE, r, message);
+  argo__batch_text(b, LOG_FIELDS, r, fields ? fields : "{}");
+}
+
+/* ---- statistics ------------------------------------------------------------------------- */
+
+static void build_stats(argo_engine *eng, argo_stats *s, const char *status) {
+  memset(s, 0, sizeof *s);
+  argo__strlcpy(s->id, eng->sess.run_name, sizeof s->id);
+  argo__strlcpy(s->session_id, eng->sess.session_id, sizeof s->session_id);
+  argo__strlcpy(s->date, eng->sess.date, sizeof s->date);
+  s->session_start = eng->sess.start_us;
+  s->last_updated = eng->last_event;
+  s->status = status;
+  s->symbols = (const char *const *)eng->symbols;
+  s->nsymbols = eng->nsym;
+  s->run_dir = eng->ndays ? eng->day_dirs[eng->ndays - 1] : "";
+  s->strategy_id = eng->sdef->id ? eng->sdef->id : "";
+  s->strategy_version = eng->sdef->version ? eng->sdef->version : "";
+  s->strategy_name = eng->sdef->name;
+  argo__stats_get(eng->stats, &s->daily, &s->cumulative);
+  s->candles_day = eng->candles_day;
+  s->candles_total = eng->candles_total;
+  s->equity = argo__stats_equity(eng->stats);
+}
+
+/* Takes a statistics snapshot: into the current segment (stats.yaml) and as a callback. */
+static void snapshot_stats(argo_engine *eng, const char *status) {
+  argo__stats_doc doc;
+  memset(&doc, 0, sizeof doc);
+  build_stats(eng, &doc.s, status);
+  doc.run_collision = eng->sess.collision[0] ? eng->sess.collision : NULL;
+  argo__pub_set_stats(eng->pub, &doc);
+  eng->last_stats = doc.s;
+  eng->have_stats = 1;
+  argo__ev e = {.type = EV_STATS, .need = cur_seq(eng)};
+  e.u.stats = doc.s;
+  emit(eng, &e);
+}
+
+/* ---- broker sink and strategy notes ----------------------------------------------------- */
+
+static void note(argo_engine *eng, const argo_order *o, const argo_fill *f) {
+  if (!eng->sdef->on_order_update) {
+    return;
+  }
+  if (argo__grow((void **)&eng->notes, &eng->notes_cap, eng->nnotes + 1, sizeof *eng->notes)) {
+    return;
+  }
+  argo__note *n = &eng->notes[eng->nnotes++];
+  n->o = *o;
+  argo__strlcpy(n->reason, o->reason ? o->reason : "", sizeof n->reason);
+  n->has_fill = f != NULL;
+  if (f) {
+    n->f = *f;
+  }
+}
+
+/* Tells the strategy about order changes, outside any other strategy call (so that a strategy
+ * never re-enters itself). Changes caused by on_order_update itself are delivered too, up to a
+ * bound that stops a strategy from looping forever. */
+static void deliver_notes(argo_engine *eng) {
+  size_t delivered = 0;
+  while (eng->nnotes && delivered < 100000) {
+    argo__note n = eng->notes[0];
+    memmove(eng->notes, eng->notes + 1, (eng->nnotes - 1) * sizeof *eng->notes);
+    eng->nnotes--;
+    n.o.reason = n.reason;
+    eng->in_strategy = 1;
+    eng->sdef->on_order_update(eng->sobj, &n.o, n.has_fill ? &n.f : NULL);
+    eng->in_strategy = 0;
+    delivered++;
+  }
+}
+
+static void copy_order_event(argo__ev *e, const argo_order *o) {
+  e->u.ord.o = *o;
+  argo__strlcpy(e->u.ord.reason, o->reason ? o->reason : "", sizeof e->u.ord.reason);
+  e->u.ord.o.reason = NULL;
+}
+
+static void sink_order(void *user, size_t sym, const argo_order *o, int is_new) {
+  argo_engine *eng = user;
+  (void)sym;
+  record_order(eng, o);
+  argo__ev e = {.type = is_new ? EV_ORDER_PLACED : EV_ORDER_UPDATED, .need = cur_seq(eng)};
+  copy_order_event(&e, o);
+  emit(eng, &e);
+  note(eng, o, NULL);
+}
+
+static void sink_fill(void *user, size_t sym, const argo_order *o, const argo_fill *f) {
+  argo_engine *eng = user;
+  record_order(eng, o);
+  record_fill(eng, f);
+  argo_err rc = argo__stats_fill(eng->stats, sym, f);
+  if (rc) {
+    char msg[ARGO_ERRMSG_MAX];
+    argo__fmt(msg, sizeof msg, "statistics could not take the fill of order %s: %s", f->order_id,
+              argo_strerror(rc));
+    emit_error(eng, rc, msg);
+  }
+  eng->traded = 1;
+  argo__ev e = {.type = EV_ORDER_FILLED, .need = cur_seq(eng)};
+  copy_order_event(&e, o);
+  e.u.ord.f = *f;
+  emit(eng, &e);
+  note(eng, o, f);
+}
+
+/* ---- the session ------------------------------------------------------------------------ */
+
+static argo_err add_day_dir(argo_engine *eng) {
+  if (argo__grow((void **)&eng->day_dirs, &eng->days_cap, eng->ndays + 1, sizeof(char *))) {
+    return ARGO_ENOMEM;
+  }
+  char *d = argo__strdup(eng->sess.run_dir);
+  if (!d) {
+    return ARGO_ENOMEM;
+  }
+  eng->day_dirs[eng->ndays++] = d;
+  return ARGO_OK;
+}
+
+static void flush_early_logs(argo_engine *eng) {
+  for (size_t i = 0; i < eng->nearly; i++) {
+    argo__engine_record_log(eng, eng->early[i].level, eng->early[i].message, eng->early[i].fields);
+    free(eng->early[i].message);
+    free(eng->early[i].fields);
+  }
+  eng->nearly = 0;
+}
+
+/* DESIGN section 3: finalize the day, open the next one with the same run number. */
+static argo_err change_day(argo_engine *eng, int64_t t) {
+  snapshot_stats(eng, "finished");
+  argo__pub_end_day(eng->pub);
+  char err[ARGO_ERRMSG_MAX];
+  int rc = argo__session_advance(&eng->sess, t, err, sizeof err);
+  if (rc < 0) {
+    emit_error(eng, ARGO_EIO, err);
+    fail_session(eng, ARGO_EIO, err);
+    return ARGO_EIO;
+  }
+  if (add_day_dir(eng) != ARGO_OK) {
+    fail_session(eng, ARGO_ENOMEM, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  if (eng->sess.collision[0]) {
+    emit_error(eng, ARGO_EEXIST, eng->sess.collision);
+  }
+  argo__stats_new_day(eng->stats);
+  eng->candles_day = 0;
+  argo__pub_begin_day(eng->pub, eng->sess.run_dir);
+  snapshot_stats(eng, "running");
+  return ARGO_OK;
+}
+
+static int candle_valid(const argo_candle *c, char *why, size_t len) {
+  const double v[5] = {c->open, c->high, c->low, c->close, c->volume};
+  static const char *names[5] = {"open", "high", "low", "close", "volume"};
+  for (int i = 0; i < 5; i++) {
+    if (!isfinite(v[i])) {
+      argo__fmt(why, len, "%s is not a number", names[i]);
+      return 0;
+    }
+  }
+  if (!(c->open > 0 && c->high > 0 && c->low > 0 && c->close > 0)) {
+    argo__fmt(why, len, "prices must be positive");
+    return 0;
+  }
+  if (c->volume < 0) {
+    argo__fmt(why, len, "volume is negative");
+    return 0;
+  }
+  if (c->high < c->low || c->high < c->open || c->high < c->close || c->low > c->open ||
+      c->low > c->close) {
+    argo__fmt(why, len, "high/low do not bound open/close");
+    return 0;
+  }
+  return 1;
+}
+
+static void process_candle(argo_engine *eng, const argo_candle *in) {
+  char why[160];
+  char ts[40];
+  long sym = argo__engine_symbol(eng, in->symbol);
+  if (sym < 0 || !candle_valid(in, why, sizeof why)) {
+    char msg[ARGO_ERRMSG_MAX];
+    argo_time_format(in->time, ts, sizeof ts);
+    if (sym < 0) {
+      argo__fmt(msg, sizeof msg, "skipped a candle of unknown symbol '%s' at %s",
+                in->symbol ? in->symbol : "", ts);
+    } else {
+      argo__fmt(msg, sizeof msg, "skipped a bad candle of %s at %s: %s", in->symbol, ts, why);
+    }
+    emit_error(eng, ARGO_EFEED, msg);
+    return;
+  }
+  argo_candle c = *in;
+  c.symbol = eng->symbols[sym];
+  /* 1. The date only moves forward; a late candle is stored in the current day. */
+  if (argo__day_of(c.time) > eng->sess.day) {
+    if (change_day(eng, c.time) != ARGO_OK) {
+      return;
+    }
+  }
+  /* 2. Store the candle. */
+  record_candle(eng, &c);
+  eng->candles_day++;
+  eng->candles_total++;
+  eng->last_event = c.time > eng->last_event ? c.time : eng->last_event;
+  window_push(eng, (size_t)sym, &c);
+  eng->cur = c;
+  eng->cur_sym = (size_t)sym;
+  eng->have_cur = 1;
+  eng->traded = 0;
+  argo__ev me = {.type = EV_MARKET, .need = 0};
+  me.u.candle = c;
+  emit(eng, &me);
+  /* 3. Pending orders may fill on this candle; then the strategy sees it. */
+  argo__broker_on_candle(eng->broker, (size_t)sym, &c);
+  deliver_notes(eng);
+  eng->sctx.strategy_error[0] = '\0';
+  eng->in_strategy = 1;
+  int src = eng->sdef->on_candle(eng->sobj, &c);
+  eng->in_strategy = 0;
+  if (src != 0) {
+    argo__ev e = {.type = EV_STRATEGY_ERROR, .need = 0};
+    argo_time_format(c.time, ts, sizeof ts);
+    char msg[ARGO_ERRMSG_MAX];
+    argo__fmt(msg, sizeof msg, "strategy %s failed on %s at %s: %s", eng->sdef->name, c.symbol, ts,
+              eng->sctx.strategy_error[0] ? eng->sctx.strategy_error : "error code returned");
+    e.u.err.code = ARGO_ESTRATEGY;
+    e.u.err.msg = argo__strdup(msg);
+    e.u.err.candle = c;
+    if (e.u.err.msg) {
+      emit(eng, &e);
+    }
+  }
+  deliver_notes(eng);
+  /* 5. Mark to market with this candle's close. */
+  argo__stats_mark(eng->stats, (size_t)sym, c.close);
+  if (eng->traded || eng->candles_total % eng->cfg.stats_every == 0) {
+    snapshot_stats(eng, "running");
+  }
+}
+
+/* Housekeeping while the feed waits for the next candle: hand rows over, fire callbacks. */
+static void idle_hook(void *user) {
+  argo_engine *eng = user;
+  if (!eng->pub) {
+    return;
+  }
+  argo__pub_handover(eng->pub);
+  poll_publisher(eng);
+  fire_due(eng);
+}
+
+static argo_err setup(argo_engine *eng) {
+  char err[ARGO_ERRMSG_MAX];
+  argo__settings *s = &eng->cfg;
+  argo_err rc;
+  if (s->nsymbols == 0) {
+    return set_err(eng, ARGO_ECONFIG, "no symbols to trade");
+  }
+  /* Symbols, indexed. */
+  eng->symbols = s->symbols;
+  eng->nsym = s->nsymbols;
+  for (size_t i = 0; i < eng->nsym; i++) {
+    if (argo__map_put(&eng->symidx, eng->symbols[i], (void *)(uintptr_t)(i + 1)) != 0) {
+      return set_err(eng, ARGO_ENOMEM, "out of memory");
+    }
+  }
+  eng->win_cap = s->candle_window > 0 ? (size_t)s->candle_window : 1;
+  eng->win = calloc(eng->nsym * eng->win_cap, sizeof *eng->win);
+  eng->win_head = calloc(eng->nsym, sizeof *eng->win_head);
+  eng->win_len = calloc(eng->nsym, sizeof *eng->win_len);
+  if (!eng->win || !eng->win_head || !eng->win_len) {
+    return set_err(eng, ARGO_ENOMEM, "out of memory for the candle window");
+  }
+  /* Strategy: resolve, create, initialize (before anything is written). */
+  rc = argo__strategy_resolve(eng->strategy_spec, &eng->sdef, &eng->sdl, err, sizeof err);
+  if (rc) {
+    return set_err(eng, rc, "%s", err);
+  }
+  json_error_t jerr;
+  eng->sctx.config = json_loads(eng->strategy_config, 0, &jerr);
+  if (!eng->sctx.config || !json_is_object(eng->sctx.config)) {
+    return set_err(eng, ARGO_ECONFIG, "strategy configuration is not a JSON object: %s",
+                   eng->sctx.config ? "not an object" : jerr.text);
+  }
+  eng->sobj = eng->sdef->create(&eng->host, &eng->sctx);
+  if (!eng->sobj) {
+    return set_err(eng, ARGO_ESTRATEGY, "strategy %s could not be created", eng->sdef->name);
+  }
+  /* Feed. */
+  if (strcmp(s->feed, "sim") == 0) {
+    rc = argo__feed_sim_open(&eng->feed, s, &eng->waker, err, sizeof err);
+  } else {
+    return set_err(eng, ARGO_ECONFIG, "market_data.feed '%s' is not available in this build",
+                   s->feed);
+  }
+  if (rc) {
+    return set_err(eng, rc, "%s", err);
+  }
+  eng->feed_open = 1;
+  /* Broker (its order ids need the session id, so the session comes first, but the session
+   * must not start before everything that can fail on bad input has been checked). */
+  eng->sctx.strategy_error[0] = '\0';
+  eng->in_strategy = 1;
+  int irc = eng->sdef->initialize(eng->sobj, eng->strategy_config);
+  eng->in_strategy = 0;
+  if (irc != 0) {
+    return set_err(eng, ARGO_ESTRATEGY, "strategy %s rejected its configuration: %s",
+                   eng->sdef->name,
+                   eng->sctx.strategy_error[0] ? eng->sctx.strategy_error : "initialize failed");
+  }
+  rc = argo__stats_new(&eng->stats, s->capital, eng->nsym);
+  if (rc) {
+    return set_err(eng, rc, "out of memory");
+  }
+  /* Session: claim the run folder. */
+  int64_t clock = eng->feed.ops->clock_start(eng->feed.impl);
+  rc = argo__session_open(&eng->sess, s->data_output, clock, err, sizeof err);
+  if (rc) {
+    return set_err(eng, rc, "%s", err);
+  }
+  argo__broker_cfg bc = {
+      .capital = s->capital,
+      .commission = strcmp(s->commission_model, "zero") == 0        ? ARGO_COMMISSION_ZERO
+                    : strcmp(s->commission_model, "per_share") == 0 ? ARGO_COMMISSION_PER_SHARE
+                                                                     : ARGO_COMMISSION_PERCENTAGE,
+      .rate = s->commission_rate,
+      .per_share = s->commission_per_share,
+      .minimum = s->commission_minimum,
+      .id_prefix = eng->sess.id_prefix,
+      .strategy_name = eng->sdef->name,
+  };
+  argo__broker_sink sink = {.order = sink_order, .fill = sink_fill, .user = eng};
+  rc = argo__broker_new(&eng->broker, &bc, (const char *const *)eng->symbols, eng->nsym, &sink);
+  if (rc) {
+    return set_err(eng, rc, "cannot create the paper broker");
+  }
+  argo__pub_cfg pc = {.min_gap_us = s->publish_interval_us / 4, .duck_threads = 1};
+  rc = argo__pub_start(&eng->pub, &pc, &eng->waker, err, sizeof err);
+  if (rc) {
+    return set_err(eng, rc, "%s", err);
+  }
+  if (add_day_dir(eng) != ARGO_OK) {
+    return set_err(eng, ARGO_ENOMEM, "out of memory");
+  }
+  /* The first day's files exist (empty) before the first candle. */
+  argo__pub_begin_day(eng->pub, eng->sess.run_dir);
+  flush_early_logs(eng);
+  snapshot_stats(eng, "running");
+  rc = argo__pub_sync(eng->pub, err, sizeof err);
+  if (rc) {
+    return set_err(eng, rc, "%s", err);
+  }
+  eng->waker.hook = idle_hook;
+  eng->waker.hook_user = eng;
+  return ARGO_OK;
+}
+
+static void finish(argo_engine *eng) {
+  char err[ARGO_ERRMSG_MAX];
+  eng->waker.hook = NULL;
+  if (eng->sdef->on_stop) {
+    eng->in_strategy = 1;
+    eng->sdef->on_stop(eng->sobj);
+    eng->in_strategy = 0;
+    deliver_notes(eng);
+  }
+  snapshot_stats(eng, "finished");
+  argo_err rc = argo__pub_sync(eng->pub, err, sizeof err);
+  poll_publisher(eng);
+  if (rc) {
+    fail_session(eng, rc, err);
+  }
+  fire_due(eng);
+  if (eng->ev_len) {
+    /* What could not be made durable is not acknowledged. */
+    char msg[ARGO_ERRMSG_MAX];
+    argo__fmt(msg, sizeof msg, "%zu callbacks were not delivered because their rows could not be "
+                               "published",
+              eng->ev_len);
+    free_events(eng);
+    if (eng->cb.on_error) {
+      eng->cb.on_error(eng, ARGO_EIO, msg, eng->user);
+    }
+  }
+}
+
+argo_err argo_engine_run(argo_engine *eng) {
+  if (!eng) {
+    return ARGO_EINVAL;
+  }
+  if (!eng->inited) {
+    return set_err(eng, ARGO_ESTATE, "argo_engine_init was not called");
+  }
+  if (eng->ran || eng->running) {
+    return set_err(eng, ARGO_ESTATE, "an engine runs once");
+  }
+  eng->running = 1;
+  eng->errmsg[0] = '\0';
+  argo_err rc = setup(eng);
+  if (rc) {
+    eng->running = 0;
+    eng->ran = 1;
+    return rc;
+  }
+  if (eng->cb.on_engine_start) {
+    argo_engine_info info = {
+        .symbols = (const char *const *)eng->symbols,
+        .nsymbols = eng->nsym,
+        .interval = eng->cfg.interval,
+        .run_dir = eng->sess.run_dir,
+        .run_name = eng->sess.run_name,
+        .session_id = eng->sess.session_id,
+        .data_output = eng->sess.data_output,
+        .feed = eng->cfg.feed,
+        .strategy_name = eng->sdef->name,
+    };
+    eng->cb.on_engine_start(eng, &info, eng->user);
+  }
+  emit_status(eng, ARGO_STATUS_RUNNING);
+  char err[ARGO_ERRMSG_MAX];
+  argo_err end = ARGO_OK;
+  for (;;) {
+    if (argo__waker_stopped(&eng->waker) || eng->fatal) {
+      break;
+    }
+    argo_candle c;
+    err[0] = '\0';
+    int r = eng->feed.ops->next(eng->feed.impl, &c, err, sizeof err);
+    if (r == ARGO_FEED_END) {
+      break;
+    }
+    if (r == ARGO_FEED_SKIP) {
+      emit_error(eng, ARGO_EFEED, err);
+      continue;
+    }
+    if (r == ARGO_FEED_FATAL) {
+      emit_error(eng, ARGO_EFEED, err);
+      fail_session(eng, ARGO_EFEED, err);
+      break;
+    }
+    process_candle(eng, &c);
+    argo__pub_tick(eng->pub);
+    poll_publisher(eng);
+    fire_due(eng);
+  }
+  emit_status(eng, ARGO_STATUS_STOPPING);
+  finish(eng);
+  if (eng->fatal) {
+    end = eng->fatal_code;
+    argo__strlcpy(eng->errmsg, eng->fatal_msg, sizeof eng->errmsg);
+  }
+  emit_status(eng, ARGO_STATUS_STOPPED);
+  fire_due(eng);
+  if (eng->cb.on_engine_stop) {
+    eng->cb.on_engine_stop(eng, end, end ? eng->errmsg : "", eng->user);
+  }
+  eng->running = 0;
+  eng->ran = 1;
+  return end;
+}

@@ -1,0 +1,158 @@
+/*
+ * The engine's state, shared by engine.c (lifecycle, candle loop, recording, callbacks) and
+ * host.c (the host API given to strategies). Nothing outside these two files includes it.
+ */
+#ifndef ARGO_ENGINE_INTERNAL_H
+#define ARGO_ENGINE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <argo/argo.h>
+
+#include "broker.h"
+#include "feed.h"
+#include "publish.h"
+#include "session.h"
+#include "settings.h"
+#include "stats.h"
+#include "util/misc.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+#include "util/waker.h"
+
+/* One callback waiting for the rows it reports to be durable (need <= argo__pub_durable). */
+typedef enum ev_type {
+  EV_MARKET,
+  EV_ORDER_PLACED,
+  EV_ORDER_UPDATED,
+  EV_ORDER_FILLED,
+  EV_STATS,
+  EV_ERROR,
+  EV_STRATEGY_ERROR,
+  EV_STATUS
+} ev_type;
+
+typedef struct argo__ev {
+  ev_type type;
+  uint64_t need;
+  union {
+    argo_candle candle;
+    struct {
+      argo_order o;
+      argo_fill f;
+      char reason[160];
+    } ord;
+    argo_stats stats;
+    struct {
+      argo_err code;
+      char *msg; /* malloc'ed */
+      argo_candle candle;
+    } err;
+    argo_engine_status status;
+  } u;
+} argo__ev;
+
+/* An order change or fill to tell the strategy about once its current call has returned. */
+typedef struct argo__note {
+  argo_order o;
+  argo_fill f;
+  int has_fill;
+  char reason[160];
+} argo__note;
+
+/* A log recorded before the session's folder exists (from the strategy's initialize). */
+typedef struct argo__early_log {
+  int level;
+  char *message;
+  char *fields;
+} argo__early_log;
+
+struct argo_strategy_ctx {
+  argo_engine *eng;
+  char last_error[ARGO_ERRMSG_MAX];
+  char strategy_error[ARGO_ERRMSG_MAX];
+  json_t *config;
+  argo__map cache;
+};
+
+struct argo_engine {
+  argo__settings cfg;
+  int inited, ran, running;
+  argo_callbacks cb;
+  void *user;
+  char errmsg[ARGO_ERRMSG_MAX];
+  argo__waker waker;
+
+  /* strategy */
+  char *strategy_spec;   /* builtin name or plugin path */
+  char *strategy_config; /* JSON text */
+  const argo_strategy *sdef;
+  void *sdl;             /* dlopen handle, NULL for builtins */
+  void *sobj;            /* the strategy instance */
+  struct argo_strategy_ctx sctx;
+  argo_host_api host;
+  int in_strategy;       /* inside a strategy call: notes are queued, not delivered */
+  argo__note *notes;
+  size_t nnotes, notes_cap;
+  argo__early_log *early;
+  size_t nearly, early_cap;
+
+  /* session */
+  argo__session sess;
+  argo__feed feed;
+  int feed_open;
+  argo__broker *broker;
+  argo__stats *stats;
+  argo__pub *pub;
+  char **day_dirs; /* every day folder of the session, for stable pointers in stats events */
+  size_t ndays, days_cap;
+
+  /* symbols */
+  char **symbols;
+  size_t nsym;
+  argo__map symidx; /* symbol -> index + 1 */
+
+  /* per-symbol window of recent candles (ring buffers of candle_window) */
+  argo_candle *win;
+  size_t win_cap;
+  size_t *win_head, *win_len;
+
+  /* the candle being processed */
+  argo_candle cur;
+  size_t cur_sym;
+  int have_cur;
+  int64_t mark_id, log_id;
+  int64_t candles_day, candles_total;
+  int64_t last_event;
+  int traded; /* a fill happened during this candle */
+  argo_stats last_stats;
+  int have_stats;
+
+  /* acknowledgements waiting for durability (FIFO ring) */
+  argo__ev *evq;
+  size_t ev_head, ev_len, ev_cap;
+  int fatal;                 /* the session must stop */
+  argo_err fatal_code;
+  char fatal_msg[ARGO_ERRMSG_MAX];
+  argo__sb scratch;
+};
+
+/* host.c */
+void argo__host_init(argo_engine *eng);
+void argo__host_deinit(argo_engine *eng);
+
+/* engine.c, for host.c */
+void argo__engine_record_mark(argo_engine *eng, const argo_mark *m);
+void argo__engine_record_log(argo_engine *eng, int level, const char *message, const char *fields);
+long argo__engine_symbol(const argo_engine *eng, const char *symbol);
+size_t argo__engine_recent(const argo_engine *eng, size_t sym, argo_candle *out, size_t n);
+
+/* strategy_loader.c */
+argo_err argo__strategy_resolve(const char *spec, const argo_strategy **def, void **dl, char *err,
+                                size_t errlen);
+void argo__strategy_unload(void *dl);
+
+#endif

@@ -1,0 +1,578 @@
+/*
+ * Publisher thread; see publish.h for the design. The engine thread owns the current segment
+ * and touches the shared queue only under the mutex, once per hand-over. The publisher thread
+ * owns the store and everything about the current day's folder.
+ */
+#include "publish.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "session.h"
+#include "store.h"
+#include "util/fsx.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+/* A stats.yaml document with its own copies of the strings that change during a session
+ * (symbols and strategy strings are owned by the engine for the whole session). */
+typedef struct docbuf {
+  argo__stats_doc doc;
+  char status[32];
+  char run_dir[ARGO_PATH_MAX + 64];
+  char collision[512];
+  char resumed[256];
+} docbuf;
+
+typedef struct seg {
+  uint64_t seq;
+  argo__batch rows[ARGO_T_COUNT];
+  int has_stats;
+  docbuf stats;
+  int begin;
+  char begin_dir[ARGO_PATH_MAX + 64];
+  int end;
+  int urgent;
+  int64_t first_us; /* monotonic time the segment was first seen non-empty; 0 = not yet */
+  struct seg *next;
+} seg;
+
+#define ERR_RING 16
+#define RETRY_LIMIT 8
+
+struct argo__pub {
+  argo__pub_cfg cfg;
+  argo__waker *waker;
+  argo__store *store;
+  pthread_t thread;
+  int started;
+  pthread_mutex_t mu;
+  pthread_cond_t work_cv; /* the publisher waits here for segments */
+  pthread_cond_t done_cv; /* argo__pub_sync waits here */
+  seg *qhead, *qtail;     /* handed over, not yet taken */
+  seg *free_list;
+  int quit;
+  atomic_int idle;
+  atomic_ullong durable;
+  atomic_ullong processed; /* highest seq the publisher has loaded */
+  atomic_int want_poke;
+  atomic_int err_pending;
+  struct {
+    argo_err code;
+    char msg[ARGO_ERRMSG_MAX];
+    int fatal;
+  } errs[ERR_RING];
+  int err_head, err_count;
+  int gave_up;
+  argo_err last_code;
+  char last_msg[ARGO_ERRMSG_MAX];
+
+  /* engine thread */
+  seg *cur;
+  uint64_t next_seq;
+  uint64_t handed;
+
+  /* publisher thread */
+  char dir[ARGO_PATH_MAX + 64];
+  int have_dir;
+  int dirty[ARGO_T_COUNT];
+  int stats_dirty;
+  int have_doc;
+  docbuf doc;
+  int failures; /* consecutive failed publish attempts */
+  argo__sb yaml;
+};
+
+static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
+  dst->doc = *src;
+  argo__strlcpy(dst->status, src->s.status ? src->s.status : "running", sizeof dst->status);
+  argo__strlcpy(dst->run_dir, src->s.run_dir ? src->s.run_dir : "", sizeof dst->run_dir);
+  argo__strlcpy(dst->collision, src->run_collision ? src->run_collision : "",
+                sizeof dst->collision);
+  argo__strlcpy(dst->resumed, src->resumed_from ? src->resumed_from : "", sizeof dst->resumed);
+  dst->doc.s.status = dst->status;
+  dst->doc.s.run_dir = dst->run_dir;
+  dst->doc.run_collision = src->run_collision ? dst->collision : NULL;
+  dst->doc.resumed_from = src->resumed_from ? dst->resumed : NULL;
+}
+
+static void docbuf_move(docbuf *dst, const docbuf *src) {
+  doc_copy(dst, &src->doc);
+}
+
+static seg *seg_new(void) {
+  seg *s = calloc(1, sizeof *s);
+  if (s) {
+    for (int t = 0; t < ARGO_T_COUNT; t++) {
+      argo__batch_init(&s->rows[t], (argo__table_id)t);
+    }
+  }
+  return s;
+}
+
+static void seg_free(seg *s) {
+  if (!s) {
+    return;
+  }
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    argo__batch_free(&s->rows[t]);
+  }
+  free(s);
+}
+
+static void seg_clear(seg *s) {
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    argo__batch_clear(&s->rows[t]);
+  }
+  s->has_stats = s->begin = s->end = s->urgent = 0;
+  s->first_us = 0;
+  s->next = NULL;
+}
+
+static int seg_nonempty(const seg *s) {
+  if (s->has_stats || s->begin || s->end) {
+    return 1;
+  }
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    if (s->rows[t].rows) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* ---- publisher thread ------------------------------------------------------------------- */
+
+static void report(argo__pub *p, argo_err code, const char *msg, int fatal) {
+  pthread_mutex_lock(&p->mu);
+  int slot;
+  if (p->err_count == ERR_RING) {
+    /* Drop the oldest report rather than block: the latest ones matter most. */
+    p->err_head = (p->err_head + 1) % ERR_RING;
+    p->err_count--;
+  }
+  slot = (p->err_head + p->err_count) % ERR_RING;
+  p->errs[slot].code = code;
+  argo__strlcpy(p->errs[slot].msg, msg, sizeof p->errs[slot].msg);
+  p->errs[slot].fatal = fatal;
+  p->err_count++;
+  p->last_code = code;
+  argo__strlcpy(p->last_msg, msg, sizeof p->last_msg);
+  atomic_store(&p->err_pending, 1);
+  pthread_mutex_unlock(&p->mu);
+  if (p->waker) {
+    argo__waker_poke(p->waker);
+  }
+}
+
+/* Exports every dirty table and stats.yaml, then fsyncs the folder once. Returns 0 when
+ * nothing is left dirty. */
+static int publish_dirty(argo__pub *p) {
+  if (!p->have_dir) {
+    return 0;
+  }
+  char err[ARGO_ERRMSG_MAX];
+  int failed = 0, wrote = 0;
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    if (!p->dirty[t]) {
+      continue;
+    }
+    argo_err rc = argo__store_export(p->store, (argo__table_id)t, p->dir, err, sizeof err);
+    if (rc) {
+      report(p, rc, err, 0);
+      failed = 1;
+      continue;
+    }
+    p->dirty[t] = 0;
+    wrote = 1;
+  }
+  if (p->stats_dirty && p->have_doc) {
+    argo__sb_reset(&p->yaml);
+    char path[ARGO_PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/stats.yaml", p->dir);
+    argo_err rc = argo__stats_yaml_render(&p->doc.doc, &p->yaml);
+    if (rc == ARGO_OK && argo__sb_failed(&p->yaml)) {
+      rc = ARGO_ENOMEM;
+    }
+    if (rc) {
+      argo__fmt(err, sizeof err, "cannot render '%s': %s", path, argo_strerror(rc));
+      report(p, rc, err, 0);
+      failed = 1;
+    } else if (argo__fs_write_replace(path, p->yaml.buf, p->yaml.len, err, sizeof err) != 0) {
+      report(p, ARGO_EIO, err, 0);
+      failed = 1;
+    } else {
+      p->stats_dirty = 0;
+      wrote = 1;
+    }
+  }
+  if (wrote && argo__fs_fsync_dir(p->dir, err, sizeof err) != 0) {
+    report(p, ARGO_EIO, err, 0);
+    for (int t = 0; t < ARGO_T_COUNT; t++) {
+      p->dirty[t] = 1; /* not durable until the folder is: publish again */
+    }
+    p->stats_dirty = p->have_doc;
+    failed = 1;
+  }
+  return failed ? -1 : 0;
+}
+
+static void sleep_us(int64_t us) {
+  struct timespec ts = {.tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+/* Publishes with a few retries (a day's final files must be written before its tables are
+ * emptied). Returns 0 on success. */
+static int publish_final(argo__pub *p) {
+  static const int64_t backoff_us[] = {50000, 200000, 500000, 1000000, 2000000};
+  for (size_t i = 0;; i++) {
+    if (publish_dirty(p) == 0) {
+      return 0;
+    }
+    if (i == ARGO_ARRAY_LEN(backoff_us)) {
+      return -1;
+    }
+    sleep_us(backoff_us[i]);
+  }
+}
+
+static void process(argo__pub *p, seg *list) {
+  char err[ARGO_ERRMSG_MAX];
+  uint64_t last = 0;
+  for (seg *s = list; s; s = s->next) {
+    if (s->begin) {
+      argo__strlcpy(p->dir, s->begin_dir, sizeof p->dir);
+      p->have_dir = 1;
+      for (int t = 0; t < ARGO_T_COUNT; t++) {
+        p->dirty[t] = 1;
+      }
+    }
+    for (int t = 0; t < ARGO_T_COUNT; t++) {
+      if (s->rows[t].rows == 0) {
+        continue;
+      }
+      argo_err rc = argo__store_append(p->store, &s->rows[t], err, sizeof err);
+      if (rc) {
+        /* Rows that cannot be loaded cannot be published: stop the session. */
+        report(p, rc, err, 1);
+        p->gave_up = 1;
+      }
+      p->dirty[t] = 1;
+    }
+    if (s->has_stats) {
+      docbuf_move(&p->doc, &s->stats);
+      p->have_doc = 1;
+      p->stats_dirty = 1;
+    }
+    if (s->end) {
+      if (publish_final(p) != 0) {
+        argo__fmt(err, sizeof err, "giving up publishing the files of '%s': %s", p->dir,
+                  p->last_msg);
+        report(p, ARGO_EIO, err, 1);
+        p->gave_up = 1;
+      }
+      argo_err rc = argo__store_reset(p->store, err, sizeof err);
+      if (rc) {
+        report(p, rc, err, 1);
+        p->gave_up = 1;
+      }
+      for (int t = 0; t < ARGO_T_COUNT; t++) {
+        p->dirty[t] = 0;
+      }
+      p->stats_dirty = 0;
+      p->have_doc = 0;
+    }
+    last = s->seq;
+  }
+  if (last) {
+    atomic_store(&p->processed, last);
+  }
+  if (publish_dirty(p) == 0) {
+    p->failures = 0;
+    if (!p->gave_up) {
+      atomic_store(&p->durable, atomic_load(&p->processed));
+    }
+  } else if (++p->failures >= RETRY_LIMIT && !p->gave_up) {
+    argo__fmt(err, sizeof err, "giving up publishing to '%s' after %d attempts: %s", p->dir,
+              p->failures, p->last_msg);
+    report(p, ARGO_EIO, err, 1);
+    p->gave_up = 1;
+  }
+}
+
+static int any_dirty(const argo__pub *p) {
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    if (p->dirty[t]) {
+      return 1;
+    }
+  }
+  return p->stats_dirty;
+}
+
+static void *thread_main(void *arg) {
+  argo__pub *p = arg;
+  pthread_mutex_lock(&p->mu);
+  for (;;) {
+    int retry = !p->gave_up && any_dirty(p);
+    while (!p->qhead && !p->quit) {
+      if (retry) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        if (pthread_cond_timedwait(&p->work_cv, &p->mu, &ts) == ETIMEDOUT) {
+          break;
+        }
+      } else {
+        pthread_cond_wait(&p->work_cv, &p->mu);
+      }
+    }
+    if (!p->qhead && p->quit && (!retry || p->gave_up)) {
+      break;
+    }
+    seg *list = p->qhead;
+    p->qhead = p->qtail = NULL;
+    atomic_store(&p->idle, 0);
+    pthread_mutex_unlock(&p->mu);
+
+    process(p, list);
+
+    pthread_mutex_lock(&p->mu);
+    while (list) {
+      seg *n = list->next;
+      seg_clear(list);
+      list->next = p->free_list;
+      p->free_list = list;
+      list = n;
+    }
+    if (!p->qhead) {
+      atomic_store(&p->idle, 1);
+    }
+    pthread_cond_broadcast(&p->done_cv);
+    if (p->quit && !p->qhead && (!any_dirty(p) || p->gave_up)) {
+      break;
+    }
+    if (atomic_load(&p->want_poke) && p->waker) {
+      argo__waker_poke(p->waker);
+    }
+  }
+  atomic_store(&p->idle, 1);
+  pthread_cond_broadcast(&p->done_cv);
+  pthread_mutex_unlock(&p->mu);
+  return NULL;
+}
+
+/* ---- engine thread ---------------------------------------------------------------------- */
+
+argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker *waker,
+                         char *err, size_t errlen) {
+  *out = NULL;
+  argo__pub *p = calloc(1, sizeof *p);
+  if (!p) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  p->cfg = *cfg;
+  p->waker = waker;
+  argo__sb_init(&p->yaml);
+  atomic_init(&p->idle, 1);
+  atomic_init(&p->durable, 0);
+  atomic_init(&p->processed, 0);
+  atomic_init(&p->want_poke, 0);
+  atomic_init(&p->err_pending, 0);
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_cond_init(&p->work_cv, NULL);
+  pthread_cond_init(&p->done_cv, NULL);
+  argo_err rc = argo__store_open(&p->store, cfg->duck_threads, err, errlen);
+  if (rc) {
+    goto fail;
+  }
+  p->cur = seg_new();
+  if (!p->cur) {
+    argo__fmt(err, errlen, "out of memory");
+    rc = ARGO_ENOMEM;
+    goto fail;
+  }
+  p->cur->seq = ++p->next_seq;
+  if (pthread_create(&p->thread, NULL, thread_main, p) != 0) {
+    argo__fmt(err, errlen, "cannot start the publisher thread");
+    rc = ARGO_ENOMEM;
+    goto fail;
+  }
+  p->started = 1;
+  *out = p;
+  return ARGO_OK;
+fail:
+  argo__pub_free(p);
+  return rc;
+}
+
+void argo__pub_handover(argo__pub *p) {
+  seg *s = p->cur;
+  if (!seg_nonempty(s)) {
+    return;
+  }
+  seg *n;
+  pthread_mutex_lock(&p->mu);
+  n = p->free_list;
+  if (n) {
+    p->free_list = n->next;
+    n->next = NULL;
+  }
+  pthread_mutex_unlock(&p->mu);
+  if (!n) {
+    n = seg_new();
+    if (!n) {
+      /* Keep filling the current segment; the rows are not lost, only published later. */
+      return;
+    }
+  }
+  n->seq = ++p->next_seq;
+  p->cur = n;
+  pthread_mutex_lock(&p->mu);
+  s->next = NULL;
+  if (p->qtail) {
+    p->qtail->next = s;
+  } else {
+    p->qhead = s;
+  }
+  p->qtail = s;
+  atomic_store(&p->idle, 0);
+  pthread_cond_signal(&p->work_cv);
+  pthread_mutex_unlock(&p->mu);
+  p->handed = s->seq;
+}
+
+void argo__pub_free(argo__pub *p) {
+  if (!p) {
+    return;
+  }
+  if (p->started) {
+    argo__pub_handover(p);
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_signal(&p->work_cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->thread, NULL);
+  }
+  while (p->qhead) {
+    seg *n = p->qhead->next;
+    seg_free(p->qhead);
+    p->qhead = n;
+  }
+  while (p->free_list) {
+    seg *n = p->free_list->next;
+    seg_free(p->free_list);
+    p->free_list = n;
+  }
+  seg_free(p->cur);
+  argo__store_close(p->store);
+  argo__sb_free(&p->yaml);
+  pthread_mutex_destroy(&p->mu);
+  pthread_cond_destroy(&p->work_cv);
+  pthread_cond_destroy(&p->done_cv);
+  free(p);
+}
+
+argo__batch *argo__pub_rows(argo__pub *p, argo__table_id t) {
+  return &p->cur->rows[t];
+}
+
+void argo__pub_set_stats(argo__pub *p, const argo__stats_doc *doc) {
+  doc_copy(&p->cur->stats, doc);
+  p->cur->has_stats = 1;
+  p->cur->urgent = 1;
+}
+
+void argo__pub_urgent(argo__pub *p) {
+  p->cur->urgent = 1;
+}
+
+void argo__pub_begin_day(argo__pub *p, const char *run_dir) {
+  if (seg_nonempty(p->cur)) {
+    argo__pub_handover(p);
+  }
+  p->cur->begin = 1;
+  argo__strlcpy(p->cur->begin_dir, run_dir, sizeof p->cur->begin_dir);
+  p->cur->urgent = 1;
+}
+
+void argo__pub_end_day(argo__pub *p) {
+  p->cur->end = 1;
+  argo__pub_handover(p);
+}
+
+uint64_t argo__pub_seq(const argo__pub *p) {
+  return p->cur->seq;
+}
+
+void argo__pub_tick(argo__pub *p) {
+  if (!atomic_load_explicit(&p->idle, memory_order_relaxed)) {
+    return;
+  }
+  seg *s = p->cur;
+  if (s->urgent) {
+    argo__pub_handover(p);
+    return;
+  }
+  if (s->first_us == 0) {
+    if (seg_nonempty(s)) {
+      s->first_us = argo__mono_us();
+    }
+    return;
+  }
+  if (argo__mono_us() - s->first_us >= p->cfg.min_gap_us) {
+    argo__pub_handover(p);
+  }
+}
+
+uint64_t argo__pub_durable(const argo__pub *p) {
+  return atomic_load_explicit(&((argo__pub *)p)->durable, memory_order_acquire);
+}
+
+void argo__pub_want_poke(argo__pub *p, int on) {
+  atomic_store_explicit(&p->want_poke, on, memory_order_relaxed);
+}
+
+argo_err argo__pub_sync(argo__pub *p, char *err, size_t errlen) {
+  argo__pub_handover(p);
+  uint64_t target = p->handed;
+  pthread_mutex_lock(&p->mu);
+  while (!p->gave_up && (p->qhead || atomic_load(&p->durable) < target)) {
+    pthread_cond_wait(&p->done_cv, &p->mu);
+  }
+  argo_err rc = ARGO_OK;
+  if (atomic_load(&p->durable) < target) {
+    rc = p->last_code ? p->last_code : ARGO_EIO;
+    argo__strlcpy(err, p->last_msg, errlen);
+  }
+  pthread_mutex_unlock(&p->mu);
+  return rc;
+}
+
+int argo__pub_error(argo__pub *p, argo_err *code, char *msg, size_t len, int *fatal) {
+  if (!atomic_load_explicit(&p->err_pending, memory_order_relaxed)) {
+    return 0;
+  }
+  int got = 0;
+  pthread_mutex_lock(&p->mu);
+  if (p->err_count) {
+    *code = p->errs[p->err_head].code;
+    argo__strlcpy(msg, p->errs[p->err_head].msg, len);
+    *fatal = p->errs[p->err_head].fatal;
+    p->err_head = (p->err_head + 1) % ERR_RING;
+    p->err_count--;
+    got = 1;
+  }
+  if (!p->err_count) {
+    atomic_store(&p->err_pending, 0);
+  }
+  pthread_mutex_unlock(&p->mu);
+  return got;
+}

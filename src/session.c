@@ -1,0 +1,192 @@
+/*
+ * Session manager: run numbering and day folders; see session.h. The run folder is claimed by
+ * mkdir, which is atomic: two sessions that scan at the same instant both try run_<max+1>, one
+ * gets EEXIST and moves on to the next number.
+ */
+#include "session.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/fsx.h"
+#include "util/misc.h"
+#include "util/timeu.h"
+#include "util/util.h"
+
+int argo__session_run_number(const char *name) {
+  if (strncmp(name, "run_", 4) != 0) {
+    return -1;
+  }
+  const char *d = name + 4;
+  size_t n = strlen(d);
+  if (n == 0 || n > 9 || d[0] == '0') {
+    return -1;
+  }
+  int v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (d[i] < '0' || d[i] > '9') {
+      return -1;
+    }
+    v = v * 10 + (d[i] - '0');
+  }
+  return v;
+}
+
+int argo__session_scan(const char *day_dir, int *max_out, char *err, size_t errlen) {
+  *max_out = 0;
+  DIR *dir = opendir(day_dir);
+  if (!dir) {
+    if (errno == ENOENT) {
+      return 0;
+    }
+    int e = errno;
+    argo__fmt_errno(err, errlen, e, "cannot read folder '%s'", day_dir);
+    return -e;
+  }
+  struct dirent *de;
+  char path[ARGO_PATH_MAX + 64];
+  while ((de = readdir(dir)) != NULL) {
+    int n = argo__session_run_number(de->d_name);
+    if (n <= *max_out) {
+      continue;
+    }
+    /* Only folders count: a file named run_9 is ignored. */
+    snprintf(path, sizeof path, "%s/%s", day_dir, de->d_name);
+    if (argo__fs_is_dir(path)) {
+      *max_out = n;
+    }
+  }
+  closedir(dir);
+  return 0;
+}
+
+int argo__session_claim(const char *day_dir, int first, int *got, char *err, size_t errlen) {
+  int rc = argo__fs_mkdir_p(day_dir, 0755, err, errlen);
+  if (rc) {
+    return rc;
+  }
+  int max = 0;
+  rc = argo__session_scan(day_dir, &max, err, errlen);
+  if (rc) {
+    return rc;
+  }
+  int n = max + 1 > first ? max + 1 : first;
+  char path[ARGO_PATH_MAX + 64];
+  for (int tries = 0; tries < 100000; tries++, n++) {
+    if (n > 999999999) {
+      argo__fmt(err, errlen, "no free run number left in '%s'", day_dir);
+      return -ENOSPC;
+    }
+    snprintf(path, sizeof path, "%s/run_%d", day_dir, n);
+    int e = argo__io_fault_check(ARGO_IO_MKDIR);
+    if (e == 0 && mkdir(path, 0755) == 0) {
+      *got = n;
+      /* Make the claim itself durable: the new entry lives in day_dir. */
+      return argo__fs_fsync_dir(day_dir, err, errlen);
+    }
+    e = e ? e : errno;
+    if (e != EEXIST) {
+      argo__fmt_errno(err, errlen, e, "cannot create run folder '%s'", path);
+      return -e;
+    }
+  }
+  argo__fmt(err, errlen, "cannot claim a run folder in '%s'", day_dir);
+  return -EBUSY;
+}
+
+static void set_day(argo__session *s, int64_t day, int run) {
+  s->day = day;
+  s->day_run = run;
+  argo__day_format(day, s->date);
+  snprintf(s->run_name, sizeof s->run_name, "run_%d", run);
+  snprintf(s->run_dir, sizeof s->run_dir, "%s/%s/%s", s->data_output, s->date, s->run_name);
+}
+
+argo_err argo__session_open(argo__session *s, const char *data_output, int64_t clock_us, char *err,
+                            size_t errlen) {
+  memset(s, 0, sizeof *s);
+  if (!data_output || !*data_output) {
+    argo__fmt(err, errlen, "the data output path is empty");
+    return ARGO_EINVAL;
+  }
+  if (strlen(data_output) > ARGO_PATH_MAX - 64) {
+    argo__fmt(err, errlen, "the data output path is too long");
+    return ARGO_EINVAL;
+  }
+  argo__strlcpy(s->data_output, data_output, sizeof s->data_output);
+  size_t n = strlen(s->data_output);
+  while (n > 1 && s->data_output[n - 1] == '/') {
+    s->data_output[--n] = '\0';
+  }
+  int rc = argo__uuid4(s->session_id);
+  if (rc) {
+    argo__fmt_errno(err, errlen, -rc, "cannot generate a session id");
+    return ARGO_EIO;
+  }
+  memcpy(s->id_prefix, s->session_id, 8);
+  s->id_prefix[8] = '\0';
+  s->start_us = clock_us;
+  int64_t day = argo__day_of(clock_us);
+  char date[16], day_dir[ARGO_PATH_MAX + 32];
+  argo__day_format(day, date);
+  snprintf(day_dir, sizeof day_dir, "%s/%s", s->data_output, date);
+  int run = 0;
+  rc = argo__session_claim(day_dir, 1, &run, err, errlen);
+  if (rc) {
+    return ARGO_EIO;
+  }
+  /* The day folder may be new: make its entry in data_output durable too. */
+  if (argo__fs_fsync_dir(s->data_output, err, errlen) != 0) {
+    return ARGO_EIO;
+  }
+  s->run_number = run;
+  set_day(s, day, run);
+  return ARGO_OK;
+}
+
+int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen) {
+  int64_t day = argo__day_of(t);
+  if (day <= s->day) {
+    return 0;
+  }
+  char date[16], day_dir[ARGO_PATH_MAX + 32];
+  argo__day_format(day, date);
+  snprintf(day_dir, sizeof day_dir, "%s/%s", s->data_output, date);
+  int rc = argo__fs_mkdir_p(day_dir, 0755, err, errlen);
+  if (rc) {
+    return rc;
+  }
+  char path[ARGO_PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/run_%d", day_dir, s->run_number);
+  int e = argo__io_fault_check(ARGO_IO_MKDIR);
+  int run = s->run_number;
+  s->collision[0] = '\0';
+  if (e == 0 && mkdir(path, 0755) == 0) {
+    rc = argo__fs_fsync_dir(day_dir, err, errlen);
+  } else {
+    e = e ? e : errno;
+    if (e != EEXIST) {
+      argo__fmt_errno(err, errlen, e, "cannot create run folder '%s'", path);
+      return -e;
+    }
+    /* run_N of this day belongs to another session: never write into it. */
+    rc = argo__session_claim(day_dir, s->run_number + 1, &run, err, errlen);
+    if (rc == 0) {
+      argo__fmt(s->collision, sizeof s->collision,
+                "%s/run_%d already belonged to another session; this session continues in "
+                "run_%d on %s",
+                date, s->run_number, run, date);
+    }
+  }
+  if (rc == 0) {
+    rc = argo__fs_fsync_dir(s->data_output, err, errlen);
+  }
+  if (rc) {
+    return rc;
+  }
+  set_day(s, day, run);
+  return 1;
+}

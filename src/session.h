@@ -1,0 +1,51 @@
+/*
+ * Session manager (DESIGN sections 2 and 3): the session's identity (UUID), its run number,
+ * and its day folders {data_output}/{YYYY-MM-DD}/run_N. It claims run folders atomically with
+ * mkdir, moves the day forward only, keeps the same N across days and takes the next free
+ * number for a day whose run_N belongs to another session. File-system only: no DuckDB, no
+ * threads; used by the engine thread.
+ */
+#ifndef ARGO_SESSION_H
+#define ARGO_SESSION_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <argo/argo.h>
+
+#define ARGO_PATH_MAX 4096
+
+typedef struct argo__session {
+  char data_output[ARGO_PATH_MAX];
+  char session_id[40];  /* UUID v4 */
+  char id_prefix[16];   /* first 8 hex digits of the UUID, used in order ids */
+  int run_number;       /* N claimed on the first day; wanted again on every later day */
+  int day_run;          /* N actually used for the current day */
+  int64_t day;          /* current UTC day (days since the epoch) */
+  int64_t start_us;     /* session clock at start */
+  char date[16];        /* "YYYY-MM-DD" of day */
+  char run_name[32];    /* "run_<day_run>" */
+  char run_dir[ARGO_PATH_MAX + 64];
+  char collision[512];  /* "" or why the current day's run number differs from run_number */
+} argo__session;
+
+/* The run number a folder name denotes: n for "run_<n>" with n a positive decimal without
+ * leading zeros (at most 9 digits); -1 for any other name. */
+int argo__session_run_number(const char *name);
+/* Highest run number among the sub-folders of day_dir (0 if none or day_dir is missing).
+ * 0 or -errno with err set. */
+int argo__session_scan(const char *day_dir, int *max_out, char *err, size_t errlen);
+/* Claims run_<n> in day_dir for the smallest n >= want that mkdir creates, where want is
+ * max(first, highest existing + 1). Creates day_dir if needed. 0 or -errno. */
+int argo__session_claim(const char *day_dir, int first, int *got, char *err, size_t errlen);
+
+/* Opens a new session whose clock starts at clock_us: new UUID, claims the day's next run
+ * number. ARGO_EIO with the path in err when a folder cannot be created. */
+argo_err argo__session_open(argo__session *s, const char *data_output, int64_t clock_us, char *err,
+                            size_t errlen);
+/* Moves to the UTC day of t when it is later than the current day: creates {date}/run_N with
+ * the session's N or, if taken, the next free number (s->collision explains). Returns 1 if the
+ * day changed, 0 if not (t on the same or an earlier day), or -errno with err set. */
+int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,432 @@
+/*
+ * Store: in-memory DuckDB tables and their Parquet export; see store.h.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <duckdb.h>
+
+#include "util/fsx.h"
+#include "util/misc.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+typedef struct table_state {
+  duckdb_appender app;
+  duckdb_logical_type types[ARGO_MAX_COLS];
+  duckdb_data_chunk chunk;
+  int64_t rows;
+} table_state;
+
+struct argo__store {
+  duckdb_database db;
+  duckdb_connection con;
+  table_state tabs[ARGO_T_COUNT];
+  duckdb_appender upd_app;          /* appender of the orders staging table */
+  argo__map known_orders;           /* order ids already in the orders table */
+  argo__map batch_last;             /* scratch: order id -> last row in a batch (+1) */
+};
+
+int argo__sql_quote(const char *s, char *out, size_t len) {
+  size_t j = 0;
+  if (len < 3) {
+    return -1;
+  }
+  out[j++] = '\'';
+  for (; *s; s++) {
+    if (j + 3 >= len) {
+      return -1;
+    }
+    if (*s == '\'') {
+      out[j++] = '\'';
+    }
+    out[j++] = *s;
+  }
+  out[j++] = '\'';
+  out[j] = '\0';
+  return 0;
+}
+
+static argo_err exec(argo__store *st, const char *sql, char *err, size_t errlen) {
+  duckdb_result r;
+  if (duckdb_query(st->con, sql, &r) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: %s", duckdb_result_error(&r));
+    duckdb_destroy_result(&r);
+    return ARGO_EDB;
+  }
+  duckdb_destroy_result(&r);
+  return ARGO_OK;
+}
+
+static duckdb_type duck_type(argo__coltype t) {
+  switch (t) {
+  case ARGO_COL_TEXT: return DUCKDB_TYPE_VARCHAR;
+  case ARGO_COL_DOUBLE: return DUCKDB_TYPE_DOUBLE;
+  case ARGO_COL_TIMESTAMP: return DUCKDB_TYPE_TIMESTAMP;
+  case ARGO_COL_BIGINT: return DUCKDB_TYPE_BIGINT;
+  }
+  return DUCKDB_TYPE_VARCHAR;
+}
+
+static void create_sql(const argo__table *t, const char *name, argo__sb *sb) {
+  argo__sb_printf(sb, "CREATE TABLE %s (", name);
+  for (size_t c = 0; c < t->ncols; c++) {
+    argo__sb_printf(sb, "%s%s %s", c ? ", " : "", t->cols[c].name,
+                    argo__coltype_sql(t->cols[c].type));
+  }
+  argo__sb_puts(sb, ")");
+}
+
+static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
+  argo__sb sb;
+  argo__sb_init(&sb);
+  argo_err rc = ARGO_OK;
+  for (int i = 0; i < ARGO_T_COUNT && rc == ARGO_OK; i++) {
+    const argo__table *t = argo__schema((argo__table_id)i);
+    argo__sb_reset(&sb);
+    create_sql(t, t->name, &sb);
+    rc = exec(st, argo__sb_str(&sb), err, errlen);
+    if (rc == ARGO_OK &&
+        duckdb_appender_create(st->con, NULL, t->name, &st->tabs[i].app) != DuckDBSuccess) {
+      argo__fmt(err, errlen, "DuckDB: cannot create an appender for %s: %s", t->name,
+                duckdb_appender_error(st->tabs[i].app));
+      rc = ARGO_EDB;
+    }
+    st->tabs[i].rows = 0;
+  }
+  if (rc == ARGO_OK) {
+    argo__sb_reset(&sb);
+    create_sql(argo__schema(ARGO_T_ORDERS), "orders_update", &sb);
+    rc = exec(st, argo__sb_str(&sb), err, errlen);
+    if (rc == ARGO_OK &&
+        duckdb_appender_create(st->con, NULL, "orders_update", &st->upd_app) != DuckDBSuccess) {
+      argo__fmt(err, errlen, "DuckDB: cannot create an appender for orders_update");
+      rc = ARGO_EDB;
+    }
+  }
+  argo__sb_free(&sb);
+  return rc;
+}
+
+static void destroy_appenders(argo__store *st) {
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
+    if (st->tabs[i].app) {
+      duckdb_appender_destroy(&st->tabs[i].app);
+      st->tabs[i].app = NULL;
+    }
+  }
+  if (st->upd_app) {
+    duckdb_appender_destroy(&st->upd_app);
+    st->upd_app = NULL;
+  }
+}
+
+argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errlen) {
+  *out = NULL;
+  argo__store *st = calloc(1, sizeof *st);
+  duckdb_config cfg = NULL;
+  argo_err rc = ARGO_ENOMEM;
+  if (!st) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  argo__map_init(&st->known_orders);
+  argo__map_init(&st->batch_last);
+  char nthreads[16];
+  snprintf(nthreads, sizeof nthreads, "%d", threads > 0 ? threads : 1);
+  char *open_err = NULL;
+  if (duckdb_create_config(&cfg) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: cannot create a configuration");
+    rc = ARGO_EDB;
+    goto fail;
+  }
+  duckdb_set_config(cfg, "threads", nthreads);
+  /* Nothing here needs DuckDB's extension auto-loading, and the machine may be offline. */
+  duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
+  duckdb_set_config(cfg, "autoload_known_extensions", "false");
+  if (duckdb_open_ext(NULL, &st->db, cfg, &open_err) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: cannot open an in-memory database: %s",
+              open_err ? open_err : "unknown error");
+    duckdb_free(open_err);
+    rc = ARGO_EDB;
+    goto fail;
+  }
+  duckdb_destroy_config(&cfg);
+  if (duckdb_connect(st->db, &st->con) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: cannot connect");
+    rc = ARGO_EDB;
+    goto fail;
+  }
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
+    const argo__table *t = argo__schema((argo__table_id)i);
+    for (size_t c = 0; c < t->ncols; c++) {
+      st->tabs[i].types[c] = duckdb_create_logical_type(duck_type(t->cols[c].type));
+    }
+    st->tabs[i].chunk = duckdb_create_data_chunk(st->tabs[i].types, t->ncols);
+  }
+  rc = create_tables(st, err, errlen);
+  if (rc) {
+    goto fail;
+  }
+  *out = st;
+  return ARGO_OK;
+fail:
+  if (cfg) {
+    duckdb_destroy_config(&cfg);
+  }
+  argo__store_close(st);
+  return rc;
+}
+
+void argo__store_close(argo__store *st) {
+  if (!st) {
+    return;
+  }
+  destroy_appenders(st);
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
+    if (st->tabs[i].chunk) {
+      duckdb_destroy_data_chunk(&st->tabs[i].chunk);
+    }
+    for (size_t c = 0; c < ARGO_MAX_COLS; c++) {
+      if (st->tabs[i].types[c]) {
+        duckdb_destroy_logical_type(&st->tabs[i].types[c]);
+      }
+    }
+  }
+  if (st->con) {
+    duckdb_disconnect(&st->con);
+  }
+  if (st->db) {
+    duckdb_close(&st->db);
+  }
+  argo__map_free(&st->known_orders);
+  argo__map_free(&st->batch_last);
+  free(st);
+}
+
+/* Appends rows [from, to) of b whose keep flag is set (keep NULL = all) through app, one data
+ * chunk of up to duckdb_vector_size() rows at a time. */
+static argo_err append_rows(duckdb_appender app, table_state *ts,
+                            const argo__batch *b, const unsigned char *keep, char *err,
+                            size_t errlen) {
+  const argo__table *t = b->t;
+  const size_t vsize = (size_t)duckdb_vector_size();
+  size_t r = 0;
+  while (r < b->rows) {
+    duckdb_data_chunk_reset(ts->chunk);
+    size_t n = 0;
+    /* Gather up to vsize kept rows into the chunk. */
+    size_t idx[2048];
+    size_t cap = vsize < 2048 ? vsize : 2048;
+    while (r < b->rows && n < cap) {
+      if (!keep || keep[r]) {
+        idx[n++] = r;
+      }
+      r++;
+    }
+    if (n == 0) {
+      continue;
+    }
+    int contiguous = idx[n - 1] - idx[0] == n - 1;
+    for (size_t c = 0; c < t->ncols; c++) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(ts->chunk, c);
+      if (t->cols[c].type == ARGO_COL_TEXT) {
+        for (size_t i = 0; i < n; i++) {
+          size_t len;
+          const char *s = argo__batch_get_text(b, (int)c, idx[i], &len);
+          duckdb_vector_assign_string_element_len(v, i, s, len);
+        }
+      } else {
+        char *dst = duckdb_vector_get_data(v);
+        const char *src = b->cols[c].any;
+        if (contiguous) {
+          memcpy(dst, src + idx[0] * 8, n * 8);
+        } else {
+          for (size_t i = 0; i < n; i++) {
+            memcpy(dst + i * 8, src + idx[i] * 8, 8);
+          }
+        }
+      }
+    }
+    duckdb_data_chunk_set_size(ts->chunk, n);
+    if (duckdb_append_data_chunk(app, ts->chunk) != DuckDBSuccess) {
+      argo__fmt(err, errlen, "DuckDB: cannot append to %s: %s", t->name,
+                duckdb_appender_error(app));
+      return ARGO_EDB;
+    }
+  }
+  if (duckdb_appender_flush(app) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: cannot flush %s: %s", t->name, duckdb_appender_error(app));
+    return ARGO_EDB;
+  }
+  return ARGO_OK;
+}
+
+/* Orders: the last row of each order id in the batch wins; ids already in the table become
+ * updates through the staging table, the others are appended. */
+static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, size_t errlen) {
+  argo_err rc = ARGO_OK;
+  unsigned char *ins = calloc(b->rows ? b->rows : 1, 2);
+  if (!ins) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  unsigned char *upd = ins + b->rows;
+  char id[256];
+  size_t nupd = 0, nins = 0;
+  for (size_t r = 0; r < b->rows; r++) {
+    size_t len;
+    const char *s = argo__batch_get_text(b, ORD_ID, r, &len);
+    if (len >= sizeof id) {
+      len = sizeof id - 1;
+    }
+    memcpy(id, s, len);
+    id[len] = '\0';
+    if (argo__map_put(&st->batch_last, id, (void *)(uintptr_t)(r + 1)) != 0) {
+      rc = ARGO_ENOMEM;
+      goto done;
+    }
+  }
+  for (size_t r = 0; r < b->rows; r++) {
+    size_t len;
+    const char *s = argo__batch_get_text(b, ORD_ID, r, &len);
+    if (len >= sizeof id) {
+      len = sizeof id - 1;
+    }
+    memcpy(id, s, len);
+    id[len] = '\0';
+    void **last = argo__map_get(&st->batch_last, id);
+    if (!last || (uintptr_t)*last != r + 1) {
+      continue; /* a later row of the same order supersedes this one */
+    }
+    if (argo__map_get(&st->known_orders, id)) {
+      upd[r] = 1;
+      nupd++;
+    } else {
+      ins[r] = 1;
+      nins++;
+      if (argo__map_put(&st->known_orders, id, (void *)1) != 0) {
+        rc = ARGO_ENOMEM;
+        goto done;
+      }
+    }
+  }
+  if (nins) {
+    rc = append_rows(st->tabs[ARGO_T_ORDERS].app, &st->tabs[ARGO_T_ORDERS], b, ins, err,
+                     errlen);
+    if (rc) {
+      goto done;
+    }
+    st->tabs[ARGO_T_ORDERS].rows += (int64_t)nins;
+  }
+  if (nupd) {
+    rc = append_rows(st->upd_app, &st->tabs[ARGO_T_ORDERS], b, upd, err, errlen);
+    if (rc == ARGO_OK) {
+      rc = exec(st,
+                "UPDATE orders SET symbol = u.symbol, side = u.side, order_type = u.order_type, "
+                "quantity = u.quantity, price = u.price, timestamp = u.timestamp, "
+                "status = u.status, strategy_name = u.strategy_name, "
+                "position_type = u.position_type, reason = u.reason "
+                "FROM orders_update u WHERE orders.order_id = u.order_id",
+                err, errlen);
+    }
+    if (rc == ARGO_OK) {
+      rc = exec(st, "DELETE FROM orders_update", err, errlen);
+    }
+  }
+done:
+  if (rc == ARGO_ENOMEM) {
+    argo__fmt(err, errlen, "out of memory");
+  }
+  /* The scratch map is emptied but keeps its memory for the next batch. */
+  argo__map_clear(&st->batch_last);
+  free(ins);
+  return rc;
+}
+
+argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, size_t errlen) {
+  if (b->rows == 0) {
+    return ARGO_OK;
+  }
+  if (b->failed) {
+    argo__fmt(err, errlen, "out of memory while buffering %s rows", b->t->name);
+    return ARGO_ENOMEM;
+  }
+  if (b->table == ARGO_T_ORDERS) {
+    return append_orders(st, b, err, errlen);
+  }
+  table_state *ts = &st->tabs[b->table];
+  argo_err rc = append_rows(ts->app, ts, b, NULL, err, errlen);
+  if (rc == ARGO_OK) {
+    ts->rows += (int64_t)b->rows;
+  }
+  return rc;
+}
+
+argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
+                            size_t errlen) {
+  const argo__table *tab = argo__schema(t);
+  char final_path[4200], tmp[4300], quoted[8800], sql[9000];
+  snprintf(final_path, sizeof final_path, "%s/%s", dir, tab->file);
+  argo__fs_tmp_name(final_path, tmp, sizeof tmp);
+  if (argo__sql_quote(tmp, quoted, sizeof quoted) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", tmp);
+    return ARGO_EINVAL;
+  }
+  unlink(tmp);
+  int e = argo__io_fault_check(ARGO_IO_WRITE);
+  if (e) {
+    argo__fmt_errno(err, errlen, e, "cannot write '%s'", tmp);
+    return ARGO_EIO;
+  }
+  snprintf(sql, sizeof sql, "COPY %s TO %s (FORMAT PARQUET)", tab->name, quoted);
+  duckdb_result r;
+  if (duckdb_query(st->con, sql, &r) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot write '%s': %s", tmp, duckdb_result_error(&r));
+    duckdb_destroy_result(&r);
+    unlink(tmp);
+    return ARGO_EIO;
+  }
+  duckdb_destroy_result(&r);
+  int rc = argo__fs_fsync_path(tmp, err, errlen);
+  if (rc == 0) {
+    rc = argo__io_rename(tmp, final_path);
+    if (rc) {
+      argo__fmt_errno(err, errlen, -rc, "cannot rename '%s' to '%s'", tmp, final_path);
+    }
+  }
+  if (rc) {
+    unlink(tmp);
+    return ARGO_EIO;
+  }
+  return ARGO_OK;
+}
+
+argo_err argo__store_reset(argo__store *st, char *err, size_t errlen) {
+  /* DROP and CREATE rather than DELETE: the memory of the finished day is released at once. */
+  destroy_appenders(st);
+  argo_err rc = ARGO_OK;
+  for (int i = 0; i < ARGO_T_COUNT && rc == ARGO_OK; i++) {
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP TABLE %s", argo__schema((argo__table_id)i)->name);
+    rc = exec(st, sql, err, errlen);
+  }
+  if (rc == ARGO_OK) {
+    rc = exec(st, "DROP TABLE orders_update", err, errlen);
+  }
+  if (rc == ARGO_OK) {
+    rc = create_tables(st, err, errlen);
+  }
+  argo__map_free(&st->known_orders);
+  argo__map_init(&st->known_orders);
+  return rc;
+}
+
+int64_t argo__store_count(argo__store *st, argo__table_id t) {
+  return st->tabs[t].rows;
+}

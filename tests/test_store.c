@@ -1,0 +1,258 @@
+/* Store: DuckDB tables, order upserts, Parquet export with exact schemas, failed exports. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "schema.h"
+#include "store.h"
+#include "test.h"
+#include "testutil.h"
+#include "util/fsx.h"
+
+static char dir[4096];
+
+static void add_order(argo__batch *b, const char *id, const char *status, double qty) {
+  size_t r = argo__batch_add(b);
+  CHECK(r != (size_t)-1);
+  argo__batch_text(b, ORD_ID, r, id);
+  argo__batch_text(b, ORD_SYMBOL, r, "BTCUSDT");
+  argo__batch_text(b, ORD_SIDE, r, "BUY");
+  argo__batch_text(b, ORD_TYPE, r, "LIMIT");
+  argo__batch_f64(b, ORD_QTY, r, qty);
+  argo__batch_f64(b, ORD_PRICE, r, 100.5);
+  argo__batch_i64(b, ORD_TS, r, 1759309200000000LL);
+  argo__batch_text(b, ORD_STATUS, r, status);
+  argo__batch_text(b, ORD_STRATEGY, r, "test");
+  argo__batch_text(b, ORD_POSTYPE, r, "LONG");
+  argo__batch_text(b, ORD_REASON, r, "");
+}
+
+static void add_candles(argo__batch *b, int n, int64_t t0) {
+  for (int i = 0; i < n; i++) {
+    size_t r = argo__batch_add(b);
+    CHECK(r != (size_t)-1);
+    argo__batch_i64(b, MD_TIME, r, t0 + (int64_t)i * 60000000);
+    argo__batch_text(b, MD_SYMBOL, r, i % 2 ? "ETHUSDT" : "BTCUSDT");
+    argo__batch_f64(b, MD_OPEN, r, 100 + i);
+    argo__batch_f64(b, MD_HIGH, r, 101 + i);
+    argo__batch_f64(b, MD_LOW, r, 99 + i);
+    argo__batch_f64(b, MD_CLOSE, r, 100.5 + i);
+    argo__batch_f64(b, MD_VOLUME, r, 10);
+  }
+}
+
+static argo__store *open_store(void) {
+  argo__store *st = NULL;
+  char err[512];
+  CHECK_MSG(argo__store_open(&st, 1, err, sizeof err) == ARGO_OK, "%s", err);
+  return st;
+}
+
+static void export_all(argo__store *st) {
+  char err[512];
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    CHECK_MSG(argo__store_export(st, (argo__table_id)t, dir, err, sizeof err) == ARGO_OK, "%s", err);
+  }
+}
+
+static void check_schema(tu_db *db, argo__table_id id) {
+  const argo__table *t = argo__schema(id);
+  char sql[8400];
+  for (size_t c = 0; c < t->ncols; c++) {
+    snprintf(sql, sizeof sql,
+             "SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM "
+             "read_parquet('%s/%s')) LIMIT 1 OFFSET %zu",
+             dir, t->file, c);
+    char *got = tu_q_str(db, sql);
+    char want[128];
+    snprintf(want, sizeof want, "%s %s", t->cols[c].name, argo__coltype_sql(t->cols[c].type));
+    CHECK_STR(want, got);
+    free(got);
+  }
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM (DESCRIBE SELECT * FROM read_parquet('%s/%s'))",
+           dir, t->file);
+  CHECK_EQ_INT(t->ncols, tu_q_int(db, sql));
+}
+
+TEST(store_empty_tables_publish_files_with_exact_schema) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-schema"));
+  argo__store *st = open_store();
+  export_all(st);
+  tu_db db;
+  tu_db_open(&db);
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    check_schema(&db, (argo__table_id)t);
+    char sql[8400];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/%s')", dir,
+             argo__schema((argo__table_id)t)->file);
+    CHECK_EQ_INT(0, tu_q_int(&db, sql));
+  }
+  tu_db_close(&db);
+  argo__store_close(st);
+  tu_rm_rf(dir);
+}
+
+TEST(store_market_data_round_trips_across_many_chunks) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-md"));
+  argo__store *st = open_store();
+  argo__batch b;
+  argo__batch_init(&b, ARGO_T_MARKET_DATA);
+  add_candles(&b, 5000, 1759276800000000LL);
+  char err[512];
+  CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+  CHECK_EQ_INT(5000, argo__store_count(st, ARGO_T_MARKET_DATA));
+  export_all(st);
+  tu_db db;
+  tu_db_open(&db);
+  char sql[8400];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/market_data.parquet')", dir);
+  CHECK_EQ_INT(5000, tu_q_int(&db, sql));
+  /* sum(open) = sum(100 + i) for i < 5000 = 500000 + 12497500 */
+  snprintf(sql, sizeof sql, "SELECT sum(open) FROM read_parquet('%s/market_data.parquet')", dir);
+  CHECK_NEAR(12997500.0, tu_q_double(&db, sql), 1e-6);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/market_data.parquet') WHERE symbol = 'ETHUSDT'",
+           dir);
+  CHECK_EQ_INT(2500, tu_q_int(&db, sql));
+  snprintf(sql, sizeof sql,
+           "SELECT strftime(min(time), '%%Y-%%m-%%d %%H:%%M') FROM "
+           "read_parquet('%s/market_data.parquet')",
+           dir);
+  char *first = tu_q_str(&db, sql);
+  CHECK_STR("2025-10-01 00:00", first);
+  free(first);
+  tu_db_close(&db);
+  argo__batch_free(&b);
+  argo__store_close(st);
+  tu_rm_rf(dir);
+}
+
+TEST(store_orders_hold_one_row_with_the_latest_status) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-orders"));
+  argo__store *st = open_store();
+  argo__batch b;
+  argo__batch_init(&b, ARGO_T_ORDERS);
+  char err[512];
+  add_order(&b, "o-1", "PENDING", 1);
+  add_order(&b, "o-2", "PENDING", 2);
+  add_order(&b, "o-1", "FILLED", 1); /* same batch: the later row wins */
+  CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+  argo__batch_clear(&b);
+  add_order(&b, "o-2", "CANCELLED", 2); /* a later batch: an update */
+  add_order(&b, "o-3", "REJECTED", 3);
+  CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+  export_all(st);
+  tu_db db;
+  tu_db_open(&db);
+  char sql[8400];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/orders.parquet')", dir);
+  CHECK_EQ_INT(3, tu_q_int(&db, sql));
+  snprintf(sql, sizeof sql,
+           "SELECT string_agg(order_id || '=' || status, ',' ORDER BY order_id) FROM "
+           "read_parquet('%s/orders.parquet')",
+           dir);
+  char *s = tu_q_str(&db, sql);
+  CHECK_STR("o-1=FILLED,o-2=CANCELLED,o-3=REJECTED", s);
+  free(s);
+  tu_db_close(&db);
+  argo__batch_free(&b);
+  argo__store_close(st);
+  tu_rm_rf(dir);
+}
+
+static int64_t rows_in(tu_db *db, const char *file) {
+  char sql[8400];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/%s')", dir, file);
+  return tu_q_int(db, sql);
+}
+
+TEST(store_failed_export_leaves_the_published_file_intact) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-fault"));
+  argo__store *st = open_store();
+  argo__batch b;
+  argo__batch_init(&b, ARGO_T_MARKET_DATA);
+  add_candles(&b, 10, 0);
+  char err[512];
+  CHECK(argo__store_append(st, &b, err, sizeof err) == ARGO_OK);
+  CHECK(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK);
+  argo__batch_clear(&b);
+  add_candles(&b, 5, 0);
+  CHECK(argo__store_append(st, &b, err, sizeof err) == ARGO_OK);
+  const argo__io_op ops[] = {ARGO_IO_WRITE, ARGO_IO_FSYNC, ARGO_IO_RENAME};
+  const int errs[] = {ENOSPC, EIO, EACCES};
+  tu_db db;
+  tu_db_open(&db);
+  for (size_t i = 0; i < 3; i++) {
+    argo__io_fault_set(ops[i], 1, 1, errs[i]);
+    err[0] = '\0';
+    CHECK(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_EIO);
+    argo__io_fault_set(ops[i], 0, 0, 0);
+    CHECK_CONTAINS(err, dir);
+    CHECK_CONTAINS(err, strerror(errs[i]));
+    CHECK_EQ_INT(10, rows_in(&db, "market_data.parquet"));
+    char tmp[8400];
+    snprintf(tmp, sizeof tmp, "%s/.market_data.parquet.tmp", dir);
+    CHECK_MSG(!argo__fs_exists(tmp), "temporary file left behind: %s", tmp);
+  }
+  /* Once the fault is gone, the next export publishes every row. */
+  CHECK(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK);
+  CHECK_EQ_INT(15, rows_in(&db, "market_data.parquet"));
+  tu_db_close(&db);
+  argo__batch_free(&b);
+  argo__store_close(st);
+  tu_rm_rf(dir);
+}
+
+TEST(store_reset_starts_a_new_empty_day) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-reset"));
+  argo__store *st = open_store();
+  argo__batch b;
+  argo__batch_init(&b, ARGO_T_ORDERS);
+  char err[512];
+  add_order(&b, "o-1", "PENDING", 1);
+  CHECK(argo__store_append(st, &b, err, sizeof err) == ARGO_OK);
+  CHECK_MSG(argo__store_reset(st, err, sizeof err) == ARGO_OK, "%s", err);
+  CHECK_EQ_INT(0, argo__store_count(st, ARGO_T_ORDERS));
+  /* The same order on the new day is a new row (its latest status on that day). */
+  argo__batch_clear(&b);
+  add_order(&b, "o-1", "FILLED", 1);
+  CHECK(argo__store_append(st, &b, err, sizeof err) == ARGO_OK);
+  export_all(st);
+  tu_db db;
+  tu_db_open(&db);
+  CHECK_EQ_INT(1, rows_in(&db, "orders.parquet"));
+  tu_db_close(&db);
+  argo__batch_free(&b);
+  argo__store_close(st);
+  tu_rm_rf(dir);
+}
+
+TEST(store_paths_with_quotes_are_escaped) {
+  char base[4096];
+  snprintf(base, sizeof base, "%s", tu_tmpdir("store-quote"));
+  snprintf(dir, sizeof dir, "%s/it's here; DROP TABLE x", base);
+  char err[512];
+  CHECK(argo__fs_mkdir_p(dir, 0755, err, sizeof err) == 0);
+  argo__store *st = open_store();
+  export_all(st);
+  char p[8400];
+  snprintf(p, sizeof p, "%s/orders.parquet", dir);
+  CHECK(argo__fs_exists(p));
+  char q[64];
+  CHECK(argo__sql_quote("a'b", q, sizeof q) == 0);
+  CHECK_STR("'a''b'", q);
+  argo__store_close(st);
+  tu_rm_rf(base);
+}
+
+int main(void) {
+  RUN(store_empty_tables_publish_files_with_exact_schema);
+  RUN(store_market_data_round_trips_across_many_chunks);
+  RUN(store_orders_hold_one_row_with_the_latest_status);
+  RUN(store_failed_export_leaves_the_published_file_intact);
+  RUN(store_reset_starts_a_new_empty_day);
+  RUN(store_paths_with_quotes_are_escaped);
+  return test_summary();
+}
