@@ -1,0 +1,427 @@
+/*
+ * End to end: the real `argo run` on the simulated feed, checked with DuckDB and the stats.yaml
+ * reader. Multi-day sessions, run numbering, schemas of every file, readers polling during a
+ * run, --events, signals, and bad input.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "schema.h"
+#include "stats_yaml.h"
+#include "test.h"
+#include "testutil.h"
+#include "util/fsx.h"
+
+static char out[4096];
+
+static argo__stats_doc read_stats(const char *run_dir) {
+  char p[8192];
+  snprintf(p, sizeof p, "%s/stats.yaml", run_dir);
+  char *text = tu_read_file(p);
+  CHECK_MSG(text != NULL, "missing %s", p);
+  argo__stats_doc doc;
+  char err[512];
+  argo_err rc = argo__stats_yaml_parse(text, &doc, err, sizeof err);
+  free(text);
+  CHECK_MSG(rc == ARGO_OK, "%s: %s", p, err);
+  return doc;
+}
+
+static void check_file_schema(tu_db *db, const char *run_dir, argo__table_id id) {
+  const argo__table *t = argo__schema(id);
+  char sql[8800];
+  snprintf(sql, sizeof sql,
+           "SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * "
+           "FROM read_parquet('%s/%s'))",
+           run_dir, t->file);
+  char *got = tu_q_str(db, sql);
+  char want[1024] = "";
+  for (size_t c = 0; c < t->ncols; c++) {
+    char col[96];
+    snprintf(col, sizeof col, "%s%s %s", c ? ", " : "", t->cols[c].name,
+             argo__coltype_sql(t->cols[c].type));
+    strncat(want, col, sizeof want - strlen(want) - 1);
+  }
+  CHECK_STR(want, got);
+  free(got);
+}
+
+TEST(e2e_three_day_session_keeps_run_number_and_splits_by_day) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-days"));
+  char *o = NULL, *e = NULL;
+  /* 60 hourly candles from Oct 1 09:00 end on Oct 3 20:00. */
+  int rc = tu_argo(&o, &e, "run", "--symbols", "BTCUSDT,ETHUSDT", "--interval", "1h", "--start",
+                   "2025-10-01T09:00:00Z", "--bars", "60", "--seed", "7", "--strategy", "pingpong",
+                   "--strategy-config", "{\"every\": 3}", "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d, stderr: %s", rc, e);
+  free(o);
+  free(e);
+  const char *days[3] = {"2025-10-01", "2025-10-02", "2025-10-03"};
+  tu_db db;
+  tu_db_open(&db);
+  double sum_realized = 0, sum_fees = 0, sum_unreal = 0, sum_total = 0;
+  long sum_trades = 0, sum_win = 0, sum_loss = 0, candles = 0;
+  argo__stats_doc last;
+  memset(&last, 0, sizeof last);
+  char session_id[64] = "";
+  for (int d = 0; d < 3; d++) {
+    char run[8192], sql[16384];
+    snprintf(run, sizeof run, "%s/%s/run_1", out, days[d]);
+    CHECK_MSG(argo__fs_is_dir(run), "missing %s", run);
+    for (int t = 0; t < ARGO_T_COUNT; t++) {
+      check_file_schema(&db, run, (argo__table_id)t);
+    }
+    /* Each folder holds only its own day's candles, orders and fills. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM read_parquet('%s/market_data.parquet') WHERE "
+             "strftime(time, '%%Y-%%m-%%d') <> '%s'",
+             run, days[d]);
+    CHECK_EQ_INT(0, tu_q_int(&db, sql));
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM read_parquet('%s/trades.parquet') WHERE "
+             "strftime(executed_at, '%%Y-%%m-%%d') <> '%s'",
+             run, days[d]);
+    CHECK_EQ_INT(0, tu_q_int(&db, sql));
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM read_parquet('%s/orders.parquet') WHERE "
+             "strftime(timestamp, '%%Y-%%m-%%d') <> '%s'",
+             run, days[d]);
+    CHECK_EQ_INT(0, tu_q_int(&db, sql));
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/market_data.parquet')", run);
+    int64_t md = tu_q_int(&db, sql);
+    /* Oct 1: 09..23 = 15 hours; Oct 2: 24; Oct 3: 00..20 = 21; two symbols each. */
+    const int64_t want_md[3] = {30, 48, 42};
+    CHECK_EQ_INT(want_md[d], md);
+    candles += md;
+    argo__stats_doc s = read_stats(run);
+    CHECK_STR("run_1", s.s.id);
+    CHECK_STR(days[d], s.s.date);
+    CHECK_STR(d == 2 ? "finished" : "finished", s.s.status);
+    if (d == 0) {
+      snprintf(session_id, sizeof session_id, "%s", s.s.session_id);
+    } else {
+      CHECK_STR(session_id, s.s.session_id);
+    }
+    CHECK_EQ_INT(md, s.s.candles_day);
+    /* The day's stats agree with the day's trades file. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*), coalesce(sum(pnl), 0), coalesce(sum(commission), 0) FROM "
+             "read_parquet('%s/trades.parquet')",
+             run);
+    CHECK_EQ_INT(s.s.daily.number_of_trades, tu_q_int(&db, sql));
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(sum(pnl), 0) FROM read_parquet('%s/trades.parquet')", run);
+    CHECK_NEAR(s.s.daily.realized_pnl, tu_q_double(&db, sql), 1e-6);
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(sum(commission), 0) FROM read_parquet('%s/trades.parquet')", run);
+    CHECK_NEAR(s.s.daily.total_fees, tu_q_double(&db, sql), 1e-6);
+    CHECK(s.s.daily.number_of_trades > 0);
+    sum_trades += s.s.daily.number_of_trades;
+    sum_win += s.s.daily.number_of_winning_trades;
+    sum_loss += s.s.daily.number_of_losing_trades;
+    sum_realized += s.s.daily.realized_pnl;
+    sum_fees += s.s.daily.total_fees;
+    sum_unreal += s.s.daily.unrealized_pnl;
+    sum_total += s.s.daily.total_pnl;
+    if (d == 2) {
+      last = s;
+    } else {
+      argo__stats_doc_free(&s);
+    }
+  }
+  /* The last day's cumulative figures are the sums of the daily ones. */
+  CHECK_EQ_INT(sum_trades, last.s.cumulative.number_of_trades);
+  CHECK_EQ_INT(sum_win, last.s.cumulative.number_of_winning_trades);
+  CHECK_EQ_INT(sum_loss, last.s.cumulative.number_of_losing_trades);
+  CHECK_NEAR(sum_realized, last.s.cumulative.realized_pnl, 1e-6);
+  CHECK_NEAR(sum_fees, last.s.cumulative.total_fees, 1e-6);
+  CHECK_NEAR(sum_unreal, last.s.cumulative.unrealized_pnl, 1e-6);
+  CHECK_NEAR(sum_total, last.s.cumulative.total_pnl, 1e-6);
+  CHECK_EQ_INT(candles, last.s.candles_total);
+  CHECK_EQ_INT(240 / 2, candles / 2);
+  argo__stats_doc_free(&last);
+  tu_db_close(&db);
+  tu_rm_rf(out);
+}
+
+TEST(e2e_three_sessions_on_one_day_get_run_1_to_3) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-runs"));
+  for (int i = 0; i < 3; i++) {
+    char *e = NULL;
+    int rc = tu_argo(NULL, &e, "run", "--bars", "20", "--start", "2025-10-03T08:00:00Z",
+                     "--data-output", out, "--quiet", NULL);
+    CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+    free(e);
+  }
+  for (int i = 1; i <= 3; i++) {
+    char p[8192];
+    snprintf(p, sizeof p, "%s/2025-10-03/run_%d/stats.yaml", out, i);
+    CHECK_MSG(argo__fs_exists(p), "missing %s", p);
+  }
+  char p[8192];
+  snprintf(p, sizeof p, "%s/2025-10-03/run_4", out);
+  CHECK(!argo__fs_exists(p));
+  tu_rm_rf(out);
+}
+
+TEST(e2e_empty_tables_are_published_with_exact_schema) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-empty"));
+  char *e = NULL;
+  /* Five candles: too few for the moving averages, so nothing trades, marks or logs. */
+  int rc = tu_argo(NULL, &e, "run", "--bars", "5", "--symbols", "BTCUSDT", "--start",
+                   "2025-10-01T00:00:00Z", "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  char run[8192];
+  snprintf(run, sizeof run, "%s/2025-10-01/run_1", out);
+  tu_db db;
+  tu_db_open(&db);
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    check_file_schema(&db, run, (argo__table_id)t);
+  }
+  char sql[8800];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/trades.parquet')", run);
+  CHECK_EQ_INT(0, tu_q_int(&db, sql));
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/market_data.parquet')", run);
+  CHECK_EQ_INT(5, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  argo__stats_doc s = read_stats(run);
+  CHECK_EQ_INT(0, s.s.cumulative.number_of_trades);
+  CHECK_STR("finished", s.s.status);
+  argo__stats_doc_free(&s);
+  tu_rm_rf(out);
+}
+
+static pid_t spawn_argo(char *const args[], const char *stderr_path) {
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    int fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int nul = open("/dev/null", O_RDWR);
+    dup2(nul, 0);
+    dup2(nul, 1);
+    dup2(fd, 2);
+    execv(ARGO_BIN, args);
+    _exit(127);
+  }
+  return pid;
+}
+
+TEST(e2e_readers_polling_during_a_run_always_open_every_file) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-poll"));
+  char errp[8192];
+  snprintf(errp, sizeof errp, "%s.stderr", out);
+  /* 1s candles at 100x: 10 ms per step, 300 steps, about 3 s of publishing. */
+  char *args[] = {ARGO_BIN, "run", "--symbols", "BTCUSDT,ETHUSDT", "--interval", "1s", "--bars",
+                  "300", "--speed", "100", "--strategy", "pingpong", "--start",
+                  "2025-10-01T23:59:00Z", "--data-output", out, "--quiet", NULL};
+  pid_t pid = spawn_argo(args, errp);
+  tu_db db;
+  tu_db_open(&db);
+  long polls = 0, opened = 0;
+  int status = 0;
+  const char *days[2] = {"2025-10-01", "2025-10-02"};
+  for (;;) {
+    pid_t w = waitpid(pid, &status, WNOHANG);
+    for (int d = 0; d < 2; d++) {
+      for (int t = 0; t < ARGO_T_COUNT; t++) {
+        char path[8192], sql[8800], err[1024];
+        snprintf(path, sizeof path, "%s/%s/run_1/%s", out, days[d],
+                 argo__schema((argo__table_id)t)->file);
+        if (!argo__fs_exists(path)) {
+          continue;
+        }
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s')", path);
+        polls++;
+        CHECK_MSG(tu_exec(&db, sql, err, sizeof err) == 0, "reading %s failed: %s", path, err);
+        opened++;
+      }
+    }
+    if (w == pid) {
+      break;
+    }
+  }
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "argo exited with %d", status);
+  CHECK_MSG(polls > 50, "only %ld polls", polls);
+  CHECK_EQ_INT(polls, opened);
+  tu_db_close(&db);
+  unlink(errp);
+  tu_rm_rf(out);
+}
+
+TEST(e2e_sigint_stops_cleanly_with_finished_files) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-sigint"));
+  char errp[8192];
+  snprintf(errp, sizeof errp, "%s.stderr", out);
+  char *args[] = {ARGO_BIN, "run", "--interval", "1m", "--bars", "100000", "--speed", "600",
+                  "--strategy", "pingpong", "--start", "2025-10-01T00:00:00Z", "--data-output",
+                  out, NULL};
+  pid_t pid = spawn_argo(args, errp);
+  struct timespec ts = {1, 0};
+  nanosleep(&ts, NULL);
+  kill(pid, SIGINT);
+  int status;
+  waitpid(pid, &status, 0);
+  char *e = tu_read_file(errp);
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d, stderr: %s", status, e);
+  free(e);
+  char run[8192];
+  snprintf(run, sizeof run, "%s/2025-10-01/run_1", out);
+  argo__stats_doc s = read_stats(run);
+  CHECK_STR("finished", s.s.status);
+  CHECK(s.s.candles_total > 0);
+  CHECK(s.s.candles_total < 200000);
+  tu_db db;
+  tu_db_open(&db);
+  char sql[8800];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/market_data.parquet')", run);
+  CHECK_EQ_INT(s.s.candles_day, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  argo__stats_doc_free(&s);
+  unlink(errp);
+  tu_rm_rf(out);
+}
+
+TEST(e2e_events_are_one_json_line_per_callback) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-events"));
+  char ev[8192];
+  snprintf(ev, sizeof ev, "%s/events.jsonl", out);
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--bars", "200", "--strategy", "pingpong", "--start",
+                   "2025-10-01T00:00:00Z", "--data-output", out, "--events", ev, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  char *text = tu_read_file(ev);
+  CHECK(text != NULL);
+  long n = 0, placed = 0, filled = 0, stats = 0, start = 0, stop = 0, running = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    json_error_t je;
+    json_t *j = json_loads(line, 0, &je);
+    CHECK_MSG(j != NULL, "line %ld is not JSON: %s (%s)", n + 1, line, je.text);
+    const char *type = json_string_value(json_object_get(j, "event"));
+    CHECK(type != NULL);
+    placed += strcmp(type, "order_placed") == 0;
+    filled += strcmp(type, "order_filled") == 0;
+    stats += strcmp(type, "stats") == 0;
+    start += strcmp(type, "engine_start") == 0;
+    stop += strcmp(type, "engine_stop") == 0;
+    if (strcmp(type, "status") == 0 &&
+        strcmp(json_string_value(json_object_get(j, "status")), "running") == 0) {
+      running++;
+    }
+    if (n == 0) {
+      CHECK_STR("engine_start", type);
+    }
+    json_decref(j);
+    n++;
+  }
+  free(text);
+  CHECK_EQ_INT(1, start);
+  CHECK_EQ_INT(1, stop);
+  CHECK_EQ_INT(1, running);
+  CHECK(placed > 10);
+  CHECK(stats > 0);
+  tu_db db;
+  tu_db_open(&db);
+  char sql[8800];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')", out);
+  CHECK_EQ_INT(filled, tu_q_int(&db, sql));
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/2025-10-01/run_1/orders.parquet')", out);
+  CHECK_EQ_INT(placed, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  tu_rm_rf(out);
+}
+
+static void check_usage_error(const char *want, char *const extra[]) {
+  char *argv[32];
+  int n = 0;
+  argv[n++] = ARGO_BIN;
+  for (int i = 0; extra[i]; i++) {
+    argv[n++] = extra[i];
+  }
+  argv[n] = NULL;
+  char *o = NULL, *e = NULL;
+  int rc = tu_run(argv, &o, &e);
+  CHECK_MSG(rc == 2, "exit %d (want 2), stderr: %s", rc, e);
+  CHECK_CONTAINS(e, want);
+  /* One line. */
+  size_t nl = 0;
+  for (const char *p = e; *p; p++) {
+    nl += *p == '\n';
+  }
+  CHECK_MSG(nl == 1, "expected one line on stderr, got: %s", e);
+  free(o);
+  free(e);
+}
+
+TEST(e2e_bad_input_gives_one_line_and_exit_2) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-bad"));
+  char data[8192], cfg[8192], file[8192], under_file[8400];
+  snprintf(data, sizeof data, "%s/data", out);
+  snprintf(cfg, sizeof cfg, "%s/bad.yaml", out);
+  tu_write_file(cfg, "market_data:\n  symbols: [BTCUSDT\n  interval: 1m\n");
+  snprintf(file, sizeof file, "%s/a-file", out);
+  tu_write_file(file, "x");
+  snprintf(under_file, sizeof under_file, "%s/data", file);
+
+  check_usage_error("--frobnicate", (char *[]){"run", "--frobnicate", "--data-output", data, NULL});
+  check_usage_error("bad.yaml", (char *[]){"run", "--config", cfg, "--data-output", data, NULL});
+  check_usage_error("nosuch", (char *[]){"run", "--strategy", "nosuch", "--data-output", data, NULL});
+  check_usage_error("interval", (char *[]){"run", "--interval", "7x", "--data-output", data, NULL});
+  check_usage_error("a-file",
+                    (char *[]){"run", "--bars", "3", "--data-output", under_file, NULL});
+  check_usage_error("nosuch.so",
+                    (char *[]){"run", "--strategy", "./nosuch.so", "--data-output", data, NULL});
+  check_usage_error("unknown command", (char *[]){"frobnicate", NULL});
+  /* Nothing was written by any of them. */
+  CHECK(!argo__fs_exists(data));
+  tu_rm_rf(out);
+}
+
+TEST(e2e_help_and_version) {
+  char *o = NULL, *e = NULL;
+  CHECK_EQ_INT(0, tu_argo(&o, &e, "--version", NULL));
+  CHECK_CONTAINS(o, "argo 0.");
+  free(o);
+  free(e);
+  CHECK_EQ_INT(0, tu_argo(&o, &e, "--help", NULL));
+  CHECK_CONTAINS(o, "usage: argo <command>");
+  CHECK_CONTAINS(o, "run");
+  free(o);
+  free(e);
+  CHECK_EQ_INT(0, tu_argo(&o, &e, "run", "--help", NULL));
+  CHECK_CONTAINS(o, "--data-output");
+  CHECK_CONTAINS(o, "--strategy-config");
+  CHECK_CONTAINS(o, "--events");
+  free(o);
+  free(e);
+  CHECK_EQ_INT(0, tu_argo(&o, &e, "strategies", NULL));
+  CHECK_CONTAINS(o, "ma_cross");
+  free(o);
+  free(e);
+}
+
+int main(void) {
+  RUN(e2e_help_and_version);
+  RUN(e2e_bad_input_gives_one_line_and_exit_2);
+  RUN(e2e_three_day_session_keeps_run_number_and_splits_by_day);
+  RUN(e2e_three_sessions_on_one_day_get_run_1_to_3);
+  RUN(e2e_empty_tables_are_published_with_exact_schema);
+  RUN(e2e_events_are_one_json_line_per_callback);
+  RUN(e2e_readers_polling_during_a_run_always_open_every_file);
+  RUN(e2e_sigint_stops_cleanly_with_finished_files);
+  return test_summary();
+}
