@@ -13,6 +13,8 @@
  *   fees. In the daily block it is the change over the day (unrealized now minus unrealized at
  *   the day's start), so that the daily blocks of a session add up to the cumulative one;
  * - equity = capital + cumulative realized + cumulative unrealized, evaluated after every mark;
+ *   the session's peak starts at the starting capital; before a symbol's first close its lots
+ *   are valued at their entry price;
  *   max_drawdown = largest (peak - equity) / peak. The daily peak restarts at the day's
  *   opening equity;
  * - holding time: seconds from entry fill to exit fill of each matched piece; min and max over
@@ -30,8 +32,9 @@ typedef struct argo__stats argo__stats;
 
 argo_err argo__stats_new(argo__stats **out, double capital, size_t nsymbols);
 void argo__stats_free(argo__stats *st);
-/* Records one fill of symbol sym. Returns ARGO_ENOMEM, or ARGO_EINVAL if the fill closes more
- * than is open (the fill is then ignored). */
+/* Records one fill of symbol sym. Returns ARGO_ENOMEM, or ARGO_EINVAL (the fill is then ignored
+ * and nothing changes) if it closes more than is open, sym is out of range, the quantity is not
+ * positive, or the price or commission is not finite. */
 argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f);
 /* Marks symbol sym at close (its latest price) and updates equity and drawdown. */
 void argo__stats_mark(argo__stats *st, size_t sym, double close);
@@ -42,7 +45,8 @@ void argo__stats_get(const argo__stats *st, argo_stats_block *daily, argo_stats_
 double argo__stats_equity(const argo__stats *st);
 
 /* Serializes the whole tracker state (for the journal's day-start record) into a malloc'ed
- * buffer, and restores it. */
+ * buffer, and restores it: ARGO_ECORRUPT if buf is not a state saved by this version, ARGO_EINVAL
+ * if it was saved with another number of symbols; on error st is unchanged. */
 argo_err argo__stats_save(const argo__stats *st, void **buf, size_t *len);
 argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len);
 

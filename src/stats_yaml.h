@@ -4,7 +4,10 @@
  * status, symbols, trade_result, trade_pnl, trade_holding_time, total_fees, the five
  * *_file_path keys, strategy, daily, cumulative, then argo's own additions: candles,
  * candles_total, equity, and (only when set) run_collision and resumed_from.
- * The top-level blocks are the day's figures (the same as daily).
+ * The top-level blocks are the day's figures (the same as daily). Every holding-time block also
+ * carries count (the number of closed pieces), so that an avg of 0 is unambiguous.
+ * argo__stats_doc_free takes only documents produced by argo__stats_yaml_parse (a rendered
+ * document borrows its strings).
  */
 #ifndef ARGO_STATS_YAML_H
 #define ARGO_STATS_YAML_H

@@ -1,0 +1,843 @@
+/*
+ * Unit tests of the statistics tracker (stats.c) and of stats.yaml (stats_yaml.c). Every
+ * expected figure is worked out by hand in the comment next to it; docs/statistics.md uses the
+ * same examples.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "stats_yaml.h"
+#include "test.h"
+#include "util/misc.h"
+#include "util/strbuf.h"
+
+#define EPS 1e-9
+#define T0 (INT64_C(1759309200) * 1000000) /* 2025-10-01T09:00:00Z */
+#define SEC INT64_C(1000000)
+
+static argo_fill mk(argo_side side, argo_position_type pt, double qty, double price, double fee,
+                    int64_t t) {
+  argo_fill f;
+  memset(&f, 0, sizeof f);
+  strcpy(f.order_id, "o-1");
+  f.symbol = "BTCUSDT";
+  f.side = side;
+  f.position_type = pt;
+  f.quantity = qty;
+  f.price = price;
+  f.timestamp = t;
+  f.executed_at = t;
+  f.executed_qty = qty;
+  f.executed_price = price;
+  f.commission = fee;
+  f.pnl = 12345; /* never read by the tracker */
+  return f;
+}
+
+#define BUY ARGO_SIDE_BUY
+#define SELL ARGO_SIDE_SELL
+#define LONG ARGO_POSITION_LONG
+#define SHORT ARGO_POSITION_SHORT
+
+static void fill_ok(argo__stats *st, size_t sym, argo_side side, argo_position_type pt, double qty,
+                    double price, double fee, int64_t t) {
+  argo_fill f = mk(side, pt, qty, price, fee, t);
+  argo_err rc = argo__stats_fill(st, sym, &f);
+  CHECK_EQ_INT(ARGO_OK, rc);
+}
+
+static argo__stats *tracker(double capital, size_t nsym) {
+  argo__stats *st = NULL;
+  CHECK_EQ_INT(ARGO_OK, argo__stats_new(&st, capital, nsym));
+  CHECK(st != NULL);
+  return st;
+}
+
+/* Bitwise equality of doubles (NaN equal to NaN), for round trips that must be exact. */
+static int same_f64(double a, double b) {
+  return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b));
+}
+
+#define CHECK_SAME_F64(e, a)                                                                       \
+  CHECK_MSG(same_f64((e), (a)), "%s: expected %.17g, got %.17g", #a, (double)(e), (double)(a))
+
+/* ---- tracker ----------------------------------------------------------------------------- */
+
+TEST(stats_fifo_partial_close_prorates_fees_on_both_legs) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d, c;
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0.1, T0);            /* lot A: 1 @ 100, fee 0.1 */
+  fill_ok(st, 0, BUY, LONG, 2, 110, 0.2, T0 + 60 * SEC); /* lot B: 2 @ 110, fee 0.2 */
+  fill_ok(st, 0, SELL, LONG, 1.5, 120, 0.15, T0 + 3600 * SEC);
+  argo__stats_get(st, &d, &c);
+  /* Piece 1: all of A.  (120 - 100) * 1 = 20, minus A's fee 0.1 * 1/1 = 0.1, minus the exit
+   * fee 0.15 * 1/1.5 = 0.1  ->  19.8.
+   * Piece 2: 0.5 of B.  (120 - 110) * 0.5 = 5, minus 0.2 * 0.5/2 = 0.05, minus
+   * 0.15 * 0.5/1.5 = 0.05  ->  4.9.
+   * Realized 19.8 + 4.9 = 24.7, one winning close. */
+  CHECK_NEAR(24.7, d.realized_pnl, EPS);
+  CHECK_NEAR(24.7, c.realized_pnl, EPS);
+  CHECK_NEAR(24.7, c.maximum_profit, EPS);
+  CHECK_NEAR(0, c.maximum_loss, 0);
+  CHECK_EQ_INT(3, c.number_of_trades);
+  CHECK_EQ_INT(1, c.number_of_winning_trades);
+  CHECK_EQ_INT(0, c.number_of_losing_trades);
+  CHECK_NEAR(1.0, c.win_rate, 0);
+  CHECK_NEAR(0.45, c.total_fees, EPS); /* 0.1 + 0.2 + 0.15 */
+  /* Left: 1.5 of B with fee 0.2 - 0.05 = 0.15. No close seen yet, so the lot is marked at its
+   * entry price: unrealized = -0.15. */
+  CHECK_NEAR(-0.15, c.unrealized_pnl, EPS);
+  CHECK_NEAR(24.7 - 0.15, c.total_pnl, EPS);
+  /* Holding: piece 1 from T0 to T0+3600 s = 3600 s, piece 2 from T0+60 s = 3540 s.
+   * avg = (1 * 3600 + 0.5 * 3540) / 1.5 = 5370 / 1.5 = 3580. */
+  CHECK_EQ_INT(2, c.holding_count);
+  CHECK_NEAR(3540, c.holding_min, EPS);
+  CHECK_NEAR(3600, c.holding_max, EPS);
+  CHECK_NEAR(3580, c.holding_avg, EPS);
+  /* Mark at 130: (130 - 110) * 1.5 - 0.15 = 29.85; equity 1000 + 24.7 + 29.85 = 1054.55. */
+  argo__stats_mark(st, 0, 130);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(29.85, c.unrealized_pnl, EPS);
+  CHECK_NEAR(29.85, d.unrealized_pnl, EPS);
+  CHECK_NEAR(54.55, c.total_pnl, EPS);
+  CHECK_NEAR(1054.55, argo__stats_equity(st), EPS);
+  argo__stats_free(st);
+}
+
+TEST(stats_short_open_close_pnl) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d, c;
+  fill_ok(st, 0, SELL, SHORT, 2, 50, 0.2, T0); /* short 2 @ 50, fee 0.2 */
+  /* Mark 45: (50 - 45) * 2 - 0.2 = 9.8. */
+  argo__stats_mark(st, 0, 45);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(9.8, c.unrealized_pnl, EPS);
+  CHECK_NEAR(0, c.realized_pnl, 0);
+  /* Cover 2 @ 40, fee 0.1: (50 - 40) * 2 - 0.2 - 0.1 = 19.7. Flat afterwards. */
+  fill_ok(st, 0, BUY, SHORT, 2, 40, 0.1, T0 + 120 * SEC);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(19.7, c.realized_pnl, EPS);
+  CHECK_NEAR(0, c.unrealized_pnl, 0);
+  CHECK_EQ_INT(1, c.number_of_winning_trades);
+  CHECK_NEAR(120, c.holding_avg, EPS);
+  CHECK_NEAR(1019.7, argo__stats_equity(st), EPS);
+  /* Long and short books of one symbol are separate: long 1 @ 100 and short 1 @ 100, fees 0.
+   * Mark 110: long +10, short -10, together 0. Selling the long closes it, not the short. */
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, T0 + 180 * SEC);
+  fill_ok(st, 0, SELL, SHORT, 1, 100, 0, T0 + 180 * SEC);
+  argo__stats_mark(st, 0, 110);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0, c.unrealized_pnl, EPS);
+  fill_ok(st, 0, SELL, LONG, 1, 110, 0, T0 + 240 * SEC); /* +10 realized, short left: -10 */
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(29.7, c.realized_pnl, EPS);
+  CHECK_NEAR(-10, c.unrealized_pnl, EPS);
+  argo__stats_free(st);
+}
+
+TEST(stats_win_rate_ignores_break_even_closes) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d, c;
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0, c.win_rate, 0); /* no close yet: 0, not 0/0 */
+  CHECK_NEAR(0, c.maximum_profit, 0);
+  CHECK_NEAR(0, c.maximum_loss, 0);
+  CHECK_EQ_INT(0, c.holding_count);
+  CHECK_NEAR(0, c.holding_avg, 0);
+  /* Four round trips, no fees: +5, -3, 0 (break-even), +2. */
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, T0);
+  fill_ok(st, 0, SELL, LONG, 1, 105, 0, T0); /* +5 */
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, T0);
+  fill_ok(st, 0, SELL, LONG, 1, 97, 0, T0); /* -3 */
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, T0);
+  fill_ok(st, 0, SELL, LONG, 1, 100, 0, T0); /* 0: neither winner nor loser */
+  fill_ok(st, 0, BUY, LONG, 2, 100, 0, T0);
+  fill_ok(st, 0, SELL, LONG, 2, 101, 0, T0); /* +2 */
+  argo__stats_get(st, &d, &c);
+  CHECK_EQ_INT(8, c.number_of_trades);
+  CHECK_EQ_INT(2, c.number_of_winning_trades);
+  CHECK_EQ_INT(1, c.number_of_losing_trades);
+  CHECK_NEAR(2.0 / 3.0, c.win_rate, EPS); /* 2 / (2 + 1) */
+  CHECK_NEAR(5, c.maximum_profit, EPS);
+  CHECK_NEAR(-3, c.maximum_loss, EPS);
+  CHECK_NEAR(4, c.realized_pnl, EPS); /* 5 - 3 + 0 + 2 */
+  /* A session of losses only: maximum_profit stays 0. */
+  argo__stats *st2 = tracker(1000, 1);
+  fill_ok(st2, 0, SELL, SHORT, 1, 100, 0.5, T0);
+  fill_ok(st2, 0, BUY, SHORT, 1, 100, 0.5, T0); /* 0 - 0.5 - 0.5 = -1 */
+  argo__stats_get(st2, &d, &c);
+  CHECK_NEAR(0, c.maximum_profit, 0);
+  CHECK_NEAR(-1, c.maximum_loss, EPS);
+  CHECK_NEAR(0, c.win_rate, 0);
+  argo__stats_free(st2);
+  argo__stats_free(st);
+}
+
+TEST(stats_max_drawdown_is_fraction_of_peak_equity) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d, c;
+  fill_ok(st, 0, BUY, LONG, 10, 100, 0, T0); /* equity = 1000 + 10 * (close - 100) */
+  argo__stats_mark(st, 0, 100);              /* 1000 */
+  argo__stats_mark(st, 0, 110);              /* 1100, peak */
+  argo__stats_mark(st, 0, 99);               /* 990: (1100 - 990) / 1100 = 0.1 */
+  argo__stats_mark(st, 0, 120);              /* 1200, peak */
+  argo__stats_mark(st, 0, 114);              /* 1140: 60 / 1200 = 0.05 */
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0.1, c.max_drawdown, EPS);
+  CHECK_NEAR(0.1, d.max_drawdown, EPS);
+  CHECK_NEAR(1140, argo__stats_equity(st), EPS);
+  /* New day at equity 1140: the daily peak starts there, before any mark of the day. */
+  argo__stats_new_day(st);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0, d.max_drawdown, 0);
+  argo__stats_mark(st, 0, 108.3); /* 1083: daily 57 / 1140 = 0.05; session 117 / 1200 = 0.0975 */
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0.05, d.max_drawdown, EPS);
+  CHECK_NEAR(0.1, c.max_drawdown, EPS);
+  argo__stats_mark(st, 0, 117); /* 1170, daily peak */
+  argo__stats_mark(st, 0, 105); /* 1050: daily 120 / 1170, session 150 / 1200 = 0.125 */
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(120.0 / 1170.0, d.max_drawdown, EPS);
+  CHECK_NEAR(0.125, c.max_drawdown, EPS);
+  /* A fill alone does not move the drawdown: only marks sample the equity curve. */
+  fill_ok(st, 0, SELL, LONG, 10, 50, 0, T0 + SEC); /* equity 1000 - 500 = 500 */
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0.125, c.max_drawdown, EPS);
+  argo__stats_mark(st, 0, 50); /* 500: (1200 - 500) / 1200 */
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(700.0 / 1200.0, c.max_drawdown, EPS);
+  argo__stats_free(st);
+}
+
+TEST(stats_holding_time_min_max_and_quantity_weighted_avg) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d, c;
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, T0);               /* lot A: 1 at 0 s */
+  fill_ok(st, 0, BUY, LONG, 3, 100, 0, T0 + 100 * SEC);   /* lot B: 3 at 100 s */
+  fill_ok(st, 0, SELL, LONG, 2, 100, 0, T0 + 400 * SEC);  /* A 1 held 400 s, B 1 held 300 s */
+  fill_ok(st, 0, SELL, LONG, 2, 100, 0, T0 + 1000 * SEC); /* B 2 held 900 s */
+  argo__stats_get(st, &d, &c);
+  /* min 300, max 900, avg (1 * 400 + 1 * 300 + 2 * 900) / 4 = 2500 / 4 = 625. */
+  CHECK_EQ_INT(3, c.holding_count);
+  CHECK_NEAR(300, c.holding_min, EPS);
+  CHECK_NEAR(900, c.holding_max, EPS);
+  CHECK_NEAR(625, c.holding_avg, EPS);
+  CHECK_EQ_INT(3, d.holding_count);
+  /* Fractions of a second are kept. */
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, T0 + 2000 * SEC);
+  fill_ok(st, 0, SELL, LONG, 1, 100, 0, T0 + 2000 * SEC + 250000);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0.25, c.holding_min, EPS);
+  argo__stats_free(st);
+}
+
+TEST(stats_unrealized_follows_marks_and_fills) {
+  argo__stats *st = tracker(1000, 2);
+  argo_stats_block d, c;
+  argo__stats_mark(st, 0, 100); /* price known before any position */
+  /* New lot 2 @ 98, fee 0.2, marked at the last close 100: 2 * 2 - 0.2 = 3.8. */
+  fill_ok(st, 0, BUY, LONG, 2, 98, 0.2, T0);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(3.8, c.unrealized_pnl, EPS);
+  argo__stats_mark(st, 0, 95); /* (95 - 98) * 2 - 0.2 = -6.2 */
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(-6.2, c.unrealized_pnl, EPS);
+  /* Symbol 1, no close yet: lot 1 @ 10, fee 0.01 is marked at 10, leaving -0.01. Total
+   * -6.2 - 0.01 = -6.21. */
+  fill_ok(st, 1, BUY, LONG, 1, 10, 0.01, T0);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(-6.21, c.unrealized_pnl, EPS);
+  argo__stats_mark(st, 1, 12); /* (12 - 10) - 0.01 = 1.99; total -6.2 + 1.99 = -4.21 */
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(-4.21, c.unrealized_pnl, EPS);
+  CHECK_NEAR(1000 - 0.2 - 0.01 + (95 - 98) * 2 + 2, argo__stats_equity(st), EPS);
+  /* Closing half of symbol 0 at 96 (fee 0): (96 - 98) * 1 - 0.1 = -2.1 realized; left 1 @ 98
+   * fee 0.1 still marked at 95: -3 - 0.1 = -3.1; total -3.1 + 1.99 = -1.11. */
+  fill_ok(st, 0, SELL, LONG, 1, 96, 0, T0 + SEC);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(-2.1, c.realized_pnl, EPS);
+  CHECK_NEAR(-1.11, c.unrealized_pnl, EPS);
+  /* Flat everywhere: exactly 0, whatever rounding the running total gathered. */
+  fill_ok(st, 0, SELL, LONG, 1, 96, 0, T0 + SEC);
+  fill_ok(st, 1, SELL, LONG, 1, 12, 0, T0 + SEC);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0, c.unrealized_pnl, 0);
+  argo__stats_free(st);
+}
+
+TEST(stats_closing_more_than_open_is_rejected) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d0, c0, d1, c1;
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0.1, T0);
+  argo__stats_mark(st, 0, 101);
+  argo__stats_get(st, &d0, &c0);
+  double eq0 = argo__stats_equity(st);
+  argo_fill f = mk(SELL, LONG, 1.5, 120, 0.15, T0 + SEC);
+  CHECK_EQ_INT(ARGO_EINVAL, argo__stats_fill(st, 0, &f));
+  f = mk(BUY, SHORT, 0.5, 120, 0.05, T0 + SEC); /* no short open at all */
+  CHECK_EQ_INT(ARGO_EINVAL, argo__stats_fill(st, 0, &f));
+  f = mk(BUY, LONG, 1, 100, 0, T0);
+  CHECK_EQ_INT(ARGO_EINVAL, argo__stats_fill(st, 1, &f)); /* no symbol 1 */
+  f = mk(BUY, LONG, 0, 100, 0, T0);
+  CHECK_EQ_INT(ARGO_EINVAL, argo__stats_fill(st, 0, &f)); /* zero quantity */
+  argo__stats_get(st, &d1, &c1);
+  CHECK(memcmp(&d0, &d1, sizeof d0) == 0);
+  CHECK(memcmp(&c0, &c1, sizeof c0) == 0);
+  CHECK_SAME_F64(eq0, argo__stats_equity(st));
+  CHECK_EQ_INT(1, c1.number_of_trades);
+  /* The position is still whole: closing exactly 1 works. */
+  fill_ok(st, 0, SELL, LONG, 1, 120, 0, T0 + SEC);
+  argo__stats_get(st, &d1, &c1);
+  CHECK_NEAR(19.9, c1.realized_pnl, EPS); /* 20 - 0.1 */
+  argo__stats_free(st);
+}
+
+TEST(stats_daily_blocks_sum_to_cumulative_over_three_days) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d[3], c;
+  /* Day 1: buy 2 @ 100 fee 0.2, close 105. Unrealized 2 * 5 - 0.2 = 9.8. */
+  fill_ok(st, 0, BUY, LONG, 2, 100, 0.2, T0);
+  argo__stats_mark(st, 0, 105);
+  argo__stats_get(st, &d[0], NULL);
+  CHECK_EQ_INT(1, d[0].number_of_trades);
+  CHECK_NEAR(0.2, d[0].total_fees, EPS);
+  CHECK_NEAR(0, d[0].realized_pnl, 0);
+  CHECK_NEAR(9.8, d[0].unrealized_pnl, EPS);
+  CHECK_NEAR(9.8, d[0].total_pnl, EPS);
+  CHECK_EQ_INT(0, d[0].holding_count);
+  /* Day 2 (unrealized at the start 9.8): sell 1 @ 110 fee 0.1: 10 - 0.1 - 0.1 = 9.8 realized.
+   * Close 108: the lot left (1 @ 100, fee 0.1) is worth 8 - 0.1 = 7.9, so the day's unrealized
+   * is 7.9 - 9.8 = -1.9 and its total 9.8 - 1.9 = 7.9. */
+  argo__stats_new_day(st);
+  fill_ok(st, 0, SELL, LONG, 1, 110, 0.1, T0 + 86400 * SEC);
+  argo__stats_mark(st, 0, 108);
+  argo__stats_get(st, &d[1], NULL);
+  CHECK_EQ_INT(1, d[1].number_of_trades);
+  CHECK_EQ_INT(1, d[1].number_of_winning_trades);
+  CHECK_NEAR(9.8, d[1].realized_pnl, EPS);
+  CHECK_NEAR(-1.9, d[1].unrealized_pnl, EPS);
+  CHECK_NEAR(7.9, d[1].total_pnl, EPS);
+  CHECK_NEAR(0.1, d[1].total_fees, EPS);
+  CHECK_EQ_INT(1, d[1].holding_count);
+  CHECK_NEAR(86400, d[1].holding_avg, EPS);
+  /* Day 3 (start 7.9): sell 1 @ 90 fee 0.1: -10 - 0.1 - 0.1 = -10.2. Buy 1 @ 95 fee 0.1 (marked
+   * at the last close 108 until the next mark). Close 97: 2 - 0.1 = 1.9; day's unrealized
+   * 1.9 - 7.9 = -6, total -10.2 - 6 = -16.2. */
+  argo__stats_new_day(st);
+  fill_ok(st, 0, SELL, LONG, 1, 90, 0.1, T0 + 2 * 86400 * SEC);
+  fill_ok(st, 0, BUY, LONG, 1, 95, 0.1, T0 + 2 * 86400 * SEC);
+  argo__stats_get(st, &d[2], &c);
+  CHECK_NEAR(12.9 - 7.9, d[2].unrealized_pnl, EPS); /* (108 - 95) - 0.1 = 12.9 */
+  argo__stats_mark(st, 0, 97);
+  argo__stats_get(st, &d[2], &c);
+  CHECK_EQ_INT(2, d[2].number_of_trades);
+  CHECK_EQ_INT(0, d[2].number_of_winning_trades);
+  CHECK_EQ_INT(1, d[2].number_of_losing_trades);
+  CHECK_NEAR(-10.2, d[2].realized_pnl, EPS);
+  CHECK_NEAR(-6, d[2].unrealized_pnl, EPS);
+  CHECK_NEAR(-16.2, d[2].total_pnl, EPS);
+  CHECK_NEAR(0, d[2].maximum_profit, 0); /* the day's own maxima */
+  CHECK_NEAR(-10.2, d[2].maximum_loss, EPS);
+  CHECK_NEAR(0, d[2].win_rate, 0); /* 0 / (0 + 1) */
+  /* Session: 4 fills, realized 9.8 - 10.2 = -0.4, unrealized 1.9, total 1.5, fees 0.5. */
+  CHECK_EQ_INT(4, c.number_of_trades);
+  CHECK_NEAR(-0.4, c.realized_pnl, EPS);
+  CHECK_NEAR(1.9, c.unrealized_pnl, EPS);
+  CHECK_NEAR(1.5, c.total_pnl, EPS);
+  CHECK_NEAR(0.5, c.total_fees, EPS);
+  CHECK_NEAR(9.8, c.maximum_profit, EPS);
+  CHECK_NEAR(0.5, c.win_rate, EPS);
+  CHECK_NEAR(1001.5, argo__stats_equity(st), EPS);
+  /* The days add up to the session. */
+  int64_t n = 0, w = 0, l = 0;
+  double r = 0, u = 0, t = 0, fees = 0;
+  for (int i = 0; i < 3; i++) {
+    n += d[i].number_of_trades;
+    w += d[i].number_of_winning_trades;
+    l += d[i].number_of_losing_trades;
+    r += d[i].realized_pnl;
+    u += d[i].unrealized_pnl;
+    t += d[i].total_pnl;
+    fees += d[i].total_fees;
+  }
+  CHECK_EQ_INT(c.number_of_trades, n);
+  CHECK_EQ_INT(c.number_of_winning_trades, w);
+  CHECK_EQ_INT(c.number_of_losing_trades, l);
+  CHECK_NEAR(c.realized_pnl, r, EPS);
+  CHECK_NEAR(c.unrealized_pnl, u, EPS);
+  CHECK_NEAR(c.total_pnl, t, EPS);
+  CHECK_NEAR(c.total_fees, fees, EPS);
+  argo__stats_free(st);
+}
+
+/* One step of a reproducible random session on two symbols: a mark, an opening fill or a
+ * closing fill of part of what is open (tracked here, so every close is valid). */
+typedef struct script {
+  argo__rng rng;
+  double open[2][2];
+  int64_t t;
+} script;
+
+static void step(script *s, argo__stats *st) {
+  size_t sym = argo__rng_next(&s->rng) % 2;
+  int side = (int)(argo__rng_next(&s->rng) % 2);
+  double price = 50 + 100 * argo__rng_uniform(&s->rng);
+  unsigned what = (unsigned)(argo__rng_next(&s->rng) % 3);
+  s->t += 60 * SEC;
+  if (what == 0) {
+    argo__stats_mark(st, sym, price);
+    return;
+  }
+  argo_position_type pt = side ? SHORT : LONG;
+  double qty = 0.1 + argo__rng_uniform(&s->rng);
+  double fee = qty * price * 0.001;
+  argo_side open_side = side ? SELL : BUY, close_side = side ? BUY : SELL;
+  if (what == 1 || s->open[sym][side] < 1e-6) {
+    fill_ok(st, sym, open_side, pt, qty, price, fee, s->t);
+    s->open[sym][side] += qty;
+  } else {
+    double q = s->open[sym][side] * (argo__rng_next(&s->rng) % 2 ? 1.0 : 0.5);
+    fill_ok(st, sym, close_side, pt, q, price, fee, s->t);
+    s->open[sym][side] -= q;
+    if (s->open[sym][side] < 1e-9) {
+      s->open[sym][side] = 0;
+    }
+  }
+}
+
+static void check_same_tracker(argo__stats *a, argo__stats *b) {
+  argo_stats_block da, ca, db, cb;
+  argo__stats_get(a, &da, &ca);
+  argo__stats_get(b, &db, &cb);
+  CHECK_SAME_F64(da.realized_pnl, db.realized_pnl);
+  CHECK_SAME_F64(ca.unrealized_pnl, cb.unrealized_pnl);
+  CHECK_SAME_F64(ca.max_drawdown, cb.max_drawdown);
+  CHECK(memcmp(&da, &db, sizeof da) == 0);
+  CHECK(memcmp(&ca, &cb, sizeof ca) == 0);
+  CHECK_SAME_F64(argo__stats_equity(a), argo__stats_equity(b));
+}
+
+/* Runs a random session for `before` steps, saves it, loads it into another tracker, then
+ * feeds both the same 200 further steps (across a day change) and compares them bit for bit
+ * after every step. */
+static void save_load_at(int before) {
+  argo__stats *a = tracker(10000, 2), *b = tracker(1, 2), *other = tracker(10000, 3);
+  script sa, sb;
+  memset(&sa, 0, sizeof sa);
+  argo__rng_seed(&sa.rng, 42);
+  sa.t = T0;
+  for (int i = 0; i < before; i++) {
+    if (i == 150) {
+      argo__stats_new_day(a);
+    }
+    step(&sa, a);
+  }
+  void *buf = NULL;
+  size_t len = 0;
+  CHECK_EQ_INT(ARGO_OK, argo__stats_save(a, &buf, &len));
+  /* b had a state of its own (capital 1, one fill); load replaces all of it. */
+  fill_ok(b, 0, BUY, LONG, 1, 1, 0, T0);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_load(b, buf, len));
+  check_same_tracker(a, b);
+  CHECK_EQ_INT(ARGO_EINVAL, argo__stats_load(other, buf, len)); /* 3 symbols, saved 2 */
+  free(buf);
+  sb = sa;
+  for (int i = 0; i < 200; i++) {
+    if (i == 100) {
+      argo__stats_new_day(a);
+      argo__stats_new_day(b);
+    }
+    step(&sa, a);
+    step(&sb, b);
+    check_same_tracker(a, b);
+  }
+  argo_stats_block c;
+  argo__stats_get(a, NULL, &c);
+  CHECK(c.number_of_trades > 100);
+  CHECK(c.holding_count > 30);
+  argo__stats_free(a);
+  argo__stats_free(b);
+  argo__stats_free(other);
+}
+
+TEST(stats_save_load_continues_identically) {
+  static const int points[] = {0, 1, 37, 120, 150, 151, 299, 500};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(points); i++) {
+    save_load_at(points[i]);
+  }
+}
+
+TEST(stats_load_rejects_corrupt_buffers_and_keeps_state) {
+  argo__stats *a = tracker(1000, 1), *b = tracker(500, 1);
+  fill_ok(a, 0, BUY, LONG, 1, 100, 0.1, T0);
+  fill_ok(a, 0, BUY, LONG, 2, 110, 0.2, T0);
+  fill_ok(b, 0, SELL, SHORT, 1, 10, 0, T0);
+  argo__stats_mark(b, 0, 9);
+  argo_stats_block d0, c0, d1, c1;
+  argo__stats_get(b, &d0, &c0);
+  double eq0 = argo__stats_equity(b);
+  void *buf = NULL;
+  size_t len = 0;
+  CHECK_EQ_INT(ARGO_OK, argo__stats_save(a, &buf, &len));
+  unsigned char *p = malloc(len + 8);
+  CHECK(p != NULL);
+  /* Truncated anywhere, or with a byte too many. */
+  for (size_t cut = 0; cut < len; cut += 7) {
+    memcpy(p, buf, len);
+    CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, cut));
+  }
+  memcpy(p, buf, len);
+  p[len] = 0;
+  CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, len + 1));
+  /* Wrong magic, wrong version. */
+  memcpy(p, buf, len);
+  p[0] ^= 1;
+  CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, len));
+  memcpy(p, buf, len);
+  p[8] = 2;
+  CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, len));
+  /* A lot count that does not fit in the buffer (the long book's count follows the header,
+   * the two accumulators, the two totals, has_last, last, unreal, qty, cost and fee). */
+  size_t nlots_at = 8 + 8 * (4 + 2 * 14 + 2 + 3 + 3);
+  memcpy(p, buf, len);
+  CHECK_EQ_INT(2, p[nlots_at]);
+  p[nlots_at] = 200;
+  CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, len));
+  argo__stats_get(b, &d1, &c1);
+  CHECK(memcmp(&d0, &d1, sizeof d0) == 0);
+  CHECK(memcmp(&c0, &c1, sizeof c0) == 0);
+  CHECK_SAME_F64(eq0, argo__stats_equity(b));
+  free(p);
+  free(buf);
+  argo__stats_free(a);
+  argo__stats_free(b);
+}
+
+/* ---- stats.yaml -------------------------------------------------------------------------- */
+
+static const char *const sample_symbols[] = {"BTCUSDT", "ETHUSDT"};
+
+static void sample_doc(argo__stats_doc *doc) {
+  memset(doc, 0, sizeof *doc);
+  argo_stats *s = &doc->s;
+  strcpy(s->id, "run_1");
+  strcpy(s->session_id, "0b6c4a52-8f0e-4d7c-9a51-3c2f1e0d9b8a");
+  strcpy(s->date, "2025-10-02");
+  s->session_start = T0;
+  s->last_updated = T0 + (86400 + 5 * 3600 + 30 * 60) * SEC; /* 2025-10-02T14:30:00Z */
+  s->status = "running";
+  s->symbols = sample_symbols;
+  s->nsymbols = 2;
+  s->run_dir = "data/live-trading/2025-10-02/run_1";
+  s->strategy_id = "ma_cross";
+  s->strategy_version = "1.0";
+  s->strategy_name = "Moving average cross";
+  argo_stats_block *d = &s->daily;
+  d->number_of_trades = 3;
+  d->number_of_winning_trades = 1;
+  d->win_rate = 1;
+  d->max_drawdown = 0.045;
+  d->realized_pnl = 19.8 + 4.9; /* 24.700000000000003: needs 17 digits */
+  d->unrealized_pnl = 29.85;
+  d->total_pnl = d->realized_pnl + d->unrealized_pnl;
+  d->maximum_profit = d->realized_pnl;
+  d->total_fees = 0.45;
+  d->holding_min = 3540;
+  d->holding_max = 3600;
+  d->holding_avg = 3580;
+  d->holding_count = 2;
+  argo_stats_block *c = &s->cumulative;
+  *c = *d;
+  c->number_of_trades = 1234567890123;
+  c->number_of_losing_trades = 7;
+  c->win_rate = 1.0 / 3.0;
+  c->maximum_loss = -1e-7;
+  c->total_fees = 1e21;
+  c->holding_avg = 0.1 + 0.2;
+  s->candles_day = 330;
+  s->candles_total = 1770;
+  s->equity = 1054.55;
+}
+
+TEST(stats_yaml_render_writes_the_layout_in_order) {
+  argo__stats_doc doc;
+  sample_doc(&doc);
+  argo__sb sb;
+  argo__sb_init(&sb);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&doc, &sb));
+  static const char expected[] =
+      "id: \"run_1\"\n"
+      "session_id: \"0b6c4a52-8f0e-4d7c-9a51-3c2f1e0d9b8a\"\n"
+      "date: \"2025-10-02\"\n"
+      "session_start: \"2025-10-01T09:00:00Z\"\n"
+      "last_updated: \"2025-10-02T14:30:00Z\"\n"
+      "status: running\n"
+      "symbols:\n"
+      "- BTCUSDT\n"
+      "- ETHUSDT\n"
+      "trade_result:\n"
+      "  number_of_trades: 3\n"
+      "  number_of_winning_trades: 1\n"
+      "  number_of_losing_trades: 0\n"
+      "  win_rate: 1.0\n"
+      "  max_drawdown: 0.045\n"
+      "trade_pnl:\n"
+      "  realized_pnl: 24.700000000000003\n"
+      "  unrealized_pnl: 29.85\n"
+      "  total_pnl: 54.550000000000004\n"
+      "  maximum_loss: 0.0\n"
+      "  maximum_profit: 24.700000000000003\n"
+      "trade_holding_time:\n"
+      "  min: 3540.0\n"
+      "  max: 3600.0\n"
+      "  avg: 3580.0\n"
+      "  count: 2\n"
+      "total_fees: 0.45\n"
+      "orders_file_path: data/live-trading/2025-10-02/run_1/orders.parquet\n"
+      "trades_file_path: data/live-trading/2025-10-02/run_1/trades.parquet\n"
+      "marks_file_path: data/live-trading/2025-10-02/run_1/marks.parquet\n"
+      "logs_file_path: data/live-trading/2025-10-02/run_1/logs.parquet\n"
+      "market_data_file_path: data/live-trading/2025-10-02/run_1/market_data.parquet\n"
+      "strategy:\n"
+      "  id: ma_cross\n"
+      "  version: \"1.0\"\n"
+      "  name: Moving average cross\n"
+      "daily:\n"
+      "  number_of_trades: 3\n"
+      "  number_of_winning_trades: 1\n"
+      "  number_of_losing_trades: 0\n"
+      "  win_rate: 1.0\n"
+      "  max_drawdown: 0.045\n"
+      "  realized_pnl: 24.700000000000003\n"
+      "  unrealized_pnl: 29.85\n"
+      "  total_pnl: 54.550000000000004\n"
+      "  maximum_loss: 0.0\n"
+      "  maximum_profit: 24.700000000000003\n"
+      "  total_fees: 0.45\n"
+      "  holding_time:\n"
+      "    min: 3540.0\n"
+      "    max: 3600.0\n"
+      "    avg: 3580.0\n"
+      "    count: 2\n"
+      "cumulative:\n"
+      "  number_of_trades: 1234567890123\n"
+      "  number_of_winning_trades: 1\n"
+      "  number_of_losing_trades: 7\n"
+      "  win_rate: 0.33333333333333331\n"
+      "  max_drawdown: 0.045\n"
+      "  realized_pnl: 24.700000000000003\n"
+      "  unrealized_pnl: 29.85\n"
+      "  total_pnl: 54.550000000000004\n"
+      "  maximum_loss: -1.0e-07\n"
+      "  maximum_profit: 24.700000000000003\n"
+      "  total_fees: 1.0e+21\n"
+      "  holding_time:\n"
+      "    min: 3540.0\n"
+      "    max: 3600.0\n"
+      "    avg: 0.30000000000000004\n"
+      "    count: 2\n"
+      "candles: 330\n"
+      "candles_total: 1770\n"
+      "equity: 1054.55\n";
+  CHECK_STR(expected, argo__sb_str(&sb));
+  /* The optional keys come last, in this order, only when set. */
+  doc.run_collision = "run_1 of 2025-10-03 belongs to another session: using run_2";
+  doc.resumed_from = "2025-10-01/run_1";
+  argo__sb_reset(&sb);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&doc, &sb));
+  const char *text = argo__sb_str(&sb);
+  const char *eq = strstr(text, "\nequity: ");
+  const char *rc = strstr(text, "\nrun_collision: ");
+  const char *rf = strstr(text, "\nresumed_from: ");
+  CHECK(eq && rc && rf && eq < rc && rc < rf);
+  argo__sb_free(&sb);
+}
+
+static void check_block_same(const argo_stats_block *e, const argo_stats_block *a) {
+  CHECK_EQ_INT(e->number_of_trades, a->number_of_trades);
+  CHECK_EQ_INT(e->number_of_winning_trades, a->number_of_winning_trades);
+  CHECK_EQ_INT(e->number_of_losing_trades, a->number_of_losing_trades);
+  CHECK_SAME_F64(e->win_rate, a->win_rate);
+  CHECK_SAME_F64(e->max_drawdown, a->max_drawdown);
+  CHECK_SAME_F64(e->realized_pnl, a->realized_pnl);
+  CHECK_SAME_F64(e->unrealized_pnl, a->unrealized_pnl);
+  CHECK_SAME_F64(e->total_pnl, a->total_pnl);
+  CHECK_SAME_F64(e->maximum_loss, a->maximum_loss);
+  CHECK_SAME_F64(e->maximum_profit, a->maximum_profit);
+  CHECK_SAME_F64(e->total_fees, a->total_fees);
+  CHECK_SAME_F64(e->holding_min, a->holding_min);
+  CHECK_SAME_F64(e->holding_max, a->holding_max);
+  CHECK_SAME_F64(e->holding_avg, a->holding_avg);
+}
+
+/* Renders doc, parses the text back, checks every field, and renders the parsed document to
+ * the very same text. */
+static void round_trip(const argo__stats_doc *doc) {
+  argo__sb sb, sb2;
+  argo__sb_init(&sb);
+  argo__sb_init(&sb2);
+  argo__stats_doc back;
+  char err[256];
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(doc, &sb));
+  argo_err rc = argo__stats_yaml_parse(argo__sb_str(&sb), &back, err, sizeof err);
+  CHECK_MSG(rc == ARGO_OK, "%s\n%s", err, argo__sb_str(&sb));
+  const argo_stats *e = &doc->s, *a = &back.s;
+  CHECK_STR(e->id, a->id);
+  CHECK_STR(e->session_id, a->session_id);
+  CHECK_STR(e->date, a->date);
+  CHECK_EQ_INT(e->session_start, a->session_start);
+  CHECK_EQ_INT(e->last_updated, a->last_updated);
+  CHECK_STR(e->status, a->status);
+  CHECK_EQ_INT(e->nsymbols, a->nsymbols);
+  for (size_t i = 0; i < e->nsymbols; i++) {
+    CHECK_STR(e->symbols[i], a->symbols[i]);
+  }
+  CHECK_STR(e->run_dir, a->run_dir);
+  CHECK_STR(e->strategy_id, a->strategy_id);
+  CHECK_STR(e->strategy_version, a->strategy_version);
+  CHECK_STR(e->strategy_name, a->strategy_name);
+  check_block_same(&e->daily, &a->daily);
+  check_block_same(&e->cumulative, &a->cumulative);
+  CHECK_EQ_INT(e->candles_day, a->candles_day);
+  CHECK_EQ_INT(e->candles_total, a->candles_total);
+  CHECK_SAME_F64(e->equity, a->equity);
+  CHECK((doc->run_collision == NULL) == (back.run_collision == NULL));
+  if (doc->run_collision) {
+    CHECK_STR(doc->run_collision, back.run_collision);
+  }
+  CHECK((doc->resumed_from == NULL) == (back.resumed_from == NULL));
+  if (doc->resumed_from) {
+    CHECK_STR(doc->resumed_from, back.resumed_from);
+  }
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&back, &sb2));
+  CHECK_STR(argo__sb_str(&sb), argo__sb_str(&sb2));
+  argo__stats_doc_free(&back);
+  argo__sb_free(&sb);
+  argo__sb_free(&sb2);
+}
+
+TEST(stats_yaml_parse_round_trips_every_field) {
+  argo__stats_doc doc;
+  sample_doc(&doc);
+  round_trip(&doc);
+  /* Strings that would read back as something else unless quoted, odd numbers, fractional
+   * times, the optional keys. */
+  static const char *const odd_symbols[] = {"yes", "1000SHIBUSDT", "null", "a: b", "#x", "é"};
+  doc.s.symbols = odd_symbols;
+  doc.s.nsymbols = ARGO_ARRAY_LEN(odd_symbols);
+  doc.s.status = "crashed_recovered";
+  doc.s.strategy_id = "";
+  doc.s.strategy_version = "2025-10-01";
+  doc.s.strategy_name = "say \"hi\"\\ - [x]: {y}\n\ttab";
+  doc.s.run_dir = "/tmp/it's a dir/2025-10-02/run_12";
+  doc.s.session_start = T0 + 250000; /* 09:00:00.25 */
+  doc.s.last_updated = -1;           /* 1969-12-31T23:59:59.999999Z */
+  doc.s.daily.win_rate = NAN;
+  doc.s.daily.max_drawdown = INFINITY;
+  doc.s.daily.maximum_loss = -INFINITY;
+  doc.s.daily.realized_pnl = -0.0;
+  doc.s.daily.unrealized_pnl = 5e-324;
+  doc.s.daily.total_pnl = 1.7976931348623157e308;
+  doc.s.daily.number_of_trades = INT64_MIN;
+  doc.s.cumulative.number_of_trades = INT64_MAX;
+  doc.s.equity = 123456789.12345678;
+  doc.run_collision = "run_1 of 2025-10-03 belongs to another session: using run_2";
+  doc.resumed_from = "2025-10-01/run_1";
+  round_trip(&doc);
+  /* No symbols at all. */
+  doc.s.nsymbols = 0;
+  doc.s.symbols = NULL;
+  doc.run_collision = NULL;
+  round_trip(&doc);
+}
+
+/* Returns a malloc'ed copy of text with the first occurrence of from replaced by to. */
+static char *replaced(const char *text, const char *from, const char *to) {
+  const char *at = strstr(text, from);
+  if (!at) {
+    return NULL;
+  }
+  size_t n = strlen(text) - strlen(from) + strlen(to);
+  char *r = malloc(n + 1);
+  if (r) {
+    size_t head = (size_t)(at - text);
+    memcpy(r, text, head);
+    strcpy(r + head, to);
+    strcat(r, at + strlen(from));
+  }
+  return r;
+}
+
+TEST(stats_yaml_parse_rejects_corrupt_text) {
+  argo__stats_doc doc, back;
+  sample_doc(&doc);
+  argo__sb sb;
+  argo__sb_init(&sb);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&doc, &sb));
+  const char *good = argo__sb_str(&sb);
+  static const struct {
+    const char *from, *to, *msg;
+  } cases[] = {
+      {"  win_rate: 0.33333333333333331\n", "  win_rate: abc\n", "cumulative.win_rate"},
+      {"equity: 1054.55\n", "", "missing key equity"},
+      {"candles: 330\n", "candles: 33.5\n", "candles: expected an integer"},
+      {"session_start: \"2025-10-01T09:00:00Z\"", "session_start: \"yesterday\"", "session_start"},
+      {"orders_file_path: data/live-trading/2025-10-02/run_1/orders.parquet",
+       "orders_file_path: data/orders.csv", "orders_file_path"},
+      {"symbols:\n- BTCUSDT\n- ETHUSDT\n", "symbols: BTCUSDT\n", "symbols: expected a list"},
+      {"symbols:\n- BTCUSDT\n", "symbols:\n- [BTCUSDT]\n", "symbols: item 1"},
+      {"    max: 3600.0\n", "    max: {a: 1}\n", "daily.holding_time.max"},
+      {"strategy:\n", "strategy: none\nxstrategy:\n", "strategy: expected a mapping"},
+      {"id: \"run_1\"", "id: \"run_1_with_a_name_far_too_long_for_the_field\"", "id: value"},
+      {"  total_fees: 1.0e+21\n", "  total_fees: 1e999\n", "cumulative.total_fees"},
+      {"date: \"2025-10-02\"\n", "date: [\"2025-10-02\"\n", "line"},
+      {"trade_pnl:\n  realized_pnl:", "trade_pnl:\n  realized:", "trade_pnl.realized_pnl"},
+  };
+  char err[256];
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(cases); i++) {
+    char *bad = replaced(good, cases[i].from, cases[i].to);
+    CHECK_MSG(bad != NULL, "case %zu: \"%s\" not in the text", i, cases[i].from);
+    memset(&back, 0x5a, sizeof back);
+    argo_err rc = argo__stats_yaml_parse(bad, &back, err, sizeof err);
+    free(bad);
+    CHECK_MSG(rc == ARGO_ECORRUPT, "case %zu: rc %d", i, (int)rc);
+    CHECK_CONTAINS(err, cases[i].msg);
+    CHECK(back.s.status == NULL && back.s.symbols == NULL); /* left empty, nothing leaked */
+    argo__stats_doc_free(&back);
+  }
+  static const char *const whole[] = {"", "just a scalar\n", "- a\n- b\n", "{id: [1, 2"};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(whole); i++) {
+    CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_yaml_parse(whole[i], &back, err, sizeof err));
+    CHECK(err[0] != '\0');
+  }
+  /* Unknown keys are ignored, anywhere. */
+  char *extra = replaced(good, "candles: 330\n", "future_key: {a: [1, 2]}\ncandles: 330\n");
+  char *extra2 = replaced(extra, "  min: 3540.0\n", "  median: 3550.0\n  min: 3540.0\n");
+  free(extra);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_parse(extra2, &back, err, sizeof err));
+  free(extra2);
+  CHECK_EQ_INT(330, back.s.candles_day);
+  argo__stats_doc_free(&back);
+  argo__stats_doc_free(&back); /* a zeroed document is fine */
+  argo__sb_free(&sb);
+}
+
+int main(void) {
+  RUN(stats_fifo_partial_close_prorates_fees_on_both_legs);
+  RUN(stats_short_open_close_pnl);
+  RUN(stats_win_rate_ignores_break_even_closes);
+  RUN(stats_max_drawdown_is_fraction_of_peak_equity);
+  RUN(stats_holding_time_min_max_and_quantity_weighted_avg);
+  RUN(stats_unrealized_follows_marks_and_fills);
+  RUN(stats_closing_more_than_open_is_rejected);
+  RUN(stats_daily_blocks_sum_to_cumulative_over_three_days);
+  RUN(stats_save_load_continues_identically);
+  RUN(stats_load_rejects_corrupt_buffers_and_keeps_state);
+  RUN(stats_yaml_render_writes_the_layout_in_order);
+  RUN(stats_yaml_parse_round_trips_every_field);
+  RUN(stats_yaml_parse_rejects_corrupt_text);
+  return test_summary();
+}
