@@ -89,13 +89,14 @@ argo_err argo_config_load_string(argo_config *cfg, const char *yaml, const char 
 argo_err argo_config_set(argo_config *cfg, const char *key, const char *value);
 /* Writes the current value of key as text (lists comma-separated) into buf. */
 argo_err argo_config_get(const argo_config *cfg, const char *key, char *buf, size_t len);
-/* Checks the combination of keys (for example a replay feed without a file). */
+/* Checks the combination of keys (for example that there is at least one symbol). */
 argo_err argo_config_validate(argo_config *cfg);
 const char *argo_config_errmsg(const argo_config *cfg);
 
 typedef struct argo_config_key {
   const char *name;  /* "market_data.interval" */
-  const char *type;  /* "string", "int", "number", "bool", "list", "time", "json", "choice" */
+  const char *type;  /* "string", "int", "number", "bool", "list", "time", "json", "choice",
+                        "duration" */
   const char *dflt;  /* default, as text */
   const char *help;  /* one line */
 } argo_config_key;
