@@ -38,17 +38,18 @@ static void run_one(long long candles, int nsym, const char *dir, result *r) {
   char v[64];
   memset(r, 0, sizeof *r);
   argo_config_new(&cfg);
-  const char *syms[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT", "ADAUSDT",
-                        "DOGEUSDT", "AVAXUSDT", "DOTUSDT", "LINKUSDT", "TRXUSDT", "LTCUSDT",
-                        "BCHUSDT", "ATOMUSDT", "UNIUSDT", "ETCUSDT", "XLMUSDT", "NEARUSDT",
-                        "APTUSDT", "FILUSDT"};
+  const char *syms[] = {"BTCUSDT", "ETHUSDT",  "SOLUSDT",  "BNBUSDT",  "XRPUSDT",
+                        "ADAUSDT", "DOGEUSDT", "AVAXUSDT", "DOTUSDT",  "LINKUSDT",
+                        "TRXUSDT", "LTCUSDT",  "BCHUSDT",  "ATOMUSDT", "UNIUSDT",
+                        "ETCUSDT", "XLMUSDT",  "NEARUSDT", "APTUSDT",  "FILUSDT"};
   char list[512] = "";
   for (int i = 0; i < nsym && i < 20; i++) {
     strcat(list, i ? "," : "");
     strcat(list, syms[i]);
   }
   snprintf(v, sizeof v, "%lld", candles / nsym);
-  if (argo_config_set(cfg, "market_data.symbols", list) || argo_config_set(cfg, "market_data.bars", v) ||
+  if (argo_config_set(cfg, "market_data.symbols", list) ||
+      argo_config_set(cfg, "market_data.bars", v) ||
       argo_config_set(cfg, "market_data.interval", "1s") ||
       argo_config_set(cfg, "market_data.start", "2025-10-01T00:00:00Z") ||
       argo_config_set(cfg, "market_data.speed", "max") ||
@@ -113,7 +114,8 @@ int main(int argc, char **argv) {
     if (keep) {
       snprintf(dir, sizeof dir, "%s/bench-%lld", keep, sizes[k]);
     } else {
-      snprintf(dir, sizeof dir, "%s/argo-bench-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+      snprintf(dir, sizeof dir, "%s/argo-bench-XXXXXX",
+               getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
       if (!mkdtemp(dir)) {
         perror("mkdtemp");
         return 1;

@@ -17,17 +17,22 @@
 #include "cli.h"
 
 const cli_opt cli_run_opts[] = {
-    {"--config", "FILE", NULL, "YAML configuration (sections engine, market_data, trading, strategy)"},
+    {"--config", "FILE", NULL,
+     "YAML configuration (sections engine, market_data, trading, strategy)"},
     {"--feed", "NAME", "market_data.feed", "market-data feed: sim"},
     {"--symbols", "LIST", "market_data.symbols", "comma-separated symbols, e.g. BTCUSDT,ETHUSDT"},
-    {"--interval", "INTERVAL", "market_data.interval", "candle interval from 1s to 1d, e.g. 1m, 4h"},
-    {"--start", "TIME", "market_data.start", "first candle's open time (UTC), e.g. 2025-10-01T09:00:00Z"},
+    {"--interval", "INTERVAL", "market_data.interval",
+     "candle interval from 1s to 1d, e.g. 1m, 4h"},
+    {"--start", "TIME", "market_data.start",
+     "first candle's open time (UTC), e.g. 2025-10-01T09:00:00Z"},
     {"--bars", "N", "market_data.bars", "candles per symbol (simulated feed)"},
-    {"--pattern", "NAME", "market_data.pattern", "simulated prices: increasing, decreasing, volatile"},
+    {"--pattern", "NAME", "market_data.pattern",
+     "simulated prices: increasing, decreasing, volatile"},
     {"--seed", "N", "market_data.seed", "seed of the simulated feed"},
     {"--speed", "max|N", "market_data.speed", "pacing: as fast as possible, or real time times N"},
     {"--strategy", "NAME|FILE.so", "strategy.name", "builtin strategy name or plugin path"},
-    {"--strategy-config", "JSON|FILE", "strategy.config", "strategy configuration: a JSON object or a file holding one"},
+    {"--strategy-config", "JSON|FILE", "strategy.config",
+     "strategy configuration: a JSON object or a file holding one"},
     {"--capital", "AMOUNT", "trading.capital", "starting capital of the paper account"},
     {"--data-output", "DIR", "engine.data_output", "where sessions are recorded"},
     {"--set", "KEY=VALUE", NULL, "set any configuration key (repeatable)"},
@@ -105,7 +110,8 @@ static json_t *order_json(const argo_order *o) {
                    o->type == ARGO_ORDER_LIMIT ? "LIMIT" : "MARKET", "quantity", o->quantity,
                    "price", o->price, "timestamp", time_json(o->timestamp), "status",
                    status_s(o->status), "strategy_name", o->strategy_name ? o->strategy_name : "",
-                   "position_type", ptype_s(o->position_type), "reason", o->reason ? o->reason : "");
+                   "position_type", ptype_s(o->position_type), "reason",
+                   o->reason ? o->reason : "");
 }
 
 static json_t *block_json(const argo_stats_block *b) {
@@ -163,15 +169,14 @@ static void on_filled(argo_engine *eng, const argo_order *o, const argo_fill *f,
   (void)eng;
   run_state *st = user;
   st->fills++;
-  json_t *fill = json_pack("{s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:f, s:f, s:f, s:f, s:s}",
-                           "order_id", f->order_id, "symbol", f->symbol, "side", side_s(f->side),
-                           "quantity", f->quantity, "price", f->price, "timestamp",
-                           time_json(f->timestamp), "executed_at", time_json(f->executed_at),
-                           "executed_qty", f->executed_qty, "executed_price", f->executed_price,
-                           "commission", f->commission, "pnl", f->pnl, "position_type",
-                           ptype_s(f->position_type));
-  emit(st, json_pack("{s:s, s:o, s:o}", "event", "order_filled", "order", order_json(o), "fill",
-                     fill));
+  json_t *fill = json_pack(
+      "{s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:f, s:f, s:f, s:f, s:s}", "order_id", f->order_id,
+      "symbol", f->symbol, "side", side_s(f->side), "quantity", f->quantity, "price", f->price,
+      "timestamp", time_json(f->timestamp), "executed_at", time_json(f->executed_at),
+      "executed_qty", f->executed_qty, "executed_price", f->executed_price, "commission",
+      f->commission, "pnl", f->pnl, "position_type", ptype_s(f->position_type));
+  emit(st,
+       json_pack("{s:s, s:o, s:o}", "event", "order_filled", "order", order_json(o), "fill", fill));
 }
 
 static void on_error(argo_engine *eng, argo_err code, const char *message, void *user) {
@@ -188,8 +193,8 @@ static void on_strategy_error(argo_engine *eng, const argo_candle *c, const char
   (void)eng;
   run_state *st = user;
   st->errors++;
-  emit(st, json_pack("{s:s, s:s, s:o, s:s}", "event", "strategy_error", "symbol", c->symbol,
-                     "time", time_json(c->time), "message", message));
+  emit(st, json_pack("{s:s, s:s, s:o, s:s}", "event", "strategy_error", "symbol", c->symbol, "time",
+                     time_json(c->time), "message", message));
   if (!st->quiet) {
     fprintf(stderr, "argo: strategy error: %s\n", message);
   }

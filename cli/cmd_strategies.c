@@ -58,8 +58,8 @@ int cli_strategies_main(int argc, char **argv) {
       printf(",\"config_schema\":%s}", s->config_schema ? s->config_schema : "null");
     } else {
       printf("%s%s (%s, version %s)\n  %s\n  config schema: %s\n", i ? "\n" : "", s->name,
-             s->id ? s->id : "", s->version ? s->version : "",
-             s->description ? s->description : "", s->config_schema ? s->config_schema : "{}");
+             s->id ? s->id : "", s->version ? s->version : "", s->description ? s->description : "",
+             s->config_schema ? s->config_schema : "{}");
     }
   }
   if (json) {

@@ -62,9 +62,10 @@ void cli_print_command_help(FILE *out, const cli_cmd *cmd) {
 }
 
 static void usage(FILE *out) {
-  fprintf(out, "usage: argo <command> [options]\n\n"
-               "argo is a live and paper trading engine that records every session into per-day\n"
-               "folders of Parquet files and a stats.yaml, queryable while it runs.\n\ncommands:\n");
+  fprintf(out,
+          "usage: argo <command> [options]\n\n"
+          "argo is a live and paper trading engine that records every session into per-day\n"
+          "folders of Parquet files and a stats.yaml, queryable while it runs.\n\ncommands:\n");
   for (size_t i = 0; i < cli_ncommands; i++) {
     fprintf(out, "  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
   }

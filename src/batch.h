@@ -14,7 +14,7 @@
 
 typedef union argo__colbuf {
   double *f64;
-  int64_t *i64; /* TIMESTAMP and BIGINT */
+  int64_t *i64;  /* TIMESTAMP and BIGINT */
   uint64_t *txt; /* (offset << 24) | length into the arena; length < 16 MiB */
   void *any;
 } argo__colbuf;

@@ -37,9 +37,9 @@ typedef enum argo__commission {
 typedef struct argo__broker_cfg {
   double capital;
   argo__commission commission;
-  double rate;      /* percentage model: fraction of notional (0.001 = 0.1 %) */
-  double per_share; /* per_share model */
-  double minimum;   /* per_share model: minimum per order fill */
+  double rate;               /* percentage model: fraction of notional (0.001 = 0.1 %) */
+  double per_share;          /* per_share model */
+  double minimum;            /* per_share model: minimum per order fill */
   const char *id_prefix;     /* order ids are "<prefix>-<n>" with n from 1 */
   const char *strategy_name; /* stored on every order */
 } argo__broker_cfg;

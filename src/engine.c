@@ -255,14 +255,22 @@ static void window_push(argo_engine *eng, size_t sym, const argo_candle *c) {
 static int wants(const argo_engine *eng, ev_type t) {
   const argo_callbacks *cb = &eng->cb;
   switch (t) {
-  case EV_MARKET: return cb->on_market_data != NULL;
-  case EV_ORDER_PLACED: return cb->on_order_placed != NULL;
-  case EV_ORDER_UPDATED: return cb->on_order_updated != NULL;
-  case EV_ORDER_FILLED: return cb->on_order_filled != NULL;
-  case EV_STATS: return cb->on_stats_update != NULL;
-  case EV_ERROR: return cb->on_error != NULL;
-  case EV_STRATEGY_ERROR: return cb->on_strategy_error != NULL;
-  case EV_STATUS: return cb->on_status_update != NULL;
+  case EV_MARKET:
+    return cb->on_market_data != NULL;
+  case EV_ORDER_PLACED:
+    return cb->on_order_placed != NULL;
+  case EV_ORDER_UPDATED:
+    return cb->on_order_updated != NULL;
+  case EV_ORDER_FILLED:
+    return cb->on_order_filled != NULL;
+  case EV_STATS:
+    return cb->on_stats_update != NULL;
+  case EV_ERROR:
+    return cb->on_error != NULL;
+  case EV_STRATEGY_ERROR:
+    return cb->on_strategy_error != NULL;
+  case EV_STATUS:
+    return cb->on_status_update != NULL;
   }
   return 0;
 }
@@ -270,25 +278,37 @@ static int wants(const argo_engine *eng, ev_type t) {
 static void dispatch(argo_engine *eng, argo__ev *e) {
   const argo_callbacks *cb = &eng->cb;
   switch (e->type) {
-  case EV_MARKET: cb->on_market_data(eng, &e->u.candle, eng->user); break;
+  case EV_MARKET:
+    cb->on_market_data(eng, &e->u.candle, eng->user);
+    break;
   case EV_ORDER_PLACED:
     e->u.ord.o.reason = e->u.ord.reason;
+    e->u.ord.o.symbol = e->u.ord.symbol;
     cb->on_order_placed(eng, &e->u.ord.o, eng->user);
     break;
   case EV_ORDER_UPDATED:
     e->u.ord.o.reason = e->u.ord.reason;
+    e->u.ord.o.symbol = e->u.ord.symbol;
     cb->on_order_updated(eng, &e->u.ord.o, eng->user);
     break;
   case EV_ORDER_FILLED:
     e->u.ord.o.reason = e->u.ord.reason;
+    e->u.ord.o.symbol = e->u.ord.symbol;
+    e->u.ord.f.symbol = e->u.ord.symbol;
     cb->on_order_filled(eng, &e->u.ord.o, &e->u.ord.f, eng->user);
     break;
-  case EV_STATS: cb->on_stats_update(eng, &e->u.stats, eng->user); break;
-  case EV_ERROR: cb->on_error(eng, e->u.err.code, e->u.err.msg, eng->user); break;
+  case EV_STATS:
+    cb->on_stats_update(eng, &e->u.stats, eng->user);
+    break;
+  case EV_ERROR:
+    cb->on_error(eng, e->u.err.code, e->u.err.msg, eng->user);
+    break;
   case EV_STRATEGY_ERROR:
     cb->on_strategy_error(eng, &e->u.err.candle, e->u.err.msg, eng->user);
     break;
-  case EV_STATUS: cb->on_status_update(eng, e->u.status, eng->user); break;
+  case EV_STATUS:
+    cb->on_status_update(eng, e->u.status, eng->user);
+    break;
   }
   if (e->type == EV_ERROR || e->type == EV_STRATEGY_ERROR) {
     free(e->u.err.msg);
@@ -579,6 +599,7 @@ static void deliver_notes(argo_engine *eng) {
 static void copy_order_event(argo__ev *e, const argo_order *o) {
   e->u.ord.o = *o;
   argo__strlcpy(e->u.ord.reason, o->reason ? o->reason : "", sizeof e->u.ord.reason);
+  argo__strlcpy(e->u.ord.symbol, o->symbol ? o->symbol : "", sizeof e->u.ord.symbol);
   e->u.ord.o.reason = NULL;
 }
 
@@ -833,7 +854,7 @@ static argo_err setup(argo_engine *eng) {
       .capital = s->capital,
       .commission = strcmp(s->commission_model, "zero") == 0        ? ARGO_COMMISSION_ZERO
                     : strcmp(s->commission_model, "per_share") == 0 ? ARGO_COMMISSION_PER_SHARE
-                                                                     : ARGO_COMMISSION_PERCENTAGE,
+                                                                    : ARGO_COMMISSION_PERCENTAGE,
       .rate = s->commission_rate,
       .per_share = s->commission_per_share,
       .minimum = s->commission_minimum,
@@ -885,8 +906,9 @@ static void finish(argo_engine *eng) {
   if (eng->ev_len) {
     /* What could not be made durable is not acknowledged. */
     char msg[ARGO_ERRMSG_MAX];
-    argo__fmt(msg, sizeof msg, "%zu callbacks were not delivered because their rows could not be "
-                               "published",
+    argo__fmt(msg, sizeof msg,
+              "%zu callbacks were not delivered because their rows could not be "
+              "published",
               eng->ev_len);
     free_events(eng);
     if (eng->cb.on_error) {

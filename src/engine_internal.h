@@ -44,6 +44,7 @@ typedef struct argo__ev {
       argo_order o;
       argo_fill f;
       char reason[160];
+      char symbol[ARGO_SYMBOL_MAX]; /* a rejected order's symbol may be unknown to the session */
     } ord;
     argo_stats stats;
     struct {
@@ -90,11 +91,11 @@ struct argo_engine {
   char *strategy_spec;   /* builtin name or plugin path */
   char *strategy_config; /* JSON text */
   const argo_strategy *sdef;
-  void *sdl;             /* dlopen handle, NULL for builtins */
-  void *sobj;            /* the strategy instance */
+  void *sdl;  /* dlopen handle, NULL for builtins */
+  void *sobj; /* the strategy instance */
   struct argo_strategy_ctx sctx;
   argo_host_api host;
-  int in_strategy;       /* inside a strategy call: notes are queued, not delivered */
+  int in_strategy; /* inside a strategy call: notes are queued, not delivered */
   argo__note *notes;
   size_t nnotes, notes_cap;
   argo__early_log *early;
@@ -134,7 +135,7 @@ struct argo_engine {
   /* acknowledgements waiting for durability (FIFO ring) */
   argo__ev *evq;
   size_t ev_head, ev_len, ev_cap;
-  int fatal;                 /* the session must stop */
+  int fatal; /* the session must stop */
   argo_err fatal_code;
   char fatal_msg[ARGO_ERRMSG_MAX];
   argo__sb scratch;

@@ -18,11 +18,16 @@ const char *argo_version(void) {
 
 const char *argo_status_name(argo_engine_status status) {
   switch (status) {
-  case ARGO_STATUS_PREFETCHING: return "prefetching";
-  case ARGO_STATUS_GAP_FILLING: return "gap_filling";
-  case ARGO_STATUS_RUNNING: return "running";
-  case ARGO_STATUS_STOPPING: return "stopping";
-  case ARGO_STATUS_STOPPED: return "stopped";
+  case ARGO_STATUS_PREFETCHING:
+    return "prefetching";
+  case ARGO_STATUS_GAP_FILLING:
+    return "gap_filling";
+  case ARGO_STATUS_RUNNING:
+    return "running";
+  case ARGO_STATUS_STOPPING:
+    return "stopping";
+  case ARGO_STATUS_STOPPED:
+    return "stopped";
   }
   return "unknown";
 }

@@ -14,9 +14,9 @@
 #include "settings.h"
 #include "util/waker.h"
 
-#define ARGO_FEED_CANDLE 1 /* *out holds a candle */
-#define ARGO_FEED_END 0    /* no more candles: the session ends normally */
-#define ARGO_FEED_SKIP (-1) /* a problem worth reporting (err), the feed goes on */
+#define ARGO_FEED_CANDLE 1   /* *out holds a candle */
+#define ARGO_FEED_END 0      /* no more candles: the session ends normally */
+#define ARGO_FEED_SKIP (-1)  /* a problem worth reporting (err), the feed goes on */
 #define ARGO_FEED_FATAL (-2) /* the feed cannot go on (err) */
 
 typedef struct argo__feed_ops {

@@ -370,8 +370,8 @@ static void *thread_main(void *arg) {
 
 /* ---- engine thread ---------------------------------------------------------------------- */
 
-argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker *waker,
-                         char *err, size_t errlen) {
+argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker *waker, char *err,
+                         size_t errlen) {
   *out = NULL;
   argo__pub *p = calloc(1, sizeof *p);
   if (!p) {

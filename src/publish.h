@@ -37,8 +37,8 @@ typedef struct argo__pub_cfg {
 
 /* Starts the publisher thread with its own in-memory store. waker (borrowed) is poked when
  * rows become durable while the engine waits. */
-argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker *waker,
-                         char *err, size_t errlen);
+argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker *waker, char *err,
+                         size_t errlen);
 /* Stops the thread (after handing over and publishing what is left) and frees everything. */
 void argo__pub_free(argo__pub *p);
 

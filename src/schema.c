@@ -4,25 +4,33 @@
 #include "util/util.h"
 
 static const argo__column orders_cols[] = {
-    {"order_id", ARGO_COL_TEXT},      {"symbol", ARGO_COL_TEXT},      {"side", ARGO_COL_TEXT},
-    {"order_type", ARGO_COL_TEXT},    {"quantity", ARGO_COL_DOUBLE},  {"price", ARGO_COL_DOUBLE},
-    {"timestamp", ARGO_COL_TIMESTAMP}, {"status", ARGO_COL_TEXT},     {"strategy_name", ARGO_COL_TEXT},
-    {"position_type", ARGO_COL_TEXT}, {"reason", ARGO_COL_TEXT},
+    {"order_id", ARGO_COL_TEXT},       {"symbol", ARGO_COL_TEXT},
+    {"side", ARGO_COL_TEXT},           {"order_type", ARGO_COL_TEXT},
+    {"quantity", ARGO_COL_DOUBLE},     {"price", ARGO_COL_DOUBLE},
+    {"timestamp", ARGO_COL_TIMESTAMP}, {"status", ARGO_COL_TEXT},
+    {"strategy_name", ARGO_COL_TEXT},  {"position_type", ARGO_COL_TEXT},
+    {"reason", ARGO_COL_TEXT},
 };
 
 static const argo__column trades_cols[] = {
-    {"order_id", ARGO_COL_TEXT},         {"symbol", ARGO_COL_TEXT},
-    {"side", ARGO_COL_TEXT},             {"quantity", ARGO_COL_DOUBLE},
-    {"price", ARGO_COL_DOUBLE},          {"timestamp", ARGO_COL_TIMESTAMP},
-    {"executed_at", ARGO_COL_TIMESTAMP}, {"executed_qty", ARGO_COL_DOUBLE},
-    {"executed_price", ARGO_COL_DOUBLE}, {"commission", ARGO_COL_DOUBLE},
-    {"pnl", ARGO_COL_DOUBLE},            {"position_type", ARGO_COL_TEXT},
+    {"order_id", ARGO_COL_TEXT},
+    {"symbol", ARGO_COL_TEXT},
+    {"side", ARGO_COL_TEXT},
+    {"quantity", ARGO_COL_DOUBLE},
+    {"price", ARGO_COL_DOUBLE},
+    {"timestamp", ARGO_COL_TIMESTAMP},
+    {"executed_at", ARGO_COL_TIMESTAMP},
+    {"executed_qty", ARGO_COL_DOUBLE},
+    {"executed_price", ARGO_COL_DOUBLE},
+    {"commission", ARGO_COL_DOUBLE},
+    {"pnl", ARGO_COL_DOUBLE},
+    {"position_type", ARGO_COL_TEXT},
 };
 
 static const argo__column marks_cols[] = {
-    {"id", ARGO_COL_BIGINT},     {"time", ARGO_COL_TIMESTAMP}, {"symbol", ARGO_COL_TEXT},
-    {"color", ARGO_COL_TEXT},    {"shape", ARGO_COL_TEXT},     {"level", ARGO_COL_TEXT},
-    {"title", ARGO_COL_TEXT},    {"message", ARGO_COL_TEXT},   {"category", ARGO_COL_TEXT},
+    {"id", ARGO_COL_BIGINT},        {"time", ARGO_COL_TIMESTAMP}, {"symbol", ARGO_COL_TEXT},
+    {"color", ARGO_COL_TEXT},       {"shape", ARGO_COL_TEXT},     {"level", ARGO_COL_TEXT},
+    {"title", ARGO_COL_TEXT},       {"message", ARGO_COL_TEXT},   {"category", ARGO_COL_TEXT},
     {"signal_type", ARGO_COL_TEXT},
 };
 
@@ -57,10 +65,14 @@ const argo__table *argo__schema(argo__table_id id) {
 
 const char *argo__coltype_sql(argo__coltype t) {
   switch (t) {
-  case ARGO_COL_TEXT: return "VARCHAR";
-  case ARGO_COL_DOUBLE: return "DOUBLE";
-  case ARGO_COL_TIMESTAMP: return "TIMESTAMP";
-  case ARGO_COL_BIGINT: return "BIGINT";
+  case ARGO_COL_TEXT:
+    return "VARCHAR";
+  case ARGO_COL_DOUBLE:
+    return "DOUBLE";
+  case ARGO_COL_TIMESTAMP:
+    return "TIMESTAMP";
+  case ARGO_COL_BIGINT:
+    return "BIGINT";
   }
   return "VARCHAR";
 }

@@ -17,16 +17,16 @@
 
 typedef struct argo__session {
   char data_output[ARGO_PATH_MAX];
-  char session_id[40];  /* UUID v4 */
-  char id_prefix[16];   /* first 8 hex digits of the UUID, used in order ids */
-  int run_number;       /* N claimed on the first day; wanted again on every later day */
-  int day_run;          /* N actually used for the current day */
-  int64_t day;          /* current UTC day (days since the epoch) */
-  int64_t start_us;     /* session clock at start */
-  char date[16];        /* "YYYY-MM-DD" of day */
-  char run_name[32];    /* "run_<day_run>" */
+  char session_id[40]; /* UUID v4 */
+  char id_prefix[16];  /* first 8 hex digits of the UUID, used in order ids */
+  int run_number;      /* N claimed on the first day; wanted again on every later day */
+  int day_run;         /* N actually used for the current day */
+  int64_t day;         /* current UTC day (days since the epoch) */
+  int64_t start_us;    /* session clock at start */
+  char date[16];       /* "YYYY-MM-DD" of day */
+  char run_name[32];   /* "run_<day_run>" */
   char run_dir[ARGO_PATH_MAX + 64];
-  char collision[512];  /* "" or why the current day's run number differs from run_number */
+  char collision[512]; /* "" or why the current day's run number differs from run_number */
 } argo__session;
 
 /* The run number a folder name denotes: n for "run_<n>" with n a positive decimal without

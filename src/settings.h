@@ -12,37 +12,37 @@
 
 typedef struct argo__settings {
   /* engine */
-  char *data_output;            /* "./data/live-trading" */
-  int64_t publish_interval_us;  /* 1 s: market data is published at most this far behind */
-  int64_t stats_every;          /* write stats.yaml every N candles (100) */
-  int64_t candle_window;        /* candles kept per symbol for recent_candles (1000) */
-  int journal;                  /* write-ahead journal on (1) */
-  int64_t group_commit_us;      /* journal group commit interval (100 ms) */
+  char *data_output;           /* "./data/live-trading" */
+  int64_t publish_interval_us; /* 1 s: market data is published at most this far behind */
+  int64_t stats_every;         /* write stats.yaml every N candles (100) */
+  int64_t candle_window;       /* candles kept per symbol for recent_candles (1000) */
+  int journal;                 /* write-ahead journal on (1) */
+  int64_t group_commit_us;     /* journal group commit interval (100 ms) */
 
   /* market_data */
-  char *feed;                   /* "sim" | "replay" | "binance" */
-  char **symbols;               /* ["BTCUSDT", "ETHUSDT"] */
+  char *feed;     /* "sim" | "replay" | "binance" */
+  char **symbols; /* ["BTCUSDT", "ETHUSDT"] */
   size_t nsymbols;
-  char *interval;               /* "1m" */
+  char *interval; /* "1m" */
   int64_t interval_us;
-  int64_t start_us;             /* first candle's open time (sim) */
-  int has_start;                /* start was given (else the feed's default) */
-  int64_t bars;                 /* candles per symbol (sim), 0 = unlimited for live feeds */
-  char *pattern;                /* "increasing" | "decreasing" | "volatile" */
+  int64_t start_us; /* first candle's open time (sim) */
+  int has_start;    /* start was given (else the feed's default) */
+  int64_t bars;     /* candles per symbol (sim), 0 = unlimited for live feeds */
+  char *pattern;    /* "increasing" | "decreasing" | "volatile" */
   uint64_t seed;
-  double speed;                 /* 0 = as fast as possible, else real time times speed */
+  double speed; /* 0 = as fast as possible, else real time times speed */
 
   /* trading */
-  char *broker;                 /* "paper" */
-  double capital;               /* 10000 */
-  char *commission_model;       /* "zero" | "percentage" | "per_share" */
-  double commission_rate;       /* 0.001 (percentage model, fraction of notional) */
-  double commission_per_share;  /* 0.005 (per_share model) */
-  double commission_minimum;    /* 1.0 (per_share model) */
+  char *broker;                /* "paper" */
+  double capital;              /* 10000 */
+  char *commission_model;      /* "zero" | "percentage" | "per_share" */
+  double commission_rate;      /* 0.001 (percentage model, fraction of notional) */
+  double commission_per_share; /* 0.005 (per_share model) */
+  double commission_minimum;   /* 1.0 (per_share model) */
 
   /* strategy */
-  char *strategy;               /* builtin name or path to a .so ("ma_cross") */
-  char *strategy_config;        /* JSON object as text ("{}") */
+  char *strategy;        /* builtin name or path to a .so ("ma_cross") */
+  char *strategy_config; /* JSON object as text ("{}") */
 } argo__settings;
 
 /* The settings of a config (borrowed; valid until the config changes or is freed). */

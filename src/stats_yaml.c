@@ -364,7 +364,7 @@ static argo_err get_node(in *c, yaml_node_t *m, const char *prefix, const char *
 }
 
 static argo_err get_text(in *c, yaml_node_t *m, const char *prefix, const char *k, const char **v) {
-  yaml_node_t *n;
+  yaml_node_t *n = NULL;
   argo_err rc = get_node(c, m, prefix, k, YAML_SCALAR_NODE, &n);
   if (rc == ARGO_OK) {
     *v = (const char *)n->data.scalar.value;

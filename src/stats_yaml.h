@@ -17,9 +17,9 @@
 #include "util/strbuf.h"
 
 typedef struct argo__stats_doc {
-  argo_stats s;               /* status, run_dir, symbols and strategy strings must be set */
-  const char *run_collision;  /* NULL, or a sentence: which run number was wanted, why not */
-  const char *resumed_from;   /* NULL, or "2025-10-01/run_1" */
+  argo_stats s;              /* status, run_dir, symbols and strategy strings must be set */
+  const char *run_collision; /* NULL, or a sentence: which run number was wanted, why not */
+  const char *resumed_from;  /* NULL, or "2025-10-01/run_1" */
 } argo__stats_doc;
 
 /* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */

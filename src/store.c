@@ -27,9 +27,9 @@ struct argo__store {
   duckdb_database db;
   duckdb_connection con;
   table_state tabs[ARGO_T_COUNT];
-  duckdb_appender upd_app;          /* appender of the orders staging table */
-  argo__map known_orders;           /* order ids already in the orders table */
-  argo__map batch_last;             /* scratch: order id -> last row in a batch (+1) */
+  duckdb_appender upd_app; /* appender of the orders staging table */
+  argo__map known_orders;  /* order ids already in the orders table */
+  argo__map batch_last;    /* scratch: order id -> last row in a batch (+1) */
 };
 
 int argo__sql_quote(const char *s, char *out, size_t len) {
@@ -65,10 +65,14 @@ static argo_err exec(argo__store *st, const char *sql, char *err, size_t errlen)
 
 static duckdb_type duck_type(argo__coltype t) {
   switch (t) {
-  case ARGO_COL_TEXT: return DUCKDB_TYPE_VARCHAR;
-  case ARGO_COL_DOUBLE: return DUCKDB_TYPE_DOUBLE;
-  case ARGO_COL_TIMESTAMP: return DUCKDB_TYPE_TIMESTAMP;
-  case ARGO_COL_BIGINT: return DUCKDB_TYPE_BIGINT;
+  case ARGO_COL_TEXT:
+    return DUCKDB_TYPE_VARCHAR;
+  case ARGO_COL_DOUBLE:
+    return DUCKDB_TYPE_DOUBLE;
+  case ARGO_COL_TIMESTAMP:
+    return DUCKDB_TYPE_TIMESTAMP;
+  case ARGO_COL_BIGINT:
+    return DUCKDB_TYPE_BIGINT;
   }
   return DUCKDB_TYPE_VARCHAR;
 }
@@ -211,9 +215,8 @@ void argo__store_close(argo__store *st) {
 
 /* Appends rows [from, to) of b whose keep flag is set (keep NULL = all) through app, one data
  * chunk of up to duckdb_vector_size() rows at a time. */
-static argo_err append_rows(duckdb_appender app, table_state *ts,
-                            const argo__batch *b, const unsigned char *keep, char *err,
-                            size_t errlen) {
+static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__batch *b,
+                            const unsigned char *keep, char *err, size_t errlen) {
   const argo__table *t = b->t;
   const size_t vsize = (size_t)duckdb_vector_size();
   size_t r = 0;
@@ -317,8 +320,7 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
     }
   }
   if (nins) {
-    rc = append_rows(st->tabs[ARGO_T_ORDERS].app, &st->tabs[ARGO_T_ORDERS], b, ins, err,
-                     errlen);
+    rc = append_rows(st->tabs[ARGO_T_ORDERS].app, &st->tabs[ARGO_T_ORDERS], b, ins, err, errlen);
     if (rc) {
       goto done;
     }

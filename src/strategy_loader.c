@@ -31,12 +31,12 @@ static argo_err check(const argo_strategy *d, const char *spec, char *err, size_
               spec, (unsigned)d->struct_size, (unsigned)ARGO_STRATEGY_ABI_VERSION);
     return ARGO_EPLUGIN;
   }
-  const char *missing = !d->name ? "name"
-                        : !d->create ? "create"
-                        : !d->destroy ? "destroy"
+  const char *missing = !d->name         ? "name"
+                        : !d->create     ? "create"
+                        : !d->destroy    ? "destroy"
                         : !d->initialize ? "initialize"
-                        : !d->on_candle ? "on_candle"
-                        : NULL;
+                        : !d->on_candle  ? "on_candle"
+                                         : NULL;
   if (missing) {
     argo__fmt(err, errlen, "strategy '%s' does not provide '%s'", spec, missing);
     return ARGO_EPLUGIN;

@@ -53,7 +53,8 @@ static argo__store *open_store(void) {
 static void export_all(argo__store *st) {
   char err[512];
   for (int t = 0; t < ARGO_T_COUNT; t++) {
-    CHECK_MSG(argo__store_export(st, (argo__table_id)t, dir, err, sizeof err) == ARGO_OK, "%s", err);
+    CHECK_MSG(argo__store_export(st, (argo__table_id)t, dir, err, sizeof err) == ARGO_OK, "%s",
+              err);
   }
 }
 

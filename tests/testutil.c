@@ -169,7 +169,8 @@ int tu_argo(char **out, char **err, ...) {
 }
 
 void tu_db_open(tu_db *d) {
-  if (duckdb_open(NULL, &d->db) != DuckDBSuccess || duckdb_connect(d->db, &d->con) != DuckDBSuccess) {
+  if (duckdb_open(NULL, &d->db) != DuckDBSuccess ||
+      duckdb_connect(d->db, &d->con) != DuckDBSuccess) {
     TEST_FAIL_("cannot open DuckDB");
   }
 }

@@ -37,20 +37,20 @@ const char *argo_version(void);
 /* ---- errors ------------------------------------------------------------------------------ */
 
 /* One list gives both the enum and argo_strerror(), so they cannot drift. */
-#define ARGO_ERROR_LIST(X)                                              \
-  X(OK, 0, "ok")                                                        \
-  X(EINVAL, 1, "invalid argument")                                      \
-  X(ENOMEM, 2, "out of memory")                                         \
-  X(EIO, 3, "input/output error")                                       \
-  X(ECONFIG, 4, "invalid configuration")                                \
-  X(ESTATE, 5, "call not valid in the current state")                   \
-  X(ENOTFOUND, 6, "not found")                                          \
-  X(ESTRATEGY, 7, "strategy failed")                                    \
-  X(EPLUGIN, 8, "strategy plugin cannot be loaded")                     \
-  X(EDB, 9, "database error")                                           \
-  X(EFEED, 10, "market data feed error")                                \
-  X(EBROKER, 11, "broker error")                                        \
-  X(ECORRUPT, 12, "corrupt file")                                       \
+#define ARGO_ERROR_LIST(X)                                                                         \
+  X(OK, 0, "ok")                                                                                   \
+  X(EINVAL, 1, "invalid argument")                                                                 \
+  X(ENOMEM, 2, "out of memory")                                                                    \
+  X(EIO, 3, "input/output error")                                                                  \
+  X(ECONFIG, 4, "invalid configuration")                                                           \
+  X(ESTATE, 5, "call not valid in the current state")                                              \
+  X(ENOTFOUND, 6, "not found")                                                                     \
+  X(ESTRATEGY, 7, "strategy failed")                                                               \
+  X(EPLUGIN, 8, "strategy plugin cannot be loaded")                                                \
+  X(EDB, 9, "database error")                                                                      \
+  X(EFEED, 10, "market data feed error")                                                           \
+  X(EBROKER, 11, "broker error")                                                                   \
+  X(ECORRUPT, 12, "corrupt file")                                                                  \
   X(EEXIST, 13, "already exists")
 
 typedef enum argo_err {
@@ -94,11 +94,11 @@ argo_err argo_config_validate(argo_config *cfg);
 const char *argo_config_errmsg(const argo_config *cfg);
 
 typedef struct argo_config_key {
-  const char *name;  /* "market_data.interval" */
-  const char *type;  /* "string", "int", "number", "bool", "list", "time", "json", "choice",
-                        "duration" */
-  const char *dflt;  /* default, as text */
-  const char *help;  /* one line */
+  const char *name; /* "market_data.interval" */
+  const char *type; /* "string", "int", "number", "bool", "list", "time", "json", "choice",
+                       "duration" */
+  const char *dflt; /* default, as text */
+  const char *help; /* one line */
 } argo_config_key;
 /* The i-th known key; NULL past the end. */
 const argo_config_key *argo_config_key_at(size_t i);
@@ -117,20 +117,20 @@ typedef struct argo_stats_block {
   double maximum_loss;
   double maximum_profit;
   double total_fees;
-  int64_t holding_count; /* closed pieces (one per FIFO match) */
+  int64_t holding_count;                        /* closed pieces (one per FIFO match) */
   double holding_min, holding_max, holding_avg; /* seconds */
 } argo_stats_block;
 
 typedef struct argo_stats {
-  char id[32];          /* "run_1" */
-  char session_id[40];  /* UUID, same in every day folder of one session */
-  char date[16];        /* "2025-10-02", the day these stats are written for */
+  char id[32];         /* "run_1" */
+  char session_id[40]; /* UUID, same in every day folder of one session */
+  char date[16];       /* "2025-10-02", the day these stats are written for */
   int64_t session_start;
   int64_t last_updated; /* time of the last event recorded (market time) */
   const char *status;   /* "running", "finished", "crashed_recovered" */
   const char *const *symbols;
   size_t nsymbols;
-  const char *run_dir;  /* the day's run folder */
+  const char *run_dir; /* the day's run folder */
   const char *strategy_id, *strategy_version, *strategy_name;
   argo_stats_block daily;      /* this day only */
   argo_stats_block cumulative; /* since session start */
@@ -162,7 +162,7 @@ typedef struct argo_engine_info {
   const char *run_name;   /* "run_N" */
   const char *session_id; /* UUID */
   const char *data_output;
-  const char *feed;       /* "sim", "replay", "binance" */
+  const char *feed; /* "sim", "replay", "binance" */
   const char *strategy_name;
 } argo_engine_info;
 

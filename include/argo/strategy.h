@@ -59,7 +59,10 @@ typedef enum argo_side { ARGO_SIDE_BUY = 0, ARGO_SIDE_SELL = 1 } argo_side;
 typedef enum argo_order_type { ARGO_ORDER_MARKET = 0, ARGO_ORDER_LIMIT = 1 } argo_order_type;
 
 /* LONG: BUY opens or adds, SELL reduces. SHORT: SELL opens or adds, BUY reduces. */
-typedef enum argo_position_type { ARGO_POSITION_LONG = 0, ARGO_POSITION_SHORT = 1 } argo_position_type;
+typedef enum argo_position_type {
+  ARGO_POSITION_LONG = 0,
+  ARGO_POSITION_SHORT = 1
+} argo_position_type;
 
 typedef enum argo_order_status {
   ARGO_ORDER_PENDING = 0,
@@ -105,14 +108,15 @@ typedef struct argo_fill {
   const char *symbol;
   argo_side side;
   argo_position_type position_type;
-  double quantity;  /* the order's quantity */
-  double price;     /* the order's price */
+  double quantity;     /* the order's quantity */
+  double price;        /* the order's price */
   int64_t timestamp;   /* order time */
   int64_t executed_at; /* time of the candle on which the fill happened */
   double executed_qty;
   double executed_price;
   double commission;
-  double pnl; /* realized by this fill, net of the fees of both legs pro rata; 0 for opening fills */
+  double
+      pnl; /* realized by this fill, net of the fees of both legs pro rata; 0 for opening fills */
 } argo_fill;
 
 typedef struct argo_order_request {
@@ -129,7 +133,7 @@ typedef struct argo_position {
   const char *symbol;
   double long_qty, long_avg_price;   /* average entry price of the open long quantity */
   double short_qty, short_avg_price; /* average entry price of the open short quantity */
-  double realized_pnl;   /* realized on this symbol since the session started */
+  double realized_pnl;               /* realized on this symbol since the session started */
   double unrealized_pnl; /* open quantity marked at the last close, net of unrealized entry fees */
   double fees;           /* commissions paid on this symbol */
   double last_price;     /* last close seen for this symbol, 0 if none */

@@ -41,8 +41,7 @@ int argo__fs_fsync_dir(const char *dir, char *err, size_t errlen);
 int argo__fs_fsync_path(const char *path, char *err, size_t errlen);
 /* Writes data to path atomically: "<dir>/.<name>.tmp", fsync, rename, fsync dir. On failure
  * the old file at path (if any) is intact and the temporary file is removed. 0 or -errno. */
-int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *err,
-                          size_t errlen);
+int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 /* Like argo__fs_write_atomic but without the final fsync of the folder (for a caller that
  * replaces several files and then fsyncs the folder once). */
 int argo__fs_write_replace(const char *path, const void *data, size_t len, char *err,

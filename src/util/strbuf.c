@@ -91,11 +91,21 @@ void argo__sb_json_str(argo__sb *sb, const char *s) {
   argo__sb_putc(sb, '"');
   for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
     switch (*p) {
-    case '"': argo__sb_add(sb, "\\\"", 2); break;
-    case '\\': argo__sb_add(sb, "\\\\", 2); break;
-    case '\n': argo__sb_add(sb, "\\n", 2); break;
-    case '\r': argo__sb_add(sb, "\\r", 2); break;
-    case '\t': argo__sb_add(sb, "\\t", 2); break;
+    case '"':
+      argo__sb_add(sb, "\\\"", 2);
+      break;
+    case '\\':
+      argo__sb_add(sb, "\\\\", 2);
+      break;
+    case '\n':
+      argo__sb_add(sb, "\\n", 2);
+      break;
+    case '\r':
+      argo__sb_add(sb, "\\r", 2);
+      break;
+    case '\t':
+      argo__sb_add(sb, "\\t", 2);
+      break;
     default:
       if (*p < 0x20) {
         argo__sb_printf(sb, "\\u%04x", *p);

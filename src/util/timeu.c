@@ -228,12 +228,23 @@ int64_t argo__interval_parse(const char *s) {
   }
   int64_t unit;
   switch (end[0]) {
-  case 's': unit = 1; break;
-  case 'm': unit = 60; break;
-  case 'h': unit = 3600; break;
-  case 'd': unit = 86400; break;
-  case 'w': unit = 7 * 86400; break;
-  default: return -1;
+  case 's':
+    unit = 1;
+    break;
+  case 'm':
+    unit = 60;
+    break;
+  case 'h':
+    unit = 3600;
+    break;
+  case 'd':
+    unit = 86400;
+    break;
+  case 'w':
+    unit = 7 * 86400;
+    break;
+  default:
+    return -1;
   }
   return (int64_t)v * unit * ARGO_US_PER_SEC;
 }

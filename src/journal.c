@@ -1,0 +1,943 @@
+/*
+ * Write-ahead journal; see journal.h for the format and the design. The engine thread owns the
+ * current buffer and touches the shared state only under the mutex, once per hand-over; the
+ * writer thread owns the file descriptor.
+ */
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session.h"
+#include "util/fsx.h"
+#include "util/util.h"
+
+#define JOURNAL_MAGIC "ARGOJNL"
+#define JOURNAL_VERSION 1u
+#define HEADER_LEN 16
+#define REC_HDR 9 /* u32 len, u32 crc, u8 type */
+/* A switch marker lives only in memory: it tells the writer to move to another folder. */
+#define SWITCH_TYPE 0xFF
+
+/* ---- CRC-32C ---------------------------------------------------------------------------- */
+
+static uint32_t crc_table[8][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) {
+      c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    }
+    crc_table[0][i] = c;
+  }
+  for (uint32_t i = 0; i < 256; i++) {
+    for (int t = 1; t < 8; t++) {
+      crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xFF];
+    }
+  }
+}
+
+uint32_t argo__crc32c(uint32_t crc, const void *data, size_t len) {
+  pthread_once(&crc_once, crc_init);
+  const unsigned char *p = data;
+  crc = ~crc;
+  /* Slicing by 8: eight table lookups per 8 bytes. */
+  while (len >= 8) {
+    uint32_t lo =
+        crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+    uint32_t hi =
+        (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+    crc = crc_table[7][lo & 0xFF] ^ crc_table[6][(lo >> 8) & 0xFF] ^
+          crc_table[5][(lo >> 16) & 0xFF] ^ crc_table[4][lo >> 24] ^ crc_table[3][hi & 0xFF] ^
+          crc_table[2][(hi >> 8) & 0xFF] ^ crc_table[1][(hi >> 16) & 0xFF] ^ crc_table[0][hi >> 24];
+    p += 8;
+    len -= 8;
+  }
+  while (len--) {
+    crc = crc_table[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+  }
+  return ~crc;
+}
+
+/* ---- little-endian encoding ------------------------------------------------------------- */
+
+typedef struct jbuf {
+  unsigned char *p;
+  size_t len, cap;
+  int failed;
+} jbuf;
+
+static int jb_reserve(jbuf *b, size_t n) {
+  if (b->len + n <= b->cap) {
+    return 0;
+  }
+  size_t ncap = b->cap ? b->cap : 65536;
+  while (ncap < b->len + n) {
+    ncap *= 2;
+  }
+  unsigned char *np = realloc(b->p, ncap);
+  if (!np) {
+    b->failed = 1;
+    return -1;
+  }
+  b->p = np;
+  b->cap = ncap;
+  return 0;
+}
+
+static void put_u32(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+  p[2] = (unsigned char)(v >> 16);
+  p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get_u32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_u64(unsigned char *p, uint64_t v) {
+  put_u32(p, (uint32_t)v);
+  put_u32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint64_t get_u64(const unsigned char *p) {
+  return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* A record under construction: header reserved first, payload appended, then sealed. */
+typedef struct rec {
+  jbuf *b;
+  size_t start;
+} rec;
+
+static rec rec_begin(jbuf *b, int type, size_t hint) {
+  rec r = {b, b->len};
+  if (jb_reserve(b, REC_HDR + hint) != 0) {
+    r.b = NULL;
+    return r;
+  }
+  b->p[b->len + 8] = (unsigned char)type;
+  b->len += REC_HDR;
+  return r;
+}
+
+static void w_raw(rec *r, const void *d, size_t n) {
+  if (!r->b || jb_reserve(r->b, n) != 0) {
+    r->b = NULL;
+    return;
+  }
+  memcpy(r->b->p + r->b->len, d, n);
+  r->b->len += n;
+}
+
+static void w_u8(rec *r, unsigned v) {
+  unsigned char c = (unsigned char)v;
+  w_raw(r, &c, 1);
+}
+
+static void w_u16(rec *r, uint16_t v) {
+  unsigned char c[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
+  w_raw(r, c, 2);
+}
+
+static void w_u32(rec *r, uint32_t v) {
+  unsigned char c[4];
+  put_u32(c, v);
+  w_raw(r, c, 4);
+}
+
+static void w_i64(rec *r, int64_t v) {
+  unsigned char c[8];
+  put_u64(c, (uint64_t)v);
+  w_raw(r, c, 8);
+}
+
+static void w_f64(rec *r, double v) {
+  uint64_t u;
+  memcpy(&u, &v, 8);
+  unsigned char c[8];
+  put_u64(c, u);
+  w_raw(r, c, 8);
+}
+
+static void w_str(rec *r, const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  w_u32(r, (uint32_t)n);
+  w_raw(r, s ? s : "", n);
+}
+
+static void w_blob(rec *r, const void *d, size_t n) {
+  w_u32(r, (uint32_t)n);
+  w_raw(r, d, n);
+}
+
+/* Fills in length and checksum. A record that ran out of memory is dropped whole. */
+static int rec_end(rec *r, jbuf *b, size_t start) {
+  if (!r->b) {
+    b->len = start;
+    b->failed = 1;
+    return -1;
+  }
+  unsigned char *h = b->p + start;
+  uint32_t plen = (uint32_t)(b->len - start - REC_HDR);
+  put_u32(h, plen);
+  put_u32(h + 4, argo__crc32c(0, h + 8, plen + 1));
+  return 0;
+}
+
+/* ---- writer ----------------------------------------------------------------------------- */
+
+#define ERR_RING 8
+
+struct argo__journal {
+  int64_t group_us;
+  argo__waker *waker;
+  pthread_t thread;
+  int started;
+  pthread_mutex_t mu;
+  pthread_cond_t work_cv, done_cv;
+  jbuf cur;    /* engine thread */
+  jbuf handed; /* taken by the writer; appended to while the writer is busy */
+  int has_handed;
+  int quit;
+  int urgent; /* engine thread: the current buffer holds urgent records */
+  int urgent_handed;
+  uint64_t appended;   /* engine thread: bytes appended (LSN) */
+  uint64_t handed_lsn; /* LSN at the end of what was handed over */
+  atomic_ullong durable;
+  atomic_int idle;
+  atomic_int want_poke;
+  atomic_int err_pending;
+  int64_t last_commit_us; /* engine-visible copy of the writer's last commit time */
+  atomic_llong last_commit;
+  struct {
+    argo_err code;
+    char msg[ARGO_ERRMSG_MAX];
+  } errs[ERR_RING];
+  int err_head, err_count;
+  int failed; /* the writer could not write: nothing more becomes durable */
+  /* writer thread */
+  int fd;
+  char path[ARGO_PATH_MAX + 64];
+  char dir[ARGO_PATH_MAX + 64];
+};
+
+static void report(argo__journal *j, argo_err code, const char *msg) {
+  pthread_mutex_lock(&j->mu);
+  if (j->err_count == ERR_RING) {
+    j->err_head = (j->err_head + 1) % ERR_RING;
+    j->err_count--;
+  }
+  int slot = (j->err_head + j->err_count) % ERR_RING;
+  j->errs[slot].code = code;
+  argo__strlcpy(j->errs[slot].msg, msg, sizeof j->errs[slot].msg);
+  j->err_count++;
+  atomic_store(&j->err_pending, 1);
+  pthread_mutex_unlock(&j->mu);
+  if (j->waker) {
+    argo__waker_poke(j->waker);
+  }
+}
+
+static int open_file(argo__journal *j, const char *dir, char *err, size_t errlen) {
+  argo__strlcpy(j->dir, dir, sizeof j->dir);
+  snprintf(j->path, sizeof j->path, "%s/%s", dir, ARGO_JOURNAL_NAME);
+  int fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    argo__fmt_errno(err, errlen, e, "cannot create journal '%s'", j->path);
+    return -e;
+  }
+  unsigned char h[HEADER_LEN] = {0};
+  memcpy(h, JOURNAL_MAGIC, 8);
+  put_u32(h + 8, JOURNAL_VERSION);
+  int rc = argo__io_write_all(fd, h, sizeof h);
+  if (rc == 0) {
+    rc = argo__io_fsync(fd);
+  }
+  if (rc) {
+    argo__fmt_errno(err, errlen, -rc, "cannot write journal '%s'", j->path);
+    close(fd);
+    return rc;
+  }
+  rc = argo__fs_fsync_dir(dir, err, errlen);
+  if (rc) {
+    close(fd);
+    return rc;
+  }
+  j->fd = fd;
+  return 0;
+}
+
+/* Writes one handed-over buffer: records go to the current file, switch markers move to the
+ * next folder's file. Returns 0 or -errno (the message has been reported). */
+static int write_buffer(argo__journal *j, const unsigned char *p, size_t len) {
+  char err[ARGO_ERRMSG_MAX];
+  size_t pos = 0, run = 0;
+  while (pos < len) {
+    uint32_t plen = get_u32(p + pos);
+    int type = p[pos + 8];
+    if (type != SWITCH_TYPE) {
+      pos += REC_HDR + plen;
+      continue;
+    }
+    /* Flush the records before the marker into the old file, then switch. */
+    if (pos > run) {
+      int rc = argo__io_write_all(j->fd, p + run, pos - run);
+      if (rc == 0) {
+        rc = argo__io_fsync(j->fd);
+      }
+      if (rc) {
+        argo__fmt_errno(err, sizeof err, -rc, "cannot write journal '%s'", j->path);
+        report(j, ARGO_EIO, err);
+        return rc;
+      }
+    }
+    close(j->fd);
+    j->fd = -1;
+    char dir[ARGO_PATH_MAX + 64];
+    size_t n = plen < sizeof dir - 1 ? plen : sizeof dir - 1;
+    memcpy(dir, p + pos + REC_HDR, n);
+    dir[n] = '\0';
+    int rc = open_file(j, dir, err, sizeof err);
+    if (rc) {
+      report(j, ARGO_EIO, err);
+      return rc;
+    }
+    pos += REC_HDR + plen;
+    run = pos;
+  }
+  if (len > run) {
+    int rc = argo__io_write_all(j->fd, p + run, len - run);
+    if (rc) {
+      argo__fmt_errno(err, sizeof err, -rc, "cannot write journal '%s'", j->path);
+      report(j, ARGO_EIO, err);
+      return rc;
+    }
+  }
+  int rc = argo__io_fsync(j->fd);
+  if (rc) {
+    argo__fmt_errno(err, sizeof err, -rc, "cannot fsync journal '%s'", j->path);
+    report(j, ARGO_EIO, err);
+  }
+  return rc;
+}
+
+static void *writer_main(void *arg) {
+  argo__journal *j = arg;
+  jbuf mine = {0};
+  pthread_mutex_lock(&j->mu);
+  for (;;) {
+    while (!j->has_handed && !j->quit) {
+      pthread_cond_wait(&j->work_cv, &j->mu);
+    }
+    if (!j->has_handed && j->quit) {
+      break;
+    }
+    /* Take the handed buffer, leaving an empty one (with capacity) in its place. */
+    jbuf t = j->handed;
+    j->handed = mine;
+    j->handed.len = 0;
+    mine = t;
+    uint64_t lsn = j->handed_lsn;
+    j->has_handed = 0;
+    j->urgent_handed = 0;
+    atomic_store(&j->idle, 0);
+    int failed = j->failed;
+    pthread_mutex_unlock(&j->mu);
+
+    int rc = failed ? -EIO : write_buffer(j, mine.p, mine.len);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    atomic_store(&j->last_commit, (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+
+    pthread_mutex_lock(&j->mu);
+    if (rc == 0) {
+      atomic_store(&j->durable, lsn);
+    } else {
+      j->failed = 1;
+    }
+    if (!j->has_handed) {
+      atomic_store(&j->idle, 1);
+    }
+    pthread_cond_broadcast(&j->done_cv);
+    if (atomic_load(&j->want_poke) && j->waker) {
+      argo__waker_poke(j->waker);
+    }
+  }
+  atomic_store(&j->idle, 1);
+  pthread_cond_broadcast(&j->done_cv);
+  pthread_mutex_unlock(&j->mu);
+  free(mine.p);
+  return NULL;
+}
+
+argo_err argo__journal_open(argo__journal **out, const char *run_dir, int64_t group_commit_us,
+                            argo__waker *waker, char *err, size_t errlen) {
+  *out = NULL;
+  argo__journal *j = calloc(1, sizeof *j);
+  if (!j) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  j->fd = -1;
+  j->group_us = group_commit_us;
+  j->waker = waker;
+  atomic_init(&j->durable, 0);
+  atomic_init(&j->idle, 1);
+  atomic_init(&j->want_poke, 0);
+  atomic_init(&j->err_pending, 0);
+  atomic_init(&j->last_commit, argo__mono_us());
+  pthread_mutex_init(&j->mu, NULL);
+  pthread_cond_init(&j->work_cv, NULL);
+  pthread_cond_init(&j->done_cv, NULL);
+  if (open_file(j, run_dir, err, errlen) != 0) {
+    argo__journal_free(j);
+    return ARGO_EIO;
+  }
+  if (pthread_create(&j->thread, NULL, writer_main, j) != 0) {
+    argo__fmt(err, errlen, "cannot start the journal thread");
+    argo__journal_free(j);
+    return ARGO_ENOMEM;
+  }
+  j->started = 1;
+  *out = j;
+  return ARGO_OK;
+}
+
+void argo__journal_handover(argo__journal *j) {
+  if (j->cur.len == 0) {
+    return;
+  }
+  pthread_mutex_lock(&j->mu);
+  if (j->has_handed) {
+    /* The writer has not taken the previous buffer yet: append to it. */
+    if (jb_reserve(&j->handed, j->cur.len) == 0) {
+      memcpy(j->handed.p + j->handed.len, j->cur.p, j->cur.len);
+      j->handed.len += j->cur.len;
+      j->cur.len = 0;
+    }
+  } else {
+    jbuf t = j->handed;
+    j->handed = j->cur;
+    j->cur = t;
+    j->cur.len = 0;
+    j->has_handed = 1;
+  }
+  if (j->cur.len == 0) {
+    j->handed_lsn = j->appended;
+    j->urgent_handed |= j->urgent;
+    j->urgent = 0;
+    atomic_store(&j->idle, 0);
+    pthread_cond_signal(&j->work_cv);
+  }
+  pthread_mutex_unlock(&j->mu);
+}
+
+argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen) {
+  argo__journal_handover(j);
+  uint64_t target = j->appended;
+  pthread_mutex_lock(&j->mu);
+  while (!j->failed && atomic_load(&j->durable) < target) {
+    pthread_cond_wait(&j->done_cv, &j->mu);
+  }
+  argo_err rc = ARGO_OK;
+  if (atomic_load(&j->durable) < target) {
+    rc = ARGO_EIO;
+    argo__fmt(err, errlen, "the journal '%s' could not be written", j->path);
+  }
+  pthread_mutex_unlock(&j->mu);
+  return rc;
+}
+
+argo_err argo__journal_close(argo__journal *j, char *err, size_t errlen) {
+  if (!j || !j->started) {
+    return ARGO_OK;
+  }
+  argo_err rc = argo__journal_sync(j, err, errlen);
+  pthread_mutex_lock(&j->mu);
+  j->quit = 1;
+  pthread_cond_signal(&j->work_cv);
+  pthread_mutex_unlock(&j->mu);
+  pthread_join(j->thread, NULL);
+  j->started = 0;
+  if (j->fd >= 0) {
+    close(j->fd);
+    j->fd = -1;
+  }
+  return rc;
+}
+
+void argo__journal_free(argo__journal *j) {
+  if (!j) {
+    return;
+  }
+  char err[ARGO_ERRMSG_MAX];
+  argo__journal_close(j, err, sizeof err);
+  if (j->fd >= 0) {
+    close(j->fd);
+  }
+  free(j->cur.p);
+  free(j->handed.p);
+  pthread_mutex_destroy(&j->mu);
+  pthread_cond_destroy(&j->work_cv);
+  pthread_cond_destroy(&j->done_cv);
+  free(j);
+}
+
+static void sealed(argo__journal *j, rec *r, size_t start) {
+  size_t before = start;
+  if (rec_end(r, &j->cur, start) == 0) {
+    j->appended += j->cur.len - before;
+  }
+}
+
+void argo__journal_day(argo__journal *j, const argo__jday *d) {
+  size_t start = j->cur.len;
+  rec r = rec_begin(&j->cur, ARGO_J_DAY, 256 + d->stats_len);
+  w_str(&r, d->session_id);
+  w_str(&r, d->run_name);
+  w_str(&r, d->date);
+  w_i64(&r, d->session_start);
+  w_i64(&r, d->day_start_event);
+  w_f64(&r, d->capital);
+  w_i64(&r, d->mark_id);
+  w_i64(&r, d->log_id);
+  w_i64(&r, d->candles_total);
+  w_str(&r, d->strategy_name);
+  w_str(&r, d->strategy_id);
+  w_str(&r, d->strategy_version);
+  w_str(&r, d->run_collision);
+  w_str(&r, d->resumed_from);
+  w_u32(&r, (uint32_t)d->nsymbols);
+  for (size_t i = 0; i < d->nsymbols; i++) {
+    w_str(&r, d->symbols[i]);
+  }
+  w_blob(&r, d->stats_state, d->stats_len);
+  sealed(j, &r, start);
+  j->urgent = 1;
+}
+
+void argo__journal_candle(argo__journal *j, uint16_t sym, const argo_candle *c) {
+  /* The hot path: one fixed-size record, written directly. */
+  const size_t plen = 2 + 8 + 5 * 8;
+  if (ARGO_UNLIKELY(jb_reserve(&j->cur, REC_HDR + plen) != 0)) {
+    return;
+  }
+  unsigned char *h = j->cur.p + j->cur.len;
+  unsigned char *p = h + REC_HDR;
+  h[8] = ARGO_J_CANDLE;
+  p[0] = (unsigned char)sym;
+  p[1] = (unsigned char)(sym >> 8);
+  put_u64(p + 2, (uint64_t)c->time);
+  const double v[5] = {c->open, c->high, c->low, c->close, c->volume};
+  for (int i = 0; i < 5; i++) {
+    uint64_t u;
+    memcpy(&u, &v[i], 8);
+    put_u64(p + 10 + 8 * i, u);
+  }
+  put_u32(h, (uint32_t)plen);
+  put_u32(h + 4, argo__crc32c(0, h + 8, plen + 1));
+  j->cur.len += REC_HDR + plen;
+  j->appended += REC_HDR + plen;
+}
+
+void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o) {
+  size_t start = j->cur.len;
+  rec r = rec_begin(&j->cur, ARGO_J_ORDER, 128);
+  w_u16(&r, sym);
+  w_str(&r, o->order_id);
+  w_u8(&r, (unsigned)o->side);
+  w_u8(&r, (unsigned)o->type);
+  w_u8(&r, (unsigned)o->position_type);
+  w_u8(&r, (unsigned)o->status);
+  w_f64(&r, o->quantity);
+  w_f64(&r, o->price);
+  w_i64(&r, o->timestamp);
+  w_f64(&r, o->filled_qty);
+  w_str(&r, o->reason);
+  sealed(j, &r, start);
+  j->urgent = 1;
+}
+
+void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f) {
+  size_t start = j->cur.len;
+  rec r = rec_begin(&j->cur, ARGO_J_FILL, 128);
+  w_u16(&r, sym);
+  w_str(&r, f->order_id);
+  w_u8(&r, (unsigned)f->side);
+  w_u8(&r, (unsigned)f->position_type);
+  w_f64(&r, f->quantity);
+  w_f64(&r, f->price);
+  w_i64(&r, f->timestamp);
+  w_i64(&r, f->executed_at);
+  w_f64(&r, f->executed_qty);
+  w_f64(&r, f->executed_price);
+  w_f64(&r, f->commission);
+  w_f64(&r, f->pnl);
+  sealed(j, &r, start);
+  j->urgent = 1;
+}
+
+void argo__journal_mark(argo__journal *j, int64_t id, int64_t time, const char *symbol,
+                        const argo_mark *m) {
+  size_t start = j->cur.len;
+  rec r = rec_begin(&j->cur, ARGO_J_MARK, 128);
+  w_i64(&r, id);
+  w_i64(&r, time);
+  w_str(&r, symbol);
+  w_str(&r, m->color);
+  w_str(&r, m->shape);
+  w_str(&r, m->level);
+  w_str(&r, m->title);
+  w_str(&r, m->message);
+  w_str(&r, m->category);
+  w_str(&r, m->signal_type);
+  sealed(j, &r, start);
+}
+
+void argo__journal_log(argo__journal *j, int64_t id, int64_t time, const char *symbol, int level,
+                       const char *message, const char *fields) {
+  size_t start = j->cur.len;
+  rec r = rec_begin(&j->cur, ARGO_J_LOG, 128);
+  w_i64(&r, id);
+  w_i64(&r, time);
+  w_str(&r, symbol);
+  w_u8(&r, (unsigned)level);
+  w_str(&r, message);
+  w_str(&r, fields);
+  sealed(j, &r, start);
+}
+
+void argo__journal_end(argo__journal *j) {
+  size_t start = j->cur.len;
+  rec r = rec_begin(&j->cur, ARGO_J_END, 0);
+  sealed(j, &r, start);
+  j->urgent = 1;
+}
+
+void argo__journal_switch(argo__journal *j, const char *run_dir) {
+  size_t start = j->cur.len;
+  rec r = rec_begin(&j->cur, SWITCH_TYPE, strlen(run_dir));
+  w_raw(&r, run_dir, strlen(run_dir));
+  sealed(j, &r, start);
+  j->urgent = 1;
+}
+
+void argo__journal_urgent(argo__journal *j) {
+  j->urgent = 1;
+}
+
+void argo__journal_tick(argo__journal *j) {
+  if (j->cur.len == 0 || !atomic_load_explicit(&j->idle, memory_order_relaxed)) {
+    return;
+  }
+  if (j->urgent || argo__mono_us() - atomic_load_explicit(&j->last_commit, memory_order_relaxed) >=
+                       j->group_us) {
+    argo__journal_handover(j);
+  }
+}
+
+uint64_t argo__journal_lsn(const argo__journal *j) {
+  return j->appended;
+}
+
+uint64_t argo__journal_durable(const argo__journal *j) {
+  return atomic_load_explicit(&((argo__journal *)j)->durable, memory_order_acquire);
+}
+
+void argo__journal_want_poke(argo__journal *j, int on) {
+  atomic_store_explicit(&j->want_poke, on, memory_order_relaxed);
+}
+
+int argo__journal_error(argo__journal *j, argo_err *code, char *msg, size_t len) {
+  if (!atomic_load_explicit(&j->err_pending, memory_order_relaxed)) {
+    return 0;
+  }
+  int got = 0;
+  pthread_mutex_lock(&j->mu);
+  if (j->err_count) {
+    *code = j->errs[j->err_head].code;
+    argo__strlcpy(msg, j->errs[j->err_head].msg, len);
+    j->err_head = (j->err_head + 1) % ERR_RING;
+    j->err_count--;
+    got = 1;
+  }
+  if (!j->err_count) {
+    atomic_store(&j->err_pending, 0);
+  }
+  pthread_mutex_unlock(&j->mu);
+  return got;
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+argo_err argo__jreader_init(argo__jreader *r, const void *data, size_t len) {
+  memset(r, 0, sizeof *r);
+  r->data = data;
+  r->len = len;
+  if (len < HEADER_LEN || memcmp(data, JOURNAL_MAGIC, 8) != 0 ||
+      get_u32(r->data + 8) != JOURNAL_VERSION) {
+    r->torn = len >= 8 && memcmp(data, JOURNAL_MAGIC, 8) == 0;
+    return ARGO_ECORRUPT;
+  }
+  r->pos = r->good_end = HEADER_LEN;
+  return ARGO_OK;
+}
+
+int argo__jreader_next(argo__jreader *r, int *type, const unsigned char **payload, size_t *plen) {
+  if (r->pos == r->len) {
+    return 0;
+  }
+  if (r->len - r->pos < REC_HDR) {
+    r->torn = 1;
+    return 0;
+  }
+  const unsigned char *h = r->data + r->pos;
+  uint32_t n = get_u32(h);
+  if (n > r->len - r->pos - REC_HDR) {
+    r->torn = 1;
+    return 0;
+  }
+  if (argo__crc32c(0, h + 8, (size_t)n + 1) != get_u32(h + 4)) {
+    r->torn = 1;
+    return 0;
+  }
+  *type = h[8];
+  *payload = h + REC_HDR;
+  *plen = n;
+  r->pos += REC_HDR + n;
+  r->good_end = r->pos;
+  return 1;
+}
+
+typedef struct rd {
+  const unsigned char *p;
+  size_t n, pos;
+  int bad;
+} rd;
+
+static int need(rd *d, size_t k) {
+  if (d->bad || d->n - d->pos < k) {
+    d->bad = 1;
+    return 0;
+  }
+  return 1;
+}
+
+static unsigned r_u8(rd *d) {
+  return need(d, 1) ? d->p[d->pos++] : 0;
+}
+
+static uint16_t r_u16(rd *d) {
+  if (!need(d, 2)) {
+    return 0;
+  }
+  uint16_t v = (uint16_t)(d->p[d->pos] | d->p[d->pos + 1] << 8);
+  d->pos += 2;
+  return v;
+}
+
+static uint32_t r_u32(rd *d) {
+  if (!need(d, 4)) {
+    return 0;
+  }
+  uint32_t v = get_u32(d->p + d->pos);
+  d->pos += 4;
+  return v;
+}
+
+static int64_t r_i64(rd *d) {
+  if (!need(d, 8)) {
+    return 0;
+  }
+  uint64_t v = get_u64(d->p + d->pos);
+  d->pos += 8;
+  return (int64_t)v;
+}
+
+static double r_f64(rd *d) {
+  uint64_t u = (uint64_t)r_i64(d);
+  double v;
+  memcpy(&v, &u, 8);
+  return v;
+}
+
+static argo__jstr r_str(rd *d) {
+  argo__jstr s = {"", 0};
+  uint32_t n = r_u32(d);
+  if (!need(d, n)) {
+    return s;
+  }
+  s.p = (const char *)d->p + d->pos;
+  s.n = n;
+  d->pos += n;
+  return s;
+}
+
+static void r_fixed(rd *d, char *dst, size_t cap) {
+  argo__jstr s = r_str(d);
+  size_t n = s.n < cap - 1 ? s.n : cap - 1;
+  memcpy(dst, s.p, n);
+  dst[n] = '\0';
+}
+
+int argo__jdecode_candle(const unsigned char *p, size_t n, argo__jcandle *out) {
+  rd d = {p, n, 0, 0};
+  memset(out, 0, sizeof *out);
+  out->sym = r_u16(&d);
+  out->c.time = r_i64(&d);
+  out->c.open = r_f64(&d);
+  out->c.high = r_f64(&d);
+  out->c.low = r_f64(&d);
+  out->c.close = r_f64(&d);
+  out->c.volume = r_f64(&d);
+  return d.bad ? -1 : 0;
+}
+
+int argo__jdecode_order(const unsigned char *p, size_t n, argo__jorder *out) {
+  rd d = {p, n, 0, 0};
+  memset(out, 0, sizeof *out);
+  out->sym = r_u16(&d);
+  r_fixed(&d, out->o.order_id, sizeof out->o.order_id);
+  out->o.side = (argo_side)r_u8(&d);
+  out->o.type = (argo_order_type)r_u8(&d);
+  out->o.position_type = (argo_position_type)r_u8(&d);
+  out->o.status = (argo_order_status)r_u8(&d);
+  out->o.quantity = r_f64(&d);
+  out->o.price = r_f64(&d);
+  out->o.timestamp = r_i64(&d);
+  out->o.filled_qty = r_f64(&d);
+  out->reason = r_str(&d);
+  return d.bad ? -1 : 0;
+}
+
+int argo__jdecode_fill(const unsigned char *p, size_t n, argo__jfill *out) {
+  rd d = {p, n, 0, 0};
+  memset(out, 0, sizeof *out);
+  out->sym = r_u16(&d);
+  r_fixed(&d, out->f.order_id, sizeof out->f.order_id);
+  out->f.side = (argo_side)r_u8(&d);
+  out->f.position_type = (argo_position_type)r_u8(&d);
+  out->f.quantity = r_f64(&d);
+  out->f.price = r_f64(&d);
+  out->f.timestamp = r_i64(&d);
+  out->f.executed_at = r_i64(&d);
+  out->f.executed_qty = r_f64(&d);
+  out->f.executed_price = r_f64(&d);
+  out->f.commission = r_f64(&d);
+  out->f.pnl = r_f64(&d);
+  return d.bad ? -1 : 0;
+}
+
+int argo__jdecode_mark(const unsigned char *p, size_t n, argo__jmark *out) {
+  rd d = {p, n, 0, 0};
+  out->id = r_i64(&d);
+  out->time = r_i64(&d);
+  out->symbol = r_str(&d);
+  out->color = r_str(&d);
+  out->shape = r_str(&d);
+  out->level = r_str(&d);
+  out->title = r_str(&d);
+  out->message = r_str(&d);
+  out->category = r_str(&d);
+  out->signal_type = r_str(&d);
+  return d.bad ? -1 : 0;
+}
+
+int argo__jdecode_log(const unsigned char *p, size_t n, argo__jlog *out) {
+  rd d = {p, n, 0, 0};
+  out->id = r_i64(&d);
+  out->time = r_i64(&d);
+  out->symbol = r_str(&d);
+  out->level = (int)r_u8(&d);
+  out->message = r_str(&d);
+  out->fields = r_str(&d);
+  return d.bad ? -1 : 0;
+}
+
+void argo__jday_owned_free(argo__jday_owned *d) {
+  free(d->strings);
+  memset(d, 0, sizeof *d);
+}
+
+int argo__jdecode_day(const unsigned char *p, size_t n, argo__jday_owned *out) {
+  memset(out, 0, sizeof *out);
+  /* Every string and the symbol array live in one allocation as large as the payload plus
+   * room for terminators and pointers; it cannot overflow because each string came from it. */
+  size_t cap = n * 2 + 64 * sizeof(char *) + 1024;
+  out->strings = malloc(cap);
+  if (!out->strings) {
+    return -1;
+  }
+  char *dst = out->strings;
+  rd d = {p, n, 0, 0};
+#define STR(field)                                                                                 \
+  do {                                                                                             \
+    argo__jstr s = r_str(&d);                                                                      \
+    memcpy(dst, s.p, s.n);                                                                         \
+    dst[s.n] = '\0';                                                                               \
+    out->d.field = dst;                                                                            \
+    dst += s.n + 1;                                                                                \
+  } while (0)
+  STR(session_id);
+  STR(run_name);
+  STR(date);
+  out->d.session_start = r_i64(&d);
+  out->d.day_start_event = r_i64(&d);
+  out->d.capital = r_f64(&d);
+  out->d.mark_id = r_i64(&d);
+  out->d.log_id = r_i64(&d);
+  out->d.candles_total = r_i64(&d);
+  STR(strategy_name);
+  STR(strategy_id);
+  STR(strategy_version);
+  STR(run_collision);
+  STR(resumed_from);
+  uint32_t ns = r_u32(&d);
+  if (d.bad || ns > 65535 || (size_t)ns * 4 > n) {
+    argo__jday_owned_free(out);
+    return -1;
+  }
+  /* Align the pointer array. */
+  size_t off = (size_t)(dst - out->strings);
+  off = (off + sizeof(char *) - 1) / sizeof(char *) * sizeof(char *);
+  if (off + ns * sizeof(char *) > cap) {
+    argo__jday_owned_free(out);
+    return -1;
+  }
+  const char **syms = (const char **)(void *)(out->strings + off);
+  dst = out->strings + off + ns * sizeof(char *);
+  for (uint32_t i = 0; i < ns; i++) {
+    argo__jstr s = r_str(&d);
+    if ((size_t)(dst - out->strings) + s.n + 1 > cap) {
+      argo__jday_owned_free(out);
+      return -1;
+    }
+    memcpy(dst, s.p, s.n);
+    dst[s.n] = '\0';
+    syms[i] = dst;
+    dst += s.n + 1;
+  }
+#undef STR
+  out->d.symbols = syms;
+  out->d.nsymbols = ns;
+  argo__jstr blob = r_str(&d);
+  out->d.stats_state = blob.p;
+  out->d.stats_len = blob.n;
+  if (d.bad) {
+    argo__jday_owned_free(out);
+    return -1;
+  }
+  return 0;
+}
