@@ -55,7 +55,9 @@ static void run_one(long long candles, int nsym, const char *dir, result *r) {
       argo_config_set(cfg, "market_data.speed", "max") ||
       argo_config_set(cfg, "strategy.name", "pingpong") ||
       argo_config_set(cfg, "strategy.config", "{\"every\": 5}") ||
-      argo_config_set(cfg, "engine.data_output", dir)) {
+      argo_config_set(cfg, "engine.data_output", dir) ||
+      /* Enough capital that commissions never stop the strategy from trading. */
+      argo_config_set(cfg, "trading.capital", "1000000000")) {
     snprintf(r->err, sizeof r->err, "config: %s", argo_config_errmsg(cfg));
     goto done;
   }

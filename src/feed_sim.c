@@ -82,9 +82,9 @@ static void make_candle(sim *s, sym_state *st, int64_t t, argo_candle *out) {
     /* A cycle of a few dozen candles, mean reversion towards the base, and noise: moving
      * averages cross often. */
     st->phase += 6.283185307179586 / st->period;
-    double cycle = 0.004 * sin(st->phase);
+    double cycle = 0.0015 * sin(st->phase);
     double revert = -0.02 * log(open / st->base);
-    ret = cycle + revert + 0.004 * argo__rng_normal(&st->rng);
+    ret = cycle + revert + 0.003 * argo__rng_normal(&st->rng);
     break;
   }
   }
@@ -171,7 +171,7 @@ argo_err argo__feed_sim_open(argo__feed *out, const argo__settings *st, argo__wa
     ss->base = base_price(ss->symbol);
     ss->price = ss->base;
     ss->phase = argo__rng_uniform(&ss->rng) * 6.283185307179586;
-    ss->period = 30 + 40 * argo__rng_uniform(&ss->rng);
+    ss->period = 60 + 100 * argo__rng_uniform(&ss->rng);
   }
   const char *p = st->pattern ? st->pattern : "volatile";
   s->pat = strcmp(p, "increasing") == 0   ? PAT_INCREASING
