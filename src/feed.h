@@ -19,6 +19,21 @@
 #define ARGO_FEED_SKIP (-1)  /* a problem worth reporting (err), the feed goes on */
 #define ARGO_FEED_FATAL (-2) /* the feed cannot go on (err) */
 
+/* How a feed tells the engine what happens to it (all called on the engine thread, from
+ * inside next() or history()). Any member may be NULL. */
+typedef struct argo__feed_hooks {
+  void (*status)(void *user, argo_engine_status status); /* gap_filling, running */
+  void (*error)(void *user, argo_err code, const char *message); /* reported, not fatal */
+  void (*progress)(void *user, const char *symbol, int64_t done, int64_t total);
+  void *user;
+} argo__feed_hooks;
+
+/* Where history() delivers candles. candle returns 0 to go on, non-zero to stop early. */
+typedef struct argo__history_sink {
+  int (*candle)(void *user, const argo_candle *c);
+  void *user;
+} argo__history_sink;
+
 typedef struct argo__feed_ops {
   const char *name;
   /* Next candle. out->symbol must stay valid until the feed is closed. */
@@ -26,6 +41,12 @@ typedef struct argo__feed_ops {
   /* The session clock at start: wall clock for live feeds, the first candle's time otherwise. */
   int64_t (*clock_start)(void *impl);
   void (*close)(void *impl);
+  /* Optional (NULL for feeds without history): downloads the finalized candles of symbol with
+   * open times in [from_us, to_us), in time order, into sink; reports progress through the
+   * hooks. Returns 0, or -1 with err set (what was delivered stays delivered). A stop request
+   * (waker) ends it early with 0. */
+  int (*history)(void *impl, const char *symbol, int64_t from_us, int64_t to_us,
+                 const argo__history_sink *sink, char *err, size_t errlen);
 } argo__feed_ops;
 
 typedef struct argo__feed {

@@ -31,6 +31,16 @@ typedef struct argo__settings {
   char *pattern;    /* "increasing" | "decreasing" | "volatile" */
   uint64_t seed;
   double speed; /* 0 = as fast as possible, else real time times speed */
+  int64_t end_us;    /* replay: only candles before this time (0 = no end) */
+  char *replay_file; /* replay: a Parquet or CSV file of candles */
+  char *rest_url;    /* binance: REST base, e.g. "https://api.binance.com" */
+  char *ws_url;      /* binance: WebSocket base, e.g. "wss://stream.binance.com:9443" */
+
+  /* engine.prefetch */
+  int prefetch;              /* download history before going live (0) */
+  char *prefetch_start_type; /* "days" | "date" */
+  int64_t prefetch_days;     /* 7 */
+  int64_t prefetch_start_us; /* for "date" */
 
   /* trading */
   char *broker;                /* "paper" */
