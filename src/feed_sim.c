@@ -134,7 +134,8 @@ static int sim_next(void *impl, argo_candle *out, char *err, size_t errlen) {
   return ARGO_FEED_CANDLE;
 }
 
-static const argo__feed_ops sim_ops = {"sim", sim_next, sim_clock_start, sim_close};
+static const argo__feed_ops sim_ops = {
+    .name = "sim", .next = sim_next, .clock_start = sim_clock_start, .close = sim_close};
 
 argo_err argo__feed_sim_open(argo__feed *out, const argo__settings *st, argo__waker *waker,
                              char *err, size_t errlen) {
