@@ -40,5 +40,6 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cli_run_main(int argc, char **argv);
 int cli_strategies_main(int argc, char **argv);
+int cli_recover_main(int argc, char **argv);
 
 #endif

@@ -213,6 +213,16 @@ static void on_stats(argo_engine *eng, const argo_stats *s, void *user) {
                      block_json(&s->cumulative)));
 }
 
+static void on_recovered(argo_engine *eng, const char *run_dir, const char *message, void *user) {
+  (void)eng;
+  run_state *st = user;
+  emit(st, json_pack("{s:s, s:s, s:s}", "event", "recovered", "run_dir", run_dir, "message",
+                     message));
+  if (!st->quiet) {
+    fprintf(st->info, "argo: %s\n", message);
+  }
+}
+
 static void on_status(argo_engine *eng, argo_engine_status status, void *user) {
   (void)eng;
   emit(user, json_pack("{s:s, s:s}", "event", "status", "status", argo_status_name(status)));
@@ -414,6 +424,7 @@ int cli_run_main(int argc, char **argv) {
       .on_strategy_error = on_strategy_error,
       .on_stats_update = on_stats,
       .on_status_update = on_status,
+      .on_recovered = on_recovered,
   };
   argo_engine_set_callbacks(eng, &cb, sizeof cb, &st);
 

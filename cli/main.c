@@ -11,6 +11,7 @@
 
 extern const cli_opt cli_run_opts[];
 extern const cli_opt cli_strategies_opts[];
+extern const cli_opt cli_recover_opts[];
 
 const cli_cmd cli_commands[] = {
     {"run", "", "run a trading session and record it",
@@ -21,6 +22,11 @@ const cli_cmd cli_commands[] = {
      cli_run_opts, cli_run_main},
     {"strategies", "", "list the builtin strategies", NULL, cli_strategies_opts,
      cli_strategies_main},
+    {"recover", "", "finalize sessions that ended in a crash",
+     "Finds run-day folders under the data output path that end in a crash (a journal left "
+     "behind, no finished status) and rebuilds their Parquet files and stats.yaml from the "
+     "journal, with status crashed_recovered. 'argo run' does this by itself at start.",
+     cli_recover_opts, cli_recover_main},
 };
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 

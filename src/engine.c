@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "recover.h"
 #include "schema.h"
 #include "util/fsx.h"
 #include "util/timeu.h"
@@ -71,6 +72,7 @@ void argo_engine_free(argo_engine *eng) {
     return;
   }
   argo__pub_free(eng->pub);
+  argo__journal_free(eng->jr);
   if (eng->sobj && eng->sdef) {
     eng->sdef->destroy(eng->sobj);
   }
@@ -316,12 +318,29 @@ static void dispatch(argo_engine *eng, argo__ev *e) {
   }
 }
 
+/* Where acknowledgements stand: with a journal, rows are durable once the journal is fsynced;
+ * without one, once the publisher has published them. */
+static uint64_t durable_pos(const argo_engine *eng) {
+  if (eng->jr) {
+    return argo__journal_durable(eng->jr);
+  }
+  return eng->pub ? argo__pub_durable(eng->pub) : UINT64_MAX;
+}
+
+static void want_poke(argo_engine *eng, int on) {
+  if (eng->jr) {
+    argo__journal_want_poke(eng->jr, on);
+  } else if (eng->pub) {
+    argo__pub_want_poke(eng->pub, on);
+  }
+}
+
 /* Calls every queued callback whose rows are durable, oldest first. */
 static void fire_due(argo_engine *eng) {
   if (eng->ev_len == 0) {
     return;
   }
-  uint64_t durable = eng->pub ? argo__pub_durable(eng->pub) : UINT64_MAX;
+  uint64_t durable = durable_pos(eng);
   while (eng->ev_len) {
     argo__ev *e = &eng->evq[eng->ev_head];
     if (e->need > durable) {
@@ -332,9 +351,7 @@ static void fire_due(argo_engine *eng) {
     eng->ev_len--;
     dispatch(eng, &copy);
   }
-  if (eng->pub) {
-    argo__pub_want_poke(eng->pub, eng->ev_len != 0);
-  }
+  want_poke(eng, eng->ev_len != 0);
 }
 
 /* Queues e (or calls it at once when nothing waits ahead of it and it is durable). Returns the
@@ -346,7 +363,7 @@ static void emit(argo_engine *eng, argo__ev *e) {
     }
     return;
   }
-  if (eng->ev_len == 0 && (!eng->pub || e->need <= argo__pub_durable(eng->pub))) {
+  if (eng->ev_len == 0 && e->need <= durable_pos(eng)) {
     dispatch(eng, e);
     return;
   }
@@ -368,12 +385,14 @@ static void emit(argo_engine *eng, argo__ev *e) {
   }
   eng->evq[(eng->ev_head + eng->ev_len) % eng->ev_cap] = *e;
   eng->ev_len++;
-  if (eng->pub) {
-    argo__pub_want_poke(eng->pub, 1);
-  }
+  want_poke(eng, 1);
 }
 
+/* The position an acknowledgement of what was just recorded must wait for. */
 static uint64_t cur_seq(const argo_engine *eng) {
+  if (eng->jr) {
+    return argo__journal_lsn(eng->jr);
+  }
   return eng->pub ? argo__pub_seq(eng->pub) : 0;
 }
 
@@ -412,11 +431,19 @@ static void poll_publisher(argo_engine *eng) {
       fail_session(eng, code, msg);
     }
   }
+  /* Without a working journal nothing more can be acknowledged: stop the session. */
+  while (eng->jr && argo__journal_error(eng->jr, &code, msg, sizeof msg)) {
+    emit_error(eng, code, msg);
+    fail_session(eng, code, msg);
+  }
 }
 
 /* ---- recording -------------------------------------------------------------------------- */
 
-static void record_order(argo_engine *eng, const argo_order *o) {
+static void record_order(argo_engine *eng, size_t sym, const argo_order *o) {
+  if (eng->jr) {
+    argo__journal_order(eng->jr, (uint16_t)sym, o);
+  }
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_ORDERS);
   size_t r = argo__batch_add(b);
   if (r == (size_t)-1) {
@@ -436,7 +463,10 @@ static void record_order(argo_engine *eng, const argo_order *o) {
   argo__pub_urgent(eng->pub);
 }
 
-static void record_fill(argo_engine *eng, const argo_fill *f) {
+static void record_fill(argo_engine *eng, size_t sym, const argo_fill *f) {
+  if (eng->jr) {
+    argo__journal_fill(eng->jr, (uint16_t)sym, f);
+  }
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_TRADES);
   size_t r = argo__batch_add(b);
   if (r == (size_t)-1) {
@@ -457,7 +487,10 @@ static void record_fill(argo_engine *eng, const argo_fill *f) {
   argo__pub_urgent(eng->pub);
 }
 
-static void record_candle(argo_engine *eng, const argo_candle *c) {
+static void record_candle(argo_engine *eng, size_t sym, const argo_candle *c) {
+  if (eng->jr) {
+    argo__journal_candle(eng->jr, (uint16_t)sym, c);
+  }
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_MARKET_DATA);
   size_t r = argo__batch_add(b);
   if (r == (size_t)-1) {
@@ -482,16 +515,29 @@ void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
   if (r == (size_t)-1) {
     return;
   }
+  argo_mark d = *m;
+  d.symbol = m->symbol ? m->symbol : eng->have_cur ? eng->cur.symbol : "";
+  d.color = m->color ? m->color : "blue";
+  d.shape = m->shape ? m->shape : "circle";
+  d.level = m->level ? m->level : "info";
+  d.title = m->title ? m->title : "";
+  d.message = m->message ? m->message : "";
+  d.category = m->category ? m->category : "";
+  d.signal_type = m->signal_type ? m->signal_type : "";
+  m = &d;
   argo__batch_i64(b, MRK_ID, r, ++eng->mark_id);
   argo__batch_i64(b, MRK_TIME, r, event_time(eng));
-  argo__batch_text(b, MRK_SYMBOL, r, m->symbol ? m->symbol : eng->have_cur ? eng->cur.symbol : "");
-  argo__batch_text(b, MRK_COLOR, r, m->color ? m->color : "blue");
-  argo__batch_text(b, MRK_SHAPE, r, m->shape ? m->shape : "circle");
-  argo__batch_text(b, MRK_LEVEL, r, m->level ? m->level : "info");
+  argo__batch_text(b, MRK_SYMBOL, r, m->symbol);
+  argo__batch_text(b, MRK_COLOR, r, m->color);
+  argo__batch_text(b, MRK_SHAPE, r, m->shape);
+  argo__batch_text(b, MRK_LEVEL, r, m->level);
   argo__batch_text(b, MRK_TITLE, r, m->title);
   argo__batch_text(b, MRK_MESSAGE, r, m->message);
   argo__batch_text(b, MRK_CATEGORY, r, m->category);
   argo__batch_text(b, MRK_SIGNAL, r, m->signal_type);
+  if (eng->jr) {
+    argo__journal_mark(eng->jr, eng->mark_id, event_time(eng), m->symbol, m);
+  }
 }
 
 void argo__engine_record_log(argo_engine *eng, int level, const char *message, const char *fields) {
@@ -523,6 +569,10 @@ void argo__engine_record_log(argo_engine *eng, int level, const char *message, c
   argo__batch_text(b, LOG_LEVEL, r, argo__log_level_name(level));
   argo__batch_text(b, LOG_MESSAGE, r, message);
   argo__batch_text(b, LOG_FIELDS, r, fields ? fields : "{}");
+  if (eng->jr) {
+    argo__journal_log(eng->jr, eng->log_id, event_time(eng), eng->have_cur ? eng->cur.symbol : "",
+                      level, message ? message : "", fields ? fields : "{}");
+  }
 }
 
 /* ---- statistics ------------------------------------------------------------------------- */
@@ -553,6 +603,7 @@ static void snapshot_stats(argo_engine *eng, const char *status) {
   memset(&doc, 0, sizeof doc);
   build_stats(eng, &doc.s, status);
   doc.run_collision = eng->sess.collision[0] ? eng->sess.collision : NULL;
+  doc.resumed_from = eng->resumed_from[0] ? eng->resumed_from : NULL;
   argo__pub_set_stats(eng->pub, &doc);
   eng->last_stats = doc.s;
   eng->have_stats = 1;
@@ -605,8 +656,7 @@ static void copy_order_event(argo__ev *e, const argo_order *o) {
 
 static void sink_order(void *user, size_t sym, const argo_order *o, int is_new) {
   argo_engine *eng = user;
-  (void)sym;
-  record_order(eng, o);
+  record_order(eng, sym, o);
   argo__ev e = {.type = is_new ? EV_ORDER_PLACED : EV_ORDER_UPDATED, .need = cur_seq(eng)};
   copy_order_event(&e, o);
   emit(eng, &e);
@@ -615,8 +665,8 @@ static void sink_order(void *user, size_t sym, const argo_order *o, int is_new) 
 
 static void sink_fill(void *user, size_t sym, const argo_order *o, const argo_fill *f) {
   argo_engine *eng = user;
-  record_order(eng, o);
-  record_fill(eng, f);
+  record_order(eng, sym, o);
+  record_fill(eng, sym, f);
   argo_err rc = argo__stats_fill(eng->stats, sym, f);
   if (rc) {
     char msg[ARGO_ERRMSG_MAX];
@@ -655,17 +705,64 @@ static void flush_early_logs(argo_engine *eng) {
   eng->nearly = 0;
 }
 
+/* The journal's first record of a day: everything recovery needs to rebuild the day alone. */
+static argo_err journal_day(argo_engine *eng) {
+  if (!eng->jr) {
+    return ARGO_OK;
+  }
+  void *state = NULL;
+  size_t len = 0;
+  argo_err rc = argo__stats_save(eng->stats, &state, &len);
+  if (rc) {
+    return rc;
+  }
+  eng->day_first_mark = eng->mark_id;
+  eng->day_first_log = eng->log_id;
+  eng->day_first_candles = eng->candles_total;
+  eng->day_first_event = eng->last_event;
+  argo__jday d = {
+      .session_id = eng->sess.session_id,
+      .run_name = eng->sess.run_name,
+      .date = eng->sess.date,
+      .session_start = eng->sess.start_us,
+      .day_start_event = eng->last_event,
+      .capital = eng->cfg.capital,
+      .mark_id = eng->mark_id,
+      .log_id = eng->log_id,
+      .candles_total = eng->candles_total,
+      .strategy_name = eng->sdef->name,
+      .strategy_id = eng->sdef->id ? eng->sdef->id : "",
+      .strategy_version = eng->sdef->version ? eng->sdef->version : "",
+      .run_collision = eng->sess.collision,
+      .resumed_from = eng->resumed_from,
+      .symbols = (const char *const *)eng->symbols,
+      .nsymbols = eng->nsym,
+      .stats_state = state,
+      .stats_len = len,
+  };
+  argo__journal_day(eng->jr, &d);
+  free(state);
+  return ARGO_OK;
+}
+
 /* DESIGN section 3: finalize the day, open the next one with the same run number. */
 static argo_err change_day(argo_engine *eng, int64_t t) {
   snapshot_stats(eng, "finished");
-  argo__pub_end_day(eng->pub);
   char err[ARGO_ERRMSG_MAX];
   int rc = argo__session_advance(&eng->sess, t, err, sizeof err);
   if (rc < 0) {
+    argo__pub_end_day(eng->pub);
     emit_error(eng, ARGO_EIO, err);
     fail_session(eng, ARGO_EIO, err);
     return ARGO_EIO;
   }
+  /* The old day's journal ends here; the writer moves to the new folder in order with the
+   * records, and the publisher removes the old journal once the old day's files are final. */
+  if (eng->jr) {
+    argo__journal_end(eng->jr);
+    argo__journal_switch(eng->jr, eng->sess.run_dir);
+  }
+  argo__pub_end_day(eng->pub);
   if (add_day_dir(eng) != ARGO_OK) {
     fail_session(eng, ARGO_ENOMEM, "out of memory");
     return ARGO_ENOMEM;
@@ -675,6 +772,10 @@ static argo_err change_day(argo_engine *eng, int64_t t) {
   }
   argo__stats_new_day(eng->stats);
   eng->candles_day = 0;
+  if (journal_day(eng) != ARGO_OK) {
+    fail_session(eng, ARGO_ENOMEM, "out of memory");
+    return ARGO_ENOMEM;
+  }
   argo__pub_begin_day(eng->pub, eng->sess.run_dir);
   snapshot_stats(eng, "running");
   return ARGO_OK;
@@ -730,7 +831,7 @@ static void process_candle(argo_engine *eng, const argo_candle *in) {
     }
   }
   /* 2. Store the candle. */
-  record_candle(eng, &c);
+  record_candle(eng, (size_t)sym, &c);
   eng->candles_day++;
   eng->candles_total++;
   eng->last_event = c.time > eng->last_event ? c.time : eng->last_event;
@@ -776,9 +877,34 @@ static void idle_hook(void *user) {
   if (!eng->pub) {
     return;
   }
+  if (eng->jr) {
+    argo__journal_handover(eng->jr);
+  }
   argo__pub_handover(eng->pub);
   poll_publisher(eng);
   fire_due(eng);
+}
+
+static void on_recover(const char *run_dir, argo_err status, const char *message, void *user) {
+  argo_engine *eng = user;
+  if (status == ARGO_OK) {
+    if (eng->cb.on_recovered) {
+      eng->cb.on_recovered(eng, run_dir, message, eng->user);
+    }
+  } else {
+    emit_error(eng, status, message);
+  }
+}
+
+static uint64_t wal_flush(void *user) {
+  argo_engine *eng = user;
+  argo__journal_urgent(eng->jr);
+  argo__journal_handover(eng->jr);
+  return argo__journal_lsn(eng->jr);
+}
+
+static uint64_t wal_durable(void *user) {
+  return argo__journal_durable(((argo_engine *)user)->jr);
 }
 
 static argo_err setup(argo_engine *eng) {
@@ -844,6 +970,10 @@ static argo_err setup(argo_engine *eng) {
   if (rc) {
     return set_err(eng, rc, "out of memory");
   }
+  /* Finalize what earlier sessions left behind in a crash, before claiming a run number. */
+  if (argo__fs_is_dir(s->data_output)) {
+    argo__recover_all(s->data_output, on_recover, eng);
+  }
   /* Session: claim the run folder. */
   int64_t clock = eng->feed.ops->clock_start(eng->feed.impl);
   rc = argo__session_open(&eng->sess, s->data_output, clock, err, sizeof err);
@@ -866,7 +996,22 @@ static argo_err setup(argo_engine *eng) {
   if (rc) {
     return set_err(eng, rc, "cannot create the paper broker");
   }
-  argo__pub_cfg pc = {.min_gap_us = s->publish_interval_us / 4, .duck_threads = 1};
+  if (s->journal) {
+    rc = argo__journal_open(&eng->jr, eng->sess.run_dir, s->group_commit_us, &eng->waker, err,
+                            sizeof err);
+    if (rc) {
+      return set_err(eng, rc, "%s", err);
+    }
+    if (journal_day(eng) != ARGO_OK) {
+      return set_err(eng, ARGO_ENOMEM, "out of memory");
+    }
+  }
+  argo__pub_cfg pc = {.min_gap_us = s->publish_interval_us / 4,
+                      .duck_threads = 1,
+                      .wal_flush = eng->jr ? wal_flush : NULL,
+                      .wal_durable = eng->jr ? wal_durable : NULL,
+                      .wal_user = eng,
+                      .day_end_remove = eng->jr ? ARGO_JOURNAL_NAME : ""};
   rc = argo__pub_start(&eng->pub, &pc, &eng->waker, err, sizeof err);
   if (rc) {
     return set_err(eng, rc, "%s", err);
@@ -897,10 +1042,30 @@ static void finish(argo_engine *eng) {
     deliver_notes(eng);
   }
   snapshot_stats(eng, "finished");
+  if (eng->jr) {
+    argo__journal_end(eng->jr);
+  }
   argo_err rc = argo__pub_sync(eng->pub, err, sizeof err);
   poll_publisher(eng);
   if (rc) {
     fail_session(eng, rc, err);
+  }
+  if (eng->jr) {
+    char jerr[ARGO_ERRMSG_MAX];
+    argo_err jrc = argo__journal_close(eng->jr, jerr, sizeof jerr);
+    if (jrc) {
+      fail_session(eng, jrc, jerr);
+    } else if (rc == ARGO_OK) {
+      /* Clean end: the Parquet files and stats.yaml alone are the record now. */
+      char path[ARGO_PATH_MAX + 128];
+      snprintf(path, sizeof path, "%s/%s", eng->sess.run_dir, ARGO_JOURNAL_NAME);
+      if (unlink(path) != 0 && errno != ENOENT) {
+        argo__fmt_errno(jerr, sizeof jerr, errno, "cannot remove '%s'", path);
+        emit_error(eng, ARGO_EIO, jerr);
+      } else if (argo__fs_fsync_dir(eng->sess.run_dir, jerr, sizeof jerr) != 0) {
+        emit_error(eng, ARGO_EIO, jerr);
+      }
+    }
   }
   fire_due(eng);
   if (eng->ev_len) {
@@ -972,6 +1137,9 @@ argo_err argo_engine_run(argo_engine *eng) {
       break;
     }
     process_candle(eng, &c);
+    if (eng->jr) {
+      argo__journal_tick(eng->jr);
+    }
     argo__pub_tick(eng->pub);
     poll_publisher(eng);
     fire_due(eng);

@@ -14,6 +14,7 @@
 
 #include "broker.h"
 #include "feed.h"
+#include "journal.h"
 #include "publish.h"
 #include "session.h"
 #include "settings.h"
@@ -108,6 +109,11 @@ struct argo_engine {
   argo__broker *broker;
   argo__stats *stats;
   argo__pub *pub;
+  argo__journal *jr;         /* NULL when engine.journal is off */
+  char resumed_from[128];    /* "2025-10-01/run_1" when warm-started from an earlier run */
+  int64_t day_first_mark, day_first_log; /* ids before the current day (for the journal) */
+  int64_t day_first_candles;
+  int64_t day_first_event;
   char **day_dirs; /* every day folder of the session, for stable pointers in stats events */
   size_t ndays, days_cap;
 

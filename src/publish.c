@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "session.h"
 #include "store.h"
@@ -31,6 +32,7 @@ typedef struct docbuf {
 
 typedef struct seg {
   uint64_t seq;
+  uint64_t need_lsn; /* journal position the rows need before they may be published */
   argo__batch rows[ARGO_T_COUNT];
   int has_stats;
   docbuf stats;
@@ -47,6 +49,7 @@ typedef struct seg {
 
 struct argo__pub {
   argo__pub_cfg cfg;
+  char day_end_remove[64];
   argo__waker *waker;
   argo__store *store;
   pthread_t thread;
@@ -170,6 +173,12 @@ static void report(argo__pub *p, argo_err code, const char *msg, int fatal) {
   }
 }
 
+static void sleep_us(int64_t us) {
+  struct timespec ts = {.tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
 /* Exports every dirty table and stats.yaml, then fsyncs the folder once. Returns 0 when
  * nothing is left dirty. */
 static int publish_dirty(argo__pub *p) {
@@ -222,12 +231,6 @@ static int publish_dirty(argo__pub *p) {
   return failed ? -1 : 0;
 }
 
-static void sleep_us(int64_t us) {
-  struct timespec ts = {.tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
-
 /* Publishes with a few retries (a day's final files must be written before its tables are
  * emptied). Returns 0 on success. */
 static int publish_final(argo__pub *p) {
@@ -243,9 +246,53 @@ static int publish_final(argo__pub *p) {
   }
 }
 
+/* Waits until the journal holds every row of the list (the write-ahead rule). Returns 0, or
+ * -1 if the journal stopped making progress (its writer failed). */
+static int wait_wal(argo__pub *p, const seg *list) {
+  if (!p->cfg.wal_durable) {
+    return 0;
+  }
+  uint64_t need = 0;
+  for (const seg *s = list; s; s = s->next) {
+    need = s->need_lsn > need ? s->need_lsn : need;
+  }
+  int64_t waited = 0;
+  while (p->cfg.wal_durable(p->cfg.wal_user) < need) {
+    /* The journal commits within milliseconds; poll rather than couple the two threads. */
+    sleep_us(500);
+    waited += 500;
+    if (waited > 60 * 1000000LL) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Removes the day's journal once its files are final, and makes that durable. */
+static void remove_day_file(argo__pub *p) {
+  if (!p->day_end_remove[0] || !p->have_dir) {
+    return;
+  }
+  char path[ARGO_PATH_MAX + 128], err[ARGO_ERRMSG_MAX];
+  snprintf(path, sizeof path, "%s/%s", p->dir, p->day_end_remove);
+  if (unlink(path) != 0 && errno != ENOENT) {
+    argo__fmt_errno(err, sizeof err, errno, "cannot remove '%s'", path);
+    report(p, ARGO_EIO, err, 0);
+    return;
+  }
+  if (argo__fs_fsync_dir(p->dir, err, sizeof err) != 0) {
+    report(p, ARGO_EIO, err, 0);
+  }
+}
+
 static void process(argo__pub *p, seg *list) {
   char err[ARGO_ERRMSG_MAX];
   uint64_t last = 0;
+  if (list && wait_wal(p, list) != 0) {
+    report(p, ARGO_EIO, "the journal is not being written: nothing more can be published", 1);
+    p->gave_up = 1;
+    return;
+  }
   for (seg *s = list; s; s = s->next) {
     if (s->begin) {
       argo__strlcpy(p->dir, s->begin_dir, sizeof p->dir);
@@ -277,6 +324,8 @@ static void process(argo__pub *p, seg *list) {
                   p->last_msg);
         report(p, ARGO_EIO, err, 1);
         p->gave_up = 1;
+      } else {
+        remove_day_file(p);
       }
       argo_err rc = argo__store_reset(p->store, err, sizeof err);
       if (rc) {
@@ -379,6 +428,9 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
     return ARGO_ENOMEM;
   }
   p->cfg = *cfg;
+  argo__strlcpy(p->day_end_remove, cfg->day_end_remove ? cfg->day_end_remove : "",
+                sizeof p->day_end_remove);
+  p->cfg.day_end_remove = NULL;
   p->waker = waker;
   argo__sb_init(&p->yaml);
   atomic_init(&p->idle, 1);
@@ -435,6 +487,7 @@ void argo__pub_handover(argo__pub *p) {
   }
   n->seq = ++p->next_seq;
   p->cur = n;
+  s->need_lsn = p->cfg.wal_flush ? p->cfg.wal_flush(p->cfg.wal_user) : 0;
   pthread_mutex_lock(&p->mu);
   s->next = NULL;
   if (p->qtail) {

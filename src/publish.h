@@ -33,6 +33,16 @@ typedef struct argo__pub argo__pub;
 typedef struct argo__pub_cfg {
   int64_t min_gap_us; /* non-urgent rows are handed over at most this often at full speed */
   int duck_threads;   /* DuckDB worker threads */
+  /* Write-ahead rule (optional, for a journal): wal_flush is called on the engine thread when a
+   * segment is handed over; it pushes the journal towards disk and returns the journal position
+   * the segment's rows need. wal_durable (any thread) returns the durable position. The
+   * publisher loads a segment only once its rows are durable in the journal, so a published
+   * file never holds a row the journal could lose. */
+  uint64_t (*wal_flush)(void *user);
+  uint64_t (*wal_durable)(void *user);
+  void *wal_user;
+  /* File removed from a day's folder once its final files are published ("" = none). */
+  const char *day_end_remove;
 } argo__pub_cfg;
 
 /* Starts the publisher thread with its own in-memory store. waker (borrowed) is poked when

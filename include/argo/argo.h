@@ -190,6 +190,9 @@ typedef struct argo_callbacks {
   /* Progress of a history download: done and total in candles (total may be an estimate). */
   void (*on_prefetch_progress)(argo_engine *eng, const char *symbol, int64_t done, int64_t total,
                                void *user);
+  /* At start, a run-day folder left by a crash was finalized from its journal (or a leftover
+   * journal was removed); message says what was done. */
+  void (*on_recovered)(argo_engine *eng, const char *run_dir, const char *message, void *user);
 } argo_callbacks;
 
 argo_err argo_engine_new(argo_engine **out);
@@ -216,6 +219,20 @@ void argo_engine_stop(argo_engine *eng);
 const char *argo_engine_errmsg(const argo_engine *eng);
 /* Copies the latest statistics; valid during and after run. */
 argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out);
+
+/* ---- recovery ---------------------------------------------------------------------------- */
+
+/* Called once per run-day folder that recovery touched: status ARGO_OK when it was finalized
+ * (or its leftover journal removed), otherwise the error, with a message naming the file. */
+typedef void (*argo_recover_fn)(const char *run_dir, argo_err status, const char *message,
+                                void *user);
+/* Finalizes every run-day folder under data_output that ends in a crash (a journal left behind,
+ * no finished status): its Parquet files and stats.yaml are rebuilt from the journal to hold
+ * every journaled row, stats.yaml says status: crashed_recovered, then the journal is removed.
+ * Idempotent. Unreadable Parquet files are moved aside (".corrupt"), never overwritten.
+ * *recovered (may be NULL) receives how many folders were finalized. An engine does this by
+ * itself at start. */
+argo_err argo_recover(const char *data_output, argo_recover_fn fn, void *user, int *recovered);
 
 /* ---- strategies -------------------------------------------------------------------------- */
 

@@ -1,0 +1,22 @@
+/*
+ * Recovery of run-day folders left by a crash; see recover.c. Used by the engine at start
+ * (before it claims its own run number) and by argo_recover (the `argo recover` command).
+ */
+#ifndef ARGO_RECOVER_H
+#define ARGO_RECOVER_H
+
+#include <stddef.h>
+
+#include <argo/argo.h>
+
+/* Recovers one folder. ARGO_OK (msg says what was done), ARGO_ENOTFOUND (no journal: nothing
+ * to do), or an error (msg names the file and the problem). */
+argo_err argo__recover_folder(const char *run_dir, char *msg, size_t msglen);
+/* Recovers every folder of data_output that needs it, oldest day first; reports each through
+ * fn. Returns how many were recovered. */
+int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user);
+/* Checks that a Parquet file reads; if not, moves it aside ("<path>.corrupt") and says so in
+ * note. 0 = fine or absent, 1 = moved aside, -1 = unreadable and could not be moved. */
+int argo__recover_check_parquet(const char *path, char *note, size_t len);
+
+#endif
