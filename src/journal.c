@@ -261,9 +261,9 @@ static int open_file(argo__journal *j, const char *dir, char *err, size_t errlen
   unsigned char h[HEADER_LEN] = {0};
   memcpy(h, JOURNAL_MAGIC, 8);
   put_u32(h + 8, JOURNAL_VERSION);
-  int rc = argo__io_write_all(fd, h, sizeof h);
+  int rc = argo__io_write_all_as(ARGO_IO_JOURNAL_WRITE, fd, h, sizeof h);
   if (rc == 0) {
-    rc = argo__io_fsync(fd);
+    rc = argo__io_fsync_as(ARGO_IO_JOURNAL_FSYNC, fd);
   }
   if (rc) {
     argo__fmt_errno(err, errlen, -rc, "cannot write journal '%s'", j->path);
@@ -293,9 +293,9 @@ static int write_buffer(argo__journal *j, const unsigned char *p, size_t len) {
     }
     /* Flush the records before the marker into the old file, then switch. */
     if (pos > run) {
-      int rc = argo__io_write_all(j->fd, p + run, pos - run);
+      int rc = argo__io_write_all_as(ARGO_IO_JOURNAL_WRITE, j->fd, p + run, pos - run);
       if (rc == 0) {
-        rc = argo__io_fsync(j->fd);
+        rc = argo__io_fsync_as(ARGO_IO_JOURNAL_FSYNC, j->fd);
       }
       if (rc) {
         argo__fmt_errno(err, sizeof err, -rc, "cannot write journal '%s'", j->path);
@@ -318,14 +318,14 @@ static int write_buffer(argo__journal *j, const unsigned char *p, size_t len) {
     run = pos;
   }
   if (len > run) {
-    int rc = argo__io_write_all(j->fd, p + run, len - run);
+    int rc = argo__io_write_all_as(ARGO_IO_JOURNAL_WRITE, j->fd, p + run, len - run);
     if (rc) {
       argo__fmt_errno(err, sizeof err, -rc, "cannot write journal '%s'", j->path);
       report(j, ARGO_EIO, err);
       return rc;
     }
   }
-  int rc = argo__io_fsync(j->fd);
+  int rc = argo__io_fsync_as(ARGO_IO_JOURNAL_FSYNC, j->fd);
   if (rc) {
     argo__fmt_errno(err, sizeof err, -rc, "cannot fsync journal '%s'", j->path);
     report(j, ARGO_EIO, err);

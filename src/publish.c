@@ -372,9 +372,13 @@ static void *thread_main(void *arg) {
     int retry = !p->gave_up && any_dirty(p);
     while (!p->qhead && !p->quit) {
       if (retry) {
+        /* Retry a failed publish after 100 ms, doubling up to 1 s. */
+        int64_t wait = p->failures < 4 ? 100000LL << p->failures : 1000000;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
+        ts.tv_nsec += (long)(wait % 1000000) * 1000;
+        ts.tv_sec += (time_t)(wait / 1000000) + ts.tv_nsec / 1000000000;
+        ts.tv_nsec %= 1000000000;
         if (pthread_cond_timedwait(&p->work_cv, &p->mu, &ts) == ETIMEDOUT) {
           break;
         }

@@ -67,7 +67,11 @@ int argo__io_fault_check(argo__io_op op) {
 }
 
 int argo__io_write_all(int fd, const void *data, size_t len) {
-  int e = argo__io_fault_check(ARGO_IO_WRITE);
+  return argo__io_write_all_as(ARGO_IO_WRITE, fd, data, len);
+}
+
+int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len) {
+  int e = argo__io_fault_check(op);
   if (e) {
     return -e;
   }
@@ -87,7 +91,11 @@ int argo__io_write_all(int fd, const void *data, size_t len) {
 }
 
 int argo__io_fsync(int fd) {
-  int e = argo__io_fault_check(ARGO_IO_FSYNC);
+  return argo__io_fsync_as(ARGO_IO_FSYNC, fd);
+}
+
+int argo__io_fsync_as(argo__io_op op, int fd) {
+  int e = argo__io_fault_check(op);
   if (e) {
     return -e;
   }

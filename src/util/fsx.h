@@ -19,7 +19,9 @@ typedef enum argo__io_op {
   ARGO_IO_FSYNC = 1,
   ARGO_IO_RENAME = 2,
   ARGO_IO_MKDIR = 3,
-  ARGO_IO_OPCOUNT = 4
+  ARGO_IO_JOURNAL_WRITE = 4, /* the write-ahead journal's writes and fsyncs, separately, so */
+  ARGO_IO_JOURNAL_FSYNC = 5, /* that tests can break publishing alone or the journal alone */
+  ARGO_IO_OPCOUNT = 6
 } argo__io_op;
 
 /* Makes the nth (1 = next) call of op fail with errnum; nth 0 clears. count > 1 makes that many
@@ -32,6 +34,9 @@ int argo__io_fault_check(argo__io_op op);
 int argo__io_write_all(int fd, const void *data, size_t len);
 /* fsync(2) through the fault hook; returns 0 or -errno. */
 int argo__io_fsync(int fd);
+/* The same, counted as operation op of the fault hook. */
+int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len);
+int argo__io_fsync_as(argo__io_op op, int fd);
 /* rename(2) through the fault hook; returns 0 or -errno. */
 int argo__io_rename(const char *from, const char *to);
 
