@@ -363,7 +363,10 @@ static void emit(argo_engine *eng, argo__ev *e) {
     }
     return;
   }
-  if (eng->ev_len == 0 && e->need <= durable_pos(eng)) {
+  /* Errors are not acknowledgements: they are reported at once, even while acknowledgements
+   * wait for the disk (which may be what the error is about). */
+  if ((eng->ev_len == 0 && e->need <= durable_pos(eng)) || e->type == EV_ERROR ||
+      e->type == EV_STRATEGY_ERROR) {
     dispatch(eng, e);
     return;
   }
@@ -907,6 +910,10 @@ static uint64_t wal_durable(void *user) {
   return argo__journal_durable(((argo_engine *)user)->jr);
 }
 
+static int wal_failed(void *user) {
+  return argo__journal_failed(((argo_engine *)user)->jr);
+}
+
 static argo_err setup(argo_engine *eng) {
   char err[ARGO_ERRMSG_MAX];
   argo__settings *s = &eng->cfg;
@@ -1010,6 +1017,7 @@ static argo_err setup(argo_engine *eng) {
                       .duck_threads = 1,
                       .wal_flush = eng->jr ? wal_flush : NULL,
                       .wal_durable = eng->jr ? wal_durable : NULL,
+                      .wal_failed = eng->jr ? wal_failed : NULL,
                       .wal_user = eng,
                       .day_end_remove = eng->jr ? ARGO_JOURNAL_NAME : ""};
   rc = argo__pub_start(&eng->pub, &pc, &eng->waker, err, sizeof err);

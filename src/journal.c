@@ -225,7 +225,7 @@ struct argo__journal {
     char msg[ARGO_ERRMSG_MAX];
   } errs[ERR_RING];
   int err_head, err_count;
-  int failed; /* the writer could not write: nothing more becomes durable */
+  atomic_int failed; /* the writer could not write: nothing more becomes durable */
   /* writer thread */
   int fd;
   char path[ARGO_PATH_MAX + 64];
@@ -646,6 +646,10 @@ void argo__journal_tick(argo__journal *j) {
                        j->group_us) {
     argo__journal_handover(j);
   }
+}
+
+int argo__journal_failed(const argo__journal *j) {
+  return atomic_load(&((argo__journal *)j)->failed);
 }
 
 uint64_t argo__journal_lsn(const argo__journal *j) {

@@ -90,6 +90,8 @@ uint64_t argo__journal_lsn(const argo__journal *j);
 uint64_t argo__journal_durable(const argo__journal *j);
 /* Asks to be poked through the waker when durability advances. */
 void argo__journal_want_poke(argo__journal *j, int on);
+/* 1 once the writer could not write or fsync (nothing more will become durable). Any thread. */
+int argo__journal_failed(const argo__journal *j);
 /* Hands over and waits until everything appended is durable. ARGO_OK or ARGO_EIO (err). */
 argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen);
 /* Pops an error of the writer thread (1 if there was one). */

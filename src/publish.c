@@ -258,6 +258,9 @@ static int wait_wal(argo__pub *p, const seg *list) {
   }
   int64_t waited = 0;
   while (p->cfg.wal_durable(p->cfg.wal_user) < need) {
+    if (p->cfg.wal_failed && p->cfg.wal_failed(p->cfg.wal_user)) {
+      return -1;
+    }
     /* The journal commits within milliseconds; poll rather than couple the two threads. */
     sleep_us(500);
     waited += 500;
@@ -288,6 +291,10 @@ static void remove_day_file(argo__pub *p) {
 static void process(argo__pub *p, seg *list) {
   char err[ARGO_ERRMSG_MAX];
   uint64_t last = 0;
+  if (p->gave_up) {
+    /* The session is stopping; what is not published stays in the journal for recovery. */
+    return;
+  }
   if (list && wait_wal(p, list) != 0) {
     report(p, ARGO_EIO, "the journal is not being written: nothing more can be published", 1);
     p->gave_up = 1;

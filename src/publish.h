@@ -40,6 +40,7 @@ typedef struct argo__pub_cfg {
    * file never holds a row the journal could lose. */
   uint64_t (*wal_flush)(void *user);
   uint64_t (*wal_durable)(void *user);
+  int (*wal_failed)(void *user); /* the journal can no longer make anything durable */
   void *wal_user;
   /* File removed from a day's folder once its final files are published ("" = none). */
   const char *day_end_remove;

@@ -436,6 +436,14 @@ argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
       goto done;
     }
   }
+  /* Temporary files of a publish that the crash interrupted. */
+  for (int t = 0; t <= ARGO_T_COUNT; t++) {
+    char path[ARGO_PATH_MAX + 128], tmp[ARGO_PATH_MAX + 160];
+    snprintf(path, sizeof path, "%s/%s", dir,
+             t < ARGO_T_COUNT ? argo__schema((argo__table_id)t)->file : "stats.yaml");
+    argo__fs_tmp_name(path, tmp, sizeof tmp);
+    unlink(tmp);
+  }
   rc = write_stats(&r, "crashed_recovered", r.last_event);
   if (rc) {
     argo__fmt(msg, msglen, "%s", r.err);
