@@ -195,9 +195,8 @@ static void on_strategy_error(argo_engine *eng, const argo_candle *c, const char
   st->errors++;
   emit(st, json_pack("{s:s, s:s, s:o, s:s}", "event", "strategy_error", "symbol", c->symbol, "time",
                      time_json(c->time), "message", message));
-  if (!st->quiet) {
-    fprintf(stderr, "argo: strategy error: %s\n", message);
-  }
+  /* An error, so printed even with --quiet. */
+  fprintf(stderr, "argo: strategy error: %s\n", message);
 }
 
 static void on_stats(argo_engine *eng, const argo_stats *s, void *user) {

@@ -70,6 +70,11 @@ void argo__broker_on_candle(argo__broker *b, size_t sym, const argo_candle *c);
 int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t now, char *id_out,
                        char *err, size_t errlen);
 int argo__broker_cancel(argo__broker *b, const char *order_id, char *err, size_t errlen);
+/* Resuming an account, before any order: sets the cash, and opens positions as single lots at
+ * their average prices (no fee). */
+void argo__broker_seed_cash(argo__broker *b, double cash);
+argo_err argo__broker_seed_position(argo__broker *b, size_t sym, int is_short, double qty,
+                                    double price, int64_t time);
 /* Cancels pending orders of symbol (NULL = all); returns how many. */
 int argo__broker_cancel_all(argo__broker *b, const char *symbol);
 int argo__broker_position(const argo__broker *b, const char *symbol, argo_position *out);

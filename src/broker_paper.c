@@ -1,10 +1,16 @@
 /*
  * Paper broker: a simulated account that fills orders on the engine's candles; see broker.h
- * for the fill rules. It keeps only pending orders in memory (filled, cancelled and rejected
- * ones are reported through the sink and forgotten), so its memory does not grow with the
- * session, and a candle costs O(pending orders of its symbol).
+ * for the fill rules and docs/broker.md for examples. It owns the cash, the FIFO books of every
+ * symbol and the pending orders, and reports every order change and fill through the sink; it
+ * knows nothing of files or callbacks and depends only on fifo and util.
+ *
+ * Only pending orders stay in memory (filled, cancelled and rejected ones are reported and
+ * forgotten), so memory does not grow with the session. Each symbol keeps its own pending
+ * orders, oldest first, so a candle costs O(pending orders of its symbol): a store of the last
+ * price and one comparison when there are none.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +22,19 @@
 
 typedef struct pending {
   argo_order o;
-  uint64_t seq;      /* order number, for oldest-first listing */
-  int opening;       /* opens (or adds to) a position */
-  double reserve_bp; /* buying power held while pending (opening orders) */
+  uint64_t seq;      /* order number (the n of the id), increasing: oldest first */
+  int opening;       /* opens or adds to a position (else it reduces one) */
+  double reserve_bp; /* buying power held while pending (opening orders only) */
 } pending;
 
 typedef struct bsym {
   const char *symbol;
   argo__book lng, sht;
-  double last;
+  double last; /* last close */
   int has_last;
   double realized, fees;
-  double held_long, held_short; /* position held by pending closing orders */
-  pending *pend;
+  double held_long, held_short; /* position quantity held by pending reducing orders */
+  pending *pend;                /* oldest first */
   size_t npend, cap;
 } bsym;
 
@@ -38,48 +44,58 @@ struct argo__broker {
   char *strategy;
   bsym *syms;
   size_t nsym;
-  argo__map idx;
+  argo__map idx; /* symbol -> index + 1 */
   double cash;
   double reserved; /* buying power held by pending opening orders */
   double realized, fees;
+  size_t npending; /* over all symbols */
   uint64_t next_id;
   argo__broker_sink sink;
-  char reason[256];
+  char reason[256]; /* of the order being rejected; the sink copies it */
 };
 
-static const char *const REASON_NONE = "";
+static const char REASON_NONE[] = "";
+static const char REASON_CANCELLED[] = "cancelled by the strategy";
 
 argo_err argo__broker_new(argo__broker **out, const argo__broker_cfg *cfg,
                           const char *const *symbols, size_t nsymbols,
                           const argo__broker_sink *sink) {
+  argo_err rc = ARGO_ENOMEM;
   *out = NULL;
+  if (!cfg || !sink || !sink->order || !sink->fill || (nsymbols && !symbols)) {
+    return ARGO_EINVAL;
+  }
   argo__broker *b = calloc(1, sizeof *b);
   if (!b) {
     return ARGO_ENOMEM;
   }
+  argo__map_init(&b->idx);
   b->cfg = *cfg;
   b->prefix = argo__strdup(cfg->id_prefix ? cfg->id_prefix : "order");
   b->strategy = argo__strdup(cfg->strategy_name ? cfg->strategy_name : "");
   b->syms = calloc(nsymbols ? nsymbols : 1, sizeof *b->syms);
-  argo__map_init(&b->idx);
   if (!b->prefix || !b->strategy || !b->syms) {
-    argo__broker_free(b);
-    return ARGO_ENOMEM;
+    goto fail;
   }
+  /* The config's strings are borrowed only for this call. */
+  b->cfg.id_prefix = b->prefix;
+  b->cfg.strategy_name = b->strategy;
   b->nsym = nsymbols;
   for (size_t i = 0; i < nsymbols; i++) {
     b->syms[i].symbol = symbols[i];
     argo__book_init(&b->syms[i].lng);
     argo__book_init(&b->syms[i].sht);
     if (argo__map_put(&b->idx, symbols[i], (void *)(uintptr_t)(i + 1)) != 0) {
-      argo__broker_free(b);
-      return ARGO_ENOMEM;
+      goto fail;
     }
   }
   b->cash = cfg->capital;
   b->sink = *sink;
   *out = b;
   return ARGO_OK;
+fail:
+  argo__broker_free(b);
+  return rc;
 }
 
 void argo__broker_free(argo__broker *b) {
@@ -124,20 +140,19 @@ static int is_opening(const argo_order *o) {
   return (o->position_type == ARGO_POSITION_LONG) == (o->side == ARGO_SIDE_BUY);
 }
 
-static double short_collateral(const argo__broker *b) {
-  double c = 0;
-  for (size_t i = 0; i < b->nsym; i++) {
-    c += 2 * b->syms[i].sht.cost;
-  }
-  return c;
-}
-
 static double buying_power(const argo__broker *b) {
-  return b->cash - short_collateral(b) - b->reserved;
+  /* A short position holds twice its entry value: the proceeds (already in cash) and as much
+   * again as margin. O(symbols), and symbols are few; it is not on the per-candle path. */
+  double collateral = 0;
+  for (size_t i = 0; i < b->nsym; i++) {
+    collateral += 2 * b->syms[i].sht.cost;
+  }
+  return b->cash - collateral - b->reserved;
 }
 
-/* Executes o (of symbol s) at px on the candle at time t and reports the fill. */
-static void fill(argo__broker *b, size_t sym, argo_order *o, double px, int64_t t) {
+/* Executes o (of symbol sym, already out of the pending list) at px on the candle at time t
+ * and reports the fill. */
+static void execute(argo__broker *b, size_t sym, argo_order *o, double px, int64_t t) {
   bsym *s = &b->syms[sym];
   double qty = o->quantity;
   double fee = commission(b, qty, px);
@@ -146,7 +161,8 @@ static void fill(argo__broker *b, size_t sym, argo_order *o, double px, int64_t 
   argo__book *book = is_short ? &s->sht : &s->lng;
   if (is_opening(o)) {
     if (argo__book_open(book, qty, px, fee, t) != 0) {
-      /* Out of memory for a lot: the order cannot be booked. */
+      /* No memory for one more lot: the order cannot be booked, and saying so beats a fill
+       * that the books do not hold. */
       o->status = ARGO_ORDER_FAILED;
       o->reason = "out of memory";
       b->sink.order(b->sink.user, sym, o, 0);
@@ -155,6 +171,8 @@ static void fill(argo__broker *b, size_t sym, argo_order *o, double px, int64_t 
     b->cash += is_short ? qty * px - fee : -(qty * px + fee);
   } else {
     if (argo__book_close(book, is_short, qty, px, fee, t, NULL, NULL, &pnl) != 0) {
+      /* Cannot happen while pending reducing orders hold their quantity; kept as a guard so
+       * that the books never go negative. */
       o->status = ARGO_ORDER_REJECTED;
       o->reason = "insufficient position";
       b->sink.order(b->sink.user, sym, o, 0);
@@ -168,6 +186,7 @@ static void fill(argo__broker *b, size_t sym, argo_order *o, double px, int64_t 
   b->fees += fee;
   o->status = ARGO_ORDER_FILLED;
   o->filled_qty = qty;
+  o->reason = REASON_NONE;
   argo_fill f;
   memset(&f, 0, sizeof f);
   memcpy(f.order_id, o->order_id, sizeof f.order_id);
@@ -203,11 +222,42 @@ static int reject(argo__broker *b, size_t sym, argo_order *o, char *err, size_t 
   return ARGO_S_REJECTED;
 }
 
+static double *held_of(bsym *s, argo_position_type pt) {
+  return pt == ARGO_POSITION_SHORT ? &s->held_short : &s->held_long;
+}
+
+/* Releases what a pending order held (buying power or position). When nothing is pending any
+ * more the running sums are reset, so that rounding cannot accumulate over a session. */
+static void release(argo__broker *b, bsym *s, const pending *p) {
+  b->npending--;
+  s->npend--;
+  b->reserved = b->npending ? b->reserved - p->reserve_bp : 0;
+  if (!p->opening) {
+    double *held = held_of(s, p->o.position_type);
+    *held -= p->o.quantity;
+    if (*held < ARGO_QTY_EPS) {
+      *held = 0;
+    }
+  }
+  if (s->npend == 0) {
+    s->held_long = s->held_short = 0;
+  }
+}
+
+/* Takes the i-th pending order of s out of the list (keeping the order of the others) and
+ * releases what it held. */
+static pending take(argo__broker *b, bsym *s, size_t i) {
+  pending p = s->pend[i];
+  memmove(&s->pend[i], &s->pend[i + 1], (s->npend - i - 1) * sizeof *s->pend);
+  release(b, s, &p);
+  return p;
+}
+
 int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t now, char *id_out,
                        char *err, size_t errlen) {
   if (!req || !req->symbol) {
     if (err && errlen) {
-      argo__strlcpy(err, "no order or no symbol given", errlen);
+      argo__strlcpy(err, req ? "the order has no symbol" : "no order given", errlen);
     }
     return ARGO_S_EINVAL;
   }
@@ -219,26 +269,28 @@ int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t n
     memcpy(id_out, o.order_id, ARGO_ID_MAX);
   }
   long sl = argo__broker_symbol(b, req->symbol);
+  /* An unknown symbol has no index; the rejection is reported under 0 (see broker.h). */
   size_t sym = sl < 0 ? 0 : (size_t)sl;
-  o.symbol = sl < 0 ? req->symbol : b->syms[sym].symbol;
+  bsym *s = sl < 0 ? NULL : &b->syms[sym];
+  o.symbol = s ? s->symbol : req->symbol;
   o.side = req->side == ARGO_SIDE_SELL ? ARGO_SIDE_SELL : ARGO_SIDE_BUY;
   o.type = req->type == ARGO_ORDER_LIMIT ? ARGO_ORDER_LIMIT : ARGO_ORDER_MARKET;
   o.position_type =
       req->position_type == ARGO_POSITION_SHORT ? ARGO_POSITION_SHORT : ARGO_POSITION_LONG;
   o.quantity = req->quantity;
+  o.price = o.type == ARGO_ORDER_LIMIT ? req->limit_price : (s && s->has_last ? s->last : 0);
   o.timestamp = now;
   o.status = ARGO_ORDER_PENDING;
   o.strategy_name = b->strategy;
   o.reason = REASON_NONE;
-  bsym *s = sl < 0 ? NULL : &b->syms[sym];
-  o.price = o.type == ARGO_ORDER_LIMIT ? req->limit_price : (s && s->has_last ? s->last : 0);
 
-  if (sl < 0) {
+  if (!s) {
     return reject(b, sym, &o, err, errlen, "unknown symbol '%s'", req->symbol);
   }
   if ((unsigned)req->side > ARGO_SIDE_SELL || (unsigned)req->type > ARGO_ORDER_LIMIT ||
       (unsigned)req->position_type > ARGO_POSITION_SHORT) {
-    return reject(b, sym, &o, err, errlen, "invalid side, order type or position type");
+    return reject(b, sym, &o, err, errlen, "invalid side, order type or position type (%d, %d, %d)",
+                  (int)req->side, (int)req->type, (int)req->position_type);
   }
   if (!isfinite(req->quantity) || req->quantity <= 0) {
     return reject(b, sym, &o, err, errlen, "quantity must be a positive number, got %g",
@@ -251,18 +303,14 @@ int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t n
   if (o.type == ARGO_ORDER_MARKET && !s->has_last) {
     return reject(b, sym, &o, err, errlen, "no price yet for %s", s->symbol);
   }
+  /* Market orders and marketable limit orders fill at once at the last close. */
+  int fill_now = o.type == ARGO_ORDER_MARKET ||
+                 (s->has_last && (o.side == ARGO_SIDE_BUY ? o.price >= s->last : o.price <= s->last));
+  double px = fill_now ? s->last : o.price;
   int opening = is_opening(&o);
-  double est_px = o.type == ARGO_ORDER_LIMIT ? req->limit_price : s->last;
-  if (o.type == ARGO_ORDER_LIMIT && s->has_last) {
-    /* A marketable limit order fills at once at the last close. */
-    int marketable =
-        o.side == ARGO_SIDE_BUY ? req->limit_price >= s->last : req->limit_price <= s->last;
-    if (marketable) {
-      est_px = s->last;
-    }
-  }
-  double need = opening ? o.quantity * est_px + commission(b, o.quantity, est_px) : 0;
+  double need = 0;
   if (opening) {
+    need = o.quantity * px + commission(b, o.quantity, px);
     double bp = buying_power(b);
     if (need > bp + 1e-9) {
       return reject(b, sym, &o, err, errlen,
@@ -270,87 +318,83 @@ int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t n
     }
   } else {
     argo__book *book = o.position_type == ARGO_POSITION_SHORT ? &s->sht : &s->lng;
-    double held = o.position_type == ARGO_POSITION_SHORT ? s->held_short : s->held_long;
+    double held = *held_of(s, o.position_type);
     double avail = book->qty - held;
     if (o.quantity > avail + ARGO_QTY_EPS) {
       return reject(
-          b, sym, &o, err, errlen, "insufficient position: %s %g %s is more than the %g %s open%s",
+          b, sym, &o, err, errlen, "insufficient position: %s %g %s but only %g %s is open%s",
           o.side == ARGO_SIDE_SELL ? "selling" : "buying back", o.quantity, s->symbol,
           avail > 0 ? avail : 0, o.position_type == ARGO_POSITION_SHORT ? "short" : "long",
           held > 0 ? " and not held by pending orders" : "");
     }
   }
+  /* Room for the pending order is made before anything is reported, so that a failure is a
+   * plain rejection rather than a pending order that then vanishes. */
+  if (!fill_now && argo__grow((void **)&s->pend, &s->cap, s->npend + 1, sizeof *s->pend) != 0) {
+    return reject(b, sym, &o, err, errlen, "out of memory");
+  }
   b->sink.order(b->sink.user, sym, &o, 1);
-  int fill_now = o.type == ARGO_ORDER_MARKET ||
-                 (s->has_last && (o.side == ARGO_SIDE_BUY ? req->limit_price >= s->last
-                                                          : req->limit_price <= s->last));
   if (fill_now) {
-    fill(b, sym, &o, s->last, now);
+    execute(b, sym, &o, px, now);
     return ARGO_S_OK;
   }
-  if (argo__grow((void **)&s->pend, &s->cap, s->npend + 1, sizeof *s->pend) != 0) {
-    o.status = ARGO_ORDER_FAILED;
-    o.reason = "out of memory";
-    b->sink.order(b->sink.user, sym, &o, 0);
-    if (err && errlen) {
-      argo__strlcpy(err, "out of memory", errlen);
-    }
-    return ARGO_S_ERROR;
-  }
   pending *p = &s->pend[s->npend++];
+  b->npending++;
   p->o = o;
   p->seq = seq;
   p->opening = opening;
-  p->reserve_bp = opening ? need : 0;
-  b->reserved += p->reserve_bp;
+  p->reserve_bp = need;
+  b->reserved += need;
   if (!opening) {
-    if (o.position_type == ARGO_POSITION_SHORT) {
-      s->held_short += o.quantity;
-    } else {
-      s->held_long += o.quantity;
-    }
+    *held_of(s, o.position_type) += o.quantity;
   }
   return ARGO_S_OK;
 }
 
-/* Releases what a pending order holds (buying power or position). */
-static void release(argo__broker *b, bsym *s, const pending *p) {
-  b->reserved -= p->reserve_bp;
-  if (b->reserved < 1e-9) {
-    b->reserved = 0;
-  }
-  if (!p->opening) {
-    double *held = p->o.position_type == ARGO_POSITION_SHORT ? &s->held_short : &s->held_long;
-    *held -= p->o.quantity;
-    if (*held < ARGO_QTY_EPS) {
-      *held = 0;
+/* Index of the first pending order of s with a sequence number above seq. */
+static size_t first_after(const bsym *s, uint64_t seq) {
+  size_t lo = 0, hi = s->npend;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (s->pend[mid].seq <= seq) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
     }
   }
+  return lo;
 }
 
 void argo__broker_on_candle(argo__broker *b, size_t sym, const argo_candle *c) {
   bsym *s = &b->syms[sym];
   s->last = c->close;
   s->has_last = 1;
-  if (s->npend == 0) {
+  if (ARGO_LIKELY(s->npend == 0)) {
     return;
   }
-  size_t k = 0;
-  for (size_t i = 0; i < s->npend; i++) {
-    pending p = s->pend[i];
-    double limit = p.o.price;
-    int cross = p.o.side == ARGO_SIDE_BUY ? c->low <= limit : c->high >= limit;
-    if (!cross) {
-      s->pend[k++] = p;
+  /* Orders placed from inside a sink call (during this loop) came after this candle closed:
+   * they must wait for the next one. */
+  uint64_t newest = b->next_id;
+  size_t i = 0;
+  while (i < s->npend) {
+    const pending *q = &s->pend[i];
+    if (q->seq > newest) {
+      break;
+    }
+    double limit = q->o.price;
+    int buy = q->o.side == ARGO_SIDE_BUY;
+    if (buy ? !(c->low <= limit) : !(c->high >= limit)) {
+      i++;
       continue;
     }
-    double px = p.o.side == ARGO_SIDE_BUY ? (c->open < limit ? c->open : limit)
-                                          : (c->open > limit ? c->open : limit);
-    release(b, s, &p);
-    p.o.reason = REASON_NONE;
-    fill(b, sym, &p.o, px, c->time);
+    /* A candle that opens through the limit fills at the open, the better price. */
+    double px = buy ? (c->open < limit ? c->open : limit) : (c->open > limit ? c->open : limit);
+    pending p = take(b, s, i);
+    /* The books and the pending list are consistent before the sink runs, so a sink that
+     * calls back into the broker sees the truth. */
+    execute(b, sym, &p.o, px, c->time);
+    i = first_after(s, p.seq);
   }
-  s->npend = k;
 }
 
 static int find_pending(const argo__broker *b, const char *id, size_t *sym, size_t *i) {
@@ -366,14 +410,10 @@ static int find_pending(const argo__broker *b, const char *id, size_t *sym, size
   return 0;
 }
 
-static void cancel_at(argo__broker *b, size_t sym, size_t i, const char *why) {
-  bsym *s = &b->syms[sym];
-  pending p = s->pend[i];
-  memmove(&s->pend[i], &s->pend[i + 1], (s->npend - i - 1) * sizeof *s->pend);
-  s->npend--;
-  release(b, s, &p);
+static void cancel_at(argo__broker *b, size_t sym, size_t i) {
+  pending p = take(b, &b->syms[sym], i);
   p.o.status = ARGO_ORDER_CANCELLED;
-  p.o.reason = why;
+  p.o.reason = REASON_CANCELLED;
   b->sink.order(b->sink.user, sym, &p.o, 0);
 }
 
@@ -381,11 +421,11 @@ int argo__broker_cancel(argo__broker *b, const char *order_id, char *err, size_t
   size_t sym, i;
   if (!order_id || !find_pending(b, order_id, &sym, &i)) {
     if (err && errlen) {
-      argo__fmt(err, errlen, "no pending order '%s'", order_id ? order_id : "");
+      argo__fmt(err, errlen, "no pending order '%s'", order_id ? order_id : "(null)");
     }
     return ARGO_S_NOTFOUND;
   }
-  cancel_at(b, sym, i, "cancelled by the strategy");
+  cancel_at(b, sym, i);
   return ARGO_S_OK;
 }
 
@@ -395,8 +435,9 @@ int argo__broker_cancel_all(argo__broker *b, const char *symbol) {
     if (symbol && strcmp(symbol, b->syms[k].symbol) != 0) {
       continue;
     }
+    /* Newest first, so that no order moves in memory. */
     while (b->syms[k].npend) {
-      cancel_at(b, k, 0, "cancelled by the strategy");
+      cancel_at(b, k, b->syms[k].npend - 1);
       n++;
     }
   }
@@ -440,13 +481,14 @@ void argo__broker_account(const argo__broker *b, argo_account *out) {
   double value = 0, unreal = 0;
   for (size_t k = 0; k < b->nsym; k++) {
     const bsym *s = &b->syms[k];
-    double px_long = s->has_last ? s->last : argo__book_avg_price(&s->lng);
-    double px_short = s->has_last ? s->last : argo__book_avg_price(&s->sht);
-    value += s->lng.qty * px_long - s->sht.qty * px_short;
-    if (s->has_last) {
-      unreal +=
-          argo__book_unrealized(&s->lng, 0, s->last) + argo__book_unrealized(&s->sht, 1, s->last);
+    if (!s->has_last) {
+      /* Nothing can be open without a price (every fill needs one): value at cost. */
+      value += s->lng.cost - s->sht.cost;
+      continue;
     }
+    value += (s->lng.qty - s->sht.qty) * s->last;
+    unreal +=
+        argo__book_unrealized(&s->lng, 0, s->last) + argo__book_unrealized(&s->sht, 1, s->last);
   }
   out->balance = b->cash;
   out->equity = b->cash + value;
@@ -456,33 +498,39 @@ void argo__broker_account(const argo__broker *b, argo_account *out) {
   out->total_fees = b->fees;
 }
 
-static int by_seq(const void *a, const void *b) {
-  const pending *x = *(const pending *const *)a, *y = *(const pending *const *)b;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
+size_t argo__broker_open_orders(const argo__broker *b, argo_order *out, size_t cap) {
+  /* Each symbol's list is oldest first: merge them by sequence number, without allocating
+   * (symbols are few; each pick is O(symbols x log pending)). */
+  uint64_t after = 0;
+  size_t n = 0;
+  for (; n < cap && n < b->npending; n++) {
+    const pending *best = NULL;
+    for (size_t k = 0; k < b->nsym; k++) {
+      const bsym *s = &b->syms[k];
+      size_t i = first_after(s, after);
+      if (i < s->npend && (!best || s->pend[i].seq < best->seq)) {
+        best = &s->pend[i];
+      }
+    }
+    if (!best) {
+      break;
+    }
+    out[n] = best->o;
+    after = best->seq;
+  }
+  return b->npending;
 }
 
-size_t argo__broker_open_orders(const argo__broker *b, argo_order *out, size_t cap) {
-  size_t total = 0;
-  for (size_t k = 0; k < b->nsym; k++) {
-    total += b->syms[k].npend;
+void argo__broker_seed_cash(argo__broker *b, double cash) {
+  b->cash = cash;
+}
+
+argo_err argo__broker_seed_position(argo__broker *b, size_t sym, int is_short, double qty,
+                                    double price, int64_t time) {
+  if (sym >= b->nsym || !(qty > 0) || !(price > 0)) {
+    return ARGO_EINVAL;
   }
-  if (total == 0 || cap == 0) {
-    return total;
-  }
-  const pending **all = malloc(total * sizeof *all);
-  if (!all) {
-    return total;
-  }
-  size_t n = 0;
-  for (size_t k = 0; k < b->nsym; k++) {
-    for (size_t j = 0; j < b->syms[k].npend; j++) {
-      all[n++] = &b->syms[k].pend[j];
-    }
-  }
-  qsort(all, n, sizeof *all, by_seq);
-  for (size_t i = 0; i < n && i < cap; i++) {
-    out[i] = all[i]->o;
-  }
-  free(all);
-  return total;
+  bsym *s = &b->syms[sym];
+  return argo__book_open(is_short ? &s->sht : &s->lng, qty, price, 0, time) ? ARGO_ENOMEM
+                                                                              : ARGO_OK;
 }

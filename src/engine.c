@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "history.h"
 #include "recover.h"
 #include "schema.h"
 #include "util/fsx.h"
@@ -97,6 +98,8 @@ void argo_engine_free(argo_engine *eng) {
   free(eng->win);
   free(eng->win_head);
   free(eng->win_len);
+  free(eng->spos);
+  free(eng->bpos);
   argo__map_free(&eng->symidx);
   argo__sb_free(&eng->scratch);
   free(eng->strategy_spec);
@@ -607,6 +610,21 @@ static void snapshot_stats(argo_engine *eng, const char *status) {
   build_stats(eng, &doc.s, status);
   doc.run_collision = eng->sess.collision[0] ? eng->sess.collision : NULL;
   doc.resumed_from = eng->resumed_from[0] ? eng->resumed_from : NULL;
+  doc.interval = eng->cfg.interval;
+  if (eng->broker && eng->spos && eng->bpos) {
+    argo_account acct;
+    argo__broker_account(eng->broker, &acct);
+    size_t n = argo__broker_positions(eng->broker, eng->bpos, eng->nsym);
+    for (size_t i = 0; i < n && i < eng->nsym; i++) {
+      eng->spos[i] = (argo__stats_pos){eng->symbols[i], eng->bpos[i].long_qty,
+                                       eng->bpos[i].long_avg_price, eng->bpos[i].short_qty,
+                                       eng->bpos[i].short_avg_price};
+    }
+    doc.has_account = 1;
+    doc.cash = acct.balance;
+    doc.positions = eng->spos;
+    doc.npositions = n < eng->nsym ? n : eng->nsym;
+  }
   argo__pub_set_stats(eng->pub, &doc);
   eng->last_stats = doc.s;
   eng->have_stats = 1;
@@ -899,6 +917,110 @@ static void on_recover(const char *run_dir, argo_err status, const char *message
   }
 }
 
+static void on_history_problem(void *user, argo_err code, const char *message) {
+  emit_error(user, code, message);
+}
+
+/* Resumes cash and positions from the stats.yaml of the run the session warm-started from. */
+static void resume_account(argo_engine *eng, const char *run_dir) {
+  char path[ARGO_PATH_MAX + 128], err[ARGO_ERRMSG_MAX], msg[ARGO_ERRMSG_MAX];
+  snprintf(path, sizeof path, "%s/stats.yaml", run_dir);
+  char *text = NULL;
+  argo__stats_doc doc;
+  if (argo__fs_read_all(path, &text, NULL) != 0 ||
+      argo__stats_yaml_parse(text, &doc, err, sizeof err) != ARGO_OK) {
+    argo__fmt(msg, sizeof msg, "cannot resume the account: '%s' cannot be read", path);
+    emit_error(eng, ARGO_ENOTFOUND, msg);
+    free(text);
+    return;
+  }
+  free(text);
+  if (!doc.has_account) {
+    argo__fmt(msg, sizeof msg, "cannot resume the account: '%s' has no account block", path);
+    emit_error(eng, ARGO_ENOTFOUND, msg);
+    argo__stats_doc_free(&doc);
+    return;
+  }
+  /* The session's capital is the resumed account's value at entry prices, so that equity and
+   * drawdown continue from it. */
+  double capital = doc.cash;
+  for (size_t i = 0; i < doc.npositions; i++) {
+    capital += doc.positions[i].long_qty * doc.positions[i].long_avg_price -
+               doc.positions[i].short_qty * doc.positions[i].short_avg_price;
+  }
+  argo__broker_seed_cash(eng->broker, doc.cash);
+  for (size_t i = 0; i < doc.npositions; i++) {
+    const argo__stats_pos *p = &doc.positions[i];
+    long sym = argo__engine_symbol(eng, p->symbol);
+    if (sym < 0) {
+      if (p->long_qty > 0 || p->short_qty > 0) {
+        argo__fmt(msg, sizeof msg,
+                  "resumed account: the position in %s is left out (not a symbol of this "
+                  "session)",
+                  p->symbol);
+        emit_error(eng, ARGO_ENOTFOUND, msg);
+      }
+      continue;
+    }
+    for (int side = 0; side < 2; side++) {
+      double qty = side ? p->short_qty : p->long_qty;
+      double px = side ? p->short_avg_price : p->long_avg_price;
+      if (qty > 0) {
+        argo__broker_seed_position(eng->broker, (size_t)sym, side, qty, px, doc.s.last_updated);
+        argo__stats_seed(eng->stats, (size_t)sym, side, qty, px, doc.s.last_updated);
+      }
+    }
+  }
+  argo__stats_set_capital(eng->stats, capital);
+  argo__stats_doc_free(&doc);
+}
+
+/* Warm restart: the newest stored candles of the session's symbols go through the strategy
+ * (orders refused, nothing recorded) so that its indicators are ready at the first live
+ * candle. */
+static void warm_start(argo_engine *eng, int64_t first_live) {
+  size_t need = eng->sdef->warmup_candles ? eng->sdef->warmup_candles(eng->sobj) : 0;
+  if (need == 0) {
+    return;
+  }
+  argo__stored st;
+  char err[ARGO_ERRMSG_MAX];
+  argo_err rc = argo__history_load(eng->cfg.data_output, (const char *const *)eng->symbols,
+                                   eng->nsym, eng->cfg.interval, first_live, need, &st,
+                                   on_history_problem, eng, err, sizeof err);
+  if (rc) {
+    emit_error(eng, rc, err);
+    return;
+  }
+  if (st.n == 0) {
+    argo__stored_free(&st);
+    return;
+  }
+  argo__strlcpy(eng->resumed_from, st.resumed_from, sizeof eng->resumed_from);
+  eng->warming = 1;
+  for (size_t i = 0; i < st.n; i++) {
+    const argo_candle *c = &st.candles[i];
+    long sym = argo__engine_symbol(eng, c->symbol);
+    if (sym < 0) {
+      continue;
+    }
+    window_push(eng, (size_t)sym, c);
+    eng->cur = *c;
+    eng->cur_sym = (size_t)sym;
+    eng->have_cur = 1;
+    eng->in_strategy = 1;
+    eng->sdef->on_candle(eng->sobj, c);
+    eng->in_strategy = 0;
+  }
+  eng->warming = 0;
+  eng->have_cur = 0;
+  eng->nnotes = 0;
+  if (eng->cfg.resume_account) {
+    resume_account(eng, st.resumed_dir);
+  }
+  argo__stored_free(&st);
+}
+
 static uint64_t wal_flush(void *user) {
   argo_engine *eng = user;
   argo__journal_urgent(eng->jr);
@@ -933,7 +1055,9 @@ static argo_err setup(argo_engine *eng) {
   eng->win = calloc(eng->nsym * eng->win_cap, sizeof *eng->win);
   eng->win_head = calloc(eng->nsym, sizeof *eng->win_head);
   eng->win_len = calloc(eng->nsym, sizeof *eng->win_len);
-  if (!eng->win || !eng->win_head || !eng->win_len) {
+  eng->spos = calloc(eng->nsym, sizeof *eng->spos);
+  eng->bpos = calloc(eng->nsym, sizeof *eng->bpos);
+  if (!eng->win || !eng->win_head || !eng->win_len || !eng->spos || !eng->bpos) {
     return set_err(eng, ARGO_ENOMEM, "out of memory for the candle window");
   }
   /* Strategy: resolve, create, initialize (before anything is written). */
@@ -1003,6 +1127,7 @@ static argo_err setup(argo_engine *eng) {
   if (rc) {
     return set_err(eng, rc, "cannot create the paper broker");
   }
+  warm_start(eng, clock);
   if (s->journal) {
     rc = argo__journal_open(&eng->jr, eng->sess.run_dir, s->group_commit_us, &eng->waker, err,
                             sizeof err);

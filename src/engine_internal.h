@@ -18,6 +18,7 @@
 #include "publish.h"
 #include "session.h"
 #include "settings.h"
+#include "stats_yaml.h"
 #include "stats.h"
 #include "util/misc.h"
 #include "util/strbuf.h"
@@ -111,6 +112,9 @@ struct argo_engine {
   argo__pub *pub;
   argo__journal *jr;         /* NULL when engine.journal is off */
   char resumed_from[128];    /* "2025-10-01/run_1" when warm-started from an earlier run */
+  argo__stats_pos *spos;     /* scratch: the account's positions for stats.yaml */
+  argo_position *bpos;       /* scratch: the broker's positions */
+  int warming;               /* feeding stored candles to the strategy: no orders, no records */
   int64_t day_first_mark, day_first_log; /* ids before the current day (for the journal) */
   int64_t day_first_candles;
   int64_t day_first_event;

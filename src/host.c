@@ -41,6 +41,9 @@ static int h_place_order(argo_strategy_ctx *ctx, const argo_order_request *req, 
   if (!eng->broker) {
     return fail(ctx, ARGO_S_STATE, "place_order: orders can be placed from the first candle on");
   }
+  if (eng->warming) {
+    return fail(ctx, ARGO_S_STATE, "place_order: warming up on stored candles; orders are refused");
+  }
   char err[ARGO_ERRMSG_MAX];
   err[0] = '\0';
   int rc = argo__broker_place(eng->broker, req, now_of(eng), id_out, err, sizeof err);
@@ -152,6 +155,9 @@ static int h_mark(argo_strategy_ctx *ctx, const argo_mark *m) {
   if (!m) {
     return fail(ctx, ARGO_S_EINVAL, "mark: no mark given");
   }
+  if (eng->warming) {
+    return ok(ctx); /* stored candles are history: nothing is recorded for them */
+  }
   if (!eng->pub || !eng->have_cur) {
     return fail(ctx, ARGO_S_STATE, "mark: marks can be placed from the first candle on");
   }
@@ -188,6 +194,9 @@ static int h_mark(argo_strategy_ctx *ctx, const argo_mark *m) {
 static int h_log(argo_strategy_ctx *ctx, argo_log_level level, const char *message,
                  const argo_kv *fields, size_t nfields) {
   argo_engine *eng = E(ctx);
+  if (eng->warming) {
+    return ok(ctx);
+  }
   if ((unsigned)level > ARGO_LOG_ERROR) {
     return fail(ctx, ARGO_S_EINVAL, "log: unknown level %d", (int)level);
   }

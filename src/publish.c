@@ -28,6 +28,9 @@ typedef struct docbuf {
   char run_dir[ARGO_PATH_MAX + 64];
   char collision[512];
   char resumed[256];
+  char interval[16];
+  argo__stats_pos *pos; /* grows to the number of symbols; symbol names are the engine's */
+  size_t pos_cap;
 } docbuf;
 
 typedef struct seg {
@@ -102,6 +105,18 @@ static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
   dst->doc.s.run_dir = dst->run_dir;
   dst->doc.run_collision = src->run_collision ? dst->collision : NULL;
   dst->doc.resumed_from = src->resumed_from ? dst->resumed : NULL;
+  argo__strlcpy(dst->interval, src->interval ? src->interval : "", sizeof dst->interval);
+  dst->doc.interval = src->interval ? dst->interval : NULL;
+  dst->doc.positions = NULL;
+  dst->doc.npositions = 0;
+  if (src->has_account && src->npositions &&
+      argo__grow((void **)&dst->pos, &dst->pos_cap, src->npositions, sizeof *dst->pos) == 0) {
+    memcpy(dst->pos, src->positions, src->npositions * sizeof *dst->pos);
+    dst->doc.positions = dst->pos;
+    dst->doc.npositions = src->npositions;
+  } else if (src->has_account && src->npositions) {
+    dst->doc.has_account = 0; /* out of memory: better no account block than a wrong one */
+  }
 }
 
 static void docbuf_move(docbuf *dst, const docbuf *src) {
@@ -122,6 +137,7 @@ static void seg_free(seg *s) {
   if (!s) {
     return;
   }
+  free(s->stats.pos);
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo__batch_free(&s->rows[t]);
   }
@@ -538,6 +554,7 @@ void argo__pub_free(argo__pub *p) {
   seg_free(p->cur);
   argo__store_close(p->store);
   argo__sb_free(&p->yaml);
+  free(p->doc.pos);
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->work_cv);
   pthread_cond_destroy(&p->done_cv);

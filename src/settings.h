@@ -17,7 +17,8 @@ typedef struct argo__settings {
   int64_t stats_every;         /* write stats.yaml every N candles (100) */
   int64_t candle_window;       /* candles kept per symbol for recent_candles (1000) */
   int journal;                 /* write-ahead journal on (1) */
-  int64_t group_commit_us;     /* journal group commit interval (100 ms) */
+  int64_t group_commit_us; /* journal group commit interval (100 ms) */
+  int resume_account;      /* a warm restart also resumes cash and positions (0) */
 
   /* market_data */
   char *feed;     /* "sim" | "replay" | "binance" */

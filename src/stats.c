@@ -106,6 +106,25 @@ argo_err argo__stats_new(argo__stats **out, double capital, size_t nsymbols) {
   return ARGO_OK;
 }
 
+argo_err argo__stats_seed(argo__stats *st, size_t sym, int is_short, double qty, double price,
+                          int64_t time) {
+  if (sym >= st->nsym || !(qty > 0) || !isfinite(qty) || !(price > 0) || !isfinite(price)) {
+    return ARGO_EINVAL;
+  }
+  sym_state *s = &st->syms[sym];
+  int was_open = sym_open(s);
+  if (argo__book_open(&s->book[is_short ? 1 : 0], qty, price, 0, time) != 0) {
+    return ARGO_ENOMEM;
+  }
+  sym_update(st, s, was_open);
+  return ARGO_OK;
+}
+
+void argo__stats_set_capital(argo__stats *st, double capital) {
+  st->capital = capital;
+  st->day.peak = st->cum.peak = equity_now(st);
+}
+
 static void syms_free(sym_state *syms, size_t n) {
   if (!syms) {
     return;

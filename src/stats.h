@@ -38,6 +38,12 @@ void argo__stats_free(argo__stats *st);
 argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f);
 /* Marks symbol sym at close (its latest price) and updates equity and drawdown. */
 void argo__stats_mark(argo__stats *st, size_t sym, double close);
+/* Resuming an account, before the first fill: opens a position of symbol sym (a lot of qty at
+ * price, no fee, not counted as a trade). ARGO_EINVAL for a bad symbol, quantity or price. */
+argo_err argo__stats_seed(argo__stats *st, size_t sym, int is_short, double qty, double price,
+                          int64_t time);
+/* Sets the starting capital (the resumed account's value) and restarts the equity peaks. */
+void argo__stats_set_capital(argo__stats *st, double capital);
 /* Starts a new day: daily figures restart, cumulative ones carry on. */
 void argo__stats_new_day(argo__stats *st);
 /* Current figures. */

@@ -179,6 +179,22 @@ static void holding(out *o, const char *k, const argo_stats_block *b) {
   map_end(o);
 }
 
+static void seq_start(out *o) {
+  if (!o->failed) {
+    yaml_event_t ev;
+    int ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+    emit(o, &ev, ok);
+  }
+}
+
+static void seq_end(out *o) {
+  if (!o->failed) {
+    yaml_event_t ev;
+    int ok = yaml_sequence_end_event_initialize(&ev);
+    emit(o, &ev, ok);
+  }
+}
+
 static void block(out *o, const char *k, const argo_stats_block *b) {
   key(o, k);
   map_start(o);
@@ -209,19 +225,11 @@ static void body(out *o, const argo__stats_doc *doc) {
   kv_str(o, "status", s->status);
 
   key(o, "symbols");
-  if (!o->failed) {
-    yaml_event_t ev;
-    int ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-    emit(o, &ev, ok);
-  }
+  seq_start(o);
   for (size_t i = 0; i < s->nsymbols; i++) {
     str(o, s->symbols[i]);
   }
-  if (!o->failed) {
-    yaml_event_t ev;
-    int ok = yaml_sequence_end_event_initialize(&ev);
-    emit(o, &ev, ok);
-  }
+  seq_end(o);
 
   /* The top-level blocks are the day's figures, in the layout of DESIGN section 7. */
   key(o, "trade_result");
@@ -267,6 +275,28 @@ static void body(out *o, const argo__stats_doc *doc) {
   }
   if (doc->resumed_from) {
     kv_str(o, "resumed_from", doc->resumed_from);
+  }
+  if (doc->interval) {
+    kv_str(o, "interval", doc->interval);
+  }
+  if (doc->has_account) {
+    key(o, "account");
+    map_start(o);
+    kv_f64(o, "cash", doc->cash);
+    key(o, "positions");
+    seq_start(o);
+    for (size_t i = 0; i < doc->npositions; i++) {
+      const argo__stats_pos *p = &doc->positions[i];
+      map_start(o);
+      kv_str(o, "symbol", p->symbol);
+      kv_f64(o, "long_qty", p->long_qty);
+      kv_f64(o, "long_avg_price", p->long_avg_price);
+      kv_f64(o, "short_qty", p->short_qty);
+      kv_f64(o, "short_avg_price", p->short_avg_price);
+      map_end(o);
+    }
+    seq_end(o);
+    map_end(o);
   }
   map_end(o);
 }
@@ -589,6 +619,45 @@ static argo_err get_optional(in *c, yaml_node_t *root, const char *k, const char
   return rc;
 }
 
+/* The optional account block. Positions are stored into doc as they are read, so that
+ * doc_free sees every allocation. */
+static argo_err get_account(in *c, yaml_node_t *root, argo__stats_doc *doc) {
+  if (!lookup(c, root, "account")) {
+    return ARGO_OK;
+  }
+  yaml_node_t *acct, *list;
+  argo_err rc;
+  if ((rc = get_node(c, root, NULL, "account", YAML_MAPPING_NODE, &acct)) ||
+      (rc = get_f64(c, acct, "account", "cash", &doc->cash)) ||
+      (rc = get_node(c, acct, "account", "positions", YAML_SEQUENCE_NODE, &list))) {
+    return rc;
+  }
+  size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+  argo__stats_pos *pos = calloc(n ? n : 1, sizeof *pos);
+  if (!pos) {
+    return ARGO_ENOMEM;
+  }
+  doc->positions = pos;
+  for (size_t i = 0; i < n; i++) {
+    yaml_node_t *m = yaml_document_get_node(&c->doc, list->data.sequence.items.start[i]);
+    char *sym = NULL;
+    if (!m || m->type != YAML_MAPPING_NODE) {
+      return corrupt(c, "account.positions: expected a list of mappings");
+    }
+    rc = get_dup(c, m, "account.positions", "symbol", &sym);
+    pos[i].symbol = sym;
+    doc->npositions = i + 1;
+    if (rc || (rc = get_f64(c, m, "account.positions", "long_qty", &pos[i].long_qty)) ||
+        (rc = get_f64(c, m, "account.positions", "long_avg_price", &pos[i].long_avg_price)) ||
+        (rc = get_f64(c, m, "account.positions", "short_qty", &pos[i].short_qty)) ||
+        (rc = get_f64(c, m, "account.positions", "short_avg_price", &pos[i].short_avg_price))) {
+      return rc;
+    }
+  }
+  doc->has_account = 1;
+  return ARGO_OK;
+}
+
 static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
   argo_stats *s = &doc->s;
   yaml_node_t *strat;
@@ -630,7 +699,8 @@ static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
       (rc = get_i64(c, root, NULL, "candles_total", &s->candles_total)) ||
       (rc = get_f64(c, root, NULL, "equity", &s->equity)) ||
       (rc = get_optional(c, root, "run_collision", &doc->run_collision)) ||
-      (rc = get_optional(c, root, "resumed_from", &doc->resumed_from))) {
+      (rc = get_optional(c, root, "resumed_from", &doc->resumed_from)) ||
+      (rc = get_optional(c, root, "interval", &doc->interval)) || (rc = get_account(c, root, doc))) {
     return rc;
   }
   return ARGO_OK;
@@ -701,5 +771,10 @@ void argo__stats_doc_free(argo__stats_doc *doc) {
   free((char *)s->strategy_name);
   free((char *)doc->run_collision);
   free((char *)doc->resumed_from);
+  free((char *)doc->interval);
+  for (size_t i = 0; i < doc->npositions; i++) {
+    free((char *)doc->positions[i].symbol);
+  }
+  free((argo__stats_pos *)doc->positions);
   memset(doc, 0, sizeof *doc);
 }

@@ -3,7 +3,8 @@
  * DESIGN section 7, keys in this order: id, session_id, date, session_start, last_updated,
  * status, symbols, trade_result, trade_pnl, trade_holding_time, total_fees, the five
  * *_file_path keys, strategy, daily, cumulative, then argo's own additions: candles,
- * candles_total, equity, and (only when set) run_collision and resumed_from.
+ * candles_total, equity, and (only when set) run_collision, resumed_from, interval and
+ * account {cash, positions: [{symbol, long_qty, long_avg_price, short_qty, short_avg_price}]}.
  * The top-level blocks are the day's figures (the same as daily). Every holding-time block also
  * carries count (the number of closed pieces), so that an avg of 0 is unambiguous.
  * argo__stats_doc_free takes only documents produced by argo__stats_yaml_parse (a rendered
@@ -16,10 +17,21 @@
 
 #include "util/strbuf.h"
 
+/* One symbol's open position in the account block. */
+typedef struct argo__stats_pos {
+  const char *symbol;
+  double long_qty, long_avg_price, short_qty, short_avg_price;
+} argo__stats_pos;
+
 typedef struct argo__stats_doc {
   argo_stats s;              /* status, run_dir, symbols and strategy strings must be set */
   const char *run_collision; /* NULL, or a sentence: which run number was wanted, why not */
   const char *resumed_from;  /* NULL, or "2025-10-01/run_1" */
+  const char *interval;      /* NULL, or the candle interval ("1m") */
+  int has_account;           /* the account block: cash and open positions (for a resume) */
+  double cash;
+  const argo__stats_pos *positions;
+  size_t npositions;
 } argo__stats_doc;
 
 /* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */
