@@ -46,7 +46,51 @@ static void crc_init(void) {
   }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <nmmintrin.h>
+/* The SSE4.2 crc32 instruction computes CRC-32C directly, 8 bytes per instruction. */
+__attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const unsigned char *p,
+                                                         size_t len) {
+  uint64_t c = ~crc;
+  while (len >= 8) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    c = _mm_crc32_u64(c, v);
+    p += 8;
+    len -= 8;
+  }
+  uint32_t c32 = (uint32_t)c;
+  while (len--) {
+    c32 = _mm_crc32_u8(c32, *p++);
+  }
+  return ~c32;
+}
+
+static int have_hw(void) {
+  static atomic_int known = -1;
+  int k = atomic_load_explicit(&known, memory_order_relaxed);
+  if (k < 0) {
+    k = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+    atomic_store_explicit(&known, k, memory_order_relaxed);
+  }
+  return k;
+}
+#else
+static uint32_t crc_hw(uint32_t crc, const unsigned char *p, size_t len) {
+  (void)p;
+  (void)len;
+  return crc;
+}
+
+static int have_hw(void) {
+  return 0;
+}
+#endif
+
 uint32_t argo__crc32c(uint32_t crc, const void *data, size_t len) {
+  if (have_hw()) {
+    return crc_hw(crc, data, len);
+  }
   pthread_once(&crc_once, crc_init);
   const unsigned char *p = data;
   crc = ~crc;

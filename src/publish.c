@@ -88,6 +88,9 @@ struct argo__pub {
   int have_dir;
   int dirty[ARGO_T_COUNT];
   int stats_dirty;
+  int64_t last_export[ARGO_T_COUNT + 1]; /* monotonic time of each table's (and stats') last export */
+  int64_t gap[ARGO_T_COUNT + 1];         /* at most one export per gap, unless forced */
+  atomic_int flush_all;                  /* sync: export everything now */
   int have_doc;
   docbuf doc;
   int failures; /* consecutive failed publish attempts */
@@ -195,16 +198,24 @@ static void sleep_us(int64_t us) {
   }
 }
 
-/* Exports every dirty table and stats.yaml, then fsyncs the folder once. Returns 0 when
- * nothing is left dirty. */
-static int publish_dirty(argo__pub *p) {
+/* Whether table t (ARGO_T_COUNT = stats.yaml) may be exported now. Under load each table is
+ * exported at most once per gap: orders, trades and stats every urgent gap, candles, marks and
+ * logs every publish gap. This bounds the export work per second whatever the candle rate. */
+static int due(const argo__pub *p, int t, int64_t now, int force) {
+  return force || now - p->last_export[t] >= p->gap[t];
+}
+
+/* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
+ * folder once. Returns -1 if something failed, else 0 (tables not yet due stay dirty). */
+static int publish_dirty(argo__pub *p, int force) {
   if (!p->have_dir) {
     return 0;
   }
   char err[ARGO_ERRMSG_MAX];
   int failed = 0, wrote = 0;
+  int64_t now = argo__mono_us();
   for (int t = 0; t < ARGO_T_COUNT; t++) {
-    if (!p->dirty[t]) {
+    if (!p->dirty[t] || !due(p, t, now, force)) {
       continue;
     }
     argo_err rc = argo__store_export(p->store, (argo__table_id)t, p->dir, err, sizeof err);
@@ -214,9 +225,10 @@ static int publish_dirty(argo__pub *p) {
       continue;
     }
     p->dirty[t] = 0;
+    p->last_export[t] = now;
     wrote = 1;
   }
-  if (p->stats_dirty && p->have_doc) {
+  if (p->stats_dirty && p->have_doc && due(p, ARGO_T_COUNT, now, force)) {
     argo__sb_reset(&p->yaml);
     char path[ARGO_PATH_MAX + 128];
     snprintf(path, sizeof path, "%s/stats.yaml", p->dir);
@@ -233,6 +245,7 @@ static int publish_dirty(argo__pub *p) {
       failed = 1;
     } else {
       p->stats_dirty = 0;
+      p->last_export[ARGO_T_COUNT] = now;
       wrote = 1;
     }
   }
@@ -240,11 +253,26 @@ static int publish_dirty(argo__pub *p) {
     report(p, ARGO_EIO, err, 0);
     for (int t = 0; t < ARGO_T_COUNT; t++) {
       p->dirty[t] = 1; /* not durable until the folder is: publish again */
+      p->last_export[t] = 0;
     }
     p->stats_dirty = p->have_doc;
+    p->last_export[ARGO_T_COUNT] = 0;
     failed = 1;
   }
   return failed ? -1 : 0;
+}
+
+/* Monotonic time at which the next deferred export is due, or 0 if nothing is dirty. */
+static int64_t next_due(const argo__pub *p) {
+  int64_t when = 0;
+  for (int t = 0; t <= ARGO_T_COUNT; t++) {
+    int dirty = t < ARGO_T_COUNT ? p->dirty[t] : (p->stats_dirty && p->have_doc);
+    if (dirty) {
+      int64_t w = p->last_export[t] + p->gap[t];
+      when = when == 0 || w < when ? w : when;
+    }
+  }
+  return when;
 }
 
 /* Publishes with a few retries (a day's final files must be written before its tables are
@@ -252,7 +280,7 @@ static int publish_dirty(argo__pub *p) {
 static int publish_final(argo__pub *p) {
   static const int64_t backoff_us[] = {50000, 200000, 500000, 1000000, 2000000};
   for (size_t i = 0;; i++) {
-    if (publish_dirty(p) == 0) {
+    if (publish_dirty(p, 1) == 0) {
       return 0;
     }
     if (i == ARGO_ARRAY_LEN(backoff_us)) {
@@ -260,6 +288,15 @@ static int publish_final(argo__pub *p) {
     }
     sleep_us(backoff_us[i]);
   }
+}
+
+static int any_dirty(const argo__pub *p) {
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    if (p->dirty[t]) {
+      return 1;
+    }
+  }
+  return p->stats_dirty;
 }
 
 /* Waits until the journal holds every row of the list (the write-ahead rule). Returns 0, or
@@ -320,8 +357,12 @@ static void process(argo__pub *p, seg *list) {
     if (s->begin) {
       argo__strlcpy(p->dir, s->begin_dir, sizeof p->dir);
       p->have_dir = 1;
-      for (int t = 0; t < ARGO_T_COUNT; t++) {
-        p->dirty[t] = 1;
+      /* A new day's files are created at once, empty tables included. */
+      for (int t = 0; t <= ARGO_T_COUNT; t++) {
+        if (t < ARGO_T_COUNT) {
+          p->dirty[t] = 1;
+        }
+        p->last_export[t] = 0;
       }
     }
     for (int t = 0; t < ARGO_T_COUNT; t++) {
@@ -366,9 +407,10 @@ static void process(argo__pub *p, seg *list) {
   if (last) {
     atomic_store(&p->processed, last);
   }
-  if (publish_dirty(p) == 0) {
+  /* While a sync waits, everything is exported at once (the flag is cleared by the sync). */
+  if (publish_dirty(p, atomic_load(&p->flush_all)) == 0) {
     p->failures = 0;
-    if (!p->gave_up) {
+    if (!p->gave_up && !any_dirty(p)) {
       atomic_store(&p->durable, atomic_load(&p->processed));
     }
   } else if (++p->failures >= RETRY_LIMIT && !p->gave_up) {
@@ -379,24 +421,21 @@ static void process(argo__pub *p, seg *list) {
   }
 }
 
-static int any_dirty(const argo__pub *p) {
-  for (int t = 0; t < ARGO_T_COUNT; t++) {
-    if (p->dirty[t]) {
-      return 1;
-    }
-  }
-  return p->stats_dirty;
-}
 
 static void *thread_main(void *arg) {
   argo__pub *p = arg;
   pthread_mutex_lock(&p->mu);
   for (;;) {
     int retry = !p->gave_up && any_dirty(p);
-    while (!p->qhead && !p->quit) {
+    while (!p->qhead && !p->quit && !atomic_load(&p->flush_all)) {
       if (retry) {
-        /* Retry a failed publish after 100 ms, doubling up to 1 s. */
+        /* Retry a failed publish after 100 ms, doubling up to 1 s; a deferred export when it
+         * is due. */
         int64_t wait = p->failures < 4 ? 100000LL << p->failures : 1000000;
+        if (p->failures == 0) {
+          wait = next_due(p) - argo__mono_us();
+          wait = wait < 1000 ? 1000 : wait;
+        }
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += (long)(wait % 1000000) * 1000;
@@ -459,6 +498,11 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
                 sizeof p->day_end_remove);
   p->cfg.day_end_remove = NULL;
   p->waker = waker;
+  for (int t = 0; t <= ARGO_T_COUNT; t++) {
+    int urgent = t == ARGO_T_ORDERS || t == ARGO_T_TRADES || t == ARGO_T_COUNT;
+    p->gap[t] = urgent ? cfg->min_gap_us / 5 : cfg->min_gap_us;
+  }
+  atomic_init(&p->flush_all, 0);
   argo__sb_init(&p->yaml);
   atomic_init(&p->idle, 1);
   atomic_init(&p->durable, 0);
@@ -537,6 +581,7 @@ void argo__pub_free(argo__pub *p) {
     argo__pub_handover(p);
     pthread_mutex_lock(&p->mu);
     p->quit = 1;
+    atomic_store(&p->flush_all, 1);
     pthread_cond_signal(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
     pthread_join(p->thread, NULL);
@@ -598,17 +643,18 @@ void argo__pub_tick(argo__pub *p) {
     return;
   }
   seg *s = p->cur;
-  if (s->urgent) {
-    argo__pub_handover(p);
+  if (!seg_nonempty(s)) {
     return;
   }
+  /* Hand over once the rows have waited their gap: urgent rows (orders, fills, stats) a fifth
+   * of the publish gap, the others the whole gap. At full speed this batches thousands of
+   * candles per hand-over; when the feed waits, the idle hook hands over at once. */
+  int64_t now = argo__mono_us();
   if (s->first_us == 0) {
-    if (seg_nonempty(s)) {
-      s->first_us = argo__mono_us();
-    }
-    return;
+    s->first_us = now;
   }
-  if (argo__mono_us() - s->first_us >= p->cfg.min_gap_us) {
+  int64_t gap = s->urgent ? p->cfg.min_gap_us / 5 : p->cfg.min_gap_us;
+  if (now - s->first_us >= gap || s->begin || s->end) {
     argo__pub_handover(p);
   }
 }
@@ -625,9 +671,12 @@ argo_err argo__pub_sync(argo__pub *p, char *err, size_t errlen) {
   argo__pub_handover(p);
   uint64_t target = p->handed;
   pthread_mutex_lock(&p->mu);
+  atomic_store(&p->flush_all, 1);
+  pthread_cond_signal(&p->work_cv);
   while (!p->gave_up && (p->qhead || atomic_load(&p->durable) < target)) {
     pthread_cond_wait(&p->done_cv, &p->mu);
   }
+  atomic_store(&p->flush_all, 0);
   argo_err rc = ARGO_OK;
   if (atomic_load(&p->durable) < target) {
     rc = p->last_code ? p->last_code : ARGO_EIO;

@@ -380,7 +380,20 @@ TEST(recovery_moves_garbage_aside_and_never_overwrites_it) {
   tu_rm_rf(dir);
 }
 
+TEST(journal_crc32c_matches_the_standard_check_value) {
+  /* The CRC-32C check value of "123456789" (RFC 3720). */
+  CHECK_EQ_INT(0xE3069283u, argo__crc32c(0, "123456789", 9));
+  /* Byte by byte and in one call agree (the 8-byte and the tail paths). */
+  const char *t = "The quick brown fox jumps over the lazy dog";
+  uint32_t c = 0;
+  c = argo__crc32c(c, t, 5);
+  c = argo__crc32c(c, t + 5, strlen(t) - 5);
+  CHECK_EQ_INT(argo__crc32c(0, t, strlen(t)), c);
+  CHECK_EQ_INT(0x22620404u, argo__crc32c(0, t, strlen(t)));
+}
+
 int main(void) {
+  RUN(journal_crc32c_matches_the_standard_check_value);
   RUN(journal_records_round_trip);
   RUN(journal_torn_tail_is_detected_and_ignored);
   RUN(journal_checksum_mismatch_stops_reading_there);
