@@ -47,7 +47,10 @@ typedef struct argo__broker_cfg {
 /* Where order changes go. Pointers are borrowed for the call. */
 typedef struct argo__broker_sink {
   /* An order was created (is_new = 1, status PENDING or REJECTED) or changed status other than
-   * by a fill (CANCELLED, REJECTED). */
+   * by a fill (CANCELLED, REJECTED, or FAILED when a fill could not be booked). For an order of
+   * a symbol the broker does not trade (rejected), sym is 0 and o->symbol tells the symbol.
+   * The sink may call back into the broker: its state is consistent at every call, and an
+   * order placed from inside a sink call waits for the next candle of its symbol. */
   void (*order)(void *user, size_t sym, const argo_order *o, int is_new);
   /* An order was filled: o has status FILLED, f is the fill. Called after order(is_new=1). */
   void (*fill)(void *user, size_t sym, const argo_order *o, const argo_fill *f);
@@ -70,8 +73,9 @@ void argo__broker_on_candle(argo__broker *b, size_t sym, const argo_candle *c);
 int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t now, char *id_out,
                        char *err, size_t errlen);
 int argo__broker_cancel(argo__broker *b, const char *order_id, char *err, size_t errlen);
-/* Resuming an account, before any order: sets the cash, and opens positions as single lots at
- * their average prices (no fee). */
+/* Resuming an account, before any order (not enforced): sets the cash, and opens positions as
+ * single lots at their average prices (no fee). Until the symbol's first candle a seeded
+ * position is valued at that price. */
 void argo__broker_seed_cash(argo__broker *b, double cash);
 argo_err argo__broker_seed_position(argo__broker *b, size_t sym, int is_short, double qty,
                                     double price, int64_t time);

@@ -269,7 +269,8 @@ int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t n
     memcpy(id_out, o.order_id, ARGO_ID_MAX);
   }
   long sl = argo__broker_symbol(b, req->symbol);
-  /* An unknown symbol has no index; the rejection is reported under 0 (see broker.h). */
+  /* An unknown symbol has no index: its rejection goes to the sink under index 0, and only
+   * o->symbol names it (broker.h does not say yet what sym should be then). */
   size_t sym = sl < 0 ? 0 : (size_t)sl;
   bsym *s = sl < 0 ? NULL : &b->syms[sym];
   o.symbol = s ? s->symbol : req->symbol;
@@ -304,8 +305,9 @@ int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t n
     return reject(b, sym, &o, err, errlen, "no price yet for %s", s->symbol);
   }
   /* Market orders and marketable limit orders fill at once at the last close. */
-  int fill_now = o.type == ARGO_ORDER_MARKET ||
-                 (s->has_last && (o.side == ARGO_SIDE_BUY ? o.price >= s->last : o.price <= s->last));
+  int fill_now =
+      o.type == ARGO_ORDER_MARKET ||
+      (s->has_last && (o.side == ARGO_SIDE_BUY ? o.price >= s->last : o.price <= s->last));
   double px = fill_now ? s->last : o.price;
   int opening = is_opening(&o);
   double need = 0;
@@ -531,6 +533,5 @@ argo_err argo__broker_seed_position(argo__broker *b, size_t sym, int is_short, d
     return ARGO_EINVAL;
   }
   bsym *s = &b->syms[sym];
-  return argo__book_open(is_short ? &s->sht : &s->lng, qty, price, 0, time) ? ARGO_ENOMEM
-                                                                              : ARGO_OK;
+  return argo__book_open(is_short ? &s->sht : &s->lng, qty, price, 0, time) ? ARGO_ENOMEM : ARGO_OK;
 }

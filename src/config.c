@@ -45,6 +45,8 @@ typedef enum kind {
   K_SYMBOLS,  /* char ** at off, size_t count at off2 */
   K_INTERVAL, /* char * at off (as given), int64_t microseconds at off2 */
   K_TIME,     /* int64_t microseconds at off, int "was given" at off2 */
+  K_TIME0,    /* int64_t microseconds at off, 0 when not given (a time for which the epoch
+                 itself is no sensible value: an end, a prefetch start) */
   K_U64,      /* uint64_t at off */
   K_SPEED,    /* double at off: "max" is 0, else > 0 */
   K_NUMBER,   /* double at off, >= lo (> lo when lo_open) */
@@ -57,6 +59,7 @@ typedef struct keydef {
   size_t off, off2;
   double lo, hi;       /* limits of K_INT, K_NUMBER, K_DURATION (hi 0: no upper limit) */
   int lo_open;         /* lo itself is excluded */
+  int empty_ok;        /* K_STRING: "" is a valid value (meaning "not set") */
   const char *choices; /* K_CHOICE: "a|b|c" */
 } keydef;
 
@@ -94,6 +97,24 @@ static const keydef keys[] = {
      .off = OFF(group_commit_us),
      .lo = 0,
      .hi = US_PER_HOUR},
+    {{"engine.prefetch.enabled", "bool", "false",
+      "download history before going live, so that indicators are ready (live feeds)"},
+     .kind = K_BOOL,
+     .off = OFF(prefetch)},
+    {{"engine.prefetch.start_time_type", "choice", "days",
+      "where prefetched history starts: days (engine.prefetch.days back) or date "
+      "(engine.prefetch.start_time)"},
+     .kind = K_CHOICE,
+     .off = OFF(prefetch_start_type),
+     .choices = "days|date"},
+    {{"engine.prefetch.days", "int", "7", "days of history to prefetch (start_time_type days)"},
+     .kind = K_INT,
+     .off = OFF(prefetch_days),
+     .lo = 0},
+    {{"engine.prefetch.start_time", "time", "",
+      "first candle to prefetch, UTC (start_time_type date), e.g. 2025-10-01T00:00:00Z"},
+     .kind = K_TIME0,
+     .off = OFF(prefetch_start_us)},
     {{"market_data.feed", "choice", "sim", "market-data feed: sim, replay or binance"},
      .kind = K_CHOICE,
      .off = OFF(feed),
@@ -112,6 +133,10 @@ static const keydef keys[] = {
      .kind = K_TIME,
      .off = OFF(start_us),
      .off2 = OFF(has_start)},
+    {{"market_data.end", "time", "",
+      "replay: only candles before this time, UTC; empty: to the end of the file"},
+     .kind = K_TIME0,
+     .off = OFF(end_us)},
     {{"market_data.bars", "int", "1000", "candles per symbol (sim); 0 = unlimited (live feeds)"},
      .kind = K_INT,
      .off = OFF(bars),
@@ -128,6 +153,19 @@ static const keydef keys[] = {
       "pacing: max (as fast as possible) or real time times N (1, 60, 0.5)"},
      .kind = K_SPEED,
      .off = OFF(speed)},
+    {{"market_data.replay_file", "string", "",
+      "replay: a Parquet or CSV file of candles (time, symbol, open, high, low, close, volume)"},
+     .kind = K_STRING,
+     .off = OFF(replay_file),
+     .empty_ok = 1},
+    {{"market_data.rest_url", "string", "https://api.binance.com",
+      "binance: REST base URL (history, gap fill); e.g. https://testnet.binance.vision"},
+     .kind = K_STRING,
+     .off = OFF(rest_url)},
+    {{"market_data.ws_url", "string", "wss://stream.binance.com:9443",
+      "binance: WebSocket base URL of the kline streams; e.g. wss://testnet.binance.vision"},
+     .kind = K_STRING,
+     .off = OFF(ws_url)},
     {{"trading.broker", "choice", "paper", "broker: paper (simulated fills)"},
      .kind = K_CHOICE,
      .off = OFF(broker),
@@ -781,6 +819,19 @@ static argo_err set_scalar(const keydef *k, const char *t, argo__settings *s, ch
     *(int *)field(s, k->off2) = *t != '\0';
     return ARGO_OK;
   }
+  case K_TIME0: {
+    int64_t us = 0;
+    if (*t && argo_time_parse(t, &us) != ARGO_OK) {
+      return errf(why, len, ARGO_ECONFIG,
+                  "expected a UTC time such as 2025-10-01T09:00:00Z (or nothing), got '%s'", t);
+    }
+    if (*t && us == 0) {
+      return errf(why, len, ARGO_ECONFIG, "expected a UTC time after 1970-01-01T00:00:00Z, got '%s'",
+                  t);
+    }
+    *(int64_t *)field(s, k->off) = us;
+    return ARGO_OK;
+  }
   default:
     return errf(why, len, ARGO_ECONFIG, "internal error: key kind %d", (int)k->kind);
   }
@@ -792,8 +843,9 @@ static argo_err set_value(const keydef *k, const char *text, argo__settings *s, 
                           size_t len) {
   switch (k->kind) {
   case K_STRING: {
-    /* Paths and plugin names are taken as given; only an empty one is certainly a mistake. */
-    if (!*text) {
+    /* Paths and plugin names are taken as given; only an empty one is certainly a mistake,
+     * unless the key is optional. */
+    if (!*text && !k->empty_ok) {
       return errf(why, len, ARGO_ECONFIG, "expected a non-empty string, got ''");
     }
     char *v = argo__strdup(text);
@@ -856,7 +908,8 @@ static void format_value(const keydef *k, const argo__settings *s, argo__sb *sb)
     break;
   }
   case K_TIME:
-    if (*(const int *)cfield(s, k->off2)) {
+  case K_TIME0:
+    if (k->kind == K_TIME ? *(const int *)cfield(s, k->off2) != 0 : *(const int64_t *)f != 0) {
       char buf[48];
       argo_time_format(*(const int64_t *)f, buf, sizeof buf);
       argo__sb_puts(sb, buf);
@@ -1601,9 +1654,25 @@ argo_err argo_config_validate(argo_config *cfg) {
   if (!cfg) {
     return ARGO_EINVAL;
   }
-  if (cfg->s.nsymbols == 0) {
+  const argo__settings *s = &cfg->s;
+  int replay = strcmp(s->feed, "replay") == 0;
+  /* A replay with no symbols given replays every symbol of its file (the engine asks the file),
+   * so an empty list is only refused for the other feeds. */
+  if (s->nsymbols == 0 && !replay) {
     return errf(cfg->err, sizeof cfg->err, ARGO_ECONFIG,
                 "market_data.symbols: at least one symbol is needed");
+  }
+  if (replay && (!s->replay_file || !*s->replay_file)) {
+    return errf(cfg->err, sizeof cfg->err, ARGO_ECONFIG,
+                "market_data.replay_file: the replay feed needs a file (Parquet or CSV)");
+  }
+  if (s->end_us && s->has_start && s->end_us <= s->start_us) {
+    return errf(cfg->err, sizeof cfg->err, ARGO_ECONFIG,
+                "market_data.end: must be later than market_data.start");
+  }
+  if (s->prefetch && strcmp(s->prefetch_start_type, "date") == 0 && s->prefetch_start_us == 0) {
+    return errf(cfg->err, sizeof cfg->err, ARGO_ECONFIG,
+                "engine.prefetch.start_time: needed when engine.prefetch.start_time_type is date");
   }
   cfg->err[0] = '\0';
   return ARGO_OK;

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "feed_binance.h"
+#include "feed_replay.h"
 #include "history.h"
 #include "recover.h"
 #include "schema.h"
@@ -100,6 +102,11 @@ void argo_engine_free(argo_engine *eng) {
   free(eng->win_len);
   free(eng->spos);
   free(eng->bpos);
+  free(eng->last_stored);
+  free(eng->seen_live);
+  if (eng->replay_symbols) {
+    argo__feed_replay_symbols_free(eng->replay_symbols, eng->nreplay_symbols);
+  }
   argo__map_free(&eng->symidx);
   argo__sb_free(&eng->scratch);
   free(eng->strategy_spec);
@@ -677,6 +684,9 @@ static void copy_order_event(argo__ev *e, const argo_order *o) {
 
 static void sink_order(void *user, size_t sym, const argo_order *o, int is_new) {
   argo_engine *eng = user;
+  if (argo__engine_symbol(eng, o->symbol) < 0) {
+    sym = 0xFFFF; /* a rejected order of a symbol the session does not trade */
+  }
   record_order(eng, sym, o);
   argo__ev e = {.type = is_new ? EV_ORDER_PLACED : EV_ORDER_UPDATED, .need = cur_seq(eng)};
   copy_order_event(&e, o);
@@ -802,6 +812,8 @@ static argo_err change_day(argo_engine *eng, int64_t t) {
   return ARGO_OK;
 }
 
+static void first_live(argo_engine *eng, size_t sym, int64_t t);
+
 static int candle_valid(const argo_candle *c, char *why, size_t len) {
   const double v[5] = {c->open, c->high, c->low, c->close, c->volume};
   static const char *names[5] = {"open", "high", "low", "close", "volume"};
@@ -845,6 +857,9 @@ static void process_candle(argo_engine *eng, const argo_candle *in) {
   }
   argo_candle c = *in;
   c.symbol = eng->symbols[sym];
+  if (ARGO_UNLIKELY(!eng->seen_live[sym])) {
+    first_live(eng, (size_t)sym, c.time);
+  }
   /* 1. The date only moves forward; a late candle is stored in the current day. */
   if (argo__day_of(c.time) > eng->sess.day) {
     if (change_day(eng, c.time) != ARGO_OK) {
@@ -980,6 +995,9 @@ static void resume_account(argo_engine *eng, const char *run_dir) {
  * candle. */
 static void warm_start(argo_engine *eng, int64_t first_live) {
   size_t need = eng->sdef->warmup_candles ? eng->sdef->warmup_candles(eng->sobj) : 0;
+  if (need == 0 && eng->cfg.prefetch) {
+    need = 1; /* prefetch resumes from the newest stored candle */
+  }
   if (need == 0) {
     return;
   }
@@ -1005,6 +1023,9 @@ static void warm_start(argo_engine *eng, int64_t first_live) {
       continue;
     }
     window_push(eng, (size_t)sym, c);
+    if (c->time > eng->last_stored[sym]) {
+      eng->last_stored[sym] = c->time;
+    }
     eng->cur = *c;
     eng->cur_sym = (size_t)sym;
     eng->have_cur = 1;
@@ -1036,6 +1057,104 @@ static int wal_failed(void *user) {
   return argo__journal_failed(((argo_engine *)user)->jr);
 }
 
+static void hook_status(void *user, argo_engine_status status) {
+  emit_status(user, status);
+}
+
+static void hook_error(void *user, argo_err code, const char *message) {
+  emit_error(user, code, message);
+}
+
+static void hook_progress(void *user, const char *symbol, int64_t done, int64_t total) {
+  argo_engine *eng = user;
+  if (eng->cb.on_prefetch_progress) {
+    eng->cb.on_prefetch_progress(eng, symbol, done, total, eng->user);
+  }
+}
+
+/* A downloaded candle (prefetch or gap fill): stored in the run's market data, given to the
+ * strategy as history (no orders), remembered as the newest stored candle of its symbol. */
+static int history_candle(void *user, const argo_candle *in) {
+  argo_engine *eng = user;
+  char why[160];
+  long sym = argo__engine_symbol(eng, in->symbol);
+  if (sym < 0 || !candle_valid(in, why, sizeof why) || in->time <= eng->last_stored[sym]) {
+    return 0; /* unknown, bad, or already stored: skipped */
+  }
+  argo_candle c = *in;
+  c.symbol = eng->symbols[sym];
+  record_candle(eng, (size_t)sym, &c);
+  window_push(eng, (size_t)sym, &c);
+  eng->last_stored[sym] = c.time;
+  eng->cur = c;
+  eng->cur_sym = (size_t)sym;
+  eng->have_cur = 1;
+  eng->warming = 1;
+  eng->in_strategy = 1;
+  eng->sdef->on_candle(eng->sobj, &c);
+  eng->in_strategy = 0;
+  eng->warming = 0;
+  eng->have_cur = 0;
+  argo__pub_tick(eng->pub);
+  if (eng->jr) {
+    argo__journal_tick(eng->jr);
+  }
+  return argo__waker_stopped(&eng->waker);
+}
+
+/* Downloads [from, to) of symbol sym through the feed's history. */
+static void download(argo_engine *eng, size_t sym, int64_t from, int64_t to) {
+  if (from >= to) {
+    return;
+  }
+  char err[ARGO_ERRMSG_MAX];
+  argo__history_sink sink = {history_candle, eng};
+  if (eng->feed.ops->history(eng->feed.impl, eng->symbols[sym], from, to, &sink, err,
+                             sizeof err) != 0) {
+    /* What was downloaded stays stored; the session goes on. */
+    emit_error(eng, ARGO_EFEED, err);
+  }
+}
+
+/* engine.prefetch: history from the configured start (or from the newest stored candle, when
+ * later) up to the candle in progress, before going live. */
+static void prefetch(argo_engine *eng) {
+  const argo__settings *s = &eng->cfg;
+  if (!s->prefetch || !eng->feed.ops->history) {
+    return;
+  }
+  emit_status(eng, ARGO_STATUS_PREFETCHING);
+  eng->await_running = 1;
+  int64_t iv = s->interval_us;
+  int64_t now = argo__wall_us();
+  int64_t start = s->prefetch_start_type && strcmp(s->prefetch_start_type, "date") == 0
+                      ? s->prefetch_start_us
+                      : now - s->prefetch_days * 86400 * INT64_C(1000000);
+  start -= ((start % iv) + iv) % iv;
+  int64_t end = now - ((now % iv) + iv) % iv; /* open time of the candle in progress */
+  for (size_t i = 0; i < eng->nsym && !argo__waker_stopped(&eng->waker); i++) {
+    int64_t from = eng->last_stored[i] ? eng->last_stored[i] + iv : start;
+    download(eng, i, from > start ? from : start, end);
+  }
+}
+
+/* At the first live candle of a symbol: with prefetch on, a gap of more than two intervals
+ * since the newest stored candle is downloaded first (status gap_filling); the first live
+ * candle of the session reports status running. */
+static void first_live(argo_engine *eng, size_t sym, int64_t t) {
+  eng->seen_live[sym] = 1;
+  int64_t iv = eng->cfg.interval_us;
+  if (eng->last_stored[sym] && t - eng->last_stored[sym] > 2 * iv && eng->feed.ops->history &&
+      eng->cfg.prefetch) {
+    emit_status(eng, ARGO_STATUS_GAP_FILLING);
+    download(eng, sym, eng->last_stored[sym] + iv, t);
+  }
+  if (eng->await_running) {
+    eng->await_running = 0;
+    emit_status(eng, ARGO_STATUS_RUNNING);
+  }
+}
+
 static argo_err setup(argo_engine *eng) {
   char err[ARGO_ERRMSG_MAX];
   argo__settings *s = &eng->cfg;
@@ -1057,7 +1176,10 @@ static argo_err setup(argo_engine *eng) {
   eng->win_len = calloc(eng->nsym, sizeof *eng->win_len);
   eng->spos = calloc(eng->nsym, sizeof *eng->spos);
   eng->bpos = calloc(eng->nsym, sizeof *eng->bpos);
-  if (!eng->win || !eng->win_head || !eng->win_len || !eng->spos || !eng->bpos) {
+  eng->last_stored = calloc(eng->nsym, sizeof *eng->last_stored);
+  eng->seen_live = calloc(eng->nsym, sizeof *eng->seen_live);
+  if (!eng->win || !eng->win_head || !eng->win_len || !eng->spos || !eng->bpos ||
+      !eng->last_stored || !eng->seen_live) {
     return set_err(eng, ARGO_ENOMEM, "out of memory for the candle window");
   }
   /* Strategy: resolve, create, initialize (before anything is written). */
@@ -1076,10 +1198,15 @@ static argo_err setup(argo_engine *eng) {
     return set_err(eng, ARGO_ESTRATEGY, "strategy %s could not be created", eng->sdef->name);
   }
   /* Feed. */
+  eng->hooks = (argo__feed_hooks){hook_status, hook_error, hook_progress, eng};
   if (strcmp(s->feed, "sim") == 0) {
     rc = argo__feed_sim_open(&eng->feed, s, &eng->waker, err, sizeof err);
+  } else if (strcmp(s->feed, "replay") == 0) {
+    rc = argo__feed_replay_open(&eng->feed, s, &eng->waker, &eng->hooks, err, sizeof err);
+  } else if (strcmp(s->feed, "binance") == 0) {
+    rc = argo__feed_binance_open(&eng->feed, s, &eng->waker, &eng->hooks, err, sizeof err);
   } else {
-    return set_err(eng, ARGO_ECONFIG, "market_data.feed '%s' is not available in this build",
+    return set_err(eng, ARGO_ECONFIG, "market_data.feed '%s' is not a feed (sim, replay, binance)",
                    s->feed);
   }
   if (rc) {
@@ -1247,7 +1374,10 @@ argo_err argo_engine_run(argo_engine *eng) {
     };
     eng->cb.on_engine_start(eng, &info, eng->user);
   }
-  emit_status(eng, ARGO_STATUS_RUNNING);
+  prefetch(eng);
+  if (!eng->await_running) {
+    emit_status(eng, ARGO_STATUS_RUNNING);
+  }
   char err[ARGO_ERRMSG_MAX];
   argo_err end = ARGO_OK;
   for (;;) {

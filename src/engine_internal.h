@@ -115,6 +115,12 @@ struct argo_engine {
   argo__stats_pos *spos;     /* scratch: the account's positions for stats.yaml */
   argo_position *bpos;       /* scratch: the broker's positions */
   int warming;               /* feeding stored candles to the strategy: no orders, no records */
+  int64_t *last_stored;      /* per symbol: open time of the newest stored or prefetched candle */
+  int *seen_live;            /* per symbol: a live candle has arrived */
+  int await_running;         /* prefetch on: "running" is reported at the first live candle */
+  argo__feed_hooks hooks;
+  char **replay_symbols;     /* symbols read from the replay file (owned) */
+  size_t nreplay_symbols;
   int64_t day_first_mark, day_first_log; /* ids before the current day (for the journal) */
   int64_t day_first_candles;
   int64_t day_first_event;

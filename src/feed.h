@@ -56,7 +56,8 @@ typedef struct argo__feed {
 
 /* The simulated feed: seeded random walk per symbol (pattern increasing, decreasing or
  * volatile), bars candles per symbol from start (default 2025-10-01T00:00:00Z) every interval,
- * paced at speed (0 = as fast as possible). waker is borrowed. */
+ * paced at speed (0 = as fast as possible; pacing starts at the first next()). waker is
+ * borrowed, and may be NULL when speed is 0. A bad pattern, bars or speed: ARGO_ECONFIG. */
 argo_err argo__feed_sim_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
                              char *err, size_t errlen);
 

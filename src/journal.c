@@ -610,6 +610,7 @@ void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o) {
   w_i64(&r, o->timestamp);
   w_f64(&r, o->filled_qty);
   w_str(&r, o->reason);
+  w_str(&r, o->symbol); /* for an order of a symbol the session does not trade (sym 0xFFFF) */
   sealed(j, &r, start);
   j->urgent = 1;
 }
@@ -867,6 +868,7 @@ int argo__jdecode_order(const unsigned char *p, size_t n, argo__jorder *out) {
   out->o.timestamp = r_i64(&d);
   out->o.filled_qty = r_f64(&d);
   out->reason = r_str(&d);
+  out->symbol = r_str(&d);
   return d.bad ? -1 : 0;
 }
 

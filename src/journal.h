@@ -123,9 +123,10 @@ typedef struct argo__jcandle {
 } argo__jcandle;
 
 typedef struct argo__jorder {
-  uint16_t sym;
+  uint16_t sym; /* 0xFFFF: not a symbol of the session (a rejected order); see symbol */
   argo_order o; /* o.symbol, o.strategy_name NULL; o.reason NULL */
   argo__jstr reason;
+  argo__jstr symbol;
 } argo__jorder;
 
 typedef struct argo__jfill {

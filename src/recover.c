@@ -100,8 +100,17 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
   }
   case ARGO_J_ORDER: {
     argo__jorder o;
-    const char *sym;
-    if (argo__jdecode_order(p, n, &o) != 0 || !(sym = sym_name(r, o.sym))) {
+    const char *sym = NULL;
+    char other[ARGO_SYMBOL_MAX];
+    if (argo__jdecode_order(p, n, &o) != 0) {
+      return ARGO_ECORRUPT;
+    }
+    if (o.sym == 0xFFFF) {
+      size_t k = o.symbol.n < sizeof other - 1 ? o.symbol.n : sizeof other - 1;
+      memcpy(other, o.symbol.p, k);
+      other[k] = '\0';
+      sym = other;
+    } else if (!(sym = sym_name(r, o.sym))) {
       return ARGO_ECORRUPT;
     }
     argo__batch *b = &r->b[ARGO_T_ORDERS];

@@ -88,14 +88,22 @@ static const char *const expected_keys[] = {
     "engine.candle_window",
     "engine.journal",
     "engine.group_commit",
+    "engine.prefetch.enabled",
+    "engine.prefetch.start_time_type",
+    "engine.prefetch.days",
+    "engine.prefetch.start_time",
     "market_data.feed",
     "market_data.symbols",
     "market_data.interval",
     "market_data.start",
+    "market_data.end",
     "market_data.bars",
     "market_data.pattern",
     "market_data.seed",
     "market_data.speed",
+    "market_data.replay_file",
+    "market_data.rest_url",
+    "market_data.ws_url",
     "trading.broker",
     "trading.capital",
     "trading.commission.model",
@@ -129,6 +137,14 @@ TEST(config_defaults_fill_every_setting) {
   CHECK_STR("volatile", s->pattern);
   CHECK(s->seed == 42);
   CHECK_NEAR(0, s->speed, 0);
+  CHECK_EQ_INT(0, s->end_us);
+  CHECK_STR("", s->replay_file);
+  CHECK_STR("https://api.binance.com", s->rest_url);
+  CHECK_STR("wss://stream.binance.com:9443", s->ws_url);
+  CHECK_EQ_INT(0, s->prefetch);
+  CHECK_STR("days", s->prefetch_start_type);
+  CHECK_EQ_INT(7, s->prefetch_days);
+  CHECK_EQ_INT(0, s->prefetch_start_us);
   CHECK_STR("paper", s->broker);
   CHECK_NEAR(10000, s->capital, 0);
   CHECK_STR("percentage", s->commission_model);
@@ -588,6 +604,29 @@ TEST(config_set_get_round_trip_for_every_key_type) {
       {"market_data.start", "1759309200", "2025-10-01T09:00:00Z"},
       {"market_data.start", "", ""},
       {"market_data.start", "2025-13-01", NULL},
+      /* time without a "was given" flag (0 is "not set") */
+      {"market_data.end", "2025-10-02", "2025-10-02T00:00:00Z"},
+      {"market_data.end", "2025-10-02T02:00:00+02:00", "2025-10-02T00:00:00Z"},
+      {"market_data.end", "", ""},
+      {"market_data.end", "1970-01-01T00:00:00Z", NULL},
+      {"market_data.end", "soon", NULL},
+      {"engine.prefetch.start_time", "2025-09-01T00:00:00Z", "2025-09-01T00:00:00Z"},
+      {"engine.prefetch.start_time", "2025-02-30", NULL},
+      /* optional string, and the URLs */
+      {"market_data.replay_file", "./data/2025-10-01/run_1/market_data.parquet",
+       "./data/2025-10-01/run_1/market_data.parquet"},
+      {"market_data.replay_file", "", ""},
+      {"market_data.rest_url", "http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+      {"market_data.rest_url", "", NULL},
+      {"market_data.ws_url", "wss://testnet.binance.vision", "wss://testnet.binance.vision"},
+      {"market_data.ws_url", "", NULL},
+      /* prefetch */
+      {"engine.prefetch.enabled", "yes", "true"},
+      {"engine.prefetch.start_time_type", "date", "date"},
+      {"engine.prefetch.start_time_type", "weeks", NULL},
+      {"engine.prefetch.days", "0", "0"},
+      {"engine.prefetch.days", "30", "30"},
+      {"engine.prefetch.days", "-1", NULL},
       /* unsigned 64-bit */
       {"market_data.seed", "0", "0"},
       {"market_data.seed", "18446744073709551615", "18446744073709551615"},
@@ -850,6 +889,7 @@ TEST(config_validate_requires_symbols_and_accepts_every_feed) {
   argo_config *c = fresh();
   CHECK_EQ_INT(ARGO_OK, argo_config_validate(c));
   set_ok(c, "market_data.feed", "replay");
+  set_ok(c, "market_data.replay_file", "candles.parquet");
   CHECK_EQ_INT(ARGO_OK, argo_config_validate(c));
   set_ok(c, "market_data.feed", "binance");
   CHECK_EQ_INT(ARGO_OK, argo_config_validate(c));
@@ -865,11 +905,46 @@ TEST(config_validate_requires_symbols_and_accepts_every_feed) {
   argo_config_free(c);
 }
 
+TEST(config_validate_checks_replay_file_time_range_and_prefetch_date) {
+  argo_config *c = fresh();
+  set_ok(c, "market_data.feed", "replay");
+  CHECK_EQ_INT(ARGO_ECONFIG, argo_config_validate(c));
+  CHECK_STR("market_data.replay_file: the replay feed needs a file (Parquet or CSV)",
+            argo_config_errmsg(c));
+  set_ok(c, "market_data.replay_file", "old/market_data.parquet");
+  CHECK_EQ_INT(ARGO_OK, argo_config_validate(c));
+  /* A replay without symbols replays every symbol of its file. */
+  set_ok(c, "market_data.symbols", "");
+  CHECK_EQ_INT(ARGO_OK, argo_config_validate(c));
+  set_ok(c, "market_data.symbols", "BTCUSDT");
+  load_ok(c, "market_data:\n  start: 2025-10-02\n  end: 2025-10-01\n");
+  CHECK_EQ_INT(INT64_C(1759276800000000), argo__config_settings(c)->end_us);
+  CHECK_EQ_INT(ARGO_ECONFIG, argo_config_validate(c));
+  CHECK_STR("market_data.end: must be later than market_data.start", argo_config_errmsg(c));
+  set_ok(c, "market_data.end", "2025-10-03");
+  CHECK_EQ_INT(ARGO_OK, argo_config_validate(c));
+  /* The prefetch section, nested in a file. */
+  load_ok(c, "engine:\n  prefetch:\n    enabled: true\n    start_time_type: date\n"
+             "    days: 3\n");
+  const argo__settings *s = argo__config_settings(c);
+  CHECK_EQ_INT(1, s->prefetch);
+  CHECK_STR("date", s->prefetch_start_type);
+  CHECK_EQ_INT(3, s->prefetch_days);
+  CHECK_EQ_INT(ARGO_ECONFIG, argo_config_validate(c));
+  CHECK_STR("engine.prefetch.start_time: needed when engine.prefetch.start_time_type is date",
+            argo_config_errmsg(c));
+  load_ok(c, "engine.prefetch.start_time: 2025-09-01T00:00:00Z\n");
+  CHECK_EQ_INT(INT64_C(1756684800000000), argo__config_settings(c)->prefetch_start_us);
+  CHECK_EQ_INT(ARGO_OK, argo_config_validate(c));
+  argo_config_free(c);
+}
+
 /* ---- settings copy / free ---------------------------------------------------------------- */
 
 TEST(config_settings_copy_is_deep_and_free_zeroes) {
   argo_config *c = fresh();
   set_ok(c, "strategy.config", "{\"a\": 1}");
+  set_ok(c, "market_data.replay_file", "/tmp/x.parquet");
   argo__settings copy;
   memset(&copy, 0xab, sizeof copy); /* the copy must not read what dst held */
   CHECK_EQ_INT(ARGO_OK, argo__settings_copy(&copy, argo__config_settings(c)));
@@ -883,6 +958,10 @@ TEST(config_settings_copy_is_deep_and_free_zeroes) {
   CHECK_EQ_INT(2, copy.nsymbols);
   CHECK_STR("ETHUSDT", copy.symbols[1]);
   CHECK_STR("{\"a\":1}", copy.strategy_config);
+  CHECK(copy.ws_url != NULL && copy.rest_url != NULL && copy.replay_file != NULL);
+  CHECK_STR("wss://stream.binance.com:9443", copy.ws_url);
+  CHECK_STR("/tmp/x.parquet", copy.replay_file);
+  CHECK_STR("days", copy.prefetch_start_type);
   CHECK_STR("1m", copy.interval);
   CHECK_EQ_INT(60000000, copy.interval_us);
   CHECK(copy.seed == 42);
@@ -890,6 +969,8 @@ TEST(config_settings_copy_is_deep_and_free_zeroes) {
   argo__settings_free(&copy);
   CHECK(copy.data_output == NULL && copy.symbols == NULL && copy.nsymbols == 0);
   CHECK(copy.strategy_config == NULL && copy.stats_every == 0);
+  CHECK(copy.replay_file == NULL && copy.rest_url == NULL && copy.ws_url == NULL);
+  CHECK(copy.prefetch_start_type == NULL);
   argo__settings_free(&copy); /* twice is harmless: it is zeroed */
   argo__settings_free(NULL);
   /* A zeroed struct copies to a zeroed struct. */
@@ -946,6 +1027,7 @@ int main(void) {
   RUN(config_set_strategy_config_also_takes_yaml_text);
   RUN(config_strategy_config_alias_bomb_is_refused);
   RUN(config_validate_requires_symbols_and_accepts_every_feed);
+  RUN(config_validate_checks_replay_file_time_range_and_prefetch_date);
   RUN(config_settings_copy_is_deep_and_free_zeroes);
   RUN(config_null_handles_are_tolerated);
   return test_summary();

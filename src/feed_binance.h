@@ -1,0 +1,49 @@
+/*
+ * Binance feed: live finalized klines over one combined WebSocket stream (libwebsockets),
+ * history and gap fill over the REST klines endpoint (libcurl). See feed_binance.c and
+ * docs/feeds.md.
+ */
+#ifndef ARGO_FEED_BINANCE_H
+#define ARGO_FEED_BINANCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feed.h"
+
+/* Limits of the feed's retries and timeouts. argo__binance_opts_default gives the values in
+ * parentheses; tests shorten them. */
+typedef struct argo__binance_opts {
+  /* Consecutive WebSocket connection attempts (the first connection, or the reconnections
+   * after a drop) before next() gives up with ARGO_FEED_FATAL (10; 0 = never give up). A
+   * connection counts as working, and resets the count, once a valid kline message arrives. */
+  int max_attempts;
+  int64_t backoff_min_us; /* delay before the first reconnection, before jitter (1 s) */
+  int64_t backoff_max_us; /* cap of the exponential delay (30 s) */
+  /* Retries of one REST request after a network error or an HTTP 5xx answer (5). */
+  int http_retries;
+  /* Waits of one REST request after HTTP 429/418 (10); a Retry-After longer than
+   * max_retry_after_us (5 min) fails the request at once rather than stall the session. */
+  int rate_limit_retries;
+  int64_t max_retry_after_us;
+  int64_t connect_timeout_us; /* TCP and TLS connection, WebSocket and REST (10 s) */
+  int64_t request_timeout_us; /* one whole REST request (60 s) */
+  int ping_after_s;           /* seconds without traffic before a WebSocket ping (30) */
+  int hangup_after_s;         /* seconds without traffic before the connection is dropped (75) */
+} argo__binance_opts;
+
+void argo__binance_opts_default(argo__binance_opts *o);
+
+/* Opens the Binance feed for s->symbols at s->interval (one of Binance's: 1s, 1m, 3m, 5m, 15m,
+ * 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d) on s->ws_url (live) and s->rest_url (history, gap fill).
+ * Nothing is connected yet: the first next() connects. Checks the settings only (ARGO_ECONFIG
+ * with err). waker and hooks are borrowed until the feed is closed; hooks may be NULL.
+ * clock_start is the wall clock at open. The feed has history(). */
+argo_err argo__feed_binance_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
+                                 const argo__feed_hooks *hooks, char *err, size_t errlen);
+/* The same with explicit limits (opts NULL: the defaults). */
+argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *s,
+                                      argo__waker *waker, const argo__feed_hooks *hooks,
+                                      const argo__binance_opts *opts, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,747 @@
+/*
+ * Replay feed: candles from a file, for example an earlier session's market_data.parquet, or a
+ * CSV file with a header holding the same columns (time, symbol, open, high, low, close,
+ * volume; the time as a TIMESTAMP, ISO text or epoch milliseconds). The feed owns a private
+ * in-memory DuckDB database that reads the file in place (read_parquet / read_csv with the path
+ * quoted as an SQL literal) and streams one query's result chunk by chunk, so a file of ten
+ * million rows is never held in a C array.
+ *
+ * The query does the checking, so that the rules live in one place: it keeps the rows of the
+ * requested symbols and time range, names what is wrong with a row (a missing or non-finite
+ * value, a price that is not positive, high below low, open or close outside low..high), and,
+ * per symbol in file order, the latest time of the valid rows before each row and the first
+ * earlier valid row of the same time. A row is delivered when it is valid, has no such earlier
+ * twin (else it is a duplicate) and is later than that latest time (else it is out of time
+ * order). Rows come sorted by time, then by the order of the requested symbols, then by
+ * file position, so a file grouped by symbol still replays in time order. Problems are
+ * reported through hooks->error with the row's position, symbol and time, and the row is
+ * skipped; without an error hook next() returns ARGO_FEED_SKIP with the message instead.
+ *
+ * Depends on DuckDB and the util helpers; reads no other module's state.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <duckdb.h>
+
+#include "feed_replay.h"
+#include "store.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+/* The columns a replay file must have, in the order of the query's source CTE. */
+static const char *const need_cols[] = {"time", "symbol", "open", "high", "low", "close", "volume"};
+#define NCOLS ARGO_ARRAY_LEN(need_cols)
+
+/* Columns of the streamed result. */
+enum { R_POS, R_TIME, R_SYM, R_IDX, R_O, R_H, R_L, R_C, R_V, R_BAD, R_PREV, R_DUP, R_FIRST, R_NCOLS };
+
+/* An opened file: the database, and the SQL that reads the file with its columns normalized
+ * (pos, t, sym, o, h, l, c, v). */
+typedef struct source {
+  duckdb_database db;
+  duckdb_connection con;
+  int csv;
+  argo__sb select; /* SELECT ... FROM read_...(...) */
+} source;
+
+typedef struct replay {
+  char *path;
+  char **syms; /* the requested symbols, owned; out->symbol points here */
+  size_t nsym;
+  source src;
+  duckdb_prepared_statement stmt;
+  duckdb_result res;
+  int have_res;
+  duckdb_data_chunk chunk;
+  idx_t row, nrows;
+  void *col[R_NCOLS];
+  uint64_t *valid[R_NCOLS];
+  int64_t first; /* time of the first candle delivered (clock_start) */
+  double speed;
+  int started;
+  int64_t t0, wall0, last_t;
+  argo__waker *waker;
+  argo__feed_hooks hooks;
+  char msg[ARGO_ERRMSG_MAX];
+} replay;
+
+/* DuckDB messages span several lines (hints, a caret under the query); the first is the one
+ * that says what happened, and argo's messages are one line. */
+static void first_line(const char *in, char *out, size_t len) {
+  argo__strlcpy(out, in ? in : "unknown error", len);
+  char *nl = strchr(out, '\n');
+  if (nl) {
+    *nl = '\0';
+  }
+}
+
+static void source_close(source *src) {
+  if (src->con) {
+    duckdb_disconnect(&src->con);
+  }
+  if (src->db) {
+    duckdb_close(&src->db);
+  }
+  argo__sb_free(&src->select);
+}
+
+static argo_err exec(source *src, const char *sql, char *why, size_t len) {
+  duckdb_result r;
+  argo_err rc = ARGO_OK;
+  if (duckdb_query(src->con, sql, &r) != DuckDBSuccess) {
+    first_line(duckdb_result_error(&r), why, len);
+    rc = ARGO_EDB;
+  }
+  duckdb_destroy_result(&r);
+  return rc;
+}
+
+/* Appends a double-quoted SQL identifier. */
+static void put_ident(argo__sb *sb, const char *name) {
+  argo__sb_putc(sb, '"');
+  for (const char *p = name; *p; p++) {
+    if (*p == '"') {
+      argo__sb_putc(sb, '"');
+    }
+    argo__sb_putc(sb, *p);
+  }
+  argo__sb_putc(sb, '"');
+}
+
+static int is_numeric_type(const char *t) {
+  static const char *const names[] = {"TINYINT",  "SMALLINT",  "INTEGER", "BIGINT",   "HUGEINT",
+                                      "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+                                      "FLOAT",    "DOUBLE"};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(names); i++) {
+    if (strcmp(t, names[i]) == 0) {
+      return 1;
+    }
+  }
+  return strncmp(t, "DECIMAL", 7) == 0;
+}
+
+/* Epoch milliseconds (any numeric expression e) as microseconds; NULL when out of range. Done
+ * in DOUBLE, which holds every millisecond of the next 280 000 years exactly. */
+static void put_ms_expr(argo__sb *sb, const char *e) {
+  argo__sb_printf(sb,
+                  "CASE WHEN abs(try_cast(%s AS DOUBLE)) < 9.0e12 THEN "
+                  "CAST(try_cast(%s AS DOUBLE) * 1000 AS BIGINT) END",
+                  e, e);
+}
+
+/* The time column as microseconds since the epoch, whatever its type: a TIMESTAMP (with or
+ * without time zone, any precision), a DATE, epoch milliseconds as a number, or text holding
+ * either ISO-8601 (offsets applied, none meaning UTC) or epoch milliseconds. Anything else is
+ * NULL, which the query reports as a bad time. */
+static int put_time_expr(argo__sb *sb, const char *col, const char *type) {
+  argo__sb q;
+  argo__sb_init(&q);
+  put_ident(&q, col);
+  const char *c = argo__sb_str(&q);
+  int ok = 1;
+  if (strcmp(type, "TIMESTAMP WITH TIME ZONE") == 0) {
+    argo__sb_printf(sb, "epoch_us(%s)", c);
+  } else if (strncmp(type, "TIMESTAMP", 9) == 0 || strcmp(type, "DATE") == 0) {
+    argo__sb_printf(sb, "epoch_us(CAST(%s AS TIMESTAMP))", c);
+  } else if (is_numeric_type(type)) {
+    put_ms_expr(sb, c);
+  } else if (strcmp(type, "VARCHAR") == 0) {
+    char trimmed[300];
+    snprintf(trimmed, sizeof trimmed, "trim(%s)", c);
+    argo__sb_printf(sb, "CASE WHEN regexp_full_match(%s, '[+-]?[0-9]+') THEN ", trimmed);
+    put_ms_expr(sb, trimmed);
+    argo__sb_printf(sb, " ELSE epoch_us(try_cast(%s AS TIMESTAMPTZ)) END", trimmed);
+  } else {
+    ok = 0;
+  }
+  argo__sb_free(&q);
+  return ok;
+}
+
+/* Opens path: checks that it can be read, picks the reader from its first bytes (Parquet files
+ * start with "PAR1", anything else is read as CSV), checks the columns and builds src->select.
+ * err names the file. */
+static argo_err source_open(source *src, const char *path, char *err, size_t errlen) {
+  memset(src, 0, sizeof *src);
+  argo__sb_init(&src->select);
+  char why[ARGO_ERRMSG_MAX];
+  char quoted[8300];
+  argo_err rc;
+  duckdb_config cfg = NULL;
+  duckdb_result r;
+  int have_r = 0;
+  char *types[NCOLS] = {0}, *names[NCOLS] = {0};
+
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    argo__fmt_errno(err, errlen, errno, "cannot open replay file '%s'", path);
+    return ARGO_EIO;
+  }
+  struct stat st;
+  memset(&st, 0, sizeof st);
+  errno = 0;
+  unsigned char magic[4] = {0};
+  ssize_t got = 0;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int e = errno;
+    if (e == 0 || S_ISDIR(st.st_mode)) {
+      e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    }
+    close(fd);
+    argo__fmt_errno(err, errlen, e, "cannot read replay file '%s'", path);
+    return ARGO_EIO;
+  }
+  got = read(fd, magic, sizeof magic);
+  int read_errno = errno;
+  close(fd);
+  if (got < 0) {
+    argo__fmt_errno(err, errlen, read_errno, "cannot read replay file '%s'", path);
+    return ARGO_EIO;
+  }
+  if (st.st_size == 0) {
+    argo__fmt(err, errlen, "replay file '%s' is empty", path);
+    return ARGO_ECORRUPT;
+  }
+  src->csv = !(got == 4 && memcmp(magic, "PAR1", 4) == 0);
+  if (argo__sql_quote(path, quoted, sizeof quoted) != 0) {
+    argo__fmt(err, errlen, "replay file path too long: '%s'", path);
+    return ARGO_EINVAL;
+  }
+
+  /* One thread for CSV: the row positions (ordinality) then follow the file's line order. */
+  if (duckdb_create_config(&cfg) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  if (src->csv) {
+    duckdb_set_config(cfg, "threads", "1");
+  }
+  duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
+  duckdb_set_config(cfg, "autoload_known_extensions", "false");
+  char *open_err = NULL;
+  if (duckdb_open_ext(NULL, &src->db, cfg, &open_err) != DuckDBSuccess) {
+    first_line(open_err, why, sizeof why);
+    duckdb_free(open_err);
+    duckdb_destroy_config(&cfg);
+    src->db = NULL;
+    argo__fmt(err, errlen, "cannot open DuckDB to read '%s': %s", path, why);
+    return ARGO_EDB;
+  }
+  duckdb_destroy_config(&cfg);
+  if (duckdb_connect(src->db, &src->con) != DuckDBSuccess) {
+    src->con = NULL;
+    argo__fmt(err, errlen, "cannot connect to DuckDB to read '%s'", path);
+    rc = ARGO_EDB;
+    goto fail;
+  }
+  /* Text times without an offset are UTC, whatever the machine's zone. */
+  (void)exec(src, "SET TimeZone = 'UTC'", why, sizeof why);
+
+  argo__sb reader;
+  argo__sb_init(&reader);
+  if (src->csv) {
+    /* Every column as text: the query converts with try_cast, so that one bad value makes one
+     * bad row instead of a type error for the whole file. */
+    argo__sb_printf(&reader, "read_csv(%s, header = true, all_varchar = true) WITH ORDINALITY",
+                    quoted);
+  } else {
+    argo__sb_printf(&reader, "read_parquet(%s, file_row_number = true)", quoted);
+  }
+  argo__sb d;
+  argo__sb_init(&d);
+  argo__sb_printf(&d, "DESCRIBE SELECT * FROM %s", argo__sb_str(&reader));
+  if (argo__sb_failed(&d) || argo__sb_failed(&reader)) {
+    argo__sb_free(&d);
+    argo__sb_free(&reader);
+    argo__fmt(err, errlen, "out of memory");
+    rc = ARGO_ENOMEM;
+    goto fail;
+  }
+  have_r = 1;
+  if (duckdb_query(src->con, argo__sb_str(&d), &r) != DuckDBSuccess) {
+    first_line(duckdb_result_error(&r), why, sizeof why);
+    argo__sb_free(&d);
+    argo__sb_free(&reader);
+    argo__fmt(err, errlen, "cannot read replay file '%s' as %s: %s", path,
+              src->csv ? "CSV" : "Parquet", why);
+    rc = ARGO_ECORRUPT;
+    goto fail;
+  }
+  argo__sb_free(&d);
+  idx_t nrows = duckdb_row_count(&r);
+  for (idx_t i = 0; i < nrows; i++) {
+    char *name = duckdb_value_varchar(&r, 0, i);
+    char *type = duckdb_value_varchar(&r, 1, i);
+    size_t j = NCOLS;
+    for (size_t c = 0; name && c < NCOLS; c++) {
+      if (strcasecmp(name, need_cols[c]) == 0 && !names[c]) {
+        j = c;
+        break;
+      }
+    }
+    if (j < NCOLS) {
+      names[j] = name;
+      types[j] = type;
+    } else {
+      duckdb_free(name);
+      duckdb_free(type);
+    }
+  }
+  argo__sb missing;
+  argo__sb_init(&missing);
+  for (size_t c = 0; c < NCOLS; c++) {
+    if (!names[c]) {
+      argo__sb_printf(&missing, "%s%s", missing.len ? ", " : "", need_cols[c]);
+    }
+  }
+  if (missing.len) {
+    argo__fmt(err, errlen,
+              "replay file '%s' lacks the column(s) %s (it needs time, symbol, open, high, low, "
+              "close and volume)",
+              path, argo__sb_str(&missing));
+    argo__sb_free(&missing);
+    argo__sb_free(&reader);
+    rc = ARGO_EFEED;
+    goto fail;
+  }
+  argo__sb_free(&missing);
+
+  argo__sb *s = &src->select;
+  argo__sb_printf(s, "SELECT %s AS pos, ", src->csv ? "ordinality" : "file_row_number + 1");
+  if (!put_time_expr(s, names[0], types[0])) {
+    argo__fmt(err, errlen,
+              "replay file '%s': column %s has type %s; expected a TIMESTAMP, ISO-8601 text or "
+              "epoch milliseconds",
+              path, names[0], types[0]);
+    argo__sb_free(&reader);
+    rc = ARGO_EFEED;
+    goto fail;
+  }
+  argo__sb_puts(s, " AS t, CAST(");
+  put_ident(s, names[1]);
+  argo__sb_puts(s, " AS VARCHAR) AS sym");
+  static const char *const alias[] = {"o", "h", "l", "c", "v"};
+  for (size_t c = 2; c < NCOLS; c++) {
+    argo__sb_puts(s, ", try_cast(");
+    put_ident(s, names[c]);
+    argo__sb_printf(s, " AS DOUBLE) AS %s", alias[c - 2]);
+  }
+  argo__sb_printf(s, " FROM %s", argo__sb_str(&reader));
+  argo__sb_free(&reader);
+  if (argo__sb_failed(s)) {
+    argo__fmt(err, errlen, "out of memory");
+    rc = ARGO_ENOMEM;
+    goto fail;
+  }
+  rc = ARGO_OK;
+  goto done;
+fail:
+  source_close(src);
+done:
+  for (size_t c = 0; c < NCOLS; c++) {
+    duckdb_free(names[c]);
+    duckdb_free(types[c]);
+  }
+  if (have_r) {
+    duckdb_destroy_result(&r);
+  }
+  return rc;
+}
+
+/* ---- the feed ---------------------------------------------------------------------------- */
+
+static void replay_close(void *impl) {
+  replay *rp = impl;
+  if (!rp) {
+    return;
+  }
+  if (rp->chunk) {
+    duckdb_destroy_data_chunk(&rp->chunk);
+  }
+  if (rp->have_res) {
+    duckdb_destroy_result(&rp->res);
+  }
+  if (rp->stmt) {
+    duckdb_destroy_prepare(&rp->stmt);
+  }
+  source_close(&rp->src);
+  for (size_t i = 0; i < rp->nsym; i++) {
+    free(rp->syms[i]);
+  }
+  free(rp->syms);
+  free(rp->path);
+  free(rp);
+}
+
+static int64_t replay_clock_start(void *impl) {
+  return ((replay *)impl)->first;
+}
+
+static int cell_valid(replay *rp, int col, idx_t row) {
+  return !rp->valid[col] || duckdb_validity_row_is_valid(rp->valid[col], row);
+}
+
+static int64_t cell_i64(replay *rp, int col, idx_t row) {
+  return ((int64_t *)rp->col[col])[row];
+}
+
+static double cell_f64(replay *rp, int col, idx_t row) {
+  return ((double *)rp->col[col])[row];
+}
+
+/* A VARCHAR cell copied into buf ("" when NULL). */
+static void cell_str(replay *rp, int col, idx_t row, char *buf, size_t len) {
+  if (!cell_valid(rp, col, row)) {
+    buf[0] = '\0';
+    return;
+  }
+  duckdb_string_t *v = &((duckdb_string_t *)rp->col[col])[row];
+  size_t n = duckdb_string_t_length(*v);
+  if (n >= len) {
+    n = len - 1;
+  }
+  memcpy(buf, duckdb_string_t_data(v), n);
+  buf[n] = '\0';
+}
+
+/* Fetches the next chunk. 1 when there is one, 0 at the end, -1 on error (rp->msg). */
+static int fetch_chunk(replay *rp) {
+  if (rp->chunk) {
+    duckdb_destroy_data_chunk(&rp->chunk);
+  }
+  for (;;) {
+    rp->chunk = duckdb_fetch_chunk(rp->res);
+    if (!rp->chunk) {
+      const char *e = duckdb_result_error(&rp->res);
+      if (e) {
+        char why[ARGO_ERRMSG_MAX];
+        first_line(e, why, sizeof why);
+        argo__fmt(rp->msg, sizeof rp->msg, "replay file '%s': %s", rp->path, why);
+        return -1;
+      }
+      return 0;
+    }
+    rp->nrows = duckdb_data_chunk_get_size(rp->chunk);
+    rp->row = 0;
+    if (rp->nrows == 0) {
+      duckdb_destroy_data_chunk(&rp->chunk);
+      continue;
+    }
+    for (int c = 0; c < R_NCOLS; c++) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(rp->chunk, (idx_t)c);
+      rp->col[c] = duckdb_vector_get_data(v);
+      rp->valid[c] = duckdb_vector_get_validity(v);
+    }
+    return 1;
+  }
+}
+
+/* Reports a skipped row: through the error hook (1: go on), or as the feed's SKIP (0). */
+static int report_row(replay *rp, idx_t row, const char *what, char *err, size_t errlen) {
+  char sym[64], when[48] = "no time";
+  cell_str(rp, R_SYM, row, sym, sizeof sym);
+  if (cell_valid(rp, R_TIME, row)) {
+    argo_time_format(cell_i64(rp, R_TIME, row), when, sizeof when);
+  }
+  argo__fmt(rp->msg, sizeof rp->msg, "replay file '%s': row %lld (%s, %s): %s; skipped", rp->path,
+            (long long)cell_i64(rp, R_POS, row), sym[0] ? sym : "no symbol", when, what);
+  if (rp->hooks.error) {
+    rp->hooks.error(rp->hooks.user, ARGO_EFEED, rp->msg);
+    return 1;
+  }
+  argo__strlcpy(err, rp->msg, errlen);
+  return 0;
+}
+
+static int replay_next(void *impl, argo_candle *out, char *err, size_t errlen) {
+  replay *rp = impl;
+  for (;;) {
+    if (!rp->chunk || rp->row >= rp->nrows) {
+      int r = fetch_chunk(rp);
+      if (r < 0) {
+        argo__strlcpy(err, rp->msg, errlen);
+        return ARGO_FEED_FATAL;
+      }
+      if (r == 0) {
+        return ARGO_FEED_END;
+      }
+    }
+    idx_t row = rp->row++;
+    if (cell_valid(rp, R_BAD, row)) {
+      char bad[200];
+      cell_str(rp, R_BAD, row, bad, sizeof bad);
+      if (!report_row(rp, row, bad, err, errlen)) {
+        return ARGO_FEED_SKIP;
+      }
+      continue;
+    }
+    int64_t t = cell_i64(rp, R_TIME, row);
+    char what[200];
+    what[0] = '\0';
+    if (cell_valid(rp, R_DUP, row)) {
+      argo__fmt(what, sizeof what, "duplicate of row %lld (same symbol and time)",
+                (long long)cell_i64(rp, R_DUP, row));
+    } else if (cell_valid(rp, R_PREV, row) && t < cell_i64(rp, R_PREV, row)) {
+      char pw[48];
+      argo_time_format(cell_i64(rp, R_PREV, row), pw, sizeof pw);
+      argo__fmt(what, sizeof what, "out of time order (an earlier row of this symbol is at %s)",
+                pw);
+    }
+    if (what[0]) {
+      if (!report_row(rp, row, what, err, errlen)) {
+        return ARGO_FEED_SKIP;
+      }
+      continue;
+    }
+    /* Pacing: a new candle time is released at wall0 + (t - t0) / speed. */
+    if (rp->speed > 0) {
+      if (!rp->started) {
+        rp->t0 = t;
+        rp->wall0 = argo__mono_us();
+      } else if (t != rp->last_t) {
+        int64_t due = rp->wall0 + (int64_t)((double)(t - rp->t0) / rp->speed);
+        if (argo__waker_sleep_until(rp->waker, due)) {
+          return ARGO_FEED_END;
+        }
+      }
+    }
+    rp->started = 1;
+    rp->last_t = t;
+    int32_t k = ((int32_t *)rp->col[R_IDX])[row];
+    out->symbol = rp->syms[k - 1];
+    out->time = t;
+    out->open = cell_f64(rp, R_O, row);
+    out->high = cell_f64(rp, R_H, row);
+    out->low = cell_f64(rp, R_L, row);
+    out->close = cell_f64(rp, R_C, row);
+    out->volume = cell_f64(rp, R_V, row);
+    return ARGO_FEED_CANDLE;
+  }
+}
+
+static const argo__feed_ops replay_ops = {
+    .name = "replay", .next = replay_next, .clock_start = replay_clock_start, .close = replay_close};
+
+/* The streamed query; see the file's opening comment. */
+static int build_query(replay *rp, const argo__settings *st, argo__sb *q) {
+  argo__sb list;
+  argo__sb_init(&list);
+  for (size_t i = 0; i < rp->nsym; i++) {
+    char quoted[200];
+    if (argo__sql_quote(rp->syms[i], quoted, sizeof quoted) != 0) {
+      argo__sb_free(&list);
+      return -1;
+    }
+    argo__sb_printf(&list, "%s%s", i ? ", " : "", quoted);
+  }
+  int64_t lo = st->has_start ? st->start_us : INT64_MIN;
+  int64_t hi = st->end_us ? st->end_us : INT64_MAX;
+  argo__sb_printf(
+      q,
+      "WITH src AS (%s), "
+      "chk AS (SELECT *, list_position([%s], sym) AS k, "
+      "CASE WHEN t IS NULL THEN 'the time is missing or not a time' "
+      "WHEN sym IS NULL THEN 'the symbol is missing' "
+      "WHEN o IS NULL OR h IS NULL OR l IS NULL OR c IS NULL OR v IS NULL "
+      "THEN 'a price or the volume is missing or not a number' "
+      "WHEN NOT (isfinite(o) AND isfinite(h) AND isfinite(l) AND isfinite(c) AND isfinite(v)) "
+      "THEN 'a price or the volume is not finite (NaN or infinite)' "
+      "WHEN o <= 0 OR h <= 0 OR l <= 0 OR c <= 0 THEN 'a price is not positive' "
+      "WHEN h < l THEN 'high is below low' "
+      "WHEN o > h OR o < l OR c > h OR c < l THEN 'open or close is outside low..high' "
+      "WHEN v < 0 THEN 'the volume is negative' END AS bad "
+      "FROM src WHERE (sym IS NULL OR sym IN (%s)) "
+      "AND (t IS NULL OR (t >= %lld AND t < %lld))), "
+      "w AS (SELECT *, max(CASE WHEN bad IS NULL THEN t END) OVER (PARTITION BY sym ORDER BY pos "
+      "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev, "
+      "min(CASE WHEN bad IS NULL THEN pos END) OVER (PARTITION BY sym, t ORDER BY pos "
+      "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS dup FROM chk) "
+      "SELECT CAST(pos AS BIGINT), CAST(t AS BIGINT), sym, CAST(k AS INTEGER), o, h, l, c, v, "
+      "bad, CAST(prev AS BIGINT), CAST(dup AS BIGINT), "
+      "CAST(min(CASE WHEN bad IS NULL AND (prev IS NULL OR t > prev) "
+      "THEN t END) OVER () AS BIGINT) "
+      "FROM w ORDER BY t NULLS FIRST, k NULLS FIRST, pos",
+      argo__sb_str(&rp->src.select), argo__sb_str(&list), argo__sb_str(&list), (long long)lo,
+      (long long)hi);
+  int failed = argo__sb_failed(&list);
+  argo__sb_free(&list);
+  return failed || argo__sb_failed(q) ? -1 : 0;
+}
+
+argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo__waker *waker,
+                                const argo__feed_hooks *hooks, char *err, size_t errlen) {
+  if (!st->replay_file || !*st->replay_file) {
+    argo__fmt(err, errlen, "the replay feed needs a file (market_data.replay_file)");
+    return ARGO_ECONFIG;
+  }
+  if (st->nsymbols == 0) {
+    argo__fmt(err, errlen, "the replay feed needs at least one symbol");
+    return ARGO_ECONFIG;
+  }
+  if (st->has_start && st->end_us && st->end_us <= st->start_us) {
+    argo__fmt(err, errlen, "market_data.end must be later than market_data.start");
+    return ARGO_ECONFIG;
+  }
+  argo_err rc;
+  argo__sb q;
+  argo__sb_init(&q);
+  duckdb_pending_result pending = NULL;
+  replay *rp = calloc(1, sizeof *rp);
+  if (!rp) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  argo__sb_init(&rp->src.select);
+  rp->path = argo__strdup(st->replay_file);
+  rp->syms = calloc(st->nsymbols, sizeof *rp->syms);
+  if (!rp->path || !rp->syms) {
+    goto oom;
+  }
+  for (; rp->nsym < st->nsymbols; rp->nsym++) {
+    if (!(rp->syms[rp->nsym] = argo__strdup(st->symbols[rp->nsym]))) {
+      goto oom;
+    }
+  }
+  rp->speed = st->speed;
+  rp->waker = waker;
+  if (hooks) {
+    rp->hooks = *hooks;
+  }
+  rc = source_open(&rp->src, rp->path, err, errlen);
+  if (rc) {
+    goto fail;
+  }
+  if (build_query(rp, st, &q) != 0) {
+    goto oom;
+  }
+  char why[ARGO_ERRMSG_MAX];
+  if (duckdb_prepare(rp->src.con, argo__sb_str(&q), &rp->stmt) != DuckDBSuccess) {
+    first_line(duckdb_prepare_error(rp->stmt), why, sizeof why);
+    argo__fmt(err, errlen, "cannot read replay file '%s': %s", rp->path, why);
+    rc = ARGO_ECORRUPT;
+    goto fail;
+  }
+  /* Streaming (rather than a materialized result): DuckDB hands out the sorted rows chunk by
+   * chunk. The call is marked deprecated in DuckDB 1.4's header but is the C API's only way to
+   * stream; the pinned version has it. */
+  if (duckdb_pending_prepared_streaming(rp->stmt, &pending) != DuckDBSuccess) {
+    first_line(duckdb_pending_error(pending), why, sizeof why);
+    argo__fmt(err, errlen, "cannot read replay file '%s': %s", rp->path, why);
+    rc = ARGO_ECORRUPT;
+    goto fail;
+  }
+  rp->have_res = 1;
+  if (duckdb_execute_pending(pending, &rp->res) != DuckDBSuccess) {
+    first_line(duckdb_result_error(&rp->res), why, sizeof why);
+    argo__fmt(err, errlen, "cannot read replay file '%s': %s", rp->path, why);
+    rc = ARGO_ECORRUPT;
+    goto fail;
+  }
+  duckdb_destroy_pending(&pending);
+  /* The first chunk carries the time of the first candle that will be delivered (clock_start,
+   * needed before the first next()); it stays for next() to consume. */
+  int r = fetch_chunk(rp);
+  if (r < 0) {
+    argo__strlcpy(err, rp->msg, errlen);
+    rc = ARGO_ECORRUPT;
+    goto fail;
+  }
+  if (r == 0 || !cell_valid(rp, R_FIRST, 0)) {
+    argo__fmt(err, errlen, "replay file '%s' holds no valid candle of the requested symbols%s",
+              rp->path, st->has_start || st->end_us ? " in the requested time range" : "");
+    rc = ARGO_EFEED;
+    goto fail;
+  }
+  rp->first = cell_i64(rp, R_FIRST, 0);
+  argo__sb_free(&q);
+  out->ops = &replay_ops;
+  out->impl = rp;
+  return ARGO_OK;
+oom:
+  argo__fmt(err, errlen, "out of memory");
+  rc = ARGO_ENOMEM;
+fail:
+  if (pending) {
+    duckdb_destroy_pending(&pending);
+  }
+  argo__sb_free(&q);
+  replay_close(rp);
+  return rc;
+}
+
+/* ---- symbols of a file ------------------------------------------------------------------- */
+
+void argo__feed_replay_symbols_free(char **syms, size_t n) {
+  for (size_t i = 0; syms && i < n; i++) {
+    free(syms[i]);
+  }
+  free(syms);
+}
+
+argo_err argo__feed_replay_symbols(const char *path, char ***out, size_t *n, char *err,
+                                   size_t errlen) {
+  *out = NULL;
+  *n = 0;
+  source src;
+  argo__sb q;
+  argo__sb_init(&q);
+  char **syms = NULL;
+  size_t count = 0;
+  duckdb_result r;
+  int have_r = 0;
+  argo_err rc = source_open(&src, path, err, errlen);
+  if (rc) {
+    return rc;
+  }
+  argo__sb_printf(&q, "SELECT DISTINCT sym FROM (%s) WHERE sym IS NOT NULL ORDER BY sym",
+                  argo__sb_str(&src.select));
+  if (argo__sb_failed(&q)) {
+    goto oom;
+  }
+  have_r = 1;
+  if (duckdb_query(src.con, argo__sb_str(&q), &r) != DuckDBSuccess) {
+    char why[ARGO_ERRMSG_MAX];
+    first_line(duckdb_result_error(&r), why, sizeof why);
+    argo__fmt(err, errlen, "cannot read replay file '%s': %s", path, why);
+    rc = ARGO_ECORRUPT;
+    goto fail;
+  }
+  idx_t rows = duckdb_row_count(&r);
+  syms = calloc(rows ? rows : 1, sizeof *syms);
+  if (!syms) {
+    goto oom;
+  }
+  for (; count < rows; count++) {
+    char *v = duckdb_value_varchar(&r, 0, count);
+    syms[count] = argo__strdup(v);
+    duckdb_free(v);
+    if (!syms[count]) {
+      goto oom;
+    }
+  }
+  duckdb_destroy_result(&r);
+  argo__sb_free(&q);
+  source_close(&src);
+  *out = syms;
+  *n = count;
+  return ARGO_OK;
+oom:
+  argo__fmt(err, errlen, "out of memory");
+  rc = ARGO_ENOMEM;
+fail:
+  argo__feed_replay_symbols_free(syms, count);
+  if (have_r) {
+    duckdb_destroy_result(&r);
+  }
+  argo__sb_free(&q);
+  source_close(&src);
+  return rc;
+}
