@@ -19,7 +19,9 @@
 const cli_opt cli_run_opts[] = {
     {"--config", "FILE", NULL,
      "YAML configuration (sections engine, market_data, trading, strategy)"},
-    {"--feed", "NAME", "market_data.feed", "market-data feed: sim"},
+    {"--feed", "NAME", "market_data.feed", "market-data feed: sim, replay or binance"},
+    {"--replay-file", "FILE", "market_data.replay_file", "replay feed: a Parquet or CSV file of candles"},
+    {"--end", "TIME", "market_data.end", "replay feed: only candles before this time (UTC)"},
     {"--symbols", "LIST", "market_data.symbols", "comma-separated symbols, e.g. BTCUSDT,ETHUSDT"},
     {"--interval", "INTERVAL", "market_data.interval",
      "candle interval from 1s to 1d, e.g. 1m, 4h"},
@@ -35,6 +37,8 @@ const cli_opt cli_run_opts[] = {
      "strategy configuration: a JSON object or a file holding one"},
     {"--capital", "AMOUNT", "trading.capital", "starting capital of the paper account"},
     {"--data-output", "DIR", "engine.data_output", "where sessions are recorded"},
+    {"--resume-account", NULL, "engine.resume_account",
+     "also resume the paper account (cash, positions) of the run the warm restart resumes from"},
     {"--set", "KEY=VALUE", NULL, "set any configuration key (repeatable)"},
     {"--events", "FILE|-", NULL, "write one JSON line per callback to FILE (- for stdout)"},
     {"--quiet", NULL, NULL, "print nothing but errors"},
@@ -346,6 +350,9 @@ int cli_run_main(int argc, char **argv) {
       }
       if (strcmp(name, "--quiet") == 0) {
         st.quiet = 1;
+      } else if (o->key && argo_config_set(cfg, o->key, "true") != ARGO_OK) {
+        cli_error("%s: %s", name, argo_config_errmsg(cfg));
+        goto done;
       }
       continue;
     }

@@ -97,6 +97,11 @@ static const keydef keys[] = {
      .off = OFF(group_commit_us),
      .lo = 0,
      .hi = US_PER_HOUR},
+    {{"engine.resume_account", "bool", "false",
+      "a warm restart also resumes the paper account (cash and open positions) of the run it "
+      "resumes from"},
+     .kind = K_BOOL,
+     .off = OFF(resume_account)},
     {{"engine.prefetch.enabled", "bool", "false",
       "download history before going live, so that indicators are ready (live feeds)"},
      .kind = K_BOOL,
@@ -614,6 +619,8 @@ static argo_err set_symbols(const keydef *k, char *const *items, size_t n, argo_
   free_symbols(*slot, *count);
   *slot = copy;
   *count = n;
+  /* The replay feed replays every symbol of its file unless symbols were given. */
+  s->symbols_set = 1;
   return ARGO_OK;
 oom:
   return errf(why, len, ARGO_ENOMEM, "out of memory");
@@ -1542,6 +1549,7 @@ argo_err argo_config_new(argo_config **out) {
       return rc;
     }
   }
+  cfg->s.symbols_set = 0; /* the defaults were set above, not given by the user */
   *out = cfg;
   return ARGO_OK;
 }

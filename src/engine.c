@@ -995,8 +995,8 @@ static void resume_account(argo_engine *eng, const char *run_dir) {
  * candle. */
 static void warm_start(argo_engine *eng, int64_t first_live) {
   size_t need = eng->sdef->warmup_candles ? eng->sdef->warmup_candles(eng->sobj) : 0;
-  if (need == 0 && eng->cfg.prefetch) {
-    need = 1; /* prefetch resumes from the newest stored candle */
+  if (need == 0 && (eng->cfg.prefetch || eng->cfg.resume_account)) {
+    need = 1; /* prefetch and account resume need the newest stored run */
   }
   if (need == 0) {
     return;
@@ -1159,6 +1159,22 @@ static argo_err setup(argo_engine *eng) {
   char err[ARGO_ERRMSG_MAX];
   argo__settings *s = &eng->cfg;
   argo_err rc;
+  /* A replay without symbols given replays every symbol of its file. */
+  if (strcmp(s->feed, "replay") == 0 && (!s->symbols_set || s->nsymbols == 0) && s->replay_file) {
+    rc = argo__feed_replay_symbols(s->replay_file, &eng->replay_symbols, &eng->nreplay_symbols,
+                                   err, sizeof err);
+    if (rc) {
+      return set_err(eng, rc, "%s", err);
+    }
+    for (size_t i = 0; i < s->nsymbols; i++) {
+      free(s->symbols[i]);
+    }
+    free(s->symbols);
+    s->symbols = eng->replay_symbols;
+    s->nsymbols = eng->nreplay_symbols;
+    eng->replay_symbols = NULL; /* now owned by the settings */
+    eng->nreplay_symbols = 0;
+  }
   if (s->nsymbols == 0) {
     return set_err(eng, ARGO_ECONFIG, "no symbols to trade");
   }

@@ -24,6 +24,7 @@ typedef struct argo__settings {
   char *feed;     /* "sim" | "replay" | "binance" */
   char **symbols; /* ["BTCUSDT", "ETHUSDT"] */
   size_t nsymbols;
+  int symbols_set; /* symbols came from a file or an override, not from the default */
   char *interval; /* "1m" */
   int64_t interval_us;
   int64_t start_us; /* first candle's open time (sim) */

@@ -88,6 +88,7 @@ static const char *const expected_keys[] = {
     "engine.candle_window",
     "engine.journal",
     "engine.group_commit",
+    "engine.resume_account",
     "engine.prefetch.enabled",
     "engine.prefetch.start_time_type",
     "engine.prefetch.days",
@@ -142,6 +143,8 @@ TEST(config_defaults_fill_every_setting) {
   CHECK_STR("https://api.binance.com", s->rest_url);
   CHECK_STR("wss://stream.binance.com:9443", s->ws_url);
   CHECK_EQ_INT(0, s->prefetch);
+  CHECK_EQ_INT(0, s->resume_account);
+  CHECK_EQ_INT(0, s->symbols_set);
   CHECK_STR("days", s->prefetch_start_type);
   CHECK_EQ_INT(7, s->prefetch_days);
   CHECK_EQ_INT(0, s->prefetch_start_us);
