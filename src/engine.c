@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine_internal.h"
@@ -213,6 +214,16 @@ void argo_engine_stop(argo_engine *eng) {
   if (eng) {
     argo__waker_signal(&eng->waker);
   }
+}
+
+void argo__engine_measure(argo_engine *eng, argo__latency *lat) {
+  eng->lat = lat;
+}
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out) {
@@ -1415,6 +1426,7 @@ argo_err argo_engine_run(argo_engine *eng) {
       fail_session(eng, ARGO_EFEED, err);
       break;
     }
+    int64_t t0 = eng->lat ? now_ns() : 0;
     process_candle(eng, &c);
     if (eng->jr) {
       argo__journal_tick(eng->jr);
@@ -1422,6 +1434,13 @@ argo_err argo_engine_run(argo_engine *eng) {
     argo__pub_tick(eng->pub);
     poll_publisher(eng);
     fire_due(eng);
+    if (ARGO_UNLIKELY(eng->lat != NULL)) {
+      argo__latency *l = eng->lat;
+      size_t *n = eng->traded ? &l->ntraded : &l->nplain;
+      if (*n < l->cap) {
+        (eng->traded ? l->traded : l->plain)[(*n)++] = now_ns() - t0;
+      }
+    }
   }
   emit_status(eng, ARGO_STATUS_STOPPING);
   finish(eng);

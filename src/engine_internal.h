@@ -25,6 +25,12 @@
 #include "util/util.h"
 #include "util/waker.h"
 
+/* Samples of per-candle processing time, in nanoseconds. */
+typedef struct argo__latency {
+  int64_t *plain, *traded;
+  size_t nplain, ntraded, cap;
+} argo__latency;
+
 /* One callback waiting for the rows it reports to be durable (need <= argo__pub_durable). */
 typedef enum ev_type {
   EV_MARKET,
@@ -119,6 +125,7 @@ struct argo_engine {
   int *seen_live;            /* per symbol: a live candle has arrived */
   int await_running;         /* prefetch on: "running" is reported at the first live candle */
   argo__feed_hooks hooks;
+  argo__latency *lat;        /* per-candle processing time, when a benchmark asks (else NULL) */
   char **replay_symbols;     /* symbols read from the replay file (owned) */
   size_t nreplay_symbols;
   int64_t day_first_mark, day_first_log; /* ids before the current day (for the journal) */
@@ -156,6 +163,10 @@ struct argo_engine {
   char fatal_msg[ARGO_ERRMSG_MAX];
   argo__sb scratch;
 };
+
+/* engine.c, for benchmarks: records the time each candle takes through the loop (from the
+ * feed's return to the end of its callbacks), split by whether the candle traded. */
+void argo__engine_measure(argo_engine *eng, argo__latency *lat);
 
 /* host.c */
 void argo__host_init(argo_engine *eng);

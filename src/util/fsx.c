@@ -94,11 +94,18 @@ int argo__io_fsync(int fd) {
   return argo__io_fsync_as(ARGO_IO_FSYNC, fd);
 }
 
+static atomic_ullong fsyncs;
+
+unsigned long long argo__io_fsync_count(void) {
+  return atomic_load_explicit(&fsyncs, memory_order_relaxed);
+}
+
 int argo__io_fsync_as(argo__io_op op, int fd) {
   int e = argo__io_fault_check(op);
   if (e) {
     return -e;
   }
+  atomic_fetch_add_explicit(&fsyncs, 1, memory_order_relaxed);
   if (fsync(fd) != 0) {
     return -errno;
   }

@@ -37,6 +37,8 @@ int argo__io_fsync(int fd);
 /* The same, counted as operation op of the fault hook. */
 int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len);
 int argo__io_fsync_as(argo__io_op op, int fd);
+/* fsyncs done by this process so far (for the benchmarks). */
+unsigned long long argo__io_fsync_count(void);
 /* rename(2) through the fault hook; returns 0 or -errno. */
 int argo__io_rename(const char *from, const char *to);
 
