@@ -469,6 +469,18 @@ static void record_order(argo_engine *eng, size_t sym, const argo_order *o) {
     argo__journal_order(eng->jr, (uint16_t)sym, o);
   }
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_ORDERS);
+  /* A market order's PENDING row and its FILLED row come one after the other: the later one
+   * replaces the earlier in place (the table keeps only the latest status anyway). */
+  if (b->rows > 0) {
+    size_t len, idlen = strlen(o->order_id);
+    const char *last = argo__batch_get_text(b, ORD_ID, b->rows - 1, &len);
+    if (len == idlen && memcmp(last, o->order_id, len) == 0) {
+      argo__batch_text(b, ORD_STATUS, b->rows - 1, argo__order_status_name(o->status));
+      argo__batch_text(b, ORD_REASON, b->rows - 1, o->reason);
+      argo__pub_urgent(eng->pub);
+      return;
+    }
+  }
   size_t r = argo__batch_add(b);
   if (r == (size_t)-1) {
     return;
