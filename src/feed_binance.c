@@ -72,17 +72,17 @@ static const struct {
   const char *name;
   int64_t us;
 } intervals[] = {
-    {"1s", INT64_C(1000000)},     {"1m", INT64_C(60000000)},     {"3m", INT64_C(180000000)},
-    {"5m", INT64_C(300000000)},   {"15m", INT64_C(900000000)},   {"30m", INT64_C(1800000000)},
-    {"1h", INT64_C(3600000000)},  {"2h", INT64_C(7200000000)},   {"4h", INT64_C(14400000000)},
-    {"6h", INT64_C(21600000000)}, {"8h", INT64_C(28800000000)},  {"12h", INT64_C(43200000000)},
+    {"1s", INT64_C(1000000)},     {"1m", INT64_C(60000000)},    {"3m", INT64_C(180000000)},
+    {"5m", INT64_C(300000000)},   {"15m", INT64_C(900000000)},  {"30m", INT64_C(1800000000)},
+    {"1h", INT64_C(3600000000)},  {"2h", INT64_C(7200000000)},  {"4h", INT64_C(14400000000)},
+    {"6h", INT64_C(21600000000)}, {"8h", INT64_C(28800000000)}, {"12h", INT64_C(43200000000)},
     {"1d", INT64_C(86400000000)},
 };
 
 typedef struct bsym {
-  char *name;       /* as configured; delivered candles point here */
-  char stream[40];  /* lower case, for the stream name */
-  int64_t last;     /* open time of the last candle delivered */
+  char *name;      /* as configured; delivered candles point here */
+  char stream[40]; /* lower case, for the stream name */
+  int64_t last;    /* open time of the last candle delivered */
   int has_last;
 } bsym;
 
@@ -253,6 +253,15 @@ static int64_t backoff_us(bnc *b, int n, int64_t base, int64_t cap) {
   return (int64_t)(d / 2 + argo__rng_uniform(&b->rng) * d / 2);
 }
 
+/* A delay for a message: "1.3 s", or "250 ms" below a tenth of a second would read "0.0 s". */
+static void fmt_delay(int64_t us, char *out, size_t len) {
+  if (us < 100000) {
+    argo__fmt(out, len, "%lld ms", (long long)(us / 1000));
+  } else {
+    argo__fmt(out, len, "%.1f s", (double)us / 1e6);
+  }
+}
+
 /* Sleeps on the waker; 1 if a stop ended it. */
 static int pause_us(bnc *b, int64_t us) {
   return argo__waker_sleep_until(b->waker, argo__mono_us() + us);
@@ -371,10 +380,10 @@ static int curl_setup(bnc *b) {
   bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, ua) != CURLE_OK;
   bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
   bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-  bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                          (long)(b->opt.connect_timeout_us / 1000)) != CURLE_OK;
-  bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(b->opt.request_timeout_us / 1000)) !=
+  bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(b->opt.connect_timeout_us / 1000)) !=
          CURLE_OK;
+  bad |=
+      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(b->opt.request_timeout_us / 1000)) != CURLE_OK;
   return bad ? -1 : 0;
 }
 
@@ -470,8 +479,9 @@ static int rest_get(bnc *b, const char *url, char *err, size_t errlen) {
                          : backoff_us(b, limited, b->opt.backoff_min_us, b->opt.backoff_max_us);
       const char *what = code == 429 ? "rate limited" : "banned for too many requests";
       if (wait > b->opt.max_retry_after_us) {
-        argo__fmt(err, errlen, "GET %s: %s by the exchange (HTTP %ld) for %.0f s, longer than %.0f s",
-                  url, what, code, (double)wait / 1e6, (double)b->opt.max_retry_after_us / 1e6);
+        argo__fmt(err, errlen,
+                  "GET %s: %s by the exchange (HTTP %ld) for %.0f s, longer than %.0f s", url, what,
+                  code, (double)wait / 1e6, (double)b->opt.max_retry_after_us / 1e6);
         return -1;
       }
       if (limited > b->opt.rate_limit_retries) {
@@ -479,8 +489,10 @@ static int rest_get(bnc *b, const char *url, char *err, size_t errlen) {
                   what, code, limited - 1);
         return -1;
       }
-      report(b, "GET %s: %s by the exchange (HTTP %ld); waiting %.1f s%s", url, what, code,
-             (double)wait / 1e6, b->retry_after_us >= 0 ? " as asked (Retry-After)" : "");
+      char d[32];
+      fmt_delay(wait, d, sizeof d);
+      report(b, "GET %s: %s by the exchange (HTTP %ld); waiting %s%s", url, what, code, d,
+             b->retry_after_us >= 0 ? " as asked (Retry-After)" : "");
       if (pause_us(b, wait)) {
         return 1;
       }
@@ -503,8 +515,10 @@ static int rest_get(bnc *b, const char *url, char *err, size_t errlen) {
       return -1;
     }
     int64_t wait = backoff_us(b, failures, b->opt.backoff_min_us, b->opt.backoff_max_us);
-    report(b, "GET %s: %s; retrying in %.1f s (attempt %d of %d)", url, why, (double)wait / 1e6,
-           failures + 1, b->opt.http_retries + 1);
+    char d[32];
+    fmt_delay(wait, d, sizeof d);
+    report(b, "GET %s: %s; retrying in %s (attempt %d of %d)", url, why, d, failures + 1,
+           b->opt.http_retries + 1);
     if (pause_us(b, wait)) {
       return 1;
     }
@@ -550,8 +564,8 @@ static int fetch_range(bnc *b, const char *symbol, const char *name, size_t sym,
   while (cur < end) {
     argo__sb_reset(&url);
     argo__sb_printf(&url,
-                    "%s/api/v3/klines?symbol=%s&interval=%s&startTime=%" PRId64
-                    "&endTime=%" PRId64 "&limit=%d",
+                    "%s/api/v3/klines?symbol=%s&interval=%s&startTime=%" PRId64 "&endTime=%" PRId64
+                    "&limit=%d",
                     b->rest_url, esc, b->iv_name, cur / 1000, (end - 1) / 1000, KLINES_LIMIT);
     if (argo__sb_failed(&url)) {
       argo__fmt(err, errlen, "out of memory");
@@ -681,7 +695,8 @@ static void on_message(bnc *b, struct lws *wsi, const char *data, size_t len) {
   json_t *x = json_object_get(kl, "x");
   if (!json_is_object(kl)) {
     why = "no kline ('k') in the message";
-  } else if (!json_is_integer(t) || !json_is_string(s) || !json_is_string(iv) || !json_is_boolean(x)) {
+  } else if (!json_is_integer(t) || !json_is_string(s) || !json_is_string(iv) ||
+             !json_is_boolean(x)) {
     why = "the kline lacks its open time, symbol, interval or final flag";
   } else if ((k = find_sym(b, json_string_value(s))) < 0) {
     why = "a symbol that was not subscribed";
@@ -742,8 +757,10 @@ static void conn_lost(bnc *b, const char *reason) {
   if (b->opt.max_attempts > 0) {
     argo__fmt(of, sizeof of, " of %d", b->opt.max_attempts);
   }
-  report_later(b, "%s%s: %s; %s in %.1f s (attempt %d%s)", what, where, reason,
-               b->ever_open ? "reconnecting" : "retrying", (double)wait / 1e6, b->attempt + 1, of);
+  char d[32];
+  fmt_delay(wait, d, sizeof d);
+  report_later(b, "%s%s: %s; %s in %s (attempt %d%s)", what, where, reason,
+               b->ever_open ? "reconnecting" : "retrying", d, b->attempt + 1, of);
 }
 
 static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -761,10 +778,14 @@ static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     if (id != b->conn_id || b->conn == CONN_IDLE) {
       return 0;
     }
-    char why[256];
-    snippet(in ? (const char *)in : "connection failed", in ? strlen((const char *)in) : 17, why,
-            sizeof why);
-    conn_lost(b, why[0] ? why : "connection failed");
+    char text[200], why[ARGO_ERRMSG_MAX / 2];
+    snippet(in ? (const char *)in : "", in ? strlen((const char *)in) : 0, text, sizeof text);
+    /* lws' TLS errors are OpenSSL codes; say what they usually mean. */
+    argo__fmt(why, sizeof why, "%s%s", text[0] ? text : "connection failed",
+              strstr(text, "SSL") ? " (TLS failed: is the server's certificate trusted by the "
+                                    "system's store?)"
+                                  : "");
+    conn_lost(b, why);
     return 0;
   }
   case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -818,8 +839,9 @@ static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
       argo__fmt(why, sizeof why, "closed by the exchange (code %d%s%s)", b->close_code,
                 b->close_reason[0] ? ": " : "", b->close_reason);
     } else {
-      argo__fmt(why, sizeof why, "the connection was closed (no close frame: network error or "
-                                 "no traffic for too long)");
+      argo__fmt(why, sizeof why,
+                "the connection was closed (no close frame: network error or "
+                "no traffic for too long)");
     }
     conn_lost(b, why);
     return 0;
@@ -830,8 +852,7 @@ static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 }
 
 static const struct lws_protocols protocols[] = {
-    {"argo-binance", lws_cb, 0, 0, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0}, /* terminator */
+    {"argo-binance", lws_cb, 0, 0, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}, /* terminator */
 };
 
 static void conn_start(bnc *b) {
@@ -895,8 +916,8 @@ static int fill_gap(bnc *b, size_t first, size_t last, int64_t to) {
       continue;
     }
     char err[ARGO_ERRMSG_MAX], from_s[48], to_s[48];
-    int r = fetch_range(b, s->name, s->name, k, s->last + b->iv_us, to, 0, 0, fill_candle, &f,
-                        err, sizeof err);
+    int r = fetch_range(b, s->name, s->name, k, s->last + b->iv_us, to, 0, 0, fill_candle, &f, err,
+                        sizeof err);
     if (r == 1) {
       stopped = 1;
     } else if (r < 0 || f.oom) {
@@ -1087,9 +1108,9 @@ static argo_err parse_ws_url(bnc *b, const char *url, char *err, size_t errlen) 
   return ARGO_OK;
 }
 
-argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *st,
-                                      argo__waker *waker, const argo__feed_hooks *hooks,
-                                      const argo__binance_opts *opts, char *err, size_t errlen) {
+argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *st, argo__waker *waker,
+                                      const argo__feed_hooks *hooks, const argo__binance_opts *opts,
+                                      char *err, size_t errlen) {
   argo_err rc;
   if (st->nsymbols == 0) {
     argo__fmt(err, errlen, "the Binance feed needs at least one symbol");
@@ -1167,8 +1188,8 @@ argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *st,
       s->stream[i] = (char)tolower((unsigned char)name[i]);
     }
     if (!ok) {
-      argo__fmt(err, errlen, "market_data.symbols: '%s' is not a Binance symbol (letters and digits)",
-                name);
+      argo__fmt(err, errlen,
+                "market_data.symbols: '%s' is not a Binance symbol (letters and digits)", name);
       rc = ARGO_ECONFIG;
       b->nsym++;
       goto fail;
@@ -1185,7 +1206,8 @@ argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *st,
   }
   /* lws pings after ping_after_s without traffic and drops the connection after
    * hangup_after_s; every valid message counts as traffic (lws_validity_confirmed). */
-  b->idle_policy.secs_since_valid_ping = (uint16_t)(b->opt.ping_after_s > 0 ? b->opt.ping_after_s : 30);
+  b->idle_policy.secs_since_valid_ping =
+      (uint16_t)(b->opt.ping_after_s > 0 ? b->opt.ping_after_s : 30);
   b->idle_policy.secs_since_valid_hangup =
       (uint16_t)(b->opt.hangup_after_s > b->idle_policy.secs_since_valid_ping
                      ? b->opt.hangup_after_s

@@ -38,12 +38,19 @@ void argo__binance_opts_default(argo__binance_opts *o);
  * 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d) on s->ws_url (live) and s->rest_url (history, gap fill).
  * Nothing is connected yet: the first next() connects. Checks the settings only (ARGO_ECONFIG
  * with err). waker and hooks are borrowed until the feed is closed; hooks may be NULL.
- * clock_start is the wall clock at open. The feed has history(). */
+ * clock_start is the wall clock at open. The feed has history().
+ *
+ * Everything happens on the thread calling next() and history(), which call the hooks: error
+ * (ARGO_EFEED) for every drop, retry, rate-limit wait and malformed message; status
+ * gap_filling then running around the REST download that follows a reconnection; progress from
+ * history() after each page. history() must not be called from inside a hook. next() returns
+ * ARGO_FEED_FATAL only when the exchange cannot be reached max_attempts times in a row, and
+ * ARGO_FEED_END only when the waker is stopped. */
 argo_err argo__feed_binance_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
                                  const argo__feed_hooks *hooks, char *err, size_t errlen);
 /* The same with explicit limits (opts NULL: the defaults). */
-argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *s,
-                                      argo__waker *waker, const argo__feed_hooks *hooks,
-                                      const argo__binance_opts *opts, char *err, size_t errlen);
+argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *s, argo__waker *waker,
+                                      const argo__feed_hooks *hooks, const argo__binance_opts *opts,
+                                      char *err, size_t errlen);
 
 #endif

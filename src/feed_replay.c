@@ -6,20 +6,22 @@
  * quoted as an SQL literal) and streams one query's result chunk by chunk, so a file of ten
  * million rows is never held in a C array.
  *
- * The query does the checking, so that the rules live in one place: it keeps the rows of the
- * requested symbols and time range, names what is wrong with a row (a missing or non-finite
- * value, a price that is not positive, high below low, open or close outside low..high), and,
- * per symbol in file order, the latest time of the valid rows before each row and the first
- * earlier valid row of the same time. A row is delivered when it is valid, has no such earlier
- * twin (else it is a duplicate) and is later than that latest time (else it is out of time
- * order). Rows come sorted by time, then by the order of the requested symbols, then by
- * file position, so a file grouped by symbol still replays in time order. Problems are
- * reported through hooks->error with the row's position, symbol and time, and the row is
- * skipped; without an error hook next() returns ARGO_FEED_SKIP with the message instead.
+ * The query names what is wrong with a row (a missing or non-finite value, a price that is not
+ * positive, high below low, open or close outside low..high), keeps the rows of the requested
+ * symbols and time range, and adds, per symbol in file order, the latest time of the valid rows
+ * before each row. Rows come sorted by time, then by position in the file: a file grouped by
+ * symbol still replays in time order, and the candles of one time come in the order they were
+ * recorded, so that replaying a session's market_data.parquet gives a strategy the very
+ * sequence that session saw, whatever the order of the symbols the replay is asked for. A row
+ * is delivered when it is valid, is not a duplicate (a valid row of its symbol and time came
+ * before it) and is not out of time order (earlier than that latest time). The others are
+ * reported through hooks->error with the row's position, symbol and time, and skipped;
+ * without an error hook next() returns ARGO_FEED_SKIP with the message instead.
  *
  * Depends on DuckDB and the util helpers; reads no other module's state.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,13 +43,14 @@ static const char *const need_cols[] = {"time", "symbol", "open", "high", "low",
 #define NCOLS ARGO_ARRAY_LEN(need_cols)
 
 /* Columns of the streamed result. */
-enum { R_POS, R_TIME, R_SYM, R_IDX, R_O, R_H, R_L, R_C, R_V, R_BAD, R_PREV, R_DUP, R_FIRST, R_NCOLS };
+enum { R_POS, R_TIME, R_SYM, R_IDX, R_O, R_H, R_L, R_C, R_V, R_BAD, R_PREV, R_NCOLS };
 
 /* An opened file: the database, and the SQL that reads the file with its columns normalized
  * (pos, t, sym, o, h, l, c, v). */
 typedef struct source {
   duckdb_database db;
   duckdb_connection con;
+  char tmpdir[4096]; /* where DuckDB may spill a large sort; "" if none */
   int csv;
   argo__sb select; /* SELECT ... FROM read_...(...) */
 } source;
@@ -64,7 +67,15 @@ typedef struct replay {
   idx_t row, nrows;
   void *col[R_NCOLS];
   uint64_t *valid[R_NCOLS];
-  int64_t first; /* time of the first candle delivered (clock_start) */
+  argo_candle first; /* the first candle, found by open() (its time is clock_start) */
+  int have_first;    /* ... and not yet delivered */
+  char **pending;    /* reports of the rows open() skipped on the way to it */
+  size_t npending, pending_next;
+  long long pending_more;
+  /* Per symbol, the time and position of its last valid row: as rows come sorted by time, a
+   * row repeating that time is a duplicate. */
+  int64_t *seen_t, *seen_pos;
+  unsigned char *seen;
   double speed;
   int started;
   int64_t t0, wall0, last_t;
@@ -89,6 +100,23 @@ static void source_close(source *src) {
   }
   if (src->db) {
     duckdb_close(&src->db);
+  }
+  /* DuckDB removes its spill files when it closes; whatever is left is ours to remove. */
+  if (src->tmpdir[0]) {
+    DIR *d = opendir(src->tmpdir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", src->tmpdir, e->d_name);
+        unlink(path);
+      }
+    }
+    if (d) {
+      closedir(d);
+    }
+    rmdir(src->tmpdir);
+    src->tmpdir[0] = '\0';
   }
   argo__sb_free(&src->select);
 }
@@ -117,9 +145,9 @@ static void put_ident(argo__sb *sb, const char *name) {
 }
 
 static int is_numeric_type(const char *t) {
-  static const char *const names[] = {"TINYINT",  "SMALLINT",  "INTEGER", "BIGINT",   "HUGEINT",
-                                      "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
-                                      "FLOAT",    "DOUBLE"};
+  static const char *const names[] = {"TINYINT", "SMALLINT", "INTEGER",   "BIGINT",
+                                      "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                                      "UBIGINT", "UHUGEINT", "FLOAT",     "DOUBLE"};
   for (size_t i = 0; i < ARGO_ARRAY_LEN(names); i++) {
     if (strcmp(t, names[i]) == 0) {
       return 1;
@@ -224,6 +252,16 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
   if (src->csv) {
     duckdb_set_config(cfg, "threads", "1");
   }
+  /* A sort larger than memory spills to disk: to a private temporary folder, not to the
+   * in-memory database's default ("./.tmp" in whatever folder argo runs in). */
+  const char *tmp = getenv("TMPDIR");
+  snprintf(src->tmpdir, sizeof src->tmpdir, "%s/argo-replay-spill-XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(src->tmpdir)) {
+    duckdb_set_config(cfg, "temp_directory", src->tmpdir);
+  } else {
+    src->tmpdir[0] = '\0'; /* no temporary folder: DuckDB keeps the sort in memory */
+  }
   duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
   duckdb_set_config(cfg, "autoload_known_extensions", "false");
   char *open_err = NULL;
@@ -233,7 +271,8 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
     duckdb_destroy_config(&cfg);
     src->db = NULL;
     argo__fmt(err, errlen, "cannot open DuckDB to read '%s': %s", path, why);
-    return ARGO_EDB;
+    rc = ARGO_EDB;
+    goto fail;
   }
   duckdb_destroy_config(&cfg);
   if (duckdb_connect(src->db, &src->con) != DuckDBSuccess) {
@@ -358,6 +397,10 @@ done:
 
 /* ---- the feed ---------------------------------------------------------------------------- */
 
+/* Reports kept from open(), where the first candle is looked for before the hooks may be
+ * called; next() reports them first. Beyond PENDING_MAX only a count is kept. */
+#define PENDING_MAX 100
+
 static void replay_close(void *impl) {
   replay *rp = impl;
   if (!rp) {
@@ -376,13 +419,20 @@ static void replay_close(void *impl) {
   for (size_t i = 0; i < rp->nsym; i++) {
     free(rp->syms[i]);
   }
+  for (size_t i = 0; i < rp->npending; i++) {
+    free(rp->pending[i]);
+  }
+  free(rp->pending);
+  free(rp->seen);
+  free(rp->seen_t);
+  free(rp->seen_pos);
   free(rp->syms);
   free(rp->path);
   free(rp);
 }
 
 static int64_t replay_clock_start(void *impl) {
-  return ((replay *)impl)->first;
+  return ((replay *)impl)->first.time;
 }
 
 static int cell_valid(replay *rp, int col, idx_t row) {
@@ -444,8 +494,8 @@ static int fetch_chunk(replay *rp) {
   }
 }
 
-/* Reports a skipped row: through the error hook (1: go on), or as the feed's SKIP (0). */
-static int report_row(replay *rp, idx_t row, const char *what, char *err, size_t errlen) {
+/* The message of a skipped row into rp->msg. */
+static void row_message(replay *rp, idx_t row, const char *what) {
   char sym[64], when[48] = "no time";
   cell_str(rp, R_SYM, row, sym, sizeof sym);
   if (cell_valid(rp, R_TIME, row)) {
@@ -453,82 +503,129 @@ static int report_row(replay *rp, idx_t row, const char *what, char *err, size_t
   }
   argo__fmt(rp->msg, sizeof rp->msg, "replay file '%s': row %lld (%s, %s): %s; skipped", rp->path,
             (long long)cell_i64(rp, R_POS, row), sym[0] ? sym : "no symbol", when, what);
+}
+
+/* The next row: STEP_CANDLE (*out), STEP_SKIP (rp->msg says why), STEP_END, or STEP_ERROR
+ * (rp->msg). */
+enum { STEP_ERROR = -1, STEP_END = 0, STEP_CANDLE = 1, STEP_SKIP = 2 };
+
+static int step(replay *rp, argo_candle *out) {
+  if (!rp->chunk || rp->row >= rp->nrows) {
+    int r = fetch_chunk(rp);
+    if (r <= 0) {
+      return r < 0 ? STEP_ERROR : STEP_END;
+    }
+  }
+  idx_t row = rp->row++;
+  if (cell_valid(rp, R_BAD, row)) {
+    char bad[200];
+    cell_str(rp, R_BAD, row, bad, sizeof bad);
+    row_message(rp, row, bad);
+    return STEP_SKIP;
+  }
+  int64_t t = cell_i64(rp, R_TIME, row);
+  int32_t k = ((int32_t *)rp->col[R_IDX])[row];
+  char what[200];
+  size_t i = (size_t)k - 1;
+  if (rp->seen[i] && rp->seen_t[i] == t) {
+    argo__fmt(what, sizeof what, "duplicate of row %lld (same symbol and time)",
+              (long long)rp->seen_pos[i]);
+    row_message(rp, row, what);
+    return STEP_SKIP;
+  }
+  rp->seen[i] = 1;
+  rp->seen_t[i] = t;
+  rp->seen_pos[i] = cell_i64(rp, R_POS, row);
+  if (cell_valid(rp, R_PREV, row) && t < cell_i64(rp, R_PREV, row)) {
+    char pw[48];
+    argo_time_format(cell_i64(rp, R_PREV, row), pw, sizeof pw);
+    argo__fmt(what, sizeof what, "out of time order (an earlier row of this symbol is at %s)", pw);
+    row_message(rp, row, what);
+    return STEP_SKIP;
+  }
+  out->symbol = rp->syms[k - 1];
+  out->time = t;
+  out->open = cell_f64(rp, R_O, row);
+  out->high = cell_f64(rp, R_H, row);
+  out->low = cell_f64(rp, R_L, row);
+  out->close = cell_f64(rp, R_C, row);
+  out->volume = cell_f64(rp, R_V, row);
+  return STEP_CANDLE;
+}
+
+/* Reports msg: through the error hook (1: go on), or as the feed's SKIP (0, err set). */
+static int report(replay *rp, const char *msg, char *err, size_t errlen) {
   if (rp->hooks.error) {
-    rp->hooks.error(rp->hooks.user, ARGO_EFEED, rp->msg);
+    rp->hooks.error(rp->hooks.user, ARGO_EFEED, msg);
     return 1;
   }
-  argo__strlcpy(err, rp->msg, errlen);
+  argo__strlcpy(err, msg, errlen);
   return 0;
 }
 
 static int replay_next(void *impl, argo_candle *out, char *err, size_t errlen) {
   replay *rp = impl;
-  for (;;) {
-    if (!rp->chunk || rp->row >= rp->nrows) {
-      int r = fetch_chunk(rp);
-      if (r < 0) {
+  /* First what open() found before the first candle. */
+  while (rp->pending_next < rp->npending || rp->pending_more) {
+    char more[ARGO_ERRMSG_MAX];
+    const char *m;
+    if (rp->pending_next < rp->npending) {
+      m = rp->pending[rp->pending_next++];
+    } else {
+      argo__fmt(more, sizeof more,
+                "replay file '%s': %lld more rows before the first candle were skipped", rp->path,
+                (long long)rp->pending_more);
+      rp->pending_more = 0;
+      m = more;
+    }
+    if (!report(rp, m, err, errlen)) {
+      return ARGO_FEED_SKIP;
+    }
+  }
+  argo_candle c;
+  if (rp->have_first) {
+    rp->have_first = 0;
+    c = rp->first;
+  } else {
+    for (;;) {
+      int r = step(rp, &c);
+      if (r == STEP_CANDLE) {
+        break;
+      }
+      if (r == STEP_END) {
+        return ARGO_FEED_END;
+      }
+      if (r == STEP_ERROR) {
         argo__strlcpy(err, rp->msg, errlen);
         return ARGO_FEED_FATAL;
       }
-      if (r == 0) {
+      if (!report(rp, rp->msg, err, errlen)) {
+        return ARGO_FEED_SKIP;
+      }
+    }
+  }
+  /* Pacing: a new candle time is released at wall0 + (t - t0) / speed. */
+  if (rp->speed > 0) {
+    if (!rp->started) {
+      rp->t0 = c.time;
+      rp->wall0 = argo__mono_us();
+    } else if (c.time != rp->last_t) {
+      int64_t due = rp->wall0 + (int64_t)((double)(c.time - rp->t0) / rp->speed);
+      if (argo__waker_sleep_until(rp->waker, due)) {
         return ARGO_FEED_END;
       }
     }
-    idx_t row = rp->row++;
-    if (cell_valid(rp, R_BAD, row)) {
-      char bad[200];
-      cell_str(rp, R_BAD, row, bad, sizeof bad);
-      if (!report_row(rp, row, bad, err, errlen)) {
-        return ARGO_FEED_SKIP;
-      }
-      continue;
-    }
-    int64_t t = cell_i64(rp, R_TIME, row);
-    char what[200];
-    what[0] = '\0';
-    if (cell_valid(rp, R_DUP, row)) {
-      argo__fmt(what, sizeof what, "duplicate of row %lld (same symbol and time)",
-                (long long)cell_i64(rp, R_DUP, row));
-    } else if (cell_valid(rp, R_PREV, row) && t < cell_i64(rp, R_PREV, row)) {
-      char pw[48];
-      argo_time_format(cell_i64(rp, R_PREV, row), pw, sizeof pw);
-      argo__fmt(what, sizeof what, "out of time order (an earlier row of this symbol is at %s)",
-                pw);
-    }
-    if (what[0]) {
-      if (!report_row(rp, row, what, err, errlen)) {
-        return ARGO_FEED_SKIP;
-      }
-      continue;
-    }
-    /* Pacing: a new candle time is released at wall0 + (t - t0) / speed. */
-    if (rp->speed > 0) {
-      if (!rp->started) {
-        rp->t0 = t;
-        rp->wall0 = argo__mono_us();
-      } else if (t != rp->last_t) {
-        int64_t due = rp->wall0 + (int64_t)((double)(t - rp->t0) / rp->speed);
-        if (argo__waker_sleep_until(rp->waker, due)) {
-          return ARGO_FEED_END;
-        }
-      }
-    }
-    rp->started = 1;
-    rp->last_t = t;
-    int32_t k = ((int32_t *)rp->col[R_IDX])[row];
-    out->symbol = rp->syms[k - 1];
-    out->time = t;
-    out->open = cell_f64(rp, R_O, row);
-    out->high = cell_f64(rp, R_H, row);
-    out->low = cell_f64(rp, R_L, row);
-    out->close = cell_f64(rp, R_C, row);
-    out->volume = cell_f64(rp, R_V, row);
-    return ARGO_FEED_CANDLE;
   }
+  rp->started = 1;
+  rp->last_t = c.time;
+  *out = c;
+  return ARGO_FEED_CANDLE;
 }
 
-static const argo__feed_ops replay_ops = {
-    .name = "replay", .next = replay_next, .clock_start = replay_clock_start, .close = replay_close};
+static const argo__feed_ops replay_ops = {.name = "replay",
+                                          .next = replay_next,
+                                          .clock_start = replay_clock_start,
+                                          .close = replay_close};
 
 /* The streamed query; see the file's opening comment. */
 static int build_query(replay *rp, const argo__settings *st, argo__sb *q) {
@@ -559,21 +656,42 @@ static int build_query(replay *rp, const argo__settings *st, argo__sb *q) {
       "WHEN o > h OR o < l OR c > h OR c < l THEN 'open or close is outside low..high' "
       "WHEN v < 0 THEN 'the volume is negative' END AS bad "
       "FROM src WHERE (sym IS NULL OR sym IN (%s)) "
-      "AND (t IS NULL OR (t >= %lld AND t < %lld))), "
-      "w AS (SELECT *, max(CASE WHEN bad IS NULL THEN t END) OVER (PARTITION BY sym ORDER BY pos "
-      "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev, "
-      "min(CASE WHEN bad IS NULL THEN pos END) OVER (PARTITION BY sym, t ORDER BY pos "
-      "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS dup FROM chk) "
+      "AND (t IS NULL OR (t >= %lld AND t < %lld))) "
       "SELECT CAST(pos AS BIGINT), CAST(t AS BIGINT), sym, CAST(k AS INTEGER), o, h, l, c, v, "
-      "bad, CAST(prev AS BIGINT), CAST(dup AS BIGINT), "
-      "CAST(min(CASE WHEN bad IS NULL AND (prev IS NULL OR t > prev) "
-      "THEN t END) OVER () AS BIGINT) "
-      "FROM w ORDER BY t NULLS FIRST, k NULLS FIRST, pos",
+      "bad, CAST(max(CASE WHEN bad IS NULL THEN t END) OVER (PARTITION BY sym ORDER BY pos "
+      "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS BIGINT) "
+      "FROM chk ORDER BY t NULLS FIRST, pos",
       argo__sb_str(&rp->src.select), argo__sb_str(&list), argo__sb_str(&list), (long long)lo,
       (long long)hi);
   int failed = argo__sb_failed(&list);
   argo__sb_free(&list);
   return failed || argo__sb_failed(q) ? -1 : 0;
+}
+
+/* Reads up to the first candle (its time is clock_start, needed before the first next()),
+ * keeping the reports of the rows skipped on the way. 1 found, 0 none, -1 error (rp->msg). */
+static int find_first(replay *rp) {
+  for (;;) {
+    int r = step(rp, &rp->first);
+    if (r == STEP_CANDLE) {
+      rp->have_first = 1;
+      return 1;
+    }
+    if (r != STEP_SKIP) {
+      return r == STEP_END ? 0 : -1;
+    }
+    if (rp->npending < PENDING_MAX) {
+      if (!rp->pending) {
+        rp->pending = calloc(PENDING_MAX, sizeof *rp->pending);
+      }
+      char *m = rp->pending ? argo__strdup(rp->msg) : NULL;
+      if (m) {
+        rp->pending[rp->npending++] = m;
+        continue;
+      }
+    }
+    rp->pending_more++;
+  }
 }
 
 argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo__waker *waker,
@@ -602,7 +720,10 @@ argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo_
   argo__sb_init(&rp->src.select);
   rp->path = argo__strdup(st->replay_file);
   rp->syms = calloc(st->nsymbols, sizeof *rp->syms);
-  if (!rp->path || !rp->syms) {
+  rp->seen = calloc(st->nsymbols, sizeof *rp->seen);
+  rp->seen_t = calloc(st->nsymbols, sizeof *rp->seen_t);
+  rp->seen_pos = calloc(st->nsymbols, sizeof *rp->seen_pos);
+  if (!rp->path || !rp->syms || !rp->seen || !rp->seen_t || !rp->seen_pos) {
     goto oom;
   }
   for (; rp->nsym < st->nsymbols; rp->nsym++) {
@@ -646,21 +767,18 @@ argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo_
     goto fail;
   }
   duckdb_destroy_pending(&pending);
-  /* The first chunk carries the time of the first candle that will be delivered (clock_start,
-   * needed before the first next()); it stays for next() to consume. */
-  int r = fetch_chunk(rp);
+  int r = find_first(rp);
   if (r < 0) {
     argo__strlcpy(err, rp->msg, errlen);
     rc = ARGO_ECORRUPT;
     goto fail;
   }
-  if (r == 0 || !cell_valid(rp, R_FIRST, 0)) {
+  if (r == 0) {
     argo__fmt(err, errlen, "replay file '%s' holds no valid candle of the requested symbols%s",
               rp->path, st->has_start || st->end_us ? " in the requested time range" : "");
     rc = ARGO_EFEED;
     goto fail;
   }
-  rp->first = cell_i64(rp, R_FIRST, 0);
   argo__sb_free(&q);
   out->ops = &replay_ops;
   out->impl = rp;

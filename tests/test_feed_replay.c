@@ -47,6 +47,7 @@ static void write_parquet(const char *path, const char *select) {
 typedef struct seen {
   int nerr;
   char errs[64][512];
+  char last[512];
 } seen;
 
 static void on_error(void *user, argo_err code, const char *msg) {
@@ -55,6 +56,7 @@ static void on_error(void *user, argo_err code, const char *msg) {
   if (s->nerr < 64) {
     argo__strlcpy(s->errs[s->nerr], msg, sizeof s->errs[0]);
   }
+  argo__strlcpy(s->last, msg, sizeof s->last);
   s->nerr++;
 }
 
@@ -103,14 +105,14 @@ static int replay_all(const argo__settings *s, argo__waker *w, seen *sn, int64_t
 static char *btc_eth[] = {"BTCUSDT", "ETHUSDT"};
 
 /* 100 one-minute candles of ETHUSDT, then 100 of BTCUSDT: the file is grouped by symbol, the
- * replay must still come in time order. */
+ * replay must still come in time order (at each time in file order: ETHUSDT first). */
 #define GROUPED                                                                                    \
   "SELECT TIMESTAMP '2025-10-01 00:00:00' + INTERVAL (i % 100) MINUTE AS time, "                   \
   "CASE WHEN i < 100 THEN 'ETHUSDT' ELSE 'BTCUSDT' END AS symbol, "                                \
   "100.0 + i AS open, 110.0 + i AS high, 90.0 + i AS low, 105.0 + i AS close, "                    \
   "CAST(i AS DOUBLE) AS volume FROM range(200) r(i)"
 
-TEST(replay_parquet_of_a_session_replays_in_time_then_symbol_order) {
+TEST(replay_parquet_of_a_session_replays_in_time_then_file_order) {
   setup_dir();
   const char *p = path_of("market_data.parquet");
   write_parquet(p, GROUPED);
@@ -126,8 +128,8 @@ TEST(replay_parquet_of_a_session_replays_in_time_then_symbol_order) {
     const argo_candle *c = &g.c[i];
     int k = i / 2;
     CHECK_EQ_INT(T0 + k * MIN, c->time);
-    CHECK_STR(i % 2 ? "ETHUSDT" : "BTCUSDT", g.sym[i]);
-    double base = i % 2 ? k : 100 + k; /* ETH rows were written first */
+    CHECK_STR(i % 2 ? "BTCUSDT" : "ETHUSDT", g.sym[i]);
+    double base = i % 2 ? 100 + k : k; /* ETH rows were written first */
     CHECK_NEAR(100 + base, c->open, 0);
     CHECK_NEAR(110 + base, c->high, 0);
     CHECK_NEAR(90 + base, c->low, 0);
@@ -164,7 +166,7 @@ TEST(replay_csv_takes_iso_text_and_epoch_milliseconds) {
   tu_rm_rf(dir);
 }
 
-TEST(replay_filters_symbols_in_their_order_and_the_time_range) {
+TEST(replay_filters_symbols_and_the_time_range) {
   setup_dir();
   const char *p = path_of("three.parquet");
   write_parquet(p, "SELECT TIMESTAMP '2025-10-01 00:00:00' + INTERVAL (i // 3) MINUTE AS time, "
@@ -183,9 +185,8 @@ TEST(replay_filters_symbols_in_their_order_and_the_time_range) {
   CHECK_EQ_INT(T0 + 10 * MIN, clock);
   for (int i = 0; i < 20; i++) {
     CHECK_EQ_INT(T0 + (10 + i / 2) * MIN, g.c[i].time);
-    CHECK_STR(i % 2 ? "ETHUSDT" : "SOLUSDT", g.sym[i]);
+    CHECK_STR(i % 2 ? "SOLUSDT" : "ETHUSDT", g.sym[i]); /* file order, not list order */
   }
-  /* The symbol pointers are the feed's own copies of the requested names. */
   CHECK_EQ_INT(0, sn.nerr);
   /* Only an end. */
   s.has_start = 0;
@@ -272,11 +273,60 @@ TEST(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows) {
   tu_rm_rf(dir);
 }
 
+TEST(replay_finds_duplicates_among_other_symbols_rows) {
+  setup_dir();
+  const char *p = path_of("interleaved.csv");
+  tu_write_file(p, "time,symbol,open,high,low,close,volume\n"
+                   "1759276800000,BTCUSDT,1,2,0.5,1,1\n"
+                   "1759276800000,ETHUSDT,1,2,0.5,1,1\n"
+                   "1759276800000,BTCUSDT,1,2,0.5,1,9\n"
+                   "1759276860000,ETHUSDT,1,2,0.5,1,1\n"
+                   "1759276860000,BTCUSDT,1,2,0.5,1,1\n");
+  argo__waker w;
+  argo__waker_init(&w);
+  seen sn = {0};
+  argo__settings s = settings(p, btc_eth, 2);
+  CHECK_EQ_INT(4, replay_all(&s, &w, &sn, NULL));
+  CHECK_EQ_INT(1, sn.nerr);
+  CHECK_CONTAINS(sn.errs[0], "row 3 (BTCUSDT, 2025-10-01T00:00:00Z): duplicate of row 1");
+  CHECK_NEAR(1, g.c[0].volume, 0);
+  CHECK_STR("ETHUSDT", g.sym[2]); /* file order within a time */
+  argo__waker_deinit(&w);
+  tu_rm_rf(dir);
+}
+
+TEST(replay_reports_the_rows_skipped_before_the_first_candle_in_next) {
+  setup_dir();
+  const char *p = path_of("leading.csv");
+  /* 150 rows without a usable time (sorted first), then one candle. */
+  FILE *f = fopen(p, "w");
+  CHECK(f != NULL);
+  fputs("time,symbol,open,high,low,close,volume\n", f);
+  for (int i = 0; i < 150; i++) {
+    fputs("never,BTCUSDT,1,2,0.5,1,1\n", f);
+  }
+  fputs("2025-10-01T00:00:00Z,BTCUSDT,1,2,0.5,1,1\n", f);
+  fclose(f);
+  argo__waker w;
+  argo__waker_init(&w);
+  seen sn = {0};
+  argo__settings s = settings(p, btc_eth, 2);
+  int64_t clock = 0;
+  CHECK_EQ_INT(1, replay_all(&s, &w, &sn, &clock));
+  CHECK_EQ_INT(T0, clock);
+  /* Reported by next(), not by open(): the first 100 one by one, then a count. */
+  CHECK_EQ_INT(101, sn.nerr);
+  CHECK_CONTAINS(sn.errs[0], "row 1 (BTCUSDT, no time): the time is missing or not a time");
+  CHECK_CONTAINS(sn.errs[63], "row 64 (BTCUSDT, no time)");
+  CHECK_CONTAINS(sn.last, "leading.csv': 50 more rows before the first candle were skipped");
+  argo__waker_deinit(&w);
+  tu_rm_rf(dir);
+}
+
 TEST(replay_streams_a_large_file_in_chunks) {
   setup_dir();
   const char *p = path_of("large.parquet");
-  /* 50 000 rows over many chunks, each time's ETHUSDT row before its BTCUSDT row: the sort
-   * puts BTCUSDT (first in the symbol list) first. */
+  /* 50 000 rows over many chunks, each time's ETHUSDT row before its BTCUSDT row. */
   write_parquet(p, "SELECT TIMESTAMP '2025-10-01 00:00:00' + INTERVAL (i // 2) SECOND "
                    "AS time, CASE WHEN i % 2 = 0 THEN 'ETHUSDT' ELSE 'BTCUSDT' END AS symbol, "
                    "1.0 AS open, 2.0 AS high, 0.5 AS low, 1.5 AS close, 3.0 AS volume "
@@ -289,7 +339,7 @@ TEST(replay_streams_a_large_file_in_chunks) {
   CHECK_EQ_INT(0, sn.nerr);
   for (int i = 0; i < 50000; i++) {
     CHECK_EQ_INT(T0 + (int64_t)(i / 2) * 1000000, g.c[i].time);
-    CHECK_STR(i % 2 ? "ETHUSDT" : "BTCUSDT", g.sym[i]);
+    CHECK_STR(i % 2 ? "BTCUSDT" : "ETHUSDT", g.sym[i]);
   }
   argo__waker_deinit(&w);
   tu_rm_rf(dir);
@@ -322,8 +372,8 @@ TEST(replay_symbols_lists_the_distinct_symbols_sorted) {
   argo__feed_replay_symbols_free(syms, n);
   argo__feed_replay_symbols_free(NULL, 0);
   /* Errors name the file. */
-  CHECK_EQ_INT(ARGO_EIO, argo__feed_replay_symbols(path_of("none.parquet"), &syms, &n, err,
-                                                   sizeof err));
+  CHECK_EQ_INT(ARGO_EIO,
+               argo__feed_replay_symbols(path_of("none.parquet"), &syms, &n, err, sizeof err));
   CHECK_CONTAINS(err, "none.parquet");
   CHECK(syms == NULL && n == 0);
   tu_rm_rf(dir);
@@ -443,10 +493,12 @@ TEST(replay_paces_real_time_times_speed_and_stops_promptly) {
 }
 
 int main(void) {
-  RUN(replay_parquet_of_a_session_replays_in_time_then_symbol_order);
+  RUN(replay_parquet_of_a_session_replays_in_time_then_file_order);
   RUN(replay_csv_takes_iso_text_and_epoch_milliseconds);
-  RUN(replay_filters_symbols_in_their_order_and_the_time_range);
+  RUN(replay_filters_symbols_and_the_time_range);
   RUN(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows);
+  RUN(replay_finds_duplicates_among_other_symbols_rows);
+  RUN(replay_reports_the_rows_skipped_before_the_first_candle_in_next);
   RUN(replay_streams_a_large_file_in_chunks);
   RUN(replay_symbols_lists_the_distinct_symbols_sorted);
   RUN(replay_unreadable_corrupt_or_unsuitable_files_fail_at_open_naming_the_file);

@@ -26,6 +26,7 @@
  *                         earlier when the clock runs faster than real time)
  *   --port P              port (default 0: the kernel picks one)
  *   --lifetime S          exit after S seconds (default 0: run until SIGINT/SIGTERM)
+ *   --tls-cert F --tls-key F   serve https:// and wss:// with this certificate (PEM)
  *   --verbose             log requests and connections to stderr
  *
  * A test program, not part of libargo: it keeps its state in file-level statics.
@@ -70,8 +71,9 @@ static struct {
   int partial;
   int lifetime;
   int verbose;
-} opt = {.interval = "1m", .disconnects = 1, .retry_after = 1, .rate_limit_status = 429,
-         .partial = 1};
+  const char *tls_cert, *tls_key;
+} opt = {
+    .interval = "1m", .disconnects = 1, .retry_after = 1, .rate_limit_status = 429, .partial = 1};
 
 /* ---- state ------------------------------------------------------------------------------- */
 
@@ -92,9 +94,9 @@ typedef struct pss {
   int nsym;
   msg *head, *tail;
   int queued;
-  int finals;    /* finalized candles queued on this connection */
-  int cut;       /* a disconnect has been queued */
-  char *body;    /* HTTP response body */
+  int finals; /* finalized candles queued on this connection */
+  int cut;    /* a disconnect has been queued */
+  char *body; /* HTTP response body */
   size_t body_len, body_off;
 } pss;
 
@@ -258,8 +260,9 @@ static void send_malformed(pss *p) {
   char buf[512];
   switch (next++ % 4) {
   case 0: /* truncated */
-    snprintf(buf, sizeof buf, "{\"stream\":\"btcusdt@kline_%s\",\"data\":{\"e\":\"kline\",\"k\":{\"t\":",
-             opt.interval);
+    snprintf(
+        buf, sizeof buf,
+        "{\"stream\":\"btcusdt@kline_%s\",\"data\":{\"e\":\"kline\",\"k\":{\"t\":", opt.interval);
     break;
   case 1: /* no kline */
     snprintf(buf, sizeof buf, "{\"stream\":\"x\",\"data\":{\"e\":\"kline\",\"s\":\"BTCUSDT\"}}");
@@ -475,7 +478,8 @@ static int http_request(pss *p, struct lws *wsi, const char *uri) {
     return -1;
   }
   logf_("REST %s -> %d (%zu bytes)", uri, status, p->body_len);
-  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *q = start, *end = hdr + sizeof hdr - 1;
+  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *q = start,
+                                     *end = hdr + sizeof hdr - 1;
   if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", p->body_len, &q,
                                   end)) {
     return -1;
@@ -483,8 +487,8 @@ static int http_request(pss *p, struct lws *wsi, const char *uri) {
   if (rl) {
     char ra[16];
     int n = snprintf(ra, sizeof ra, "%d", opt.retry_after);
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
-                                    (const unsigned char *)ra, n, &q, end)) {
+    if (lws_add_http_header_by_name(
+            wsi, (const unsigned char *)"retry-after:", (const unsigned char *)ra, n, &q, end)) {
       return -1;
     }
   }
@@ -501,8 +505,7 @@ static int http_write(pss *p, struct lws *wsi) {
   size_t n = left < 16384 ? left : 16384;
   memcpy(buf + LWS_PRE, p->body + p->body_off, n);
   int final = n == left;
-  if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
-      (int)n) {
+  if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n) {
     return -1;
   }
   p->body_off += n;
@@ -543,8 +546,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         strcmp(uri, "/stream") != 0 || strncmp(args, "streams=", 8) != 0 ||
         parse_streams(p, args + 8) != 0) {
       logf_("connection %d: bad stream request '%s?%s'", p->conn_no, uri, args);
-      lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"bad streams",
-                       11);
+      lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"bad streams", 11);
       return -1;
     }
     p->next_live = live;
@@ -558,8 +560,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       return 0;
     }
     if (m->close) {
-      lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"scripted disconnect",
-                       19);
+      lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"scripted disconnect", 19);
       return -1;
     }
     unsigned char *buf = malloc(LWS_PRE + m->len);
@@ -639,6 +640,7 @@ static void usage(void) {
           "         [--partial N] [--disconnect-after N] [--disconnects K] [--rate-limit K]\n"
           "         [--retry-after S] [--rate-limit-status 429|418] [--malformed-every N]\n"
           "         [--skip-steps A,B,...] [--duplicate-every N] [--lifetime S] [--verbose]\n"
+          "         [--tls-cert FILE --tls-key FILE]\n"
           "Prints its port on the first line of stdout. See docs/feeds.md.\n");
 }
 
@@ -683,6 +685,12 @@ int main(int argc, char **argv) {
         s = c + 1;
       }
       i++;
+    } else if (strcmp(a, "--tls-cert") == 0 && v) {
+      opt.tls_cert = v;
+      i++;
+    } else if (strcmp(a, "--tls-key") == 0 && v) {
+      opt.tls_key = v;
+      i++;
     } else if (strcmp(a, "--verbose") == 0) {
       opt.verbose = 1;
     } else {
@@ -715,6 +723,11 @@ int main(int argc, char **argv) {
   info.protocols = protocols;
   info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
   info.fd_limit_per_thread = 256;
+  if (opt.tls_cert) {
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = opt.tls_cert;
+    info.ssl_private_key_filepath = opt.tls_key;
+  }
   ctx = lws_create_context(&info);
   if (!ctx) {
     fprintf(stderr, "mock_exchange: cannot listen on 127.0.0.1:%d\n", opt.port);
