@@ -833,8 +833,8 @@ static argo_err set_scalar(const keydef *k, const char *t, argo__settings *s, ch
                   "expected a UTC time such as 2025-10-01T09:00:00Z (or nothing), got '%s'", t);
     }
     if (*t && us == 0) {
-      return errf(why, len, ARGO_ECONFIG, "expected a UTC time after 1970-01-01T00:00:00Z, got '%s'",
-                  t);
+      return errf(why, len, ARGO_ECONFIG,
+                  "expected a UTC time after 1970-01-01T00:00:00Z, got '%s'", t);
     }
     *(int64_t *)field(s, k->off) = us;
     return ARGO_OK;

@@ -12,11 +12,13 @@
 
 /* Opens s->replay_file (Parquet, or CSV with a header) and prepares the stream of the candles
  * of s->symbols with open times in [s->start_us if s->has_start, s->end_us if non-zero), in time
- * order, symbols of one time in the order of s->symbols. Paced at s->speed (0 = as fast as
- * possible). A file that cannot be read, lacks a column, or holds no valid candle for the
- * symbols and range fails here with ARGO_EIO / ARGO_EFEED / ARGO_ECONFIG and err naming the
- * file. waker and hooks are borrowed (valid until the feed is closed); hooks may be NULL.
- * Rows with bad values, duplicates and rows out of time order are reported through
+ * order, the candles of one time in the order of the file (for a session's market_data.parquet,
+ * the order the session received them). Paced at s->speed (0 = as fast as possible). A file
+ * that cannot be read (ARGO_EIO), is not Parquet or CSV or is corrupt (ARGO_ECORRUPT), lacks a
+ * column or holds no valid candle of the symbols in the range (ARGO_EFEED), or settings without
+ * a file or symbols (ARGO_ECONFIG) fail here, with err naming the file. clock_start is the time
+ * of the first candle. waker and hooks are borrowed (valid until the feed is closed); hooks may be
+ * NULL. Rows with bad values, duplicates and rows out of time order are reported through
  * hooks->error (ARGO_EFEED) from inside next() and skipped; without an error hook, next()
  * returns ARGO_FEED_SKIP with the same message instead. */
 argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
