@@ -878,6 +878,10 @@ static void process_candle(argo_engine *eng, const argo_candle *in) {
     emit_error(eng, ARGO_EFEED, msg);
     return;
   }
+  if (ARGO_UNLIKELY(in->time <= eng->last_stored[sym])) {
+    /* Already stored: prefetched or gap-filled history that the live stream repeats. */
+    return;
+  }
   argo_candle c = *in;
   c.symbol = eng->symbols[sym];
   if (ARGO_UNLIKELY(!eng->seen_live[sym])) {
@@ -1277,6 +1281,7 @@ static argo_err setup(argo_engine *eng) {
   if (rc) {
     return set_err(eng, rc, "%s", err);
   }
+  eng->last_event = clock; /* last_updated before the first event: the session's start */
   argo__broker_cfg bc = {
       .capital = s->capital,
       .commission = strcmp(s->commission_model, "zero") == 0        ? ARGO_COMMISSION_ZERO

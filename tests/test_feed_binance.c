@@ -31,80 +31,17 @@
 
 #include "feed_binance.h"
 #include "test.h"
+#include "testutil.h"
 #include "util/util.h"
 
 #define SEC INT64_C(1000000)
 
 /* ---- the mock exchange ------------------------------------------------------------------- */
 
-typedef struct mock {
-  pid_t pid;
-  int port;
-  char ws[64], rest[64];
-} mock;
-
-/* Starts the mock with the given flags (NULL-terminated) and reads its port. */
-static void mock_start(mock *m, ...) {
-  char *argv[64];
-  int n = 0;
-  argv[n++] = (char *)ARGO_MOCK_EXCHANGE;
-  argv[n++] = "--lifetime";
-  argv[n++] = "120";
-  va_list ap;
-  va_start(ap, m);
-  const char *a;
-  while ((a = va_arg(ap, const char *)) != NULL && n < 62) {
-    argv[n++] = (char *)a;
-  }
-  va_end(ap);
-  argv[n] = NULL;
-  int fds[2];
-  CHECK(pipe2(fds, O_CLOEXEC) == 0);
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a test that crashed */
-    dup2(fds[1], 1);
-    execv(argv[0], argv);
-    _exit(127);
-  }
-  close(fds[1]);
-  char line[32];
-  size_t got = 0;
-  int64_t deadline = argo__mono_us() + 10 * SEC;
-  while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
-    struct pollfd p = {.fd = fds[0], .events = POLLIN};
-    int64_t left = deadline - argo__mono_us();
-    CHECK_MSG(left > 0 && poll(&p, 1, (int)(left / 1000)) == 1, "mock_exchange did not start");
-    ssize_t r = read(fds[0], line + got, sizeof line - 1 - got);
-    CHECK_MSG(r > 0, "mock_exchange exited before printing its port");
-    got += (size_t)r;
-  }
-  close(fds[0]);
-  line[got] = '\0';
-  m->pid = pid;
-  m->port = atoi(line);
-  CHECK_MSG(m->port > 0, "mock_exchange printed '%s'", line);
-  snprintf(m->ws, sizeof m->ws, "ws://127.0.0.1:%d", m->port);
-  snprintf(m->rest, sizeof m->rest, "http://127.0.0.1:%d", m->port);
-}
-
-static void mock_stop(mock *m) {
-  if (m->pid <= 0) {
-    return;
-  }
-  kill(m->pid, SIGTERM);
-  for (int i = 0; i < 500; i++) {
-    if (waitpid(m->pid, NULL, WNOHANG) == m->pid) {
-      m->pid = 0;
-      return;
-    }
-    usleep(10000);
-  }
-  kill(m->pid, SIGKILL);
-  waitpid(m->pid, NULL, 0);
-  m->pid = 0;
-}
+/* The mock exchange's start and stop live in testutil (tu_mock). */
+typedef tu_mock mock;
+#define mock_start tu_mock_start
+#define mock_stop tu_mock_stop
 
 /* A port of 127.0.0.1 on which nothing listens. */
 static int closed_port(void) {

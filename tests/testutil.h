@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include <duckdb.h>
 
 /* Creates a fresh empty folder under $TMPDIR (or /tmp) and returns its path (static storage
@@ -39,5 +41,15 @@ double tu_q_double(tu_db *d, const char *sql);
 char *tu_q_str(tu_db *d, const char *sql);
 /* Runs sql; returns 0 on success, else -1 and copies the error into err. */
 int tu_exec(tu_db *d, const char *sql, char *err, size_t errlen);
+
+/* The mock exchange (tests/mock_exchange): started on an ephemeral port of 127.0.0.1 with the
+ * given flags (NULL-terminated) and a lifetime, so that a crashed test leaves nothing behind. */
+typedef struct tu_mock {
+  pid_t pid;
+  int port;
+  char ws[64], rest[64];
+} tu_mock;
+void tu_mock_start(tu_mock *m, ...);
+void tu_mock_stop(tu_mock *m);
 
 #endif
