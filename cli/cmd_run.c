@@ -2,13 +2,21 @@
  * argo run: builds a configuration from --config and the flags, runs one session, writes the
  * --events JSON lines as callbacks arrive, and prints where the record is. SIGINT and SIGTERM
  * stop the session cleanly (exit 0).
+ *
+ * Progress goes to standard error (never to standard output, which may carry --events -): when
+ * it is a terminal, one status line (status, candles, last price, fills, pnl, drawdown, or a
+ * progress bar while history is prefetched) rewritten in place at most four times a second and
+ * erased before any other output; otherwise a plain line at most every PLAIN_EVERY_US. --quiet
+ * prints neither (errors are still printed).
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -67,7 +75,91 @@ typedef struct run_state {
   argo_stats last;
   int have_stats;
   long orders, fills, errors;
+  /* progress on stderr */
+  int progress;      /* print progress at all (not --quiet) */
+  int tty;           /* stderr is a terminal: one line rewritten in place */
+  int line_shown;    /* that line is on the screen now */
+  int64_t last_draw; /* monotonic microseconds of the last progress output */
+  long long candles; /* candles seen by on_market_data */
+  char last_symbol[32];
+  double last_price;
+  argo_engine_status status;
+  int have_status;
+  char pf_symbol[32]; /* prefetch in progress: symbol, done and total candles */
+  int64_t pf_done, pf_total;
 } run_state;
+
+/* Rewrites of the terminal line: at most four a second. Plain lines: at most one per 5 s. */
+#define TTY_EVERY_US 250000
+#define PLAIN_EVERY_US 5000000
+
+static int64_t mono_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Erases the status line, so that whatever is printed next starts on a clean line. */
+static void status_clear(run_state *st) {
+  if (st->line_shown) {
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    st->line_shown = 0;
+  }
+}
+
+static void progress_text(const run_state *st, char *buf, size_t len) {
+  if (st->have_status && st->status == ARGO_STATUS_PREFETCHING && st->pf_total > 0) {
+    /* A bar of 24 cells. */
+    double frac = (double)st->pf_done / (double)st->pf_total;
+    frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    char bar[25];
+    int full = (int)(frac * 24 + 0.5);
+    for (int i = 0; i < 24; i++) {
+      bar[i] = i < full ? '#' : '.';
+    }
+    bar[24] = '\0';
+    snprintf(buf, len, "prefetching %s [%s] %3.0f%% %lld/%lld candles", st->pf_symbol, bar,
+             frac * 100, (long long)st->pf_done, (long long)st->pf_total);
+    return;
+  }
+  const char *status = st->have_status ? argo_status_name(st->status) : "starting";
+  int n = snprintf(buf, len, "%s | %lld candles", status, st->candles);
+  if (st->last_symbol[0] && n >= 0 && (size_t)n < len) {
+    n += snprintf(buf + n, len - (size_t)n, " | %s %.8g", st->last_symbol, st->last_price);
+  }
+  if (n >= 0 && (size_t)n < len) {
+    const argo_stats_block *c = &st->last.cumulative;
+    snprintf(buf + n, len - (size_t)n, " | %ld fills | pnl %+.2f | max drawdown %.2f%%", st->fills,
+             st->have_stats ? c->total_pnl : 0.0, st->have_stats ? c->max_drawdown * 100 : 0.0);
+  }
+}
+
+/* Shows progress if the last output is old enough (or force). */
+static void status_draw(run_state *st, int force) {
+  if (!st->progress || (!st->have_status && !st->candles)) {
+    return;
+  }
+  int64_t now = mono_us();
+  if (!force && now - st->last_draw < (st->tty ? TTY_EVERY_US : PLAIN_EVERY_US)) {
+    return;
+  }
+  st->last_draw = now;
+  char line[512];
+  progress_text(st, line, sizeof line);
+  if (!st->tty) {
+    fprintf(stderr, "argo: %s\n", line);
+    return;
+  }
+  /* One terminal row at most: a wrapped line could not be rewritten with \r. */
+  struct winsize ws;
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && ws.ws_col < sizeof line) {
+    line[ws.ws_col - 1] = '\0';
+  }
+  fprintf(stderr, "\r\033[K%s", line);
+  fflush(stderr);
+  st->line_shown = 1;
+}
 
 static json_t *time_json(int64_t us) {
   char buf[48];
@@ -145,7 +237,9 @@ static void on_start(argo_engine *eng, const argo_engine_info *info, void *user)
                      info->interval ? info->interval : "", "strategy",
                      info->strategy_name ? info->strategy_name : ""));
   if (!st->quiet) {
+    status_clear(st);
     fprintf(st->info, "argo: session %s recording into %s\n", info->session_id, info->run_dir);
+    fflush(st->info);
   }
 }
 
@@ -155,6 +249,7 @@ static void on_stop(argo_engine *eng, argo_err status, const char *message, void
   emit(st, json_pack("{s:s, s:s, s:s}", "event", "engine_stop", "status",
                      status == ARGO_OK ? "ok" : argo_strerror(status), "message",
                      message ? message : ""));
+  status_clear(st);
 }
 
 static void on_placed(argo_engine *eng, const argo_order *o, void *user) {
@@ -189,6 +284,7 @@ static void on_error(argo_engine *eng, argo_err code, const char *message, void 
   st->errors++;
   emit(st, json_pack("{s:s, s:s, s:s}", "event", "error", "code", argo_strerror(code), "message",
                      message));
+  status_clear(st);
   fprintf(stderr, "argo: error: %s\n", message);
 }
 
@@ -200,6 +296,7 @@ static void on_strategy_error(argo_engine *eng, const argo_candle *c, const char
   emit(st, json_pack("{s:s, s:s, s:o, s:s}", "event", "strategy_error", "symbol", c->symbol, "time",
                      time_json(c->time), "message", message));
   /* An error, so printed even with --quiet. */
+  status_clear(st);
   fprintf(stderr, "argo: strategy error: %s\n", message);
 }
 
@@ -214,6 +311,7 @@ static void on_stats(argo_engine *eng, const argo_stats *s, void *user) {
                      (json_int_t)s->candles_day, "candles_total", (json_int_t)s->candles_total,
                      "equity", s->equity, "daily", block_json(&s->daily), "cumulative",
                      block_json(&s->cumulative)));
+  status_draw(st, 0);
 }
 
 static void on_recovered(argo_engine *eng, const char *run_dir, const char *message, void *user) {
@@ -222,13 +320,44 @@ static void on_recovered(argo_engine *eng, const char *run_dir, const char *mess
   emit(st, json_pack("{s:s, s:s, s:s}", "event", "recovered", "run_dir", run_dir, "message",
                      message));
   if (!st->quiet) {
+    status_clear(st);
     fprintf(st->info, "argo: %s\n", message);
   }
 }
 
 static void on_status(argo_engine *eng, argo_engine_status status, void *user) {
   (void)eng;
-  emit(user, json_pack("{s:s, s:s}", "event", "status", "status", argo_status_name(status)));
+  run_state *st = user;
+  emit(st, json_pack("{s:s, s:s}", "event", "status", "status", argo_status_name(status)));
+  st->status = status;
+  st->have_status = 1;
+  if (status == ARGO_STATUS_STOPPED) {
+    status_clear(st);
+  } else if (st->tty || status != ARGO_STATUS_RUNNING) {
+    /* A terminal shows every change at once; plain output says when the session is
+     * prefetching, filling a gap or stopping, and its periodic lines show the rest. */
+    status_draw(st, 1);
+  }
+}
+
+/* Registered only when progress is shown: counting candles costs a call per candle. */
+static void on_candle(argo_engine *eng, const argo_candle *c, void *user) {
+  (void)eng;
+  run_state *st = user;
+  st->candles++;
+  snprintf(st->last_symbol, sizeof st->last_symbol, "%s", c->symbol);
+  st->last_price = c->close;
+  status_draw(st, 0);
+}
+
+static void on_prefetch(argo_engine *eng, const char *symbol, int64_t done, int64_t total,
+                        void *user) {
+  (void)eng;
+  run_state *st = user;
+  snprintf(st->pf_symbol, sizeof st->pf_symbol, "%s", symbol ? symbol : "");
+  st->pf_done = done;
+  st->pf_total = total;
+  status_draw(st, done >= total);
 }
 
 /* --strategy-config takes JSON text, or the name of a file holding JSON (or YAML, which the
@@ -432,6 +561,14 @@ int cli_run_main(int argc, char **argv) {
       .on_status_update = on_status,
       .on_recovered = on_recovered,
   };
+  st.progress = !st.quiet;
+  st.tty = st.progress && isatty(STDERR_FILENO);
+  /* Plain output starts with the start line; its first progress line comes one period later. */
+  st.last_draw = mono_us();
+  if (st.progress) {
+    cb.on_market_data = on_candle;
+    cb.on_prefetch_progress = on_prefetch;
+  }
   argo_engine_set_callbacks(eng, &cb, sizeof cb, &st);
 
   struct sigaction sa;
@@ -445,6 +582,7 @@ int cli_run_main(int argc, char **argv) {
   running_engine = NULL;
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
+  status_clear(&st);
 
   if (!st.started) {
     /* Nothing ran: bad strategy, bad configuration or an unusable output folder. */

@@ -8,6 +8,7 @@
 #include <argo/argo.h>
 
 #include "cli.h"
+#include "inspect.h"
 
 extern const cli_opt cli_run_opts[];
 extern const cli_opt cli_strategies_opts[];
@@ -27,6 +28,35 @@ const cli_cmd cli_commands[] = {
      "behind, no finished status) and rebuilds their Parquet files and stats.yaml from the "
      "journal, with status crashed_recovered. 'argo run' does this by itself at start.",
      cli_recover_opts, cli_recover_main},
+    {"sessions", "", "list the recorded days and runs, newest first",
+     "One line per day folder: date, run, session id, status, symbols, strategy, candles, "
+     "fills, realized pnl, win rate and maximum drawdown of that day, from its stats.yaml. "
+     "--json prints every figure (the day's and the session's) as a JSON array.",
+     cli_sessions_opts, cli_sessions_main},
+    {"stats", "RUN", "show the statistics of a day or a session",
+     "RUN is a day folder (2025-10-03/run_1), a session id (or a unique prefix of 8 or more "
+     "characters) or 'latest' (the session that wrote the newest day folder). Prints one column "
+     "per day and a column for the session as of the last day shown.",
+     cli_stats_opts, cli_stats_main},
+    {"query", "SQL", "run SQL over every recorded session",
+     "Runs SQL in an in-memory DuckDB over the views orders, trades, market_data, marks and "
+     "logs (the Parquet files of every day folder, each row with date, run and session_id) and "
+     "the table stats (one row per day folder from stats.yaml). Reads only published files, so "
+     "it works while a session runs.",
+     cli_query_opts, cli_query_main},
+    {"report", "RUN", "write an HTML report of a day or a session",
+     "Writes one self-contained HTML file (no network needed to view it): the price of each "
+     "symbol with fills and marks, the equity and drawdown curves, the statistics and the "
+     "fills. RUN is named as for 'argo stats'.",
+     cli_report_opts, cli_report_main},
+    {"completion", "bash", "print a bash completion script",
+     "Prints a bash completion script generated from the command table; load it with "
+     "'source <(argo completion bash)'.",
+     cli_completion_opts, cli_completion_main},
+    {"man", "", "print the manual page argo(1) in roff",
+     "Prints the manual page generated from the command table; the build writes it to "
+     "build/argo.1.",
+     cli_man_opts, cli_man_main},
 };
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 

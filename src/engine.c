@@ -1247,7 +1247,11 @@ static argo_err setup(argo_engine *eng) {
   } else if (strcmp(s->feed, "replay") == 0) {
     rc = argo__feed_replay_open(&eng->feed, s, &eng->waker, &eng->hooks, err, sizeof err);
   } else if (strcmp(s->feed, "binance") == 0) {
-    rc = argo__feed_binance_open(&eng->feed, s, &eng->waker, &eng->hooks, err, sizeof err);
+    argo__binance_opts bo;
+    argo__binance_opts_default(&bo);
+    bo.max_attempts = (int)s->max_reconnects;
+    rc = argo__feed_binance_open_opts(&eng->feed, s, &eng->waker, &eng->hooks, &bo, err,
+                                      sizeof err);
   } else {
     return set_err(eng, ARGO_ECONFIG, "market_data.feed '%s' is not a feed (sim, replay, binance)",
                    s->feed);

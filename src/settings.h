@@ -37,6 +37,7 @@ typedef struct argo__settings {
   char *replay_file; /* replay: a Parquet or CSV file of candles */
   char *rest_url;    /* binance: REST base, e.g. "https://api.binance.com" */
   char *ws_url;      /* binance: WebSocket base, e.g. "wss://stream.binance.com:9443" */
+  int64_t max_reconnects; /* binance: failed connection attempts in a row before giving up */
 
   /* engine.prefetch */
   int prefetch;              /* download history before going live (0) */

@@ -105,6 +105,7 @@ static const char *const expected_keys[] = {
     "market_data.replay_file",
     "market_data.rest_url",
     "market_data.ws_url",
+    "market_data.max_reconnects",
     "trading.broker",
     "trading.capital",
     "trading.commission.model",

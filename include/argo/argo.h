@@ -239,6 +239,105 @@ argo_err argo_recover(const char *data_output, argo_recover_fn fn, void *user, i
 /* The i-th builtin strategy, NULL past the end. */
 const argo_strategy *argo_strategy_builtin_at(size_t i);
 
+/* ---- looking at sessions ------------------------------------------------------------------ */
+
+/* A catalog: every {date}/run_N folder under a data output path, with its stats.yaml read, newest
+ * first (latest date first, then highest run number). It is a snapshot taken when it is opened.
+ * Reading never writes, takes no lock a running session needs, and opens only published files
+ * (stats.yaml and the Parquet files, which sessions replace by atomic rename), never a journal or
+ * a temporary file, so it is safe while sessions are running. A run folder without a readable
+ * stats.yaml (a session that has not yet processed its first candle, or a damaged file) is left
+ * out of the list and described by argo_catalog_skipped_at.
+ *
+ * Threads: a catalog, and the queries made from it, are used by one thread at a time; separate
+ * handles may be used from separate threads. */
+typedef struct argo_catalog argo_catalog;
+
+/* One day folder of one session. Every pointer is owned by the catalog (valid until
+ * argo_catalog_close). */
+typedef struct argo_catalog_entry {
+  const char *run_dir;       /* "{data_output}/{date}/run_N", as found on disk */
+  const char *date;          /* "2025-10-02": the day folder's name */
+  const char *run;           /* "run_1": the run folder's name */
+  int run_number;            /* 1 */
+  argo_stats stats;          /* the folder's stats.yaml (stats.run_dir is run_dir) */
+  const char *interval;      /* candle interval ("1m"), or NULL when stats.yaml does not say */
+  const char *run_collision; /* NULL, or why this day's run number is not the session's */
+  const char *resumed_from;  /* NULL, or the day folder the session resumed from */
+} argo_catalog_entry;
+
+/* Lists data_output. ARGO_ENOTFOUND when data_output is not a folder (an empty folder is fine:
+ * no entries). On error *out is still a handle holding the message (read it with
+ * argo_catalog_errmsg, then close it), unless it is ARGO_ENOMEM, where *out may be NULL. */
+argo_err argo_catalog_open(argo_catalog **out, const char *data_output);
+void argo_catalog_close(argo_catalog *cat);
+/* The last error's message, one line; never NULL. */
+const char *argo_catalog_errmsg(const argo_catalog *cat);
+/* The data output path the catalog was opened on. */
+const char *argo_catalog_path(const argo_catalog *cat);
+size_t argo_catalog_count(const argo_catalog *cat);
+/* The i-th day folder, newest first; NULL past the end. Borrowed until argo_catalog_close. */
+const argo_catalog_entry *argo_catalog_at(const argo_catalog *cat, size_t i);
+size_t argo_catalog_skipped_count(const argo_catalog *cat);
+/* Why the i-th left-out folder was left out ("2025-10-03/run_2: no stats.yaml yet"). */
+const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i);
+/* Resolves a RUN name into day folders, oldest first:
+ *   "2025-10-03/run_1"  that day folder;
+ *   a session id        every day folder of that session (a unique prefix of at least 8
+ *                       characters is enough: the order ids carry the first 8);
+ *   "latest"            every day folder of the session that wrote the newest day folder.
+ * *entries is owned by the catalog and valid until the next resolve or argo_catalog_close.
+ * ARGO_EINVAL for a name of none of these forms, ARGO_ENOTFOUND for one that names nothing
+ * recorded; the message says which. */
+argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
+                              const argo_catalog_entry *const **entries, size_t *n);
+
+/* SQL over the recorded sessions, in an in-memory DuckDB database of its own. It has the views
+ *   orders, trades, market_data, marks, logs   the Parquet files of every day folder (union by
+ *                                              column name), each row with date (DATE), run
+ *                                              and session_id first, then the file's columns;
+ *   stats                                      one row per day folder from stats.yaml: date, run,
+ *                                              session_id, status, ..., then daily_<figure>
+ *                                              and cumulative_<figure> for every figure.
+ * The views read the files at each query, so a running session's latest published rows are
+ * seen; the day folders themselves are the ones listed when the query was opened. */
+typedef struct argo_query argo_query;
+
+typedef enum argo_query_format {
+  ARGO_QUERY_TABLE = 0, /* aligned text with a header line, numbers right-aligned */
+  ARGO_QUERY_CSV = 1,   /* RFC 4180: header line, fields quoted when needed, NULL empty */
+  ARGO_QUERY_JSON = 2   /* one JSON array of objects, one object per line; TIMESTAMP as
+                           "2025-10-01T09:00:00Z", DATE as "2025-10-01", NULL as null */
+} argo_query_format;
+
+/* Receives output text; returns 0 to go on, non-zero to stop (the call then fails, ARGO_EIO). */
+typedef int (*argo_write_fn)(const char *data, size_t len, void *user);
+
+/* Opens a query database over the day folders of cat that run names (argo_catalog_resolve), or
+ * over every day folder when run is NULL. cat is borrowed for the call only. On error *out is
+ * still a handle holding the message (see argo_catalog_open); ARGO_EINVAL / ARGO_ENOTFOUND for a
+ * bad run name, ARGO_EDB when DuckDB fails. */
+argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run);
+void argo_query_close(argo_query *q);
+/* Runs sql (one statement, or several separated by ';': the last one's rows are written) and
+ * writes its result through write. ARGO_EDB for bad SQL (the message is DuckDB's, on one line),
+ * ARGO_EIO when write stops. Nothing is written for a statement that fails. */
+argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format,
+                        argo_write_fn write, void *user);
+/* The last error's message, one line; never NULL. */
+const char *argo_query_errmsg(const argo_query *q);
+
+/* Writes an HTML report of the day folders that run names (argo_catalog_resolve) to path: one
+ * self-contained file (inline CSS and JavaScript, data embedded as JSON, nothing fetched when it
+ * is viewed) with the price of each symbol with its fills and marks, the equity and drawdown
+ * curves, the statistics of each day and of the session, and the fills. The equity curve is
+ * recomputed from the session's files (fills and candle closes from its first day on, through
+ * the same statistics code as the engine), sampled once per candle. The file is written to a
+ * temporary name, fsynced and renamed over path. Errors (with the message on cat):
+ * ARGO_EINVAL / ARGO_ENOTFOUND for a bad run name, ARGO_EDB when a file cannot be read, ARGO_EIO
+ * when path cannot be written. */
+argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,212 @@
+/*
+ * argo stats RUN: the statistics of a day folder or of a whole session, from stats.yaml. Text:
+ * a short header (session, strategy, symbols, period), then one column per day and a last
+ * column for the session (its cumulative figures as of the last day shown), the figures as rows.
+ * --json: the same as one object.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "inspect.h"
+
+const cli_opt cli_stats_opts[] = {
+    {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
+    {"--json", NULL, NULL, "print one JSON object instead of text"},
+    {0},
+};
+
+/* Day columns per block of the text layout; more days continue in a further block. */
+#define DAYS_PER_BLOCK 5
+
+typedef struct column {
+  const char *head1, *head2;
+  const argo_stats_block *b;
+  const char *status;
+  long long candles;
+  double equity;
+} column;
+
+static void figures(cli_table *t, const column *cols, size_t n) {
+  char buf[64];
+  cli_table_add(t, "%s", "");
+  for (size_t i = 0; i < n; i++) {
+    cli_table_add(t, "%s", cols[i].head1);
+  }
+  cli_table_add(t, "%s", "");
+  for (size_t i = 0; i < n; i++) {
+    cli_table_add(t, "%s", cols[i].head2);
+  }
+#define ROW(label, ...)                                                                            \
+  do {                                                                                             \
+    cli_table_add(t, "%s", label);                                                                 \
+    for (size_t i = 0; i < n; i++) {                                                               \
+      const column *c = &cols[i];                                                                  \
+      (void)c;                                                                                     \
+      cli_table_add(t, __VA_ARGS__);                                                               \
+    }                                                                                              \
+  } while (0)
+  ROW("status", "%s", c->status ? c->status : "");
+  ROW("candles", "%lld", c->candles);
+  ROW("fills", "%lld", (long long)c->b->number_of_trades);
+  ROW("winning / losing", "%lld / %lld", (long long)c->b->number_of_winning_trades,
+      (long long)c->b->number_of_losing_trades);
+  ROW("win rate", "%.1f%%", c->b->win_rate * 100);
+  ROW("realized pnl", "%.2f", c->b->realized_pnl);
+  ROW("unrealized pnl", "%.2f", c->b->unrealized_pnl);
+  ROW("total pnl", "%.2f", c->b->total_pnl);
+  ROW("fees", "%.2f", c->b->total_fees);
+  ROW("largest profit", "%.2f", c->b->maximum_profit);
+  ROW("largest loss", "%.2f", c->b->maximum_loss);
+  ROW("max drawdown", "%.2f%%", c->b->max_drawdown * 100);
+  cli_table_add(t, "%s", "avg holding time");
+  for (size_t i = 0; i < n; i++) {
+    cli_duration(cols[i].b->holding_avg, buf, sizeof buf);
+    cli_table_add(t, "%s", buf);
+  }
+  ROW("equity at the end", "%.2f", c->equity);
+#undef ROW
+}
+
+static void print_text(const argo_catalog_entry *const *e, size_t n) {
+  const argo_catalog_entry *last = e[n - 1];
+  const argo_stats *s = &last->stats;
+  char t0[48], t1[48];
+  argo_time_format(s->session_start, t0, sizeof t0);
+  argo_time_format(s->last_updated, t1, sizeof t1);
+  printf("session   %s\n", s->session_id);
+  printf("strategy  %s", s->strategy_name && *s->strategy_name ? s->strategy_name : "?");
+  if (s->strategy_id && *s->strategy_id) {
+    printf(" (%s%s%s)", s->strategy_id, s->strategy_version && *s->strategy_version ? " " : "",
+           s->strategy_version ? s->strategy_version : "");
+  }
+  printf("\nsymbols   ");
+  for (size_t i = 0; i < s->nsymbols; i++) {
+    printf("%s%s", i ? ", " : "", s->symbols[i]);
+  }
+  if (last->interval) {
+    printf(" (%s candles)", last->interval);
+  }
+  printf("\nperiod    %s to %s (last update)\n", t0, t1);
+  if (n == 1) {
+    printf("folder    %s\n", last->run_dir);
+  } else {
+    printf("folders   %s ... %s\n", e[0]->run_dir, last->run_dir);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (e[i]->run_collision) {
+      printf("note      %s/%s: %s\n", e[i]->date, e[i]->run, e[i]->run_collision);
+    }
+  }
+  if (e[0]->resumed_from) {
+    printf("note      resumed from %s\n", e[0]->resumed_from);
+  }
+
+  column cols[DAYS_PER_BLOCK + 1];
+  static const int right[DAYS_PER_BLOCK + 2] = {0, 1, 1, 1, 1, 1, 1};
+  char sess2[32];
+  snprintf(sess2, sizeof sess2, "to %s", last->date);
+  for (size_t start = 0; start < n; start += DAYS_PER_BLOCK) {
+    size_t k = 0;
+    for (size_t i = start; i < n && i < start + DAYS_PER_BLOCK; i++, k++) {
+      const argo_stats *d = &e[i]->stats;
+      cols[k] = (column){e[i]->date, e[i]->run, &d->daily, d->status, (long long)d->candles_day,
+                         d->equity};
+    }
+    if (start + DAYS_PER_BLOCK >= n) {
+      cols[k++] = (column){"session", sess2, &s->cumulative, s->status, (long long)s->candles_total,
+                           s->equity};
+    }
+    cli_table t;
+    cli_table_init(&t, k + 1, right);
+    figures(&t, cols, k);
+    putchar('\n');
+    cli_table_print(&t, stdout, "", 0);
+    cli_table_free(&t);
+  }
+}
+
+static json_t *stats_json(const argo_catalog_entry *const *e, size_t n) {
+  const argo_catalog_entry *last = e[n - 1];
+  const argo_stats *s = &last->stats;
+  char t0[48], t1[48];
+  argo_time_format(s->session_start, t0, sizeof t0);
+  argo_time_format(s->last_updated, t1, sizeof t1);
+  json_t *syms = json_array();
+  for (size_t i = 0; i < s->nsymbols; i++) {
+    json_array_append_new(syms, json_string(s->symbols[i]));
+  }
+  json_t *o = json_object();
+  json_object_set_new(o, "session_id", json_string(s->session_id));
+  json_object_set_new(o, "strategy",
+                      json_pack("{s:s, s:s, s:s}", "id", s->strategy_id ? s->strategy_id : "",
+                                "name", s->strategy_name ? s->strategy_name : "", "version",
+                                s->strategy_version ? s->strategy_version : ""));
+  json_object_set_new(o, "symbols", syms);
+  json_object_set_new(o, "interval", last->interval ? json_string(last->interval) : json_null());
+  json_object_set_new(o, "session_start", json_string(t0));
+  json_object_set_new(o, "last_updated", json_string(t1));
+  json_t *days = json_array();
+  for (size_t i = 0; i < n; i++) {
+    const argo_stats *d = &e[i]->stats;
+    char lu[48];
+    argo_time_format(d->last_updated, lu, sizeof lu);
+    json_t *day = json_object();
+    json_object_set_new(day, "date", json_string(e[i]->date));
+    json_object_set_new(day, "run", json_string(e[i]->run));
+    json_object_set_new(day, "run_dir", json_string(e[i]->run_dir));
+    json_object_set_new(day, "status", json_string(d->status ? d->status : ""));
+    json_object_set_new(day, "last_updated", json_string(lu));
+    json_object_set_new(day, "candles", json_integer((json_int_t)d->candles_day));
+    json_object_set_new(day, "candles_total", json_integer((json_int_t)d->candles_total));
+    json_object_set_new(day, "equity", json_real(d->equity));
+    json_object_set_new(day, "daily", cli_block_json(&d->daily));
+    json_object_set_new(day, "cumulative", cli_block_json(&d->cumulative));
+    if (e[i]->run_collision) {
+      json_object_set_new(day, "run_collision", json_string(e[i]->run_collision));
+    }
+    json_array_append_new(days, day);
+  }
+  json_object_set_new(o, "days", days);
+  json_t *sess = cli_block_json(&s->cumulative);
+  char through[64];
+  snprintf(through, sizeof through, "%s/%s", last->date, last->run);
+  json_object_set_new(sess, "through", json_string(through));
+  json_object_set_new(sess, "status", json_string(s->status ? s->status : ""));
+  json_object_set_new(sess, "candles", json_integer((json_int_t)s->candles_total));
+  json_object_set_new(sess, "equity", json_real(s->equity));
+  json_object_set_new(o, "session", sess);
+  return o;
+}
+
+int cli_stats_main(int argc, char **argv) {
+  cli_parsed p;
+  int rc = cli_parse(argc, argv, 1, &p);
+  if (rc) {
+    return rc;
+  }
+  if (p.npos != 1) {
+    cli_error("stats: which run? name one: DATE/run_N, a session id, or latest (see 'argo "
+              "sessions')");
+    return CLI_EXIT_USAGE;
+  }
+  argo_catalog *cat = cli_open_catalog("stats", cli_data_output(&p), 0);
+  if (!cat) {
+    return CLI_EXIT_USAGE;
+  }
+  const argo_catalog_entry *const *e = NULL;
+  size_t n = 0;
+  if (argo_catalog_resolve(cat, p.pos[0], &e, &n) != ARGO_OK) {
+    cli_error("stats: %s", argo_catalog_errmsg(cat));
+    argo_catalog_close(cat);
+    return CLI_EXIT_USAGE;
+  }
+  if (cli_value(&p, "--json")) {
+    json_t *j = stats_json(e, n);
+    rc = cli_print_json(j) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    json_decref(j);
+  } else {
+    print_text(e, n);
+  }
+  argo_catalog_close(cat);
+  return rc;
+}

@@ -1,0 +1,271 @@
+/*
+ * Helpers shared by the inspecting commands (see inspect.h): option parsing from the command
+ * table, the catalog, text tables and JSON output.
+ */
+#include "inspect.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_cmd *find_cmd(const char *name) {
+  for (size_t i = 0; i < cli_ncommands; i++) {
+    if (strcmp(cli_commands[i].name, name) == 0) {
+      return &cli_commands[i];
+    }
+  }
+  return NULL;
+}
+
+int cli_parse(int argc, char **argv, int maxpos, cli_parsed *p) {
+  memset(p, 0, sizeof *p);
+  p->cmd = find_cmd(argv[0]);
+  if (!p->cmd) {
+    cli_error("%s: not in the command table", argv[0]);
+    return CLI_EXIT_USAGE;
+  }
+  int options_done = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!options_done && strcmp(a, "--") == 0) {
+      options_done = 1;
+      continue;
+    }
+    if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
+      if (p->npos >= maxpos || p->npos >= CLI_MAX_POS) {
+        cli_error("%s: unexpected argument '%s' (see 'argo %s --help')", argv[0], a, argv[0]);
+        return CLI_EXIT_USAGE;
+      }
+      p->pos[p->npos++] = a;
+      continue;
+    }
+    char name[64];
+    const char *eq = strchr(a, '=');
+    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+    const cli_opt *o = cli_find_opt(p->cmd, name);
+    if (!o) {
+      cli_error("%s: unknown option '%s' (see 'argo %s --help')", argv[0], name, argv[0]);
+      return CLI_EXIT_USAGE;
+    }
+    size_t k = (size_t)(o - p->cmd->opts);
+    if (k >= CLI_MAX_OPTS) {
+      cli_error("%s: too many options in the command table", argv[0]);
+      return CLI_EXIT_USAGE;
+    }
+    if (!o->arg) {
+      if (eq) {
+        cli_error("%s: option %s takes no value", argv[0], name);
+        return CLI_EXIT_USAGE;
+      }
+      p->val[k] = "";
+      continue;
+    }
+    if (eq) {
+      p->val[k] = eq + 1;
+    } else if (i + 1 < argc) {
+      p->val[k] = argv[++i];
+    } else {
+      cli_error("%s: option %s needs a value (%s)", argv[0], name, o->arg);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  return 0;
+}
+
+const char *cli_value(const cli_parsed *p, const char *name) {
+  const cli_opt *o = cli_find_opt(p->cmd, name);
+  if (!o) {
+    return NULL;
+  }
+  size_t k = (size_t)(o - p->cmd->opts);
+  return k < CLI_MAX_OPTS ? p->val[k] : NULL;
+}
+
+const char *cli_data_output(const cli_parsed *p) {
+  const char *v = cli_value(p, "--data-output");
+  return v && *v ? v : CLI_DEFAULT_DATA_OUTPUT;
+}
+
+argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes) {
+  argo_catalog *cat = NULL;
+  if (argo_catalog_open(&cat, dir) != ARGO_OK) {
+    cli_error("%s: %s", cmd, argo_catalog_errmsg(cat));
+    argo_catalog_close(cat);
+    return NULL;
+  }
+  for (size_t i = 0; notes && i < argo_catalog_skipped_count(cat); i++) {
+    fprintf(stderr, "argo: %s: left out %s\n", cmd, argo_catalog_skipped_at(cat, i));
+  }
+  return cat;
+}
+
+int cli_write_file(const char *data, size_t len, void *user) {
+  return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
+}
+
+/* ---- tables ------------------------------------------------------------------------------- */
+
+void cli_table_init(cli_table *t, size_t ncols, const int *right) {
+  memset(t, 0, sizeof *t);
+  t->ncols = ncols;
+  t->right = right;
+}
+
+void cli_table_add(cli_table *t, const char *fmt, ...) {
+  if (t->failed) {
+    return;
+  }
+  if (t->ncells == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    char **c = realloc(t->cells, cap * sizeof *c);
+    if (!c) {
+      t->failed = 1;
+      return;
+    }
+    t->cells = c;
+    t->cap = cap;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = NULL;
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n >= 0 && (s = malloc((size_t)n + 1)) != NULL) {
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  if (!s) {
+    t->failed = 1;
+    return;
+  }
+  t->cells[t->ncells++] = s;
+}
+
+/* Display width: UTF-8 code points. */
+static size_t width_of(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) {
+    n += ((unsigned char)*s & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+void cli_table_print(const cli_table *t, FILE *out, const char *indent, int rule) {
+  if (t->failed) {
+    cli_error("out of memory");
+    return;
+  }
+  size_t w[64] = {0};
+  size_t ncols = t->ncols < 64 ? t->ncols : 64;
+  for (size_t i = 0; i < t->ncells; i++) {
+    size_t c = i % t->ncols;
+    if (c < ncols && width_of(t->cells[i]) > w[c]) {
+      w[c] = width_of(t->cells[i]);
+    }
+  }
+  for (size_t i = 0; i < t->ncells; i++) {
+    size_t c = i % t->ncols;
+    if (c >= ncols) {
+      continue;
+    }
+    size_t pad = w[c] - width_of(t->cells[i]);
+    if (c == 0) {
+      fputs(indent, out);
+    } else {
+      fputs("  ", out);
+    }
+    int right = t->right && t->right[c];
+    if (right) {
+      fprintf(out, "%*s", (int)pad, "");
+    }
+    fputs(t->cells[i], out);
+    int last = c + 1 == ncols || i + 1 == t->ncells;
+    if (!right && !last) {
+      fprintf(out, "%*s", (int)pad, "");
+    }
+    if (last) {
+      fputc('\n', out);
+      if (rule && i + 1 == ncols) {
+        fputs(indent, out);
+        for (size_t k = 0; k < ncols; k++) {
+          fprintf(out, "%s", k ? "  " : "");
+          for (size_t d = 0; d < w[k]; d++) {
+            fputc('-', out);
+          }
+        }
+        fputc('\n', out);
+      }
+    }
+  }
+}
+
+void cli_table_free(cli_table *t) {
+  for (size_t i = 0; i < t->ncells; i++) {
+    free(t->cells[i]);
+  }
+  free(t->cells);
+  memset(t, 0, sizeof *t);
+}
+
+/* ---- JSON and numbers --------------------------------------------------------------------- */
+
+static json_t *real(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *cli_block_json(const argo_stats_block *b) {
+  json_t *o = json_object();
+  json_object_set_new(o, "number_of_trades", json_integer((json_int_t)b->number_of_trades));
+  json_object_set_new(o, "number_of_winning_trades",
+                      json_integer((json_int_t)b->number_of_winning_trades));
+  json_object_set_new(o, "number_of_losing_trades",
+                      json_integer((json_int_t)b->number_of_losing_trades));
+  json_object_set_new(o, "win_rate", real(b->win_rate));
+  json_object_set_new(o, "max_drawdown", real(b->max_drawdown));
+  json_object_set_new(o, "realized_pnl", real(b->realized_pnl));
+  json_object_set_new(o, "unrealized_pnl", real(b->unrealized_pnl));
+  json_object_set_new(o, "total_pnl", real(b->total_pnl));
+  json_object_set_new(o, "maximum_loss", real(b->maximum_loss));
+  json_object_set_new(o, "maximum_profit", real(b->maximum_profit));
+  json_object_set_new(o, "total_fees", real(b->total_fees));
+  json_t *h = json_object();
+  json_object_set_new(h, "min", real(b->holding_min));
+  json_object_set_new(h, "max", real(b->holding_max));
+  json_object_set_new(h, "avg", real(b->holding_avg));
+  json_object_set_new(h, "count", json_integer((json_int_t)b->holding_count));
+  json_object_set_new(o, "holding_time", h);
+  return o;
+}
+
+int cli_print_json(json_t *j) {
+  /* 17 significant digits: every double reads back as exactly the value in stats.yaml. */
+  char *s =
+      j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
+  if (!s) {
+    cli_error("out of memory");
+    return -1;
+  }
+  int rc = fputs(s, stdout) < 0 || fputc('\n', stdout) == EOF ? -1 : 0;
+  free(s);
+  return rc;
+}
+
+void cli_duration(double seconds, char *buf, size_t len) {
+  if (!(seconds > 0) || !isfinite(seconds)) {
+    snprintf(buf, len, "-");
+    return;
+  }
+  long long s = llround(seconds);
+  long long d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60, sec = s % 60;
+  if (d) {
+    snprintf(buf, len, "%lldd %lldh", d, h);
+  } else if (h) {
+    snprintf(buf, len, "%lldh %02lldm", h, m);
+  } else if (m) {
+    snprintf(buf, len, "%lldm %02llds", m, sec);
+  } else {
+    snprintf(buf, len, "%llds", sec);
+  }
+}

@@ -1,0 +1,28 @@
+/*
+ * Query internals shared with the report module: an in-memory DuckDB database with the views
+ * over recorded day folders (see argo_query_open in argo.h), and DuckDB's error text reduced to
+ * one line.
+ */
+#ifndef ARGO_QUERY_H
+#define ARGO_QUERY_H
+
+#include <stddef.h>
+
+#include <duckdb.h>
+
+#include <argo/argo.h>
+
+/* Opens an in-memory database and creates in it the views orders, trades, market_data, marks,
+ * logs and the table stats over the given day folders (borrowed for the call). Only files that
+ * exist are read; a day folder missing one file still contributes the others. On failure
+ * nothing is left open and err says why (ARGO_EDB, ARGO_EINVAL for a path DuckDB would read as
+ * a pattern, ARGO_ENOMEM). */
+argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
+                             const argo_catalog_entry *const *entries, size_t n, char *err,
+                             size_t errlen);
+void argo__query_db_close(duckdb_database *db, duckdb_connection *con);
+/* Copies DuckDB's error message src into dst as one line: whitespace runs become one space, and
+ * the "LINE 1: ... ^" excerpt of parser errors is dropped. */
+void argo__query_oneline(const char *src, char *dst, size_t len);
+
+#endif

@@ -1,0 +1,780 @@
+/*
+ * End to end: the commands that look at recorded sessions (sessions, stats, query, report,
+ * completion, man) on a fixture recorded by the real `argo run`: session A (two symbols, hourly,
+ * 2025-10-01 09:00 to 2025-10-03 20:00, run_1 every day), session B (one symbol, hourly, from
+ * 2025-10-01 12:00, run_2 every day) and session C (200 one-minute candles on 2025-10-03,
+ * run_3). Every number printed is checked against the stats.yaml files (read with the library's
+ * own parser) or against DuckDB reading the Parquet files directly; the report is opened in a
+ * real headless Chromium (Debian's chromium package), and its screenshot kept under
+ * build/tests/artifacts/.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "stats_yaml.h"
+#include "test.h"
+#include "testutil.h"
+#include "util/fsx.h"
+
+static char data[4096];
+static char sid_a[64], sid_b[64], sid_c[64];
+
+/* The seven day folders of the fixture, newest first: the order `argo sessions` must print. */
+static const char *const folders[7] = {"2025-10-03/run_3", "2025-10-03/run_2", "2025-10-03/run_1",
+                                       "2025-10-02/run_2", "2025-10-02/run_1", "2025-10-01/run_2",
+                                       "2025-10-01/run_1"};
+
+static argo__stats_doc read_stats(const char *folder) {
+  char p[8192];
+  snprintf(p, sizeof p, "%s/%s/stats.yaml", data, folder);
+  char *text = tu_read_file(p);
+  CHECK_MSG(text != NULL, "missing %s", p);
+  argo__stats_doc doc;
+  char err[512];
+  argo_err rc = argo__stats_yaml_parse(text, &doc, err, sizeof err);
+  free(text);
+  CHECK_MSG(rc == ARGO_OK, "%s: %s", p, err);
+  return doc;
+}
+
+static void record(const char *const *args) {
+  char *argv[64];
+  int n = 0;
+  argv[n++] = ARGO_BIN;
+  for (int i = 0; args[i]; i++) {
+    argv[n++] = (char *)args[i];
+  }
+  argv[n++] = "--data-output";
+  argv[n++] = data;
+  argv[n++] = "--quiet";
+  argv[n] = NULL;
+  char *e = NULL;
+  int rc = tu_run(argv, NULL, &e);
+  CHECK_MSG(rc == 0, "argo run exited %d: %s", rc, e);
+  free(e);
+}
+
+static void session_of(const char *folder, char *out, size_t len) {
+  argo__stats_doc d = read_stats(folder);
+  snprintf(out, len, "%s", d.s.session_id);
+  argo__stats_doc_free(&d);
+}
+
+TEST(e2e_fixture_is_recorded) {
+  snprintf(data, sizeof data, "%s", tu_tmpdir("e2e-inspect"));
+  record((const char *[]){"run", "--symbols", "BTCUSDT,ETHUSDT", "--interval", "1h", "--start",
+                          "2025-10-01T09:00:00Z", "--bars", "60", "--seed", "7", "--strategy",
+                          "pingpong", "--strategy-config", "{\"every\": 3}", NULL});
+  record((const char *[]){"run", "--symbols", "BTCUSDT", "--interval", "1h", "--start",
+                          "2025-10-01T12:00:00Z", "--bars", "50", "--seed", "8", "--strategy",
+                          "pingpong", NULL});
+  record((const char *[]){"run", "--bars", "200", "--start", "2025-10-03T08:00:00Z", NULL});
+  for (int i = 0; i < 7; i++) {
+    char p[8192];
+    snprintf(p, sizeof p, "%s/%s/stats.yaml", data, folders[i]);
+    CHECK_MSG(argo__fs_exists(p), "the fixture lacks %s", p);
+  }
+  session_of("2025-10-01/run_1", sid_a, sizeof sid_a);
+  session_of("2025-10-01/run_2", sid_b, sizeof sid_b);
+  session_of("2025-10-03/run_3", sid_c, sizeof sid_c);
+  CHECK(strcmp(sid_a, sid_b) != 0 && strcmp(sid_b, sid_c) != 0 && strcmp(sid_a, sid_c) != 0);
+}
+
+/* Splits line into whitespace-separated fields (in place). */
+static int fields(char *line, char **f, int max) {
+  int n = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(line, " \t", &save); t && n < max; t = strtok_r(NULL, " \t", &save)) {
+    f[n++] = t;
+  }
+  return n;
+}
+
+static int count_lines(const char *s) {
+  int n = 0;
+  for (; s && *s; s++) {
+    n += *s == '\n';
+  }
+  return n;
+}
+
+TEST(e2e_sessions_prints_every_day_newest_first_with_the_numbers_of_stats_yaml) {
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "sessions", "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_MSG(count_lines(o) == 9, "want a header, a rule and 7 rows, got:\n%s", o);
+  char *save = NULL;
+  char *line = strtok_r(o, "\n", &save);
+  CHECK_CONTAINS(line, "SESSION");
+  line = strtok_r(NULL, "\n", &save); /* the rule */
+  CHECK(line && line[0] == '-');
+  for (int i = 0; i < 7; i++) {
+    line = strtok_r(NULL, "\n", &save);
+    CHECK(line != NULL);
+    char *f[16];
+    int n = fields(line, f, 16);
+    CHECK_MSG(n == 11, "row %d has %d fields: %s", i, n, line);
+    char folder[64];
+    snprintf(folder, sizeof folder, "%s/%s", f[0], f[1]);
+    CHECK_STR(folders[i], folder);
+    argo__stats_doc d = read_stats(folder);
+    char want[64], syms[256] = "";
+    CHECK_STR(d.s.session_id, f[2]);
+    CHECK_STR(d.s.status, f[3]);
+    for (size_t k = 0; k < d.s.nsymbols; k++) {
+      strcat(syms, k ? "," : "");
+      strcat(syms, d.s.symbols[k]);
+    }
+    CHECK_STR(syms, f[4]);
+    CHECK_STR(d.s.strategy_name, f[5]);
+    snprintf(want, sizeof want, "%lld", (long long)d.s.candles_day);
+    CHECK_STR(want, f[6]);
+    snprintf(want, sizeof want, "%lld", (long long)d.s.daily.number_of_trades);
+    CHECK_STR(want, f[7]);
+    snprintf(want, sizeof want, "%.2f", d.s.daily.realized_pnl);
+    CHECK_STR(want, f[8]);
+    snprintf(want, sizeof want, "%.1f%%", d.s.daily.win_rate * 100);
+    CHECK_STR(want, f[9]);
+    snprintf(want, sizeof want, "%.2f%%", d.s.daily.max_drawdown * 100);
+    CHECK_STR(want, f[10]);
+    argo__stats_doc_free(&d);
+  }
+  free(o);
+  free(e);
+}
+
+static json_t *run_json(const char *what, char *const *args) {
+  char *argv[32];
+  int n = 0;
+  argv[n++] = ARGO_BIN;
+  for (int i = 0; args[i]; i++) {
+    argv[n++] = args[i];
+  }
+  argv[n] = NULL;
+  char *o = NULL, *e = NULL;
+  int rc = tu_run(argv, &o, &e);
+  CHECK_MSG(rc == 0, "%s: exit %d: %s", what, rc, e);
+  json_error_t je;
+  json_t *j = json_loads(o, 0, &je);
+  CHECK_MSG(j != NULL, "%s: not JSON (%s at line %d): %s", what, je.text, je.line, o);
+  free(o);
+  free(e);
+  return j;
+}
+
+static double jnum(json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  CHECK_MSG(json_is_number(v), "no number '%s'", key);
+  return json_number_value(v);
+}
+
+static const char *jstr(json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  CHECK_MSG(json_is_string(v), "no text '%s'", key);
+  return json_string_value(v);
+}
+
+/* Every figure of a block, exactly (the JSON carries 17 significant digits). */
+static void check_block(json_t *j, const argo_stats_block *b) {
+  CHECK_EQ_INT(b->number_of_trades, jnum(j, "number_of_trades"));
+  CHECK_EQ_INT(b->number_of_winning_trades, jnum(j, "number_of_winning_trades"));
+  CHECK_EQ_INT(b->number_of_losing_trades, jnum(j, "number_of_losing_trades"));
+  CHECK_NEAR(b->win_rate, jnum(j, "win_rate"), 0);
+  CHECK_NEAR(b->max_drawdown, jnum(j, "max_drawdown"), 0);
+  CHECK_NEAR(b->realized_pnl, jnum(j, "realized_pnl"), 0);
+  CHECK_NEAR(b->unrealized_pnl, jnum(j, "unrealized_pnl"), 0);
+  CHECK_NEAR(b->total_pnl, jnum(j, "total_pnl"), 0);
+  CHECK_NEAR(b->maximum_loss, jnum(j, "maximum_loss"), 0);
+  CHECK_NEAR(b->maximum_profit, jnum(j, "maximum_profit"), 0);
+  CHECK_NEAR(b->total_fees, jnum(j, "total_fees"), 0);
+}
+
+TEST(e2e_sessions_json_parses_and_holds_every_figure) {
+  json_t *j =
+      run_json("sessions --json", (char *[]){"sessions", "--json", "--data-output", data, NULL});
+  CHECK(json_is_array(j));
+  CHECK_EQ_INT(7, json_array_size(j));
+  for (size_t i = 0; i < 7; i++) {
+    json_t *row = json_array_get(j, i);
+    char folder[64];
+    snprintf(folder, sizeof folder, "%s/%s", jstr(row, "date"), jstr(row, "run"));
+    CHECK_STR(folders[i], folder);
+    argo__stats_doc d = read_stats(folder);
+    CHECK_STR(d.s.session_id, jstr(row, "session_id"));
+    CHECK_STR(d.s.status, jstr(row, "status"));
+    CHECK_EQ_INT(d.s.candles_day, jnum(row, "candles"));
+    CHECK_EQ_INT(d.s.daily.number_of_trades, jnum(row, "trades"));
+    CHECK_NEAR(d.s.daily.realized_pnl, jnum(row, "realized_pnl"), 0);
+    CHECK_NEAR(d.s.daily.win_rate, jnum(row, "win_rate"), 0);
+    CHECK_NEAR(d.s.daily.max_drawdown, jnum(row, "max_drawdown"), 0);
+    CHECK_NEAR(d.s.equity, jnum(row, "equity"), 0);
+    CHECK_EQ_INT(d.s.nsymbols, json_array_size(json_object_get(row, "symbols")));
+    check_block(json_object_get(row, "daily"), &d.s.daily);
+    check_block(json_object_get(row, "cumulative"), &d.s.cumulative);
+    argo__stats_doc_free(&d);
+  }
+  json_decref(j);
+}
+
+TEST(e2e_stats_of_a_day_shows_the_day_and_the_session_to_date) {
+  argo__stats_doc d = read_stats("2025-10-02/run_1");
+  json_t *j = run_json("stats --json", (char *[]){"stats", "2025-10-02/run_1", "--json",
+                                                  "--data-output", data, NULL});
+  CHECK_STR(sid_a, jstr(j, "session_id"));
+  json_t *days = json_object_get(j, "days");
+  CHECK_EQ_INT(1, json_array_size(days));
+  json_t *day = json_array_get(days, 0);
+  CHECK_STR("2025-10-02", jstr(day, "date"));
+  CHECK_STR("run_1", jstr(day, "run"));
+  check_block(json_object_get(day, "daily"), &d.s.daily);
+  json_t *sess = json_object_get(j, "session");
+  check_block(sess, &d.s.cumulative);
+  CHECK_EQ_INT(d.s.candles_total, jnum(sess, "candles"));
+  json_decref(j);
+
+  /* The text form carries the same figures, rounded as printed. */
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "stats", "2025-10-02/run_1", "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_CONTAINS(o, sid_a);
+  char want[128];
+  snprintf(want, sizeof want, "realized pnl");
+  char *row = strstr(o, want);
+  CHECK_MSG(row != NULL, "no realized pnl row in:\n%s", o);
+  char line[256];
+  snprintf(line, sizeof line, "%.*s", (int)strcspn(row, "\n"), row);
+  char *f[8];
+  int n = fields(line + strlen("realized pnl"), f, 8);
+  CHECK_EQ_INT(2, n);
+  snprintf(want, sizeof want, "%.2f", d.s.daily.realized_pnl);
+  CHECK_STR(want, f[0]);
+  snprintf(want, sizeof want, "%.2f", d.s.cumulative.realized_pnl);
+  CHECK_STR(want, f[1]);
+  row = strstr(o, "\nfills");
+  CHECK(row != NULL);
+  snprintf(line, sizeof line, "%.*s", (int)strcspn(row + 1, "\n"), row + 1);
+  n = fields(line + strlen("fills"), f, 8);
+  CHECK_EQ_INT(2, n);
+  CHECK_EQ_INT(d.s.daily.number_of_trades, atoll(f[0]));
+  CHECK_EQ_INT(d.s.cumulative.number_of_trades, atoll(f[1]));
+  free(o);
+  free(e);
+  argo__stats_doc_free(&d);
+}
+
+TEST(e2e_stats_of_a_session_and_of_latest) {
+  /* A session id: its three days, oldest first, whose daily figures add up to the session's. */
+  json_t *j =
+      run_json("stats <id>", (char *[]){"stats", sid_a, "--json", "--data-output", data, NULL});
+  json_t *days = json_object_get(j, "days");
+  CHECK_EQ_INT(3, json_array_size(days));
+  const char *want_days[3] = {"2025-10-01", "2025-10-02", "2025-10-03"};
+  long long trades = 0;
+  for (size_t i = 0; i < 3; i++) {
+    json_t *day = json_array_get(days, i);
+    CHECK_STR(want_days[i], jstr(day, "date"));
+    char folder[64];
+    snprintf(folder, sizeof folder, "%s/run_1", want_days[i]);
+    argo__stats_doc d = read_stats(folder);
+    check_block(json_object_get(day, "daily"), &d.s.daily);
+    trades += d.s.daily.number_of_trades;
+    argo__stats_doc_free(&d);
+  }
+  argo__stats_doc last = read_stats("2025-10-03/run_1");
+  check_block(json_object_get(j, "session"), &last.s.cumulative);
+  CHECK_EQ_INT(trades, jnum(json_object_get(j, "session"), "number_of_trades"));
+  argo__stats_doc_free(&last);
+  json_decref(j);
+
+  /* The first 8 characters of the id (the prefix of its order ids) name it too. */
+  char prefix[16];
+  snprintf(prefix, sizeof prefix, "%.8s", sid_b);
+  j = run_json("stats <prefix>",
+               (char *[]){"stats", prefix, "--json", "--data-output", data, NULL});
+  CHECK_STR(sid_b, jstr(j, "session_id"));
+  CHECK_EQ_INT(3, json_array_size(json_object_get(j, "days")));
+  json_decref(j);
+
+  /* latest: the session that wrote the newest day folder (2025-10-03/run_3). */
+  argo__stats_doc c = read_stats("2025-10-03/run_3");
+  j = run_json("stats latest",
+               (char *[]){"stats", "latest", "--json", "--data-output", data, NULL});
+  CHECK_STR(sid_c, jstr(j, "session_id"));
+  days = json_object_get(j, "days");
+  CHECK_EQ_INT(1, json_array_size(days));
+  CHECK_STR("run_3", jstr(json_array_get(days, 0), "run"));
+  check_block(json_object_get(j, "session"), &c.s.cumulative);
+  argo__stats_doc_free(&c);
+  json_decref(j);
+}
+
+/* Runs `argo query SQL --format csv` and returns the output lines after the header. */
+static char *query_csv(const char *sql, const char *header) {
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "query", sql, "--format", "csv", "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "query exit %d: %s\n  SQL: %s", rc, e, sql);
+  size_t hl = strlen(header);
+  CHECK_MSG(strncmp(o, header, hl) == 0 && o[hl] == '\n', "header of %s: %s", sql, o);
+  char *rows = strdup(o + hl + 1);
+  free(o);
+  free(e);
+  return rows;
+}
+
+TEST(e2e_query_spans_every_day_and_run_and_joins_them) {
+  tu_db db;
+  tu_db_open(&db);
+  /* Fills per day folder equal what DuckDB reads from each file directly. */
+  char *rows = query_csv("SELECT date, run, session_id, count(*) AS n FROM trades GROUP BY ALL "
+                         "ORDER BY date DESC, run DESC",
+                         "date,run,session_id,n");
+  int64_t total = 0, folders_with_fills = 0;
+  char *save = NULL, *line = strtok_r(rows, "\n", &save);
+  for (int i = 0; i < 7; i++) {
+    char sql[8800];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/%s/trades.parquet')", data,
+             folders[i]);
+    int64_t want = tu_q_int(&db, sql);
+    total += want;
+    if (want == 0) {
+      continue;
+    }
+    folders_with_fills++;
+    CHECK_MSG(line != NULL, "no row for %s", folders[i]);
+    argo__stats_doc d = read_stats(folders[i]);
+    char expect[256];
+    snprintf(expect, sizeof expect, "%.10s,%s,%s,%lld", folders[i], folders[i] + 11, d.s.session_id,
+             (long long)want);
+    CHECK_STR(expect, line);
+    argo__stats_doc_free(&d);
+    line = strtok_r(NULL, "\n", &save);
+  }
+  CHECK_MSG(line == NULL, "extra row: %s", line);
+  CHECK(folders_with_fills >= 6);
+  free(rows);
+
+  /* Every fill joins its order, recorded in the same day folder. */
+  char want[64];
+  snprintf(want, sizeof want, "%lld\n", (long long)total);
+  rows = query_csv("SELECT count(*) AS n FROM trades t JOIN orders o ON o.order_id = t.order_id "
+                   "AND o.date = t.date AND o.run = t.run",
+                   "n");
+  CHECK_STR(want, rows);
+  free(rows);
+  /* The stats table agrees with the files: one row per day folder, fills per session. */
+  rows = query_csv("SELECT count(*) AS folders, sum(daily_number_of_trades) AS fills FROM stats",
+                   "folders,fills");
+  snprintf(want, sizeof want, "7,%lld\n", (long long)total);
+  CHECK_STR(want, rows);
+  free(rows);
+  rows = query_csv("WITH a AS (SELECT session_id, max(cumulative_number_of_trades) AS c FROM "
+                   "stats GROUP BY 1), b AS (SELECT session_id, count(*) AS n FROM trades GROUP "
+                   "BY 1) SELECT session_id, a.c = b.n AS same FROM a JOIN b USING (session_id) "
+                   "ORDER BY 1",
+                   "session_id,same");
+  CHECK_MSG(count_lines(rows) == 3 && !strstr(rows, "false"), "per session: %s", rows);
+  free(rows);
+  /* Candles of session A on its middle day, through the view and straight from the file. */
+  char sql[8800];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/2025-10-02/run_1/market_data.parquet')", data);
+  snprintf(want, sizeof want, "%lld\n", (long long)tu_q_int(&db, sql));
+  char q[512];
+  snprintf(q, sizeof q,
+           "SELECT count(*) AS n FROM market_data WHERE session_id = '%s' AND date = "
+           "'2025-10-02'",
+           sid_a);
+  rows = query_csv(q, "n");
+  CHECK_STR(want, rows);
+  free(rows);
+  tu_db_close(&db);
+}
+
+TEST(e2e_query_formats_parse) {
+  /* JSON: an array of objects with typed values. */
+  json_t *j = run_json("query json",
+                       (char *[]){"query",
+                                  "SELECT date, run, count(*) AS n, sum(pnl) AS pnl, "
+                                  "min(executed_at) AS first FROM trades GROUP BY ALL ORDER BY ALL",
+                                  "--format", "json", "--data-output", data, NULL});
+  CHECK(json_is_array(j));
+  CHECK(json_array_size(j) >= 6);
+  json_t *row = json_array_get(j, 0);
+  CHECK_STR("2025-10-01", jstr(row, "date"));
+  CHECK_STR("run_1", jstr(row, "run"));
+  CHECK(json_is_integer(json_object_get(row, "n")));
+  CHECK(json_is_real(json_object_get(row, "pnl")));
+  CHECK_CONTAINS(jstr(row, "first"), "2025-10-01T");
+  argo__stats_doc d = read_stats("2025-10-01/run_1");
+  CHECK_EQ_INT(d.s.daily.number_of_trades, jnum(row, "n"));
+  CHECK_NEAR(d.s.daily.realized_pnl, jnum(row, "pnl"), 1e-9);
+  argo__stats_doc_free(&d);
+  json_decref(j);
+  /* Lists come out as JSON arrays. */
+  j = run_json("query json list", (char *[]){"query",
+                                             "SELECT symbols FROM stats WHERE run = 'run_1' AND "
+                                             "date = '2025-10-01'",
+                                             "--format", "json", "--data-output", data, NULL});
+  json_t *syms = json_object_get(json_array_get(j, 0), "symbols");
+  CHECK(json_is_array(syms));
+  CHECK_EQ_INT(2, json_array_size(syms));
+  json_decref(j);
+  /* CSV: text with a comma and a quote is quoted, quotes doubled. */
+  char *rows = query_csv("SELECT 'a,\"b\"' AS t, 1 AS n", "t,n");
+  CHECK_STR("\"a,\"\"b\"\"\",1\n", rows);
+  free(rows);
+  /* Table: header, rule, rows, count. */
+  char *o = NULL, *e = NULL;
+  CHECK_EQ_INT(
+      0, tu_argo(&o, &e, "query", "SELECT 42 AS answer, 'x' AS s", "--data-output", data, NULL));
+  CHECK_STR("answer  s\n------  -\n    42  x\n(1 row)\n", o);
+  free(o);
+  free(e);
+}
+
+static void check_usage_error(const char *want, char *const extra[]) {
+  char *argv[32];
+  int n = 0;
+  argv[n++] = ARGO_BIN;
+  for (int i = 0; extra[i]; i++) {
+    argv[n++] = extra[i];
+  }
+  argv[n] = NULL;
+  char *o = NULL, *e = NULL;
+  int rc = tu_run(argv, &o, &e);
+  CHECK_MSG(rc == 2, "argo %s: exit %d (want 2), stderr: %s", extra[0], rc, e);
+  CHECK_CONTAINS(e, want);
+  CHECK_MSG(count_lines(e) == 1, "expected one line on stderr, got: %s", e);
+  CHECK_MSG(o[0] == '\0', "expected nothing on stdout, got: %s", o);
+  free(o);
+  free(e);
+}
+
+TEST(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2) {
+  char missing[8192], html[8192];
+  snprintf(missing, sizeof missing, "%s/nosuch", data);
+  snprintf(html, sizeof html, "%s/r.html", data);
+  check_usage_error("not a run name",
+                    (char *[]){"stats", "frobnicate", "--data-output", data, NULL});
+  check_usage_error("not a run name",
+                    (char *[]){"stats", "2025-13-01/run_1", "--data-output", data, NULL});
+  check_usage_error("2025-10-09/run_1",
+                    (char *[]){"stats", "2025-10-09/run_1", "--data-output", data, NULL});
+  check_usage_error("is a date", (char *[]){"stats", "2025-10-02", "--data-output", data, NULL});
+  check_usage_error("no session",
+                    (char *[]){"stats", "0123456789abcdef", "--data-output", data, NULL});
+  check_usage_error("2025-10-09/run_7", (char *[]){"report", "2025-10-09/run_7", "-o", html,
+                                                   "--data-output", data, NULL});
+  check_usage_error("syntax error", (char *[]){"query", "SELEC 1", "--data-output", data, NULL});
+  check_usage_error("nope", (char *[]){"query", "SELECT * FROM nope", "--data-output", data, NULL});
+  check_usage_error(
+      "xml", (char *[]){"query", "SELECT 1", "--format", "xml", "--data-output", data, NULL});
+  check_usage_error("not a run name", (char *[]){"query", "SELECT 1", "--run", "bad/name",
+                                                 "--data-output", data, NULL});
+  check_usage_error("nosuch", (char *[]){"sessions", "--data-output", missing, NULL});
+  check_usage_error("nosuch", (char *[]){"stats", "latest", "--data-output", missing, NULL});
+  check_usage_error("nosuch", (char *[]){"query", "SELECT 1", "--data-output", missing, NULL});
+  check_usage_error("nosuch", (char *[]){"report", "latest", "--data-output", missing, NULL});
+  check_usage_error("--frobnicate", (char *[]){"sessions", "--frobnicate", NULL});
+  check_usage_error("which run", (char *[]){"stats", "--data-output", data, NULL});
+  CHECK(!argo__fs_exists(html));
+}
+
+/* The path of the chromium binary, or NULL. */
+static const char *find_chromium(void) {
+  static char path[4096];
+  const char *env = getenv("PATH");
+  char dirs[8192];
+  snprintf(dirs, sizeof dirs, "%s:/usr/bin:/usr/local/bin", env ? env : "");
+  char *save = NULL;
+  for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    const char *names[2] = {"chromium", "chromium-browser"};
+    for (int i = 0; i < 2; i++) {
+      snprintf(path, sizeof path, "%s/%s", d, names[i]);
+      if (access(path, X_OK) == 0) {
+        return path;
+      }
+    }
+  }
+  return NULL;
+}
+
+/* Value of attribute name in the <body ...> tag of html, or -1. */
+static long body_attr(const char *html, const char *name) {
+  const char *body = strstr(html, "<body");
+  CHECK_MSG(body != NULL, "no <body> in the DOM");
+  const char *end = strchr(body, '>');
+  char key[64];
+  snprintf(key, sizeof key, " %s=\"", name);
+  const char *a = strstr(body, key);
+  if (!a || a > end) {
+    return -1;
+  }
+  return strtol(a + strlen(key), NULL, 10);
+}
+
+/* Opens file in headless Chromium, without network or profile, and returns the DOM after the
+ * page's scripts ran (or writes a screenshot when png is set). */
+static char *chromium(const char *file, const char *png) {
+  const char *bin = find_chromium();
+  CHECK_MSG(bin != NULL, "chromium is not installed: the report test needs Debian's chromium "
+                         "package (scripts/bootstrap.sh installs it)");
+  char profile[4096], url[8192], shot[8192];
+  snprintf(profile, sizeof profile, "%s", tu_tmpdir("chromium-profile"));
+  char udd[4200];
+  snprintf(udd, sizeof udd, "--user-data-dir=%s", profile);
+  snprintf(url, sizeof url, "file://%s", file);
+  snprintf(shot, sizeof shot, "--screenshot=%s", png ? png : "");
+  char *argv[] = {"/usr/bin/timeout",
+                  "120",
+                  (char *)bin,
+                  "--headless",
+                  "--no-sandbox",
+                  "--disable-gpu",
+                  "--disable-quic",
+                  "--no-first-run",
+                  "--disable-background-networking",
+                  "--disable-component-update",
+                  "--disable-sync",
+                  "--disable-dev-shm-usage",
+                  udd,
+                  png ? shot : "--dump-dom",
+                  png ? "--window-size=1400,2000" : "--virtual-time-budget=10000",
+                  url,
+                  NULL};
+  char *o = NULL, *e = NULL;
+  int rc = tu_run(argv, &o, &e);
+  tu_rm_rf(profile);
+  CHECK_MSG(rc == 0, "chromium exited %d: %s", rc, e);
+  free(e);
+  return o;
+}
+
+static void artifacts_dir(char *out, size_t len) {
+  snprintf(out, len, "%s/tests/artifacts", ARGO_BUILD_DIR);
+  char err[256];
+  CHECK_MSG(argo__fs_mkdir_p(out, 0755, err, sizeof err) == 0, "%s", err);
+}
+
+/* The data the page embeds, parsed. */
+static json_t *page_data(const char *html) {
+  const char *tag = "<script type=\"application/json\" id=\"argo-data\">";
+  const char *a = strstr(html, tag);
+  CHECK(a != NULL);
+  a += strlen(tag);
+  const char *b = strstr(a, "</script>");
+  CHECK(b != NULL);
+  json_error_t je;
+  json_t *j = json_loadb(a, (size_t)(b - a), 0, &je);
+  CHECK_MSG(j != NULL, "embedded data is not JSON: %s", je.text);
+  return j;
+}
+
+static void check_report(const char *run, const char *name, int want_days, int want_symbols,
+                         const char *last_folder) {
+  char dir[8192], file[8400], png[8400];
+  artifacts_dir(dir, sizeof dir);
+  snprintf(file, sizeof file, "%s/%s.html", dir, name);
+  snprintf(png, sizeof png, "%s/%s.png", dir, name);
+  unlink(file);
+  unlink(png);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "report", run, "-o", file, "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "report exit %d: %s", rc, e);
+  free(o);
+  free(e);
+  char *html = tu_read_file(file);
+  CHECK_MSG(html != NULL, "no report at %s", file);
+  /* Self-contained: nothing to fetch. */
+  CHECK(!strstr(html, "<script src") && !strstr(html, "<link") && !strstr(html, "@import") &&
+        !strstr(html, "url("));
+  /* The curves are recomputed from the files: they end where stats.yaml says. */
+  json_t *j = page_data(html);
+  json_t *check = json_object_get(j, "check");
+  argo__stats_doc d = read_stats(last_folder);
+  CHECK_NEAR(d.s.equity, jnum(check, "equity_file"), 0);
+  CHECK_NEAR(d.s.equity, jnum(check, "equity_replayed"), 1e-6);
+  CHECK_NEAR(d.s.cumulative.max_drawdown, jnum(check, "max_drawdown_replayed"), 1e-9);
+  CHECK_EQ_INT(want_days, json_array_size(json_object_get(j, "days")));
+  CHECK_EQ_INT(want_symbols, json_array_size(json_object_get(j, "symbols")));
+  CHECK(json_array_size(json_object_get(json_object_get(j, "equity"), "t")) > 10);
+  argo__stats_doc_free(&d);
+  json_decref(j);
+  free(html);
+
+  char *dom = chromium(file, NULL);
+  long charts = body_attr(dom, "data-charts"), expected = body_attr(dom, "data-charts-expected");
+  long errors = body_attr(dom, "data-errors"), done = body_attr(dom, "data-done");
+  const char *body = strstr(dom, "<body");
+  CHECK_MSG(done == 1, "the page's script did not finish: %.300s", body);
+  CHECK_MSG(errors == 0, "script errors in the page: %.600s", body);
+  CHECK_EQ_INT(want_symbols + 2, expected);
+  CHECK_EQ_INT(expected, charts);
+  /* Each chart is an <svg> with a drawn line. */
+  long svgs = 0;
+  for (const char *p = dom; (p = strstr(p, "<svg")) != NULL; p++) {
+    svgs++;
+  }
+  CHECK_EQ_INT(charts, svgs);
+  free(dom);
+
+  char *shot = chromium(file, png);
+  free(shot);
+  struct stat sb;
+  CHECK_MSG(stat(png, &sb) == 0 && sb.st_size > 20000, "no screenshot at %s", png);
+  char *head = tu_read_file(png);
+  CHECK(head && memcmp(head, "\x89PNG", 4) == 0);
+  free(head);
+}
+
+TEST(e2e_report_of_a_session_renders_in_chromium) {
+  check_report(sid_a, "report-session", 3, 2, "2025-10-03/run_1");
+}
+
+TEST(e2e_report_of_one_day_renders_in_chromium) {
+  check_report("2025-10-02/run_2", "report-day", 1, 1, "2025-10-02/run_2");
+}
+
+TEST(e2e_query_and_sessions_work_while_a_session_runs) {
+  char live[8192], errp[8192];
+  snprintf(live, sizeof live, "%s/live", data);
+  snprintf(errp, sizeof errp, "%s/live.stderr", data);
+  /* About 3 s of 1-second candles at 100 times real time, crossing midnight. */
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    int fd = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int nul = open("/dev/null", O_RDWR);
+    dup2(nul, 0);
+    dup2(nul, 1);
+    dup2(fd, 2);
+    execl(ARGO_BIN, ARGO_BIN, "run", "--symbols", "BTCUSDT,ETHUSDT", "--interval", "1s", "--bars",
+          "300", "--speed", "100", "--strategy", "pingpong", "--start", "2025-10-01T23:59:00Z",
+          "--data-output", live, "--quiet", (char *)NULL);
+    _exit(127);
+  }
+  long polls = 0, last = -1;
+  int status = 0;
+  for (;;) {
+    pid_t w = waitpid(pid, &status, WNOHANG);
+    char *o = NULL, *e = NULL;
+    int rc = tu_argo(&o, &e, "query", "SELECT count(*) AS n FROM market_data", "--format", "csv",
+                     "--data-output", live, NULL);
+    /* Before the first day folder exists there is nothing to read: that is the one allowed
+     * failure. */
+    if (rc != 0) {
+      CHECK_MSG(last < 0 && strstr(e, "no sessions recorded"), "query failed during the run: %s",
+                e);
+    } else {
+      long n = strtol(o + strlen("n\n"), NULL, 10);
+      CHECK_MSG(n >= last, "the count went back from %ld to %ld", last, n);
+      last = n;
+      polls++;
+    }
+    free(o);
+    free(e);
+    rc = tu_argo(&o, &e, "sessions", "--data-output", live, NULL);
+    CHECK_MSG(rc == 0 || last < 0, "sessions failed during the run: %s", e);
+    free(o);
+    free(e);
+    if (w == pid) {
+      break;
+    }
+  }
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "argo run ended with %d", status);
+  CHECK_MSG(polls >= 3, "only %ld queries ran during the session", polls);
+  CHECK_EQ_INT(600, last);
+}
+
+TEST(e2e_completion_and_man_page_cover_every_command) {
+  char *help = NULL, *e = NULL;
+  CHECK_EQ_INT(0, tu_argo(&help, &e, "--help", NULL));
+  free(e);
+  char *comp = NULL, *man = NULL;
+  CHECK_EQ_INT(0, tu_argo(&comp, &e, "completion", "bash", NULL));
+  free(e);
+  CHECK_EQ_INT(0, tu_argo(&man, &e, "man", NULL));
+  free(e);
+  CHECK_CONTAINS(comp, "complete -F _argo argo");
+  CHECK_CONTAINS(man, ".TH ARGO 1");
+  /* The commands listed by --help, each in both. */
+  const char *list = strstr(help, "commands:\n");
+  CHECK(list != NULL);
+  int ncmd = 0;
+  for (const char *p = strchr(list, '\n') + 1; p && strncmp(p, "  ", 2) == 0;) {
+    char name[64];
+    CHECK_EQ_INT(1, sscanf(p, " %63s", name));
+    char pat[96];
+    snprintf(pat, sizeof pat, "  %s)\n", name);
+    CHECK_CONTAINS(comp, pat);
+    snprintf(pat, sizeof pat, ".SS \"argo %s ", name);
+    CHECK_CONTAINS(man, pat);
+    ncmd++;
+    p = strchr(p, '\n');
+    p = p ? p + 1 : NULL;
+  }
+  CHECK_MSG(ncmd >= 9, "only %d commands in --help", ncmd);
+  /* Run names for the completion: latest, every day folder, every session once. */
+  char *names = NULL;
+  CHECK_EQ_INT(0, tu_argo(&names, &e, "sessions", "--names", "--data-output", data, NULL));
+  free(e);
+  CHECK_EQ_INT(1 + 7 + 3, count_lines(names));
+  CHECK(strncmp(names, "latest\n", 7) == 0);
+  for (int i = 0; i < 7; i++) {
+    char want[80];
+    snprintf(want, sizeof want, "\n%s\n", folders[i]);
+    CHECK_CONTAINS(names, want);
+  }
+  CHECK_CONTAINS(names, sid_a);
+  CHECK_CONTAINS(names, sid_b);
+  CHECK_CONTAINS(names, sid_c);
+  free(names);
+  /* Options of the new commands are completed. */
+  CHECK_CONTAINS(comp, "--format) COMPREPLY=( $(compgen -W \"table csv json\"");
+  CHECK_CONTAINS(man, "\\-\\-data\\-output");
+  /* The script is valid bash, and the build wrote the same page to argo.1. */
+  char path[8192];
+  snprintf(path, sizeof path, "%s/completion.bash", data);
+  tu_write_file(path, comp);
+  char *argv[] = {"/bin/bash", "-n", path, NULL};
+  char *o = NULL;
+  CHECK_EQ_INT(0, tu_run(argv, &o, &e));
+  free(o);
+  free(e);
+  snprintf(path, sizeof path, "%s/argo.1", ARGO_BUILD_DIR);
+  char *built = tu_read_file(path);
+  CHECK_MSG(built != NULL, "the build did not write %s", path);
+  CHECK_STR(man, built);
+  free(built);
+  free(help);
+  free(comp);
+  free(man);
+}
+
+int main(void) {
+  RUN(e2e_fixture_is_recorded);
+  if (test_failures) {
+    return test_summary();
+  }
+  RUN(e2e_sessions_prints_every_day_newest_first_with_the_numbers_of_stats_yaml);
+  RUN(e2e_sessions_json_parses_and_holds_every_figure);
+  RUN(e2e_stats_of_a_day_shows_the_day_and_the_session_to_date);
+  RUN(e2e_stats_of_a_session_and_of_latest);
+  RUN(e2e_query_spans_every_day_and_run_and_joins_them);
+  RUN(e2e_query_formats_parse);
+  RUN(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2);
+  RUN(e2e_report_of_a_session_renders_in_chromium);
+  RUN(e2e_report_of_one_day_renders_in_chromium);
+  RUN(e2e_query_and_sessions_work_while_a_session_runs);
+  RUN(e2e_completion_and_man_page_cover_every_command);
+  tu_rm_rf(data);
+  return test_summary();
+}
