@@ -35,7 +35,7 @@ test-asan: deps
 test: test-plain test-asan
 
 bench: build
-	$(BUILD)/bench/bench_core
+	$(BUILD)/bench/bench_suite
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

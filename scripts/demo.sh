@@ -13,3 +13,13 @@ find "$out" -newer "$argo" -name stats.yaml | sort | tail -n 4 | while read -r f
   echo "   $(dirname "$f")/"
   ls "$(dirname "$f")" | sed 's/^/      /'
 done
+echo
+echo "== every session recorded so far:"
+"$argo" sessions --data-output "$out" | head -n 8
+echo
+query="SELECT date, run, symbol, count(*) AS fills, round(sum(pnl), 2) AS pnl FROM trades
+       WHERE session_id = (SELECT session_id FROM stats ORDER BY date DESC, run_number DESC LIMIT 1)
+       GROUP BY ALL ORDER BY ALL"
+echo "== a query over the files (the same SQL works in any DuckDB with read_parquet):"
+echo "   argo query \"$query\""
+"$argo" query --data-output "$out" "$query"
