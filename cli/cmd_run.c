@@ -354,6 +354,11 @@ static void on_prefetch(argo_engine *eng, const char *symbol, int64_t done, int6
                         void *user) {
   (void)eng;
   run_state *st = user;
+  emit(st, json_pack("{s:s, s:s, s:I, s:I}", "event", "prefetch_progress", "symbol",
+                     symbol ? symbol : "", "done", (json_int_t)done, "total", (json_int_t)total));
+  if (!st->progress) {
+    return;
+  }
   snprintf(st->pf_symbol, sizeof st->pf_symbol, "%s", symbol ? symbol : "");
   st->pf_done = done;
   st->pf_total = total;
@@ -565,9 +570,9 @@ int cli_run_main(int argc, char **argv) {
   st.tty = st.progress && isatty(STDERR_FILENO);
   /* Plain output starts with the start line; its first progress line comes one period later. */
   st.last_draw = mono_us();
+  cb.on_prefetch_progress = on_prefetch; /* --events has it too */
   if (st.progress) {
     cb.on_market_data = on_candle;
-    cb.on_prefetch_progress = on_prefetch;
   }
   argo_engine_set_callbacks(eng, &cb, sizeof cb, &st);
 

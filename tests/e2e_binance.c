@@ -82,6 +82,7 @@ TEST(e2e_binance_prefetch_live_trade_stop_and_resume) {
   char *run = strstr(events, "\"event\":\"status\",\"status\":\"running\"");
   CHECK(pre != NULL && run != NULL && pre < run);
   CHECK(strstr(events, "\"event\":\"order_filled\"") != NULL);
+  CHECK(strstr(events, "\"event\":\"prefetch_progress\",\"symbol\":\"ETHUSDT\"") != NULL);
   free(events);
 
   tu_db db;
