@@ -32,6 +32,9 @@ static double now_s(void) {
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static const char *every = "5";
+static const char *journal = "true";
+
 static void run_one(long long candles, int nsym, const char *dir, result *r) {
   argo_config *cfg = NULL;
   argo_engine *eng = NULL;
@@ -48,13 +51,16 @@ static void run_one(long long candles, int nsym, const char *dir, result *r) {
     strcat(list, syms[i]);
   }
   snprintf(v, sizeof v, "%lld", candles / nsym);
+  char econf[64];
+  snprintf(econf, sizeof econf, "{\"every\": %s}", every);
   if (argo_config_set(cfg, "market_data.symbols", list) ||
       argo_config_set(cfg, "market_data.bars", v) ||
       argo_config_set(cfg, "market_data.interval", "1s") ||
       argo_config_set(cfg, "market_data.start", "2025-10-01T00:00:00Z") ||
       argo_config_set(cfg, "market_data.speed", "max") ||
       argo_config_set(cfg, "strategy.name", "pingpong") ||
-      argo_config_set(cfg, "strategy.config", "{\"every\": 5}") ||
+      argo_config_set(cfg, "strategy.config", econf) ||
+      argo_config_set(cfg, "engine.journal", journal) ||
       argo_config_set(cfg, "engine.data_output", dir) ||
       /* Enough capital that commissions never stop the strategy from trading. */
       argo_config_set(cfg, "trading.capital", "1000000000")) {
@@ -98,16 +104,20 @@ int main(int argc, char **argv) {
       }
     } else if (strcmp(argv[i], "--symbols") == 0 && i + 1 < argc) {
       nsym = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) {
+      every = argv[++i];
+    } else if (strcmp(argv[i], "--no-journal") == 0) {
+      journal = "false";
     } else if (strcmp(argv[i], "--keep") == 0 && i + 1 < argc) {
       keep = argv[++i];
     } else {
-      fprintf(stderr, "usage: bench_core [--sizes N,N,...] [--symbols K] [--keep DIR]\n");
+      fprintf(stderr, "usage: bench_core [--sizes N,N,...] [--symbols K] [--every N] [--no-journal] [--keep DIR]\n");
       return 2;
     }
   }
   printf("argo core benchmark: simulated feed at full speed, 1s candles, %d symbol(s), pingpong "
-         "strategy (a trade every 5 candles per symbol), full persistence\n",
-         nsym);
+         "strategy (a trade every %s candles per symbol), full persistence, journal %s\n",
+         nsym, every, strcmp(journal, "true") == 0 ? "on" : "off");
   printf("%12s %10s %14s %12s %10s %12s\n", "candles", "seconds", "candles/s", "fills", "peak MiB",
          "vs first");
   double first = 0;
