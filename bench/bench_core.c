@@ -111,7 +111,8 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "--keep") == 0 && i + 1 < argc) {
       keep = argv[++i];
     } else {
-      fprintf(stderr, "usage: bench_core [--sizes N,N,...] [--symbols K] [--every N] [--no-journal] [--keep DIR]\n");
+      fprintf(stderr, "usage: bench_core [--sizes N,N,...] [--symbols K] [--every N] "
+                      "[--no-journal] [--keep DIR]\n");
       return 2;
     }
   }

@@ -61,10 +61,10 @@ static void tmpdir(char *out, size_t len, const char *tag) {
   }
 }
 
-static const char *const SYMS[] = {
-    "BTCUSDT", "ETHUSDT", "SOLUSDT",  "BNBUSDT",  "XRPUSDT", "ADAUSDT", "DOGEUSDT",
-    "AVAXUSDT", "DOTUSDT", "LINKUSDT", "TRXUSDT", "LTCUSDT", "BCHUSDT", "ATOMUSDT",
-    "UNIUSDT",  "ETCUSDT", "XLMUSDT",  "NEARUSDT", "APTUSDT", "FILUSDT"};
+static const char *const SYMS[] = {"BTCUSDT", "ETHUSDT",  "SOLUSDT",  "BNBUSDT",  "XRPUSDT",
+                                   "ADAUSDT", "DOGEUSDT", "AVAXUSDT", "DOTUSDT",  "LINKUSDT",
+                                   "TRXUSDT", "LTCUSDT",  "BCHUSDT",  "ATOMUSDT", "UNIUSDT",
+                                   "ETCUSDT", "XLMUSDT",  "NEARUSDT", "APTUSDT",  "FILUSDT"};
 
 /* ---- running the engine ----------------------------------------------------------------- */
 
@@ -201,7 +201,8 @@ static void duck_open(duckdb_database *db, duckdb_connection *con) {
   duckdb_create_config(&cfg);
   duckdb_set_config(cfg, "threads", "1");
   char *e = NULL;
-  if (duckdb_open_ext(NULL, db, cfg, &e) != DuckDBSuccess || duckdb_connect(*db, con) != DuckDBSuccess) {
+  if (duckdb_open_ext(NULL, db, cfg, &e) != DuckDBSuccess ||
+      duckdb_connect(*db, con) != DuckDBSuccess) {
     fprintf(stderr, "DuckDB: %s\n", e ? e : "cannot open");
     exit(1);
   }
@@ -281,8 +282,9 @@ static double reference_rate(long candles, const char *dir) {
   duck_open(&db, &con);
   q(con, MD_SCHEMA);
   duckdb_prepared_statement ins;
-  duckdb_prepare(con, "INSERT INTO market_data VALUES (make_timestamp($1), 'BTCUSDT', $2, $3, $4, $5, $6)",
-                 &ins);
+  duckdb_prepare(
+      con, "INSERT INTO market_data VALUES (make_timestamp($1), 'BTCUSDT', $2, $3, $4, $5, $6)",
+      &ins);
   char sql[4300];
   snprintf(sql, sizeof sql, "COPY market_data TO '%s/ref.parquet' (FORMAT PARQUET)", dir);
   double t0 = now_s();
@@ -326,8 +328,14 @@ static size_t freshness(long long candles, double *lags, size_t cap, double *wal
   volatile int64_t *prog = mmap(NULL, slots * sizeof(int64_t), PROT_READ | PROT_WRITE,
                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   memset((void *)prog, 0, slots * sizeof(int64_t));
-  run_opts o = {.candles = candles, .nsym = 1, .journal = 1, .speed = "max", .interval = "1s",
-                .dir = dir, .progress = prog, .progress_len = slots};
+  run_opts o = {.candles = candles,
+                .nsym = 1,
+                .journal = 1,
+                .speed = "max",
+                .interval = "1s",
+                .dir = dir,
+                .progress = prog,
+                .progress_len = slots};
   pid_t pid = fork();
   if (pid == 0) {
     run_result r;
@@ -405,8 +413,13 @@ static void latency(long long candles, lat_out *out) {
   l->traded = l->plain + cap;
   l->cap = cap;
   /* 1s candles at 200x real time: one candle every 5 ms. */
-  run_opts o = {.candles = candles, .nsym = 1, .journal = 1, .speed = "200", .interval = "1s",
-                .dir = dir, .lat = l};
+  run_opts o = {.candles = candles,
+                .nsym = 1,
+                .journal = 1,
+                .speed = "200",
+                .interval = "1s",
+                .dir = dir,
+                .lat = l};
   run_result r = in_child(&o);
   (void)r;
   qsort(l->plain, l->nplain, sizeof(int64_t), cmp_i);
@@ -449,12 +462,21 @@ static double recovery(long long candles, char *msg, size_t len) {
   void *state;
   size_t slen;
   argo__stats_save(st, &state, &slen);
-  argo__jday d = {.session_id = "00000000-0000-4000-8000-000000000000", .run_name = "run_1",
-                  .date = "2025-10-01", .session_start = 1759276800000000LL,
-                  .day_start_event = 1759276800000000LL, .capital = 1e9,
-                  .strategy_name = "pingpong", .strategy_id = "", .strategy_version = "",
-                  .run_collision = "", .resumed_from = "", .symbols = syms, .nsymbols = 1,
-                  .stats_state = state, .stats_len = slen};
+  argo__jday d = {.session_id = "00000000-0000-4000-8000-000000000000",
+                  .run_name = "run_1",
+                  .date = "2025-10-01",
+                  .session_start = 1759276800000000LL,
+                  .day_start_event = 1759276800000000LL,
+                  .capital = 1e9,
+                  .strategy_name = "pingpong",
+                  .strategy_id = "",
+                  .strategy_version = "",
+                  .run_collision = "",
+                  .resumed_from = "",
+                  .symbols = syms,
+                  .nsymbols = 1,
+                  .stats_state = state,
+                  .stats_len = slen};
   argo__journal_day(j, &d);
   free(state);
   argo__stats_free(st);
@@ -519,8 +541,12 @@ int main(int argc, char **argv) {
     for (int k = 0; k < 3; k++) {
       char dir[4096];
       tmpdir(dir, sizeof dir, "tp");
-      run_opts o = {.candles = sizes[k], .nsym = nsym, .journal = 1, .speed = "max",
-                    .interval = "1s", .dir = dir};
+      run_opts o = {.candles = sizes[k],
+                    .nsym = nsym,
+                    .journal = 1,
+                    .speed = "max",
+                    .interval = "1s",
+                    .dir = dir};
       run_result r = in_child(&o);
       rm_rf(dir);
       if (!r.ok) {
@@ -543,8 +569,8 @@ int main(int argc, char **argv) {
   {
     char dir[4096];
     tmpdir(dir, sizeof dir, "nojournal");
-    run_opts o = {.candles = big, .nsym = 1, .journal = 0, .speed = "max", .interval = "1s",
-                  .dir = dir};
+    run_opts o = {
+        .candles = big, .nsym = 1, .journal = 0, .speed = "max", .interval = "1s", .dir = dir};
     run_result r = in_child(&o);
     rm_rf(dir);
     if (r.ok) {
@@ -584,8 +610,7 @@ int main(int argc, char **argv) {
   printf("   reference %.0f candles/s; argo at 10k candles %.0f candles/s: ratio %.0f\n", ref,
          rate_10k, rate_10k / ref);
 
-  printf("\n4. Freshness of the published market_data.parquet at full speed, %lld candles\n",
-         big);
+  printf("\n4. Freshness of the published market_data.parquet at full speed, %lld candles\n", big);
   static double lags[200000];
   double wall = 0;
   size_t nl = freshness(big, lags, 200000, &wall);

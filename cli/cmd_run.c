@@ -28,7 +28,8 @@ const cli_opt cli_run_opts[] = {
     {"--config", "FILE", NULL,
      "YAML configuration (sections engine, market_data, trading, strategy)"},
     {"--feed", "NAME", "market_data.feed", "market-data feed: sim, replay or binance"},
-    {"--replay-file", "FILE", "market_data.replay_file", "replay feed: a Parquet or CSV file of candles"},
+    {"--replay-file", "FILE", "market_data.replay_file",
+     "replay feed: a Parquet or CSV file of candles"},
     {"--end", "TIME", "market_data.end", "replay feed: only candles before this time (UTC)"},
     {"--symbols", "LIST", "market_data.symbols", "comma-separated symbols, e.g. BTCUSDT,ETHUSDT"},
     {"--interval", "INTERVAL", "market_data.interval",
@@ -317,8 +318,8 @@ static void on_stats(argo_engine *eng, const argo_stats *s, void *user) {
 static void on_recovered(argo_engine *eng, const char *run_dir, const char *message, void *user) {
   (void)eng;
   run_state *st = user;
-  emit(st, json_pack("{s:s, s:s, s:s}", "event", "recovered", "run_dir", run_dir, "message",
-                     message));
+  emit(st,
+       json_pack("{s:s, s:s, s:s}", "event", "recovered", "run_dir", run_dir, "message", message));
   if (!st->quiet) {
     status_clear(st);
     fprintf(st->info, "argo: %s\n", message);

@@ -646,9 +646,9 @@ static void snapshot_stats(argo_engine *eng, const char *status) {
     argo__broker_account(eng->broker, &acct);
     size_t n = argo__broker_positions(eng->broker, eng->bpos, eng->nsym);
     for (size_t i = 0; i < n && i < eng->nsym; i++) {
-      eng->spos[i] = (argo__stats_pos){eng->symbols[i], eng->bpos[i].long_qty,
-                                       eng->bpos[i].long_avg_price, eng->bpos[i].short_qty,
-                                       eng->bpos[i].short_avg_price};
+      eng->spos[i] =
+          (argo__stats_pos){eng->symbols[i], eng->bpos[i].long_qty, eng->bpos[i].long_avg_price,
+                            eng->bpos[i].short_qty, eng->bpos[i].short_avg_price};
     }
     doc.has_account = 1;
     doc.cash = acct.balance;
@@ -1136,8 +1136,8 @@ static void download(argo_engine *eng, size_t sym, int64_t from, int64_t to) {
   }
   char err[ARGO_ERRMSG_MAX];
   argo__history_sink sink = {history_candle, eng};
-  if (eng->feed.ops->history(eng->feed.impl, eng->symbols[sym], from, to, &sink, err,
-                             sizeof err) != 0) {
+  if (eng->feed.ops->history(eng->feed.impl, eng->symbols[sym], from, to, &sink, err, sizeof err) !=
+      0) {
     /* What was downloaded stays stored; the session goes on. */
     emit_error(eng, ARGO_EFEED, err);
   }
@@ -1188,8 +1188,8 @@ static argo_err setup(argo_engine *eng) {
   argo_err rc;
   /* A replay without symbols given replays every symbol of its file. */
   if (strcmp(s->feed, "replay") == 0 && (!s->symbols_set || s->nsymbols == 0) && s->replay_file) {
-    rc = argo__feed_replay_symbols(s->replay_file, &eng->replay_symbols, &eng->nreplay_symbols,
-                                   err, sizeof err);
+    rc = argo__feed_replay_symbols(s->replay_file, &eng->replay_symbols, &eng->nreplay_symbols, err,
+                                   sizeof err);
     if (rc) {
       return set_err(eng, rc, "%s", err);
     }
@@ -1250,8 +1250,8 @@ static argo_err setup(argo_engine *eng) {
     argo__binance_opts bo;
     argo__binance_opts_default(&bo);
     bo.max_attempts = (int)s->max_reconnects;
-    rc = argo__feed_binance_open_opts(&eng->feed, s, &eng->waker, &eng->hooks, &bo, err,
-                                      sizeof err);
+    rc =
+        argo__feed_binance_open_opts(&eng->feed, s, &eng->waker, &eng->hooks, &bo, err, sizeof err);
   } else {
     return set_err(eng, ARGO_ECONFIG, "market_data.feed '%s' is not a feed (sim, replay, binance)",
                    s->feed);

@@ -116,17 +116,17 @@ struct argo_engine {
   argo__broker *broker;
   argo__stats *stats;
   argo__pub *pub;
-  argo__journal *jr;         /* NULL when engine.journal is off */
-  char resumed_from[128];    /* "2025-10-01/run_1" when warm-started from an earlier run */
-  argo__stats_pos *spos;     /* scratch: the account's positions for stats.yaml */
-  argo_position *bpos;       /* scratch: the broker's positions */
-  int warming;               /* feeding stored candles to the strategy: no orders, no records */
-  int64_t *last_stored;      /* per symbol: open time of the newest stored or prefetched candle */
-  int *seen_live;            /* per symbol: a live candle has arrived */
-  int await_running;         /* prefetch on: "running" is reported at the first live candle */
+  argo__journal *jr;      /* NULL when engine.journal is off */
+  char resumed_from[128]; /* "2025-10-01/run_1" when warm-started from an earlier run */
+  argo__stats_pos *spos;  /* scratch: the account's positions for stats.yaml */
+  argo_position *bpos;    /* scratch: the broker's positions */
+  int warming;            /* feeding stored candles to the strategy: no orders, no records */
+  int64_t *last_stored;   /* per symbol: open time of the newest stored or prefetched candle */
+  int *seen_live;         /* per symbol: a live candle has arrived */
+  int await_running;      /* prefetch on: "running" is reported at the first live candle */
   argo__feed_hooks hooks;
-  argo__latency *lat;        /* per-candle processing time, when a benchmark asks (else NULL) */
-  char **replay_symbols;     /* symbols read from the replay file (owned) */
+  argo__latency *lat;    /* per-candle processing time, when a benchmark asks (else NULL) */
+  char **replay_symbols; /* symbols read from the replay file (owned) */
   size_t nreplay_symbols;
   int64_t day_first_mark, day_first_log; /* ids before the current day (for the journal) */
   int64_t day_first_candles;

@@ -22,7 +22,7 @@
 /* How a feed tells the engine what happens to it (all called on the engine thread, from
  * inside next() or history()). Any member may be NULL. */
 typedef struct argo__feed_hooks {
-  void (*status)(void *user, argo_engine_status status); /* gap_filling, running */
+  void (*status)(void *user, argo_engine_status status);         /* gap_filling, running */
   void (*error)(void *user, argo_err code, const char *message); /* reported, not fatal */
   void (*progress)(void *user, const char *symbol, int64_t done, int64_t total);
   void *user;

@@ -167,8 +167,8 @@ static long read_file(duckdb_connection con, const char *path, const char *const
 
 argo_err argo__history_load(const char *data_output, const char *const *symbols, size_t nsym,
                             const char *interval, int64_t before_us, size_t per_symbol,
-                            argo__stored *out, argo__history_report report, void *user,
-                            char *err, size_t errlen) {
+                            argo__stored *out, argo__history_report report, void *user, char *err,
+                            size_t errlen) {
   memset(out, 0, sizeof *out);
   if (per_symbol == 0 || nsym == 0 || !argo__fs_is_dir(data_output)) {
     return ARGO_OK;
@@ -214,8 +214,8 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
         }
         continue;
       }
-      long added = read_file(con, path, symbols, nsym, before_us, per_symbol, &a, note,
-                             sizeof note);
+      long added =
+          read_file(con, path, symbols, nsym, before_us, per_symbol, &a, note, sizeof note);
       if (added < 0) {
         if (report) {
           report(user, ARGO_EIO, note);
@@ -223,8 +223,7 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
         continue;
       }
       if (added > 0 && !out->resumed_from[0]) {
-        snprintf(out->resumed_from, sizeof out->resumed_from, "%s/%s", days[d].name,
-                 runs[k].name);
+        snprintf(out->resumed_from, sizeof out->resumed_from, "%s/%s", days[d].name, runs[k].name);
         argo__strlcpy(out->resumed_dir, run_dir, sizeof out->resumed_dir);
       }
       done = 0;

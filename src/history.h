@@ -25,8 +25,8 @@ typedef void (*argo__history_report)(void *user, argo_err code, const char *mess
  * runs under data_output whose interval matches (runs that do not say are accepted). */
 argo_err argo__history_load(const char *data_output, const char *const *symbols, size_t nsym,
                             const char *interval, int64_t before_us, size_t per_symbol,
-                            argo__stored *out, argo__history_report report, void *user,
-                            char *err, size_t errlen);
+                            argo__stored *out, argo__history_report report, void *user, char *err,
+                            size_t errlen);
 void argo__stored_free(argo__stored *s);
 
 #endif

@@ -88,9 +88,10 @@ struct argo__pub {
   int have_dir;
   int dirty[ARGO_T_COUNT];
   int stats_dirty;
-  int64_t last_export[ARGO_T_COUNT + 1]; /* monotonic time of each table's (and stats') last export */
-  int64_t gap[ARGO_T_COUNT + 1];         /* at most one export per gap, unless forced */
-  atomic_int flush_all;                  /* sync: export everything now */
+  int64_t
+      last_export[ARGO_T_COUNT + 1]; /* monotonic time of each table's (and stats') last export */
+  int64_t gap[ARGO_T_COUNT + 1];     /* at most one export per gap, unless forced */
+  atomic_int flush_all;              /* sync: export everything now */
   int have_doc;
   docbuf doc;
   int failures; /* consecutive failed publish attempts */
@@ -420,7 +421,6 @@ static void process(argo__pub *p, seg *list) {
     p->gave_up = 1;
   }
 }
-
 
 static void *thread_main(void *arg) {
   argo__pub *p = arg;

@@ -469,8 +469,8 @@ argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
   argo__fmt(msg, msglen,
             "%s: recovered %lld candles, %lld orders, %lld fills, %lld marks, %lld logs from the "
             "journal; last event %s%s",
-            dir, (long long)r.candles, (long long)r.orders, (long long)r.fills,
-            (long long)r.marks, (long long)r.logs, when, notes);
+            dir, (long long)r.candles, (long long)r.orders, (long long)r.fills, (long long)r.marks,
+            (long long)r.logs, when, notes);
 done:
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo__batch_free(&r.b[t]);

@@ -17,26 +17,26 @@ typedef struct argo__settings {
   int64_t stats_every;         /* write stats.yaml every N candles (100) */
   int64_t candle_window;       /* candles kept per symbol for recent_candles (1000) */
   int journal;                 /* write-ahead journal on (1) */
-  int64_t group_commit_us; /* journal group commit interval (100 ms) */
-  int resume_account;      /* a warm restart also resumes cash and positions (0) */
+  int64_t group_commit_us;     /* journal group commit interval (100 ms) */
+  int resume_account;          /* a warm restart also resumes cash and positions (0) */
 
   /* market_data */
   char *feed;     /* "sim" | "replay" | "binance" */
   char **symbols; /* ["BTCUSDT", "ETHUSDT"] */
   size_t nsymbols;
   int symbols_set; /* symbols came from a file or an override, not from the default */
-  char *interval; /* "1m" */
+  char *interval;  /* "1m" */
   int64_t interval_us;
   int64_t start_us; /* first candle's open time (sim) */
   int has_start;    /* start was given (else the feed's default) */
   int64_t bars;     /* candles per symbol (sim), 0 = unlimited for live feeds */
   char *pattern;    /* "increasing" | "decreasing" | "volatile" */
   uint64_t seed;
-  double speed; /* 0 = as fast as possible, else real time times speed */
-  int64_t end_us;    /* replay: only candles before this time (0 = no end) */
-  char *replay_file; /* replay: a Parquet or CSV file of candles */
-  char *rest_url;    /* binance: REST base, e.g. "https://api.binance.com" */
-  char *ws_url;      /* binance: WebSocket base, e.g. "wss://stream.binance.com:9443" */
+  double speed;           /* 0 = as fast as possible, else real time times speed */
+  int64_t end_us;         /* replay: only candles before this time (0 = no end) */
+  char *replay_file;      /* replay: a Parquet or CSV file of candles */
+  char *rest_url;         /* binance: REST base, e.g. "https://api.binance.com" */
+  char *ws_url;           /* binance: WebSocket base, e.g. "wss://stream.binance.com:9443" */
   int64_t max_reconnects; /* binance: failed connection attempts in a row before giving up */
 
   /* engine.prefetch */

@@ -700,7 +700,8 @@ static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
       (rc = get_f64(c, root, NULL, "equity", &s->equity)) ||
       (rc = get_optional(c, root, "run_collision", &doc->run_collision)) ||
       (rc = get_optional(c, root, "resumed_from", &doc->resumed_from)) ||
-      (rc = get_optional(c, root, "interval", &doc->interval)) || (rc = get_account(c, root, doc))) {
+      (rc = get_optional(c, root, "interval", &doc->interval)) ||
+      (rc = get_account(c, root, doc))) {
     return rc;
   }
   return ARGO_OK;

@@ -270,6 +270,17 @@ static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__ba
   return ARGO_OK;
 }
 
+/* The order id of row r as a C string (ids are short; a longer one is cut, consistently). */
+static void batch_id(const argo__batch *b, size_t r, char *id, size_t cap) {
+  size_t len;
+  const char *s = argo__batch_get_text(b, ORD_ID, r, &len);
+  if (len >= cap) {
+    len = cap - 1;
+  }
+  memcpy(id, s, len);
+  id[len] = '\0';
+}
+
 /* Orders: the last row of each order id in the batch wins; ids already in the table become
  * updates through the staging table, the others are appended. */
 static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, size_t errlen) {
@@ -283,26 +294,14 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
   char id[256];
   size_t nupd = 0, nins = 0;
   for (size_t r = 0; r < b->rows; r++) {
-    size_t len;
-    const char *s = argo__batch_get_text(b, ORD_ID, r, &len);
-    if (len >= sizeof id) {
-      len = sizeof id - 1;
-    }
-    memcpy(id, s, len);
-    id[len] = '\0';
+    batch_id(b, r, id, sizeof id);
     if (argo__map_put(&st->batch_last, id, (void *)(uintptr_t)(r + 1)) != 0) {
       rc = ARGO_ENOMEM;
       goto done;
     }
   }
   for (size_t r = 0; r < b->rows; r++) {
-    size_t len;
-    const char *s = argo__batch_get_text(b, ORD_ID, r, &len);
-    if (len >= sizeof id) {
-      len = sizeof id - 1;
-    }
-    memcpy(id, s, len);
-    id[len] = '\0';
+    batch_id(b, r, id, sizeof id);
     void **last = argo__map_get(&st->batch_last, id);
     if (!last || (uintptr_t)*last != r + 1) {
       continue; /* a later row of the same order supersedes this one */
@@ -395,18 +394,7 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
     return ARGO_EIO;
   }
   duckdb_destroy_result(&r);
-  int rc = argo__fs_fsync_path(tmp, err, errlen);
-  if (rc == 0) {
-    rc = argo__io_rename(tmp, final_path);
-    if (rc) {
-      argo__fmt_errno(err, errlen, -rc, "cannot rename '%s' to '%s'", tmp, final_path);
-    }
-  }
-  if (rc) {
-    unlink(tmp);
-    return ARGO_EIO;
-  }
-  return ARGO_OK;
+  return argo__fs_replace(tmp, final_path, err, errlen) ? ARGO_EIO : ARGO_OK;
 }
 
 argo_err argo__store_reset(argo__store *st, char *err, size_t errlen) {

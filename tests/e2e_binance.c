@@ -64,11 +64,19 @@ TEST(e2e_binance_prefetch_live_trade_stop_and_resume) {
   snprintf(ev, sizeof ev, "%s/events.jsonl", out);
   snprintf(errp, sizeof errp, "%s/stderr", out);
   snprintf(from, sizeof from, "engine.prefetch.start_time=%s", prefetch_from);
-  char *args[] = {ARGO_BIN, "run", "--feed", "binance", "--interval", "1s", "--symbols",
-                  "BTCUSDT,ETHUSDT", "--strategy", "pingpong", "--set", ws, "--set", rest,
-                  "--set", "engine.prefetch.enabled=true", "--set",
-                  "engine.prefetch.start_time_type=date", "--set", from, "--data-output", data,
-                  "--events", ev, "--quiet", NULL};
+  char *args[] = {ARGO_BIN,        "run",
+                  "--feed",        "binance",
+                  "--interval",    "1s",
+                  "--symbols",     "BTCUSDT,ETHUSDT",
+                  "--strategy",    "pingpong",
+                  "--set",         ws,
+                  "--set",         rest,
+                  "--set",         "engine.prefetch.enabled=true",
+                  "--set",         "engine.prefetch.start_time_type=date",
+                  "--set",         from,
+                  "--data-output", data,
+                  "--events",      ev,
+                  "--quiet",       NULL};
   int rc = run_for(args, 3.0, errp);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
@@ -137,9 +145,9 @@ TEST(e2e_binance_reconnects_and_fills_the_gap) {
   snprintf(data, sizeof data, "%s/data", out);
   snprintf(ev, sizeof ev, "%s/events.jsonl", out);
   snprintf(errp, sizeof errp, "%s/stderr", out);
-  char *args[] = {ARGO_BIN, "run",  "--feed", "binance", "--interval", "1s", "--symbols",
-                  "BTCUSDT", "--set", ws,       "--set",    rest, "--data-output", data,
-                  "--events", ev,   "--quiet", NULL};
+  char *args[] = {ARGO_BIN,        "run",     "--feed",   "binance", "--interval", "1s",
+                  "--symbols",     "BTCUSDT", "--set",    ws,        "--set",      rest,
+                  "--data-output", data,      "--events", ev,        "--quiet",    NULL};
   int rc = run_for(args, 4.0, errp);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);

@@ -120,10 +120,12 @@ TEST(e2e_sigkill_at_random_moments_loses_nothing_acknowledged) {
     snprintf(ev, sizeof ev, "%s/events-%02d.jsonl", root, i);
     /* 5-minute candles, 10 ms apart: a session crosses midnight after about 0.5 s, so the
      * kills land before, during and after day changes, and during publishes. */
-    char *args[] = {ARGO_BIN, "run", "--symbols", "BTCUSDT,ETHUSDT", "--interval", "5m",
-                    "--start", "2025-10-01T20:00:00Z", "--bars", "100000", "--speed", "30000",
-                    "--strategy", "pingpong", "--strategy-config", "{\"every\": 2}",
-                    "--data-output", data, "--events", ev, "--quiet", NULL};
+    char *args[] = {ARGO_BIN,        "run",      "--symbols",         "BTCUSDT,ETHUSDT",
+                    "--interval",    "5m",       "--start",           "2025-10-01T20:00:00Z",
+                    "--bars",        "100000",   "--speed",           "30000",
+                    "--strategy",    "pingpong", "--strategy-config", "{\"every\": 2}",
+                    "--data-output", data,       "--events",          ev,
+                    "--quiet",       NULL};
     pid_t pid = spawn(args);
     long delay = 100 + rand() % 2400;
     sleep_ms(delay);

@@ -35,15 +35,16 @@ TEST(e2e_replay_of_a_session_reproduces_its_trades) {
   char sql[16384];
   const char *cols = "symbol, side, timestamp, executed_at, executed_qty, executed_price, "
                      "commission, pnl, position_type";
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM ((SELECT %s FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')"
-           " EXCEPT ALL SELECT %s FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')) UNION "
-           "ALL (SELECT %s FROM read_parquet('%s/2025-10-01/run_1/trades.parquet') EXCEPT ALL "
-           "SELECT %s FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')))",
-           cols, first, cols, again, cols, again, cols, first);
+  snprintf(
+      sql, sizeof sql,
+      "SELECT count(*) FROM ((SELECT %s FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')"
+      " EXCEPT ALL SELECT %s FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')) UNION "
+      "ALL (SELECT %s FROM read_parquet('%s/2025-10-01/run_1/trades.parquet') EXCEPT ALL "
+      "SELECT %s FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')))",
+      cols, first, cols, again, cols, again, cols, first);
   CHECK_EQ_INT(0, tu_q_int(&db, sql));
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')",
-           again);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')", again);
   CHECK(tu_q_int(&db, sql) > 10);
   snprintf(sql, sizeof sql,
            "SELECT count(DISTINCT symbol) FROM "

@@ -44,10 +44,9 @@ static int64_t check_day(tu_db *db, const char *run) {
   CHECK_EQ_INT(q(db, "SELECT count(DISTINCT order_id) FROM read_parquet('%s/orders.parquet')", run),
                q(db, "SELECT count(*) FROM read_parquet('%s/orders.parquet')", run));
   int64_t fills = q(db, "SELECT count(*) FROM read_parquet('%s/trades.parquet')", run);
-  CHECK_EQ_INT(q(db,
-                 "SELECT count(*) FROM read_parquet('%s/orders.parquet') WHERE status = 'FILLED'",
-                 run),
-               fills);
+  CHECK_EQ_INT(
+      q(db, "SELECT count(*) FROM read_parquet('%s/orders.parquet') WHERE status = 'FILLED'", run),
+      fills);
   CHECK_EQ_INT(0, q(db,
                     "SELECT count(*) FROM read_parquet('%s/trades.parquet') t ANTI JOIN "
                     "read_parquet('%s/orders.parquet') o ON t.order_id = o.order_id",
@@ -110,20 +109,24 @@ TEST(e2e_example_plugins_trade_and_their_records_agree) {
     snprintf(all, sizeof all, "%s/*/run_1", out);
     if (i == 1) {
       /* Limit orders, and some of them expired. */
-      CHECK(q(&db, "SELECT count(*) FROM read_parquet('%s/orders.parquet') WHERE order_type = "
-                   "'LIMIT'",
+      CHECK(q(&db,
+              "SELECT count(*) FROM read_parquet('%s/orders.parquet') WHERE order_type = "
+              "'LIMIT'",
               all) > 0);
-      CHECK(q(&db, "SELECT count(*) FROM read_parquet('%s/orders.parquet') WHERE status = "
-                   "'CANCELLED'",
+      CHECK(q(&db,
+              "SELECT count(*) FROM read_parquet('%s/orders.parquet') WHERE status = "
+              "'CANCELLED'",
               all) > 0);
     }
     if (i == 2) {
       /* Short positions opened and closed with realized pnl. */
-      CHECK(q(&db, "SELECT count(*) FROM read_parquet('%s/trades.parquet') WHERE position_type = "
-                   "'SHORT' AND side = 'SELL'",
+      CHECK(q(&db,
+              "SELECT count(*) FROM read_parquet('%s/trades.parquet') WHERE position_type = "
+              "'SHORT' AND side = 'SELL'",
               all) > 0);
-      CHECK(q(&db, "SELECT count(*) FROM read_parquet('%s/trades.parquet') WHERE position_type = "
-                   "'SHORT' AND side = 'BUY' AND pnl <> 0",
+      CHECK(q(&db,
+              "SELECT count(*) FROM read_parquet('%s/trades.parquet') WHERE position_type = "
+              "'SHORT' AND side = 'BUY' AND pnl <> 0",
               all) > 0);
     }
     tu_db_close(&db);
@@ -133,8 +136,7 @@ TEST(e2e_example_plugins_trade_and_their_records_agree) {
 
 static void expect_plugin_error(const char *spec, const char *want) {
   char *e = NULL;
-  int rc = tu_argo(NULL, &e, "run", "--strategy", spec, "--data-output", out, "--bars", "5",
-                   NULL);
+  int rc = tu_argo(NULL, &e, "run", "--strategy", spec, "--data-output", out, "--bars", "5", NULL);
   CHECK_MSG(rc == 2, "%s: exit %d (want 2): %s", spec, rc, e);
   CHECK_CONTAINS(e, want);
   CHECK_MSG(strchr(e, '\n') == e + strlen(e) - 1, "more than one line: %s", e);
@@ -161,9 +163,9 @@ TEST(e2e_a_failing_strategy_is_reported_and_the_session_goes_on) {
   snprintf(p, sizeof p, "%s/probe.so", ARGO_TEST_PLUGIN_DIR);
   snprintf(ev, sizeof ev, "%s/events.jsonl", out);
   char *e = NULL;
-  int rc = tu_argo(NULL, &e, "run", "--strategy", p, "--strategy-config", "{\"fail\": 10}",
-                   "--bars", "50", "--symbols", "BTCUSDT", "--data-output", out, "--events", ev,
-                   "--quiet", NULL);
+  int rc =
+      tu_argo(NULL, &e, "run", "--strategy", p, "--strategy-config", "{\"fail\": 10}", "--bars",
+              "50", "--symbols", "BTCUSDT", "--data-output", out, "--events", ev, "--quiet", NULL);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
   CHECK_CONTAINS(e, "probe failure on purpose");
   free(e);
@@ -183,8 +185,8 @@ TEST(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle) {
   snprintf(p, sizeof p, "%s/probe.so", ARGO_TEST_PLUGIN_DIR);
   char *e = NULL;
   int rc = tu_argo(NULL, &e, "run", "--strategy", p, "--strategy-config", "{\"n\": 5}", "--bars",
-                   "20", "--symbols", "BTCUSDT", "--start", "2025-10-01T10:00:00Z",
-                   "--data-output", out, "--quiet", NULL);
+                   "20", "--symbols", "BTCUSDT", "--start", "2025-10-01T10:00:00Z", "--data-output",
+                   out, "--quiet", NULL);
   CHECK_MSG(rc == 0, "run 1: exit %d: %s", rc, e);
   free(e);
   rc = tu_argo(NULL, &e, "run", "--strategy", p, "--strategy-config", "{\"n\": 5}", "--bars", "3",

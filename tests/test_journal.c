@@ -83,8 +83,14 @@ static void write_session(const char *run_dir, int end) {
       argo__journal_fill(j, 0, &f);
     }
   }
-  argo_mark m = {.symbol = "BTCUSDT", .color = "green", .shape = "circle", .level = "info",
-                 .title = "t", .message = "m", .category = "c", .signal_type = "buy_long"};
+  argo_mark m = {.symbol = "BTCUSDT",
+                 .color = "green",
+                 .shape = "circle",
+                 .level = "info",
+                 .title = "t",
+                 .message = "m",
+                 .category = "c",
+                 .signal_type = "buy_long"};
   argo__journal_mark(j, 1, T0 + 60000000LL, "BTCUSDT", &m);
   argo__journal_log(j, 1, T0 + 120000000LL, "ETHUSDT", ARGO_LOG_WARNING, "hello", "{\"a\":\"1\"}");
   if (end) {

@@ -166,7 +166,7 @@ int argo__fs_fsync_path(const char *path, char *err, size_t errlen) {
   return rc;
 }
 
-int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t errlen) {
+int argo__fs_replace(const char *tmp, const char *final_path, char *err, size_t errlen) {
   int rc = argo__fs_fsync_path(tmp, err, errlen);
   if (rc == 0) {
     rc = argo__io_rename(tmp, final_path);
@@ -176,6 +176,13 @@ int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t 
   }
   if (rc) {
     unlink(tmp);
+  }
+  return rc;
+}
+
+int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t errlen) {
+  int rc = argo__fs_replace(tmp, final_path, err, errlen);
+  if (rc) {
     return rc;
   }
   char dir[4096];

@@ -53,7 +53,10 @@ int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *
  * replaces several files and then fsyncs the folder once). */
 int argo__fs_write_replace(const char *path, const void *data, size_t len, char *err,
                            size_t errlen);
-/* Publishes a finished temporary file: fsync tmp, rename over final, fsync the folder. */
+/* Replaces final with a finished temporary file: fsync tmp, rename over final (the folder is
+ * not fsynced: the caller does it once for several files). On failure tmp is removed. */
+int argo__fs_replace(const char *tmp, const char *final_path, char *err, size_t errlen);
+/* Publishes a finished temporary file: argo__fs_replace, then fsync the folder. */
 int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t errlen);
 /* mkdir -p. 0 or -errno. */
 int argo__fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);

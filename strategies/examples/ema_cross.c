@@ -114,8 +114,8 @@ static int on_candle(void *self, const argo_candle *c) {
   if (e->host->get_position(e->ctx, c->symbol, &pos) != ARGO_S_OK) {
     return ARGO_S_OK;
   }
-  argo_order_request req = {.symbol = c->symbol, .type = ARGO_ORDER_MARKET,
-                            .position_type = ARGO_POSITION_LONG};
+  argo_order_request req = {
+      .symbol = c->symbol, .type = ARGO_ORDER_MARKET, .position_type = ARGO_POSITION_LONG};
   if (above > 0 && pos.long_qty == 0) {
     argo_account a;
     e->host->get_account(e->ctx, &a);
@@ -134,9 +134,11 @@ static int on_candle(void *self, const argo_candle *c) {
     e->host->log(e->ctx, ARGO_LOG_WARNING, e->host->last_error(e->ctx), f, 1);
     return ARGO_S_OK;
   }
-  argo_mark m = {.color = above > 0 ? "green" : "red", .shape = "triangle",
+  argo_mark m = {.color = above > 0 ? "green" : "red",
+                 .shape = "triangle",
                  .title = above > 0 ? "EMA cross up" : "EMA cross down",
-                 .signal_type = above > 0 ? "buy_long" : "sell_long", .category = "signal"};
+                 .signal_type = above > 0 ? "buy_long" : "sell_long",
+                 .category = "signal"};
   e->host->mark(e->ctx, &m);
   char fast[32], slow[32];
   snprintf(fast, sizeof fast, "%.4f", s->fast);

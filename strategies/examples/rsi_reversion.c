@@ -5,7 +5,8 @@
  * it offers the position a little above the close. A limit order that has not filled after
  * `expiry` candles is cancelled. on_order_update tells it when its orders fill or die.
  *
- * Build:  cc -shared -fPIC -O2 -I include/argo -o rsi_reversion.so strategies/examples/rsi_reversion.c
+ * Build:  cc -shared -fPIC -O2 -I include/argo -o rsi_reversion.so
+ * strategies/examples/rsi_reversion.c
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,10 +17,10 @@
 
 typedef struct sym {
   char symbol[ARGO_SYMBOL_MAX];
-  double prev, gain, loss; /* previous close, Wilder averages of gains and losses */
-  long n;                  /* closes seen */
+  double prev, gain, loss;   /* previous close, Wilder averages of gains and losses */
+  long n;                    /* closes seen */
   char pending[ARGO_ID_MAX]; /* our open limit order, "" if none */
-  long age;                /* candles since it was placed */
+  long age;                  /* candles since it was placed */
 } sym;
 
 typedef struct rsi {
@@ -140,8 +141,8 @@ static int on_candle(void *self, const argo_candle *c) {
   if (r->host->get_position(r->ctx, c->symbol, &pos) != ARGO_S_OK) {
     return ARGO_S_OK;
   }
-  argo_order_request req = {.symbol = c->symbol, .type = ARGO_ORDER_LIMIT,
-                            .position_type = ARGO_POSITION_LONG};
+  argo_order_request req = {
+      .symbol = c->symbol, .type = ARGO_ORDER_LIMIT, .position_type = ARGO_POSITION_LONG};
   if (value < r->oversold && pos.long_qty == 0) {
     argo_account a;
     r->host->get_account(r->ctx, &a);
@@ -163,7 +164,8 @@ static int on_candle(void *self, const argo_candle *c) {
       snprintf(s->pending, sizeof s->pending, "%s", id);
       s->age = 0;
     }
-    argo_mark m = {.color = req.side == ARGO_SIDE_BUY ? "green" : "red", .shape = "circle",
+    argo_mark m = {.color = req.side == ARGO_SIDE_BUY ? "green" : "red",
+                   .shape = "circle",
                    .title = req.side == ARGO_SIDE_BUY ? "oversold: bid" : "overbought: offer",
                    .category = "limit",
                    .signal_type = req.side == ARGO_SIDE_BUY ? "buy_long" : "sell_long"};

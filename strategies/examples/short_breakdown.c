@@ -4,7 +4,8 @@
  * SHORT); it covers (BUY, SHORT) when the close breaks above the highest close of the lookback,
  * or when the trade has gone `stop` against it, or `target` in its favour.
  *
- * Build:  cc -shared -fPIC -O2 -I include/argo -o short_breakdown.so strategies/examples/short_breakdown.c
+ * Build:  cc -shared -fPIC -O2 -I include/argo -o short_breakdown.so
+ * strategies/examples/short_breakdown.c
  */
 #include <math.h>
 #include <stdio.h>
@@ -92,8 +93,11 @@ static sym *find(sb *b, const char *symbol) {
 }
 
 static void trade(sb *b, const argo_candle *c, argo_side side, double qty, const char *why) {
-  argo_order_request req = {.symbol = c->symbol, .side = side, .type = ARGO_ORDER_MARKET,
-                            .position_type = ARGO_POSITION_SHORT, .quantity = qty};
+  argo_order_request req = {.symbol = c->symbol,
+                            .side = side,
+                            .type = ARGO_ORDER_MARKET,
+                            .position_type = ARGO_POSITION_SHORT,
+                            .quantity = qty};
   char id[ARGO_ID_MAX] = "";
   int rc = b->host->place_order(b->ctx, &req, id);
   argo_kv f[] = {{"order_id", id}, {"why", why}};
@@ -102,8 +106,10 @@ static void trade(sb *b, const argo_candle *c, argo_side side, double qty, const
                                : b->host->last_error(b->ctx),
                f, 2);
   if (rc == ARGO_S_OK) {
-    argo_mark m = {.color = side == ARGO_SIDE_SELL ? "orange" : "purple", .shape = "square",
-                   .title = why, .category = "short",
+    argo_mark m = {.color = side == ARGO_SIDE_SELL ? "orange" : "purple",
+                   .shape = "square",
+                   .title = why,
+                   .category = "short",
                    .signal_type = side == ARGO_SIDE_SELL ? "sell_short" : "buy_short"};
     b->host->mark(b->ctx, &m);
   }
@@ -131,10 +137,10 @@ static int on_candle(void *self, const argo_candle *c) {
         trade(b, c, ARGO_SIDE_SELL, b->fraction * a.buying_power / c->close, "breakdown");
         s->entry = c->close;
       } else if (pos.short_qty > 0) {
-        const char *why = c->close > hi                          ? "breakout"
+        const char *why = c->close > hi                           ? "breakout"
                           : c->close > s->entry * (1 + b->stop)   ? "stop"
                           : c->close < s->entry * (1 - b->target) ? "target"
-                                                                   : NULL;
+                                                                  : NULL;
         if (why) {
           trade(b, c, ARGO_SIDE_BUY, pos.short_qty, why);
         }
