@@ -213,10 +213,11 @@ void argo__store_close(argo__store *st) {
   free(st);
 }
 
-/* Appends rows [from, to) of b whose keep flag is set (keep NULL = all) through app, one data
+/* Appends the rows of b whose keep flag equals want (keep NULL = all) through app, one data
  * chunk of up to duckdb_vector_size() rows at a time. */
 static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__batch *b,
-                            const unsigned char *keep, char *err, size_t errlen) {
+                            const unsigned char *keep, unsigned char want, char *err,
+                            size_t errlen) {
   const argo__table *t = b->t;
   const size_t vsize = (size_t)duckdb_vector_size();
   size_t r = 0;
@@ -227,7 +228,7 @@ static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__ba
     size_t idx[2048];
     size_t cap = vsize < 2048 ? vsize : 2048;
     while (r < b->rows && n < cap) {
-      if (!keep || keep[r]) {
+      if (!keep || keep[r] == want) {
         idx[n++] = r;
       }
       r++;
@@ -283,50 +284,68 @@ static void batch_id(const argo__batch *b, size_t r, char *id, size_t cap) {
 
 /* Orders: the last row of each order id in the batch wins; ids already in the table become
  * updates through the staging table, the others are appended. */
+static int is_pending(const argo__batch *b, size_t r) {
+  size_t len;
+  const char *st = argo__batch_get_text(b, ORD_STATUS, r, &len);
+  return len == 7 && memcmp(st, "PENDING", 7) == 0;
+}
+
 static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, size_t errlen) {
   argo_err rc = ARGO_OK;
-  unsigned char *ins = calloc(b->rows ? b->rows : 1, 2);
-  if (!ins) {
+  /* Per row: 1 = insert, 2 = update, 3 = superseded by a later row of the same order. */
+  unsigned char *what = calloc(b->rows ? b->rows : 1, 1);
+  if (!what) {
     argo__fmt(err, errlen, "out of memory");
     return ARGO_ENOMEM;
   }
-  unsigned char *upd = ins + b->rows;
   char id[256];
   size_t nupd = 0, nins = 0;
+  /* Only a PENDING order can change again, so only PENDING rows are remembered (here for the
+   * batch, in known_orders for later batches of the day): a market order, final at once, costs
+   * no allocation. */
   for (size_t r = 0; r < b->rows; r++) {
     batch_id(b, r, id, sizeof id);
-    if (argo__map_put(&st->batch_last, id, (void *)(uintptr_t)(r + 1)) != 0) {
+    void **v = argo__map_get(&st->batch_last, id);
+    if (v) {
+      what[(uintptr_t)*v - 1] = 3;
+      *v = (void *)(uintptr_t)(r + 1);
+    } else if (is_pending(b, r) &&
+               argo__map_put(&st->batch_last, id, (void *)(uintptr_t)(r + 1)) != 0) {
       rc = ARGO_ENOMEM;
       goto done;
     }
   }
   for (size_t r = 0; r < b->rows; r++) {
-    batch_id(b, r, id, sizeof id);
-    void **last = argo__map_get(&st->batch_last, id);
-    if (!last || (uintptr_t)*last != r + 1) {
-      continue; /* a later row of the same order supersedes this one */
+    if (what[r] == 3) {
+      continue;
     }
+    batch_id(b, r, id, sizeof id);
+    int pending = is_pending(b, r);
     if (argo__map_get(&st->known_orders, id)) {
-      upd[r] = 1;
+      what[r] = 2;
       nupd++;
+      if (!pending) {
+        argo__map_del(&st->known_orders, id); /* final: it will not change again */
+      }
     } else {
-      ins[r] = 1;
+      what[r] = 1;
       nins++;
-      if (argo__map_put(&st->known_orders, id, (void *)1) != 0) {
+      if (pending && argo__map_put(&st->known_orders, id, (void *)1) != 0) {
         rc = ARGO_ENOMEM;
         goto done;
       }
     }
   }
   if (nins) {
-    rc = append_rows(st->tabs[ARGO_T_ORDERS].app, &st->tabs[ARGO_T_ORDERS], b, ins, err, errlen);
+    rc =
+        append_rows(st->tabs[ARGO_T_ORDERS].app, &st->tabs[ARGO_T_ORDERS], b, what, 1, err, errlen);
     if (rc) {
       goto done;
     }
     st->tabs[ARGO_T_ORDERS].rows += (int64_t)nins;
   }
   if (nupd) {
-    rc = append_rows(st->upd_app, &st->tabs[ARGO_T_ORDERS], b, upd, err, errlen);
+    rc = append_rows(st->upd_app, &st->tabs[ARGO_T_ORDERS], b, what, 2, err, errlen);
     if (rc == ARGO_OK) {
       rc = exec(st,
                 "UPDATE orders SET symbol = u.symbol, side = u.side, order_type = u.order_type, "
@@ -346,7 +365,7 @@ done:
   }
   /* The scratch map is emptied but keeps its memory for the next batch. */
   argo__map_clear(&st->batch_last);
-  free(ins);
+  free(what);
   return rc;
 }
 
@@ -362,7 +381,7 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
     return append_orders(st, b, err, errlen);
   }
   table_state *ts = &st->tabs[b->table];
-  argo_err rc = append_rows(ts->app, ts, b, NULL, err, errlen);
+  argo_err rc = append_rows(ts->app, ts, b, NULL, 0, err, errlen);
   if (rc == ARGO_OK) {
     ts->rows += (int64_t)b->rows;
   }
