@@ -53,6 +53,7 @@ argo_err argo_engine_new(argo_engine **out) {
   argo__map_init(&eng->symidx);
   argo__sb_init(&eng->scratch);
   eng->sctx.eng = eng;
+  eng->day_lock = -1;
   argo__map_init(&eng->sctx.cache);
   argo__host_init(eng);
   *out = eng;
@@ -77,6 +78,7 @@ void argo_engine_free(argo_engine *eng) {
   }
   argo__pub_free(eng->pub);
   argo__journal_free(eng->jr);
+  argo__session_unlock(eng->sess.run_dir, eng->day_lock, 0);
   if (eng->sobj && eng->sdef) {
     eng->sdef->destroy(eng->sobj);
   }
@@ -395,8 +397,20 @@ static void emit(argo_engine *eng, argo__ev *e) {
     size_t ncap = eng->ev_cap ? eng->ev_cap * 2 : 256;
     argo__ev *n = malloc(ncap * sizeof *n);
     if (!n) {
-      /* Out of memory for the queue: deliver now rather than lose the callback. */
-      dispatch(eng, e);
+      /* Out of memory for the queue: wait until everything recorded is durable, then deliver
+       * what is queued and this one, in order (never an acknowledgement before the disk). */
+      char err[ARGO_ERRMSG_MAX];
+      if (eng->jr) {
+        argo__journal_sync(eng->jr, err, sizeof err);
+      } else if (eng->pub) {
+        argo__pub_sync(eng->pub, err, sizeof err);
+      }
+      fire_due(eng);
+      if (eng->ev_len == 0 && e->need <= durable_pos(eng)) {
+        dispatch(eng, e);
+      } else if (e->type == EV_ERROR || e->type == EV_STRATEGY_ERROR) {
+        free(e->u.err.msg);
+      }
       return;
     }
     for (size_t i = 0; i < eng->ev_len; i++) {
@@ -523,9 +537,15 @@ static void record_fill(argo_engine *eng, size_t sym, const argo_fill *f) {
   argo__pub_urgent(eng->pub);
 }
 
-static void record_candle(argo_engine *eng, size_t sym, const argo_candle *c) {
+/* history: a downloaded candle (prefetch, gap fill), journaled as such so that recovery stores
+ * it without counting or marking it. */
+static void record_candle(argo_engine *eng, size_t sym, const argo_candle *c, int history) {
   if (eng->jr) {
-    argo__journal_candle(eng->jr, (uint16_t)sym, c);
+    if (history) {
+      argo__journal_hcandle(eng->jr, (uint16_t)sym, c);
+    } else {
+      argo__journal_candle(eng->jr, (uint16_t)sym, c);
+    }
   }
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_MARKET_DATA);
   size_t r = argo__batch_add(b);
@@ -685,17 +705,16 @@ static void note(argo_engine *eng, const argo_order *o, const argo_fill *f) {
  * never re-enters itself). Changes caused by on_order_update itself are delivered too, up to a
  * bound that stops a strategy from looping forever. */
 static void deliver_notes(argo_engine *eng) {
-  size_t delivered = 0;
-  while (eng->nnotes && delivered < 100000) {
-    argo__note n = eng->notes[0];
-    memmove(eng->notes, eng->notes + 1, (eng->nnotes - 1) * sizeof *eng->notes);
-    eng->nnotes--;
+  size_t head = 0;
+  /* Notes added by on_order_update itself are appended and delivered in this same loop. */
+  while (head < eng->nnotes && head < 100000) {
+    argo__note n = eng->notes[head++];
     n.o.reason = n.reason;
     eng->in_strategy = 1;
     eng->sdef->on_order_update(eng->sobj, &n.o, n.has_fill ? &n.f : NULL);
     eng->in_strategy = 0;
-    delivered++;
   }
+  eng->nnotes = 0;
 }
 
 static void copy_order_event(argo__ev *e, const argo_order *o) {
@@ -793,7 +812,13 @@ static argo_err journal_day(argo_engine *eng) {
       .nsymbols = eng->nsym,
       .stats_state = state,
       .stats_len = len,
+      .interval = eng->cfg.interval,
   };
+  if (eng->broker) {
+    argo_account acct;
+    argo__broker_account(eng->broker, &acct);
+    d.cash = acct.balance;
+  }
   argo__journal_day(eng->jr, &d);
   free(state);
   return ARGO_OK;
@@ -804,8 +829,12 @@ static argo_err change_day(argo_engine *eng, int64_t t) {
   snapshot_stats(eng, "finished");
   char err[ARGO_ERRMSG_MAX];
   int rc = argo__session_advance(&eng->sess, t, err, sizeof err);
+  int lock = -1;
+  if (rc >= 0) {
+    rc = argo__session_lock(eng->sess.run_dir, &lock, err, sizeof err);
+  }
   if (rc < 0) {
-    argo__pub_end_day(eng->pub);
+    /* The day goes on where it is; the session stops and finish() closes the day as usual. */
     emit_error(eng, ARGO_EIO, err);
     fail_session(eng, ARGO_EIO, err);
     return ARGO_EIO;
@@ -816,7 +845,8 @@ static argo_err change_day(argo_engine *eng, int64_t t) {
     argo__journal_end(eng->jr);
     argo__journal_switch(eng->jr, eng->sess.run_dir);
   }
-  argo__pub_end_day(eng->pub);
+  argo__pub_end_day(eng->pub, eng->day_lock);
+  eng->day_lock = lock;
   if (add_day_dir(eng) != ARGO_OK) {
     fail_session(eng, ARGO_ENOMEM, "out of memory");
     return ARGO_ENOMEM;
@@ -894,7 +924,7 @@ static void process_candle(argo_engine *eng, const argo_candle *in) {
     }
   }
   /* 2. Store the candle. */
-  record_candle(eng, (size_t)sym, &c);
+  record_candle(eng, (size_t)sym, &c, 0);
   eng->candles_day++;
   eng->candles_total++;
   eng->last_event = c.time > eng->last_event ? c.time : eng->last_event;
@@ -903,9 +933,11 @@ static void process_candle(argo_engine *eng, const argo_candle *in) {
   eng->cur_sym = (size_t)sym;
   eng->have_cur = 1;
   eng->traded = 0;
-  argo__ev me = {.type = EV_MARKET, .need = 0};
-  me.u.candle = c;
-  emit(eng, &me);
+  if (eng->cb.on_market_data) {
+    argo__ev me = {.type = EV_MARKET, .need = 0};
+    me.u.candle = c;
+    emit(eng, &me);
+  }
   /* 3. Pending orders may fill on this candle; then the strategy sees it. */
   argo__broker_on_candle(eng->broker, (size_t)sym, &c);
   deliver_notes(eng);
@@ -1110,7 +1142,7 @@ static int history_candle(void *user, const argo_candle *in) {
   }
   argo_candle c = *in;
   c.symbol = eng->symbols[sym];
-  record_candle(eng, (size_t)sym, &c);
+  record_candle(eng, (size_t)sym, &c, 1);
   window_push(eng, (size_t)sym, &c);
   eng->last_stored[sym] = c.time;
   eng->cur = c;
@@ -1174,7 +1206,18 @@ static void first_live(argo_engine *eng, size_t sym, int64_t t) {
   if (eng->last_stored[sym] && t - eng->last_stored[sym] > 2 * iv && eng->feed.ops->history &&
       eng->cfg.prefetch) {
     emit_status(eng, ARGO_STATUS_GAP_FILLING);
-    download(eng, sym, eng->last_stored[sym] + iv, t);
+    /* Day by day, so that each downloaded candle lands in its own day's folder when the gap
+     * crosses midnight. */
+    int64_t from = eng->last_stored[sym] + iv;
+    while (from < t && !eng->fatal) {
+      int64_t day_end = argo__day_start(argo__day_of(from) + 1);
+      int64_t to = t < day_end ? t : day_end;
+      if (argo__day_of(from) > eng->sess.day && change_day(eng, from) != ARGO_OK) {
+        return;
+      }
+      download(eng, sym, from, to);
+      from = to;
+    }
   }
   if (eng->await_running) {
     eng->await_running = 0;
@@ -1275,9 +1318,11 @@ static argo_err setup(argo_engine *eng) {
   if (rc) {
     return set_err(eng, rc, "out of memory");
   }
-  /* Finalize what earlier sessions left behind in a crash, before claiming a run number. */
+  /* Finalize what earlier sessions left behind in a crash, before claiming a run number; then
+   * continue their mark and log ids (DESIGN section 4: ids keep increasing across a restart). */
   if (argo__fs_is_dir(s->data_output)) {
     argo__recover_all(s->data_output, on_recover, eng);
+    argo__history_last_ids(s->data_output, &eng->mark_id, &eng->log_id);
   }
   /* Session: claim the run folder. */
   int64_t clock = eng->feed.ops->clock_start(eng->feed.impl);
@@ -1286,6 +1331,9 @@ static argo_err setup(argo_engine *eng) {
     return set_err(eng, rc, "%s", err);
   }
   eng->last_event = clock; /* last_updated before the first event: the session's start */
+  if (argo__session_lock(eng->sess.run_dir, &eng->day_lock, err, sizeof err) != 0) {
+    return set_err(eng, ARGO_EIO, "%s", err);
+  }
   argo__broker_cfg bc = {
       .capital = s->capital,
       .commission = strcmp(s->commission_model, "zero") == 0        ? ARGO_COMMISSION_ZERO
@@ -1375,6 +1423,8 @@ static void finish(argo_engine *eng) {
       }
     }
   }
+  argo__session_unlock(eng->sess.run_dir, eng->day_lock, eng->jr == NULL || !eng->fatal);
+  eng->day_lock = -1;
   fire_due(eng);
   if (eng->ev_len) {
     /* What could not be made durable is not acknowledged. */

@@ -117,6 +117,7 @@ struct argo_engine {
   argo__stats *stats;
   argo__pub *pub;
   argo__journal *jr;      /* NULL when engine.journal is off */
+  int day_lock;           /* the current day folder's lock (argo__session_lock), or -1 */
   char resumed_from[128]; /* "2025-10-01/run_1" when warm-started from an earlier run */
   argo__stats_pos *spos;  /* scratch: the account's positions for stats.yaml */
   argo_position *bpos;    /* scratch: the broker's positions */

@@ -249,3 +249,39 @@ void argo__stored_free(argo__stored *s) {
   free(s->candles);
   memset(s, 0, sizeof *s);
 }
+
+/* max(id) over every run's file of one table; 0 when there is none or it cannot be read. */
+static int64_t max_id(duckdb_connection con, const char *data_output, const char *file) {
+  char pattern[4400], q[9000], sql[9200];
+  snprintf(pattern, sizeof pattern, "%s/*/run_*/%s", data_output, file);
+  if (strpbrk(data_output, "*?[") || argo__sql_quote(pattern, q, sizeof q) != 0) {
+    return 0; /* a folder name that is itself a pattern cannot be globbed safely */
+  }
+  snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM read_parquet(%s)", q);
+  duckdb_result r;
+  int64_t v = 0;
+  if (duckdb_query(con, sql, &r) == DuckDBSuccess && duckdb_row_count(&r) == 1) {
+    v = duckdb_value_int64(&r, 0, 0);
+  }
+  duckdb_destroy_result(&r);
+  return v;
+}
+
+void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *log_id) {
+  *mark_id = *log_id = 0;
+  if (!argo__fs_is_dir(data_output)) {
+    return;
+  }
+  duckdb_database db = NULL;
+  duckdb_connection con = NULL;
+  if (duckdb_open(NULL, &db) != DuckDBSuccess || duckdb_connect(db, &con) != DuckDBSuccess) {
+    if (db) {
+      duckdb_close(&db);
+    }
+    return;
+  }
+  *mark_id = max_id(con, data_output, "marks.parquet");
+  *log_id = max_id(con, data_output, "logs.parquet");
+  duckdb_disconnect(&con);
+  duckdb_close(&db);
+}

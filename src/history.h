@@ -28,5 +28,9 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
                             argo__stored *out, argo__history_report report, void *user, char *err,
                             size_t errlen);
 void argo__stored_free(argo__stored *s);
+/* The highest mark and log ids recorded under data_output by earlier sessions (0 when there
+ * are none or they cannot be read), so that ids keep increasing across a restart. Reads only
+ * the Parquet files' statistics. */
+void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *log_id);
 
 #endif

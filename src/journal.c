@@ -276,6 +276,8 @@ struct argo__journal {
   char dir[ARGO_PATH_MAX + 64];
 };
 
+static void oom(argo__journal *j);
+
 static void report(argo__journal *j, argo_err code, const char *msg) {
   pthread_mutex_lock(&j->mu);
   if (j->err_count == ERR_RING) {
@@ -470,6 +472,11 @@ void argo__journal_handover(argo__journal *j) {
       memcpy(j->handed.p + j->handed.len, j->cur.p, j->cur.len);
       j->handed.len += j->cur.len;
       j->cur.len = 0;
+    } else {
+      pthread_mutex_unlock(&j->mu);
+      oom(j);
+      pthread_cond_broadcast(&j->done_cv);
+      return;
     }
   } else {
     jbuf t = j->handed;
@@ -539,10 +546,20 @@ void argo__journal_free(argo__journal *j) {
   free(j);
 }
 
+/* Out of memory for a record: it cannot be journaled, so nothing more may be acknowledged. The
+ * journal is marked failed (the engine stops the session) rather than losing a row silently. */
+static void oom(argo__journal *j) {
+  if (!atomic_exchange(&j->failed, 1)) {
+    report(j, ARGO_ENOMEM, "out of memory in the write-ahead journal: the session stops");
+  }
+}
+
 static void sealed(argo__journal *j, rec *r, size_t start) {
   size_t before = start;
   if (rec_end(r, &j->cur, start) == 0) {
     j->appended += j->cur.len - before;
+  } else {
+    oom(j);
   }
 }
 
@@ -568,19 +585,32 @@ void argo__journal_day(argo__journal *j, const argo__jday *d) {
     w_str(&r, d->symbols[i]);
   }
   w_blob(&r, d->stats_state, d->stats_len);
+  w_str(&r, d->interval);
+  w_f64(&r, d->cash);
   sealed(j, &r, start);
   j->urgent = 1;
 }
 
+static void candle_record(argo__journal *j, int type, uint16_t sym, const argo_candle *c);
+
 void argo__journal_candle(argo__journal *j, uint16_t sym, const argo_candle *c) {
+  candle_record(j, ARGO_J_CANDLE, sym, c);
+}
+
+void argo__journal_hcandle(argo__journal *j, uint16_t sym, const argo_candle *c) {
+  candle_record(j, ARGO_J_HCANDLE, sym, c);
+}
+
+static void candle_record(argo__journal *j, int type, uint16_t sym, const argo_candle *c) {
   /* The hot path: one fixed-size record, written directly. */
   const size_t plen = 2 + 8 + 5 * 8;
   if (ARGO_UNLIKELY(jb_reserve(&j->cur, REC_HDR + plen) != 0)) {
+    oom(j);
     return;
   }
   unsigned char *h = j->cur.p + j->cur.len;
   unsigned char *p = h + REC_HDR;
-  h[8] = ARGO_J_CANDLE;
+  h[8] = (unsigned char)type;
   p[0] = (unsigned char)sym;
   p[1] = (unsigned char)(sym >> 8);
   put_u64(p + 2, (uint64_t)c->time);
@@ -985,6 +1015,15 @@ int argo__jdecode_day(const unsigned char *p, size_t n, argo__jday_owned *out) {
   argo__jstr blob = r_str(&d);
   out->d.stats_state = blob.p;
   out->d.stats_len = blob.n;
+  argo__jstr iv = r_str(&d);
+  if ((size_t)(dst - out->strings) + iv.n + 1 > cap) {
+    argo__jday_owned_free(out);
+    return -1;
+  }
+  memcpy(dst, iv.p, iv.n);
+  dst[iv.n] = '\0';
+  out->d.interval = dst;
+  out->d.cash = r_f64(&d);
   if (d.bad) {
     argo__jday_owned_free(out);
     return -1;

@@ -34,7 +34,8 @@ typedef enum argo__jtype {
   ARGO_J_FILL = 4,
   ARGO_J_MARK = 5,
   ARGO_J_LOG = 6,
-  ARGO_J_END = 7 /* the day ended cleanly (its files are final) */
+  ARGO_J_END = 7,    /* the day ended cleanly (its files are final) */
+  ARGO_J_HCANDLE = 8 /* a candle of downloaded history (prefetch, gap fill): stored, not traded */
 } argo__jtype;
 
 /* The J_DAY record: everything needed to rebuild the day without any other file. */
@@ -54,6 +55,8 @@ typedef struct argo__jday {
   size_t nsymbols;
   const void *stats_state; /* argo__stats_save at the day's start */
   size_t stats_len;
+  const char *interval; /* "1m" */
+  double cash;          /* the paper account's cash at the day's start */
 } argo__jday;
 
 typedef struct argo__journal argo__journal;
@@ -69,6 +72,10 @@ void argo__journal_free(argo__journal *j);
 /* Appending (engine thread). */
 void argo__journal_day(argo__journal *j, const argo__jday *d);
 void argo__journal_candle(argo__journal *j, uint16_t sym, const argo_candle *c);
+/* A candle of downloaded history (ARGO_J_HCANDLE; same payload as a candle). */
+void argo__journal_hcandle(argo__journal *j, uint16_t sym, const argo_candle *c);
+/* A candle of downloaded history (ARGO_J_HCANDLE; same payload as a candle). */
+void argo__journal_hcandle(argo__journal *j, uint16_t sym, const argo_candle *c);
 void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o);
 void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f);
 void argo__journal_mark(argo__journal *j, int64_t id, int64_t time, const char *symbol,

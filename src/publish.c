@@ -42,6 +42,7 @@ typedef struct seg {
   int begin;
   char begin_dir[ARGO_PATH_MAX + 64];
   int end;
+  int lock_fd; /* end: the day folder's lock, released once its files are final */
   int urgent;
   int64_t first_us; /* monotonic time the segment was first seen non-empty; 0 = not yet */
   struct seg *next;
@@ -74,7 +75,7 @@ struct argo__pub {
     int fatal;
   } errs[ERR_RING];
   int err_head, err_count;
-  int gave_up;
+  atomic_int gave_up; /* read by argo__pub_sync under the mutex, written by the thread */
   argo_err last_code;
   char last_msg[ARGO_ERRMSG_MAX];
 
@@ -130,6 +131,7 @@ static void docbuf_move(docbuf *dst, const docbuf *src) {
 static seg *seg_new(void) {
   seg *s = calloc(1, sizeof *s);
   if (s) {
+    s->lock_fd = -1;
     for (int t = 0; t < ARGO_T_COUNT; t++) {
       argo__batch_init(&s->rows[t], (argo__table_id)t);
     }
@@ -140,6 +142,9 @@ static seg *seg_new(void) {
 static void seg_free(seg *s) {
   if (!s) {
     return;
+  }
+  if (s->lock_fd >= 0) {
+    close(s->lock_fd);
   }
   free(s->stats.pos);
   for (int t = 0; t < ARGO_T_COUNT; t++) {
@@ -153,6 +158,7 @@ static void seg_clear(seg *s) {
     argo__batch_clear(&s->rows[t]);
   }
   s->has_stats = s->begin = s->end = s->urgent = 0;
+  s->lock_fd = -1;
   s->first_us = 0;
   s->next = NULL;
 }
@@ -229,11 +235,24 @@ static int publish_dirty(argo__pub *p, int force) {
     p->last_export[t] = now;
     wrote = 1;
   }
-  if (p->stats_dirty && p->have_doc && due(p, ARGO_T_COUNT, now, force)) {
+  /* stats.yaml never claims more than the tables hold: not after a failed export, and a final
+   * one ("finished") only once every table is exported. Recovery trusts a finished stats.yaml. */
+  int tables_left = 0;
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    tables_left |= p->dirty[t];
+  }
+  int final_doc = strcmp(p->doc.status, "running") != 0;
+  if (p->stats_dirty && p->have_doc && due(p, ARGO_T_COUNT, now, force) && !failed &&
+      !(final_doc && tables_left)) {
     argo__sb_reset(&p->yaml);
     char path[ARGO_PATH_MAX + 128];
     snprintf(path, sizeof path, "%s/stats.yaml", p->dir);
-    argo_err rc = argo__stats_yaml_render(&p->doc.doc, &p->yaml);
+    if (final_doc && wrote && argo__fs_fsync_dir(p->dir, err, sizeof err) != 0) {
+      /* The tables must be durable before a stats.yaml that says the day is final. */
+      report(p, ARGO_EIO, err, 0);
+      failed = 1;
+    }
+    argo_err rc = failed ? ARGO_EIO : argo__stats_yaml_render(&p->doc.doc, &p->yaml);
     if (rc == ARGO_OK && argo__sb_failed(&p->yaml)) {
       rc = ARGO_ENOMEM;
     }
@@ -318,8 +337,8 @@ static int wait_wal(argo__pub *p, const seg *list) {
     /* The journal commits within milliseconds; poll rather than couple the two threads. */
     sleep_us(500);
     waited += 500;
-    if (waited > 60 * 1000000LL) {
-      return -1;
+    if (waited > 600 * 1000000LL) {
+      return -1; /* ten minutes without the journal reaching the disk */
     }
   }
   return 0;
@@ -350,7 +369,8 @@ static void process(argo__pub *p, seg *list) {
     return;
   }
   if (list && wait_wal(p, list) != 0) {
-    report(p, ARGO_EIO, "the journal is not being written: nothing more can be published", 1);
+    report(p, ARGO_EIO,
+           "the write-ahead journal is not reaching the disk: nothing more can be published", 1);
     p->gave_up = 1;
     return;
   }
@@ -384,7 +404,8 @@ static void process(argo__pub *p, seg *list) {
       p->stats_dirty = 1;
     }
     if (s->end) {
-      if (publish_final(p) != 0) {
+      int ok = publish_final(p) == 0;
+      if (!ok) {
         argo__fmt(err, sizeof err, "giving up publishing the files of '%s': %s", p->dir,
                   p->last_msg);
         report(p, ARGO_EIO, err, 1);
@@ -392,6 +413,9 @@ static void process(argo__pub *p, seg *list) {
       } else {
         remove_day_file(p);
       }
+      /* The day is final (or left to recovery, its journal kept): its lock goes. */
+      argo__session_unlock(p->dir, s->lock_fd, ok);
+      s->lock_fd = -1;
       argo_err rc = argo__store_reset(p->store, err, sizeof err);
       if (rc) {
         report(p, rc, err, 1);
@@ -402,6 +426,8 @@ static void process(argo__pub *p, seg *list) {
       }
       p->stats_dirty = 0;
       p->have_doc = 0;
+      /* Nothing more may be written to a finished day's folder. */
+      p->have_dir = 0;
     }
     last = s->seq;
   }
@@ -629,8 +655,9 @@ void argo__pub_begin_day(argo__pub *p, const char *run_dir) {
   p->cur->urgent = 1;
 }
 
-void argo__pub_end_day(argo__pub *p) {
+void argo__pub_end_day(argo__pub *p, int lock_fd) {
   p->cur->end = 1;
+  p->cur->lock_fd = lock_fd;
   argo__pub_handover(p);
 }
 
@@ -669,6 +696,11 @@ void argo__pub_want_poke(argo__pub *p, int on) {
 
 argo_err argo__pub_sync(argo__pub *p, char *err, size_t errlen) {
   argo__pub_handover(p);
+  if (seg_nonempty(p->cur)) {
+    /* The segment could not be handed over (out of memory): its rows are not published. */
+    argo__strlcpy(err, "out of memory: the last rows could not be handed to the publisher", errlen);
+    return ARGO_ENOMEM;
+  }
   uint64_t target = p->handed;
   pthread_mutex_lock(&p->mu);
   atomic_store(&p->flush_all, 1);

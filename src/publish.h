@@ -63,8 +63,9 @@ void argo__pub_urgent(argo__pub *p);
  * (empty tables included). */
 void argo__pub_begin_day(argo__pub *p, const char *run_dir);
 /* Ends the current day: everything so far is published to its folder, then the tables are
- * emptied. Hands the segment over. */
-void argo__pub_end_day(argo__pub *p);
+ * emptied. Hands the segment over. lock_fd (taken; -1 for none) is the day folder's lock
+ * (argo__session_lock), released once the day's files are final. */
+void argo__pub_end_day(argo__pub *p, int lock_fd);
 /* Sequence number of the current segment: rows added now are durable once
  * argo__pub_durable() >= this. */
 uint64_t argo__pub_seq(const argo__pub *p);

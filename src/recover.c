@@ -43,6 +43,12 @@ typedef struct rebuild {
   int64_t candles, orders, fills, marks, logs;
   int64_t last_event;
   int saw_end;
+  /* The engine marks a candle after that candle's fills: the mark waits for the next candle
+   * record (or the journal's end) so that drawdown is measured at the same moments. */
+  int mark_pending;
+  uint16_t mark_sym;
+  double mark_close;
+  double cash; /* the paper account's cash, moved by every fill */
   char err[ARGO_ERRMSG_MAX];
 } rebuild;
 
@@ -75,7 +81,8 @@ static const char *sym_name(const rebuild *r, unsigned sym) {
 
 static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
   switch (type) {
-  case ARGO_J_CANDLE: {
+  case ARGO_J_CANDLE:
+  case ARGO_J_HCANDLE: {
     argo__jcandle c;
     const char *sym;
     if (argo__jdecode_candle(p, n, &c) != 0 || !(sym = sym_name(r, c.sym))) {
@@ -93,8 +100,15 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     argo__batch_f64(b, MD_LOW, row, c.c.low);
     argo__batch_f64(b, MD_CLOSE, row, c.c.close);
     argo__batch_f64(b, MD_VOLUME, row, c.c.volume);
-    argo__stats_mark(r->stats, c.sym, c.c.close);
-    r->candles++;
+    if (type == ARGO_J_CANDLE) {
+      if (r->mark_pending) {
+        argo__stats_mark(r->stats, r->mark_sym, r->mark_close);
+      }
+      r->mark_pending = 1;
+      r->mark_sym = c.sym;
+      r->mark_close = c.c.close;
+      r->candles++;
+    }
     seen(r, c.c.time);
     return ARGO_OK;
   }
@@ -159,6 +173,9 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     argo__batch_text(b, TRD_POSTYPE, row, argo__position_type_name(f.f.position_type));
     /* The tracker gets the fill exactly as the engine gave it. */
     argo__stats_fill(r->stats, f.sym, &f.f);
+    /* The cash moves as the broker's did. */
+    r->cash += (f.f.side == ARGO_SIDE_SELL ? 1 : -1) * f.f.executed_qty * f.f.executed_price -
+               f.f.commission;
     r->fills++;
     seen(r, f.f.executed_at);
     return ARGO_OK;
@@ -292,6 +309,19 @@ static argo_err write_stats(rebuild *r, const char *status, int64_t last_updated
   s->equity = argo__stats_equity(r->stats);
   doc.run_collision = r->day.d.run_collision[0] ? r->day.d.run_collision : NULL;
   doc.resumed_from = r->day.d.resumed_from[0] ? r->day.d.resumed_from : NULL;
+  doc.interval = r->day.d.interval && r->day.d.interval[0] ? r->day.d.interval : NULL;
+  argo__stats_pos *pos = calloc(r->day.d.nsymbols ? r->day.d.nsymbols : 1, sizeof *pos);
+  if (pos) {
+    for (size_t i = 0; i < r->day.d.nsymbols; i++) {
+      pos[i].symbol = r->day.d.symbols[i];
+      argo__stats_position(r->stats, i, &pos[i].long_qty, &pos[i].long_avg_price, &pos[i].short_qty,
+                           &pos[i].short_avg_price);
+    }
+    doc.has_account = 1;
+    doc.cash = r->cash;
+    doc.positions = pos;
+    doc.npositions = r->day.d.nsymbols;
+  }
   argo__sb sb;
   argo__sb_init(&sb);
   argo_err rc = argo__stats_yaml_render(&doc, &sb);
@@ -308,6 +338,7 @@ static argo_err write_stats(rebuild *r, const char *status, int64_t last_updated
     argo__fmt(r->err, sizeof r->err, "cannot render stats.yaml: %s", argo_strerror(rc));
   }
   argo__sb_free(&sb);
+  free(pos);
   return rc;
 }
 
@@ -329,6 +360,32 @@ static const char *status_of(const char *dir, char *buf, size_t len) {
   return buf;
 }
 
+/* A stats.yaml that exists but cannot be read is moved aside before recovery writes its own. */
+static int keep_unreadable_stats(const char *dir, char *note, size_t len) {
+  char path[ARGO_PATH_MAX + 128], *text = NULL;
+  snprintf(path, sizeof path, "%s/stats.yaml", dir);
+  if (!argo__fs_exists(path)) {
+    return 0;
+  }
+  argo__stats_doc doc;
+  char err[256];
+  int bad = argo__fs_read_all(path, &text, NULL) != 0 ||
+            argo__stats_yaml_parse(text, &doc, err, sizeof err) != ARGO_OK;
+  if (!bad) {
+    argo__stats_doc_free(&doc);
+  }
+  free(text);
+  if (!bad) {
+    return 0;
+  }
+  char to[ARGO_PATH_MAX + 160];
+  if (move_aside(path, to, sizeof to) != 0) {
+    return -1;
+  }
+  argo__fmt(note, len, "'%s' could not be read; moved aside to '%s'", path, to);
+  return 1;
+}
+
 static int remove_journal(const char *dir, char *err, size_t errlen) {
   char path[ARGO_PATH_MAX + 128];
   snprintf(path, sizeof path, "%s/%s", dir, ARGO_JOURNAL_NAME);
@@ -340,21 +397,17 @@ static int remove_journal(const char *dir, char *err, size_t errlen) {
   return argo__fs_fsync_dir(dir, err, errlen);
 }
 
-argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
+/* Recovers a folder whose lock this process holds. */
+static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
   char jpath[ARGO_PATH_MAX + 128], status[32];
   snprintf(jpath, sizeof jpath, "%s/%s", dir, ARGO_JOURNAL_NAME);
   msg[0] = '\0';
   if (!argo__fs_exists(jpath)) {
     return ARGO_ENOTFOUND;
   }
-  if (strcmp(status_of(dir, status, sizeof status), "finished") == 0) {
-    /* The day's files were final before the journal could be removed. */
-    if (remove_journal(dir, msg, msglen) != 0) {
-      return ARGO_EIO;
-    }
-    argo__fmt(msg, msglen, "%s: removed the journal of a finished day", dir);
-    return ARGO_OK;
-  }
+  /* A stats.yaml that says finished is written only once every table is final; the day is
+   * still rebuilt from its journal (idempotent), and keeps that status. */
+  int was_finished = strcmp(status_of(dir, status, sizeof status), "finished") == 0;
   char *data = NULL;
   size_t len = 0;
   int e = argo__fs_read_all(jpath, &data, &len);
@@ -370,24 +423,27 @@ argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
   }
   argo_err rc = ARGO_OK;
   argo__jreader rd;
-  int type;
-  const unsigned char *p;
-  size_t n;
+  int type = 0;
+  const unsigned char *p = NULL;
+  size_t n = 0;
   char notes[2048] = "";
-  if (argo__jreader_init(&rd, data, len) != ARGO_OK ||
-      argo__jreader_next(&rd, &type, &p, &n) != 1 || type != ARGO_J_DAY ||
-      argo__jdecode_day(p, n, &r.day) != 0) {
-    if (len < 16 + 9) {
-      /* Crashed before the journal's first record was durable: nothing was acknowledged in
-       * this folder, so there is nothing to rebuild. */
-      free(data);
+  int header_ok = argo__jreader_init(&rd, data, len) == ARGO_OK;
+  int first = header_ok ? argo__jreader_next(&rd, &type, &p, &n) : 0;
+  if (!first || type != ARGO_J_DAY || argo__jdecode_day(p, n, &r.day) != 0) {
+    /* A journal cut before its first record was durable (short, or a valid header followed by
+     * a torn first record): nothing was acknowledged in this folder, nothing to rebuild. */
+    int empty = len < 16 || (header_ok && !first && rd.torn) || (!header_ok && len < 16 + 9);
+    free(data);
+    for (int t = 0; t < ARGO_T_COUNT; t++) {
+      argo__batch_free(&r.b[t]);
+    }
+    if (empty) {
       if (remove_journal(dir, msg, msglen) != 0) {
         return ARGO_EIO;
       }
       argo__fmt(msg, msglen, "%s: the journal was empty (nothing was recorded); removed it", dir);
       return ARGO_OK;
     }
-    free(data);
     char to[ARGO_PATH_MAX + 160];
     int mv = move_aside(jpath, to, sizeof to);
     if (mv) {
@@ -398,6 +454,7 @@ argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
     }
     return ARGO_ECORRUPT;
   }
+  r.cash = r.day.d.cash;
   rc = argo__stats_new(&r.stats, r.day.d.capital, r.day.d.nsymbols);
   if (rc == ARGO_OK) {
     rc = argo__stats_load(r.stats, r.day.d.stats_state, r.day.d.stats_len);
@@ -423,6 +480,9 @@ argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
                 rc == ARGO_ECORRUPT ? "malformed" : r.err);
       goto done;
     }
+  }
+  if (r.mark_pending) {
+    argo__stats_mark(r.stats, r.mark_sym, r.mark_close);
   }
   rc = flush(&r, 1);
   if (rc) {
@@ -453,7 +513,14 @@ argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
     argo__fs_tmp_name(path, tmp, sizeof tmp);
     unlink(tmp);
   }
-  rc = write_stats(&r, "crashed_recovered", r.last_event);
+  {
+    char note[ARGO_ERRMSG_MAX];
+    if (keep_unreadable_stats(dir, note, sizeof note) > 0) {
+      argo__fmt(notes + strlen(notes), sizeof notes - strlen(notes), "; %s", note);
+    }
+  }
+  int finished = was_finished && r.saw_end;
+  rc = write_stats(&r, finished ? "finished" : "crashed_recovered", r.last_event);
   if (rc) {
     argo__fmt(msg, msglen, "%s", r.err);
     goto done;
@@ -466,11 +533,18 @@ argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
   }
   char when[48];
   argo_time_format(r.last_event, when, sizeof when);
-  argo__fmt(msg, msglen,
-            "%s: recovered %lld candles, %lld orders, %lld fills, %lld marks, %lld logs from the "
-            "journal; last event %s%s",
-            dir, (long long)r.candles, (long long)r.orders, (long long)r.fills, (long long)r.marks,
-            (long long)r.logs, when, notes);
+  if (finished) {
+    argo__fmt(msg, msglen,
+              "%s: the day was finished; its files were rebuilt from the journal left behind "
+              "(%lld candles, %lld fills) and the journal removed%s",
+              dir, (long long)r.candles, (long long)r.fills, notes);
+  } else {
+    argo__fmt(msg, msglen,
+              "%s: recovered %lld candles, %lld orders, %lld fills, %lld marks, %lld logs from "
+              "the journal; last event %s%s",
+              dir, (long long)r.candles, (long long)r.orders, (long long)r.fills,
+              (long long)r.marks, (long long)r.logs, when, notes);
+  }
 done:
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo__batch_free(&r.b[t]);
@@ -479,6 +553,28 @@ done:
   argo__stats_free(r.stats);
   argo__jday_owned_free(&r.day);
   free(data);
+  return rc;
+}
+
+argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
+  char jpath[ARGO_PATH_MAX + 128];
+  snprintf(jpath, sizeof jpath, "%s/%s", dir, ARGO_JOURNAL_NAME);
+  msg[0] = '\0';
+  if (!argo__fs_exists(jpath)) {
+    return ARGO_ENOTFOUND;
+  }
+  /* A folder whose lock is held belongs to a session that is running: never touch it. */
+  int lock = -1;
+  int lrc = argo__session_lock(dir, &lock, msg, msglen);
+  if (lrc == -EWOULDBLOCK) {
+    msg[0] = '\0';
+    return ARGO_ENOTFOUND;
+  }
+  if (lrc != 0) {
+    return ARGO_EIO;
+  }
+  argo_err rc = recover_locked(dir, msg, msglen);
+  argo__session_unlock(dir, lock, rc == ARGO_OK || rc == ARGO_ENOTFOUND);
   return rc;
 }
 

@@ -9,7 +9,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/fsx.h"
 #include "util/misc.h"
@@ -189,4 +192,40 @@ int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen)
   }
   set_day(s, day, run);
   return 1;
+}
+
+int argo__session_lock(const char *run_dir, int *fd, char *err, size_t errlen) {
+  char path[ARGO_PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/.lock", run_dir);
+  *fd = -1;
+  int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (f < 0) {
+    int e = errno;
+    argo__fmt_errno(err, errlen, e, "cannot open the lock '%s'", path);
+    return -e;
+  }
+  if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    close(f);
+    if (e == EWOULDBLOCK) {
+      argo__fmt(err, errlen, "'%s' is in use by a running session", run_dir);
+      return -EWOULDBLOCK;
+    }
+    argo__fmt_errno(err, errlen, e, "cannot lock '%s'", path);
+    return -e;
+  }
+  *fd = f;
+  return 0;
+}
+
+void argo__session_unlock(const char *run_dir, int fd, int remove) {
+  if (fd < 0) {
+    return;
+  }
+  if (remove) {
+    char path[ARGO_PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/.lock", run_dir);
+    unlink(path);
+  }
+  close(fd);
 }

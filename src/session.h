@@ -48,4 +48,12 @@ argo_err argo__session_open(argo__session *s, const char *data_output, int64_t c
  * day changed, 0 if not (t on the same or an earlier day), or -errno with err set. */
 int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen);
 
+/* The lock of a run-day folder (".lock", flock): held by the session writing the folder, so
+ * that recovery in another process never takes over a folder that is alive. The kernel drops it
+ * when the process dies, so a crashed session's folder can be recovered. Returns 0 with *fd set,
+ * -EWOULDBLOCK when another process holds it, or -errno with err set. */
+int argo__session_lock(const char *run_dir, int *fd, char *err, size_t errlen);
+/* Releases the lock; removes the .lock file first when remove is set. fd < 0 is a no-op. */
+void argo__session_unlock(const char *run_dir, int fd, int remove);
+
 #endif

@@ -511,3 +511,16 @@ fail:
   syms_free(syms, st->nsym);
   return rc;
 }
+
+void argo__stats_position(const argo__stats *st, size_t sym, double *long_qty, double *long_avg,
+                          double *short_qty, double *short_avg) {
+  *long_qty = *long_avg = *short_qty = *short_avg = 0;
+  if (sym >= st->nsym) {
+    return;
+  }
+  const sym_state *s = &st->syms[sym];
+  *long_qty = s->book[0].qty;
+  *long_avg = argo__book_avg_price(&s->book[0]);
+  *short_qty = s->book[1].qty;
+  *short_avg = argo__book_avg_price(&s->book[1]);
+}

@@ -49,6 +49,10 @@ void argo__stats_new_day(argo__stats *st);
 /* Current figures. */
 void argo__stats_get(const argo__stats *st, argo_stats_block *daily, argo_stats_block *cumulative);
 double argo__stats_equity(const argo__stats *st);
+/* The open position of symbol sym as the tracker's books hold it (quantities and average entry
+ * prices of the long and short books; zeros when flat or sym is out of range). */
+void argo__stats_position(const argo__stats *st, size_t sym, double *long_qty, double *long_avg,
+                          double *short_qty, double *short_avg);
 
 /* Serializes the whole tracker state (for the journal's day-start record) into a malloc'ed
  * buffer, and restores it: ARGO_ECORRUPT if buf is not a state saved by this version, ARGO_EINVAL

@@ -230,7 +230,54 @@ TEST(e2e_sigkill_at_random_moments_loses_nothing_acknowledged) {
   }
 }
 
+TEST(e2e_a_second_session_never_recovers_a_running_one) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-alive"));
+  snprintf(data, sizeof data, "%s/data", root);
+  /* Session A: one-minute candles at 60x, a candle a second, running while B starts. */
+  char *args[] = {ARGO_BIN,        "run",
+                  "--interval",    "1m",
+                  "--speed",       "60",
+                  "--bars",        "100000",
+                  "--start",       "2025-10-01T10:00:00Z",
+                  "--data-output", data,
+                  "--quiet",       NULL};
+  pid_t a = spawn(args);
+  sleep_ms(1500);
+  char journal[4400];
+  snprintf(journal, sizeof journal, "%s/2025-10-01/run_1/.journal", data);
+  CHECK_MSG(argo__fs_exists(journal), "A has no journal yet");
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "run", "--bars", "20", "--start", "2025-10-01T12:00:00Z",
+                   "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "B: exit %d: %s", rc, e);
+  CHECK_MSG(strstr(o, "recovered") == NULL, "B recovered A's folder: %s", o);
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "recover", "--data-output", data, NULL);
+  CHECK_EQ_INT(0, rc);
+  CHECK_CONTAINS(o, "0 run-day folders finalized");
+  free(o);
+  free(e);
+  CHECK_MSG(argo__fs_exists(journal), "A's journal was taken away");
+  kill(a, SIGINT);
+  int status;
+  waitpid(a, &status, 0);
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "A: status %d", status);
+  char p[4400];
+  snprintf(p, sizeof p, "%s/2025-10-01/run_1/stats.yaml", data);
+  char *text = tu_read_file(p);
+  argo__stats_doc d;
+  char err[256];
+  CHECK_MSG(argo__stats_yaml_parse(text, &d, err, sizeof err) == ARGO_OK, "%s", err);
+  free(text);
+  CHECK_STR("finished", d.s.status);
+  argo__stats_doc_free(&d);
+  CHECK(!argo__fs_exists(journal));
+  tu_rm_rf(root);
+}
+
 int main(void) {
+  RUN(e2e_a_second_session_never_recovers_a_running_one);
   RUN(e2e_sigkill_at_random_moments_loses_nothing_acknowledged);
   return test_summary();
 }

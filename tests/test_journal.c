@@ -314,7 +314,7 @@ TEST(recovery_of_an_empty_journal_removes_it) {
   tu_rm_rf(dir);
 }
 
-TEST(recovery_leaves_a_finished_day_alone_and_removes_its_journal) {
+TEST(recovery_of_a_finished_day_keeps_it_finished_and_removes_its_journal) {
   snprintf(dir, sizeof dir, "%s", tu_tmpdir("rc-finished"));
   write_session(dir, 1);
   char msg[4096];
@@ -342,18 +342,30 @@ TEST(recovery_leaves_a_finished_day_alone_and_removes_its_journal) {
   CHECK(write(fd, data, len) == (ssize_t)len);
   close(fd);
   free(data);
-  struct stat before, after;
-  char md[4300];
-  snprintf(md, sizeof md, "%s/market_data.parquet", dir);
-  stat(md, &before);
   CHECK_MSG(argo__recover_folder(dir, msg, sizeof msg) == ARGO_OK, "%s", msg);
   CHECK_CONTAINS(msg, "finished");
   CHECK(!argo__fs_exists(jpath()));
-  stat(md, &after);
-  CHECK(before.st_ino == after.st_ino);
+  /* The files were rebuilt from the journal (the same rows), and the day stays finished. */
+  tu_db db;
+  tu_db_open(&db);
+  CHECK_EQ_INT(20, rows(&db, "market_data.parquet"));
+  CHECK_EQ_INT(2, rows(&db, "trades.parquet"));
+  tu_db_close(&db);
   d = read_stats();
   CHECK_STR("finished", d.s.status);
   argo__stats_doc_free(&d);
+  tu_rm_rf(dir);
+}
+
+TEST(recovery_of_a_journal_torn_in_its_first_record_removes_it) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("rc-torn-first"));
+  write_session(dir, 0);
+  /* Keep the header and half of the day record. */
+  CHECK(truncate(jpath(), 16 + 30) == 0);
+  char msg[4096];
+  CHECK_MSG(argo__recover_folder(dir, msg, sizeof msg) == ARGO_OK, "%s", msg);
+  CHECK_CONTAINS(msg, "empty");
+  CHECK(!argo__fs_exists(jpath()));
   tu_rm_rf(dir);
 }
 
@@ -406,7 +418,8 @@ int main(void) {
   RUN(recovery_rebuilds_the_day_from_its_journal_and_is_idempotent);
   RUN(recovery_of_a_torn_journal_keeps_every_whole_record);
   RUN(recovery_of_an_empty_journal_removes_it);
-  RUN(recovery_leaves_a_finished_day_alone_and_removes_its_journal);
+  RUN(recovery_of_a_finished_day_keeps_it_finished_and_removes_its_journal);
+  RUN(recovery_of_a_journal_torn_in_its_first_record_removes_it);
   RUN(recovery_moves_garbage_aside_and_never_overwrites_it);
   return test_summary();
 }
