@@ -10,6 +10,7 @@
  * prints neither (errors are still printed).
  */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,24 +202,31 @@ static const char *status_s(argo_order_status s) {
   return (unsigned)s < 5 ? n[s] : "FAILED";
 }
 
+/* A number for JSON: a NaN or an infinity (a rejected order's bad quantity) becomes null, so
+ * that the event is still written. */
+static json_t *num(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
+
 static json_t *order_json(const argo_order *o) {
-  return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:s, s:s, s:s, s:s}", "order_id",
+  return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s}", "order_id",
                    o->order_id, "symbol", o->symbol, "side", side_s(o->side), "order_type",
-                   o->type == ARGO_ORDER_LIMIT ? "LIMIT" : "MARKET", "quantity", o->quantity,
-                   "price", o->price, "timestamp", time_json(o->timestamp), "status",
+                   o->type == ARGO_ORDER_LIMIT ? "LIMIT" : "MARKET", "quantity", num(o->quantity),
+                   "price", num(o->price), "timestamp", time_json(o->timestamp), "status",
                    status_s(o->status), "strategy_name", o->strategy_name ? o->strategy_name : "",
                    "position_type", ptype_s(o->position_type), "reason",
                    o->reason ? o->reason : "");
 }
 
 static json_t *block_json(const argo_stats_block *b) {
-  return json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "number_of_trades",
+  return json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "number_of_trades",
                    (json_int_t)b->number_of_trades, "number_of_winning_trades",
                    (json_int_t)b->number_of_winning_trades, "number_of_losing_trades",
-                   (json_int_t)b->number_of_losing_trades, "win_rate", b->win_rate, "max_drawdown",
-                   b->max_drawdown, "realized_pnl", b->realized_pnl, "unrealized_pnl",
-                   b->unrealized_pnl, "total_pnl", b->total_pnl, "maximum_loss", b->maximum_loss,
-                   "maximum_profit", b->maximum_profit, "total_fees", b->total_fees);
+                   (json_int_t)b->number_of_losing_trades, "win_rate", num(b->win_rate),
+                   "max_drawdown", num(b->max_drawdown), "realized_pnl", num(b->realized_pnl),
+                   "unrealized_pnl", num(b->unrealized_pnl), "total_pnl", num(b->total_pnl),
+                   "maximum_loss", num(b->maximum_loss), "maximum_profit", num(b->maximum_profit),
+                   "total_fees", num(b->total_fees));
 }
 
 static void on_start(argo_engine *eng, const argo_engine_info *info, void *user) {
@@ -270,11 +278,11 @@ static void on_filled(argo_engine *eng, const argo_order *o, const argo_fill *f,
   run_state *st = user;
   st->fills++;
   json_t *fill = json_pack(
-      "{s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:f, s:f, s:f, s:f, s:s}", "order_id", f->order_id,
-      "symbol", f->symbol, "side", side_s(f->side), "quantity", f->quantity, "price", f->price,
-      "timestamp", time_json(f->timestamp), "executed_at", time_json(f->executed_at),
-      "executed_qty", f->executed_qty, "executed_price", f->executed_price, "commission",
-      f->commission, "pnl", f->pnl, "position_type", ptype_s(f->position_type));
+      "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "order_id", f->order_id,
+      "symbol", f->symbol, "side", side_s(f->side), "quantity", num(f->quantity), "price",
+      num(f->price), "timestamp", time_json(f->timestamp), "executed_at", time_json(f->executed_at),
+      "executed_qty", num(f->executed_qty), "executed_price", num(f->executed_price), "commission",
+      num(f->commission), "pnl", num(f->pnl), "position_type", ptype_s(f->position_type));
   emit(st,
        json_pack("{s:s, s:o, s:o}", "event", "order_filled", "order", order_json(o), "fill", fill));
 }
@@ -306,11 +314,11 @@ static void on_stats(argo_engine *eng, const argo_stats *s, void *user) {
   run_state *st = user;
   st->last = *s;
   st->have_stats = 1;
-  emit(st, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:f, s:o, s:o}}", "event",
+  emit(st, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:o, s:o, s:o}}", "event",
                      "stats", "stats", "id", s->id, "session_id", s->session_id, "date", s->date,
                      "status", s->status, "last_updated", time_json(s->last_updated), "candles",
                      (json_int_t)s->candles_day, "candles_total", (json_int_t)s->candles_total,
-                     "equity", s->equity, "daily", block_json(&s->daily), "cumulative",
+                     "equity", num(s->equity), "daily", block_json(&s->daily), "cumulative",
                      block_json(&s->cumulative)));
   status_draw(st, 0);
 }
@@ -612,11 +620,21 @@ int cli_run_main(int argc, char **argv) {
             (long long)c->number_of_trades, c->realized_pnl, c->total_pnl, c->win_rate * 100,
             c->max_drawdown * 100);
     fprintf(st.info, "argo: files of the last day: %s\n", s.run_dir);
+    /* The path as an SQL string literal: quotes doubled. */
+    char lit[8192];
+    size_t k = 0;
+    for (const char *p = s.run_dir; *p && k + 3 < sizeof lit; p++) {
+      if (*p == '\'') {
+        lit[k++] = '\'';
+      }
+      lit[k++] = *p;
+    }
+    lit[k] = '\0';
     fprintf(st.info,
             "argo: query them with DuckDB, e.g.\n"
             "  SELECT symbol, side, count(*) AS fills, round(sum(pnl), 2) AS pnl\n"
             "  FROM read_parquet('%s/trades.parquet') GROUP BY ALL ORDER BY ALL;\n",
-            s.run_dir);
+            lit);
   }
 done:
   if (st.events && st.events != stdout) {

@@ -1,6 +1,7 @@
 /*
  * argo: entry point and command table. Each command lives in its own file (cmd_<name>.c).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -142,7 +143,13 @@ int main(int argc, char **argv) {
           return CLI_EXIT_OK;
         }
       }
-      return cli_commands[i].main(argc - 1, argv + 1);
+      int rc = cli_commands[i].main(argc - 1, argv + 1);
+      /* Output that could not be written (a full disk, a closed pipe) is a failure. */
+      if ((fflush(stdout) != 0 || ferror(stdout)) && rc == CLI_EXIT_OK) {
+        cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
+        rc = CLI_EXIT_FAIL;
+      }
+      return rc;
     }
   }
   cli_error("unknown command '%s' (run 'argo --help' for the list)", c);

@@ -383,6 +383,12 @@ void argo__broker_on_candle(argo__broker *b, size_t sym, const argo_candle *c) {
     if (q->seq > newest) {
       break;
     }
+    /* An order placed at this candle's time (from another symbol's candle of the same time)
+     * was placed after this candle closed: it waits for the next one. */
+    if (q->o.timestamp >= c->time) {
+      i++;
+      continue;
+    }
     double limit = q->o.price;
     int buy = q->o.side == ARGO_SIDE_BUY;
     if (buy ? !(c->low <= limit) : !(c->high >= limit)) {

@@ -97,7 +97,7 @@ static int add_run(argo_catalog *cat, const char *date, const char *run, const c
   }
   if (rc != ARGO_OK) {
     char why[ARGO_ERRMSG_MAX + 32];
-    snprintf(why, sizeof why, "stats.yaml: %s", perr);
+    snprintf(why, sizeof why, "%s", perr); /* the parser's message names stats.yaml already */
     return add_skipped(cat, date, run, why);
   }
   if (!(it->run_dir = argo__strdup(run_dir))) {

@@ -569,7 +569,7 @@ static argo_err set_json_text(const keydef *k, const char *text, argo__settings 
 
 /* ---- values ------------------------------------------------------------------------------ */
 
-static int valid_symbol(const char *sym) {
+int argo__symbol_valid(const char *sym) {
   size_t n = strlen(sym);
   if (n == 0 || n > SYMBOL_MAX) {
     return 0;
@@ -594,7 +594,7 @@ static argo_err set_symbols(const keydef *k, char *const *items, size_t n, argo_
                             char *why, size_t len, size_t *bad) {
   for (size_t i = 0; i < n; i++) {
     *bad = i;
-    if (!valid_symbol(items[i])) {
+    if (!argo__symbol_valid(items[i])) {
       return errf(why, len, ARGO_ECONFIG,
                   "expected symbols of 1 to %d characters from A-Z a-z 0-9 . _ -, got '%s'",
                   SYMBOL_MAX, items[i]);
@@ -1674,6 +1674,10 @@ argo_err argo_config_validate(argo_config *cfg) {
   if (s->nsymbols == 0 && !replay) {
     return errf(cfg->err, sizeof cfg->err, ARGO_ECONFIG,
                 "market_data.symbols: at least one symbol is needed");
+  }
+  if (!argo__utf8_valid(s->data_output)) {
+    return errf(cfg->err, sizeof cfg->err, ARGO_ECONFIG,
+                "engine.data_output: the path is not valid UTF-8 (stats.yaml could not name it)");
   }
   if (replay && (!s->replay_file || !*s->replay_file)) {
     return errf(cfg->err, sizeof cfg->err, ARGO_ECONFIG,

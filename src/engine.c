@@ -441,6 +441,7 @@ static void emit_error(argo_engine *eng, argo_err code, const char *msg) {
   if (!e.u.err.msg) {
     return;
   }
+  argo__one_line(e.u.err.msg); /* feeds quote what exchanges and files say */
   emit(eng, &e);
 }
 
@@ -565,6 +566,12 @@ static int64_t event_time(const argo_engine *eng) {
   return eng->have_cur ? eng->cur.time : eng->sess.start_us;
 }
 
+/* Text from a strategy that is not valid UTF-8 would make every later export of its table
+ * fail: such text is stored with '?' for the bad bytes (valid text is used as it is). */
+static const char *clean(const char *s, char *buf, size_t cap) {
+  return argo__utf8_valid(s) ? s : argo__utf8_fix(s, buf, cap);
+}
+
 void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_MARKS);
   size_t r = argo__batch_add(b);
@@ -576,10 +583,12 @@ void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
   d.color = m->color ? m->color : "blue";
   d.shape = m->shape ? m->shape : "circle";
   d.level = m->level ? m->level : "info";
-  d.title = m->title ? m->title : "";
-  d.message = m->message ? m->message : "";
-  d.category = m->category ? m->category : "";
-  d.signal_type = m->signal_type ? m->signal_type : "";
+  char bt[512], bm[4096], bc[512], bs[512], bk[512];
+  d.color = clean(d.color, bk, sizeof bk);
+  d.title = clean(m->title ? m->title : "", bt, sizeof bt);
+  d.message = clean(m->message ? m->message : "", bm, sizeof bm);
+  d.category = clean(m->category ? m->category : "", bc, sizeof bc);
+  d.signal_type = clean(m->signal_type ? m->signal_type : "", bs, sizeof bs);
   m = &d;
   argo__batch_i64(b, MRK_ID, r, ++eng->mark_id);
   argo__batch_i64(b, MRK_TIME, r, event_time(eng));
@@ -597,6 +606,9 @@ void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
 }
 
 void argo__engine_record_log(argo_engine *eng, int level, const char *message, const char *fields) {
+  char bm[4096], bf[4096];
+  message = clean(message ? message : "", bm, sizeof bm);
+  fields = clean(fields ? fields : "{}", bf, sizeof bf);
   if (!eng->pub) {
     /* Before the session's folder exists (the strategy's initialize): keep it for later. */
     if (argo__grow((void **)&eng->early, &eng->early_cap, eng->nearly + 1, sizeof *eng->early)) {
@@ -1236,6 +1248,14 @@ static argo_err setup(argo_engine *eng) {
     if (rc) {
       return set_err(eng, rc, "%s", err);
     }
+    for (size_t i = 0; i < eng->nreplay_symbols; i++) {
+      if (!argo__symbol_valid(eng->replay_symbols[i])) {
+        return set_err(eng, ARGO_EFEED,
+                       "replay file '%s': '%.40s' is not a symbol (1 to 31 characters of A-Z a-z "
+                       "0-9 . _ -); give --symbols to replay the others",
+                       s->replay_file, eng->replay_symbols[i]);
+      }
+    }
     for (size_t i = 0; i < s->nsymbols; i++) {
       free(s->symbols[i]);
     }
@@ -1272,6 +1292,16 @@ static argo_err setup(argo_engine *eng) {
   rc = argo__strategy_resolve(eng->strategy_spec, &eng->sdef, &eng->sdl, err, sizeof err);
   if (rc) {
     return set_err(eng, rc, "%s", err);
+  }
+  const char *names[3] = {eng->sdef->name, eng->sdef->id, eng->sdef->version};
+  for (int i = 0; i < 3; i++) {
+    if (names[i] && !argo__utf8_valid(names[i])) {
+      return set_err(eng, ARGO_EPLUGIN, "strategy '%s': its %s is not valid UTF-8",
+                     eng->strategy_spec,
+                     i == 0   ? "name"
+                     : i == 1 ? "id"
+                              : "version");
+    }
   }
   json_error_t jerr;
   eng->sctx.config = json_loads(eng->strategy_config, 0, &jerr);

@@ -323,6 +323,23 @@ static const char *bad_values(const argo_candle *c) {
   return NULL;
 }
 
+/* An open time in milliseconds that cannot be a kline of this stream: out of range (which
+ * would also overflow in microseconds), not on the interval's grid, or, for a finalized live
+ * candle, not yet closed by the wall clock (with a minute of slack for clock skew). */
+static const char *bad_time(const bnc *b, int64_t ms, int live) {
+  if (ms <= 0 || ms > INT64_C(9000000000000)) {
+    return "the open time is out of range";
+  }
+  int64_t us = ms * 1000;
+  if (us % b->iv_us != 0) {
+    return "the open time is not on the interval's grid";
+  }
+  if (live && us + b->iv_us > argo__wall_us() + 60 * INT64_C(1000000)) {
+    return "the open time is in the future";
+  }
+  return NULL;
+}
+
 /* ---- REST -------------------------------------------------------------------------------- */
 
 static size_t on_body(char *data, size_t size, size_t n, void *user) {
@@ -597,6 +614,11 @@ static int fetch_range(bnc *b, const char *symbol, const char *name, size_t sym,
         continue;
       }
       int64_t ms = (int64_t)json_integer_value(t);
+      const char *tw = bad_time(b, ms, 0);
+      if (tw) {
+        report(b, "GET %s: kline %zu: %s; skipped", argo__sb_str(&url), k, tw);
+        continue;
+      }
       c.time = ms * 1000;
       double *vals[] = {&c.open, &c.high, &c.low, &c.close, &c.volume};
       int bad = 0;
@@ -708,8 +730,13 @@ static void on_message(bnc *b, struct lws *wsi, const char *data, size_t len) {
     why = "a price or the volume is not a number";
   } else {
     c.symbol = b->syms[k].name;
-    c.time = (int64_t)json_integer_value(t) * 1000;
-    why = bad_values(&c);
+    int64_t ms = (int64_t)json_integer_value(t);
+    /* A non-final update may be of the candle in progress; only final ones must be closed. */
+    why = bad_time(b, ms, json_is_true(x));
+    if (!why) {
+      c.time = ms * 1000;
+      why = bad_values(&c);
+    }
   }
   if (why) {
     snippet(data, len, snip, sizeof snip);

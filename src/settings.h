@@ -58,6 +58,9 @@ typedef struct argo__settings {
   char *strategy_config; /* JSON object as text ("{}") */
 } argo__settings;
 
+/* 1 if symbol is a valid symbol name: 1 to 31 characters of A-Z a-z 0-9 . _ - */
+int argo__symbol_valid(const char *symbol);
+
 /* The settings of a config (borrowed; valid until the config changes or is freed). */
 const argo__settings *argo__config_settings(const argo_config *cfg);
 /* Deep copy; 0 or ARGO_ENOMEM. */

@@ -351,6 +351,7 @@ static argo_err corrupt(in *c, const char *fmt, ...) {
       vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
       va_end(ap);
     }
+    argo__one_line(c->err); /* values are quoted: a line break in one must not break the line */
   }
   return ARGO_ECORRUPT;
 }

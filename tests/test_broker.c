@@ -256,6 +256,21 @@ TEST(broker_limit_buy_waits_until_low_reaches_the_limit) {
   argo__broker_free(b);
 }
 
+TEST(broker_limit_order_never_fills_on_a_candle_that_closed_before_it) {
+  argo__broker *b = mk(10000, ARGO_COMMISSION_ZERO, 0);
+  candle(b, 1, 60, 100, 101, 99, 100);  /* ETH has a price */
+  candle(b, 0, 120, 100, 101, 99, 100); /* the BTC candle of 120: the order is placed now */
+  CHECK_EQ_INT(ARGO_S_OK, place(b, "ETHUSDT", ARGO_SIDE_BUY, ARGO_ORDER_LIMIT, ARGO_POSITION_LONG,
+                                1, 95, 120));
+  int before = ncalls;
+  candle(b, 1, 120, 100, 101, 90, 96); /* ETH of the same time: closed before the order existed */
+  CHECK_EQ_INT(before, ncalls);
+  candle(b, 1, 180, 96, 97, 94, 95); /* the next ETH candle reaches the limit */
+  CHECK_EQ_INT(before + 1, ncalls);
+  CHECK_EQ_INT(180, calls[ncalls - 1].f.executed_at);
+  argo__broker_free(b);
+}
+
 TEST(broker_limit_buy_gapping_below_fills_at_the_open) {
   argo__broker *b = mk(10000, ARGO_COMMISSION_PERCENTAGE, 0.001);
   candle(b, 0, 60, 100, 101, 99, 100);
@@ -831,6 +846,7 @@ int main(void) {
   RUN(broker_market_buy_fills_at_close_with_percentage_fee);
   RUN(broker_market_sell_closes_long_and_realizes_pnl);
   RUN(broker_limit_buy_waits_until_low_reaches_the_limit);
+  RUN(broker_limit_order_never_fills_on_a_candle_that_closed_before_it);
   RUN(broker_limit_buy_gapping_below_fills_at_the_open);
   RUN(broker_limit_order_before_any_price_waits_for_a_candle);
   RUN(broker_marketable_limit_fills_at_once_at_the_last_close);

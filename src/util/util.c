@@ -80,3 +80,76 @@ int64_t argo__wall_us(void) {
   clock_gettime(CLOCK_REALTIME, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+/* Length of the valid UTF-8 sequence at p, or 0 if it is not one. */
+static int utf8_seq(const unsigned char *p) {
+  unsigned c = *p;
+  int n;
+  unsigned min;
+  if (c < 0x80) {
+    return 1;
+  } else if ((c & 0xE0) == 0xC0) {
+    n = 1;
+    min = 0x80;
+    c &= 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 2;
+    min = 0x800;
+    c &= 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 3;
+    min = 0x10000;
+    c &= 0x07;
+  } else {
+    return 0;
+  }
+  for (int i = 1; i <= n; i++) {
+    if ((p[i] & 0xC0) != 0x80) {
+      return 0;
+    }
+    c = (c << 6) | (p[i] & 0x3F);
+  }
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+    return 0;
+  }
+  return n + 1;
+}
+
+char *argo__utf8_fix(const char *s, char *buf, size_t cap) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t o = 0;
+  while (*p && o + 5 < cap) {
+    int n = utf8_seq(p);
+    if (n == 0) {
+      buf[o++] = '?';
+      p++;
+      continue;
+    }
+    memcpy(buf + o, p, (size_t)n);
+    o += (size_t)n;
+    p += n;
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
+int argo__utf8_valid(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    int n = utf8_seq(p);
+    if (n == 0) {
+      return 0;
+    }
+    p += n;
+  }
+  return 1;
+}
+
+char *argo__one_line(char *s) {
+  for (char *p = s; *p; p++) {
+    if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+      *p = ' ';
+    }
+  }
+  return s;
+}

@@ -36,6 +36,16 @@ void argo__strlcpy(char *dst, const char *src, size_t len);
  * Returns 0, or -1 when out of memory (the old array stays valid). */
 int argo__grow(void **ptr, size_t *cap, size_t need, size_t elem);
 
+/* 1 if s is valid UTF-8 (no overlong forms, no surrogates), 0 otherwise. */
+int argo__utf8_valid(const char *s);
+/* Copies s into buf (cap bytes), replacing every byte that is not part of valid UTF-8 with '?';
+ * returns buf. */
+char *argo__utf8_fix(const char *s, char *buf, size_t cap);
+
+/* Replaces control characters (line breaks included) with spaces, in place, so that a message
+ * that quotes outside text stays on one line; returns s. */
+char *argo__one_line(char *s);
+
 /* Monotonic clock, microseconds. */
 int64_t argo__mono_us(void);
 /* Wall clock, microseconds since the epoch, UTC. */

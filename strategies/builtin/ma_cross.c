@@ -148,6 +148,9 @@ static void trade(ma *m, const argo_candle *c, int golden, double fast, double s
       return;
     }
     req.quantity = m->size * acct.buying_power / c->close;
+    if (m->size > 0.99) {
+      req.quantity *= 0.99; /* leave room for the commission, which buying power must cover */
+    }
     if (!(req.quantity > 0) || !isfinite(req.quantity)) {
       return; /* nothing to spend */
     }
