@@ -771,8 +771,11 @@ static argo_err set_scalar(const keydef *k, const char *t, argo__settings *s, ch
   }
   case K_SPEED: {
     double v = 0;
-    if (strcasecmp(t, "max") != 0 && (parse_double(t, &v) != 0 || !(v > 0))) {
-      return errf(why, len, ARGO_ECONFIG, "expected 'max' or a positive number, got '%s'", t);
+    /* Bounded so that pacing delays (interval / speed) stay within 64-bit microseconds. */
+    if (strcasecmp(t, "max") != 0 &&
+        (parse_double(t, &v) != 0 || !(v >= 1e-6 && v <= 1e9))) {
+      return errf(why, len, ARGO_ECONFIG,
+                  "expected 'max' or a number from 0.000001 to 1000000000, got '%s'", t);
     }
     *(double *)field(s, k->off) = v;
     return ARGO_OK;

@@ -643,6 +643,8 @@ TEST(config_set_get_round_trip_for_every_key_type) {
       {"market_data.speed", "0", NULL},
       {"market_data.speed", "-2", NULL},
       {"market_data.speed", "fast", NULL},
+      {"market_data.speed", "1e-300", NULL},
+      {"market_data.speed", "1e12", NULL},
       /* number */
       {"trading.capital", "1e3", "1000"},
       {"trading.capital", "0.1", "0.1"},
