@@ -432,7 +432,7 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
   if (!first || type != ARGO_J_DAY || argo__jdecode_day(p, n, &r.day) != 0) {
     /* A journal cut before its first record was durable (short, or a valid header followed by
      * a torn first record): nothing was acknowledged in this folder, nothing to rebuild. */
-    int empty = len < 16 || (header_ok && !first && rd.torn) || (!header_ok && len < 16 + 9);
+    int empty = len < 16 || (header_ok && !first) || (!header_ok && len < 16 + 9);
     free(data);
     for (int t = 0; t < ARGO_T_COUNT; t++) {
       argo__batch_free(&r.b[t]);
@@ -641,6 +641,14 @@ int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user) {
       snprintf(run_dir, sizeof run_dir, "%s/%s", day_dir, runs[k]);
       snprintf(jpath, sizeof jpath, "%s/%s", run_dir, ARGO_JOURNAL_NAME);
       if (!argo__fs_exists(jpath)) {
+        /* A lock left by a session that died before it wrote its journal: nothing to recover,
+         * the stale lock file goes (unless a live session holds it). */
+        char lpath[ARGO_PATH_MAX + 128], lerr[256];
+        int lock = -1;
+        snprintf(lpath, sizeof lpath, "%s/.lock", run_dir);
+        if (argo__fs_exists(lpath) && argo__session_lock(run_dir, &lock, lerr, sizeof lerr) == 0) {
+          argo__session_unlock(run_dir, lock, !argo__fs_exists(jpath));
+        }
         continue;
       }
       char msg[4096];

@@ -357,6 +357,17 @@ TEST(recovery_of_a_finished_day_keeps_it_finished_and_removes_its_journal) {
   tu_rm_rf(dir);
 }
 
+TEST(recovery_of_a_journal_with_only_its_header_removes_it) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("rc-header"));
+  write_session(dir, 0);
+  CHECK(truncate(jpath(), 16) == 0);
+  char msg[4096];
+  CHECK_MSG(argo__recover_folder(dir, msg, sizeof msg) == ARGO_OK, "%s", msg);
+  CHECK_CONTAINS(msg, "empty");
+  CHECK(!argo__fs_exists(jpath()));
+  tu_rm_rf(dir);
+}
+
 TEST(recovery_of_a_journal_torn_in_its_first_record_removes_it) {
   snprintf(dir, sizeof dir, "%s", tu_tmpdir("rc-torn-first"));
   write_session(dir, 0);
@@ -420,6 +431,7 @@ int main(void) {
   RUN(recovery_of_an_empty_journal_removes_it);
   RUN(recovery_of_a_finished_day_keeps_it_finished_and_removes_its_journal);
   RUN(recovery_of_a_journal_torn_in_its_first_record_removes_it);
+  RUN(recovery_of_a_journal_with_only_its_header_removes_it);
   RUN(recovery_moves_garbage_aside_and_never_overwrites_it);
   return test_summary();
 }
