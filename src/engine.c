@@ -159,7 +159,7 @@ argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, c
   if (eng->running || eng->ran) {
     return set_err(eng, ARGO_ESTATE, "the engine has already run");
   }
-  const argo_strategy *def;
+  argo_strategy def;
   void *dl;
   argo_err rc = argo__strategy_resolve(name_or_path, &def, &dl, eng->errmsg, sizeof eng->errmsg);
   if (rc) {
@@ -1289,10 +1289,11 @@ static argo_err setup(argo_engine *eng) {
     return set_err(eng, ARGO_ENOMEM, "out of memory for the candle window");
   }
   /* Strategy: resolve, create, initialize (before anything is written). */
-  rc = argo__strategy_resolve(eng->strategy_spec, &eng->sdef, &eng->sdl, err, sizeof err);
+  rc = argo__strategy_resolve(eng->strategy_spec, &eng->stable, &eng->sdl, err, sizeof err);
   if (rc) {
     return set_err(eng, rc, "%s", err);
   }
+  eng->sdef = &eng->stable;
   const char *names[3] = {eng->sdef->name, eng->sdef->id, eng->sdef->version};
   for (int i = 0; i < 3; i++) {
     if (names[i] && !argo__utf8_valid(names[i])) {

@@ -96,11 +96,12 @@ struct argo_engine {
   argo__waker waker;
 
   /* strategy */
-  char *strategy_spec;   /* builtin name or plugin path */
-  char *strategy_config; /* JSON text */
-  const argo_strategy *sdef;
-  void *sdl;  /* dlopen handle, NULL for builtins */
-  void *sobj; /* the strategy instance */
+  char *strategy_spec;       /* builtin name or plugin path */
+  char *strategy_config;     /* JSON text */
+  const argo_strategy *sdef; /* &stable once resolved, NULL before */
+  argo_strategy stable;      /* the strategy's table, copied (members it lacks are NULL) */
+  void *sdl;                 /* dlopen handle, NULL for builtins */
+  void *sobj;                /* the strategy instance */
   struct argo_strategy_ctx sctx;
   argo_host_api host;
   int in_strategy; /* inside a strategy call: notes are queued, not delivered */
@@ -180,7 +181,9 @@ long argo__engine_symbol(const argo_engine *eng, const char *symbol);
 size_t argo__engine_recent(const argo_engine *eng, size_t sym, argo_candle *out, size_t n);
 
 /* strategy_loader.c */
-argo_err argo__strategy_resolve(const char *spec, const argo_strategy **def, void **dl, char *err,
+/* Finds a builtin by name or loads a plugin, checks its ABI and copies its table into *def
+ * (zeroed past the plugin's struct_size). *dl is the dlopen handle (NULL for a builtin). */
+argo_err argo__strategy_resolve(const char *spec, argo_strategy *def, void **dl, char *err,
                                 size_t errlen);
 void argo__strategy_unload(void *dl);
 

@@ -49,9 +49,17 @@ static int looks_like_path(const char *spec) {
   return strchr(spec, '/') != NULL || (n > 3 && strcmp(spec + n - 3, ".so") == 0);
 }
 
-argo_err argo__strategy_resolve(const char *spec, const argo_strategy **def, void **dl, char *err,
+/* Copies the table into the engine's own, zeroed one: a plugin built against an older header has
+ * a shorter table, and the members it does not have must read as NULL, never as whatever
+ * follows its table in memory. */
+static void copy_table(argo_strategy *out, const argo_strategy *d) {
+  memset(out, 0, sizeof *out);
+  memcpy(out, d, d->struct_size < sizeof *out ? d->struct_size : sizeof *out);
+}
+
+argo_err argo__strategy_resolve(const char *spec, argo_strategy *def, void **dl, char *err,
                                 size_t errlen) {
-  *def = NULL;
+  memset(def, 0, sizeof *def);
   *dl = NULL;
   if (!spec || !*spec) {
     argo__fmt(err, errlen, "no strategy given");
@@ -61,8 +69,11 @@ argo_err argo__strategy_resolve(const char *spec, const argo_strategy **def, voi
     for (size_t i = 0; i < ARGO_ARRAY_LEN(builtins); i++) {
       const argo_strategy *d = builtins[i]();
       if (strcmp(d->name, spec) == 0) {
-        *def = d;
-        return check(d, spec, err, errlen);
+        argo_err rc = check(d, spec, err, errlen);
+        if (rc == ARGO_OK) {
+          copy_table(def, d);
+        }
+        return rc;
       }
     }
     argo__sb names;
@@ -76,7 +87,15 @@ argo_err argo__strategy_resolve(const char *spec, const argo_strategy **def, voi
     argo__sb_free(&names);
     return ARGO_ENOTFOUND;
   }
-  void *h = dlopen(spec, RTLD_NOW | RTLD_LOCAL);
+  /* dlopen searches the library path for a name without a slash; a user who names a plugin
+   * file means the file in the current folder. */
+  char local[4096];
+  const char *file = spec;
+  if (!strchr(spec, '/')) {
+    argo__fmt(local, sizeof local, "./%s", spec);
+    file = local;
+  }
+  void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char *e = dlerror();
     argo__fmt(err, errlen, "cannot load strategy plugin '%s': %s", spec, e ? e : "unknown error");
@@ -108,7 +127,7 @@ argo_err argo__strategy_resolve(const char *spec, const argo_strategy **def, voi
     dlclose(h);
     return rc;
   }
-  *def = d;
+  copy_table(def, d);
   *dl = h;
   return ARGO_OK;
 }

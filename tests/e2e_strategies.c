@@ -153,7 +153,32 @@ TEST(e2e_broken_plugins_give_one_line_errors) {
   snprintf(p, sizeof p, "%s/fake.so", out);
   tu_write_file(p, "this is a text file, not a shared object\n");
   expect_plugin_error(p, "cannot load strategy plugin");
-  CHECK(!argo__fs_exists("data-output-not-created"));
+  /* A failed load writes nothing: the data output folder is never created. */
+  char never[4300];
+  snprintf(never, sizeof never, "%s/never", out);
+  char *e = NULL;
+  snprintf(p, sizeof p, "%s/no_entry.so", ARGO_TEST_PLUGIN_DIR);
+  CHECK_EQ_INT(2, tu_argo(NULL, &e, "run", "--strategy", p, "--data-output", never, NULL));
+  free(e);
+  CHECK_MSG(!argo__fs_exists(never), "%s was created", never);
+  tu_rm_rf(out);
+}
+
+TEST(e2e_a_plugin_with_an_older_shorter_table_runs) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-shorttable"));
+  char p[4200];
+  snprintf(p, sizeof p, "%s/short_table.so", ARGO_TEST_PLUGIN_DIR);
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--strategy", p, "--bars", "20", "--symbols", "BTCUSDT",
+                   "--start", "2025-10-01T10:00:00Z", "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  char run[4300];
+  snprintf(run, sizeof run, "%s/2025-10-01/run_1", out);
+  tu_db db;
+  tu_db_open(&db);
+  CHECK_EQ_INT(10, q(&db, "SELECT count(*) FROM read_parquet('%s/trades.parquet')", run));
+  tu_db_close(&db);
   tu_rm_rf(out);
 }
 
@@ -235,6 +260,7 @@ TEST(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle) {
 int main(void) {
   RUN(e2e_example_plugins_trade_and_their_records_agree);
   RUN(e2e_broken_plugins_give_one_line_errors);
+  RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
   RUN(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle);
   return test_summary();
