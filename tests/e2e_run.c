@@ -4,6 +4,7 @@
  * run, --events, signals, and bad input.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,7 +17,6 @@
 
 #include <jansson.h>
 
-#include "schema.h"
 #include "stats_yaml.h"
 #include "test.h"
 #include "testutil.h"
@@ -37,23 +37,33 @@ static argo__stats_doc read_stats(const char *run_dir) {
   return doc;
 }
 
-static void check_file_schema(tu_db *db, const char *run_dir, argo__table_id id) {
-  const argo__table *t = argo__schema(id);
-  char sql[8800];
-  snprintf(sql, sizeof sql,
-           "SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * "
-           "FROM read_parquet('%s/%s'))",
-           run_dir, t->file);
-  char *got = tu_q_str(db, sql);
-  char want[1024] = "";
-  for (size_t c = 0; c < t->ncols; c++) {
-    char col[96];
-    snprintf(col, sizeof col, "%s%s %s", c ? ", " : "", t->cols[c].name,
-             argo__coltype_sql(t->cols[c].type));
-    strncat(want, col, sizeof want - strlen(want) - 1);
-  }
-  CHECK_STR(want, got);
-  free(got);
+/* The five Parquet files of a day folder (DESIGN section 2), written out here on purpose. */
+static const char *const files[5] = {"orders.parquet", "trades.parquet", "marks.parquet",
+                                     "logs.parquet", "market_data.parquet"};
+
+static int64_t q(tu_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Formats and runs a query returning one integer; paths go in through tu_sql_str. */
+static int64_t q(tu_db *db, const char *fmt, ...) {
+  char sql[16384];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(sql, sizeof sql, fmt, ap);
+  va_end(ap);
+  return tu_q_int(db, sql);
+}
+
+/* The quoted SQL literal of dir/file. */
+static const char *in(const char *dir, const char *file) {
+  char p[8400];
+  snprintf(p, sizeof p, "%s/%s", dir, file);
+  return tu_sql_str(p);
+}
+
+static void check_file_schema(tu_db *db, const char *run_dir, const char *file) {
+  char p[8400];
+  snprintf(p, sizeof p, "%s/%s", run_dir, file);
+  tu_check_design_schema(db, p, file);
 }
 
 TEST(e2e_three_day_session_keeps_run_number_and_splits_by_day) {
@@ -78,27 +88,23 @@ TEST(e2e_three_day_session_keeps_run_number_and_splits_by_day) {
     char run[8192], sql[16384];
     snprintf(run, sizeof run, "%s/%s/run_1", out, days[d]);
     CHECK_MSG(argo__fs_is_dir(run), "missing %s", run);
-    for (int t = 0; t < ARGO_T_COUNT; t++) {
-      check_file_schema(&db, run, (argo__table_id)t);
+    for (int t = 0; t < 5; t++) {
+      check_file_schema(&db, run, files[t]);
     }
     /* Each folder holds only its own day's candles, orders and fills. */
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM read_parquet('%s/market_data.parquet') WHERE "
-             "strftime(time, '%%Y-%%m-%%d') <> '%s'",
-             run, days[d]);
-    CHECK_EQ_INT(0, tu_q_int(&db, sql));
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM read_parquet('%s/trades.parquet') WHERE "
-             "strftime(executed_at, '%%Y-%%m-%%d') <> '%s'",
-             run, days[d]);
-    CHECK_EQ_INT(0, tu_q_int(&db, sql));
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM read_parquet('%s/orders.parquet') WHERE "
-             "strftime(timestamp, '%%Y-%%m-%%d') <> '%s'",
-             run, days[d]);
-    CHECK_EQ_INT(0, tu_q_int(&db, sql));
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/market_data.parquet')", run);
-    int64_t md = tu_q_int(&db, sql);
+    CHECK_EQ_INT(0, q(&db,
+                      "SELECT count(*) FROM read_parquet(%s) WHERE strftime(time, '%%Y-%%m-%%d') "
+                      "<> '%s'",
+                      in(run, "market_data.parquet"), days[d]));
+    CHECK_EQ_INT(0, q(&db,
+                      "SELECT count(*) FROM read_parquet(%s) WHERE strftime(executed_at, "
+                      "'%%Y-%%m-%%d') <> '%s'",
+                      in(run, "trades.parquet"), days[d]));
+    CHECK_EQ_INT(0, q(&db,
+                      "SELECT count(*) FROM read_parquet(%s) WHERE strftime(timestamp, "
+                      "'%%Y-%%m-%%d') <> '%s'",
+                      in(run, "orders.parquet"), days[d]));
+    int64_t md = q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "market_data.parquet"));
     /* Oct 1: 09..23 = 15 hours; Oct 2: 24; Oct 3: 00..20 = 21; two symbols each. */
     const int64_t want_md[3] = {30, 48, 42};
     CHECK_EQ_INT(want_md[d], md);
@@ -106,7 +112,8 @@ TEST(e2e_three_day_session_keeps_run_number_and_splits_by_day) {
     argo__stats_doc s = read_stats(run);
     CHECK_STR("run_1", s.s.id);
     CHECK_STR(days[d], s.s.date);
-    CHECK_STR(d == 2 ? "finished" : "finished", s.s.status);
+    /* Days 1 and 2 were finished at the day change, day 3 at the session's end. */
+    CHECK_STR("finished", s.s.status);
     if (d == 0) {
       snprintf(session_id, sizeof session_id, "%s", s.s.session_id);
     } else {
@@ -114,16 +121,13 @@ TEST(e2e_three_day_session_keeps_run_number_and_splits_by_day) {
     }
     CHECK_EQ_INT(md, s.s.candles_day);
     /* The day's stats agree with the day's trades file. */
-    snprintf(sql, sizeof sql,
-             "SELECT count(*), coalesce(sum(pnl), 0), coalesce(sum(commission), 0) FROM "
-             "read_parquet('%s/trades.parquet')",
-             run);
-    CHECK_EQ_INT(s.s.daily.number_of_trades, tu_q_int(&db, sql));
-    snprintf(sql, sizeof sql, "SELECT coalesce(sum(pnl), 0) FROM read_parquet('%s/trades.parquet')",
-             run);
+    CHECK_EQ_INT(s.s.daily.number_of_trades,
+                 q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "trades.parquet")));
+    snprintf(sql, sizeof sql, "SELECT coalesce(sum(pnl), 0) FROM read_parquet(%s)",
+             in(run, "trades.parquet"));
     CHECK_NEAR(s.s.daily.realized_pnl, tu_q_double(&db, sql), 1e-6);
-    snprintf(sql, sizeof sql,
-             "SELECT coalesce(sum(commission), 0) FROM read_parquet('%s/trades.parquet')", run);
+    snprintf(sql, sizeof sql, "SELECT coalesce(sum(commission), 0) FROM read_parquet(%s)",
+             in(run, "trades.parquet"));
     CHECK_NEAR(s.s.daily.total_fees, tu_q_double(&db, sql), 1e-6);
     CHECK(s.s.daily.number_of_trades > 0);
     sum_trades += s.s.daily.number_of_trades;
@@ -186,14 +190,12 @@ TEST(e2e_empty_tables_are_published_with_exact_schema) {
   snprintf(run, sizeof run, "%s/2025-10-01/run_1", out);
   tu_db db;
   tu_db_open(&db);
-  for (int t = 0; t < ARGO_T_COUNT; t++) {
-    check_file_schema(&db, run, (argo__table_id)t);
+  for (int t = 0; t < 5; t++) {
+    check_file_schema(&db, run, files[t]);
+    /* Every file is there from the first candle on, empty tables included. */
+    CHECK_EQ_INT(t == 4 ? 5 : 0,
+                 q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, files[t])));
   }
-  char sql[8800];
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/trades.parquet')", run);
-  CHECK_EQ_INT(0, tu_q_int(&db, sql));
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/market_data.parquet')", run);
-  CHECK_EQ_INT(5, tu_q_int(&db, sql));
   tu_db_close(&db);
   argo__stats_doc s = read_stats(run);
   CHECK_EQ_INT(0, s.s.cumulative.number_of_trades);
@@ -240,14 +242,13 @@ TEST(e2e_readers_polling_during_a_run_always_open_every_file) {
   for (;;) {
     pid_t w = waitpid(pid, &status, WNOHANG);
     for (int d = 0; d < 2; d++) {
-      for (int t = 0; t < ARGO_T_COUNT; t++) {
+      for (int t = 0; t < 5; t++) {
         char path[8192], sql[8800], err[1024];
-        snprintf(path, sizeof path, "%s/%s/run_1/%s", out, days[d],
-                 argo__schema((argo__table_id)t)->file);
+        snprintf(path, sizeof path, "%s/%s/run_1/%s", out, days[d], files[t]);
         if (!argo__fs_exists(path)) {
           continue;
         }
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s')", path);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(path));
         polls++;
         CHECK_MSG(tu_exec(&db, sql, err, sizeof err) == 0, "reading %s failed: %s", path, err);
         opened++;
@@ -265,38 +266,115 @@ TEST(e2e_readers_polling_during_a_run_always_open_every_file) {
   tu_rm_rf(out);
 }
 
-TEST(e2e_sigint_stops_cleanly_with_finished_files) {
-  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-sigint"));
-  char errp[8192];
+/* Lines of an events file whose "event" is type. */
+static long count_events(const char *text, const char *type) {
+  char needle[96];
+  snprintf(needle, sizeof needle, "\"event\":\"%s\"", type); /* JSON_COMPACT */
+  long n = 0;
+  for (const char *p = text; p && (p = strstr(p, needle)); p++) {
+    n++;
+  }
+  return n;
+}
+
+/* Polls (up to 60 s) until the events file has at least n lines of type; 0 if the process
+ * ended first or the time ran out. */
+static int wait_events(pid_t pid, const char *path, const char *type, long n) {
+  for (int waited = 0; waited < 60000; waited += 10) {
+    char *text = tu_read_file(path);
+    long have = count_events(text, type);
+    free(text);
+    if (have >= n) {
+      return 1;
+    }
+    if (waitpid(pid, NULL, WNOHANG) == pid) {
+      return 0;
+    }
+    struct timespec ts = {0, 10 * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  return 0;
+}
+
+/* A signal in the middle of a session: exit 0, status finished, every table flushed (the
+ * files hold exactly what the callbacks reported), no journal or lock left. */
+static void signal_stops_cleanly(int sig, const char *tag) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir(tag));
+  char errp[8192], ev[8192];
   snprintf(errp, sizeof errp, "%s.stderr", out);
-  char *args[] = {ARGO_BIN,        "run",      "--interval", "1m",
-                  "--bars",        "100000",   "--speed",    "600",
-                  "--strategy",    "pingpong", "--start",    "2025-10-01T00:00:00Z",
-                  "--data-output", out,        NULL};
+  snprintf(ev, sizeof ev, "%s.events", out);
+  /* A candle every 100 ms, a trade every second candle: it would run for hours. */
+  char *args[] = {ARGO_BIN,
+                  "run",
+                  "--interval",
+                  "1m",
+                  "--bars",
+                  "100000",
+                  "--speed",
+                  "600",
+                  "--strategy",
+                  "pingpong",
+                  "--start",
+                  "2025-10-01T00:00:00Z",
+                  "--strategy-config",
+                  "{\"every\": 2}",
+                  "--data-output",
+                  out,
+                  "--events",
+                  ev,
+                  NULL};
   pid_t pid = spawn_argo(args, errp);
-  struct timespec ts = {1, 0};
-  nanosleep(&ts, NULL);
-  kill(pid, SIGINT);
+  int ready = wait_events(pid, ev, "order_filled", 3);
+  kill(pid, sig);
   int status;
   waitpid(pid, &status, 0);
   char *e = tu_read_file(errp);
-  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d, stderr: %s", status, e);
+  CHECK_MSG(ready, "the session never reported 3 fills; stderr: %s", e);
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "signal %d: status %d, stderr: %s", sig,
+            status, e);
   free(e);
   char run[8192];
   snprintf(run, sizeof run, "%s/2025-10-01/run_1", out);
   argo__stats_doc s = read_stats(run);
   CHECK_STR("finished", s.s.status);
-  CHECK(s.s.candles_total > 0);
-  CHECK(s.s.candles_total < 200000);
+  CHECK_MSG(s.s.candles_total > 0 && s.s.candles_total < 200000, "candles_total %lld",
+            (long long)s.s.candles_total);
+  char *text = tu_read_file(ev);
+  CHECK(text != NULL);
+  long placed = count_events(text, "order_placed"), filled = count_events(text, "order_filled");
+  int stopped = count_events(text, "engine_stop") == 1 &&
+                strstr(text, "\"event\":\"engine_stop\",\"status\":\"ok\"") != NULL;
+  char *tail = strdup(text);
+  free(text);
+  CHECK_MSG(stopped, "no engine_stop with status ok in the events: ...%s",
+            strlen(tail) > 300 ? tail + strlen(tail) - 300 : tail);
+  free(tail);
+  CHECK(filled >= 3);
   tu_db db;
   tu_db_open(&db);
-  char sql[8800];
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/market_data.parquet')", run);
-  CHECK_EQ_INT(s.s.candles_day, tu_q_int(&db, sql));
+  CHECK_EQ_INT(s.s.candles_day,
+               q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "market_data.parquet")));
+  CHECK_EQ_INT(filled, q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "trades.parquet")));
+  CHECK_EQ_INT(placed, q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "orders.parquet")));
+  CHECK_EQ_INT(filled, s.s.cumulative.number_of_trades);
   tu_db_close(&db);
   argo__stats_doc_free(&s);
+  char p[8400];
+  snprintf(p, sizeof p, "%s/.journal", run);
+  CHECK_MSG(!argo__fs_exists(p), "%s was left behind", p);
+  snprintf(p, sizeof p, "%s/.lock", run);
+  CHECK_MSG(!argo__fs_exists(p), "%s was left behind", p);
   unlink(errp);
+  unlink(ev);
   tu_rm_rf(out);
+}
+
+TEST(e2e_sigint_stops_cleanly_with_finished_files) {
+  signal_stops_cleanly(SIGINT, "e2e-sigint");
+}
+
+TEST(e2e_sigterm_stops_cleanly_with_finished_files) {
+  signal_stops_cleanly(SIGTERM, "e2e-sigterm");
 }
 
 TEST(e2e_events_are_one_json_line_per_callback) {
@@ -341,13 +419,10 @@ TEST(e2e_events_are_one_json_line_per_callback) {
   CHECK(stats > 0);
   tu_db db;
   tu_db_open(&db);
-  char sql[8800];
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')", out);
-  CHECK_EQ_INT(filled, tu_q_int(&db, sql));
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM read_parquet('%s/2025-10-01/run_1/orders.parquet')", out);
-  CHECK_EQ_INT(placed, tu_q_int(&db, sql));
+  char run[8192];
+  snprintf(run, sizeof run, "%s/2025-10-01/run_1", out);
+  CHECK_EQ_INT(filled, q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "trades.parquet")));
+  CHECK_EQ_INT(placed, q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "orders.parquet")));
   tu_db_close(&db);
   tu_rm_rf(out);
 }
@@ -430,5 +505,6 @@ int main(void) {
   RUN(e2e_events_are_one_json_line_per_callback);
   RUN(e2e_readers_polling_during_a_run_always_open_every_file);
   RUN(e2e_sigint_stops_cleanly_with_finished_files);
+  RUN(e2e_sigterm_stops_cleanly_with_finished_files);
   return test_summary();
 }

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store.h"
 #include "test.h"
 #include "util/util.h"
 
@@ -231,6 +232,72 @@ int tu_exec(tu_db *d, const char *sql, char *err, size_t errlen) {
   }
   duckdb_destroy_result(&r);
   return rc;
+}
+
+const char *tu_sql_str(const char *text) {
+  static char buf[3][8400];
+  static int next;
+  char *b = buf[next++ % 3];
+  if (argo__sql_quote(text, b, sizeof buf[0]) != 0) {
+    TEST_FAIL_("text too long to quote: %.80s...", text);
+  }
+  return b;
+}
+
+/* DESIGN section 4, by hand: names, order and types (TEXT is DuckDB's VARCHAR). */
+static const struct {
+  const char *file;
+  const char *cols; /* "name TYPE, ..." as DuckDB's DESCRIBE says it */
+  int ncols;
+} design_schemas[] = {
+    {"orders.parquet",
+     "order_id VARCHAR, symbol VARCHAR, side VARCHAR, order_type VARCHAR, quantity DOUBLE, "
+     "price DOUBLE, timestamp TIMESTAMP, status VARCHAR, strategy_name VARCHAR, "
+     "position_type VARCHAR",
+     10},
+    {"trades.parquet",
+     "order_id VARCHAR, symbol VARCHAR, side VARCHAR, quantity DOUBLE, price DOUBLE, "
+     "timestamp TIMESTAMP, executed_at TIMESTAMP, executed_qty DOUBLE, executed_price DOUBLE, "
+     "commission DOUBLE, pnl DOUBLE, position_type VARCHAR",
+     12},
+    {"market_data.parquet",
+     "time TIMESTAMP, symbol VARCHAR, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, "
+     "volume DOUBLE",
+     7},
+    {"marks.parquet",
+     "id BIGINT, time TIMESTAMP, symbol VARCHAR, color VARCHAR, shape VARCHAR, level VARCHAR, "
+     "title VARCHAR, message VARCHAR, category VARCHAR, signal_type VARCHAR",
+     10},
+    {"logs.parquet",
+     "id BIGINT, timestamp TIMESTAMP, symbol VARCHAR, level VARCHAR, message VARCHAR, "
+     "fields VARCHAR",
+     6},
+};
+
+void tu_check_design_schema(tu_db *d, const char *path, const char *file) {
+  for (size_t i = 0; i < sizeof design_schemas / sizeof design_schemas[0]; i++) {
+    if (strcmp(design_schemas[i].file, file) != 0) {
+      continue;
+    }
+    char sql[9000];
+    snprintf(sql, sizeof sql,
+             "SELECT string_agg(column_name || ' ' || column_type, ', ' ORDER BY n) FROM (SELECT "
+             "row_number() OVER () AS n, * FROM (DESCRIBE SELECT * FROM read_parquet(%s))) "
+             "WHERE n <= %d",
+             tu_sql_str(path), design_schemas[i].ncols);
+    char *got = tu_q_str(d, sql);
+    int same = strcmp(got, design_schemas[i].cols) == 0;
+    if (!same) {
+      char msg[2048];
+      snprintf(msg, sizeof msg, "%s", got);
+      free(got);
+      TEST_FAIL_("%s: the first columns are\n  %s\nwant (DESIGN section 4)\n  %s", path, msg,
+                 design_schemas[i].cols);
+    }
+    free(got);
+    return;
+  }
+  TEST_FAIL_("no DESIGN schema for '%s'", file);
 }
 
 /* Starts the mock with the given flags (NULL-terminated) and reads its port. */

@@ -42,6 +42,14 @@ char *tu_q_str(tu_db *d, const char *sql);
 /* Runs sql; returns 0 on success, else -1 and copies the error into err. */
 int tu_exec(tu_db *d, const char *sql, char *err, size_t errlen);
 
+/* Quotes text as an SQL string literal ('it''s') into a static buffer (one per call site is
+ * enough: copy it before the next call). Fails the test if it does not fit. */
+const char *tu_sql_str(const char *text);
+/* Checks that the Parquet file at path starts with exactly the DESIGN section 4 columns of
+ * file (its base name, such as "orders.parquet"), in order and with their DuckDB types, written
+ * here as literals rather than taken from src/schema.c; extra columns may follow them. */
+void tu_check_design_schema(tu_db *d, const char *path, const char *file);
+
 /* The mock exchange (tests/mock_exchange): started on an ephemeral port of 127.0.0.1 with the
  * given flags (NULL-terminated) and a lifetime, so that a crashed test leaves nothing behind. */
 typedef struct tu_mock {
