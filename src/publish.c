@@ -49,6 +49,9 @@ typedef struct seg {
 } seg;
 
 #define ERR_RING 16
+/* Rows a segment may hold while the publisher is busy before the engine waits for it: a few
+ * megabytes of buffers, about a tenth of a second of engine work at full speed. */
+#define SEG_MAX_ROWS 65536
 #define RETRY_LIMIT 8
 
 struct argo__pub {
@@ -90,9 +93,11 @@ struct argo__pub {
   int dirty[ARGO_T_COUNT];
   int stats_dirty;
   int64_t
-      last_export[ARGO_T_COUNT + 1]; /* monotonic time of each table's (and stats') last export */
-  int64_t gap[ARGO_T_COUNT + 1];     /* at most one export per gap, unless forced */
-  atomic_int flush_all;              /* sync: export everything now */
+      last_export[ARGO_T_COUNT + 1];  /* monotonic time of each table's (and stats') last export */
+  int64_t gap[ARGO_T_COUNT + 1];      /* at most one export per gap, unless forced */
+  int64_t base_gap[ARGO_T_COUNT + 1]; /* the shortest gap of each table */
+  int64_t max_gap_us;                 /* publish_interval: the longest a table may wait */
+  atomic_int flush_all;               /* sync: export everything now */
   int have_doc;
   docbuf doc;
   int failures; /* consecutive failed publish attempts */
@@ -212,6 +217,20 @@ static int due(const argo__pub *p, int t, int64_t now, int force) {
   return force || now - p->last_export[t] >= p->gap[t];
 }
 
+/* A table's export costs time in proportion to the day's rows, so a fixed gap would let export
+ * work grow with the day (each export rewrites the whole day's table). The gap is stretched to
+ * EXPORT_DUTY times the last export's duration, which bounds the share of the publisher's time
+ * spent re-exporting, but never beyond what keeps the file within publish_interval of the
+ * session (gap + duration <= max_gap + base gap), so freshness holds while the export is fast
+ * enough to allow it. */
+#define EXPORT_DUTY 3
+static void adapt_gap(argo__pub *p, int t, int64_t took_us) {
+  int64_t g = EXPORT_DUTY * took_us;
+  int64_t cap = p->max_gap_us - took_us;
+  g = g < cap ? g : cap;
+  p->gap[t] = g > p->base_gap[t] ? g : p->base_gap[t];
+}
+
 /* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
  * folder once. Returns -1 if something failed, else 0 (tables not yet due stay dirty). */
 static int publish_dirty(argo__pub *p, int force) {
@@ -233,6 +252,8 @@ static int publish_dirty(argo__pub *p, int force) {
     }
     p->dirty[t] = 0;
     p->last_export[t] = now;
+    adapt_gap(p, t, argo__mono_us() - now);
+    now = argo__mono_us();
     wrote = 1;
   }
   /* stats.yaml never claims more than the tables hold: not after a failed export, and a final
@@ -526,8 +547,9 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
   p->waker = waker;
   for (int t = 0; t <= ARGO_T_COUNT; t++) {
     int urgent = t == ARGO_T_ORDERS || t == ARGO_T_TRADES || t == ARGO_T_COUNT;
-    p->gap[t] = urgent ? cfg->min_gap_us / 5 : cfg->min_gap_us;
+    p->gap[t] = p->base_gap[t] = urgent ? cfg->min_gap_us / 5 : cfg->min_gap_us;
   }
+  p->max_gap_us = cfg->min_gap_us * 4;
   atomic_init(&p->flush_all, 0);
   argo__sb_init(&p->yaml);
   atomic_init(&p->idle, 1);
@@ -665,11 +687,36 @@ uint64_t argo__pub_seq(const argo__pub *p) {
   return p->cur->seq;
 }
 
-void argo__pub_tick(argo__pub *p) {
-  if (!atomic_load_explicit(&p->idle, memory_order_relaxed)) {
-    return;
+static size_t seg_rows(const seg *s) {
+  size_t n = 0;
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    n += s->rows[t].rows;
   }
+  return n;
+}
+
+/* Blocks the engine thread until the publisher has taken everything handed over (or gave up). */
+static void wait_idle(argo__pub *p) {
+  pthread_mutex_lock(&p->mu);
+  while (!atomic_load(&p->idle) && !p->gave_up) {
+    pthread_cond_wait(&p->done_cv, &p->mu);
+  }
+  pthread_mutex_unlock(&p->mu);
+}
+
+void argo__pub_tick(argo__pub *p) {
   seg *s = p->cur;
+  int full = 0;
+  if (!atomic_load_explicit(&p->idle, memory_order_relaxed)) {
+    /* Back-pressure: when the engine produces rows faster than the publisher can load and
+     * export them, the engine waits rather than let the backlog (memory, and how far the
+     * files are behind) grow without bound. */
+    if (seg_rows(s) < SEG_MAX_ROWS) {
+      return;
+    }
+    wait_idle(p);
+    full = 1;
+  }
   if (!seg_nonempty(s)) {
     return;
   }
@@ -681,7 +728,7 @@ void argo__pub_tick(argo__pub *p) {
     s->first_us = now;
   }
   int64_t gap = s->urgent ? p->cfg.min_gap_us / 5 : p->cfg.min_gap_us;
-  if (now - s->first_us >= gap || s->begin || s->end) {
+  if (full || now - s->first_us >= gap || s->begin || s->end) {
     argo__pub_handover(p);
   }
 }
