@@ -1209,18 +1209,25 @@ static void prefetch(argo_engine *eng) {
   }
 }
 
-/* At the first live candle of a symbol: with prefetch on, a gap of more than two intervals
- * since the newest stored candle is downloaded first (status gap_filling); the first live
+/* At the first live candle of a symbol, with prefetch on: every candle between the newest
+ * stored one and this one is downloaded first. The feed goes live only after the prefetch, so a
+ * candle that closed while the prefetch ran was never sent live; one such candle is the usual
+ * seam and is fetched quietly, a longer gap (the first live candle more than two intervals after
+ * the newest stored one) is reported as status gap_filling, then running again. The first live
  * candle of the session reports status running. */
 static void first_live(argo_engine *eng, size_t sym, int64_t t) {
   eng->seen_live[sym] = 1;
   int64_t iv = eng->cfg.interval_us;
-  if (eng->last_stored[sym] && t - eng->last_stored[sym] > 2 * iv && eng->feed.ops->history &&
-      eng->cfg.prefetch) {
-    emit_status(eng, ARGO_STATUS_GAP_FILLING);
+  int64_t last = eng->last_stored[sym];
+  int reported = 0;
+  if (last && t - last > iv && eng->feed.ops->history && eng->cfg.prefetch) {
+    if (t - last > 2 * iv) {
+      emit_status(eng, ARGO_STATUS_GAP_FILLING);
+      reported = 1;
+    }
     /* Day by day, so that each downloaded candle lands in its own day's folder when the gap
      * crosses midnight. */
-    int64_t from = eng->last_stored[sym] + iv;
+    int64_t from = last + iv;
     while (from < t && !eng->fatal) {
       int64_t day_end = argo__day_start(argo__day_of(from) + 1);
       int64_t to = t < day_end ? t : day_end;
@@ -1231,7 +1238,7 @@ static void first_live(argo_engine *eng, size_t sym, int64_t t) {
       from = to;
     }
   }
-  if (eng->await_running) {
+  if (eng->await_running || reported) {
     eng->await_running = 0;
     emit_status(eng, ARGO_STATUS_RUNNING);
   }

@@ -23,8 +23,8 @@
 
 static char out[4096];
 
-/* Runs argo for about `seconds` and stops it with SIGINT; returns its exit status. */
-static int run_for(char *const args[], double seconds, const char *errp) {
+/* Starts argo with args, its stderr into errp; returns its pid. */
+static pid_t start_argo(char *const args[], const char *errp) {
   pid_t pid = fork();
   CHECK(pid >= 0);
   if (pid == 0) {
@@ -36,12 +36,60 @@ static int run_for(char *const args[], double seconds, const char *errp) {
     execv(ARGO_BIN, args);
     _exit(127);
   }
-  struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-  nanosleep(&ts, NULL);
+  return pid;
+}
+
+/* Stops argo with SIGINT and returns its exit status. */
+static int stop_argo(pid_t pid) {
   kill(pid, SIGINT);
   int status;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Waits until the events file at path holds each of needles (NULL-terminated), in that order,
+ * polling every 20 ms for at most timeout_s seconds (generous: sanitizer builds on a loaded
+ * machine are slow). Fails the test, after stopping argo, if they do not all appear or argo
+ * ends first. */
+static void wait_events(pid_t pid, const char *path, double timeout_s, const char *const *needles) {
+  int64_t deadline = argo__mono_us() + (int64_t)(timeout_s * 1e6);
+  const char *missing = needles[0];
+  for (;;) {
+    char *text = tu_read_file(path);
+    const char *at = text;
+    missing = NULL;
+    for (size_t i = 0; needles[i]; i++) {
+      const char *hit = at ? strstr(at, needles[i]) : NULL;
+      if (!hit) {
+        missing = needles[i];
+        break;
+      }
+      at = hit + strlen(needles[i]);
+    }
+    free(text);
+    if (!missing) {
+      return;
+    }
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      TEST_FAIL_("argo ended (status %d) before the events file held %s", status, missing);
+    }
+    if (argo__mono_us() > deadline) {
+      stop_argo(pid);
+      TEST_FAIL_("after %.0f s the events file still lacks %s", timeout_s, missing);
+    }
+    usleep(20000);
+  }
+}
+
+/* Runs argo until its events file holds needles (in order), then stops it with SIGINT;
+ * returns its exit status. */
+static int run_until(char *const args[], const char *errp, const char *events,
+                     const char *const *needles) {
+  unlink(events); /* an earlier run's file must not count */
+  pid_t pid = start_argo(args, errp);
+  wait_events(pid, events, 60, needles);
+  return stop_argo(pid);
 }
 
 static void md_glob(char *pat, size_t len, int run) {
@@ -77,7 +125,9 @@ TEST(e2e_binance_prefetch_live_trade_stop_and_resume) {
                   "--data-output", data,
                   "--events",      ev,
                   "--quiet",       NULL};
-  int rc = run_for(args, 3.0, errp);
+  const char *const until_fill[] = {"\"status\":\"prefetching\"", "\"status\":\"running\"",
+                                    "\"event\":\"order_filled\"", NULL};
+  int rc = run_until(args, errp, ev, until_fill);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
   free(e);
@@ -119,7 +169,8 @@ TEST(e2e_binance_prefetch_live_trade_stop_and_resume) {
   int64_t last1 = tu_q_int(&db, sql);
 
   /* A second session resumes from the last stored candle: nothing downloaded twice. */
-  int rc2 = run_for(args, 2.0, errp);
+  const char *const until_running[] = {"\"status\":\"running\"", NULL};
+  int rc2 = run_until(args, errp, ev, until_running);
   CHECK_EQ_INT(0, rc2);
   md_glob(pat, sizeof pat, 2);
   snprintf(sql, sizeof sql,
@@ -148,7 +199,9 @@ TEST(e2e_binance_reconnects_and_fills_the_gap) {
   char *args[] = {ARGO_BIN,        "run",     "--feed",   "binance", "--interval", "1s",
                   "--symbols",     "BTCUSDT", "--set",    ws,        "--set",      rest,
                   "--data-output", data,      "--events", ev,        "--quiet",    NULL};
-  int rc = run_for(args, 4.0, errp);
+  const char *const until_filled[] = {"connection lost", "\"status\":\"gap_filling\"",
+                                      "\"status\":\"running\"", NULL};
+  int rc = run_until(args, errp, ev, until_filled);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
   CHECK_CONTAINS(e, "connection lost");
@@ -175,8 +228,130 @@ TEST(e2e_binance_reconnects_and_fills_the_gap) {
   tu_rm_rf(out);
 }
 
+/* Per symbol of the files matching pat: the number of missing candles between its first and
+ * last (interval iv_s seconds); the largest over the symbols. */
+static int64_t holes(tu_db *db, const char *pat, int iv_s) {
+  char sql[9000];
+  snprintf(sql, sizeof sql,
+           "SELECT max(n) FROM (SELECT (epoch(max(time)) - epoch(min(time))) / %d + 1 - "
+           "count(DISTINCT time) AS n FROM read_parquet('%s') GROUP BY symbol)",
+           iv_s, pat);
+  return tu_q_int(db, sql);
+}
+
+/* Real time (one-second candles, one a second): the exchange takes more than a candle to
+ * answer the prefetch, so the candle that closes meanwhile is never sent on the stream, which
+ * opens only afterwards. The first live candle then comes two intervals after the newest
+ * prefetched one, and the candle between must be downloaded: the stored candles of both
+ * symbols run without a hole from the prefetch start into the live ones. */
+TEST(e2e_binance_prefetch_meets_live_without_a_hole) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance-seam"));
+  tu_mock m;
+  /* The first klines answer waits until the candle open at the request has closed. */
+  tu_mock_start(&m, "--interval", "1s", "--hold-klines", "1", NULL);
+  int64_t from_ms = (argo__wall_us() / 1000000 - 60) * 1000;
+  char ws[128], rest[128], data[4200], ev[4300], errp[4300], from[128], when[48];
+  argo_time_format(from_ms * 1000, when, sizeof when);
+  snprintf(from, sizeof from, "engine.prefetch.start_time=%s", when);
+  snprintf(ws, sizeof ws, "market_data.ws_url=%s", m.ws);
+  snprintf(rest, sizeof rest, "market_data.rest_url=%s", m.rest);
+  snprintf(data, sizeof data, "%s/data", out);
+  snprintf(ev, sizeof ev, "%s/events.jsonl", out);
+  snprintf(errp, sizeof errp, "%s/stderr", out);
+  char *args[] = {ARGO_BIN,        "run",
+                  "--feed",        "binance",
+                  "--interval",    "1s",
+                  "--symbols",     "BTCUSDT,ETHUSDT",
+                  "--set",         ws,
+                  "--set",         rest,
+                  "--set",         "engine.prefetch.enabled=true",
+                  "--set",         "engine.prefetch.start_time_type=date",
+                  "--set",         from,
+                  "--set",         "engine.stats_every=1",
+                  "--data-output", data,
+                  "--events",      ev,
+                  "--quiet",       NULL};
+  /* Three live candles of each symbol (a stats event per live candle). */
+  const char *const until[] = {"\"status\":\"running\"", "\"candles_total\":6,", NULL};
+  int rc = run_until(args, errp, ev, until);
+  char *e = tu_read_file(errp);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  tu_db db;
+  tu_db_open(&db);
+  char pat[4400], sql[9000];
+  md_glob(pat, sizeof pat, 1);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) - count(DISTINCT (symbol, time)) FROM read_parquet('%s')", pat);
+  CHECK_EQ_INT(0, tu_q_int(&db, sql));
+  CHECK_EQ_INT(0, holes(&db, pat, 1));
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM (SELECT symbol FROM read_parquet('%s') GROUP BY symbol HAVING "
+           "epoch_ms(min(time)) = %lld AND count(*) >= 63)",
+           pat, (long long)from_ms);
+  CHECK_EQ_INT(2, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  tu_mock_stop(&m);
+  tu_rm_rf(out);
+}
+
+/* A gap of many candles between the prefetch and the first live candle (the exchange answers
+ * the prefetch slowly while its clock runs fast) is reported: prefetching, gap_filling,
+ * running; and filled. */
+TEST(e2e_binance_gap_after_prefetch_reports_gap_filling) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance-gap"));
+  int64_t start_ms = (argo__wall_us() / 1000000 - 86400) * 1000;
+  char start_arg[32], when[48];
+  snprintf(start_arg, sizeof start_arg, "%lld", (long long)start_ms);
+  argo_time_format((start_ms - 120 * 1000) * 1000, when, sizeof when);
+  tu_mock m;
+  /* 20 candles a second; the first klines answer waits 800 ms: 16 candles close meanwhile. */
+  tu_mock_start(&m, "--interval", "1s", "--tick-ms", "50", "--start-ms", start_arg, "--hold-klines",
+                "1", "--hold-ms", "800", NULL);
+  char ws[128], rest[128], data[4200], ev[4300], errp[4300], from[128];
+  snprintf(from, sizeof from, "engine.prefetch.start_time=%s", when);
+  snprintf(ws, sizeof ws, "market_data.ws_url=%s", m.ws);
+  snprintf(rest, sizeof rest, "market_data.rest_url=%s", m.rest);
+  snprintf(data, sizeof data, "%s/data", out);
+  snprintf(ev, sizeof ev, "%s/events.jsonl", out);
+  snprintf(errp, sizeof errp, "%s/stderr", out);
+  char *args[] = {ARGO_BIN,        "run",
+                  "--feed",        "binance",
+                  "--interval",    "1s",
+                  "--symbols",     "BTCUSDT,ETHUSDT",
+                  "--set",         ws,
+                  "--set",         rest,
+                  "--set",         "engine.prefetch.enabled=true",
+                  "--set",         "engine.prefetch.start_time_type=date",
+                  "--set",         from,
+                  "--data-output", data,
+                  "--events",      ev,
+                  "--quiet",       NULL};
+  const char *const until[] = {"\"status\":\"prefetching\"", "\"status\":\"gap_filling\"",
+                               "\"status\":\"running\"", NULL};
+  int rc = run_until(args, errp, ev, until);
+  char *e = tu_read_file(errp);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  tu_db db;
+  tu_db_open(&db);
+  char pat[4400], sql[9000];
+  md_glob(pat, sizeof pat, 1);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) - count(DISTINCT (symbol, time)) FROM read_parquet('%s')", pat);
+  CHECK_EQ_INT(0, tu_q_int(&db, sql));
+  CHECK_EQ_INT(0, holes(&db, pat, 1));
+  snprintf(sql, sizeof sql, "SELECT count(DISTINCT symbol) FROM read_parquet('%s')", pat);
+  CHECK_EQ_INT(2, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  tu_mock_stop(&m);
+  tu_rm_rf(out);
+}
+
 int main(void) {
   RUN(e2e_binance_prefetch_live_trade_stop_and_resume);
   RUN(e2e_binance_reconnects_and_fills_the_gap);
+  RUN(e2e_binance_prefetch_meets_live_without_a_hole);
+  RUN(e2e_binance_gap_after_prefetch_reports_gap_filling);
   return test_summary();
 }

@@ -15,6 +15,9 @@
  *   --disconnects K       ... for the first K connections only (default 1; 0 = every one)
  *   --rate-limit K        answer the first K REST requests with HTTP 429 and Retry-After
  *   --retry-after S       the Retry-After value in seconds (default 1)
+ *   --hold-klines K       hold the answers to the first K klines requests (a slow exchange):
+ *   --hold-ms MS          ... for MS milliseconds (default: until 200 ms after the candle that
+ *                         is open by the wall clock when the request arrives has been sent)
  *   --rate-limit-status C 429 (default) or 418
  *   --malformed-every N   after every N-th finalized candle, send a malformed message
  *   --skip-steps A,B,..   do not send the candles of these steps live (a gap; REST has them)
@@ -64,6 +67,8 @@ static struct {
   int rate_limit;
   int retry_after;
   int rate_limit_status;
+  int hold_klines;
+  int64_t hold_ms; /* 0: until the candle open at the request has been finalized */
   int malformed_every;
   int64_t skip[MAX_SKIP];
   int nskip;
@@ -98,6 +103,10 @@ typedef struct pss {
   int cut;    /* a disconnect has been queued */
   char *body; /* HTTP response body */
   size_t body_len, body_off;
+  int status;                  /* of the HTTP response */
+  int rate_limited;            /* ... which then carries Retry-After */
+  int held;                    /* headers not sent yet: the answer is held (--hold-klines) */
+  lws_sorted_usec_list_t hold; /* ... until this timer fires */
 } pss;
 
 static struct lws_context *ctx;
@@ -106,6 +115,7 @@ static int64_t real0_us;
 static int64_t next_step; /* the next step to finalize */
 static int ws_connections;
 static int rest_requests;
+static int klines_requests;
 static int64_t finals_total;
 static volatile sig_atomic_t interrupted;
 static lws_sorted_usec_list_t tick_sul;
@@ -443,20 +453,68 @@ static int klines(pss *p, struct lws *wsi) {
   return 200;
 }
 
+/* Sends the status line and headers of p's response and asks to write the body. */
+static int send_headers(pss *p, struct lws *wsi) {
+  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *q = start,
+                                     *end = hdr + sizeof hdr - 1;
+  if (lws_add_http_common_headers(wsi, (unsigned)p->status, "application/json", p->body_len, &q,
+                                  end)) {
+    return -1;
+  }
+  if (p->rate_limited) {
+    char ra[16];
+    int n = snprintf(ra, sizeof ra, "%d", opt.retry_after);
+    if (lws_add_http_header_by_name(
+            wsi, (const unsigned char *)"retry-after:", (const unsigned char *)ra, n, &q, end)) {
+      return -1;
+    }
+  }
+  if (lws_finalize_write_http_header(wsi, start, &q, end)) {
+    return -1;
+  }
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+static void hold_over(lws_sorted_usec_list_t *sul) {
+  pss *p = lws_container_of(sul, pss, hold);
+  lws_callback_on_writable(p->wsi);
+}
+
+/* How long to hold a klines answer: --hold-ms, or until 200 ms after the mock has finalized the
+ * candle that is open by the wall clock now (with a faster clock, the one open on the mock's
+ * clock). A client that asked for history up to the candle in progress then misses that candle
+ * on a stream it opens after the answer. */
+static int64_t hold_us(void) {
+  if (opt.hold_ms > 0) {
+    return opt.hold_ms * 1000;
+  }
+  int64_t k = (wall_ms() / opt.iv_ms * opt.iv_ms - opt.start_ms) / opt.iv_ms;
+  int64_t cur = current_step();
+  if (k < cur) {
+    k = cur;
+  }
+  int64_t us = real0_us + (k + 1) * opt.tick_ms * 1000 + 200000 - mono_us();
+  return us > 1000 ? us : 1000;
+}
+
 static int http_request(pss *p, struct lws *wsi, const char *uri) {
   int status;
-  int rl = 0;
   rest_requests++;
   p->body = NULL;
   p->body_len = p->body_off = 0;
-  if (strcmp(uri, "/api/v3/klines") == 0 && rest_requests <= opt.rate_limit) {
-    rl = 1;
+  p->rate_limited = 0;
+  p->held = 0;
+  int is_klines = strcmp(uri, "/api/v3/klines") == 0;
+  klines_requests += is_klines;
+  if (is_klines && rest_requests <= opt.rate_limit) {
+    p->rate_limited = 1;
     status = opt.rate_limit_status;
     p->body = malloc(128);
     if (p->body) {
       p->body_len = (size_t)json_error(p->body, 128, -1003, "Too many requests; rate limited.");
     }
-  } else if (strcmp(uri, "/api/v3/klines") == 0) {
+  } else if (is_klines) {
     status = klines(p, wsi);
   } else if (strcmp(uri, "/api/v3/ping") == 0 || strcmp(uri, "/api/v3/time") == 0) {
     status = 200;
@@ -477,26 +535,17 @@ static int http_request(pss *p, struct lws *wsi, const char *uri) {
   if (!p->body) {
     return -1;
   }
+  p->status = status;
+  p->wsi = wsi;
+  if (is_klines && klines_requests <= opt.hold_klines) {
+    int64_t us = hold_us();
+    logf_("REST %s -> %d (%zu bytes), held %" PRId64 " ms", uri, status, p->body_len, us / 1000);
+    p->held = 1;
+    lws_sul_schedule(ctx, 0, &p->hold, hold_over, us);
+    return 0;
+  }
   logf_("REST %s -> %d (%zu bytes)", uri, status, p->body_len);
-  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *q = start,
-                                     *end = hdr + sizeof hdr - 1;
-  if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", p->body_len, &q,
-                                  end)) {
-    return -1;
-  }
-  if (rl) {
-    char ra[16];
-    int n = snprintf(ra, sizeof ra, "%d", opt.retry_after);
-    if (lws_add_http_header_by_name(
-            wsi, (const unsigned char *)"retry-after:", (const unsigned char *)ra, n, &q, end)) {
-      return -1;
-    }
-  }
-  if (lws_finalize_write_http_header(wsi, start, &q, end)) {
-    return -1;
-  }
-  lws_callback_on_writable(wsi);
-  return 0;
+  return send_headers(p, wsi);
 }
 
 static int http_write(pss *p, struct lws *wsi) {
@@ -527,10 +576,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   case LWS_CALLBACK_HTTP:
     return http_request(p, wsi, (const char *)in);
   case LWS_CALLBACK_HTTP_WRITEABLE:
+    if (p->held) {
+      p->held = 0;
+      return send_headers(p, wsi);
+    }
     return p->body ? http_write(p, wsi) : 0;
   case LWS_CALLBACK_CLOSED_HTTP:
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     if (p && !p->is_ws) {
+      lws_sul_cancel(&p->hold);
+      p->held = 0;
       free(p->body);
       p->body = NULL;
     }
@@ -639,6 +694,7 @@ static void usage(void) {
           "usage: mock_exchange [--port P] [--interval I] [--tick-ms MS] [--start-ms MS]\n"
           "         [--partial N] [--disconnect-after N] [--disconnects K] [--rate-limit K]\n"
           "         [--retry-after S] [--rate-limit-status 429|418] [--malformed-every N]\n"
+          "         [--hold-klines K] [--hold-ms MS]\n"
           "         [--skip-steps A,B,...] [--duplicate-every N] [--lifetime S] [--verbose]\n"
           "         [--tls-cert FILE --tls-key FILE]\n"
           "Prints its port on the first line of stdout. See docs/feeds.md.\n");
@@ -660,6 +716,7 @@ int main(int argc, char **argv) {
     INTARG("--rate-limit", rate_limit)
     INTARG("--retry-after", retry_after)
     INTARG("--rate-limit-status", rate_limit_status)
+    INTARG("--hold-klines", hold_klines)
     INTARG("--malformed-every", malformed_every)
     INTARG("--duplicate-every", duplicate_every)
     INTARG("--partial", partial)
@@ -670,6 +727,9 @@ int main(int argc, char **argv) {
       i++;
     } else if (strcmp(a, "--tick-ms") == 0 && v) {
       opt.tick_ms = strtoll(v, NULL, 10);
+      i++;
+    } else if (strcmp(a, "--hold-ms") == 0 && v) {
+      opt.hold_ms = strtoll(v, NULL, 10);
       i++;
     } else if (strcmp(a, "--start-ms") == 0 && v) {
       opt.start_ms = strtoll(v, NULL, 10);
