@@ -41,9 +41,17 @@ int cli_query_main(int argc, char **argv) {
       return CLI_EXIT_USAGE;
     }
   }
-  argo_catalog *cat = cli_open_catalog("query", cli_data_output(&p), 1);
+  argo_catalog *cat = cli_open_catalog("query", cli_data_output(&p), 0);
   if (!cat) {
     return CLI_EXIT_USAGE;
+  }
+  /* A folder without a readable stats.yaml has no row in stats, but its Parquet files are read
+   * (when every folder is: without --run), with session_id NULL. */
+  for (size_t i = 0; i < argo_catalog_skipped_count(cat); i++) {
+    fprintf(stderr, "argo: query: %s%s\n", argo_catalog_skipped_at(cat, i),
+            cli_value(&p, "--run")
+                ? ""
+                : "; its Parquet files are read with session_id NULL, and it has no row in stats");
   }
   argo_query *q = NULL;
   argo_err err = argo_query_open(&q, cat, cli_value(&p, "--run"));

@@ -22,15 +22,34 @@ static const char *strategy_of(const argo_stats *s) {
   return s->strategy_id ? s->strategy_id : "";
 }
 
+/* Widest SYMBOLS cell of the table: a session of many symbols reads "BTCUSDT,ETHUSDT,+18" (the
+ * first symbols, then how many more); --json has them all. */
+#define SYMBOLS_WIDTH 32
+
 static void symbols_text(const argo_stats *s, char *buf, size_t len) {
   buf[0] = '\0';
+  size_t used = 0;
   for (size_t i = 0; i < s->nsymbols; i++) {
-    size_t n = strlen(buf);
-    snprintf(buf + n, len - n, "%s%s", i ? "," : "", s->symbols[i]);
+    size_t w = strlen(s->symbols[i]) + (i ? 1 : 0);
+    size_t rest = s->nsymbols - i - 1;
+    /* Room for this symbol and, if more follow, for the ",+N" that would end the cell. */
+    char more[32] = "";
+    if (rest) {
+      snprintf(more, sizeof more, ",+%zu", rest);
+    }
+    if (i > 0 && used + w + strlen(more) > SYMBOLS_WIDTH) {
+      snprintf(buf + used, len - used, ",+%zu", s->nsymbols - i);
+      return;
+    }
+    int n = snprintf(buf + used, len - used, "%s%s", i ? "," : "", s->symbols[i]);
+    if (n < 0 || (size_t)n >= len - used) {
+      return;
+    }
+    used += (size_t)n;
   }
 }
 
-static json_t *entry_json(const argo_catalog_entry *e) {
+static json_t *entry_json(const argo_catalog_entry *e, const char *dir) {
   const argo_stats *s = &e->stats;
   char t0[48], t1[48];
   argo_time_format(s->session_start, t0, sizeof t0);
@@ -43,7 +62,14 @@ static json_t *entry_json(const argo_catalog_entry *e) {
   json_object_set_new(o, "date", json_string(e->date));
   json_object_set_new(o, "run", json_string(e->run));
   json_object_set_new(o, "session_id", json_string(s->session_id));
-  json_object_set_new(o, "status", json_string(s->status ? s->status : ""));
+  json_object_set_new(o, "status", json_string(cli_status(e)));
+  json_object_set_new(o, "recorded_status", json_string(s->status ? s->status : ""));
+  if (e->status && strcmp(e->status, "crashed") == 0) {
+    char hint[8192];
+    cli_crashed_hint(e, dir, hint, sizeof hint);
+    json_object_set_new(o, "recoverable", json_boolean(e->recoverable));
+    json_object_set_new(o, "hint", json_string(hint));
+  }
   json_object_set_new(o, "symbols", syms);
   json_object_set_new(o, "strategy",
                       json_pack("{s:s, s:s, s:s}", "id", s->strategy_id ? s->strategy_id : "",
@@ -111,7 +137,7 @@ int cli_sessions_main(int argc, char **argv) {
   } else if (json) {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-      json_array_append_new(arr, entry_json(argo_catalog_at(cat, i)));
+      json_array_append_new(arr, entry_json(argo_catalog_at(cat, i), dir));
     }
     rc = cli_print_json(arr) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
     json_decref(arr);
@@ -134,7 +160,7 @@ int cli_sessions_main(int argc, char **argv) {
       cli_table_add(&t, "%s", e->date);
       cli_table_add(&t, "%s", e->run);
       cli_table_add(&t, "%s", s->session_id);
-      cli_table_add(&t, "%s", s->status ? s->status : "");
+      cli_table_add(&t, "%s", cli_status(e));
       cli_table_add(&t, "%s", syms);
       cli_table_add(&t, "%s", strategy_of(s));
       cli_table_add(&t, "%lld", (long long)s->candles_day);
@@ -145,6 +171,15 @@ int cli_sessions_main(int argc, char **argv) {
     }
     cli_table_print(&t, stdout, "", 1);
     cli_table_free(&t);
+    /* The hints go to stderr, like the notes about folders left out: stdout is the table. */
+    for (size_t i = 0; i < n; i++) {
+      const argo_catalog_entry *e = argo_catalog_at(cat, i);
+      if (e->status && strcmp(e->status, "crashed") == 0) {
+        char hint[8192];
+        cli_crashed_hint(e, dir, hint, sizeof hint);
+        fprintf(stderr, "argo: sessions: %s\n", hint);
+      }
+    }
   }
   argo_catalog_close(cat);
   return rc;

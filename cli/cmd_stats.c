@@ -67,7 +67,11 @@ static void figures(cli_table *t, const column *cols, size_t n) {
 #undef ROW
 }
 
-static void print_text(const argo_catalog_entry *const *e, size_t n) {
+static int crashed(const argo_catalog_entry *e) {
+  return strcmp(cli_status(e), "crashed") == 0;
+}
+
+static void print_text(const argo_catalog_entry *const *e, size_t n, const char *dir) {
   const argo_catalog_entry *last = e[n - 1];
   const argo_stats *s = &last->stats;
   char t0[48], t1[48];
@@ -100,6 +104,13 @@ static void print_text(const argo_catalog_entry *const *e, size_t n) {
   if (e[0]->resumed_from) {
     printf("note      resumed from %s\n", e[0]->resumed_from);
   }
+  for (size_t i = 0; i < n; i++) {
+    if (crashed(e[i])) {
+      char hint[8192];
+      cli_crashed_hint(e[i], dir, hint, sizeof hint);
+      printf("note      %s\n", hint);
+    }
+  }
 
   column cols[DAYS_PER_BLOCK + 1];
   static const int right[DAYS_PER_BLOCK + 2] = {0, 1, 1, 1, 1, 1, 1};
@@ -109,12 +120,13 @@ static void print_text(const argo_catalog_entry *const *e, size_t n) {
     size_t k = 0;
     for (size_t i = start; i < n && i < start + DAYS_PER_BLOCK; i++, k++) {
       const argo_stats *d = &e[i]->stats;
-      cols[k] = (column){e[i]->date, e[i]->run, &d->daily, d->status, (long long)d->candles_day,
-                         d->equity};
+      cols[k] = (column){
+          e[i]->date, e[i]->run, &d->daily, cli_status(e[i]), (long long)d->candles_day, d->equity};
     }
     if (start + DAYS_PER_BLOCK >= n) {
-      cols[k++] = (column){"session", sess2, &s->cumulative, s->status, (long long)s->candles_total,
-                           s->equity};
+      cols[k++] =
+          (column){"session", sess2, &s->cumulative, cli_status(last), (long long)s->candles_total,
+                   s->equity};
     }
     cli_table t;
     cli_table_init(&t, k + 1, right);
@@ -125,7 +137,7 @@ static void print_text(const argo_catalog_entry *const *e, size_t n) {
   }
 }
 
-static json_t *stats_json(const argo_catalog_entry *const *e, size_t n) {
+static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const char *dir) {
   const argo_catalog_entry *last = e[n - 1];
   const argo_stats *s = &last->stats;
   char t0[48], t1[48];
@@ -154,7 +166,14 @@ static json_t *stats_json(const argo_catalog_entry *const *e, size_t n) {
     json_object_set_new(day, "date", json_string(e[i]->date));
     json_object_set_new(day, "run", json_string(e[i]->run));
     json_object_set_new(day, "run_dir", json_string(e[i]->run_dir));
-    json_object_set_new(day, "status", json_string(d->status ? d->status : ""));
+    json_object_set_new(day, "status", json_string(cli_status(e[i])));
+    json_object_set_new(day, "recorded_status", json_string(d->status ? d->status : ""));
+    if (crashed(e[i])) {
+      char hint[8192];
+      cli_crashed_hint(e[i], dir, hint, sizeof hint);
+      json_object_set_new(day, "recoverable", json_boolean(e[i]->recoverable));
+      json_object_set_new(day, "hint", json_string(hint));
+    }
     json_object_set_new(day, "last_updated", json_string(lu));
     json_object_set_new(day, "candles", json_integer((json_int_t)d->candles_day));
     json_object_set_new(day, "candles_total", json_integer((json_int_t)d->candles_total));
@@ -171,7 +190,7 @@ static json_t *stats_json(const argo_catalog_entry *const *e, size_t n) {
   char through[64];
   snprintf(through, sizeof through, "%s/%s", last->date, last->run);
   json_object_set_new(sess, "through", json_string(through));
-  json_object_set_new(sess, "status", json_string(s->status ? s->status : ""));
+  json_object_set_new(sess, "status", json_string(cli_status(last)));
   json_object_set_new(sess, "candles", json_integer((json_int_t)s->candles_total));
   json_object_set_new(sess, "equity", json_real(s->equity));
   json_object_set_new(o, "session", sess);
@@ -189,7 +208,8 @@ int cli_stats_main(int argc, char **argv) {
               "sessions')");
     return CLI_EXIT_USAGE;
   }
-  argo_catalog *cat = cli_open_catalog("stats", cli_data_output(&p), 0);
+  const char *dir = cli_data_output(&p);
+  argo_catalog *cat = cli_open_catalog("stats", dir, 0);
   if (!cat) {
     return CLI_EXIT_USAGE;
   }
@@ -201,11 +221,11 @@ int cli_stats_main(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   if (cli_value(&p, "--json")) {
-    json_t *j = stats_json(e, n);
+    json_t *j = stats_json(e, n, dir);
     rc = cli_print_json(j) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
     json_decref(j);
   } else {
-    print_text(e, n);
+    print_text(e, n, dir);
   }
   argo_catalog_close(cat);
   return rc;

@@ -252,6 +252,59 @@ int cli_print_json(json_t *j) {
   return rc;
 }
 
+const char *cli_status(const argo_catalog_entry *e) {
+  if (e->status) {
+    return e->status;
+  }
+  return e->stats.status ? e->stats.status : "";
+}
+
+/* dir as one shell word: as it is when it is plain, otherwise in single quotes. */
+static void shell_word(const char *dir, char *buf, size_t len) {
+  int plain = *dir != '\0';
+  for (const char *p = dir; *p; p++) {
+    plain &= strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:=@",
+                    *p) != NULL;
+  }
+  if (plain) {
+    snprintf(buf, len, "%s", dir);
+    return;
+  }
+  size_t k = 0;
+  if (len < 8) {
+    buf[0] = '\0';
+    return;
+  }
+  buf[k++] = '\'';
+  for (const char *p = dir; *p && k + 6 < len; p++) {
+    if (*p == '\'') {
+      memcpy(buf + k, "'\\''", 4);
+      k += 4;
+    } else {
+      buf[k++] = *p;
+    }
+  }
+  buf[k++] = '\'';
+  buf[k] = '\0';
+}
+
+void cli_crashed_hint(const argo_catalog_entry *e, const char *data_output, char *buf, size_t len) {
+  char word[8192];
+  shell_word(data_output, word, sizeof word);
+  data_output = word;
+  if (e->recoverable) {
+    snprintf(buf, len,
+             "%s/%s crashed: no process is recording it; run 'argo recover --data-output %s' to "
+             "finalize it from its journal (a new 'argo run' on this data output does it first)",
+             e->date, e->run, data_output);
+  } else {
+    snprintf(buf, len,
+             "%s/%s crashed: no process is recording it and it has no journal to recover from; "
+             "its files hold what was published",
+             e->date, e->run);
+  }
+}
+
 void cli_duration(double seconds, char *buf, size_t len) {
   if (!(seconds > 0) || !isfinite(seconds)) {
     snprintf(buf, len, "-");

@@ -66,6 +66,12 @@ json_t *cli_block_json(const argo_stats_block *b);
 /* Prints j (pretty, key order kept, doubles exact) and a newline; 0, or -1 when it cannot. */
 int cli_print_json(json_t *j);
 
+/* The status of a day folder as shown: "crashed" for a crashed session not yet recovered,
+ * otherwise what its stats.yaml says. */
+const char *cli_status(const argo_catalog_entry *e);
+/* One line saying that e crashed and what to do about it. */
+void cli_crashed_hint(const argo_catalog_entry *e, const char *data_output, char *buf, size_t len);
+
 /* "1h 05m", "3d 4h", "45s"; "-" for 0. */
 void cli_duration(double seconds, char *buf, size_t len);
 

@@ -3,8 +3,9 @@
  * newest first, and the resolution of run names ("2025-10-03/run_1", a session id, "latest")
  * into day folders. It owns the parsed documents of one listing (a snapshot). It reads only
  * stats.yaml, which sessions replace by atomic rename, and never opens a journal, a lock or a
- * temporary file, so it can run beside a live session. File system and stats_yaml only: no
- * DuckDB (the query and report modules build on it).
+ * temporary file, so it can run beside a live session. To tell a crashed session from a live
+ * one it looks at the kernel's list of file locks (see lock_holders), never at the lock itself.
+ * File system and stats_yaml only: no DuckDB (the query and report modules build on it).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <argo/argo.h>
 
 #include "catalog.h"
+#include "journal.h"
 #include "session.h"
 #include "stats_yaml.h"
 #include "util/fsx.h"
@@ -31,13 +34,24 @@ typedef struct item {
   char *run_dir;
   char date[16];
   char run[32];
+  int crashed, recoverable;
 } item;
+
+/* A run folder left out of the list. */
+typedef struct skip {
+  char *text; /* "2025-10-03/run_2: why" */
+  char *why;  /* points into text, after "date/run: " */
+  char *run_dir;
+  char date[16];
+  char run[32];
+  int exists; /* its stats.yaml exists (it is unreadable or damaged) */
+} skip;
 
 struct argo_catalog {
   char *path;
   item *items; /* sorted newest first once open returns; never reallocated after that */
   size_t n, cap;
-  char **skipped;
+  skip *skipped;
   size_t nskipped, skipcap;
   const argo_catalog_entry **sel; /* the last resolve's answer */
   size_t selcap;
@@ -54,51 +68,77 @@ static argo_err fail_msg(argo_catalog *cat, argo_err rc, const char *fmt, ...) {
   return rc;
 }
 
-static int add_skipped(argo_catalog *cat, const char *date, const char *run, const char *why) {
+static int add_skipped(argo_catalog *cat, const char *date, const char *run, const char *run_dir,
+                       int exists, const char *why) {
   if (argo__grow((void **)&cat->skipped, &cat->skipcap, cat->nskipped + 1, sizeof *cat->skipped)) {
     return -1;
   }
+  skip *k = &cat->skipped[cat->nskipped];
+  memset(k, 0, sizeof *k);
   char buf[ARGO_ERRMSG_MAX + 64];
-  snprintf(buf, sizeof buf, "%s/%s: %s", date, run, why);
-  if (!(cat->skipped[cat->nskipped] = argo__strdup(buf))) {
+  int head = snprintf(buf, sizeof buf, "%s/%s: ", date, run);
+  snprintf(buf + head, sizeof buf - (size_t)head, "%s", why);
+  if (!(k->text = argo__strdup(buf)) || !(k->run_dir = argo__strdup(run_dir))) {
+    free(k->text);
     return -1;
   }
+  k->why = k->text + head;
+  argo__strlcpy(k->date, date, sizeof k->date);
+  argo__strlcpy(k->run, run, sizeof k->run);
+  k->exists = exists;
   cat->nskipped++;
   return 0;
 }
 
-/* Reads one run folder. 0 (listed or skipped), -1 when out of memory. */
-static int add_run(argo_catalog *cat, const char *date, const char *run, const char *run_dir) {
+/* Reads and parses {run_dir}/stats.yaml into doc. 0; 1 when there is none; -1 out of memory;
+ * 2 when it cannot be read or parsed (why says so, naming the file). */
+static int read_doc(const char *run_dir, argo__stats_doc *doc, char *why, size_t whylen) {
   char path[ARGO_PATH_MAX + 160];
   snprintf(path, sizeof path, "%s/stats.yaml", run_dir);
   char *text = NULL;
   size_t len = 0;
+  memset(doc, 0, sizeof *doc);
   int e = argo__fs_read_all(path, &text, &len);
-  if (e != 0) {
-    char why[ARGO_ERRMSG_MAX];
-    if (e == -ENOENT) {
-      snprintf(why, sizeof why, "no stats.yaml yet");
-    } else {
-      argo__fmt_errno(why, sizeof why, -e, "cannot read stats.yaml");
-    }
-    return add_skipped(cat, date, run, why);
+  if (e == -ENOENT) {
+    snprintf(why, whylen, "no stats.yaml yet");
+    return 1;
   }
-  if (argo__grow((void **)&cat->items, &cat->cap, cat->n + 1, sizeof *cat->items)) {
-    free(text);
+  if (e == -ENOMEM) {
     return -1;
   }
-  item *it = &cat->items[cat->n];
-  memset(it, 0, sizeof *it);
+  if (e != 0) {
+    argo__fmt_errno(why, whylen, -e, "its stats.yaml is unreadable: cannot read '%s'", path);
+    return 2;
+  }
   char perr[ARGO_ERRMSG_MAX];
-  argo_err rc = argo__stats_yaml_parse(text, &it->doc, perr, sizeof perr);
+  argo_err rc = argo__stats_yaml_parse(text, doc, perr, sizeof perr);
   free(text);
   if (rc == ARGO_ENOMEM) {
     return -1;
   }
   if (rc != ARGO_OK) {
-    char why[ARGO_ERRMSG_MAX + 32];
-    snprintf(why, sizeof why, "%s", perr); /* the parser's message names stats.yaml already */
-    return add_skipped(cat, date, run, why);
+    /* The parser's message starts with "stats.yaml: "; the path says it already. */
+    const char *p = strncmp(perr, "stats.yaml: ", 12) == 0 ? perr + 12 : perr;
+    snprintf(why, whylen, "its stats.yaml is unreadable: '%s': %s", path, p);
+    return 2;
+  }
+  return 0;
+}
+
+/* Reads one run folder. 0 (listed or skipped), -1 when out of memory. */
+static int add_run(argo_catalog *cat, const char *date, const char *run, const char *run_dir) {
+  if (argo__grow((void **)&cat->items, &cat->cap, cat->n + 1, sizeof *cat->items)) {
+    return -1;
+  }
+  item *it = &cat->items[cat->n];
+  memset(it, 0, sizeof *it);
+  char why[ARGO_ERRMSG_MAX + ARGO_PATH_MAX];
+  int rc = read_doc(run_dir, &it->doc, why, sizeof why);
+  if (rc < 0) {
+    return -1;
+  }
+  if (rc > 0) {
+    return add_skipped(cat, date, run, run_dir, rc == 2, why);
   }
   if (!(it->run_dir = argo__strdup(run_dir))) {
     argo__stats_doc_free(&it->doc);
@@ -135,6 +175,133 @@ static int scan_day(argo_catalog *cat, const char *date) {
     rc = add_run(cat, date, de->d_name, run_dir);
   }
   closedir(d);
+  return rc;
+}
+
+/* ---- crashed sessions --------------------------------------------------------------------- *
+ *
+ * A session holds an exclusive flock on {run_dir}/.lock for as long as it writes the folder
+ * (argo__session_lock); the kernel drops it when the process dies, however it dies. So a folder
+ * whose stats.yaml says "running" while nobody holds that lock belongs to a session that crashed
+ * (and was not recovered yet: recovery rewrites stats.yaml).
+ *
+ * The catalog must not find that out by taking the lock, not even for an instant: an exclusive
+ * probe would be the very lock a session or a recovery needs, and even a shared, non-blocking
+ * probe (LOCK_SH | LOCK_NB) conflicts with the LOCK_EX | LOCK_NB that recovery takes on a crashed
+ * folder, so a recovery started at that moment (argo recover, or a new session's start) would
+ * take the folder for a live one and skip it. fcntl's F_GETLK cannot help either: it sees POSIX
+ * locks, and on Linux flock locks are separate. Instead the catalog reads /proc/locks, the
+ * kernel's list of every lock held, and looks for an FLOCK entry on the inode of the folder's
+ * .lock: reading it takes no lock at all and disturbs nobody.
+ *
+ * Only the inode number is compared, not the device: on stacked file systems (overlayfs) the
+ * device /proc/locks shows may differ from stat()'s. A lock on another file system's file with
+ * the same inode number would only make a crashed session look alive, which is what the folder
+ * says anyway. When /proc/locks cannot be read (not Linux, no /proc), nothing is concluded and
+ * the status stays as stats.yaml says. Locks taken by processes of another PID namespace are not
+ * listed: a session recording into a shared folder from another container looks crashed here
+ * (argo recover would still leave it alone, as it takes the lock). */
+
+typedef struct inode_set {
+  unsigned long long *v;
+  size_t n, cap;
+} inode_set;
+
+/* Reads the inodes of the held FLOCK locks. 0, 1 when /proc/locks cannot be read, -1 out of
+ * memory. */
+static int lock_holders(inode_set *set) {
+  char *text = NULL;
+  size_t len = 0;
+  int e = argo__fs_read_all("/proc/locks", &text, &len);
+  if (e == -ENOMEM) {
+    return -1;
+  }
+  if (e != 0) {
+    return 1;
+  }
+  /* "1: FLOCK  ADVISORY  WRITE 20405 fe:00:10953147 0 EOF"; a waiter reads "1: -> FLOCK ...". */
+  int rc = 0;
+  for (char *line = text, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) {
+      *next++ = '\0';
+    }
+    char type[16], dev_ino[64];
+    unsigned maj, min;
+    unsigned long long ino;
+    const char *p = strchr(line, ':');
+    if (!p || sscanf(p + 1, " %15s %*s %*s %*s %63s", type, dev_ino) != 2 ||
+        strcmp(type, "FLOCK") != 0 || sscanf(dev_ino, "%x:%x:%llu", &maj, &min, &ino) != 3) {
+      continue;
+    }
+    if (argo__grow((void **)&set->v, &set->cap, set->n + 1, sizeof *set->v) != 0) {
+      rc = -1;
+      break;
+    }
+    set->v[set->n++] = ino;
+  }
+  free(text);
+  return rc;
+}
+
+static int lock_is_held(const inode_set *set, const char *run_dir) {
+  char path[ARGO_PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/.lock", run_dir);
+  struct stat sb;
+  if (stat(path, &sb) != 0) {
+    return 0; /* no lock file: nobody can hold it */
+  }
+  for (size_t i = 0; i < set->n; i++) {
+    if (set->v[i] == (unsigned long long)sb.st_ino) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Marks the "running" folders that no process records as crashed. Called once every stats.yaml
+ * has been read, so that a folder read as "running" was locked by then if its session was
+ * alive. A session that ended meanwhile renamed its final stats.yaml before it dropped the lock,
+ * so such a folder is read again before it is called crashed. 0, or -1 out of memory. */
+static int find_crashed(argo_catalog *cat) {
+  int any = 0;
+  for (size_t i = 0; i < cat->n && !any; i++) {
+    any = cat->items[i].doc.s.status && strcmp(cat->items[i].doc.s.status, "running") == 0;
+  }
+  if (!any) {
+    return 0;
+  }
+  inode_set set = {0};
+  int rc = lock_holders(&set);
+  if (rc != 0) {
+    free(set.v);
+    return rc < 0 ? -1 : 0;
+  }
+  for (size_t i = 0; i < cat->n; i++) {
+    item *it = &cat->items[i];
+    if (!it->doc.s.status || strcmp(it->doc.s.status, "running") != 0 ||
+        lock_is_held(&set, it->run_dir)) {
+      continue;
+    }
+    argo__stats_doc again;
+    char why[ARGO_ERRMSG_MAX + ARGO_PATH_MAX];
+    int r = read_doc(it->run_dir, &again, why, sizeof why);
+    if (r < 0) {
+      rc = -1;
+      break;
+    }
+    if (r == 0) {
+      argo__stats_doc_free(&it->doc);
+      it->doc = again;
+    }
+    if (it->doc.s.status && strcmp(it->doc.s.status, "running") == 0) {
+      char jpath[ARGO_PATH_MAX + 128];
+      snprintf(jpath, sizeof jpath, "%s/%s", it->run_dir, ARGO_JOURNAL_NAME);
+      it->crashed = 1;
+      it->recoverable = argo__fs_exists(jpath);
+    }
+  }
+  free(set.v);
   return rc;
 }
 
@@ -188,6 +355,9 @@ argo_err argo_catalog_open(argo_catalog **out, const char *data_output) {
   if (cat->n) {
     qsort(cat->items, cat->n, sizeof *cat->items, cmp_newest_first);
   }
+  if (find_crashed(cat) != 0) {
+    return fail_msg(cat, ARGO_ENOMEM, "out of memory");
+  }
   for (size_t i = 0; i < cat->n; i++) {
     item *it = &cat->items[i];
     it->e.run_dir = it->run_dir;
@@ -199,6 +369,8 @@ argo_err argo_catalog_open(argo_catalog **out, const char *data_output) {
     it->e.interval = it->doc.interval;
     it->e.run_collision = it->doc.run_collision;
     it->e.resumed_from = it->doc.resumed_from;
+    it->e.status = it->crashed ? "crashed" : it->doc.s.status;
+    it->e.recoverable = it->crashed && it->recoverable;
   }
   return ARGO_OK;
 }
@@ -212,7 +384,8 @@ void argo_catalog_close(argo_catalog *cat) {
     free(cat->items[i].run_dir);
   }
   for (size_t i = 0; i < cat->nskipped; i++) {
-    free(cat->skipped[i]);
+    free(cat->skipped[i].text);
+    free(cat->skipped[i].run_dir);
   }
   free(cat->items);
   free(cat->skipped);
@@ -245,7 +418,18 @@ size_t argo_catalog_skipped_count(const argo_catalog *cat) {
 }
 
 const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i) {
-  return cat && i < cat->nskipped ? cat->skipped[i] : NULL;
+  return cat && i < cat->nskipped ? cat->skipped[i].text : NULL;
+}
+
+int argo__catalog_skipped_folder(const argo_catalog *cat, size_t i, const char **run_dir,
+                                 const char **date, const char **run) {
+  if (!cat || i >= cat->nskipped) {
+    return -1;
+  }
+  *run_dir = cat->skipped[i].run_dir;
+  *date = cat->skipped[i].date;
+  *run = cat->skipped[i].run;
+  return 0;
 }
 
 /* Appends entry i to the selection (the selection array was sized for every entry). */
@@ -333,6 +517,17 @@ argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
       if (strcmp(cat->items[i].date, date) == 0 && strcmp(cat->items[i].run, rname) == 0) {
         select_item(cat, &count, i);
         break;
+      }
+    }
+    for (size_t i = 0; count == 0 && i < cat->nskipped; i++) {
+      const skip *k = &cat->skipped[i];
+      if (strcmp(k->date, date) == 0 && strcmp(k->run, rname) == 0) {
+        if (k->exists) {
+          return fail_msg(cat, ARGO_ECORRUPT, "%s/%s: %s", date, rname, k->why);
+        }
+        return fail_msg(cat, ARGO_ENOTFOUND,
+                        "%s/%s has no stats.yaml yet (its session has not recorded a candle)", date,
+                        rname);
       }
     }
     if (count == 0) {

@@ -172,7 +172,8 @@ static argo_err create_stats(duckdb_connection con, const argo_catalog_entry *co
   argo__sb sql;
   argo__sb_init(&sql);
   argo__sb_puts(&sql, "CREATE TABLE stats (date DATE, run VARCHAR, run_number INTEGER, "
-                      "session_id VARCHAR, status VARCHAR, symbols VARCHAR[], strategy_id VARCHAR, "
+                      "session_id VARCHAR, status VARCHAR, recorded_status VARCHAR, "
+                      "symbols VARCHAR[], strategy_id VARCHAR, "
                       "strategy_name VARCHAR, strategy_version VARCHAR, candle_interval VARCHAR, "
                       "session_start TIMESTAMP, last_updated TIMESTAMP, candles BIGINT, "
                       "candles_total BIGINT, equity DOUBLE, run_collision VARCHAR, "
@@ -208,6 +209,7 @@ static argo_err create_stats(duckdb_connection con, const argo_catalog_entry *co
     duckdb_append_varchar(a, e[i]->run);
     duckdb_append_int32(a, e[i]->run_number);
     duckdb_append_varchar(a, s->session_id);
+    append_text(a, e[i]->status ? e[i]->status : s->status);
     append_text(a, s->status);
     rc = append_symbols(a, s);
     append_text(a, s->strategy_id);
@@ -254,7 +256,8 @@ static void empty_view(argo__sb *sql, const argo__table *t) {
 }
 
 static argo_err create_views(duckdb_connection con, const argo_catalog_entry *const *e, size_t n,
-                             char *err, size_t errlen) {
+                             const argo__query_folder *extra, size_t nextra, char *err,
+                             size_t errlen) {
   argo_err rc = exec(con,
                      "CREATE TABLE __argo_files (file VARCHAR, date DATE, run VARCHAR, "
                      "session_id VARCHAR)",
@@ -276,8 +279,11 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
     const argo__table *tab = argo__schema((argo__table_id)t);
     size_t files = 0;
     argo__sb_reset(&sql);
-    for (size_t i = 0; i < n; i++) {
-      snprintf(path, sizeof path, "%s/%s", e[i]->run_dir, tab->file);
+    for (size_t i = 0; i < n + nextra; i++) {
+      const char *run_dir = i < n ? e[i]->run_dir : extra[i - n].run_dir;
+      const char *date = i < n ? e[i]->date : extra[i - n].date;
+      const char *run = i < n ? e[i]->run : extra[i - n].run;
+      snprintf(path, sizeof path, "%s/%s", run_dir, tab->file);
       if (!argo__fs_exists(path)) {
         continue; /* skip a file that is missing: the folder's other files still count */
       }
@@ -294,9 +300,15 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
         break;
       }
       duckdb_append_varchar(a, path);
-      duckdb_append_date(a, date_of(e[i]->date));
-      duckdb_append_varchar(a, e[i]->run);
-      duckdb_append_varchar(a, e[i]->stats.session_id);
+      duckdb_append_date(a, date_of(date));
+      duckdb_append_varchar(a, run);
+      if (i < n) {
+        duckdb_append_varchar(a, e[i]->stats.session_id);
+      } else {
+        /* Without its stats.yaml the folder's session is unknown: the order ids carry only the
+         * first 8 characters of its id. */
+        duckdb_append_null(a);
+      }
       if (duckdb_appender_end_row(a) != DuckDBSuccess) {
         argo__fmt(err, errlen, "cannot list the files: %s", duckdb_appender_error(a));
         rc = ARGO_EDB;
@@ -337,7 +349,8 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
 }
 
 argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
-                             const argo_catalog_entry *const *entries, size_t n, char *err,
+                             const argo_catalog_entry *const *entries, size_t n,
+                             const argo__query_folder *extra, size_t nextra, char *err,
                              size_t errlen) {
   duckdb_config cfg = NULL;
   char *open_err = NULL;
@@ -360,7 +373,7 @@ argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
     argo__fmt(err, errlen, "cannot connect to DuckDB");
     goto fail;
   }
-  if ((rc = create_views(*con, entries, n, err, errlen)) != ARGO_OK ||
+  if ((rc = create_views(*con, entries, n, extra, nextra, err, errlen)) != ARGO_OK ||
       (rc = create_stats(*con, entries, n, err, errlen)) != ARGO_OK) {
     goto fail;
   }
@@ -416,7 +429,25 @@ argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run) {
     }
     sel = all;
   }
-  rc = argo__query_db_open(&q->db, &q->con, sel, n, q->err, sizeof q->err);
+  /* Every folder: those left out of the catalog too, whose Parquet files still hold rows. */
+  argo__query_folder *extra = NULL;
+  size_t nextra = 0;
+  if (!run && argo_catalog_skipped_count(cat)) {
+    extra = calloc(argo_catalog_skipped_count(cat), sizeof *extra);
+    if (!extra) {
+      free(all);
+      argo__fmt(q->err, sizeof q->err, "out of memory");
+      return ARGO_ENOMEM;
+    }
+    for (size_t i = 0; i < argo_catalog_skipped_count(cat); i++) {
+      argo__query_folder *f = &extra[nextra];
+      if (argo__catalog_skipped_folder(cat, i, &f->run_dir, &f->date, &f->run) == 0) {
+        nextra++;
+      }
+    }
+  }
+  rc = argo__query_db_open(&q->db, &q->con, sel, n, extra, nextra, q->err, sizeof q->err);
+  free(extra);
   free(all);
   q->open = rc == ARGO_OK;
   return rc;
@@ -841,6 +872,187 @@ static duckdb_prepared_statement convert(argo_query *q, duckdb_prepared_statemen
   return conv;
 }
 
+/* ---- splitting a script ------------------------------------------------------------------- */
+
+/* Length of the dollar-quote tag opening at s ("$$", "$tag$"), or 0 when s does not open one
+ * ("$1" is a parameter). */
+static size_t dollar_tag(const char *s) {
+  size_t i = 1;
+  if (s[i] >= '0' && s[i] <= '9') {
+    return 0;
+  }
+  while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+         (i > 1 && s[i] >= '0' && s[i] <= '9')) {
+    i++;
+  }
+  return s[i] == '$' ? i + 1 : 0;
+}
+
+static int ident_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+typedef struct span {
+  size_t start, len;
+} span;
+
+/* The text of the statements of sql: *res (n entries, malloc'ed) gives each statement without
+ * its ';', statements of only blanks and comments left out. The lexical rules
+ * are the SQL ones DuckDB follows: '...' strings with '' inside, E'...' strings with backslash
+ * escapes, "..." identifiers, $tag$...$tag$ strings, -- and (nested) block comments. It only
+ * serves to find the last statement's text (see argo_query_run), and is trusted only when it
+ * finds as many statements as DuckDB's own parser. Returns the count, or -1 out of memory. */
+static long split_statements(const char *sql, span **res) {
+  size_t cap = 0;
+  long n = 0;
+  *res = NULL;
+  size_t begin = 0, i = 0;
+  int content = 0; /* the statement so far holds more than blanks and comments */
+  for (;;) {
+    char c = sql[i];
+    if (c == '\0' || c == ';') {
+      if (content) {
+        if (argo__grow((void **)res, &cap, (size_t)n + 1, sizeof **res) != 0) {
+          return -1;
+        }
+        (*res)[n].start = begin;
+        (*res)[n].len = i - begin;
+        n++;
+      }
+      if (c == '\0') {
+        return n;
+      }
+      begin = ++i;
+      content = 0;
+      continue;
+    }
+    if (c == '-' && sql[i + 1] == '-') {
+      while (sql[i] && sql[i] != '\n') {
+        i++;
+      }
+      continue;
+    }
+    if (c == '/' && sql[i + 1] == '*') {
+      int depth = 0;
+      do {
+        if (sql[i] == '/' && sql[i + 1] == '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] == '*' && sql[i + 1] == '/') {
+          depth--;
+          i += 2;
+        } else {
+          i++;
+        }
+      } while (sql[i] && depth > 0);
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      i++;
+      continue;
+    }
+    content = 1;
+    if (c == '\'' || c == '"') {
+      int backslash = c == '\'' && i > 0 && (sql[i - 1] == 'e' || sql[i - 1] == 'E') &&
+                      (i < 2 || !ident_char(sql[i - 2]));
+      i++;
+      while (sql[i]) {
+        if (backslash && sql[i] == '\\' && sql[i + 1]) {
+          i += 2;
+        } else if (sql[i] == c && sql[i + 1] == c) {
+          i += 2;
+        } else if (sql[i] == c) {
+          i++;
+          break;
+        } else {
+          i++;
+        }
+      }
+      continue;
+    }
+    if (c == '$' && (i == 0 || !ident_char(sql[i - 1]))) {
+      size_t tl = dollar_tag(sql + i);
+      if (tl) {
+        const char *close = NULL;
+        size_t j = i + tl;
+        while (sql[j]) {
+          if (sql[j] == '$' && strncmp(sql + j, sql + i, tl) == 0) {
+            close = sql + j;
+            break;
+          }
+          j++;
+        }
+        i = close ? (size_t)(close - sql) + tl : j;
+        continue;
+      }
+    }
+    i++;
+  }
+}
+
+/* Runs every statement of a script but the last, in order; prepares the last one into *last and
+ * sets *text / *len to its text when it can be told (NULL otherwise). */
+static argo_err run_script(argo_query *q, const char *sql, duckdb_prepared_statement *last,
+                           const char **text, size_t *len) {
+  duckdb_extracted_statements ex = NULL;
+  span *parts = NULL;
+  argo_err rc = ARGO_OK;
+  *last = NULL;
+  *text = NULL;
+  *len = 0;
+  idx_t n = duckdb_extract_statements(q->con, sql, &ex);
+  if (n == 0) {
+    const char *e = ex ? duckdb_extract_statements_error(ex) : NULL;
+    argo__query_oneline(e && *e ? e : "the SQL holds no statement", q->err, sizeof q->err);
+    rc = ARGO_EDB;
+    goto done;
+  }
+  long nparts = split_statements(sql, &parts);
+  if (nparts < 0) {
+    argo__fmt(q->err, sizeof q->err, "out of memory");
+    rc = ARGO_ENOMEM;
+    goto done;
+  }
+  if ((idx_t)nparts == n) {
+    *text = sql + parts[n - 1].start;
+    *len = parts[n - 1].len;
+  } else if (n == 1) {
+    *text = sql;
+    *len = strlen(sql);
+  }
+  for (idx_t i = 0; i < n; i++) {
+    duckdb_prepared_statement ps = NULL;
+    if (duckdb_prepare_extracted_statement(q->con, ex, i, &ps) != DuckDBSuccess) {
+      const char *perr = duckdb_prepare_error(ps);
+      argo__query_oneline(perr ? perr : "cannot prepare the statement", q->err, sizeof q->err);
+      duckdb_destroy_prepare(&ps);
+      rc = ARGO_EDB;
+      goto done;
+    }
+    if (i + 1 == n) {
+      *last = ps;
+      break;
+    }
+    duckdb_result r;
+    duckdb_state st = duckdb_execute_prepared(ps, &r);
+    duckdb_destroy_prepare(&ps);
+    if (st != DuckDBSuccess) {
+      argo__query_oneline(duckdb_result_error(&r), q->err, sizeof q->err);
+      duckdb_destroy_result(&r);
+      rc = ARGO_EDB;
+      goto done;
+    }
+    duckdb_destroy_result(&r);
+  }
+done:
+  if (rc != ARGO_OK) {
+    *text = NULL;
+  }
+  free(parts);
+  duckdb_destroy_extracted(&ex);
+  return rc;
+}
+
 argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format,
                         argo_write_fn write, void *user) {
   if (!q || !q->open) {
@@ -856,28 +1068,26 @@ argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format
   duckdb_result r;
   duckdb_prepared_statement ps = NULL, conv = NULL;
   unsigned char *raw = NULL;
-  duckdb_state st;
-  /* One statement is prepared first, to see its result's column types before it runs; a
-   * script of several statements cannot be, and runs as it is (columns the value functions
-   * cannot read then print as NULL: docs/inspect.md). */
-  if (duckdb_prepare(q->con, sql, &ps) == DuckDBSuccess) {
-    conv = convert(q, ps, sql, format, &raw);
-    st = duckdb_execute_prepared(conv ? conv : ps, &r);
-  } else {
-    const char *perr = duckdb_prepare_error(ps);
-    if (!perr || !strstr(perr, "multiple statements")) {
-      argo__query_oneline(perr ? perr : "cannot prepare the statement", q->err, sizeof q->err);
-      duckdb_destroy_prepare(&ps);
-      return ARGO_EDB;
-    }
-    st = duckdb_query(q->con, sql, &r);
+  const char *text = NULL;
+  size_t textlen = 0;
+  /* Every statement runs in order; only the last one's rows are written. Each is prepared
+   * before it runs, so that the last one's result column types are seen first. */
+  argo_err rc = run_script(q, sql, &ps, &text, &textlen);
+  if (rc != ARGO_OK) {
+    return rc;
   }
+  char *last = text ? malloc(textlen + 1) : NULL;
+  if (last) {
+    memcpy(last, text, textlen);
+    last[textlen] = '\0';
+    conv = convert(q, ps, last, format, &raw);
+  }
+  free(last);
+  duckdb_state st = duckdb_execute_prepared(conv ? conv : ps, &r);
   if (conv) {
     duckdb_destroy_prepare(&conv);
   }
-  if (ps) {
-    duckdb_destroy_prepare(&ps);
-  }
+  duckdb_destroy_prepare(&ps);
   if (st != DuckDBSuccess) {
     argo__query_oneline(duckdb_result_error(&r), q->err, sizeof q->err);
     duckdb_destroy_result(&r);
@@ -886,7 +1096,6 @@ argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format
   }
   out o = {.fn = write, .user = user};
   argo__sb_init(&o.sb);
-  argo_err rc;
   switch (format) {
   case ARGO_QUERY_CSV:
     rc = write_csv(&o, &r);

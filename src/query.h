@@ -12,13 +12,20 @@
 
 #include <argo/argo.h>
 
+/* A day folder without a usable stats.yaml whose Parquet files are still read. */
+typedef struct argo__query_folder {
+  const char *run_dir, *date, *run;
+} argo__query_folder;
+
 /* Opens an in-memory database and creates in it the views orders, trades, market_data, marks,
- * logs and the table stats over the given day folders (borrowed for the call). Only files that
- * exist are read; a day folder missing one file still contributes the others. On failure
- * nothing is left open and err says why (ARGO_EDB, ARGO_EINVAL for a path DuckDB would read as
- * a pattern, ARGO_ENOMEM). */
+ * logs and the table stats over the given day folders (borrowed for the call), and the views
+ * over the files of the nextra folders of extra too (their rows with session_id NULL; they have
+ * no stats row). Only files that exist are read; a day folder missing one file still
+ * contributes the others. On failure nothing is left open and err says why (ARGO_EDB,
+ * ARGO_EINVAL for a path DuckDB would read as a pattern, ARGO_ENOMEM). */
 argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
-                             const argo_catalog_entry *const *entries, size_t n, char *err,
+                             const argo_catalog_entry *const *entries, size_t n,
+                             const argo__query_folder *extra, size_t nextra, char *err,
                              size_t errlen);
 void argo__query_db_close(duckdb_database *db, duckdb_connection *con);
 /* Copies DuckDB's error message src into dst as one line: whitespace runs become one space, and

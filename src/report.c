@@ -1146,7 +1146,7 @@ argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path)
   /* Views over the days shown (for the marks); the replay reads each file itself, in order. */
   if ((rc = argo__query_db_open(&r.db, &r.con,
                                 (const argo_catalog_entry *const *)r.days + r.first_shown,
-                                r.ndays - r.first_shown, r.err, r.errlen)) != ARGO_OK) {
+                                r.ndays - r.first_shown, NULL, 0, r.err, r.errlen)) != ARGO_OK) {
     goto fail;
   }
   for (uint32_t d = 0; d < r.ndays; d++) {

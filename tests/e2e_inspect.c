@@ -488,6 +488,40 @@ TEST(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2) {
   CHECK(!argo__fs_exists(html));
 }
 
+TEST(e2e_query_with_several_statements_prints_the_last_one) {
+  char *rows = query_csv("SELECT 1 AS first; SELECT 2 AS second", "second");
+  CHECK_STR("2\n", rows);
+  free(rows);
+  /* Every statement runs, in order: the last one reads what the first one made. The ';' inside
+   * a string and a comment does not end a statement. */
+  char want[64];
+  rows = query_csv("SELECT count(*) AS n FROM trades", "n");
+  snprintf(want, sizeof want, "%s", rows);
+  free(rows);
+  rows = query_csv("CREATE TEMP TABLE x AS SELECT count(*) AS n, 'a;b' AS s FROM trades; -- c;\n"
+                   "SELECT n FROM x WHERE s = 'a;b' /* ; */;",
+                   "n");
+  CHECK_STR(want, rows);
+  free(rows);
+  /* The last statement's lists still come out as JSON arrays in a script. */
+  json_t *j = run_json("query json script",
+                       (char *[]){"query",
+                                  "CREATE TEMP TABLE y AS SELECT symbols FROM stats WHERE run = "
+                                  "'run_1' AND date = '2025-10-01'; SELECT symbols FROM y",
+                                  "--format", "json", "--data-output", data, NULL});
+  json_t *syms = json_object_get(json_array_get(j, 0), "symbols");
+  CHECK_MSG(json_is_array(syms), "symbols is not an array");
+  CHECK_EQ_INT(2, json_array_size(syms));
+  json_decref(j);
+  /* A statement that fails, first or in the middle: one line, exit 2, nothing printed. */
+  check_usage_error(
+      "nope", (char *[]){"query", "SELECT * FROM nope; SELECT 1", "--data-output", data, NULL});
+  check_usage_error("nope", (char *[]){"query", "SELECT 1 AS a; SELECT * FROM nope; SELECT 3",
+                                       "--data-output", data, NULL});
+  check_usage_error("syntax error",
+                    (char *[]){"query", "SELECT 1; SELEC 2", "--data-output", data, NULL});
+}
+
 /* The path of the chromium binary, or NULL. */
 static const char *find_chromium(void) {
   static char path[4096];
@@ -771,6 +805,7 @@ int main(void) {
   RUN(e2e_query_spans_every_day_and_run_and_joins_them);
   RUN(e2e_query_formats_parse);
   RUN(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2);
+  RUN(e2e_query_with_several_statements_prints_the_last_one);
   RUN(e2e_report_of_a_session_renders_in_chromium);
   RUN(e2e_report_of_one_day_renders_in_chromium);
   RUN(e2e_query_and_sessions_work_while_a_session_runs);

@@ -247,7 +247,8 @@ const argo_strategy *argo_strategy_builtin_at(size_t i);
  * (stats.yaml and the Parquet files, which sessions replace by atomic rename), never a journal or
  * a temporary file, so it is safe while sessions are running. A run folder without a readable
  * stats.yaml (a session that has not yet processed its first candle, or a damaged file) is left
- * out of the list and described by argo_catalog_skipped_at.
+ * out of the list and described by argo_catalog_skipped_at (argo_query_open still reads its
+ * Parquet files).
  *
  * Threads: a catalog, and the queries made from it, are used by one thread at a time; separate
  * handles may be used from separate threads. */
@@ -264,6 +265,15 @@ typedef struct argo_catalog_entry {
   const char *interval;      /* candle interval ("1m"), or NULL when stats.yaml does not say */
   const char *run_collision; /* NULL, or why this day's run number is not the session's */
   const char *resumed_from;  /* NULL, or the day folder the session resumed from */
+  /* The folder's status as seen now: stats.status, except "crashed" when stats.yaml says
+   * "running" but no process holds the folder's lock (its session died and the folder was not
+   * recovered yet). Found without taking any lock, from the kernel's list of locks
+   * (/proc/locks); where that list cannot be read, stats.status is kept. */
+  const char *status;
+  /* With status "crashed": 1 when the folder holds a journal, so that argo_recover (argo
+   * recover, or the next session started on this data output) can finalize it; 0 when there is
+   * nothing to recover it from (its files hold what was published). */
+  int recoverable;
 } argo_catalog_entry;
 
 /* Lists data_output. ARGO_ENOTFOUND when data_output is not a folder (an empty folder is fine:
@@ -279,7 +289,8 @@ size_t argo_catalog_count(const argo_catalog *cat);
 /* The i-th day folder, newest first; NULL past the end. Borrowed until argo_catalog_close. */
 const argo_catalog_entry *argo_catalog_at(const argo_catalog *cat, size_t i);
 size_t argo_catalog_skipped_count(const argo_catalog *cat);
-/* Why the i-th left-out folder was left out ("2025-10-03/run_2: no stats.yaml yet"). */
+/* Why the i-th left-out folder was left out, one line: "2025-10-03/run_2: no stats.yaml yet",
+ * or "2025-10-03/run_2: its stats.yaml is unreadable: ..." naming the file. */
 const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i);
 /* Resolves a RUN name into day folders, oldest first:
  *   "2025-10-03/run_1"  that day folder;
@@ -288,7 +299,8 @@ const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i);
  *   "latest"            every day folder of the session that wrote the newest day folder.
  * *entries is owned by the catalog and valid until the next resolve or argo_catalog_close.
  * ARGO_EINVAL for a name of none of these forms, ARGO_ENOTFOUND for one that names nothing
- * recorded; the message says which. */
+ * recorded, ARGO_ECORRUPT for a DATE/run_N whose stats.yaml is unreadable; the message says
+ * which. */
 argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
                               const argo_catalog_entry *const **entries, size_t *n);
 
@@ -319,9 +331,10 @@ typedef int (*argo_write_fn)(const char *data, size_t len, void *user);
  * bad run name, ARGO_EDB when DuckDB fails. */
 argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run);
 void argo_query_close(argo_query *q);
-/* Runs sql (one statement, or several separated by ';': the last one's rows are written) and
- * writes its result through write. ARGO_EDB for bad SQL (the message is DuckDB's, on one line),
- * ARGO_EIO when write stops. Nothing is written for a statement that fails. */
+/* Runs sql (one statement, or several separated by ';', which run in order) and writes the last
+ * statement's result through write. ARGO_EDB for bad SQL or a statement that fails (the message
+ * is DuckDB's, on one line; the statements before it have run, the ones after it have not, and
+ * nothing is written), ARGO_EIO when write stops. */
 argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format,
                         argo_write_fn write, void *user);
 /* The last error's message, one line; never NULL. */
