@@ -3,46 +3,60 @@
 
 #include "util/util.h"
 
+/* Label lists of the fixed-value columns, in the order of the enums of strategy.h (the store
+ * relies only on the values, not on the order). */
+static const char *const side_labels[] = {"BUY", "SELL", NULL};
+static const char *const type_labels[] = {"MARKET", "LIMIT", NULL};
+static const char *const postype_labels[] = {"LONG", "SHORT", NULL};
+static const char *const status_labels[] = {"PENDING",  "FILLED", "CANCELLED",
+                                            "REJECTED", "FAILED", NULL};
+static const char *const shape_labels[] = {"circle", "square", "triangle", NULL};
+static const char *const mark_level_labels[] = {"info", "warning", "error", NULL};
+static const char *const log_level_labels[] = {"debug", "info", "warning", "error", NULL};
+
 static const argo__column orders_cols[] = {
-    {"order_id", ARGO_COL_TEXT},       {"symbol", ARGO_COL_TEXT},
-    {"side", ARGO_COL_TEXT},           {"order_type", ARGO_COL_TEXT},
-    {"quantity", ARGO_COL_DOUBLE},     {"price", ARGO_COL_DOUBLE},
-    {"timestamp", ARGO_COL_TIMESTAMP}, {"status", ARGO_COL_TEXT},
-    {"strategy_name", ARGO_COL_TEXT},  {"position_type", ARGO_COL_TEXT},
-    {"reason", ARGO_COL_TEXT},
+    {"order_id", ARGO_COL_TEXT, NULL},       {"symbol", ARGO_COL_TEXT, NULL},
+    {"side", ARGO_COL_TEXT, side_labels},    {"order_type", ARGO_COL_TEXT, type_labels},
+    {"quantity", ARGO_COL_DOUBLE, NULL},     {"price", ARGO_COL_DOUBLE, NULL},
+    {"timestamp", ARGO_COL_TIMESTAMP, NULL}, {"status", ARGO_COL_TEXT, status_labels},
+    {"strategy_name", ARGO_COL_TEXT, NULL},  {"position_type", ARGO_COL_TEXT, postype_labels},
+    {"reason", ARGO_COL_TEXT, NULL},
 };
 
 static const argo__column trades_cols[] = {
-    {"order_id", ARGO_COL_TEXT},
-    {"symbol", ARGO_COL_TEXT},
-    {"side", ARGO_COL_TEXT},
-    {"quantity", ARGO_COL_DOUBLE},
-    {"price", ARGO_COL_DOUBLE},
-    {"timestamp", ARGO_COL_TIMESTAMP},
-    {"executed_at", ARGO_COL_TIMESTAMP},
-    {"executed_qty", ARGO_COL_DOUBLE},
-    {"executed_price", ARGO_COL_DOUBLE},
-    {"commission", ARGO_COL_DOUBLE},
-    {"pnl", ARGO_COL_DOUBLE},
-    {"position_type", ARGO_COL_TEXT},
+    {"order_id", ARGO_COL_TEXT, NULL},
+    {"symbol", ARGO_COL_TEXT, NULL},
+    {"side", ARGO_COL_TEXT, side_labels},
+    {"quantity", ARGO_COL_DOUBLE, NULL},
+    {"price", ARGO_COL_DOUBLE, NULL},
+    {"timestamp", ARGO_COL_TIMESTAMP, NULL},
+    {"executed_at", ARGO_COL_TIMESTAMP, NULL},
+    {"executed_qty", ARGO_COL_DOUBLE, NULL},
+    {"executed_price", ARGO_COL_DOUBLE, NULL},
+    {"commission", ARGO_COL_DOUBLE, NULL},
+    {"pnl", ARGO_COL_DOUBLE, NULL},
+    {"position_type", ARGO_COL_TEXT, postype_labels},
 };
 
 static const argo__column marks_cols[] = {
-    {"id", ARGO_COL_BIGINT},        {"time", ARGO_COL_TIMESTAMP}, {"symbol", ARGO_COL_TEXT},
-    {"color", ARGO_COL_TEXT},       {"shape", ARGO_COL_TEXT},     {"level", ARGO_COL_TEXT},
-    {"title", ARGO_COL_TEXT},       {"message", ARGO_COL_TEXT},   {"category", ARGO_COL_TEXT},
-    {"signal_type", ARGO_COL_TEXT},
+    {"id", ARGO_COL_BIGINT, NULL},          {"time", ARGO_COL_TIMESTAMP, NULL},
+    {"symbol", ARGO_COL_TEXT, NULL},        {"color", ARGO_COL_TEXT, NULL},
+    {"shape", ARGO_COL_TEXT, shape_labels}, {"level", ARGO_COL_TEXT, mark_level_labels},
+    {"title", ARGO_COL_TEXT, NULL},         {"message", ARGO_COL_TEXT, NULL},
+    {"category", ARGO_COL_TEXT, NULL},      {"signal_type", ARGO_COL_TEXT, NULL},
 };
 
 static const argo__column logs_cols[] = {
-    {"id", ARGO_COL_BIGINT},  {"timestamp", ARGO_COL_TIMESTAMP}, {"symbol", ARGO_COL_TEXT},
-    {"level", ARGO_COL_TEXT}, {"message", ARGO_COL_TEXT},        {"fields", ARGO_COL_TEXT},
+    {"id", ARGO_COL_BIGINT, NULL},    {"timestamp", ARGO_COL_TIMESTAMP, NULL},
+    {"symbol", ARGO_COL_TEXT, NULL},  {"level", ARGO_COL_TEXT, log_level_labels},
+    {"message", ARGO_COL_TEXT, NULL}, {"fields", ARGO_COL_TEXT, NULL},
 };
 
 static const argo__column market_cols[] = {
-    {"time", ARGO_COL_TIMESTAMP}, {"symbol", ARGO_COL_TEXT}, {"open", ARGO_COL_DOUBLE},
-    {"high", ARGO_COL_DOUBLE},    {"low", ARGO_COL_DOUBLE},  {"close", ARGO_COL_DOUBLE},
-    {"volume", ARGO_COL_DOUBLE},
+    {"time", ARGO_COL_TIMESTAMP, NULL}, {"symbol", ARGO_COL_TEXT, NULL},
+    {"open", ARGO_COL_DOUBLE, NULL},    {"high", ARGO_COL_DOUBLE, NULL},
+    {"low", ARGO_COL_DOUBLE, NULL},     {"close", ARGO_COL_DOUBLE, NULL},
+    {"volume", ARGO_COL_DOUBLE, NULL},  {"history", ARGO_COL_BOOLEAN, NULL},
 };
 
 static const argo__table tables[ARGO_T_COUNT] = {
@@ -73,6 +87,8 @@ const char *argo__coltype_sql(argo__coltype t) {
     return "TIMESTAMP";
   case ARGO_COL_BIGINT:
     return "BIGINT";
+  case ARGO_COL_BOOLEAN:
+    return "BOOLEAN";
   }
   return "VARCHAR";
 }

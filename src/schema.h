@@ -12,12 +12,18 @@ typedef enum argo__coltype {
   ARGO_COL_TEXT = 0,
   ARGO_COL_DOUBLE = 1,
   ARGO_COL_TIMESTAMP = 2, /* int64_t microseconds, UTC */
-  ARGO_COL_BIGINT = 3
+  ARGO_COL_BIGINT = 3,
+  ARGO_COL_BOOLEAN = 4 /* int64_t 0 or 1 in a batch; BOOLEAN in DuckDB and Parquet */
 } argo__coltype;
 
 typedef struct argo__column {
   const char *name;
   argo__coltype type;
+  /* TEXT columns whose values come from a fixed list (side, status, level ...): the list,
+   * NULL-terminated. The store keeps such a column as a DuckDB ENUM, which costs a byte per row
+   * instead of a string and is written to Parquet as the same UTF-8 strings (dictionary
+   * encoded), so readers see no difference. NULL for free text. */
+  const char *const *labels;
 } argo__column;
 
 typedef enum argo__table_id {
@@ -86,7 +92,9 @@ enum {
   MRK_NCOLS
 };
 enum { LOG_ID, LOG_TS, LOG_SYMBOL, LOG_LEVEL, LOG_MESSAGE, LOG_FIELDS, LOG_NCOLS };
-enum { MD_TIME, MD_SYMBOL, MD_OPEN, MD_HIGH, MD_LOW, MD_CLOSE, MD_VOLUME, MD_NCOLS };
+/* MD_HISTORY (appended after DESIGN's columns): the candle is downloaded history (prefetch,
+ * gap fill) that the strategy saw as warm-up only, never traded on. */
+enum { MD_TIME, MD_SYMBOL, MD_OPEN, MD_HIGH, MD_LOW, MD_CLOSE, MD_VOLUME, MD_HISTORY, MD_NCOLS };
 
 /* Text forms of the enums of strategy.h, as stored in the files. */
 const char *argo__side_name(int side);           /* BUY, SELL */

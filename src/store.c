@@ -16,10 +16,18 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 
+/* A fixed-value column's labels, for turning text into the ENUM's index. */
+typedef struct enum_col {
+  size_t n;
+  const char *const *labels;
+  size_t len[32];
+} enum_col;
+
 typedef struct table_state {
   duckdb_appender app;
   duckdb_logical_type types[ARGO_MAX_COLS];
   duckdb_data_chunk chunk;
+  enum_col enums[ARGO_MAX_COLS]; /* n == 0 for free-text and non-text columns */
   int64_t rows;
 } table_state;
 
@@ -73,17 +81,58 @@ static duckdb_type duck_type(argo__coltype t) {
     return DUCKDB_TYPE_TIMESTAMP;
   case ARGO_COL_BIGINT:
     return DUCKDB_TYPE_BIGINT;
+  case ARGO_COL_BOOLEAN:
+    return DUCKDB_TYPE_BOOLEAN;
   }
   return DUCKDB_TYPE_VARCHAR;
+}
+
+/* The DuckDB type of a fixed-value column: an ENUM type named after its table and column. */
+static void enum_type_name(const argo__table *t, size_t c, char *out, size_t len) {
+  snprintf(out, len, "argo_%s_%s", t->name, t->cols[c].name);
 }
 
 static void create_sql(const argo__table *t, const char *name, argo__sb *sb) {
   argo__sb_printf(sb, "CREATE TABLE %s (", name);
   for (size_t c = 0; c < t->ncols; c++) {
+    char ename[128];
+    enum_type_name(t, c, ename, sizeof ename);
     argo__sb_printf(sb, "%s%s %s", c ? ", " : "", t->cols[c].name,
-                    argo__coltype_sql(t->cols[c].type));
+                    t->cols[c].labels ? ename : argo__coltype_sql(t->cols[c].type));
   }
   argo__sb_puts(sb, ")");
+}
+
+/* Creates the ENUM types of the fixed-value columns (once per database: they outlive the
+ * tables, which are dropped and created again every day). */
+static argo_err create_enum_types(argo__store *st, char *err, size_t errlen) {
+  argo__sb sb;
+  argo__sb_init(&sb);
+  argo_err rc = ARGO_OK;
+  for (int i = 0; i < ARGO_T_COUNT && rc == ARGO_OK; i++) {
+    const argo__table *t = argo__schema((argo__table_id)i);
+    for (size_t c = 0; c < t->ncols && rc == ARGO_OK; c++) {
+      const char *const *labels = t->cols[c].labels;
+      if (!labels) {
+        continue;
+      }
+      char ename[128], q[64];
+      enum_type_name(t, c, ename, sizeof ename);
+      argo__sb_reset(&sb);
+      argo__sb_printf(&sb, "CREATE TYPE %s AS ENUM (", ename);
+      enum_col *ec = &st->tabs[i].enums[c];
+      ec->labels = labels;
+      for (ec->n = 0; labels[ec->n]; ec->n++) {
+        argo__sql_quote(labels[ec->n], q, sizeof q);
+        argo__sb_printf(&sb, "%s%s", ec->n ? ", " : "", q);
+        ec->len[ec->n] = strlen(labels[ec->n]);
+      }
+      argo__sb_puts(&sb, ")");
+      rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
+    }
+  }
+  argo__sb_free(&sb);
+  return rc;
 }
 
 static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
@@ -166,16 +215,23 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
     rc = ARGO_EDB;
     goto fail;
   }
+  rc = create_enum_types(st, err, errlen);
+  if (rc == ARGO_OK) {
+    rc = create_tables(st, err, errlen);
+  }
+  if (rc) {
+    goto fail;
+  }
+  /* The data chunks take the appenders' own column types, so that an ENUM column's chunk
+   * vector is of exactly the table's type (no cast on append). */
   for (int i = 0; i < ARGO_T_COUNT; i++) {
     const argo__table *t = argo__schema((argo__table_id)i);
     for (size_t c = 0; c < t->ncols; c++) {
-      st->tabs[i].types[c] = duckdb_create_logical_type(duck_type(t->cols[c].type));
+      st->tabs[i].types[c] = t->cols[c].labels
+                                 ? duckdb_appender_column_type(st->tabs[i].app, c)
+                                 : duckdb_create_logical_type(duck_type(t->cols[c].type));
     }
     st->tabs[i].chunk = duckdb_create_data_chunk(st->tabs[i].types, t->ncols);
-  }
-  rc = create_tables(st, err, errlen);
-  if (rc) {
-    goto fail;
   }
   *out = st;
   return ARGO_OK;
@@ -213,6 +269,15 @@ void argo__store_close(argo__store *st) {
   free(st);
 }
 
+static int enum_index(const enum_col *ec, const char *s, size_t len) {
+  for (size_t k = 0; k < ec->n; k++) {
+    if (ec->len[k] == len && memcmp(ec->labels[k], s, len) == 0) {
+      return (int)k;
+    }
+  }
+  return -1;
+}
+
 /* Appends the rows of b whose keep flag equals want (keep NULL = all) through app, one data
  * chunk of up to duckdb_vector_size() rows at a time. */
 static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__batch *b,
@@ -239,7 +304,27 @@ static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__ba
     int contiguous = idx[n - 1] - idx[0] == n - 1;
     for (size_t c = 0; c < t->ncols; c++) {
       duckdb_vector v = duckdb_data_chunk_get_vector(ts->chunk, c);
-      if (t->cols[c].type == ARGO_COL_TEXT) {
+      if (ts->enums[c].n) {
+        uint8_t *dst = duckdb_vector_get_data(v);
+        for (size_t i = 0; i < n; i++) {
+          size_t len;
+          const char *s = argo__batch_get_text(b, (int)c, idx[i], &len);
+          int k = enum_index(&ts->enums[c], s, len);
+          if (k < 0) {
+            argo__fmt(err, errlen, "%s.%s cannot hold '%.*s' (not one of its values)", t->name,
+                      t->cols[c].name, (int)(len < 64 ? len : 64), s);
+            return ARGO_EINVAL;
+          }
+          dst[i] = (uint8_t)k;
+        }
+      } else if (t->cols[c].type == ARGO_COL_BOOLEAN) {
+        /* Kept as int64_t in the batch like the other fixed-size columns; a byte in DuckDB. */
+        bool *dst = duckdb_vector_get_data(v);
+        const int64_t *src = b->cols[c].i64;
+        for (size_t i = 0; i < n; i++) {
+          dst[i] = src[idx[i]] != 0;
+        }
+      } else if (t->cols[c].type == ARGO_COL_TEXT) {
         for (size_t i = 0; i < n; i++) {
           size_t len;
           const char *s = argo__batch_get_text(b, (int)c, idx[i], &len);
