@@ -3,6 +3,7 @@
  * reader. Multi-day sessions, run numbering, schemas of every file, readers polling during a
  * run, --events, signals, and bad input.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -59,6 +60,12 @@ static const char *in(const char *dir, const char *file) {
   snprintf(p, sizeof p, "%s/%s", dir, file);
   return tu_sql_str(p);
 }
+
+static int cmp_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static long count_events(const char *text, const char *type);
 
 static void check_file_schema(tu_db *db, const char *run_dir, const char *file) {
   char p[8400];
@@ -175,6 +182,118 @@ TEST(e2e_three_sessions_on_one_day_get_run_1_to_3) {
   char p[8192];
   snprintf(p, sizeof p, "%s/2025-10-03/run_4", out);
   CHECK(!argo__fs_exists(p));
+  tu_rm_rf(out);
+}
+
+/* Every entry of a folder with its contents, "name=<bytes>\n..." sorted by name (malloc'ed). */
+static char *snapshot(const char *dir) {
+  DIR *d = opendir(dir);
+  CHECK_MSG(d != NULL, "cannot open %s", dir);
+  char *names[64];
+  int n = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL && n < 64) {
+    if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+      names[n++] = strdup(de->d_name);
+    }
+  }
+  closedir(d);
+  qsort(names, (size_t)n, sizeof names[0], cmp_names);
+  size_t cap = 1 << 20, len = 0;
+  char *buf = malloc(cap);
+  buf[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    char p[8400];
+    snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+    char *data = NULL;
+    size_t dlen = 0;
+    CHECK_MSG(argo__fs_read_all(p, &data, &dlen) == 0, "cannot read %s", p);
+    while (len + strlen(names[i]) + dlen + 8 > cap) {
+      cap *= 2;
+      buf = realloc(buf, cap);
+    }
+    len += (size_t)sprintf(buf + len, "%s=", names[i]);
+    memcpy(buf + len, data, dlen);
+    len += dlen;
+    buf[len++] = '\n';
+    buf[len] = '\0';
+    free(data);
+    free(names[i]);
+  }
+  return buf;
+}
+
+/* DESIGN section 2: when {day}/run_N belongs to another session at a day change, the session
+ * takes the next free number for that day, says so through on_error and in that day's
+ * stats.yaml, never writes into the other folder, and returns to run_N the day after. */
+TEST(e2e_day_change_into_a_taken_run_folder_moves_to_the_next_number) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-collide"));
+  char ev[8192], other[8192];
+  snprintf(ev, sizeof ev, "%s/events.jsonl", out);
+  snprintf(other, sizeof other, "%s/2025-10-02/run_1", out);
+  char *e = NULL;
+  /* Session B owns 2025-10-02/run_1. */
+  int rc = tu_argo(NULL, &e, "run", "--interval", "1h", "--start", "2025-10-02T05:00:00Z", "--bars",
+                   "5", "--strategy", "pingpong", "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "B: exit %d: %s", rc, e);
+  free(e);
+  CHECK_MSG(argo__fs_is_dir(other), "B did not create %s", other);
+  char *before = snapshot(other);
+  /* Session A: Oct 1 20:00 to Oct 3 11:00, hourly, run_1 on Oct 1. */
+  rc = tu_argo(NULL, &e, "run", "--interval", "1h", "--start", "2025-10-01T20:00:00Z", "--bars",
+               "40", "--strategy", "pingpong", "--data-output", out, "--events", ev, "--quiet",
+               NULL);
+  CHECK_MSG(rc == 0, "A: exit %d: %s", rc, e);
+  CHECK_CONTAINS(e, "2025-10-02/run_1 already belonged to another session");
+  free(e);
+  char *after = snapshot(other);
+  CHECK_MSG(strcmp(before, after) == 0, "session A changed %s", other);
+  free(before);
+  free(after);
+  const char *dirs[3] = {"2025-10-01/run_1", "2025-10-02/run_2", "2025-10-03/run_1"};
+  const int64_t candles[3] = {8, 48, 24}; /* two symbols: 4, 24 and 12 hours */
+  char session[64] = "";
+  tu_db db;
+  tu_db_open(&db);
+  for (int d = 0; d < 3; d++) {
+    char run[8400];
+    snprintf(run, sizeof run, "%s/%s", out, dirs[d]);
+    argo__stats_doc s = read_stats(run);
+    if (d == 0) {
+      snprintf(session, sizeof session, "%s", s.s.session_id);
+    }
+    CHECK_STR(session, s.s.session_id);
+    CHECK_STR(d == 1 ? "run_2" : "run_1", s.s.id);
+    CHECK_STR("finished", s.s.status);
+    CHECK_EQ_INT(candles[d], s.s.candles_day);
+    CHECK_EQ_INT(candles[d],
+                 q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "market_data.parquet")));
+    if (d == 1) {
+      CHECK_MSG(s.run_collision != NULL, "%s/stats.yaml has no run_collision", run);
+      CHECK_CONTAINS(s.run_collision, "2025-10-02/run_1 already belonged to another session");
+      CHECK_CONTAINS(s.run_collision, "continues in run_2");
+    } else {
+      CHECK_MSG(s.run_collision == NULL, "%s/stats.yaml: unexpected run_collision %s", run,
+                s.run_collision);
+    }
+    argo__stats_doc_free(&s);
+  }
+  tu_db_close(&db);
+  argo__stats_doc other_stats = read_stats(other);
+  CHECK_MSG(strcmp(other_stats.s.session_id, session) != 0, "%s has A's session id", other);
+  argo__stats_doc_free(&other_stats);
+  char p[8400];
+  snprintf(p, sizeof p, "%s/2025-10-02/run_3", out);
+  CHECK_MSG(!argo__fs_exists(p), "%s was created", p);
+  /* on_error reported it once, as it happened. */
+  char *text = tu_read_file(ev);
+  CHECK(text != NULL);
+  long errors = count_events(text, "error");
+  const char *line = strstr(text, "\"event\":\"error\"");
+  CHECK_MSG(errors == 1 && line && strstr(line, "2025-10-02/run_1 already belonged") &&
+                strstr(line, "continues in run_2"),
+            "want one error event about the collision, got %ld: %s", errors, text);
+  free(text);
   tu_rm_rf(out);
 }
 
@@ -501,6 +620,7 @@ int main(void) {
   RUN(e2e_bad_input_gives_one_line_and_exit_2);
   RUN(e2e_three_day_session_keeps_run_number_and_splits_by_day);
   RUN(e2e_three_sessions_on_one_day_get_run_1_to_3);
+  RUN(e2e_day_change_into_a_taken_run_folder_moves_to_the_next_number);
   RUN(e2e_empty_tables_are_published_with_exact_schema);
   RUN(e2e_events_are_one_json_line_per_callback);
   RUN(e2e_readers_polling_during_a_run_always_open_every_file);
