@@ -484,7 +484,7 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
     return ARGO_EINVAL;
   }
   unlink(tmp);
-  int e = argo__io_fault_check(ARGO_IO_WRITE);
+  int e = argo__io_fault_check_path(ARGO_IO_WRITE, tmp);
   if (e) {
     argo__fmt_errno(err, errlen, e, "cannot write '%s'", tmp);
     return ARGO_EIO;

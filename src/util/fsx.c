@@ -18,29 +18,65 @@ typedef struct fault {
   atomic_long remaining; /* failures left once triggered; -1 = forever */
   atomic_int errnum;
   atomic_int triggered;
+  char suffix[256]; /* only paths ending with this count ("" = all); set while disarmed */
 } fault;
 
 static fault faults[ARGO_IO_OPCOUNT];
 static atomic_int any_fault;
+static argo__io_fault_fn _Atomic observer;
+static void *_Atomic observer_user;
 
-void argo__io_fault_set(argo__io_op op, long nth, long count, int errnum) {
+/* A fault that fired on this thread and whose "after" notification is due. */
+static _Thread_local struct {
+  int pending;
+  argo__io_op op;
+  int errnum;
+  char path[4096];
+} after_fault;
+
+void argo__io_fault_set_path(argo__io_op op, const char *suffix, long nth, long count, int errnum) {
   fault *f = &faults[op];
+  atomic_store(&f->countdown, 0);
+  atomic_store(&f->triggered, 0);
+  argo__strlcpy(f->suffix, suffix ? suffix : "", sizeof f->suffix);
   atomic_store(&f->errnum, errnum);
   atomic_store(&f->remaining, count == 0 ? 1 : count);
-  atomic_store(&f->triggered, 0);
   atomic_store(&f->countdown, nth);
-  int any = 0;
+  int any = atomic_load(&observer) != NULL;
   for (int i = 0; i < ARGO_IO_OPCOUNT; i++) {
     any |= atomic_load(&faults[i].countdown) != 0 || atomic_load(&faults[i].triggered);
   }
   atomic_store(&any_fault, any);
 }
 
-int argo__io_fault_check(argo__io_op op) {
-  if (ARGO_LIKELY(!atomic_load_explicit(&any_fault, memory_order_relaxed))) {
+void argo__io_fault_set(argo__io_op op, long nth, long count, int errnum) {
+  argo__io_fault_set_path(op, NULL, nth, count, errnum);
+}
+
+void argo__io_fault_observe(argo__io_fault_fn fn, void *user) {
+  atomic_store(&observer_user, user);
+  atomic_store(&observer, fn);
+  if (fn) {
+    atomic_store(&any_fault, 1);
+  }
+}
+
+static int matches(const fault *f, const char *path) {
+  if (!f->suffix[0]) {
+    return 1;
+  }
+  if (!path) {
     return 0;
   }
-  fault *f = &faults[op];
+  size_t n = strlen(path), k = strlen(f->suffix);
+  return n >= k && strcmp(path + n - k, f->suffix) == 0;
+}
+
+/* The fault decision proper; 0 or the errno. */
+static int check(fault *f, const char *path) {
+  if (!matches(f, path)) {
+    return 0;
+  }
   if (atomic_load(&f->triggered)) {
     long r = atomic_load(&f->remaining);
     if (r < 0) {
@@ -60,18 +96,41 @@ int argo__io_fault_check(argo__io_op op) {
   if (c == 1) {
     atomic_store(&f->countdown, 0);
     atomic_store(&f->triggered, 1);
-    return argo__io_fault_check(op);
+    return check(f, path);
   }
   atomic_store(&f->countdown, c - 1);
   return 0;
 }
 
-int argo__io_write_all(int fd, const void *data, size_t len) {
-  return argo__io_write_all_as(ARGO_IO_WRITE, fd, data, len);
+int argo__io_fault_check_path(argo__io_op op, const char *path) {
+  if (ARGO_LIKELY(!atomic_load_explicit(&any_fault, memory_order_relaxed))) {
+    return 0;
+  }
+  argo__io_fault_fn fn = atomic_load(&observer);
+  if (after_fault.pending) {
+    after_fault.pending = 0;
+    if (fn) {
+      fn(atomic_load(&observer_user), after_fault.op, after_fault.path, after_fault.errnum, 1);
+    }
+  }
+  int e = check(&faults[op], path);
+  if (e && fn) {
+    after_fault.pending = 1;
+    after_fault.op = op;
+    after_fault.errnum = e;
+    argo__strlcpy(after_fault.path, path ? path : "", sizeof after_fault.path);
+    fn(atomic_load(&observer_user), op, path, e, 0);
+  }
+  return e;
 }
 
-int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len) {
-  int e = argo__io_fault_check(op);
+int argo__io_fault_check(argo__io_op op) {
+  return argo__io_fault_check_path(op, NULL);
+}
+
+/* write(2) of all len bytes through the fault hook, counted as op on path. */
+static int write_all_path(argo__io_op op, int fd, const void *data, size_t len, const char *path) {
+  int e = argo__io_fault_check_path(op, path);
   if (e) {
     return -e;
   }
@@ -90,18 +149,10 @@ int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len) 
   return 0;
 }
 
-int argo__io_fsync(int fd) {
-  return argo__io_fsync_as(ARGO_IO_FSYNC, fd);
-}
-
 static atomic_ullong fsyncs;
 
-unsigned long long argo__io_fsync_count(void) {
-  return atomic_load_explicit(&fsyncs, memory_order_relaxed);
-}
-
-int argo__io_fsync_as(argo__io_op op, int fd) {
-  int e = argo__io_fault_check(op);
+static int fsync_path(argo__io_op op, int fd, const char *path) {
+  int e = argo__io_fault_check_path(op, path);
   if (e) {
     return -e;
   }
@@ -112,8 +163,28 @@ int argo__io_fsync_as(argo__io_op op, int fd) {
   return 0;
 }
 
+int argo__io_write_all(int fd, const void *data, size_t len) {
+  return write_all_path(ARGO_IO_WRITE, fd, data, len, NULL);
+}
+
+int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len) {
+  return write_all_path(op, fd, data, len, NULL);
+}
+
+int argo__io_fsync(int fd) {
+  return fsync_path(ARGO_IO_FSYNC, fd, NULL);
+}
+
+unsigned long long argo__io_fsync_count(void) {
+  return atomic_load_explicit(&fsyncs, memory_order_relaxed);
+}
+
+int argo__io_fsync_as(argo__io_op op, int fd) {
+  return fsync_path(op, fd, NULL);
+}
+
 int argo__io_rename(const char *from, const char *to) {
-  int e = argo__io_fault_check(ARGO_IO_RENAME);
+  int e = argo__io_fault_check_path(ARGO_IO_RENAME, to);
   if (e) {
     return -e;
   }
@@ -143,7 +214,7 @@ int argo__fs_fsync_dir(const char *dir, char *err, size_t errlen) {
     argo__fmt_errno(err, errlen, e, "cannot open folder '%s'", dir);
     return -e;
   }
-  int rc = argo__io_fsync(fd);
+  int rc = fsync_path(ARGO_IO_FSYNC, fd, dir);
   close(fd);
   if (rc) {
     argo__fmt_errno(err, errlen, -rc, "cannot fsync folder '%s'", dir);
@@ -158,7 +229,7 @@ int argo__fs_fsync_path(const char *path, char *err, size_t errlen) {
     argo__fmt_errno(err, errlen, e, "cannot open '%s'", path);
     return -e;
   }
-  int rc = argo__io_fsync(fd);
+  int rc = fsync_path(ARGO_IO_FSYNC, fd, path);
   close(fd);
   if (rc) {
     argo__fmt_errno(err, errlen, -rc, "cannot fsync '%s'", path);
@@ -211,11 +282,11 @@ int argo__fs_write_replace(const char *path, const void *data, size_t len, char 
     argo__fmt_errno(err, errlen, e, "cannot create '%s'", tmp);
     return -e;
   }
-  int rc = argo__io_write_all(fd, data, len);
+  int rc = write_all_path(ARGO_IO_WRITE, fd, data, len, tmp);
   if (rc) {
     argo__fmt_errno(err, errlen, -rc, "cannot write '%s'", tmp);
   } else {
-    rc = argo__io_fsync(fd);
+    rc = fsync_path(ARGO_IO_FSYNC, fd, tmp);
     if (rc) {
       argo__fmt_errno(err, errlen, -rc, "cannot fsync '%s'", tmp);
     }
@@ -255,7 +326,7 @@ int argo__fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen) {
     }
     *p = '/';
   }
-  int e = argo__io_fault_check(ARGO_IO_MKDIR);
+  int e = argo__io_fault_check_path(ARGO_IO_MKDIR, buf);
   if (e || (mkdir(buf, mode) != 0 && errno != EEXIST)) {
     e = e ? e : errno;
     argo__fmt_errno(err, errlen, e, "cannot create folder '%s'", buf);

@@ -27,8 +27,21 @@ typedef enum argo__io_op {
 /* Makes the nth (1 = next) call of op fail with errnum; nth 0 clears. count > 1 makes that many
  * consecutive calls fail (-1: every call from the nth on). */
 void argo__io_fault_set(argo__io_op op, long nth, long count, int errnum);
+/* The same, counting only the calls of op on a path that ends with suffix (a file, a temporary
+ * file, or a folder for the fsync of a folder; the target for a rename), so that a test can
+ * break one step of one file's publication. suffix NULL or "" counts every call. */
+void argo__io_fault_set_path(argo__io_op op, const char *suffix, long nth, long count, int errnum);
 /* Returns 0, or the errno to fail with. Called by every wrapped operation. */
 int argo__io_fault_check(argo__io_op op);
+/* The same for an operation on path (NULL if it has none; a path filter never matches it). */
+int argo__io_fault_check_path(argo__io_op op, const char *path);
+/* Observer for tests (NULL to stop): called on the failing thread each time an injected fault
+ * fires (after 0, before the failing call cleans up), and again (after 1) at the next
+ * fault-checked operation of that thread, once the failing call has returned, so that a test
+ * can compare the file the fault was about at both moments. It must not block for long. */
+typedef void (*argo__io_fault_fn)(void *user, argo__io_op op, const char *path, int errnum,
+                                  int after);
+void argo__io_fault_observe(argo__io_fault_fn fn, void *user);
 
 /* write(2) of all len bytes; returns 0 or -errno. */
 int argo__io_write_all(int fd, const void *data, size_t len);
