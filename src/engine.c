@@ -538,8 +538,9 @@ static void record_fill(argo_engine *eng, size_t sym, const argo_fill *f) {
   argo__pub_urgent(eng->pub);
 }
 
-/* history: a downloaded candle (prefetch, gap fill), journaled as such so that recovery stores
- * it without counting or marking it. */
+/* history: a downloaded candle (prefetch, gap fill, a replayed warm-up row), journaled as such
+ * so that recovery stores it without counting or marking it, and flagged in market_data's
+ * history column so that a replay of the file gives it to the strategy as warm-up only. */
 static void record_candle(argo_engine *eng, size_t sym, const argo_candle *c, int history) {
   if (eng->jr) {
     if (history) {
@@ -560,6 +561,7 @@ static void record_candle(argo_engine *eng, size_t sym, const argo_candle *c, in
   argo__batch_f64(b, MD_LOW, r, c->low);
   argo__batch_f64(b, MD_CLOSE, r, c->close);
   argo__batch_f64(b, MD_VOLUME, r, c->volume);
+  argo__batch_i64(b, MD_HISTORY, r, history);
 }
 
 static int64_t event_time(const argo_engine *eng) {
@@ -1534,6 +1536,13 @@ argo_err argo_engine_run(argo_engine *eng) {
       emit_error(eng, ARGO_EFEED, err);
       fail_session(eng, ARGO_EFEED, err);
       break;
+    }
+    if (r == ARGO_FEED_HISTORY) {
+      /* A replayed session's downloaded history: warm-up, as it was in that session. */
+      history_candle(eng, &c);
+      poll_publisher(eng);
+      fire_due(eng);
+      continue;
     }
     int64_t t0 = eng->lat ? now_ns() : 0;
     process_candle(eng, &c);

@@ -15,6 +15,7 @@
 #include "util/waker.h"
 
 #define ARGO_FEED_CANDLE 1   /* *out holds a candle */
+#define ARGO_FEED_HISTORY 2  /* *out holds a candle of history: warm-up only, never traded */
 #define ARGO_FEED_END 0      /* no more candles: the session ends normally */
 #define ARGO_FEED_SKIP (-1)  /* a problem worth reporting (err), the feed goes on */
 #define ARGO_FEED_FATAL (-2) /* the feed cannot go on (err) */

@@ -42,8 +42,11 @@
 static const char *const need_cols[] = {"time", "symbol", "open", "high", "low", "close", "volume"};
 #define NCOLS ARGO_ARRAY_LEN(need_cols)
 
+/* The optional column that marks warm-up rows (a session's downloaded history). */
+static const char hist_col[] = "history";
+
 /* Columns of the streamed result. */
-enum { R_POS, R_TIME, R_SYM, R_IDX, R_O, R_H, R_L, R_C, R_V, R_BAD, R_PREV, R_NCOLS };
+enum { R_POS, R_TIME, R_SYM, R_IDX, R_O, R_H, R_L, R_C, R_V, R_BAD, R_PREV, R_HIST, R_NCOLS };
 
 /* An opened file: the database, and the SQL that reads the file with its columns normalized
  * (pos, t, sym, o, h, l, c, v). */
@@ -67,8 +70,11 @@ typedef struct replay {
   idx_t row, nrows;
   void *col[R_NCOLS];
   uint64_t *valid[R_NCOLS];
-  argo_candle first; /* the first candle, found by open() (its time is clock_start) */
+  argo_candle first; /* the first candle, found by open() */
+  int first_hist;    /* ... is a warm-up row */
   int have_first;    /* ... and not yet delivered */
+  int64_t clock0;    /* clock_start: the first candle that is not warm-up (or the first) */
+  int row_hist;      /* the row step() returned last is a warm-up row */
   char **pending;    /* reports of the rows open() skipped on the way to it */
   size_t npending, pending_next;
   long long pending_more;
@@ -207,6 +213,7 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
   duckdb_result r;
   int have_r = 0;
   char *types[NCOLS] = {0}, *names[NCOLS] = {0};
+  char *hist_name = NULL;
 
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -329,6 +336,9 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
     if (j < NCOLS) {
       names[j] = name;
       types[j] = type;
+    } else if (name && !hist_name && strcasecmp(name, hist_col) == 0) {
+      hist_name = name;
+      duckdb_free(type);
     } else {
       duckdb_free(name);
       duckdb_free(type);
@@ -373,6 +383,15 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
     put_ident(s, names[c]);
     argo__sb_printf(s, " AS DOUBLE) AS %s", alias[c - 2]);
   }
+  /* A session's market_data marks its downloaded history (warm-up rows); a file without the
+   * column (an older session's, any other file) holds only rows to trade on. */
+  if (hist_name) {
+    argo__sb_puts(s, ", coalesce(try_cast(");
+    put_ident(s, hist_name);
+    argo__sb_puts(s, " AS BOOLEAN), false) AS hist");
+  } else {
+    argo__sb_puts(s, ", false AS hist");
+  }
   argo__sb_printf(s, " FROM %s", argo__sb_str(&reader));
   argo__sb_free(&reader);
   if (argo__sb_failed(s)) {
@@ -389,6 +408,7 @@ done:
     duckdb_free(names[c]);
     duckdb_free(types[c]);
   }
+  duckdb_free(hist_name);
   if (have_r) {
     duckdb_destroy_result(&r);
   }
@@ -432,7 +452,7 @@ static void replay_close(void *impl) {
 }
 
 static int64_t replay_clock_start(void *impl) {
-  return ((replay *)impl)->first.time;
+  return ((replay *)impl)->clock0;
 }
 
 static int cell_valid(replay *rp, int col, idx_t row) {
@@ -543,6 +563,7 @@ static int step(replay *rp, argo_candle *out) {
     row_message(rp, row, what);
     return STEP_SKIP;
   }
+  rp->row_hist = cell_valid(rp, R_HIST, row) && ((bool *)rp->col[R_HIST])[row];
   out->symbol = rp->syms[k - 1];
   out->time = t;
   out->open = cell_f64(rp, R_O, row);
@@ -583,9 +604,11 @@ static int replay_next(void *impl, argo_candle *out, char *err, size_t errlen) {
     }
   }
   argo_candle c;
+  int hist;
   if (rp->have_first) {
     rp->have_first = 0;
     c = rp->first;
+    hist = rp->first_hist;
   } else {
     for (;;) {
       int r = step(rp, &c);
@@ -603,6 +626,12 @@ static int replay_next(void *impl, argo_candle *out, char *err, size_t errlen) {
         return ARGO_FEED_SKIP;
       }
     }
+    hist = rp->row_hist;
+  }
+  if (hist) {
+    /* Warm-up rows come as fast as they can, as a prefetch does; pacing starts after them. */
+    *out = c;
+    return ARGO_FEED_HISTORY;
   }
   /* Pacing: a new candle time is released at wall0 + (t - t0) / speed. */
   if (rp->speed > 0) {
@@ -627,8 +656,9 @@ static const argo__feed_ops replay_ops = {.name = "replay",
                                           .clock_start = replay_clock_start,
                                           .close = replay_close};
 
-/* The streamed query; see the file's opening comment. */
-static int build_query(replay *rp, const argo__settings *st, argo__sb *q) {
+/* The rows of the requested symbols and time range, checked: "WITH src AS (...), chk AS
+ * (...) " (then a SELECT from chk). */
+static int build_chk(replay *rp, const argo__settings *st, argo__sb *q) {
   argo__sb list;
   argo__sb_init(&list);
   for (size_t i = 0; i < rp->nsym; i++) {
@@ -656,16 +686,57 @@ static int build_query(replay *rp, const argo__settings *st, argo__sb *q) {
       "WHEN o > h OR o < l OR c > h OR c < l THEN 'open or close is outside low..high' "
       "WHEN v < 0 THEN 'the volume is negative' END AS bad "
       "FROM src WHERE (sym IS NULL OR sym IN (%s)) "
-      "AND (t IS NULL OR (t >= %lld AND t < %lld))) "
-      "SELECT CAST(pos AS BIGINT), CAST(t AS BIGINT), sym, CAST(k AS INTEGER), o, h, l, c, v, "
-      "bad, CAST(max(CASE WHEN bad IS NULL THEN t END) OVER (PARTITION BY sym ORDER BY pos "
-      "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS BIGINT) "
-      "FROM chk ORDER BY t NULLS FIRST, pos",
+      "AND (t IS NULL OR (t >= %lld AND t < %lld))) ",
       argo__sb_str(&rp->src.select), argo__sb_str(&list), argo__sb_str(&list), (long long)lo,
       (long long)hi);
   int failed = argo__sb_failed(&list);
   argo__sb_free(&list);
   return failed || argo__sb_failed(q) ? -1 : 0;
+}
+
+/* The streamed query; see the file's opening comment. */
+static int build_query(replay *rp, const argo__settings *st, argo__sb *q) {
+  if (build_chk(rp, st, q) != 0) {
+    return -1;
+  }
+  argo__sb_puts(q, "SELECT CAST(pos AS BIGINT), CAST(t AS BIGINT), sym, CAST(k AS INTEGER), o, "
+                   "h, l, c, v, bad, CAST(max(CASE WHEN bad IS NULL THEN t END) OVER (PARTITION "
+                   "BY sym ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "
+                   "BIGINT), hist FROM chk ORDER BY t NULLS FIRST, pos");
+  return argo__sb_failed(q) ? -1 : 0;
+}
+
+/* The session clock of a file that opens with warm-up rows: the time of its first valid row to
+ * trade on, so that a replay of a session that prefetched history starts in the day folder that
+ * session started in (its history is stored there, as it was then). The first candle's time
+ * when every row is warm-up. */
+static void find_clock(replay *rp, const argo__settings *st) {
+  rp->clock0 = rp->first.time;
+  if (!rp->first_hist) {
+    return;
+  }
+  /* A connection of its own: a query on the streaming one would end the stream. */
+  duckdb_connection con = NULL;
+  argo__sb q;
+  argo__sb_init(&q);
+  if (duckdb_connect(rp->src.db, &con) == DuckDBSuccess && build_chk(rp, st, &q) == 0) {
+    duckdb_result tz;
+    duckdb_query(con, "SET TimeZone = 'UTC'", &tz); /* as on the streaming connection */
+    duckdb_destroy_result(&tz);
+    argo__sb_puts(&q, "SELECT CAST(min(t) AS BIGINT) FROM chk WHERE bad IS NULL AND NOT hist");
+    duckdb_result r;
+    if (!argo__sb_failed(&q)) {
+      if (duckdb_query(con, argo__sb_str(&q), &r) == DuckDBSuccess && duckdb_row_count(&r) == 1 &&
+          !duckdb_value_is_null(&r, 0, 0)) {
+        rp->clock0 = duckdb_value_int64(&r, 0, 0);
+      }
+      duckdb_destroy_result(&r);
+    }
+  }
+  if (con) {
+    duckdb_disconnect(&con);
+  }
+  argo__sb_free(&q);
 }
 
 /* Reads up to the first candle (its time is clock_start, needed before the first next()),
@@ -675,6 +746,7 @@ static int find_first(replay *rp) {
     int r = step(rp, &rp->first);
     if (r == STEP_CANDLE) {
       rp->have_first = 1;
+      rp->first_hist = rp->row_hist;
       return 1;
     }
     if (r != STEP_SKIP) {
@@ -779,6 +851,7 @@ argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo_
     rc = ARGO_EFEED;
     goto fail;
   }
+  find_clock(rp, st);
   argo__sb_free(&q);
   out->ops = &replay_ops;
   out->impl = rp;

@@ -100,6 +100,7 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     argo__batch_f64(b, MD_LOW, row, c.c.low);
     argo__batch_f64(b, MD_CLOSE, row, c.c.close);
     argo__batch_f64(b, MD_VOLUME, row, c.c.volume);
+    argo__batch_i64(b, MD_HISTORY, row, type == ARGO_J_HCANDLE);
     if (type == ARGO_J_CANDLE) {
       if (r->mark_pending) {
         argo__stats_mark(r->stats, r->mark_sym, r->mark_close);

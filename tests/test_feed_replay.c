@@ -140,6 +140,58 @@ TEST(replay_parquet_of_a_session_replays_in_time_then_file_order) {
   tu_rm_rf(dir);
 }
 
+/* A session's market_data.parquet flags its downloaded history: those rows come as
+ * ARGO_FEED_HISTORY (warm-up), the others as candles, in time order; the clock starts at the
+ * first row to trade on. A CSV with the column as text does the same. */
+TEST(replay_gives_history_rows_as_warm_up_and_starts_the_clock_after_them) {
+  setup_dir();
+  const char *p = path_of("market_data.parquet");
+  const char *q = path_of("md.csv");
+  /* 30 candles of BTCUSDT a day before the live ones: the first 20 are history. */
+  write_parquet(p, "SELECT TIMESTAMP '2025-09-30 23:50:00' + INTERVAL (i) MINUTE AS time, "
+                   "'BTCUSDT' AS symbol, 1.0 AS open, 2.0 AS high, 0.5 AS low, 1.5 AS close, "
+                   "1.0 AS volume, i < 20 AS history FROM range(30) r(i)");
+  tu_write_file(q, "time,symbol,open,high,low,close,volume,history\n"
+                   "2025-10-01T00:00:00Z,BTCUSDT,1,2,0.5,1.5,1,true\n"
+                   "2025-10-01T00:01:00Z,BTCUSDT,1,2,0.5,1.5,1,\n"
+                   "2025-10-01T00:02:00Z,BTCUSDT,1,2,0.5,1.5,1,false\n");
+  const char *files[2] = {p, q};
+  const int want_hist[2] = {20, 1}, want_live[2] = {10, 2};
+  const int64_t want_clock[2] = {T0 + 10 * MIN, T0 + MIN};
+  for (int k = 0; k < 2; k++) {
+    argo__waker w;
+    argo__waker_init(&w);
+    seen sn = {0};
+    argo__settings s = settings(files[k], btc_eth, 1);
+    argo__feed f;
+    char err[512];
+    argo__feed_hooks hooks = {.error = on_error, .user = &sn};
+    CHECK_MSG(argo__feed_replay_open(&f, &s, &w, &hooks, err, sizeof err) == ARGO_OK, "%s", err);
+    CHECK_EQ_INT(want_clock[k], f.ops->clock_start(f.impl));
+    int r, hist = 0, live = 0;
+    int64_t last = 0;
+    argo_candle c;
+    while ((r = f.ops->next(f.impl, &c, err, sizeof err)) > 0) {
+      CHECK(c.time > last);
+      last = c.time;
+      if (r == ARGO_FEED_HISTORY) {
+        CHECK_MSG(live == 0, "a history row after a live one, at %lld", (long long)c.time);
+        hist++;
+      } else {
+        CHECK_EQ_INT(ARGO_FEED_CANDLE, r);
+        live++;
+      }
+    }
+    CHECK_MSG(r == ARGO_FEED_END, "next returned %d: %s", r, err);
+    CHECK_EQ_INT(want_hist[k], hist);
+    CHECK_EQ_INT(want_live[k], live);
+    CHECK_EQ_INT(0, sn.nerr);
+    f.ops->close(f.impl);
+    argo__waker_deinit(&w);
+  }
+  tu_rm_rf(dir);
+}
+
 TEST(replay_csv_takes_iso_text_and_epoch_milliseconds) {
   setup_dir();
   const char *p = path_of("candles.csv");
@@ -494,6 +546,7 @@ TEST(replay_paces_real_time_times_speed_and_stops_promptly) {
 
 int main(void) {
   RUN(replay_parquet_of_a_session_replays_in_time_then_file_order);
+  RUN(replay_gives_history_rows_as_warm_up_and_starts_the_clock_after_them);
   RUN(replay_csv_takes_iso_text_and_epoch_milliseconds);
   RUN(replay_filters_symbols_and_the_time_range);
   RUN(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows);

@@ -285,6 +285,47 @@ TEST(recovery_rebuilds_the_day_from_its_journal_and_is_idempotent) {
   tu_rm_rf(dir);
 }
 
+TEST(recovery_keeps_history_candles_flagged_as_history) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("rc-history"));
+  argo__waker w;
+  argo__waker_init(&w);
+  argo__journal *j = NULL;
+  char err[512];
+  CHECK_MSG(argo__journal_open(&j, dir, 100000, &w, err, sizeof err) == ARGO_OK, "%s", err);
+  write_day(j);
+  /* Three prefetched candles of BTCUSDT, then two live ones. */
+  for (int i = 0; i < 5; i++) {
+    argo_candle c = {NULL, T0 + i * 60000000LL, 100 + i, 101 + i, 99 + i, 100.5 + i, 5};
+    if (i < 3) {
+      argo__journal_hcandle(j, 0, &c);
+    } else {
+      argo__journal_candle(j, 0, &c);
+    }
+  }
+  CHECK_MSG(argo__journal_sync(j, err, sizeof err) == ARGO_OK, "%s", err);
+  CHECK(argo__journal_close(j, err, sizeof err) == ARGO_OK);
+  argo__journal_free(j);
+  argo__waker_deinit(&w);
+  char msg[4096];
+  CHECK_MSG(argo__recover_folder(dir, msg, sizeof msg) == ARGO_OK, "%s", msg);
+  tu_db db;
+  tu_db_open(&db);
+  char sql[8800];
+  snprintf(sql, sizeof sql,
+           "SELECT string_agg(CAST(history AS VARCHAR), ',' ORDER BY time) FROM "
+           "read_parquet('%s/market_data.parquet')",
+           dir);
+  char *flags = tu_q_str(&db, sql);
+  CHECK_STR("true,true,true,false,false", flags);
+  free(flags);
+  tu_db_close(&db);
+  /* Only the live candles count. */
+  argo__stats_doc d = read_stats();
+  CHECK_EQ_INT(2, d.s.candles_day);
+  argo__stats_doc_free(&d);
+  tu_rm_rf(dir);
+}
+
 TEST(recovery_of_a_torn_journal_keeps_every_whole_record) {
   snprintf(dir, sizeof dir, "%s", tu_tmpdir("rc-torn"));
   write_session(dir, 0);
@@ -427,6 +468,7 @@ int main(void) {
   RUN(journal_torn_tail_is_detected_and_ignored);
   RUN(journal_checksum_mismatch_stops_reading_there);
   RUN(recovery_rebuilds_the_day_from_its_journal_and_is_idempotent);
+  RUN(recovery_keeps_history_candles_flagged_as_history);
   RUN(recovery_of_a_torn_journal_keeps_every_whole_record);
   RUN(recovery_of_an_empty_journal_removes_it);
   RUN(recovery_of_a_finished_day_keeps_it_finished_and_removes_its_journal);

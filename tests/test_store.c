@@ -40,6 +40,7 @@ static void add_candles(argo__batch *b, int n, int64_t t0) {
     argo__batch_f64(b, MD_LOW, r, 99 + i);
     argo__batch_f64(b, MD_CLOSE, r, 100.5 + i);
     argo__batch_f64(b, MD_VOLUME, r, 10);
+    argo__batch_i64(b, MD_HISTORY, r, i % 7 == 0);
   }
 }
 
@@ -110,6 +111,12 @@ TEST(store_market_data_round_trips_across_many_chunks) {
   snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s) WHERE symbol = 'ETHUSDT'",
            fpath("market_data.parquet"));
   CHECK_EQ_INT(2500, tu_q_int(&db, sql));
+  /* The history flag of every seventh candle, and no NULL. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FILTER (WHERE history) * 10000 + count(*) FILTER (WHERE history IS "
+           "NULL) FROM read_parquet(%s)",
+           fpath("market_data.parquet"));
+  CHECK_EQ_INT(715 * 10000, tu_q_int(&db, sql));
   snprintf(sql, sizeof sql,
            "SELECT strftime(min(time), '%%Y-%%m-%%d %%H:%%M') FROM "
            "read_parquet(%s)",
