@@ -47,7 +47,9 @@ int cli_report_main(int argc, char **argv) {
   argo_err err = argo_report_write(cat, p.pos[0], out);
   if (err != ARGO_OK) {
     cli_error("report: %s", argo_catalog_errmsg(cat));
-    rc = err == ARGO_EINVAL || err == ARGO_ENOTFOUND ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+    /* A bad or unusable run name (resolve's errors) is a usage error: nothing was done. */
+    rc = err == ARGO_EINVAL || err == ARGO_ENOTFOUND || err == ARGO_ECORRUPT ? CLI_EXIT_USAGE
+                                                                             : CLI_EXIT_FAIL;
   } else {
     printf("argo: report of %s written to %s\n", p.pos[0], out);
   }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +69,9 @@ static void on_signal(int sig) {
 
 typedef struct run_state {
   FILE *events;
+  const char *events_path; /* --events FILE (NULL for none, "-" for stdout) */
+  int events_failed;       /* a write failed: no more events, the session was asked to stop */
+  argo_engine *eng;
   int quiet;
   int started;
   FILE *info; /* where human-readable lines go (stdout, or stderr when events use stdout) */
@@ -169,8 +173,42 @@ static json_t *time_json(int64_t us) {
   return json_string(buf);
 }
 
+/* An events write failed: say so once, stop the session (cleanly: its files are flushed and
+ * final as after Ctrl-C) and write no more events; the exit code is 1. */
+static void events_failed(run_state *st, int err) {
+  if (st->events_failed) {
+    return;
+  }
+  st->events_failed = 1;
+  status_clear(st);
+  cli_error("--events: cannot write to '%s': %s; stopping the session",
+            strcmp(st->events_path, "-") == 0 ? "standard output" : st->events_path,
+            strerror(err ? err : EIO));
+  if (st->eng) {
+    argo_engine_stop(st->eng);
+  }
+}
+
+/* Opens the --events file at the first event, so that a run that fails before it starts
+ * (a bad strategy, say) neither creates nor truncates the file. 0, or -1 (reported). */
+static int events_open(run_state *st) {
+  if (st->events || st->events_failed) {
+    return st->events ? 0 : -1;
+  }
+  if (strcmp(st->events_path, "-") == 0) {
+    st->events = stdout;
+    return 0;
+  }
+  st->events = fopen(st->events_path, "w");
+  if (!st->events) {
+    events_failed(st, errno);
+    return -1;
+  }
+  return 0;
+}
+
 static void emit(run_state *st, json_t *obj) {
-  if (!st->events || !obj) {
+  if (!st->events_path || st->events_failed || !obj || events_open(st) != 0) {
     json_decref(obj);
     return;
   }
@@ -180,13 +218,17 @@ static void emit(run_state *st, json_t *obj) {
   argo_time_format((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, now, sizeof now);
   json_object_set_new(obj, "wall_time", json_string(now));
   char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  if (line) {
-    fputs(line, st->events);
-    fputc('\n', st->events);
-    fflush(st->events);
-    free(line);
-  }
   json_decref(obj);
+  if (!line) {
+    events_failed(st, ENOMEM);
+    return;
+  }
+  /* Each line is flushed as it is written: a reader sees every event as it happens. */
+  errno = 0;
+  if (fputs(line, st->events) < 0 || fputc('\n', st->events) == EOF || fflush(st->events) != 0) {
+    events_failed(st, errno);
+  }
+  free(line);
 }
 
 static const char *side_s(argo_side s) {
@@ -374,6 +416,44 @@ static void on_prefetch(argo_engine *eng, const char *symbol, int64_t done, int6
   status_draw(st, done >= total);
 }
 
+/* Checks that --events FILE can be written, without creating or truncating it (that happens at
+ * the first event): an existing file must be writable, a new one needs a writable folder. A
+ * usage error (reported) is -1. The open at the first event can still fail (see
+ * events_failed). */
+static int events_check(const char *path) {
+  struct stat sb;
+  if (stat(path, &sb) == 0) {
+    if (S_ISDIR(sb.st_mode)) {
+      cli_error("--events: '%s' is a folder", path);
+      return -1;
+    }
+    if (access(path, W_OK) != 0) {
+      cli_error("--events: cannot write to '%s': %s", path, strerror(errno));
+      return -1;
+    }
+    return 0;
+  }
+  if (errno != ENOENT) {
+    cli_error("--events: cannot open '%s': %s", path, strerror(errno));
+    return -1;
+  }
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (!slash) {
+    snprintf(dir, sizeof dir, ".");
+  } else if (slash == dir) {
+    dir[1] = '\0';
+  } else {
+    *slash = '\0';
+  }
+  if (access(dir, W_OK | X_OK) != 0) {
+    cli_error("--events: cannot create '%s': %s", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 /* --strategy-config takes JSON text, or the name of a file holding JSON (or YAML, which the
  * config layer converts). */
 static int strategy_config_value(const char *arg, char **out) {
@@ -543,15 +623,11 @@ int cli_run_main(int argc, char **argv) {
     goto done;
   }
   if (events_path) {
+    st.events_path = events_path;
     if (strcmp(events_path, "-") == 0) {
-      st.events = stdout;
       st.info = stderr;
-    } else {
-      st.events = fopen(events_path, "w");
-      if (!st.events) {
-        cli_error("--events: cannot open '%s': %s", events_path, strerror(errno));
-        goto done;
-      }
+    } else if (events_check(events_path) != 0) {
+      goto done;
     }
   }
   if (argo_engine_new(&eng) != ARGO_OK) {
@@ -584,6 +660,7 @@ int cli_run_main(int argc, char **argv) {
     cb.on_market_data = on_candle;
   }
   argo_engine_set_callbacks(eng, &cb, sizeof cb, &st);
+  st.eng = eng;
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -592,11 +669,25 @@ int cli_run_main(int argc, char **argv) {
   running_engine = eng;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  /* A closed pipe (--events - | head) must not kill the session mid-write: the write fails with
+   * EPIPE instead, and events_failed stops the session cleanly. */
+  signal(SIGPIPE, SIG_IGN);
   argo_err rc = argo_engine_run(eng);
   running_engine = NULL;
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   status_clear(&st);
+  st.eng = NULL;
+  if (st.events && st.events != stdout) {
+    FILE *f = st.events;
+    st.events = NULL;
+    errno = 0;
+    if (fclose(f) != 0) {
+      events_failed(&st, errno);
+    }
+  } else if (st.events && fflush(stdout) != 0) {
+    events_failed(&st, errno);
+  }
 
   if (!st.started) {
     /* Nothing ran: bad strategy, bad configuration or an unusable output folder. */
@@ -608,7 +699,7 @@ int cli_run_main(int argc, char **argv) {
     cli_error("session failed: %s", argo_engine_errmsg(eng));
     exit_code = CLI_EXIT_FAIL;
   } else {
-    exit_code = CLI_EXIT_OK;
+    exit_code = st.events_failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   }
   argo_stats s;
   if (!st.quiet && argo_engine_get_stats(eng, &s) == ARGO_OK) {
@@ -616,9 +707,9 @@ int cli_run_main(int argc, char **argv) {
     fprintf(st.info,
             "argo: session %s %s: %lld candles, %lld fills, realized pnl %.2f, total pnl %.2f, "
             "win rate %.1f%%, max drawdown %.2f%%\n",
-            s.session_id, rc == ARGO_OK ? "finished" : "stopped", (long long)s.candles_total,
-            (long long)c->number_of_trades, c->realized_pnl, c->total_pnl, c->win_rate * 100,
-            c->max_drawdown * 100);
+            s.session_id, rc == ARGO_OK && !st.events_failed ? "finished" : "stopped",
+            (long long)s.candles_total, (long long)c->number_of_trades, c->realized_pnl,
+            c->total_pnl, c->win_rate * 100, c->max_drawdown * 100);
     fprintf(st.info, "argo: files of the last day: %s\n", s.run_dir);
     /* The path as an SQL string literal: quotes doubled. */
     char lit[8192];

@@ -793,6 +793,68 @@ TEST(e2e_completion_and_man_page_cover_every_command) {
   free(man);
 }
 
+/* Runs the completion function of the generated script in bash for one command line (its words,
+ * the last one being completed) and returns the candidates, one a line. */
+static char *complete(const char *script, const char *const *words) {
+  char prog[16384];
+  int k = snprintf(prog, sizeof prog, "source '%s'\nCOMP_WORDS=(", script);
+  int n = 0;
+  for (; words[n]; n++) {
+    k += snprintf(prog + k, sizeof prog - (size_t)k, "%s'%s'", n ? " " : "", words[n]);
+  }
+  snprintf(prog + k, sizeof prog - (size_t)k,
+           ")\nCOMP_CWORD=%d\n_argo\nprintf '%%s\\n' \"${COMPREPLY[@]}\"\n", n - 1);
+  char *argv[] = {"/bin/bash", "-c", prog, NULL};
+  char *o = NULL, *e = NULL;
+  int rc = tu_run(argv, &o, &e);
+  CHECK_MSG(rc == 0, "bash exited %d: %s", rc, e);
+  free(e);
+  return o;
+}
+
+TEST(e2e_completion_reads_the_data_output_written_with_an_equals_sign) {
+  char *comp = NULL, *e = NULL;
+  CHECK_EQ_INT(0, tu_argo(&comp, &e, "completion", "bash", NULL));
+  free(e);
+  char path[8192], eq[8400];
+  snprintf(path, sizeof path, "%s/completion.bash", data);
+  tu_write_file(path, comp);
+  free(comp);
+  snprintf(eq, sizeof eq, "--data-output=%s", data);
+  /* The same run names whichever way --data-output is written: as two words, split by bash at
+   * '=' (its default COMP_WORDBREAKS), or as one word. */
+  const char *const lines[3][8] = {
+      {ARGO_BIN, "stats", "--data-output", data, "", NULL},
+      {ARGO_BIN, "stats", "--data-output", "=", data, "", NULL},
+      {ARGO_BIN, "stats", eq, "", NULL},
+  };
+  for (int i = 0; i < 3; i++) {
+    char *o = complete(path, lines[i]);
+    CHECK_MSG(count_lines(o) == 1 + 7 + 3, "form %d: %s", i, o);
+    CHECK_MSG(strncmp(o, "latest\n", 7) == 0, "form %d: %s", i, o);
+    CHECK_CONTAINS(o, "2025-10-02/run_1\n");
+    CHECK_CONTAINS(o, sid_c);
+    free(o);
+  }
+  /* Option values after '=': split, right after it, or in one word (completed with its
+   * prefix, since bash then replaces the whole word). */
+  char *o = complete(path, (const char *const[]){ARGO_BIN, "query", "--format", "=", "", NULL});
+  CHECK_STR("table\ncsv\njson\n", o);
+  free(o);
+  o = complete(path, (const char *const[]){ARGO_BIN, "query", "--format", "=", NULL});
+  CHECK_STR("table\ncsv\njson\n", o);
+  free(o);
+  o = complete(path, (const char *const[]){ARGO_BIN, "query", "--format", "=", "c", NULL});
+  CHECK_STR("csv\n", o);
+  free(o);
+  o = complete(path, (const char *const[]){ARGO_BIN, "query", "--format=j", NULL});
+  CHECK_STR("--format=json\n", o);
+  free(o);
+  o = complete(path, (const char *const[]){ARGO_BIN, "query", "--format", "t", NULL});
+  CHECK_STR("table\n", o);
+  free(o);
+}
+
 int main(void) {
   RUN(e2e_fixture_is_recorded);
   if (test_failures) {
@@ -810,6 +872,7 @@ int main(void) {
   RUN(e2e_report_of_one_day_renders_in_chromium);
   RUN(e2e_query_and_sessions_work_while_a_session_runs);
   RUN(e2e_completion_and_man_page_cover_every_command);
+  RUN(e2e_completion_reads_the_data_output_written_with_an_equals_sign);
   tu_rm_rf(data);
   return test_summary();
 }
