@@ -1,7 +1,10 @@
 /*
  * Stored history for warm restarts; see history.h. One in-memory DuckDB connection reads each
  * candidate market_data.parquet with the path and the symbols quoted, newest run first, and
- * stops as soon as every symbol has what it needs.
+ * stops as soon as every symbol has what it needs. An older run is asked, per symbol, only for
+ * candles before the oldest one a newer run gave, so that runs over the same period (two
+ * sessions side by side, a prefetch of what an earlier run had) never put a candle twice into
+ * the window.
  */
 #include "history.h"
 
@@ -87,7 +90,8 @@ static int other_interval(const char *run_dir, const char *interval) {
 typedef struct acc {
   argo_candle *c;
   size_t n, cap;
-  size_t *have; /* per symbol */
+  size_t *have;    /* per symbol */
+  int64_t *before; /* per symbol: what an older run may add ends before this (exclusive) */
 } acc;
 
 static int by_time(const void *a, const void *b) {
@@ -98,10 +102,11 @@ static int by_time(const void *a, const void *b) {
   return strcmp(x->symbol, y->symbol);
 }
 
-/* Reads one file's newest candles into a; returns how many it added, or -1 on error. */
+/* Reads one file's newest candles into a: of each symbol that still needs some, those before
+ * a->before[symbol] (so that a candle a newer run gave is never loaded twice, when runs cover
+ * the same period); returns how many it added, or -1 on error. */
 static long read_file(duckdb_connection con, const char *path, const char *const *symbols,
-                      size_t nsym, int64_t before_us, size_t per_symbol, acc *a, char *err,
-                      size_t errlen) {
+                      size_t nsym, size_t per_symbol, acc *a, char *err, size_t errlen) {
   char q[8800];
   if (argo__sql_quote(path, q, sizeof q) != 0) {
     argo__fmt(err, errlen, "path too long: '%s'", path);
@@ -111,17 +116,20 @@ static long read_file(duckdb_connection con, const char *path, const char *const
   argo__sb_init(&sql);
   argo__sb_printf(&sql,
                   "SELECT epoch_us(time), symbol, open, high, low, close, volume FROM "
-                  "read_parquet(%s) WHERE time < make_timestamp(%lld) AND symbol IN (",
-                  q, (long long)before_us);
+                  "read_parquet(%s) WHERE false",
+                  q);
   for (size_t i = 0; i < nsym; i++) {
     char s[128];
-    if (argo__sql_quote(symbols[i], s, sizeof s) != 0) {
+    if (a->have[i] >= per_symbol || argo__sql_quote(symbols[i], s, sizeof s) != 0) {
       continue;
     }
-    argo__sb_printf(&sql, "%s%s", i ? ", " : "", s);
+    argo__sb_printf(&sql, " OR (symbol = %s AND time < make_timestamp(%lld))", s,
+                    (long long)a->before[i]);
   }
+  /* Newest first, so that a symbol that needs fewer than per_symbol more takes the newest. */
   argo__sb_printf(&sql,
-                  ") QUALIFY row_number() OVER (PARTITION BY symbol ORDER BY time DESC) <= %zu",
+                  " QUALIFY row_number() OVER (PARTITION BY symbol ORDER BY time DESC) <= %zu "
+                  "ORDER BY symbol, time DESC",
                   per_symbol);
   duckdb_result r;
   long added = 0;
@@ -160,6 +168,9 @@ static long read_file(duckdb_connection con, const char *path, const char *const
     c->volume = duckdb_value_double(&r, 6, i);
     a->have[k]++;
     added++;
+    if (c->time < a->before[k]) {
+      a->before[k] = c->time; /* older runs may only add what comes before */
+    }
   }
   duckdb_destroy_result(&r);
   return added;
@@ -177,13 +188,20 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
   duckdb_connection con = NULL;
   acc a = {0};
   a.have = calloc(nsym, sizeof *a.have);
-  if (!a.have) {
+  a.before = calloc(nsym, sizeof *a.before);
+  if (!a.have || !a.before) {
+    free(a.have);
+    free(a.before);
     argo__fmt(err, errlen, "out of memory");
     return ARGO_ENOMEM;
+  }
+  for (size_t i = 0; i < nsym; i++) {
+    a.before[i] = before_us;
   }
   if (duckdb_open(NULL, &db) != DuckDBSuccess || duckdb_connect(db, &con) != DuckDBSuccess) {
     argo__fmt(err, errlen, "DuckDB: cannot open an in-memory database");
     free(a.have);
+    free(a.before);
     if (db) {
       duckdb_close(&db);
     }
@@ -214,8 +232,7 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
         }
         continue;
       }
-      long added =
-          read_file(con, path, symbols, nsym, before_us, per_symbol, &a, note, sizeof note);
+      long added = read_file(con, path, symbols, nsym, per_symbol, &a, note, sizeof note);
       if (added < 0) {
         if (report) {
           report(user, ARGO_EIO, note);
@@ -237,6 +254,7 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
   duckdb_disconnect(&con);
   duckdb_close(&db);
   free(a.have);
+  free(a.before);
   if (a.n) {
     qsort(a.c, a.n, sizeof *a.c, by_time);
   }
@@ -250,24 +268,57 @@ void argo__stored_free(argo__stored *s) {
   memset(s, 0, sizeof *s);
 }
 
-/* max(id) over every run's file of one table; 0 when there is none or it cannot be read. */
-static int64_t max_id(duckdb_connection con, const char *data_output, const char *file) {
-  char pattern[4400], q[9000], sql[9200];
-  snprintf(pattern, sizeof pattern, "%s/*/run_*/%s", data_output, file);
-  if (strpbrk(data_output, "*?[") || argo__sql_quote(pattern, q, sizeof q) != 0) {
-    return 0; /* a folder name that is itself a pattern cannot be globbed safely */
+/* max(id) of one file into *v (0 when it has no rows). 0, or -1 with err set. */
+static int file_max_id(duckdb_connection con, const char *path, int64_t *v, char *err,
+                       size_t errlen) {
+  char q[8800], sql[9000];
+  *v = 0;
+  if (argo__sql_quote(path, q, sizeof q) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", path);
+    return -1;
   }
   snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM read_parquet(%s)", q);
   duckdb_result r;
-  int64_t v = 0;
+  int rc = 0;
   if (duckdb_query(con, sql, &r) == DuckDBSuccess && duckdb_row_count(&r) == 1) {
-    v = duckdb_value_int64(&r, 0, 0);
+    *v = duckdb_value_int64(&r, 0, 0);
+  } else {
+    argo__fmt(err, errlen, "cannot read the ids of '%s': %s", path,
+              duckdb_result_error(&r) ? duckdb_result_error(&r) : "no result");
+    rc = -1;
   }
   duckdb_destroy_result(&r);
-  return v;
+  return rc;
 }
 
-void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *log_id) {
+/* The ids of one file into *best. A file that cannot be read is checked: an unreadable one is
+ * moved aside (".corrupt") and reported, as every Parquet file argo finds broken at start; the
+ * others count. */
+static void ids_of(duckdb_connection con, const char *path, int64_t *best,
+                   argo__history_report report, void *user) {
+  if (!argo__fs_exists(path)) {
+    return;
+  }
+  char note[ARGO_ERRMSG_MAX];
+  int64_t v;
+  if (file_max_id(con, path, &v, note, sizeof note) != 0) {
+    char why[ARGO_ERRMSG_MAX];
+    int bad = argo__recover_check_parquet(path, why, sizeof why);
+    if (bad != 0 || file_max_id(con, path, &v, note, sizeof note) != 0) {
+      /* Moved aside (or not even that): its ids are lost to the count, which says so. */
+      if (report) {
+        report(user, bad == 1 ? ARGO_ECORRUPT : ARGO_EIO, bad != 0 ? why : note);
+      }
+      return;
+    }
+  }
+  if (v > *best) {
+    *best = v;
+  }
+}
+
+void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *log_id,
+                            argo__history_report report, void *user) {
   *mark_id = *log_id = 0;
   if (!argo__fs_is_dir(data_output)) {
     return;
@@ -278,10 +329,31 @@ void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *
     if (db) {
       duckdb_close(&db);
     }
+    if (report) {
+      report(user, ARGO_EDB,
+             "DuckDB: cannot open an in-memory database; mark and log ids start again at 1");
+    }
     return;
   }
-  *mark_id = max_id(con, data_output, "marks.parquet");
-  *log_id = max_id(con, data_output, "logs.parquet");
+  /* File by file (not one query over all of them), so that one unreadable file neither hides
+   * the others' ids nor stays in place unreported. */
+  size_t ndays = 0;
+  entry *days = list(data_output, 1, &ndays);
+  for (size_t d = 0; d < ndays; d++) {
+    char day_dir[4200];
+    snprintf(day_dir, sizeof day_dir, "%s/%s", data_output, days[d].name);
+    size_t nruns = 0;
+    entry *runs = list(day_dir, 0, &nruns);
+    for (size_t k = 0; k < nruns; k++) {
+      char path[4400];
+      snprintf(path, sizeof path, "%s/%s/marks.parquet", day_dir, runs[k].name);
+      ids_of(con, path, mark_id, report, user);
+      snprintf(path, sizeof path, "%s/%s/logs.parquet", day_dir, runs[k].name);
+      ids_of(con, path, log_id, report, user);
+    }
+    free(runs);
+  }
+  free(days);
   duckdb_disconnect(&con);
   duckdb_close(&db);
 }

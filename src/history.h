@@ -29,8 +29,10 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
                             size_t errlen);
 void argo__stored_free(argo__stored *s);
 /* The highest mark and log ids recorded under data_output by earlier sessions (0 when there
- * are none or they cannot be read), so that ids keep increasing across a restart. Reads only
- * the Parquet files' statistics. */
-void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *log_id);
+ * are none), so that ids keep increasing across a restart. Each run's marks.parquet and
+ * logs.parquet is read on its own: one that cannot be read is moved aside (".corrupt") and
+ * reported through report (which may be NULL), and the others still count. */
+void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *log_id,
+                            argo__history_report report, void *user);
 
 #endif
