@@ -175,13 +175,25 @@ static rec rec_begin(jbuf *b, int type, size_t hint) {
   return r;
 }
 
-static void w_raw(rec *r, const void *d, size_t n) {
+static void w_raw_slow(rec *r, const void *d, size_t n) {
   if (!r->b || jb_reserve(r->b, n) != 0) {
     r->b = NULL;
     return;
   }
   memcpy(r->b->p + r->b->len, d, n);
   r->b->len += n;
+}
+
+/* Every field of a record goes through here: the common case (room reserved by rec_begin) is a
+ * bounds check and a copy, inlined. */
+static inline void w_raw(rec *r, const void *d, size_t n) {
+  jbuf *b = r->b;
+  if (ARGO_LIKELY(b && b->len + n <= b->cap)) {
+    memcpy(b->p + b->len, d, n);
+    b->len += n;
+    return;
+  }
+  w_raw_slow(r, d, n);
 }
 
 static void w_u8(rec *r, unsigned v) {

@@ -471,7 +471,19 @@ static void process(argo__pub *p, seg *list) {
 
 static void *thread_main(void *arg) {
   argo__pub *p = arg;
+  /* DuckDB starts here, on the publisher's own thread, while the engine thread goes on with its
+   * setup (claiming the run folder, the journal, the strategy's warm-up); whatever waits for
+   * the first publish waits for this too. */
+  char err[ARGO_ERRMSG_MAX];
+  argo_err rc = argo__store_open(&p->store, p->cfg.duck_threads, err, sizeof err);
+  if (rc) {
+    report(p, rc, err, 1);
+  }
   pthread_mutex_lock(&p->mu);
+  if (rc) {
+    p->gave_up = 1;
+    pthread_cond_broadcast(&p->done_cv);
+  }
   for (;;) {
     int retry = !p->gave_up && any_dirty(p);
     while (!p->qhead && !p->quit && !atomic_load(&p->flush_all)) {
@@ -560,10 +572,7 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->work_cv, NULL);
   pthread_cond_init(&p->done_cv, NULL);
-  argo_err rc = argo__store_open(&p->store, cfg->duck_threads, err, errlen);
-  if (rc) {
-    goto fail;
-  }
+  argo_err rc;
   p->cur = seg_new();
   if (!p->cur) {
     argo__fmt(err, errlen, "out of memory");
