@@ -17,6 +17,9 @@
 
 #include <jansson.h>
 
+#include <argo/argo.h>
+
+#include "journal.h"
 #include "session.h"
 #include "stats_yaml.h"
 #include "test.h"
@@ -270,10 +273,18 @@ TEST(e2e_a_second_session_never_recovers_a_running_one) {
                   "--data-output", data,
                   "--quiet",       NULL};
   pid_t a = spawn(args);
-  sleep_ms(1500);
   char journal[4400];
   snprintf(journal, sizeof journal, "%s/2025-10-01/run_1/.journal", data);
-  CHECK_MSG(argo__fs_exists(journal), "A has no journal yet");
+  /* A is running once its journal exists (polled; start-up time varies a lot). */
+  int have = 0;
+  for (int waited = 0; waited < 60000 && !have; waited += 10) {
+    have = argo__fs_exists(journal);
+    if (!have) {
+      CHECK_MSG(waitpid(a, NULL, WNOHANG) == 0, "A ended before writing its journal");
+      sleep_ms(10);
+    }
+  }
+  CHECK_MSG(have, "A has no journal after 60 s");
   char *o = NULL, *e = NULL;
   int rc = tu_argo(&o, &e, "run", "--bars", "20", "--start", "2025-10-01T12:00:00Z",
                    "--data-output", data, NULL);
@@ -304,8 +315,360 @@ TEST(e2e_a_second_session_never_recovers_a_running_one) {
   tu_rm_rf(root);
 }
 
+/* ---- a crash that leaves journals in two day folders ------------------------------------ */
+
+/* State of the in-process session run by crash_child (its own process). */
+typedef struct child {
+  int ack_fd; /* acknowledged rows, one line each, written as they are acknowledged */
+  char j1[4400], j2[4400];
+  int armed, both;
+} child;
+
+static void child_line(child *c, const char *line) {
+  size_t n = strlen(line);
+  if (write(c->ack_fd, line, n) != (ssize_t)n) {
+    _exit(3);
+  }
+}
+
+static void child_market(argo_engine *e, const argo_candle *k, void *user) {
+  (void)e;
+  child *c = user;
+  /* From the last minute of Oct 1 on, no stats.yaml of Oct 1 can be published: the day's final
+   * publication keeps retrying, so its journal stays while Oct 2 is recorded. */
+  if (!c->armed && k->time >= 1759363140LL * 1000000) { /* 2025-10-01T23:59:00Z */
+    c->armed = 1;
+    argo__io_fault_set_path(ARGO_IO_RENAME, "/2025-10-01/run_1/stats.yaml", 1, -1, EIO);
+  }
+}
+
+static void child_placed(argo_engine *e, const argo_order *o, void *user) {
+  (void)e;
+  char line[256];
+  snprintf(line, sizeof line, "order %s\n", o->order_id);
+  child_line(user, line);
+}
+
+static void child_fill(argo_engine *e, const argo_order *o, const argo_fill *f, void *user) {
+  (void)e;
+  (void)o;
+  child *c = user;
+  char line[512];
+  snprintf(line, sizeof line, "fill %s %.17g %.17g %.17g %.17g\n", f->order_id, f->executed_qty,
+           f->executed_price, f->commission, f->pnl);
+  child_line(c, line);
+  /* Killed once three fills of Oct 2 were acknowledged while both journals exist. */
+  if (f->executed_at >= 1759363200LL * 1000000 && argo__fs_exists(c->j1) &&
+      argo__fs_exists(c->j2) && ++c->both == 3) {
+    raise(SIGKILL);
+  }
+}
+
+/* Runs a session in a child process that SIGKILLs itself with journals in both Oct 1's and
+ * Oct 2's folders; acknowledged rows go to ack_path. */
+static void crash_with_two_journals(const char *dir, const char *ack_path) {
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    child c = {0};
+    c.ack_fd = open(ack_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    snprintf(c.j1, sizeof c.j1, "%s/2025-10-01/run_1/.journal", dir);
+    snprintf(c.j2, sizeof c.j2, "%s/2025-10-02/run_1/.journal", dir);
+    argo_config *cfg;
+    argo_engine *eng;
+    if (c.ack_fd < 0 || argo_config_new(&cfg) != ARGO_OK ||
+        argo_config_set(cfg, "engine.data_output", dir) != ARGO_OK ||
+        argo_config_set(cfg, "market_data.interval", "1m") != ARGO_OK ||
+        argo_config_set(cfg, "market_data.start", "2025-10-01T23:50:00Z") != ARGO_OK ||
+        argo_config_set(cfg, "market_data.bars", "100000") != ARGO_OK ||
+        argo_config_set(cfg, "market_data.speed", "6000") != ARGO_OK ||
+        argo_config_set(cfg, "strategy.name", "pingpong") != ARGO_OK ||
+        argo_config_set(cfg, "strategy.config", "{\"every\": 2}") != ARGO_OK ||
+        argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK) {
+      _exit(2);
+    }
+    argo_callbacks cb = {.on_market_data = child_market,
+                         .on_order_placed = child_placed,
+                         .on_order_filled = child_fill};
+    argo_engine_set_callbacks(eng, &cb, sizeof cb, &c);
+    argo_engine_run(eng);
+    _exit(1); /* the session ended without the state the test needs */
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+            "the session did not reach two live journals (status %d)", status);
+  for (int d = 1; d <= 2; d++) {
+    char j[4400];
+    snprintf(j, sizeof j, "%s/2025-10-0%d/run_1/.journal", dir, d);
+    CHECK_MSG(argo__fs_exists(j), "no journal %s after the crash", j);
+  }
+}
+
+/* Loads the acknowledgements written by the child into expected_orders / expected_fills. */
+static void load_acks(tu_db *db, const char *path, long *orders, long *fills) {
+  exec_ok(db, "CREATE OR REPLACE TABLE expected_orders (order_id VARCHAR)");
+  exec_ok(db, "CREATE OR REPLACE TABLE expected_fills (order_id VARCHAR, executed_qty DOUBLE, "
+              "executed_price DOUBLE, commission DOUBLE, pnl DOUBLE)");
+  char *text = tu_read_file(path);
+  CHECK(text != NULL);
+  *orders = *fills = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char id[64], sql[1024];
+    double v[4];
+    if (sscanf(line, "order %63s", id) == 1) {
+      snprintf(sql, sizeof sql, "INSERT INTO expected_orders VALUES (%s)", tu_sql_str(id));
+      (*orders)++;
+    } else if (sscanf(line, "fill %63s %lf %lf %lf %lf", id, &v[0], &v[1], &v[2], &v[3]) == 5) {
+      snprintf(sql, sizeof sql,
+               "INSERT INTO expected_fills VALUES (%s, '%.17g'::DOUBLE, '%.17g'::DOUBLE, "
+               "'%.17g'::DOUBLE, '%.17g'::DOUBLE)",
+               tu_sql_str(id), v[0], v[1], v[2], v[3]);
+      (*fills)++;
+    } else {
+      TEST_FAIL_("bad acknowledgement line: %s", line);
+    }
+    exec_ok(db, sql);
+  }
+  free(text);
+}
+
+/* Everything acknowledged is in the recovered files exactly once, nothing is duplicated, every
+ * file opens, no journal is left, and each day's stats.yaml agrees with its trades. */
+static void check_recovered(tu_db *db, const char *dir, const char *want_status) {
+  char sql[9000], g[4400];
+  snprintf(g, sizeof g, "%s/*/run_*/", dir);
+  snprintf(sql, sizeof sql,
+           "CREATE OR REPLACE VIEW trades AS SELECT * FROM read_parquet(%s || 'trades.parquet'); "
+           "CREATE OR REPLACE VIEW orders AS SELECT * FROM read_parquet(%s || "
+           "'orders.parquet'); CREATE OR REPLACE VIEW md AS SELECT * FROM read_parquet(%s || "
+           "'market_data.parquet')",
+           tu_sql_str(g), tu_sql_str(g), tu_sql_str(g));
+  exec_ok(db, sql);
+  CHECK_EQ_INT(0, tu_q_int(db, "SELECT count(*) FROM expected_fills e ANTI JOIN trades t ON "
+                               "e.order_id = t.order_id AND e.executed_qty = t.executed_qty AND "
+                               "e.executed_price = t.executed_price AND e.commission = "
+                               "t.commission AND e.pnl = t.pnl"));
+  CHECK_EQ_INT(0, tu_q_int(db, "SELECT count(*) FROM expected_orders e ANTI JOIN orders o ON "
+                               "e.order_id = o.order_id"));
+  CHECK_EQ_INT(0, tu_q_int(db, "SELECT count(*) FROM (SELECT order_id FROM trades GROUP BY "
+                               "order_id HAVING count(*) > 1)"));
+  CHECK_EQ_INT(0, tu_q_int(db, "SELECT count(*) FROM (SELECT order_id FROM orders GROUP BY "
+                               "order_id HAVING count(*) > 1)"));
+  CHECK_EQ_INT(0, tu_q_int(db, "SELECT count(*) FROM (SELECT time, symbol FROM md GROUP BY ALL "
+                               "HAVING count(*) > 1)"));
+  int64_t cum_trades = 0;
+  for (int d = 1; d <= 2; d++) {
+    char run[4400], p[4500];
+    snprintf(run, sizeof run, "%s/2025-10-0%d/run_1", dir, d);
+    snprintf(p, sizeof p, "%s/%s", run, ARGO_JOURNAL_NAME);
+    CHECK_MSG(!argo__fs_exists(p), "%s left behind", p);
+    snprintf(p, sizeof p, "%s/stats.yaml", run);
+    char *text = tu_read_file(p);
+    argo__stats_doc s;
+    char err[256];
+    CHECK_MSG(text && argo__stats_yaml_parse(text, &s, err, sizeof err) == ARGO_OK, "%s: %s", p,
+              text ? err : "missing");
+    free(text);
+    CHECK_STR(want_status, s.s.status);
+    snprintf(p, sizeof p, "%s/trades.parquet", run);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(p));
+    int64_t n = tu_q_int(db, sql);
+    CHECK_EQ_INT(n, s.s.daily.number_of_trades);
+    cum_trades += n;
+    /* Day by day: Oct 2 continues from Oct 1's statistics. */
+    CHECK_EQ_INT(cum_trades, s.s.cumulative.number_of_trades);
+    snprintf(p, sizeof p, "%s/market_data.parquet", run);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(p));
+    CHECK_EQ_INT(s.s.candles_day, tu_q_int(db, sql));
+    argo__stats_doc_free(&s);
+  }
+}
+
+TEST(e2e_a_crash_with_journals_in_two_day_folders_is_recovered_day_by_day) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-twodays"));
+  snprintf(data, sizeof data, "%s/data", root);
+  char acks[4400];
+  snprintf(acks, sizeof acks, "%s/acks.txt", root);
+  crash_with_two_journals(data, acks);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "recover", "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "recover exit %d: %s %s", rc, o, e);
+  /* Oldest day first, each from its own journal. */
+  const char *d1 = strstr(o, "2025-10-01/run_1: recovered");
+  const char *d2 = strstr(o, "2025-10-02/run_1: recovered");
+  CHECK_MSG(d1 && d2 && d1 < d2, "recover did not finalize Oct 1 then Oct 2: %s", o);
+  CHECK_CONTAINS(o, "2 run-day folders finalized");
+  free(o);
+  free(e);
+  tu_db db;
+  tu_db_open(&db);
+  long orders, fills;
+  load_acks(&db, acks, &orders, &fills);
+  fprintf(stderr, "acknowledged: %ld orders, %ld fills\n", orders, fills);
+  CHECK(fills >= 3);
+  check_recovered(&db, data, "crashed_recovered");
+  /* Recovering again finds nothing to do and changes nothing. */
+  rc = tu_argo(&o, &e, "recover", "--data-output", data, NULL);
+  CHECK_EQ_INT(0, rc);
+  CHECK_CONTAINS(o, "0 run-day folders finalized");
+  free(o);
+  free(e);
+  tu_db_close(&db);
+  tu_rm_rf(root);
+}
+
+/* The recovering process is killed at its nth call of op. */
+static void kill_at(void *user, argo__io_op op, const char *path, int errnum, int after) {
+  (void)user;
+  (void)op;
+  (void)path;
+  (void)errnum;
+  if (!after) {
+    raise(SIGKILL);
+  }
+}
+
+/* 1 if a recovery in a child process was killed at its nth call of op, 0 if it finished
+ * before (there is no nth call). */
+static int recover_killed_at(const char *dir, argo__io_op op, long nth) {
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    argo__io_fault_observe(kill_at, NULL);
+    argo__io_fault_set(op, nth, 1, EIO);
+    int n = 0;
+    _exit(argo_recover(dir, NULL, NULL, &n) == ARGO_OK ? 0 : 1);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+    return 1;
+  }
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "recovery failed (status %d)", status);
+  return 0;
+}
+
+/* A crash during recovery, at each of its renames and fsyncs in turn (every publication step
+ * of every file of both days, the removal of each journal): recovering again is idempotent,
+ * loses nothing and duplicates nothing. */
+TEST(e2e_a_crash_during_recovery_is_recovered_again) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-recover-kill"));
+  char pristine[4400], work[4400], acks[4400], cmd[9000];
+  snprintf(pristine, sizeof pristine, "%s/pristine", root);
+  snprintf(work, sizeof work, "%s/work", root);
+  snprintf(acks, sizeof acks, "%s/acks.txt", root);
+  crash_with_two_journals(pristine, acks);
+  tu_db db;
+  tu_db_open(&db);
+  long orders, fills;
+  load_acks(&db, acks, &orders, &fills);
+  const argo__io_op ops[2] = {ARGO_IO_RENAME, ARGO_IO_FSYNC};
+  int kills = 0;
+  for (int k = 0; k < 2; k++) {
+    for (long nth = 1;; nth++) {
+      tu_rm_rf(work);
+      snprintf(cmd, sizeof cmd, "cp -a '%s' '%s'", pristine, work);
+      CHECK_MSG(system(cmd) == 0, "%s failed", cmd);
+      int killed = recover_killed_at(work, ops[k], nth);
+      if (killed) {
+        kills++;
+        /* The next start (here argo recover) finishes the job. */
+        char *o = NULL, *e = NULL;
+        int rc = tu_argo(&o, &e, "recover", "--data-output", work, NULL);
+        CHECK_MSG(rc == 0, "recover after a kill at %s %ld: exit %d: %s %s", k ? "fsync" : "rename",
+                  nth, rc, o, e);
+        free(o);
+        free(e);
+      }
+      check_recovered(&db, work, "crashed_recovered");
+      if (!killed) {
+        fprintf(stderr, "recovery killed at each of its %ld %s calls\n", nth - 1,
+                k ? "fsync" : "rename");
+        /* Both days' six files and journals: at least that many steps were interrupted. */
+        CHECK(nth - 1 >= 12);
+        break;
+      }
+    }
+  }
+  CHECK(kills >= 24);
+  tu_db_close(&db);
+  tu_rm_rf(root);
+}
+
+/* DESIGN section 5: a corrupt Parquet file found when a run starts is moved aside (.corrupt,
+ * its bytes untouched) and reported, never deleted or overwritten; the rows come back from the
+ * journal. Also for a warm restart reading an earlier run's market data. */
+TEST(e2e_a_corrupt_parquet_file_found_at_start_is_moved_aside_and_reported) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-corrupt"));
+  snprintf(data, sizeof data, "%s/data", root);
+  char acks[4400], ev[4400], bad[4400], moved[4500];
+  snprintf(acks, sizeof acks, "%s/acks.txt", root);
+  snprintf(ev, sizeof ev, "%s/events.jsonl", root);
+  crash_with_two_journals(data, acks);
+  /* Oct 1's trades file is garbage now (a disk that lost it, a bad copy). */
+  static const char garbage[] = "PAR1 this is not a Parquet file at all PAR1";
+  snprintf(bad, sizeof bad, "%s/2025-10-01/run_1/trades.parquet", data);
+  tu_write_file(bad, garbage);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "run", "--bars", "5", "--start", "2025-10-05T00:00:00Z", "--data-output",
+                   data, "--events", ev, NULL);
+  CHECK_MSG(rc == 0, "run exit %d: %s %s", rc, o, e);
+  free(o);
+  free(e);
+  snprintf(moved, sizeof moved, "%s.corrupt", bad);
+  char *kept = tu_read_file(moved);
+  CHECK_MSG(kept != NULL, "%s was not kept", moved);
+  CHECK_STR(garbage, kept);
+  free(kept);
+  char *events = tu_read_file(ev);
+  CHECK(events != NULL);
+  CHECK_MSG(strstr(events, "could not be read") && strstr(events, "moved aside") &&
+                strstr(events, "2025-10-01/run_1/trades.parquet.corrupt"),
+            "the move was not reported: %s", events);
+  free(events);
+  tu_db db;
+  tu_db_open(&db);
+  long orders, fills;
+  load_acks(&db, acks, &orders, &fills);
+  check_recovered(&db, data, "crashed_recovered");
+  tu_db_close(&db);
+
+  /* Warm restart: the newest run's market data is corrupt. */
+  char p[4200], warm[4400], ev2[4400];
+  snprintf(p, sizeof p, "%s/probe.so", ARGO_TEST_PLUGIN_DIR);
+  snprintf(warm, sizeof warm, "%s/warm", root);
+  snprintf(ev2, sizeof ev2, "%s/events2.jsonl", root);
+  rc = tu_argo(NULL, &e, "run", "--strategy", p, "--bars", "20", "--symbols", "BTCUSDT", "--start",
+               "2025-10-01T10:00:00Z", "--data-output", warm, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "run 1: exit %d: %s", rc, e);
+  free(e);
+  snprintf(bad, sizeof bad, "%s/2025-10-01/run_1/market_data.parquet", warm);
+  tu_write_file(bad, garbage);
+  rc = tu_argo(NULL, &e, "run", "--strategy", p, "--bars", "3", "--symbols", "BTCUSDT", "--start",
+               "2025-10-01T10:20:00Z", "--data-output", warm, "--events", ev2, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "run 2: exit %d: %s", rc, e);
+  free(e);
+  snprintf(moved, sizeof moved, "%s.corrupt", bad);
+  kept = tu_read_file(moved);
+  CHECK_MSG(kept != NULL, "%s was not kept", moved);
+  CHECK_STR(garbage, kept);
+  free(kept);
+  events = tu_read_file(ev2);
+  CHECK(events != NULL);
+  CHECK_MSG(strstr(events, "\"event\":\"error\"") &&
+                strstr(events, "2025-10-01/run_1/market_data.parquet.corrupt"),
+            "the move was not reported: %s", events);
+  free(events);
+  tu_rm_rf(root);
+}
+
 int main(void) {
   RUN(e2e_a_second_session_never_recovers_a_running_one);
   RUN(e2e_sigkill_at_random_moments_loses_nothing_acknowledged);
+  RUN(e2e_a_crash_with_journals_in_two_day_folders_is_recovered_day_by_day);
+  RUN(e2e_a_crash_during_recovery_is_recovered_again);
+  RUN(e2e_a_corrupt_parquet_file_found_at_start_is_moved_aside_and_reported);
   return test_summary();
 }
