@@ -446,11 +446,138 @@ TEST(e2e_binance_replay_of_a_prefetching_session_reproduces_its_fills) {
   tu_rm_rf(out);
 }
 
+/* The exchange pings (here every 200 ms) and closes a connection that leaves a ping
+ * unanswered: argo answers every ping, so the one connection carries the session. */
+TEST(e2e_binance_answers_the_exchange_pings) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance-ping"));
+  char stats[4300];
+  snprintf(stats, sizeof stats, "%s/mock-stats", out);
+  tu_mock m;
+  tu_mock_start(&m, "--interval", "1s", "--tick-ms", "50", "--ping-ms", "200", "--stats-file",
+                stats, NULL);
+  char ws[128], rest[128], data[4200], ev[4300], errp[4300];
+  snprintf(ws, sizeof ws, "market_data.ws_url=%s", m.ws);
+  snprintf(rest, sizeof rest, "market_data.rest_url=%s", m.rest);
+  snprintf(data, sizeof data, "%s/data", out);
+  snprintf(ev, sizeof ev, "%s/events.jsonl", out);
+  snprintf(errp, sizeof errp, "%s/stderr", out);
+  char *args[] = {ARGO_BIN,        "run",
+                  "--feed",        "binance",
+                  "--interval",    "1s",
+                  "--symbols",     "BTCUSDT",
+                  "--set",         ws,
+                  "--set",         rest,
+                  "--set",         "engine.stats_every=1",
+                  "--data-output", data,
+                  "--events",      ev,
+                  "--quiet",       NULL};
+  /* 60 candles: three seconds, some fifteen pings. */
+  const char *const until[] = {"\"status\":\"running\"", "\"candles_total\":60,", NULL};
+  int rc = run_until(args, errp, ev, until);
+  char *e = tu_read_file(errp);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_MSG(strstr(e, "connection lost") == NULL, "%s", e);
+  free(e);
+  tu_mock_stop(&m);
+  char *st = tu_read_file(stats);
+  CHECK_MSG(st != NULL, "the mock wrote no %s", stats);
+  long long conns = -1, pings = -1, pongs = -1;
+  CHECK_EQ_INT(3, sscanf(st, "connections %lld pings %lld pongs %lld", &conns, &pings, &pongs));
+  free(st);
+  CHECK_EQ_INT(1, conns);
+  CHECK_MSG(pings >= 5, "only %lld pings", pings);
+  CHECK_MSG(pongs >= pings - 1, "%lld pings, %lld pongs", pings, pongs);
+  tu_rm_rf(out);
+}
+
+/* The last progress report of the events file: done and total (-1 when there is none). */
+static void last_progress(const char *path, long long *done, long long *total) {
+  *done = *total = -1;
+  char *text = tu_read_file(path);
+  for (const char *p = text; p && (p = strstr(p, "\"event\":\"prefetch_progress\"")) != NULL; p++) {
+    const char *d = strstr(p, "\"done\":");
+    if (d) {
+      sscanf(d, "\"done\":%lld,\"total\":%lld", done, total);
+    }
+  }
+  free(text);
+}
+
+/* engine.prefetch.start_time_type days: the history starts that many days before the start,
+ * aligned to the interval, and runs without a hole up to the candle in progress. */
+TEST(e2e_binance_prefetch_days_starts_that_many_days_back) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance-days"));
+  tu_mock m;
+  tu_mock_start(&m, "--interval", "1m", NULL); /* real time: one-minute candles */
+  char ws[128], rest[128], data[4200], ev[4300], errp[4300];
+  snprintf(ws, sizeof ws, "market_data.ws_url=%s", m.ws);
+  snprintf(rest, sizeof rest, "market_data.rest_url=%s", m.rest);
+  snprintf(data, sizeof data, "%s/data", out);
+  snprintf(ev, sizeof ev, "%s/events.jsonl", out);
+  snprintf(errp, sizeof errp, "%s/stderr", out);
+  char *args[] = {ARGO_BIN,        "run",
+                  "--feed",        "binance",
+                  "--interval",    "1m",
+                  "--symbols",     "BTCUSDT",
+                  "--set",         ws,
+                  "--set",         rest,
+                  "--set",         "engine.prefetch.enabled=true",
+                  "--set",         "engine.prefetch.start_time_type=days",
+                  "--set",         "engine.prefetch.days=1",
+                  "--data-output", data,
+                  "--events",      ev,
+                  "--quiet",       NULL};
+  unlink(ev);
+  int64_t t0 = argo__wall_us() / 1000;
+  pid_t pid = start_argo(args, errp);
+  /* Wait for the download to be complete (a live one-minute candle may take a minute). */
+  const char *const started[] = {"\"status\":\"prefetching\"", NULL};
+  wait_events(pid, ev, 60, started);
+  long long done = -1, total = -1;
+  int64_t deadline = argo__mono_us() + 60 * INT64_C(1000000);
+  while ((done < 0 || done < total) && argo__mono_us() < deadline) {
+    usleep(20000);
+    last_progress(ev, &done, &total);
+  }
+  int64_t t1 = argo__wall_us() / 1000;
+  int rc = stop_argo(pid);
+  char *e = tu_read_file(errp);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  CHECK_MSG(done >= 1440 && done == total, "prefetch progress %lld of %lld", done, total);
+  tu_db db;
+  tu_db_open(&db);
+  char pat[4400], sql[9000];
+  md_glob(pat, sizeof pat, 1);
+  const int64_t day = 86400000, iv = 60000;
+  snprintf(sql, sizeof sql, "SELECT epoch_ms(min(time)) FROM read_parquet('%s') WHERE history",
+           pat);
+  int64_t first = tu_q_int(&db, sql);
+  CHECK_MSG(first >= (t0 - day) / iv * iv && first <= (t1 - day) / iv * iv,
+            "the first prefetched candle opens at %lld, want one day before the start (%lld .. "
+            "%lld)",
+            (long long)first, (long long)((t0 - day) / iv * iv), (long long)((t1 - day) / iv * iv));
+  snprintf(sql, sizeof sql, "SELECT epoch_ms(max(time)) FROM read_parquet('%s') WHERE history",
+           pat);
+  int64_t last = tu_q_int(&db, sql);
+  CHECK_MSG(last >= t0 / iv * iv - iv && last <= t1 / iv * iv,
+            "the last prefetched candle opens at %lld, want the one before the start's (%lld)",
+            (long long)last, (long long)(t0 / iv * iv - iv));
+  snprintf(sql, sizeof sql, "SELECT count(DISTINCT time) FROM read_parquet('%s') WHERE history",
+           pat);
+  CHECK_EQ_INT((last - first) / iv + 1, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  tu_mock_stop(&m);
+  tu_rm_rf(out);
+}
+
 int main(void) {
   RUN(e2e_binance_prefetch_live_trade_stop_and_resume);
   RUN(e2e_binance_reconnects_and_fills_the_gap);
   RUN(e2e_binance_prefetch_meets_live_without_a_hole);
   RUN(e2e_binance_gap_after_prefetch_reports_gap_filling);
   RUN(e2e_binance_replay_of_a_prefetching_session_reproduces_its_fills);
+  RUN(e2e_binance_answers_the_exchange_pings);
+  RUN(e2e_binance_prefetch_days_starts_that_many_days_back);
   return test_summary();
 }

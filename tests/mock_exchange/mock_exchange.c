@@ -20,6 +20,9 @@
  *                         is open by the wall clock when the request arrives has been sent)
  *   --rate-limit-status C 429 (default) or 418
  *   --malformed-every N   after every N-th finalized candle, send a malformed message
+ *   --ping-ms MS          ping every WebSocket connection every MS milliseconds, and close one
+ *                         that has not answered the previous ping with a pong (as Binance does)
+ *   --stats-file F        at exit, write the counts of connections, pings and pongs to F
  *   --skip-steps A,B,..   do not send the candles of these steps live (a gap; REST has them)
  *   --duplicate-every N   send every N-th finalized candle twice
  *   --partial N           non-final ("x": false) updates before each final candle (default 1)
@@ -70,6 +73,8 @@ static struct {
   int hold_klines;
   int64_t hold_ms; /* 0: until the candle open at the request has been finalized */
   int malformed_every;
+  int64_t ping_ms;
+  const char *stats_file;
   int64_t skip[MAX_SKIP];
   int nskip;
   int duplicate_every;
@@ -99,9 +104,12 @@ typedef struct pss {
   int nsym;
   msg *head, *tail;
   int queued;
-  int finals; /* finalized candles queued on this connection */
-  int cut;    /* a disconnect has been queued */
-  char *body; /* HTTP response body */
+  int finals;        /* finalized candles queued on this connection */
+  int cut;           /* a disconnect has been queued */
+  int ping_due;      /* a ping waits to be sent */
+  int awaiting_pong; /* a ping was sent and not answered yet */
+  int no_pong;       /* close: the previous ping was not answered */
+  char *body;        /* HTTP response body */
   size_t body_len, body_off;
   int status;                  /* of the HTTP response */
   int rate_limited;            /* ... which then carries Retry-After */
@@ -117,6 +125,8 @@ static int ws_connections;
 static int rest_requests;
 static int klines_requests;
 static int64_t finals_total;
+static int64_t pings_sent, pongs_received;
+static int64_t next_ping_us;
 static volatile sig_atomic_t interrupted;
 static lws_sorted_usec_list_t tick_sul;
 
@@ -331,13 +341,41 @@ static void broadcast(int64_t step) {
   }
 }
 
+/* --ping-ms: pings every open WebSocket connection; one that left the previous ping
+ * unanswered is closed instead. */
+static void ping_all(void) {
+  for (pss *p = live; p; p = p->next_live) {
+    if (p->cut) {
+      continue;
+    }
+    if (p->awaiting_pong) {
+      p->no_pong = 1;
+      p->cut = 1;
+      logf_("connection %d: no pong to the last ping; closing", p->conn_no);
+    } else {
+      p->ping_due = 1;
+      p->awaiting_pong = 1;
+    }
+    lws_callback_on_writable(p->wsi);
+  }
+}
+
 static void tick(lws_sorted_usec_list_t *sul) {
   int64_t due = current_step();
   while (next_step < due) {
     broadcast(next_step++);
   }
-  /* Wake at the next step's end (and at least every 200 ms, for --lifetime and signals). */
-  int64_t next_us = real0_us + (next_step + 1) * opt.tick_ms * 1000 - mono_us();
+  int64_t now = mono_us();
+  if (opt.ping_ms > 0 && now >= next_ping_us) {
+    ping_all();
+    next_ping_us = now + opt.ping_ms * 1000;
+  }
+  /* Wake at the next step's end or ping (and at least every 200 ms, for --lifetime and
+   * signals). */
+  int64_t next_us = real0_us + (next_step + 1) * opt.tick_ms * 1000 - now;
+  if (opt.ping_ms > 0 && next_ping_us - now < next_us) {
+    next_us = next_ping_us - now;
+  }
   if (next_us > 200000) {
     next_us = 200000;
   }
@@ -610,6 +648,23 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return 0;
   }
   case LWS_CALLBACK_SERVER_WRITEABLE: {
+    if (p->no_pong) {
+      lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"no pong", 7);
+      return -1;
+    }
+    if (p->ping_due) {
+      unsigned char ping[LWS_PRE + 8];
+      memcpy(ping + LWS_PRE, "argo", 4);
+      if (lws_write(wsi, ping + LWS_PRE, 4, LWS_WRITE_PING) < 4) {
+        return -1;
+      }
+      p->ping_due = 0;
+      pings_sent++;
+      if (p->head) {
+        lws_callback_on_writable(wsi);
+      }
+      return 0;
+    }
     msg *m = p->head;
     if (!m) {
       return 0;
@@ -639,6 +694,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
     return 0;
   }
+  case LWS_CALLBACK_RECEIVE_PONG:
+    if (p->awaiting_pong) {
+      p->awaiting_pong = 0;
+      pongs_received++;
+    }
+    return 0;
   case LWS_CALLBACK_CLOSED: {
     for (pss **pp = &live; *pp; pp = &(*pp)->next_live) {
       if (*pp == p) {
@@ -694,7 +755,7 @@ static void usage(void) {
           "usage: mock_exchange [--port P] [--interval I] [--tick-ms MS] [--start-ms MS]\n"
           "         [--partial N] [--disconnect-after N] [--disconnects K] [--rate-limit K]\n"
           "         [--retry-after S] [--rate-limit-status 429|418] [--malformed-every N]\n"
-          "         [--hold-klines K] [--hold-ms MS]\n"
+          "         [--hold-klines K] [--hold-ms MS] [--ping-ms MS] [--stats-file F]\n"
           "         [--skip-steps A,B,...] [--duplicate-every N] [--lifetime S] [--verbose]\n"
           "         [--tls-cert FILE --tls-key FILE]\n"
           "Prints its port on the first line of stdout. See docs/feeds.md.\n");
@@ -727,6 +788,12 @@ int main(int argc, char **argv) {
       i++;
     } else if (strcmp(a, "--tick-ms") == 0 && v) {
       opt.tick_ms = strtoll(v, NULL, 10);
+      i++;
+    } else if (strcmp(a, "--ping-ms") == 0 && v) {
+      opt.ping_ms = strtoll(v, NULL, 10);
+      i++;
+    } else if (strcmp(a, "--stats-file") == 0 && v) {
+      opt.stats_file = v;
       i++;
     } else if (strcmp(a, "--hold-ms") == 0 && v) {
       opt.hold_ms = strtoll(v, NULL, 10);
@@ -800,6 +867,7 @@ int main(int argc, char **argv) {
   logf_("listening on 127.0.0.1:%d, interval %s, tick %" PRId64 " ms, step 0 opens at %" PRId64,
         port, opt.interval, opt.tick_ms, opt.start_ms);
   real0_us = mono_us();
+  next_ping_us = real0_us + opt.ping_ms * 1000;
   lws_sul_schedule(ctx, 0, &tick_sul, tick, 1000);
   int64_t deadline = opt.lifetime > 0 ? real0_us + (int64_t)opt.lifetime * 1000000 : 0;
   while (!interrupted && (!deadline || mono_us() < deadline)) {
@@ -809,5 +877,13 @@ int main(int argc, char **argv) {
   }
   lws_sul_cancel(&tick_sul);
   lws_context_destroy(ctx);
+  if (opt.stats_file) {
+    FILE *f = fopen(opt.stats_file, "w");
+    if (f) {
+      fprintf(f, "connections %d\npings %" PRId64 "\npongs %" PRId64 "\n", ws_connections,
+              pings_sent, pongs_received);
+      fclose(f);
+    }
+  }
   return 0;
 }
