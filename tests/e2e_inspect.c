@@ -5,14 +5,22 @@
  * 2025-10-01 12:00, run_2 every day) and session C (200 one-minute candles on 2025-10-03,
  * run_3). Every number printed is checked against the stats.yaml files (read with the library's
  * own parser) or against DuckDB reading the Parquet files directly; the report is opened in a
- * real headless Chromium (Debian's chromium package), and its screenshot kept under
- * build/tests/artifacts/.
+ * real headless Chromium (Debian's chromium package) that has no network (a network namespace of
+ * its own; a canary page checks that nothing gets out), its charts counted down to their points
+ * and markers, and its screenshot kept under build/tests/artifacts/.
  */
+#define _GNU_SOURCE /* strcasestr */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -555,9 +563,35 @@ static long body_attr(const char *html, const char *name) {
   return strtol(a + strlen(key), NULL, 10);
 }
 
-/* Opens file in headless Chromium, without network or profile, and returns the DOM after the
- * page's scripts ran (or writes a screenshot when png is set). */
-static char *chromium(const char *file, const char *png) {
+static void artifacts_dir(char *out, size_t len) {
+  snprintf(out, len, "%s/tests/artifacts", ARGO_BUILD_DIR);
+  char err[256];
+  CHECK_MSG(argo__fs_mkdir_p(out, 0755, err, sizeof err) == 0, "%s", err);
+}
+
+/* 1 when this machine can run a program in a network namespace of its own (nothing but a
+ * loopback that is down): unshare -rn (user and network namespaces). */
+static int have_netns(void) {
+  static int known = -1;
+  if (known < 0) {
+    char *argv[] = {"/usr/bin/unshare", "-rn", "/bin/true", NULL};
+    char *o = NULL, *e = NULL;
+    known = access(argv[0], X_OK) == 0 && tu_run(argv, &o, &e) == 0;
+    free(o);
+    free(e);
+    if (!known) {
+      fprintf(stderr, "note: unshare -rn is not available: Chromium runs with a dead proxy and "
+                      "no name resolution instead of without a network\n");
+    }
+  }
+  return known;
+}
+
+/* Opens file in headless Chromium and returns the DOM after the page's scripts ran (or writes a
+ * screenshot when png is set). With isolated set it has no network at all: it runs in a network
+ * namespace of its own where nothing can be reached (or, where that is not possible, with every
+ * request sent to a dead proxy, loopback included, and no name resolution). */
+static char *chromium_run(const char *file, const char *png, int isolated) {
   const char *bin = find_chromium();
   CHECK_MSG(bin != NULL, "chromium is not installed: the report test needs Debian's chromium "
                          "package (scripts/bootstrap.sh installs it)");
@@ -567,23 +601,39 @@ static char *chromium(const char *file, const char *png) {
   snprintf(udd, sizeof udd, "--user-data-dir=%s", profile);
   snprintf(url, sizeof url, "file://%s", file);
   snprintf(shot, sizeof shot, "--screenshot=%s", png ? png : "");
-  char *argv[] = {"/usr/bin/timeout",
-                  "120",
-                  (char *)bin,
-                  "--headless",
-                  "--no-sandbox",
-                  "--disable-gpu",
-                  "--disable-quic",
-                  "--no-first-run",
-                  "--disable-background-networking",
-                  "--disable-component-update",
-                  "--disable-sync",
-                  "--disable-dev-shm-usage",
-                  udd,
-                  png ? shot : "--dump-dom",
-                  png ? "--window-size=1400,2000" : "--virtual-time-budget=10000",
-                  url,
-                  NULL};
+  char *argv[40];
+  int n = 0;
+  argv[n++] = "/usr/bin/timeout";
+  argv[n++] = "120";
+  if (isolated && have_netns()) {
+    argv[n++] = "/usr/bin/unshare";
+    argv[n++] = "-rn";
+  }
+  argv[n++] = (char *)bin;
+  char *flags[] = {"--headless",
+                   "--no-sandbox",
+                   "--disable-gpu",
+                   "--disable-quic",
+                   "--no-first-run",
+                   "--disable-background-networking",
+                   "--disable-component-update",
+                   "--disable-sync",
+                   "--disable-dev-shm-usage",
+                   udd,
+                   png ? shot : "--dump-dom",
+                   png ? "--window-size=1400,2000" : "--virtual-time-budget=10000",
+                   NULL};
+  for (int i = 0; flags[i]; i++) {
+    argv[n++] = flags[i];
+  }
+  if (isolated) {
+    /* Also in the namespace, where they change nothing: a second fence. */
+    argv[n++] = "--proxy-server=127.0.0.1:9";
+    argv[n++] = "--proxy-bypass-list=<-loopback>";
+    argv[n++] = "--host-resolver-rules=MAP * ~NOTFOUND";
+  }
+  argv[n++] = url;
+  argv[n] = NULL;
   char *o = NULL, *e = NULL;
   int rc = tu_run(argv, &o, &e);
   tu_rm_rf(profile);
@@ -592,10 +642,93 @@ static char *chromium(const char *file, const char *png) {
   return o;
 }
 
-static void artifacts_dir(char *out, size_t len) {
-  snprintf(out, len, "%s/tests/artifacts", ARGO_BUILD_DIR);
-  char err[256];
-  CHECK_MSG(argo__fs_mkdir_p(out, 0755, err, sizeof err) == 0, "%s", err);
+static char *chromium(const char *file, const char *png) {
+  return chromium_run(file, png, 1);
+}
+
+/* A process that accepts TCP connections on 127.0.0.1 and closes each at once (so that a
+ * browser's request ends instead of waiting for an answer), telling the test of each one by a
+ * byte on a pipe. */
+typedef struct canary {
+  pid_t pid;
+  int port;
+  int seen; /* read end of the pipe, non-blocking */
+} canary;
+
+static void canary_start(canary *c) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  CHECK(fd >= 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof sa;
+  CHECK(bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(fd, 16) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+  c->port = ntohs(sa.sin_port);
+  int p[2];
+  CHECK(pipe2(p, O_CLOEXEC) == 0);
+  c->pid = fork();
+  CHECK(c->pid >= 0);
+  if (c->pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    close(p[0]);
+    for (;;) {
+      int conn = accept(fd, NULL, NULL);
+      if (conn >= 0) {
+        close(conn);
+        if (write(p[1], "x", 1) != 1) {
+          _exit(1);
+        }
+      }
+    }
+  }
+  close(fd);
+  close(p[1]);
+  c->seen = p[0];
+  fcntl(c->seen, F_SETFL, O_NONBLOCK);
+}
+
+/* Connections accepted since the last call. */
+static int canary_count(canary *c) {
+  char buf[256];
+  int n = 0;
+  ssize_t r;
+  while ((r = read(c->seen, buf, sizeof buf)) > 0) {
+    n += (int)r;
+  }
+  return n;
+}
+
+static void canary_stop(canary *c) {
+  kill(c->pid, SIGKILL);
+  waitpid(c->pid, NULL, 0);
+  close(c->seen);
+}
+
+TEST(e2e_chromium_of_the_report_test_has_no_network) {
+  /* A page that asks for the network in every way a page can; a listener that counts what
+   * reaches it. Chromium as the report test starts it must not reach it; started plainly, it
+   * must (else this check could not fail). */
+  canary c;
+  canary_start(&c);
+  char dir[8192], page[8400], html[4096];
+  artifacts_dir(dir, sizeof dir);
+  snprintf(page, sizeof page, "%s/network-canary.html", dir);
+  snprintf(html, sizeof html,
+           "<!doctype html><html><body><img src=\"http://127.0.0.1:%d/img.png\">"
+           "<iframe src=\"http://127.0.0.1:%d/frame\"></iframe>"
+           "<script>fetch('http://127.0.0.1:%d/fetch').catch(function () {});"
+           "var x = new XMLHttpRequest(); x.open('GET', 'http://127.0.0.1:%d/xhr'); x.send();"
+           "</script></body></html>\n",
+           c.port, c.port, c.port, c.port);
+  tu_write_file(page, html);
+  free(chromium_run(page, NULL, 1));
+  int isolated = canary_count(&c);
+  free(chromium_run(page, NULL, 0));
+  int plain = canary_count(&c);
+  canary_stop(&c);
+  CHECK_MSG(isolated == 0, "%d connections reached the network from the isolated Chromium",
+            isolated);
+  CHECK_MSG(plain > 0, "the canary page reached nothing even without isolation: the check "
+                       "proves nothing");
 }
 
 /* The data the page embeds, parsed. */
@@ -612,8 +745,9 @@ static json_t *page_data(const char *html) {
   return j;
 }
 
+/* trades_glob: the trades files of the days the report shows, under data. */
 static void check_report(const char *run, const char *name, int want_days, int want_symbols,
-                         const char *last_folder) {
+                         const char *last_folder, const char *trades_glob) {
   char dir[8192], file[8400], png[8400];
   artifacts_dir(dir, sizeof dir);
   snprintf(file, sizeof file, "%s/%s.html", dir, name);
@@ -627,9 +761,23 @@ static void check_report(const char *run, const char *name, int want_days, int w
   free(e);
   char *html = tu_read_file(file);
   CHECK_MSG(html != NULL, "no report at %s", file);
-  /* Self-contained: nothing to fetch. */
-  CHECK(!strstr(html, "<script src") && !strstr(html, "<link") && !strstr(html, "@import") &&
-        !strstr(html, "url("));
+  /* Self-contained: nothing to fetch. The only URLs are the SVG and XHTML namespace names,
+   * which are names, never fetched. */
+  static const char *const fetchers[] = {
+      "<script src", "<link",       "@import",    "url(",    "<img",
+      "<iframe",     "<object",     "<embed",     "fetch(",  "XMLHttpRequest",
+      "WebSocket",   "EventSource", "sendBeacon", "import(", NULL};
+  for (int i = 0; fetchers[i]; i++) {
+    CHECK_MSG(!strcasestr(html, fetchers[i]), "the report holds '%s'", fetchers[i]);
+  }
+  for (const char *p = html; (p = strcasestr(p, "http")) != NULL; p++) {
+    if (strncasecmp(p, "http://", 7) != 0 && strncasecmp(p, "https://", 8) != 0) {
+      continue;
+    }
+    CHECK_MSG(strncmp(p, "http://www.w3.org/2000/svg", 26) == 0 ||
+                  strncmp(p, "http://www.w3.org/1999/xhtml", 28) == 0,
+              "the report refers to %.80s", p);
+  }
   /* The curves are recomputed from the files: they end where stats.yaml says. */
   json_t *j = page_data(html);
   json_t *check = json_object_get(j, "check");
@@ -641,7 +789,14 @@ static void check_report(const char *run, const char *name, int want_days, int w
   CHECK_EQ_INT(want_symbols, json_array_size(json_object_get(j, "symbols")));
   CHECK(json_array_size(json_object_get(json_object_get(j, "equity"), "t")) > 10);
   argo__stats_doc_free(&d);
-  json_decref(j);
+  /* The page embeds every fill of the days shown, as DuckDB reads them from the files. */
+  tu_db db;
+  tu_db_open(&db);
+  char sql[9000];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/%s/trades.parquet')", data,
+           trades_glob);
+  CHECK_EQ_INT(tu_q_int(&db, sql), json_array_size(json_object_get(j, "fills")));
+  tu_db_close(&db);
   free(html);
 
   char *dom = chromium(file, NULL);
@@ -652,12 +807,59 @@ static void check_report(const char *run, const char *name, int want_days, int w
   CHECK_MSG(errors == 0, "script errors in the page: %.600s", body);
   CHECK_EQ_INT(want_symbols + 2, expected);
   CHECK_EQ_INT(expected, charts);
-  /* Each chart is an <svg> with a drawn line. */
+  /* Each chart is an <svg> with a drawn line of many points; each price chart has a marker
+   * (with its tooltip) for every fill and mark of its symbol that the page holds. */
   long svgs = 0;
   for (const char *p = dom; (p = strstr(p, "<svg")) != NULL; p++) {
+    const char *end = strstr(p, "</svg>");
+    CHECK(end != NULL);
+    char *svg = strndup(p, (size_t)(end - p));
+    long most = 0;
+    for (const char *q = svg; (q = strstr(q, "<path ")) != NULL; q++) {
+      const char *close = strchr(q, '>');
+      const char *cls = strstr(q, "class=\"line\"");
+      const char *dattr = strstr(q, " d=\"");
+      if (!close || !cls || cls > close || !dattr || dattr > close) {
+        continue;
+      }
+      long points = 1;
+      for (const char *c = dattr + 4; *c && *c != '"'; c++) {
+        points += *c == 'L';
+      }
+      most = points > most ? points : most;
+    }
+    CHECK_MSG(most >= 10, "chart %ld draws a line of %ld points: %.300s", svgs, most, svg);
+    const char *label = strstr(svg, "aria-label=\"");
+    CHECK(label != NULL);
+    label += strlen("aria-label=\"");
+    for (size_t k = 0; k < json_array_size(json_object_get(j, "symbols")); k++) {
+      const char *sym = json_string_value(json_array_get(json_object_get(j, "symbols"), k));
+      char title[64];
+      snprintf(title, sizeof title, "%s close\"", sym);
+      if (strncmp(label, title, strlen(title)) != 0) {
+        continue;
+      }
+      long want = 0, tips = 0;
+      json_t *fills = json_object_get(j, "fills"), *marks = json_object_get(j, "marks");
+      for (size_t f = 0; f < json_array_size(fills); f++) {
+        want += strcmp(json_string_value(json_array_get(json_array_get(fills, f), 1)), sym) == 0;
+      }
+      for (size_t m = 0; m < json_array_size(marks); m++) {
+        json_t *mk = json_array_get(marks, m);
+        want += strcmp(json_string_value(json_array_get(mk, 1)), sym) == 0 &&
+                json_is_number(json_array_get(mk, 2));
+      }
+      for (const char *q = svg; (q = strstr(q, "<title>")) != NULL; q++) {
+        tips++;
+      }
+      CHECK_MSG(want > 0, "no fills or marks of %s in the page", sym);
+      CHECK_MSG(tips == want, "the %s chart draws %ld markers, want %ld", sym, tips, want);
+    }
+    free(svg);
     svgs++;
   }
   CHECK_EQ_INT(charts, svgs);
+  json_decref(j);
   free(dom);
 
   char *shot = chromium(file, png);
@@ -670,11 +872,11 @@ static void check_report(const char *run, const char *name, int want_days, int w
 }
 
 TEST(e2e_report_of_a_session_renders_in_chromium) {
-  check_report(sid_a, "report-session", 3, 2, "2025-10-03/run_1");
+  check_report(sid_a, "report-session", 3, 2, "2025-10-03/run_1", "2025-10-0?/run_1");
 }
 
 TEST(e2e_report_of_one_day_renders_in_chromium) {
-  check_report("2025-10-02/run_2", "report-day", 1, 1, "2025-10-02/run_2");
+  check_report("2025-10-02/run_2", "report-day", 1, 1, "2025-10-02/run_2", "2025-10-02/run_2");
 }
 
 TEST(e2e_query_and_sessions_work_while_a_session_runs) {
@@ -868,6 +1070,7 @@ int main(void) {
   RUN(e2e_query_formats_parse);
   RUN(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2);
   RUN(e2e_query_with_several_statements_prints_the_last_one);
+  RUN(e2e_chromium_of_the_report_test_has_no_network);
   RUN(e2e_report_of_a_session_renders_in_chromium);
   RUN(e2e_report_of_one_day_renders_in_chromium);
   RUN(e2e_query_and_sessions_work_while_a_session_runs);
