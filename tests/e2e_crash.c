@@ -101,11 +101,10 @@ static void load_events(expect *x, const char *path) {
       x->runs++;
     } else if (ev && strcmp(ev, "order_placed") == 0) {
       json_t *o = json_object_get(j, "order");
-      snprintf(sql, sizeof sql,
-               "INSERT INTO expected_orders VALUES ('%s', '%s', '%s', '%.17g'::DOUBLE)",
-               json_string_value(json_object_get(o, "order_id")),
-               json_string_value(json_object_get(o, "symbol")),
-               json_string_value(json_object_get(o, "side")),
+      snprintf(sql, sizeof sql, "INSERT INTO expected_orders VALUES (%s, %s, %s, '%.17g'::DOUBLE)",
+               tu_sql_str(json_string_value(json_object_get(o, "order_id"))),
+               tu_sql_str(json_string_value(json_object_get(o, "symbol"))),
+               tu_sql_str(json_string_value(json_object_get(o, "side"))),
                json_number_value(json_object_get(o, "quantity")));
       exec_ok(x->db, sql);
       x->orders++;
@@ -114,14 +113,14 @@ static void load_events(expect *x, const char *path) {
       snprintf(sql, sizeof sql,
                /* Numbers go through text so that DuckDB parses them exactly (a numeric literal
                 * would become a DECIMAL first). */
-               "INSERT INTO expected_fills VALUES ('%s', '%.17g'::DOUBLE, '%.17g'::DOUBLE, "
-               "'%.17g'::DOUBLE, '%.17g'::DOUBLE, TIMESTAMP '%s')",
-               json_string_value(json_object_get(f, "order_id")),
+               "INSERT INTO expected_fills VALUES (%s, '%.17g'::DOUBLE, '%.17g'::DOUBLE, "
+               "'%.17g'::DOUBLE, '%.17g'::DOUBLE, CAST(%s AS TIMESTAMP))",
+               tu_sql_str(json_string_value(json_object_get(f, "order_id"))),
                json_number_value(json_object_get(f, "executed_qty")),
                json_number_value(json_object_get(f, "executed_price")),
                json_number_value(json_object_get(f, "commission")),
                json_number_value(json_object_get(f, "pnl")),
-               json_string_value(json_object_get(f, "executed_at")));
+               tu_sql_str(json_string_value(json_object_get(f, "executed_at"))));
       exec_ok(x->db, sql);
       x->fills++;
     }
@@ -199,7 +198,7 @@ TEST(e2e_sigkill_at_random_moments_loses_nothing_acknowledged) {
       size_t n = strlen(f);
       if (n > 8 && strcmp(f + n - 8, ".parquet") == 0) {
         char sql[4600], err[1024];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s')", f);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(f));
         CHECK_MSG(tu_exec(&db, sql, err, sizeof err) == 0, "%s does not open: %s", f, err);
         files++;
       } else if (n > 10 && strcmp(f + n - 10, "stats.yaml") == 0) {
@@ -229,9 +228,9 @@ TEST(e2e_sigkill_at_random_moments_loses_nothing_acknowledged) {
   /* Everything acknowledged is there, with the same values. */
   char sql[8800];
   snprintf(sql, sizeof sql,
-           "CREATE VIEW trades AS SELECT * FROM read_parquet('%s/*/run_*/trades.parquet'); "
-           "CREATE VIEW orders AS SELECT * FROM read_parquet('%s/*/run_*/orders.parquet')",
-           data, data);
+           "CREATE VIEW trades AS SELECT * FROM read_parquet(%s || '/*/run_*/trades.parquet'); "
+           "CREATE VIEW orders AS SELECT * FROM read_parquet(%s || '/*/run_*/orders.parquet')",
+           tu_sql_str(data), tu_sql_str(data));
   exec_ok(&db, sql);
   int64_t missing_fills = tu_q_int(
       &db, "SELECT count(*) FROM expected_fills e ANTI JOIN trades t ON e.order_id = t.order_id "

@@ -392,7 +392,7 @@ TEST(e2e_a_plugin_with_an_older_shorter_table_runs) {
   snprintf(run, sizeof run, "%s/2025-10-01/run_1", out);
   tu_db db;
   tu_db_open(&db);
-  CHECK_EQ_INT(10, q(&db, "SELECT count(*) FROM read_parquet('%s/trades.parquet')", run));
+  CHECK_EQ_INT(10, q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "trades.parquet")));
   tu_db_close(&db);
   tu_rm_rf(out);
 }
@@ -452,21 +452,21 @@ TEST(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle) {
   char sql[16384];
   snprintf(sql, sizeof sql,
            "SELECT CAST(json_extract_string(fields, '$.sma') AS DOUBLE) - (SELECT avg(close) FROM "
-           "((SELECT close FROM read_parquet('%s/2025-10-01/run_1/market_data.parquet') ORDER BY "
-           "time DESC LIMIT 4) UNION ALL (SELECT close FROM "
-           "read_parquet('%s/market_data.parquet') ORDER BY time LIMIT 1))) FROM "
-           "read_parquet('%s/logs.parquet') ORDER BY id LIMIT 1",
-           out, run2, run2);
+           "((SELECT close FROM read_parquet(%s) ORDER BY time DESC LIMIT 4) UNION ALL (SELECT "
+           "close FROM read_parquet(%s) ORDER BY time LIMIT 1))) FROM read_parquet(%s) ORDER BY "
+           "id LIMIT 1",
+           in(out, "2025-10-01/run_1/market_data.parquet"), in(run2, "market_data.parquet"),
+           in(run2, "logs.parquet"));
   CHECK_NEAR(0, tu_q_double(&db, sql), 1e-9);
-  snprintf(sql, sizeof sql,
-           "SELECT json_extract_string(fields, '$.count') FROM read_parquet('%s/logs.parquet') "
-           "ORDER BY id LIMIT 1",
-           run2);
+  snprintf(
+      sql, sizeof sql,
+      "SELECT json_extract_string(fields, '$.count') FROM read_parquet(%s) ORDER BY id LIMIT 1",
+      in(run2, "logs.parquet"));
   char *count = tu_q_str(&db, sql);
   CHECK_STR("5", count);
   free(count);
   /* Nothing of the warm-up was recorded in run 2: its logs start at its own first candle. */
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/logs.parquet')", run2);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", in(run2, "logs.parquet"));
   CHECK_EQ_INT(3, tu_q_int(&db, sql));
   tu_db_close(&db);
   tu_rm_rf(out);

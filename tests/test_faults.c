@@ -21,6 +21,7 @@
 
 #include "journal.h"
 #include "stats_yaml.h"
+#include "store.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"
@@ -96,10 +97,11 @@ static void on_fill(argo_engine *e, const argo_order *o, const argo_fill *f, voi
   (void)e;
   (void)o;
   seen *s = user;
-  char sql[1024];
+  char sql[1024], id[128];
+  CHECK(argo__sql_quote(f->order_id, id, sizeof id) == 0);
   snprintf(sql, sizeof sql,
-           "INSERT INTO acked VALUES ('%s', '%.17g'::DOUBLE, '%.17g'::DOUBLE, '%.17g'::DOUBLE)",
-           f->order_id, f->executed_qty, f->executed_price, f->pnl);
+           "INSERT INTO acked VALUES (%s, '%.17g'::DOUBLE, '%.17g'::DOUBLE, '%.17g'::DOUBLE)", id,
+           f->executed_qty, f->executed_price, f->pnl);
   exec_or_fail(s->db, sql);
   s->fills++;
   if (s->check_journal && !journal_has(f->executed_at, ARGO_J_FILL, f->order_id)) {
@@ -110,8 +112,9 @@ static void on_fill(argo_engine *e, const argo_order *o, const argo_fill *f, voi
 static void on_placed(argo_engine *e, const argo_order *o, void *user) {
   (void)e;
   seen *s = user;
-  char sql[512];
-  snprintf(sql, sizeof sql, "INSERT INTO acked_orders VALUES ('%s')", o->order_id);
+  char sql[512], id[128];
+  CHECK(argo__sql_quote(o->order_id, id, sizeof id) == 0);
+  snprintf(sql, sizeof sql, "INSERT INTO acked_orders VALUES (%s)", id);
   exec_or_fail(s->db, sql);
   s->orders++;
   if (s->check_journal && !journal_has(o->timestamp, ARGO_J_ORDER, o->order_id)) {
@@ -295,8 +298,12 @@ static int64_t rows_of(probe *p, const char *path, const char *name) {
     free(text);
     return ok ? 1 : -1;
   }
-  char sql[9000];
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(path));
+  /* Quoted into a local buffer: tu_sql_str's buffers belong to the test's main thread. */
+  char sql[9000], quoted[8800];
+  if (argo__sql_quote(path, quoted, sizeof quoted) != 0) {
+    return -1;
+  }
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", quoted);
   duckdb_result r;
   int64_t n = -1;
   if (duckdb_query(p->db.con, sql, &r) == DuckDBSuccess) {
