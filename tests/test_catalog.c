@@ -3,9 +3,11 @@
  * argo_report_write) on small recordings made here: stats.yaml files rendered with the library's
  * own renderer and Parquet files written by DuckDB, laid out as sessions lay them out.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -138,10 +140,93 @@ TEST(catalog_lists_day_folders_newest_first_and_notes_what_it_left_out) {
   for (size_t i = 0; i < 2; i++) {
     const char *s = argo_catalog_skipped_at(cat, i);
     yet += strstr(s, "2025-10-02/run_3: no stats.yaml yet") != NULL;
-    damaged += strstr(s, "2025-10-03/run_1: stats.yaml:") != NULL;
+    /* A damaged file is named, path and all. */
+    damaged += strstr(s, "2025-10-03/run_1: its stats.yaml is unreadable: '") != NULL &&
+               strstr(s, "/2025-10-03/run_1/stats.yaml': ") != NULL;
   }
   CHECK_EQ_INT(1, yet);
   CHECK_EQ_INT(1, damaged);
+  argo_catalog_close(cat);
+  tu_rm_rf(root);
+}
+
+/* Rewrites the status line of a day folder's stats.yaml. */
+static void set_status(const char *folder, const char *status) {
+  char path[8300];
+  snprintf(path, sizeof path, "%s/stats.yaml", folder);
+  char *text = tu_read_file(path);
+  CHECK(text != NULL);
+  char *line = strstr(text, "\nstatus: ");
+  CHECK(line != NULL);
+  char *end = strchr(line + 1, '\n');
+  CHECK(end != NULL);
+  char out[65536];
+  snprintf(out, sizeof out, "%.*s\nstatus: %s%s", (int)(line - text), text, status, end);
+  tu_write_file(path, out);
+  free(text);
+}
+
+static const char *status_of(argo_catalog *cat, const char *date, const char *run) {
+  for (size_t i = 0; i < argo_catalog_count(cat); i++) {
+    const argo_catalog_entry *e = argo_catalog_at(cat, i);
+    if (strcmp(e->date, date) == 0 && strcmp(e->run, run) == 0) {
+      return e->status;
+    }
+  }
+  TEST_FAIL_("no %s/%s in the catalog", date, run);
+}
+
+TEST(catalog_tells_a_crashed_session_from_a_live_one_by_its_lock) {
+  if (access("/proc/locks", R_OK) != 0) {
+    fprintf(stderr, "note: no /proc/locks here: the catalog cannot tell, nothing to test\n");
+    return;
+  }
+  snprintf(root, sizeof root, "%s", tu_tmpdir("catalog-crash"));
+  char live[8192], dead[8192], nojournal[8192], lock[8300], path[8300];
+  day(root, "2025-10-01", "run_1", SID_A, 1, 0);
+  day(root, "2025-10-01", "run_2", SID_B, 1, 0);
+  day(root, "2025-10-01", "run_3", SID_C, 1, 0);
+  day(root, "2025-10-01", "run_4", SID_C, 1, 0);
+  snprintf(live, sizeof live, "%s/2025-10-01/run_1", root);
+  snprintf(dead, sizeof dead, "%s/2025-10-01/run_2", root);
+  snprintf(nojournal, sizeof nojournal, "%s/2025-10-01/run_3", root);
+  set_status(live, "running");
+  set_status(dead, "running");
+  set_status(nojournal, "running");
+  /* run_1 is recorded by a live session: its lock is held, as the engine holds it. */
+  snprintf(lock, sizeof lock, "%s/.lock", live);
+  int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+  snprintf(path, sizeof path, "%s/.journal", live);
+  tu_write_file(path, "journal");
+  /* run_2 died with its journal and lock file left; run_3 without a journal. */
+  snprintf(path, sizeof path, "%s/.journal", dead);
+  tu_write_file(path, "journal");
+  snprintf(path, sizeof path, "%s/.lock", dead);
+  tu_write_file(path, "");
+  argo_catalog *cat = NULL;
+  CHECK_EQ_INT(ARGO_OK, argo_catalog_open(&cat, root));
+  CHECK_STR("running", status_of(cat, "2025-10-01", "run_1"));
+  CHECK_STR("crashed", status_of(cat, "2025-10-01", "run_2"));
+  CHECK_STR("crashed", status_of(cat, "2025-10-01", "run_3"));
+  CHECK_STR("finished", status_of(cat, "2025-10-01", "run_4"));
+  for (size_t i = 0; i < argo_catalog_count(cat); i++) {
+    const argo_catalog_entry *e = argo_catalog_at(cat, i);
+    /* The recorded status is kept as it is; recoverable only with a journal. */
+    CHECK_STR(strcmp(e->run, "run_4") == 0 ? "finished" : "running", e->stats.status);
+    CHECK_EQ_INT(strcmp(e->run, "run_2") == 0, e->recoverable);
+  }
+  argo_catalog_close(cat);
+  /* The catalog took no lock: the live lock is still ours alone, and the dead folder's lock is
+   * free for a recovery to take. */
+  snprintf(path, sizeof path, "%s/.lock", dead);
+  int other = open(path, O_RDWR | O_CLOEXEC);
+  CHECK(other >= 0 && flock(other, LOCK_EX | LOCK_NB) == 0);
+  close(other);
+  /* Once the live session is gone too, it reads crashed. */
+  close(fd);
+  CHECK_EQ_INT(ARGO_OK, argo_catalog_open(&cat, root));
+  CHECK_STR("crashed", status_of(cat, "2025-10-01", "run_1"));
   argo_catalog_close(cat);
   tu_rm_rf(root);
 }
@@ -430,6 +515,7 @@ int main(void) {
   RUN(catalog_lists_day_folders_newest_first_and_notes_what_it_left_out);
   RUN(catalog_resolves_day_folders_sessions_prefixes_and_latest);
   RUN(catalog_of_a_missing_folder_is_not_found_with_the_path);
+  RUN(catalog_tells_a_crashed_session_from_a_live_one_by_its_lock);
   RUN(query_views_carry_date_run_and_session_and_skip_missing_files);
   RUN(query_formats_quote_escape_and_align);
   RUN(query_bad_sql_is_one_line_and_a_stopped_writer_is_eio);
