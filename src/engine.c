@@ -1358,6 +1358,20 @@ static argo_err setup(argo_engine *eng) {
   if (rc) {
     return set_err(eng, rc, "out of memory");
   }
+  /* The publisher starts now: its thread opens DuckDB while this one recovers, claims the run
+   * folder, warms the strategy up and opens the journal. It is handed nothing before the
+   * journal exists (the write-ahead hooks need it). */
+  argo__pub_cfg pc = {.min_gap_us = s->publish_interval_us / 4,
+                      .duck_threads = 1,
+                      .wal_flush = s->journal ? wal_flush : NULL,
+                      .wal_durable = s->journal ? wal_durable : NULL,
+                      .wal_failed = s->journal ? wal_failed : NULL,
+                      .wal_user = eng,
+                      .day_end_remove = s->journal ? ARGO_JOURNAL_NAME : ""};
+  rc = argo__pub_start(&eng->pub, &pc, &eng->waker, err, sizeof err);
+  if (rc) {
+    return set_err(eng, rc, "%s", err);
+  }
   /* Finalize what earlier sessions left behind in a crash, before claiming a run number; then
    * continue their mark and log ids (DESIGN section 4: ids keep increasing across a restart). */
   if (argo__fs_is_dir(s->data_output)) {
@@ -1400,17 +1414,6 @@ static argo_err setup(argo_engine *eng) {
     if (journal_day(eng) != ARGO_OK) {
       return set_err(eng, ARGO_ENOMEM, "out of memory");
     }
-  }
-  argo__pub_cfg pc = {.min_gap_us = s->publish_interval_us / 4,
-                      .duck_threads = 1,
-                      .wal_flush = eng->jr ? wal_flush : NULL,
-                      .wal_durable = eng->jr ? wal_durable : NULL,
-                      .wal_failed = eng->jr ? wal_failed : NULL,
-                      .wal_user = eng,
-                      .day_end_remove = eng->jr ? ARGO_JOURNAL_NAME : ""};
-  rc = argo__pub_start(&eng->pub, &pc, &eng->waker, err, sizeof err);
-  if (rc) {
-    return set_err(eng, rc, "%s", err);
   }
   if (add_day_dir(eng) != ARGO_OK) {
     return set_err(eng, ARGO_ENOMEM, "out of memory");
