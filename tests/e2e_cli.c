@@ -353,9 +353,9 @@ TEST(e2e_cli_a_damaged_stats_yaml_is_named_and_its_parquet_rows_are_still_querie
    * so; stats has only the good folder. */
   tu_db db;
   tu_db_open(&db);
-  char sql[8800];
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM read_parquet('%s/2025-10-01/run_1/trades.parquet')", dir);
+  char sql[8800], file[8400];
+  snprintf(file, sizeof file, "%s/2025-10-01/run_1/trades.parquet", dir);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(file));
   int64_t damaged_fills = tu_q_int(&db, sql);
   tu_db_close(&db);
   CHECK_MSG(damaged_fills > 0, "the fixture has no fills in run_1");
@@ -573,11 +573,11 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   char want[64], got[64];
   tu_db db;
   tu_db_open(&db);
-  char sql[8800];
+  char sql[8800], file[8400];
+  snprintf(file, sizeof file, "%s/2025-10-01/run_1/market_data.parquet", dir);
   snprintf(sql, sizeof sql,
-           "SELECT close FROM read_parquet('%s/2025-10-01/run_1/market_data.parquet') WHERE "
-           "symbol = '%s' ORDER BY time DESC LIMIT 1",
-           dir, prev.symbol);
+           "SELECT close FROM read_parquet(%s) WHERE symbol = %s ORDER BY time DESC LIMIT 1",
+           tu_sql_str(file), tu_sql_str(prev.symbol));
   snprintf(want, sizeof want, "%.8g", tu_q_double(&db, sql));
   tu_db_close(&db);
   const char *at = strstr(lines[n - 1], prev.symbol) + strlen(prev.symbol) + 1;

@@ -347,9 +347,9 @@ TEST(e2e_query_spans_every_day_and_run_and_joins_them) {
   int64_t total = 0, folders_with_fills = 0;
   char *save = NULL, *line = strtok_r(rows, "\n", &save);
   for (int i = 0; i < 7; i++) {
-    char sql[8800];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/%s/trades.parquet')", data,
-             folders[i]);
+    char sql[8800], file[8400];
+    snprintf(file, sizeof file, "%s/%s/trades.parquet", data, folders[i]);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(file));
     int64_t want = tu_q_int(&db, sql);
     total += want;
     if (want == 0) {
@@ -391,15 +391,15 @@ TEST(e2e_query_spans_every_day_and_run_and_joins_them) {
   CHECK_MSG(count_lines(rows) == 3 && !strstr(rows, "false"), "per session: %s", rows);
   free(rows);
   /* Candles of session A on its middle day, through the view and straight from the file. */
-  char sql[8800];
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM read_parquet('%s/2025-10-02/run_1/market_data.parquet')", data);
+  char sql[8800], file[8400];
+  snprintf(file, sizeof file, "%s/2025-10-02/run_1/market_data.parquet", data);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(file));
   snprintf(want, sizeof want, "%lld\n", (long long)tu_q_int(&db, sql));
   char q[512];
   snprintf(q, sizeof q,
-           "SELECT count(*) AS n FROM market_data WHERE session_id = '%s' AND date = "
+           "SELECT count(*) AS n FROM market_data WHERE session_id = %s AND date = "
            "'2025-10-02'",
-           sid_a);
+           tu_sql_str(sid_a));
   rows = query_csv(q, "n");
   CHECK_STR(want, rows);
   free(rows);
@@ -792,9 +792,9 @@ static void check_report(const char *run, const char *name, int want_days, int w
   /* The page embeds every fill of the days shown, as DuckDB reads them from the files. */
   tu_db db;
   tu_db_open(&db);
-  char sql[9000];
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/%s/trades.parquet')", data,
-           trades_glob);
+  char sql[9000], files[8400];
+  snprintf(files, sizeof files, "%s/%s/trades.parquet", data, trades_glob);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(files));
   CHECK_EQ_INT(tu_q_int(&db, sql), json_array_size(json_object_get(j, "fills")));
   tu_db_close(&db);
   free(html);
