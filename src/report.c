@@ -982,7 +982,8 @@ static argo_err data_json(rep *r, argo__sb *sb) {
     argo__sb_puts(sb, ",\"run\":");
     js_str(sb, e->run);
     argo__sb_puts(sb, ",\"status\":");
-    js_str(sb, e->stats.status);
+    /* As argo sessions shows it: "crashed" for a crashed session not yet recovered. */
+    js_str(sb, e->status ? e->status : e->stats.status);
     argo__sb_printf(sb, ",\"candles\":%lld,\"equity\":", (long long)e->stats.candles_day);
     num(sb, e->stats.equity);
     argo__sb_puts(sb, ",\"daily\":");
@@ -992,7 +993,7 @@ static argo_err data_json(rep *r, argo__sb *sb) {
     argo__sb_putc(sb, '}');
   }
   argo__sb_puts(sb, "],\n\"session\":{\"status\":");
-  js_str(sb, ls->status);
+  js_str(sb, last->status ? last->status : ls->status);
   argo__sb_printf(sb, ",\"candles\":%lld,\"equity\":", (long long)ls->candles_total);
   num(sb, ls->equity);
   argo__sb_puts(sb, ",\"block\":");
