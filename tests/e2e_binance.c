@@ -23,6 +23,9 @@
 
 static char out[4096];
 
+/* A status event of --events (a stats event also carries "status":"running"). */
+#define STATUS(s) "\"event\":\"status\",\"status\":\"" s "\""
+
 /* Starts argo with args, its stderr into errp; returns its pid. */
 static pid_t start_argo(char *const args[], const char *errp) {
   pid_t pid = fork();
@@ -125,7 +128,7 @@ TEST(e2e_binance_prefetch_live_trade_stop_and_resume) {
                   "--data-output", data,
                   "--events",      ev,
                   "--quiet",       NULL};
-  const char *const until_fill[] = {"\"status\":\"prefetching\"", "\"status\":\"running\"",
+  const char *const until_fill[] = {STATUS("prefetching"), STATUS("running"),
                                     "\"event\":\"order_filled\"", NULL};
   int rc = run_until(args, errp, ev, until_fill);
   char *e = tu_read_file(errp);
@@ -169,7 +172,7 @@ TEST(e2e_binance_prefetch_live_trade_stop_and_resume) {
   int64_t last1 = tu_q_int(&db, sql);
 
   /* A second session resumes from the last stored candle: nothing downloaded twice. */
-  const char *const until_running[] = {"\"status\":\"running\"", NULL};
+  const char *const until_running[] = {STATUS("running"), NULL};
   int rc2 = run_until(args, errp, ev, until_running);
   CHECK_EQ_INT(0, rc2);
   md_glob(pat, sizeof pat, 2);
@@ -199,15 +202,15 @@ TEST(e2e_binance_reconnects_and_fills_the_gap) {
   char *args[] = {ARGO_BIN,        "run",     "--feed",   "binance", "--interval", "1s",
                   "--symbols",     "BTCUSDT", "--set",    ws,        "--set",      rest,
                   "--data-output", data,      "--events", ev,        "--quiet",    NULL};
-  const char *const until_filled[] = {"connection lost", "\"status\":\"gap_filling\"",
-                                      "\"status\":\"running\"", NULL};
+  const char *const until_filled[] = {"connection lost", STATUS("gap_filling"), STATUS("running"),
+                                      NULL};
   int rc = run_until(args, errp, ev, until_filled);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
   CHECK_CONTAINS(e, "connection lost");
   free(e);
   char *events = tu_read_file(ev);
-  CHECK(strstr(events, "\"status\":\"gap_filling\"") != NULL);
+  CHECK(strstr(events, STATUS("gap_filling")) != NULL);
   free(events);
   tu_db db;
   tu_db_open(&db);
@@ -272,7 +275,7 @@ TEST(e2e_binance_prefetch_meets_live_without_a_hole) {
                   "--events",      ev,
                   "--quiet",       NULL};
   /* Three live candles of each symbol (a stats event per live candle). */
-  const char *const until[] = {"\"status\":\"running\"", "\"candles_total\":6,", NULL};
+  const char *const until[] = {STATUS("running"), "\"candles_total\":6,", NULL};
   int rc = run_until(args, errp, ev, until);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
@@ -327,8 +330,8 @@ TEST(e2e_binance_gap_after_prefetch_reports_gap_filling) {
                   "--data-output", data,
                   "--events",      ev,
                   "--quiet",       NULL};
-  const char *const until[] = {"\"status\":\"prefetching\"", "\"status\":\"gap_filling\"",
-                               "\"status\":\"running\"", NULL};
+  const char *const until[] = {STATUS("prefetching"), STATUS("gap_filling"), STATUS("running"),
+                               NULL};
   int rc = run_until(args, errp, ev, until);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
@@ -380,9 +383,12 @@ TEST(e2e_binance_replay_of_a_prefetching_session_reproduces_its_fills) {
                   "--data-output", data,
                   "--events",      ev,
                   "--quiet",       NULL};
-  const char *const until[] = {"\"status\":\"running\"",     "\"event\":\"order_filled\"",
-                               "\"event\":\"order_filled\"", "\"event\":\"order_filled\"",
-                               "\"event\":\"order_filled\"", NULL};
+  const char *const until[] = {STATUS("running"),
+                               "\"event\":\"order_filled\"",
+                               "\"event\":\"order_filled\"",
+                               "\"event\":\"order_filled\"",
+                               "\"event\":\"order_filled\"",
+                               NULL};
   int rc = run_until(args, errp, ev, until);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
@@ -446,14 +452,15 @@ TEST(e2e_binance_replay_of_a_prefetching_session_reproduces_its_fills) {
   tu_rm_rf(out);
 }
 
-/* The exchange pings (here every 200 ms) and closes a connection that leaves a ping
- * unanswered: argo answers every ping, so the one connection carries the session. */
+/* The exchange pings (here every 400 ms) and closes a connection that leaves a ping
+ * unanswered until the next one: argo answers every ping, so the one connection carries the
+ * session. */
 TEST(e2e_binance_answers_the_exchange_pings) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance-ping"));
   char stats[4300];
   snprintf(stats, sizeof stats, "%s/mock-stats", out);
   tu_mock m;
-  tu_mock_start(&m, "--interval", "1s", "--tick-ms", "50", "--ping-ms", "200", "--stats-file",
+  tu_mock_start(&m, "--interval", "1s", "--tick-ms", "50", "--ping-ms", "400", "--stats-file",
                 stats, NULL);
   char ws[128], rest[128], data[4200], ev[4300], errp[4300];
   snprintf(ws, sizeof ws, "market_data.ws_url=%s", m.ws);
@@ -471,8 +478,8 @@ TEST(e2e_binance_answers_the_exchange_pings) {
                   "--data-output", data,
                   "--events",      ev,
                   "--quiet",       NULL};
-  /* 60 candles: three seconds, some fifteen pings. */
-  const char *const until[] = {"\"status\":\"running\"", "\"candles_total\":60,", NULL};
+  /* 80 candles: four seconds, some ten pings. */
+  const char *const until[] = {STATUS("running"), "\"candles_total\":80,", NULL};
   int rc = run_until(args, errp, ev, until);
   char *e = tu_read_file(errp);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
@@ -531,7 +538,7 @@ TEST(e2e_binance_prefetch_days_starts_that_many_days_back) {
   int64_t t0 = argo__wall_us() / 1000;
   pid_t pid = start_argo(args, errp);
   /* Wait for the download to be complete (a live one-minute candle may take a minute). */
-  const char *const started[] = {"\"status\":\"prefetching\"", NULL};
+  const char *const started[] = {STATUS("prefetching"), NULL};
   wait_events(pid, ev, 60, started);
   long long done = -1, total = -1;
   int64_t deadline = argo__mono_us() + 60 * INT64_C(1000000);
