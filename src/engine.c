@@ -989,7 +989,7 @@ static void idle_hook(void *user) {
   if (eng->jr) {
     argo__journal_handover(eng->jr);
   }
-  argo__pub_handover(eng->pub);
+  argo__pub_handover_idle(eng->pub);
   poll_publisher(eng);
   fire_due(eng);
 }

@@ -44,14 +44,16 @@ typedef struct seg {
   int end;
   int lock_fd; /* end: the day folder's lock, released once its files are final */
   int urgent;
+  int idle;         /* handed over because the engine is about to wait for the feed */
   int64_t first_us; /* monotonic time the segment was first seen non-empty; 0 = not yet */
   struct seg *next;
 } seg;
 
 #define ERR_RING 16
-/* Rows a segment may hold while the publisher is busy before the engine waits for it: a few
- * megabytes of buffers, about a tenth of a second of engine work at full speed. */
-#define SEG_MAX_ROWS 65536
+/* Rows a segment may hold while the publisher is busy before the engine waits for it: about ten
+ * megabytes of buffers, a tenth of a second of engine work at full speed (enough to cover a
+ * day's final publication). */
+#define SEG_MAX_ROWS 131072
 #define RETRY_LIMIT 8
 
 struct argo__pub {
@@ -96,8 +98,10 @@ struct argo__pub {
       last_export[ARGO_T_COUNT + 1];  /* monotonic time of each table's (and stats') last export */
   int64_t gap[ARGO_T_COUNT + 1];      /* at most one export per gap, unless forced */
   int64_t base_gap[ARGO_T_COUNT + 1]; /* the shortest gap of each table */
+  int64_t busy_gap[ARGO_T_COUNT + 1]; /* the gap while the engine runs flat out */
   int64_t max_gap_us;                 /* publish_interval: the longest a table may wait */
-  atomic_int flush_all;               /* sync: export everything now */
+  int busy;             /* the last segment came without the engine waiting for the feed */
+  atomic_int flush_all; /* sync: export everything now */
   int have_doc;
   docbuf doc;
   int failures; /* consecutive failed publish attempts */
@@ -162,7 +166,7 @@ static void seg_clear(seg *s) {
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo__batch_clear(&s->rows[t]);
   }
-  s->has_stats = s->begin = s->end = s->urgent = 0;
+  s->has_stats = s->begin = s->end = s->urgent = s->idle = 0;
   s->lock_fd = -1;
   s->first_us = 0;
   s->next = NULL;
@@ -213,8 +217,12 @@ static void sleep_us(int64_t us) {
 /* Whether table t (ARGO_T_COUNT = stats.yaml) may be exported now. Under load each table is
  * exported at most once per gap: orders, trades and stats every urgent gap, candles, marks and
  * logs every publish gap. This bounds the export work per second whatever the candle rate. */
+static int64_t gap_of(const argo__pub *p, int t) {
+  return p->busy ? p->busy_gap[t] : p->gap[t];
+}
+
 static int due(const argo__pub *p, int t, int64_t now, int force) {
-  return force || now - p->last_export[t] >= p->gap[t];
+  return force || now - p->last_export[t] >= gap_of(p, t);
 }
 
 /* A table's export costs time in proportion to the day's rows, so a fixed gap would let export
@@ -224,11 +232,28 @@ static int due(const argo__pub *p, int t, int64_t now, int force) {
  * session (gap + duration <= max_gap + base gap), so freshness holds while the export is fast
  * enough to allow it. */
 #define EXPORT_DUTY 3
+
+static int is_urgent(int t) {
+  return t == ARGO_T_ORDERS || t == ARGO_T_TRADES || t == ARGO_T_COUNT;
+}
+
+/* While the engine runs flat out (a replay or simulation at full speed, a backlog), every
+ * intermediate export of a day's table is work thrown away by the next one, so each table
+ * waits as long as its freshness allows: orders, fills and stats a quarter of
+ * publish_interval, the others three quarters (leaving room for the export itself and for the
+ * rows' way to the publisher). When the engine waits for its feed, the shorter gaps apply and
+ * rows are published as they come. */
+static void busy_gap(argo__pub *p, int t, int64_t took_us) {
+  int64_t target = (is_urgent(t) ? p->max_gap_us / 4 : p->max_gap_us * 3 / 4) - took_us;
+  p->busy_gap[t] = target > p->gap[t] ? target : p->gap[t];
+}
+
 static void adapt_gap(argo__pub *p, int t, int64_t took_us) {
   int64_t g = EXPORT_DUTY * took_us;
   int64_t cap = p->max_gap_us - took_us;
   g = g < cap ? g : cap;
   p->gap[t] = g > p->base_gap[t] ? g : p->base_gap[t];
+  busy_gap(p, t, took_us);
 }
 
 /* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
@@ -309,7 +334,7 @@ static int64_t next_due(const argo__pub *p) {
   for (int t = 0; t <= ARGO_T_COUNT; t++) {
     int dirty = t < ARGO_T_COUNT ? p->dirty[t] : (p->stats_dirty && p->have_doc);
     if (dirty) {
-      int64_t w = p->last_export[t] + p->gap[t];
+      int64_t w = p->last_export[t] + gap_of(p, t);
       when = when == 0 || w < when ? w : when;
     }
   }
@@ -399,13 +424,16 @@ static void process(argo__pub *p, seg *list) {
     if (s->begin) {
       argo__strlcpy(p->dir, s->begin_dir, sizeof p->dir);
       p->have_dir = 1;
-      /* A new day's files are created at once, empty tables included. */
+      /* A new day's files are created at once, empty tables included, before the segment's
+       * rows are loaded (so that this costs a few empty exports, not an early export of the
+       * day's first rows); its stats.yaml follows with the segment's document. */
       for (int t = 0; t <= ARGO_T_COUNT; t++) {
         if (t < ARGO_T_COUNT) {
           p->dirty[t] = 1;
         }
         p->last_export[t] = 0;
       }
+      publish_dirty(p, 1);
     }
     for (int t = 0; t < ARGO_T_COUNT; t++) {
       if (s->rows[t].rows == 0) {
@@ -418,6 +446,9 @@ static void process(argo__pub *p, seg *list) {
         p->gave_up = 1;
       }
       p->dirty[t] = 1;
+    }
+    if (!s->begin && !s->end) {
+      p->busy = !s->idle;
     }
     if (s->has_stats) {
       docbuf_move(&p->doc, &s->stats);
@@ -557,11 +588,11 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
                 sizeof p->day_end_remove);
   p->cfg.day_end_remove = NULL;
   p->waker = waker;
-  for (int t = 0; t <= ARGO_T_COUNT; t++) {
-    int urgent = t == ARGO_T_ORDERS || t == ARGO_T_TRADES || t == ARGO_T_COUNT;
-    p->gap[t] = p->base_gap[t] = urgent ? cfg->min_gap_us / 5 : cfg->min_gap_us;
-  }
   p->max_gap_us = cfg->min_gap_us * 4;
+  for (int t = 0; t <= ARGO_T_COUNT; t++) {
+    p->gap[t] = p->base_gap[t] = is_urgent(t) ? cfg->min_gap_us / 5 : cfg->min_gap_us;
+    busy_gap(p, t, 0);
+  }
   atomic_init(&p->flush_all, 0);
   argo__sb_init(&p->yaml);
   atomic_init(&p->idle, 1);
@@ -738,6 +769,13 @@ void argo__pub_tick(argo__pub *p) {
   }
   int64_t gap = s->urgent ? p->cfg.min_gap_us / 5 : p->cfg.min_gap_us;
   if (full || now - s->first_us >= gap || s->begin || s->end) {
+    argo__pub_handover(p);
+  }
+}
+
+void argo__pub_handover_idle(argo__pub *p) {
+  if (seg_nonempty(p->cur)) {
+    p->cur->idle = 1;
     argo__pub_handover(p);
   }
 }

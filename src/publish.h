@@ -74,6 +74,10 @@ uint64_t argo__pub_seq(const argo__pub *p);
 void argo__pub_tick(argo__pub *p);
 /* Hands the current segment over now (if it holds anything). */
 void argo__pub_handover(argo__pub *p);
+/* Same, because the engine is about to wait for its feed: the publisher then publishes at the
+ * short gaps (the engine is keeping up with real time), instead of as lazily as freshness
+ * allows (the engine runs flat out). */
+void argo__pub_handover_idle(argo__pub *p);
 /* Highest segment sequence number whose rows are published. Any thread. */
 uint64_t argo__pub_durable(const argo__pub *p);
 /* Asks to be poked through the waker when durability advances (while events wait). */

@@ -29,6 +29,7 @@ typedef struct table_state {
   duckdb_data_chunk chunk;
   enum_col enums[ARGO_MAX_COLS]; /* n == 0 for free-text and non-text columns */
   int64_t rows;
+  int unflushed; /* rows handed to the appender that are not yet in the table */
 } table_state;
 
 struct argo__store {
@@ -151,6 +152,7 @@ static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
       rc = ARGO_EDB;
     }
     st->tabs[i].rows = 0;
+    st->tabs[i].unflushed = 0;
   }
   if (rc == ARGO_OK) {
     argo__sb_reset(&sb);
@@ -280,6 +282,28 @@ static int enum_index(const enum_col *ec, const char *s, size_t len) {
 
 /* Appends the rows of b whose keep flag equals want (keep NULL = all) through app, one data
  * chunk of up to duckdb_vector_size() rows at a time. */
+static argo_err flush(duckdb_appender app, const char *name, char *err, size_t errlen) {
+  if (duckdb_appender_flush(app) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: cannot flush %s: %s", name, duckdb_appender_error(app));
+    return ARGO_EDB;
+  }
+  return ARGO_OK;
+}
+
+/* Rows stay in the appender until the table is read (an export, an update): every flush is a
+ * transaction of its own, a fixed cost worth paying once per export rather than once per
+ * hand-over. */
+static argo_err flush_table(table_state *ts, const char *name, char *err, size_t errlen) {
+  if (!ts->unflushed) {
+    return ARGO_OK;
+  }
+  argo_err rc = flush(ts->app, name, err, errlen);
+  if (rc == ARGO_OK) {
+    ts->unflushed = 0;
+  }
+  return rc;
+}
+
 static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__batch *b,
                             const unsigned char *keep, unsigned char want, char *err,
                             size_t errlen) {
@@ -348,10 +372,6 @@ static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__ba
                 duckdb_appender_error(app));
       return ARGO_EDB;
     }
-  }
-  if (duckdb_appender_flush(app) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "DuckDB: cannot flush %s: %s", t->name, duckdb_appender_error(app));
-    return ARGO_EDB;
   }
   return ARGO_OK;
 }
@@ -428,9 +448,17 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
       goto done;
     }
     st->tabs[ARGO_T_ORDERS].rows += (int64_t)nins;
+    st->tabs[ARGO_T_ORDERS].unflushed = 1;
   }
   if (nupd) {
-    rc = append_rows(st->upd_app, &st->tabs[ARGO_T_ORDERS], b, what, 2, err, errlen);
+    /* The orders to update must be in the table, and the staging rows too. */
+    rc = flush_table(&st->tabs[ARGO_T_ORDERS], "orders", err, errlen);
+    if (rc == ARGO_OK) {
+      rc = append_rows(st->upd_app, &st->tabs[ARGO_T_ORDERS], b, what, 2, err, errlen);
+    }
+    if (rc == ARGO_OK) {
+      rc = flush(st->upd_app, "orders_update", err, errlen);
+    }
     if (rc == ARGO_OK) {
       rc = exec(st,
                 "UPDATE orders SET symbol = u.symbol, side = u.side, order_type = u.order_type, "
@@ -469,6 +497,7 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
   argo_err rc = append_rows(ts->app, ts, b, NULL, 0, err, errlen);
   if (rc == ARGO_OK) {
     ts->rows += (int64_t)b->rows;
+    ts->unflushed = 1;
   }
   return rc;
 }
@@ -476,6 +505,10 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
 argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
                             size_t errlen) {
   const argo__table *tab = argo__schema(t);
+  argo_err frc = flush_table(&st->tabs[t], tab->name, err, errlen);
+  if (frc) {
+    return frc;
+  }
   char final_path[4200], tmp[4300], quoted[8800], sql[9000];
   snprintf(final_path, sizeof final_path, "%s/%s", dir, tab->file);
   argo__fs_tmp_name(final_path, tmp, sizeof tmp);
