@@ -214,23 +214,24 @@ static void sleep_us(int64_t us) {
   }
 }
 
-/* Whether table t (ARGO_T_COUNT = stats.yaml) may be exported now. Under load each table is
- * exported at most once per gap: orders, trades and stats every urgent gap, candles, marks and
- * logs every publish gap. This bounds the export work per second whatever the candle rate. */
 static int64_t gap_of(const argo__pub *p, int t) {
   return p->busy ? p->busy_gap[t] : p->gap[t];
 }
 
+/* Whether table t (ARGO_T_COUNT = stats.yaml) may be exported now: each table is exported at
+ * most once per gap (below), which bounds the export work per second whatever the candle
+ * rate. */
 static int due(const argo__pub *p, int t, int64_t now, int force) {
   return force || now - p->last_export[t] >= gap_of(p, t);
 }
 
-/* A table's export costs time in proportion to the day's rows, so a fixed gap would let export
- * work grow with the day (each export rewrites the whole day's table). The gap is stretched to
- * EXPORT_DUTY times the last export's duration, which bounds the share of the publisher's time
- * spent re-exporting, but never beyond what keeps the file within publish_interval of the
- * session (gap + duration <= max_gap + base gap), so freshness holds while the export is fast
- * enough to allow it. */
+/* Gaps: orders, trades and stats every urgent gap (publish_interval / 20), candles, marks and
+ * logs every publish gap (publish_interval / 4). A table's export costs time in proportion to
+ * the day's rows, so a fixed gap would let export work grow with the day (each export rewrites
+ * the whole day's table): the gap is stretched to EXPORT_DUTY times the last export's duration,
+ * which bounds the share of the publisher's time spent re-exporting, but never beyond what
+ * keeps the file within publish_interval of the session (gap + duration <= publish_interval),
+ * so freshness holds while the export is fast enough to allow it. */
 #define EXPORT_DUTY 3
 
 static int is_urgent(int t) {
