@@ -123,6 +123,10 @@ const char *argo_engine_errmsg(const argo_engine *eng) {
   return eng ? eng->errmsg : "no engine";
 }
 
+static uint64_t wal_flush(void *user);
+static uint64_t wal_durable(void *user);
+static int wal_failed(void *user);
+
 argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg) {
   if (!eng || !cfg) {
     return ARGO_EINVAL;
@@ -148,6 +152,24 @@ argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg) {
   free(eng->strategy_config);
   eng->strategy_spec = spec;
   eng->strategy_config = conf;
+  /* The publisher starts here: its thread opens DuckDB while the caller goes on (callbacks,
+   * argo_engine_run and its setup: recovery, the run folder, warm-up, the journal). It is handed
+   * nothing before the journal exists (the write-ahead hooks need it). */
+  argo__pub_free(eng->pub);
+  eng->pub = NULL;
+  const argo__settings *st = &eng->cfg;
+  argo__pub_cfg pc = {.min_gap_us = st->publish_interval_us / 4,
+                      .duck_threads = 1,
+                      .wal_flush = st->journal ? wal_flush : NULL,
+                      .wal_durable = st->journal ? wal_durable : NULL,
+                      .wal_failed = st->journal ? wal_failed : NULL,
+                      .wal_user = eng,
+                      .day_end_remove = st->journal ? ARGO_JOURNAL_NAME : ""};
+  char err[ARGO_ERRMSG_MAX];
+  argo_err rc = argo__pub_start(&eng->pub, &pc, &eng->waker, err, sizeof err);
+  if (rc) {
+    return set_err(eng, rc, "%s", err);
+  }
   eng->inited = 1;
   return ARGO_OK;
 }
@@ -1357,20 +1379,6 @@ static argo_err setup(argo_engine *eng) {
   rc = argo__stats_new(&eng->stats, s->capital, eng->nsym);
   if (rc) {
     return set_err(eng, rc, "out of memory");
-  }
-  /* The publisher starts now: its thread opens DuckDB while this one recovers, claims the run
-   * folder, warms the strategy up and opens the journal. It is handed nothing before the
-   * journal exists (the write-ahead hooks need it). */
-  argo__pub_cfg pc = {.min_gap_us = s->publish_interval_us / 4,
-                      .duck_threads = 1,
-                      .wal_flush = s->journal ? wal_flush : NULL,
-                      .wal_durable = s->journal ? wal_durable : NULL,
-                      .wal_failed = s->journal ? wal_failed : NULL,
-                      .wal_user = eng,
-                      .day_end_remove = s->journal ? ARGO_JOURNAL_NAME : ""};
-  rc = argo__pub_start(&eng->pub, &pc, &eng->waker, err, sizeof err);
-  if (rc) {
-    return set_err(eng, rc, "%s", err);
   }
   /* Finalize what earlier sessions left behind in a crash, before claiming a run number; then
    * continue their mark and log ids (DESIGN section 4: ids keep increasing across a restart). */

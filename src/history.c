@@ -323,37 +323,47 @@ void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *
   if (!argo__fs_is_dir(data_output)) {
     return;
   }
+  /* DuckDB is opened only once there is a file to read: a first session in an empty folder
+   * does not pay for it. */
   duckdb_database db = NULL;
   duckdb_connection con = NULL;
-  if (duckdb_open(NULL, &db) != DuckDBSuccess || duckdb_connect(db, &con) != DuckDBSuccess) {
-    if (db) {
-      duckdb_close(&db);
-    }
-    if (report) {
-      report(user, ARGO_EDB,
-             "DuckDB: cannot open an in-memory database; mark and log ids start again at 1");
-    }
-    return;
-  }
+  int failed = 0;
   /* File by file (not one query over all of them), so that one unreadable file neither hides
    * the others' ids nor stays in place unreported. */
   size_t ndays = 0;
   entry *days = list(data_output, 1, &ndays);
-  for (size_t d = 0; d < ndays; d++) {
+  for (size_t d = 0; d < ndays && !failed; d++) {
     char day_dir[4200];
     snprintf(day_dir, sizeof day_dir, "%s/%s", data_output, days[d].name);
     size_t nruns = 0;
     entry *runs = list(day_dir, 0, &nruns);
-    for (size_t k = 0; k < nruns; k++) {
-      char path[4400];
-      snprintf(path, sizeof path, "%s/%s/marks.parquet", day_dir, runs[k].name);
-      ids_of(con, path, mark_id, report, user);
-      snprintf(path, sizeof path, "%s/%s/logs.parquet", day_dir, runs[k].name);
-      ids_of(con, path, log_id, report, user);
+    for (size_t k = 0; k < nruns && !failed; k++) {
+      static const char *const files[2] = {"marks.parquet", "logs.parquet"};
+      for (int f = 0; f < 2; f++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s/%s", day_dir, runs[k].name, files[f]);
+        if (!argo__fs_exists(path)) {
+          continue;
+        }
+        if (!con && (duckdb_open(NULL, &db) != DuckDBSuccess ||
+                     duckdb_connect(db, &con) != DuckDBSuccess)) {
+          if (report) {
+            report(user, ARGO_EDB,
+                   "DuckDB: cannot open an in-memory database; mark and log ids start again at 1");
+          }
+          failed = 1;
+          break;
+        }
+        ids_of(con, path, f == 0 ? mark_id : log_id, report, user);
+      }
     }
     free(runs);
   }
   free(days);
-  duckdb_disconnect(&con);
-  duckdb_close(&db);
+  if (con) {
+    duckdb_disconnect(&con);
+  }
+  if (db) {
+    duckdb_close(&db);
+  }
 }
