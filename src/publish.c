@@ -240,12 +240,12 @@ static int is_urgent(int t) {
 
 /* While the engine runs flat out (a replay or simulation at full speed, a backlog), every
  * intermediate export of a day's table is work thrown away by the next one, so each table
- * waits as long as its freshness allows: orders, fills and stats a quarter of
- * publish_interval, the others three quarters (leaving room for the export itself and for the
- * rows' way to the publisher). When the engine waits for its feed, the shorter gaps apply and
- * rows are published as they come. */
+ * waits as long as its freshness allows: orders, fills and stats half of publish_interval,
+ * the others three fifths (leaving room for the export itself, for the other tables' exports
+ * and for the rows' way to the publisher). When the engine waits for its feed, the shorter gaps
+ * apply and rows are published as they come. */
 static void busy_gap(argo__pub *p, int t, int64_t took_us) {
-  int64_t target = (is_urgent(t) ? p->max_gap_us / 4 : p->max_gap_us * 3 / 4) - took_us;
+  int64_t target = (is_urgent(t) ? p->max_gap_us / 2 : p->max_gap_us * 3 / 5) - took_us;
   p->busy_gap[t] = target > p->gap[t] ? target : p->gap[t];
 }
 
