@@ -30,6 +30,8 @@ typedef struct table_state {
   enum_col enums[ARGO_MAX_COLS]; /* n == 0 for free-text and non-text columns */
   int64_t rows;
   int unflushed; /* rows handed to the appender that are not yet in the table */
+  char *empty;   /* the Parquet file of the empty table, once DuckDB has written one */
+  size_t empty_len;
 } table_state;
 
 struct argo__store {
@@ -259,6 +261,7 @@ void argo__store_close(argo__store *st) {
         duckdb_destroy_logical_type(&st->tabs[i].types[c]);
       }
     }
+    free(st->tabs[i].empty);
   }
   if (st->con) {
     duckdb_disconnect(&st->con);
@@ -511,6 +514,14 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
   }
   char final_path[4200], tmp[4300], quoted[8800], sql[9000];
   snprintf(final_path, sizeof final_path, "%s/%s", dir, tab->file);
+  table_state *ts = &st->tabs[t];
+  if (ts->rows == 0 && ts->empty) {
+    /* Every day starts with its empty files: the bytes DuckDB wrote for the first one are the
+     * same for every later one (the schema alone decides them), so they are written again
+     * directly (temporary file, fsync, rename), without a COPY. */
+    return argo__fs_write_replace(final_path, ts->empty, ts->empty_len, err, errlen) ? ARGO_EIO
+                                                                                     : ARGO_OK;
+  }
   argo__fs_tmp_name(final_path, tmp, sizeof tmp);
   if (argo__sql_quote(tmp, quoted, sizeof quoted) != 0) {
     argo__fmt(err, errlen, "path too long: '%s'", tmp);
@@ -531,6 +542,12 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
     return ARGO_EIO;
   }
   duckdb_destroy_result(&r);
+  if (ts->rows == 0 && !ts->empty) {
+    /* Kept for the next days' empty files; without it (out of memory) COPY is used again. */
+    if (argo__fs_read_all(tmp, &ts->empty, &ts->empty_len) != 0) {
+      ts->empty = NULL;
+    }
+  }
   return argo__fs_replace(tmp, final_path, err, errlen) ? ARGO_EIO : ARGO_OK;
 }
 
