@@ -105,6 +105,15 @@ struct argo__pub {
   int have_doc;
   docbuf doc;
   int failures; /* consecutive failed publish attempts */
+  /* the second export lane (publisher thread and lane thread, under lane_mu) */
+  pthread_t lane_thread;
+  int lane_started;
+  pthread_mutex_t lane_mu;
+  pthread_cond_t lane_cv;
+  int lane_job, lane_quit, lane_table;
+  argo_err lane_rc;
+  int64_t lane_t0, lane_took;
+  char lane_err[ARGO_ERRMSG_MAX];
   argo__sb yaml;
 };
 
@@ -257,6 +266,65 @@ static void adapt_gap(argo__pub *p, int t, int64_t took_us) {
   busy_gap(p, t, took_us);
 }
 
+/* The outcome of one table's export: 1 if it was written. */
+static int exported(argo__pub *p, int t, argo_err rc, const char *err, int64_t t0, int64_t took) {
+  if (rc) {
+    report(p, rc, err, 0);
+    return 0;
+  }
+  p->dirty[t] = 0;
+  p->last_export[t] = t0;
+  adapt_gap(p, t, took);
+  return 1;
+}
+
+/* ---- the second export lane: one thread that exports one table at a time, on the store's
+ * second connection, while the publisher thread exports others. -------------------------- */
+
+static void *lane_main(void *arg) {
+  argo__pub *p = arg;
+  pthread_mutex_lock(&p->lane_mu);
+  for (;;) {
+    while (!p->lane_job && !p->lane_quit) {
+      pthread_cond_wait(&p->lane_cv, &p->lane_mu);
+    }
+    if (p->lane_quit) {
+      break;
+    }
+    int t = p->lane_table;
+    pthread_mutex_unlock(&p->lane_mu);
+    int64_t t0 = argo__mono_us();
+    argo_err rc = argo__store_export_lane(p->store, 1, (argo__table_id)t, p->dir, p->lane_err,
+                                          sizeof p->lane_err);
+    int64_t took = argo__mono_us() - t0;
+    argo__io_fault_settle(); /* the job is over: a fault in it is over too */
+    pthread_mutex_lock(&p->lane_mu);
+    p->lane_rc = rc;
+    p->lane_t0 = t0;
+    p->lane_took = took;
+    p->lane_job = 0;
+    pthread_cond_broadcast(&p->lane_cv);
+  }
+  pthread_mutex_unlock(&p->lane_mu);
+  return NULL;
+}
+
+static void lane_start(argo__pub *p, int t) {
+  pthread_mutex_lock(&p->lane_mu);
+  p->lane_table = t;
+  p->lane_job = 1;
+  pthread_cond_broadcast(&p->lane_cv);
+  pthread_mutex_unlock(&p->lane_mu);
+}
+
+static void lane_wait(argo__pub *p) {
+  pthread_mutex_lock(&p->lane_mu);
+  while (p->lane_job) {
+    pthread_cond_wait(&p->lane_cv, &p->lane_mu);
+  }
+  pthread_mutex_unlock(&p->lane_mu);
+}
+
 /* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
  * folder once. Returns -1 if something failed, else 0 (tables not yet due stay dirty). */
 static int publish_dirty(argo__pub *p, int force) {
@@ -266,22 +334,44 @@ static int publish_dirty(argo__pub *p, int force) {
   char err[ARGO_ERRMSG_MAX];
   int failed = 0, wrote = 0;
   int64_t now = argo__mono_us();
+  /* The due tables' rows go into their tables first (this thread owns the appenders); then the
+   * exports run, the largest (market data, when due with others) on the second lane's thread
+   * while this one exports the rest. */
+  int todo[ARGO_T_COUNT];
+  size_t n = 0;
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     if (!p->dirty[t] || !due(p, t, now, force)) {
       continue;
     }
-    argo_err rc = argo__store_export(p->store, (argo__table_id)t, p->dir, err, sizeof err);
+    argo_err rc = argo__store_flush(p->store, (argo__table_id)t, err, sizeof err);
     if (rc) {
       report(p, rc, err, 0);
       failed = 1;
       continue;
     }
-    p->dirty[t] = 0;
-    p->last_export[t] = now;
-    adapt_gap(p, t, argo__mono_us() - now);
-    now = argo__mono_us();
-    wrote = 1;
+    todo[n++] = t;
   }
+  int side = -1;
+  /* A fault of an earlier publish is over before the other lane touches the files. */
+  argo__io_fault_settle();
+  if (n >= 2 && p->lane_started) {
+    side = todo[n - 1]; /* market_data when it is due: the last of the tables */
+    n--;
+    lane_start(p, side);
+  }
+  for (size_t i = 0; i < n; i++) {
+    int t = todo[i];
+    int64_t t0 = argo__mono_us();
+    argo_err rc = argo__store_export_lane(p->store, 0, (argo__table_id)t, p->dir, err, sizeof err);
+    wrote |= exported(p, t, rc, err, t0, argo__mono_us() - t0);
+    failed |= rc != ARGO_OK;
+  }
+  if (side >= 0) {
+    lane_wait(p);
+    wrote |= exported(p, side, p->lane_rc, p->lane_err, p->lane_t0, p->lane_took);
+    failed |= p->lane_rc != ARGO_OK;
+  }
+  now = argo__mono_us();
   /* stats.yaml never claims more than the tables hold: not after a failed export, and a final
    * one ("finished") only once every table is exported. Recovery trusts a finished stats.yaml. */
   int tables_left = 0;
@@ -604,6 +694,10 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->work_cv, NULL);
   pthread_cond_init(&p->done_cv, NULL);
+  pthread_mutex_init(&p->lane_mu, NULL);
+  pthread_cond_init(&p->lane_cv, NULL);
+  /* Without the second lane (no thread), every export runs on the publisher thread. */
+  p->lane_started = pthread_create(&p->lane_thread, NULL, lane_main, p) == 0;
   argo_err rc;
   p->cur = seg_new();
   if (!p->cur) {
@@ -675,6 +769,13 @@ void argo__pub_free(argo__pub *p) {
     pthread_mutex_unlock(&p->mu);
     pthread_join(p->thread, NULL);
   }
+  if (p->lane_started) {
+    pthread_mutex_lock(&p->lane_mu);
+    p->lane_quit = 1;
+    pthread_cond_broadcast(&p->lane_cv);
+    pthread_mutex_unlock(&p->lane_mu);
+    pthread_join(p->lane_thread, NULL);
+  }
   while (p->qhead) {
     seg *n = p->qhead->next;
     seg_free(p->qhead);
@@ -692,6 +793,8 @@ void argo__pub_free(argo__pub *p) {
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->work_cv);
   pthread_cond_destroy(&p->done_cv);
+  pthread_mutex_destroy(&p->lane_mu);
+  pthread_cond_destroy(&p->lane_cv);
   free(p);
 }
 

@@ -37,6 +37,7 @@ typedef struct table_state {
 struct argo__store {
   duckdb_database db;
   duckdb_connection con;
+  duckdb_connection lane; /* a second connection: one export can run on another thread */
   table_state tabs[ARGO_T_COUNT];
   duckdb_appender upd_app; /* appender of the orders staging table */
   argo__map known_orders;  /* order ids already in the orders table */
@@ -214,7 +215,8 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
     goto fail;
   }
   duckdb_destroy_config(&cfg);
-  if (duckdb_connect(st->db, &st->con) != DuckDBSuccess) {
+  if (duckdb_connect(st->db, &st->con) != DuckDBSuccess ||
+      duckdb_connect(st->db, &st->lane) != DuckDBSuccess) {
     argo__fmt(err, errlen, "DuckDB: cannot connect");
     rc = ARGO_EDB;
     goto fail;
@@ -265,6 +267,9 @@ void argo__store_close(argo__store *st) {
   }
   if (st->con) {
     duckdb_disconnect(&st->con);
+  }
+  if (st->lane) {
+    duckdb_disconnect(&st->lane);
   }
   if (st->db) {
     duckdb_close(&st->db);
@@ -505,13 +510,19 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
   return rc;
 }
 
+argo_err argo__store_flush(argo__store *st, argo__table_id t, char *err, size_t errlen) {
+  return flush_table(&st->tabs[t], argo__schema(t)->name, err, errlen);
+}
+
 argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
                             size_t errlen) {
+  argo_err rc = argo__store_flush(st, t, err, errlen);
+  return rc ? rc : argo__store_export_lane(st, 0, t, dir, err, errlen);
+}
+
+argo_err argo__store_export_lane(argo__store *st, int lane, argo__table_id t, const char *dir,
+                                 char *err, size_t errlen) {
   const argo__table *tab = argo__schema(t);
-  argo_err frc = flush_table(&st->tabs[t], tab->name, err, errlen);
-  if (frc) {
-    return frc;
-  }
   char final_path[4200], tmp[4300], quoted[8800], sql[9000];
   snprintf(final_path, sizeof final_path, "%s/%s", dir, tab->file);
   table_state *ts = &st->tabs[t];
@@ -535,7 +546,7 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
   }
   snprintf(sql, sizeof sql, "COPY %s TO %s (FORMAT PARQUET)", tab->name, quoted);
   duckdb_result r;
-  if (duckdb_query(st->con, sql, &r) != DuckDBSuccess) {
+  if (duckdb_query(lane ? st->lane : st->con, sql, &r) != DuckDBSuccess) {
     argo__fmt(err, errlen, "cannot write '%s': %s", tmp, duckdb_result_error(&r));
     duckdb_destroy_result(&r);
     unlink(tmp);

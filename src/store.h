@@ -31,6 +31,13 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
  * untouched. ARGO_EIO with the path in err. */
 argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
                             size_t errlen);
+/* The two halves of argo__store_export, for exporting several tables at once: flush moves the
+ * rows handed to t's appender into the table (on the thread that appends); export_lane then
+ * writes the file through connection lane (0, or 1 for a second thread: two exports of
+ * different tables may run at the same time, one per lane, while nothing is appended). */
+argo_err argo__store_flush(argo__store *st, argo__table_id t, char *err, size_t errlen);
+argo_err argo__store_export_lane(argo__store *st, int lane, argo__table_id t, const char *dir,
+                                 char *err, size_t errlen);
 /* Empties every table (a new day). */
 argo_err argo__store_reset(argo__store *st, char *err, size_t errlen);
 /* Rows in table t. */

@@ -102,17 +102,27 @@ static int check(fault *f, const char *path) {
   return 0;
 }
 
-int argo__io_fault_check_path(argo__io_op op, const char *path) {
-  if (ARGO_LIKELY(!atomic_load_explicit(&any_fault, memory_order_relaxed))) {
-    return 0;
-  }
-  argo__io_fault_fn fn = atomic_load(&observer);
+static void settle(argo__io_fault_fn fn) {
   if (after_fault.pending) {
     after_fault.pending = 0;
     if (fn) {
       fn(atomic_load(&observer_user), after_fault.op, after_fault.path, after_fault.errnum, 1);
     }
   }
+}
+
+void argo__io_fault_settle(void) {
+  if (ARGO_UNLIKELY(atomic_load_explicit(&any_fault, memory_order_relaxed))) {
+    settle(atomic_load(&observer));
+  }
+}
+
+int argo__io_fault_check_path(argo__io_op op, const char *path) {
+  if (ARGO_LIKELY(!atomic_load_explicit(&any_fault, memory_order_relaxed))) {
+    return 0;
+  }
+  argo__io_fault_fn fn = atomic_load(&observer);
+  settle(fn);
   int e = check(&faults[op], path);
   if (e && fn) {
     after_fault.pending = 1;

@@ -42,6 +42,9 @@ int argo__io_fault_check_path(argo__io_op op, const char *path);
 typedef void (*argo__io_fault_fn)(void *user, argo__io_op op, const char *path, int errnum,
                                   int after);
 void argo__io_fault_observe(argo__io_fault_fn fn, void *user);
+/* Delivers this thread's pending "after" notification now: for a thread that has finished a
+ * piece of work (its failing call returned) and may make no further checked call for a while. */
+void argo__io_fault_settle(void);
 
 /* write(2) of all len bytes; returns 0 or -errno. */
 int argo__io_write_all(int fd, const void *data, size_t len);
