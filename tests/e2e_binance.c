@@ -26,28 +26,10 @@ static char out[4096];
 /* A status event of --events (a stats event also carries "status":"running"). */
 #define STATUS(s) "\"event\":\"status\",\"status\":\"" s "\""
 
-/* Starts argo with args, its stderr into errp; returns its pid. */
-static pid_t start_argo(char *const args[], const char *errp) {
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    int fd = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int nul = open("/dev/null", O_RDWR);
-    dup2(nul, 0);
-    dup2(nul, 1);
-    dup2(fd, 2);
-    execv(ARGO_BIN, args);
-    _exit(127);
-  }
-  return pid;
-}
-
 /* Stops argo with SIGINT and returns its exit status. */
 static int stop_argo(pid_t pid) {
   kill(pid, SIGINT);
-  int status;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return tu_reap(pid);
 }
 
 /* Waits until the events file at path holds each of needles (NULL-terminated), in that order,
@@ -90,7 +72,7 @@ static void wait_events(pid_t pid, const char *path, double timeout_s, const cha
 static int run_until(char *const args[], const char *errp, const char *events,
                      const char *const *needles) {
   unlink(events); /* an earlier run's file must not count */
-  pid_t pid = start_argo(args, errp);
+  pid_t pid = tu_spawn(args, errp);
   wait_events(pid, events, 60, needles);
   return stop_argo(pid);
 }
@@ -536,7 +518,7 @@ TEST(e2e_binance_prefetch_days_starts_that_many_days_back) {
                   "--quiet",       NULL};
   unlink(ev);
   int64_t t0 = argo__wall_us() / 1000;
-  pid_t pid = start_argo(args, errp);
+  pid_t pid = tu_spawn(args, errp);
   /* Wait for the download to be complete (a live one-minute candle may take a minute). */
   const char *const started[] = {STATUS("prefetching"), NULL};
   wait_events(pid, ev, 60, started);

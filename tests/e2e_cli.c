@@ -58,8 +58,8 @@ static int count_lines(const char *s) {
   return n;
 }
 
-/* Starts ARGO_BIN with args (NULL-terminated, without argv[0]) in the background, stdin and
- * stdout on /dev/null, stderr into errp. */
+/* Starts ARGO_BIN with args (NULL-terminated, without argv[0]) in the background, stderr into
+ * errp. */
 static pid_t spawn(const char *errp, char *const args[]) {
   char *argv[64];
   int n = 0;
@@ -68,26 +68,7 @@ static pid_t spawn(const char *errp, char *const args[]) {
     argv[n++] = args[i];
   }
   argv[n] = NULL;
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    int fd = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int nul = open("/dev/null", O_RDWR);
-    dup2(nul, 0);
-    dup2(nul, 1);
-    dup2(fd, 2);
-    execv(ARGO_BIN, argv);
-    _exit(127);
-  }
-  return pid;
-}
-
-/* Exit status of pid as tu_run reports it (128 + signal when killed). */
-static int reap(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  return tu_spawn(argv, errp);
 }
 
 static json_t *parse_json(const char *what, const char *text) {
@@ -182,8 +163,8 @@ TEST(e2e_cli_a_killed_session_shows_crashed_until_recovered_and_a_live_one_runni
   wait_status(dir, "2025-10-01", "run_3", "running");
   kill(s1, SIGKILL);
   kill(s3, SIGKILL);
-  CHECK_EQ_INT(128 + SIGKILL, reap(s1));
-  CHECK_EQ_INT(128 + SIGKILL, reap(s3));
+  CHECK_EQ_INT(128 + SIGKILL, tu_reap(s1));
+  CHECK_EQ_INT(128 + SIGKILL, tu_reap(s3));
 
   json_t *j = sessions_json(dir);
   json_t *c1 = entry_of(j, "2025-10-01", "run_1"), *c2 = entry_of(j, "2025-10-01", "run_2");
@@ -254,7 +235,7 @@ TEST(e2e_cli_a_killed_session_shows_crashed_until_recovered_and_a_live_one_runni
   /* Looking never disturbed the live session: it is still recording, and stops cleanly. */
   CHECK_MSG(waitpid(s2, NULL, WNOHANG) == 0, "the live session ended while it was looked at");
   kill(s2, SIGINT);
-  int rc = reap(s2);
+  int rc = tu_reap(s2);
   char *err2 = tu_read_file(e2);
   CHECK_MSG(rc == 0, "the live session exited %d: %s", rc, err2);
   free(err2);
@@ -537,7 +518,7 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   pid_t pid = pty_spawn(200, args, &fd);
   pty_out out = {0};
   pty_read(fd, &out, NULL, 0);
-  int rc = reap(pid);
+  int rc = tu_reap(pid);
   double elapsed = (double)(argo__mono_us() - t0) / 1e6;
   close(fd);
   CHECK_MSG(rc == 0, "argo run exited %d: %s", rc, out.buf);
@@ -599,7 +580,7 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   pid = pty_spawn(40, args, &fd);
   out = (pty_out){0};
   pty_read(fd, &out, NULL, 0);
-  CHECK_EQ_INT(0, reap(pid));
+  CHECK_EQ_INT(0, tu_reap(pid));
   close(fd);
   n = draws(out.buf, lines, 4096);
   CHECK_MSG(n >= 2, "only %d status lines drawn: %s", n, out.buf);
@@ -647,7 +628,7 @@ TEST(e2e_cli_plain_lines_when_stderr_is_not_a_terminal_and_nothing_with_quiet) {
   pid_t pid = pty_spawn(200, args, &fd);
   pty_out out = {0};
   pty_read(fd, &out, NULL, 0);
-  CHECK_EQ_INT(0, reap(pid));
+  CHECK_EQ_INT(0, tu_reap(pid));
   close(fd);
   CHECK_MSG(out.len == 0, "--quiet printed on the terminal: %s", out.buf);
   free(out.buf);
@@ -762,7 +743,7 @@ TEST(e2e_cli_the_prefetch_progress_bar_against_the_mock_exchange) {
   pty_read(fd, &out, "\r\033[Krunning | ", 0);
   kill(pid, SIGINT);
   pty_read(fd, &out, NULL, 0);
-  int rc = reap(pid);
+  int rc = tu_reap(pid);
   close(fd);
   tu_mock_stop(&m);
   CHECK_MSG(rc == 0, "argo run exited %d: %s", rc, out.buf);
@@ -851,7 +832,7 @@ TEST(e2e_cli_events_carry_every_field_of_every_event_type) {
                                      "--data-output", dir, "--quiet", NULL});
   wait_status(dir, "2025-10-01", "run_1", "running");
   kill(pid, SIGKILL);
-  reap(pid);
+  tu_reap(pid);
   /* ... and a folder in the way of the session's next day (an error event). */
   snprintf(collide, sizeof collide, "%s/2025-10-02/run_2", dir);
   char err[256];

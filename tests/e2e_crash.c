@@ -30,20 +30,6 @@
 
 static char root[4096], data[4200];
 
-static pid_t spawn(char *const args[]) {
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    int nul = open("/dev/null", O_RDWR);
-    dup2(nul, 0);
-    dup2(nul, 1);
-    dup2(nul, 2);
-    execv(ARGO_BIN, args);
-    _exit(127);
-  }
-  return pid;
-}
-
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
@@ -146,7 +132,7 @@ TEST(e2e_sigkill_at_random_moments_loses_nothing_acknowledged) {
                     "--strategy",    "pingpong", "--strategy-config", "{\"every\": 2}",
                     "--data-output", data,       "--events",          ev,
                     "--quiet",       NULL};
-    pid_t pid = spawn(args);
+    pid_t pid = tu_spawn(args, NULL);
     if (i % 4 == 3) {
       /* Every fourth kill lands during start-up: while the previous crash is being recovered,
        * or before the run folder is claimed. */
@@ -271,7 +257,7 @@ TEST(e2e_a_second_session_never_recovers_a_running_one) {
                   "--start",       "2025-10-01T10:00:00Z",
                   "--data-output", data,
                   "--quiet",       NULL};
-  pid_t a = spawn(args);
+  pid_t a = tu_spawn(args, NULL);
   char journal[4400];
   snprintf(journal, sizeof journal, "%s/2025-10-01/run_1/.journal", data);
   /* A is running once its journal exists (polled; start-up time varies a lot). */

@@ -323,21 +323,6 @@ TEST(e2e_empty_tables_are_published_with_exact_schema) {
   tu_rm_rf(out);
 }
 
-static pid_t spawn_argo(char *const args[], const char *stderr_path) {
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    int fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int nul = open("/dev/null", O_RDWR);
-    dup2(nul, 0);
-    dup2(nul, 1);
-    dup2(fd, 2);
-    execv(ARGO_BIN, args);
-    _exit(127);
-  }
-  return pid;
-}
-
 TEST(e2e_readers_polling_during_a_run_always_open_every_file) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-poll"));
   char errp[8192];
@@ -352,7 +337,7 @@ TEST(e2e_readers_polling_during_a_run_always_open_every_file) {
                   "--start",       "2025-10-01T23:59:00Z",
                   "--data-output", out,
                   "--quiet",       NULL};
-  pid_t pid = spawn_argo(args, errp);
+  pid_t pid = tu_spawn(args, errp);
   tu_db db;
   tu_db_open(&db);
   long polls = 0, opened = 0;
@@ -442,7 +427,7 @@ static void signal_stops_cleanly(int sig, const char *tag) {
                   "--events",
                   ev,
                   NULL};
-  pid_t pid = spawn_argo(args, errp);
+  pid_t pid = tu_spawn(args, errp);
   int ready = wait_events(pid, ev, "order_filled", 3);
   kill(pid, sig);
   int status;

@@ -125,6 +125,30 @@ static void slurp_two(int fo, int fe, char **out, char **err) {
   }
 }
 
+pid_t tu_spawn(char *const argv[], const char *stderr_path) {
+  pid_t pid = fork();
+  if (pid < 0) {
+    TEST_FAIL_("fork: %s", strerror(errno));
+  }
+  if (pid == 0) {
+    int nul = open("/dev/null", O_RDWR);
+    int fd = stderr_path ? open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : nul;
+    dup2(nul, 0);
+    dup2(nul, 1);
+    dup2(fd, 2);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  return pid;
+}
+
+int tu_reap(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
 int tu_run(char *const argv[], char **out, char **err) {
   int po[2], pe[2];
   if (pipe(po) || pipe(pe)) {

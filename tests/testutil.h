@@ -26,6 +26,11 @@ char *tu_read_file(const char *path);
 int tu_run(char *const argv[], char **out, char **err);
 /* Runs the argo binary with the given arguments (NULL-terminated list). */
 int tu_argo(char **out, char **err, ...);
+/* Starts argv (argv[0] a path, NULL-terminated) in the background with stdin and stdout on
+ * /dev/null and stderr into stderr_path (NULL: /dev/null); returns its pid. */
+pid_t tu_spawn(char *const argv[], const char *stderr_path);
+/* Waits for pid; its exit code, or 128+signal (as tu_run reports it). */
+int tu_reap(pid_t pid);
 
 /* A DuckDB in-memory connection for checking files. */
 typedef struct tu_db {
