@@ -85,6 +85,8 @@ void argo_engine_free(argo_engine *eng) {
   argo__strategy_unload(eng->sdl);
   if (eng->feed_open && eng->feed.ops->close) {
     eng->feed.ops->close(eng->feed.impl);
+  } else if (eng->has_user_feed && eng->user_feed.close) {
+    eng->user_feed.close(eng->user_feed.user); /* never opened: the caller's feed still ends */
   }
   argo__broker_free(eng->broker);
   argo__stats_free(eng->stats);
@@ -199,6 +201,60 @@ argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, c
   free(eng->strategy_config);
   eng->strategy_spec = spec;
   eng->strategy_config = conf;
+  return ARGO_OK;
+}
+
+/* The caller's feed behind the internal feed interface. */
+static int user_next(void *impl, argo_candle *out, char *err, size_t errlen) {
+  argo_engine *eng = impl;
+  int r = eng->user_feed.next(eng->user_feed.user, out, err, errlen);
+  switch (r) {
+  case ARGO_FEED_CANDLE:
+  case ARGO_FEED_END:
+  case ARGO_FEED_SKIP:
+  case ARGO_FEED_FATAL:
+  case ARGO_FEED_WAIT:
+    return r;
+  default:
+    argo__fmt(err, errlen, "the feed's next() returned %d, which is not an ARGO_FEED_ code", r);
+    return ARGO_FEED_FATAL;
+  }
+}
+
+static int64_t user_clock(void *impl) {
+  argo_engine *eng = impl;
+  return eng->user_feed.clock_start ? eng->user_feed.clock_start(eng->user_feed.user)
+                                    : argo__wall_us();
+}
+
+static void user_close(void *impl) {
+  argo_engine *eng = impl;
+  if (eng->user_feed.close) {
+    eng->user_feed.close(eng->user_feed.user);
+  }
+}
+
+static const argo__feed_ops user_feed_ops = {.name = "custom",
+                                             .next = user_next,
+                                             .clock_start = user_clock,
+                                             .close = user_close,
+                                             .history = NULL};
+
+argo_err argo_engine_set_feed(argo_engine *eng, const argo_feed *feed, size_t size) {
+  if (!eng || !feed) {
+    return ARGO_EINVAL;
+  }
+  if (eng->running || eng->ran) {
+    return set_err(eng, ARGO_ESTATE, "the engine has already run");
+  }
+  argo_feed f;
+  memset(&f, 0, sizeof f);
+  memcpy(&f, feed, size < sizeof f ? size : sizeof f);
+  if (size < offsetof(argo_feed, next) + sizeof f.next || !f.next) {
+    return set_err(eng, ARGO_EINVAL, "argo_engine_set_feed: the feed has no next function");
+  }
+  eng->user_feed = f;
+  eng->has_user_feed = 1;
   return ARGO_OK;
 }
 
@@ -1347,7 +1403,11 @@ static argo_err setup(argo_engine *eng) {
   }
   /* Feed. */
   eng->hooks = (argo__feed_hooks){hook_status, hook_error, hook_progress, eng};
-  if (strcmp(s->feed, "sim") == 0) {
+  rc = ARGO_OK;
+  if (eng->has_user_feed) {
+    eng->feed.ops = &user_feed_ops;
+    eng->feed.impl = eng;
+  } else if (strcmp(s->feed, "sim") == 0) {
     rc = argo__feed_sim_open(&eng->feed, s, &eng->waker, err, sizeof err);
   } else if (strcmp(s->feed, "replay") == 0) {
     rc = argo__feed_replay_open(&eng->feed, s, &eng->waker, &eng->hooks, err, sizeof err);
@@ -1518,7 +1578,9 @@ argo_err argo_engine_run(argo_engine *eng) {
         .run_name = eng->sess.run_name,
         .session_id = eng->sess.session_id,
         .data_output = eng->sess.data_output,
-        .feed = eng->cfg.feed,
+        .feed = !eng->has_user_feed   ? eng->cfg.feed
+                : eng->user_feed.name ? eng->user_feed.name
+                                      : "custom",
         .strategy_name = eng->sdef->name,
     };
     eng->cb.on_engine_start(eng, &info, eng->user);
@@ -1541,6 +1603,12 @@ argo_err argo_engine_run(argo_engine *eng) {
     }
     if (r == ARGO_FEED_SKIP) {
       emit_error(eng, ARGO_EFEED, err);
+      continue;
+    }
+    if (r == ARGO_FEED_WAIT) {
+      /* The feed has nothing yet: what the engine holds goes out now, as when a feed of its
+       * own waits on the waker. */
+      idle_hook(eng);
       continue;
     }
     if (r == ARGO_FEED_FATAL) {

@@ -114,6 +114,8 @@ struct argo_engine {
   argo__session sess;
   argo__feed feed;
   int feed_open;
+  argo_feed user_feed; /* the caller's own feed (argo_engine_set_feed) */
+  int has_user_feed;
   argo__broker *broker;
   argo__stats *stats;
   argo__pub *pub;

@@ -14,11 +14,9 @@
 #include "settings.h"
 #include "util/waker.h"
 
-#define ARGO_FEED_CANDLE 1   /* *out holds a candle */
-#define ARGO_FEED_HISTORY 2  /* *out holds a candle of history: warm-up only, never traded */
-#define ARGO_FEED_END 0      /* no more candles: the session ends normally */
-#define ARGO_FEED_SKIP (-1)  /* a problem worth reporting (err), the feed goes on */
-#define ARGO_FEED_FATAL (-2) /* the feed cannot go on (err) */
+/* next() returns one of the public ARGO_FEED_ codes of argo.h (CANDLE, END, SKIP, FATAL, WAIT)
+ * or, from the replay feed only: */
+#define ARGO_FEED_HISTORY 2 /* *out holds a candle of history: warm-up only, never traded */
 
 /* How a feed tells the engine what happens to it (all called on the engine thread, from
  * inside next() or history()). Any member may be NULL. */

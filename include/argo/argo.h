@@ -195,6 +195,35 @@ typedef struct argo_callbacks {
   void (*on_recovered)(argo_engine *eng, const char *run_dir, const char *message, void *user);
 } argo_callbacks;
 
+/* A market-data feed of the caller's own, in place of the config's market_data.feed (sim,
+ * replay, binance): argo_engine_set_feed. Its candles go through the same checks as any feed's:
+ * a candle of a symbol not in market_data.symbols or with a bad value is reported through
+ * on_error and skipped; one whose time is not after its symbol's last stored candle is dropped.
+ * It has no history (no prefetch, no gap fill). Every function is called on the thread running
+ * argo_engine_run (close also from argo_engine_free). */
+#define ARGO_FEED_CANDLE 1   /* next: *out holds a finalized candle */
+#define ARGO_FEED_END 0      /* next: no more candles, the session ends normally */
+#define ARGO_FEED_SKIP (-1)  /* next: a problem to report (err), the feed goes on */
+#define ARGO_FEED_FATAL (-2) /* next: the feed cannot go on (err); the session ends with it */
+#define ARGO_FEED_WAIT                                                                             \
+  3 /* next: no candle yet; the engine publishes and acknowledges what it                          \
+       holds, then calls next again (a live feed returns this after                                \
+       waiting a little, at most about 100 ms, so that a stop request                              \
+       and the files' freshness are not held up) */
+typedef struct argo_feed {
+  uint32_t struct_size; /* sizeof(argo_feed) */
+  const char *name;     /* shown as the session's feed (on_engine_start); NULL: "custom" */
+  /* Writes the next candle into *out (out->symbol valid until the next call) and returns one
+   * of the ARGO_FEED_ codes; err (errlen bytes) takes the message of SKIP and FATAL. */
+  int (*next)(void *user, argo_candle *out, char *err, size_t errlen);
+  /* Optional: the session clock at start, which dates the first day folder (DESIGN section 2:
+   * the first candle's time for recorded data). NULL: the wall clock. */
+  int64_t (*clock_start)(void *user);
+  /* Optional: called once, when the engine is done with the feed (or is freed unrun). */
+  void (*close)(void *user);
+  void *user;
+} argo_feed;
+
 argo_err argo_engine_new(argo_engine **out);
 void argo_engine_free(argo_engine *eng);
 
@@ -206,6 +235,10 @@ argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg);
 argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, const char *config);
 /* Overrides the data output path of the config. */
 argo_err argo_engine_set_data_output(argo_engine *eng, const char *path);
+/* Uses feed (copied: min(size, sizeof(argo_feed)) bytes; its user pointer is borrowed until the
+ * feed's close) instead of the config's market_data.feed. The config still gives the symbols
+ * (market_data.symbols, every symbol the feed may send) and the interval. Before run only. */
+argo_err argo_engine_set_feed(argo_engine *eng, const argo_feed *feed, size_t size);
 /* Copies min(size, sizeof(argo_callbacks)) bytes of cb; pass sizeof *cb. */
 argo_err argo_engine_set_callbacks(argo_engine *eng, const argo_callbacks *cb, size_t size,
                                    void *user);
