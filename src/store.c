@@ -127,12 +127,20 @@ static argo_err create_enum_types(argo__store *st, char *err, size_t errlen) {
       enum_col *ec = &st->tabs[i].enums[c];
       ec->labels = labels;
       for (ec->n = 0; labels[ec->n]; ec->n++) {
+        if (ec->n == ARGO_ARRAY_LEN(ec->len)) {
+          argo__fmt(err, errlen, "%s.%s has too many values for an ENUM column", t->name,
+                    t->cols[c].name);
+          rc = ARGO_EINVAL;
+          break;
+        }
         argo__sql_quote(labels[ec->n], q, sizeof q);
         argo__sb_printf(&sb, "%s%s", ec->n ? ", " : "", q);
         ec->len[ec->n] = strlen(labels[ec->n]);
       }
       argo__sb_puts(&sb, ")");
-      rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
+      if (rc == ARGO_OK) {
+        rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
+      }
     }
   }
   argo__sb_free(&sb);
@@ -288,8 +296,6 @@ static int enum_index(const enum_col *ec, const char *s, size_t len) {
   return -1;
 }
 
-/* Appends the rows of b whose keep flag equals want (keep NULL = all) through app, one data
- * chunk of up to duckdb_vector_size() rows at a time. */
 static argo_err flush(duckdb_appender app, const char *name, char *err, size_t errlen) {
   if (duckdb_appender_flush(app) != DuckDBSuccess) {
     argo__fmt(err, errlen, "DuckDB: cannot flush %s: %s", name, duckdb_appender_error(app));
@@ -312,6 +318,9 @@ static argo_err flush_table(table_state *ts, const char *name, char *err, size_t
   return rc;
 }
 
+/* Appends the rows of b whose keep flag equals want (keep NULL = all) through app, one data
+ * chunk of up to duckdb_vector_size() rows at a time (into the appender: flush_table moves them
+ * into the table). */
 static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__batch *b,
                             const unsigned char *keep, unsigned char want, char *err,
                             size_t errlen) {
