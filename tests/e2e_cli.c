@@ -50,14 +50,6 @@ static void subdir(char *out, size_t len, const char *name) {
   CHECK_MSG(argo__fs_mkdir_p(out, 0755, err, sizeof err) == 0, "%s", err);
 }
 
-static int count_lines(const char *s) {
-  int n = 0;
-  for (; s && *s; s++) {
-    n += *s == '\n';
-  }
-  return n;
-}
-
 /* Starts ARGO_BIN with args (NULL-terminated, without argv[0]) in the background, stderr into
  * errp. */
 static pid_t spawn(const char *errp, char *const args[]) {
@@ -262,26 +254,6 @@ static void record(const char *dir, const char *const *extra) {
   free(e);
 }
 
-/* One line on stderr, exit 2, nothing on stdout. */
-static void check_one_line_error(const char *want, const char *want2, char *const args[]) {
-  char *argv[32];
-  int n = 0;
-  argv[n++] = ARGO_BIN;
-  for (int i = 0; args[i]; i++) {
-    argv[n++] = args[i];
-  }
-  argv[n] = NULL;
-  char *o = NULL, *e = NULL;
-  int rc = tu_run(argv, &o, &e);
-  CHECK_MSG(rc == 2, "argo %s: exit %d (want 2): %s", args[0], rc, e);
-  CHECK_CONTAINS(e, want);
-  CHECK_CONTAINS(e, want2);
-  CHECK_MSG(count_lines(e) == 1, "expected one line on stderr, got: %s", e);
-  CHECK_MSG(o[0] == '\0', "expected nothing on stdout, got: %s", o);
-  free(o);
-  free(e);
-}
-
 /* Makes the stats.yaml of folder unreadable: damaged text always (the parser refuses it), and
  * as root, who reads any file, no permission check is possible, so that is the case tested;
  * otherwise mode 000 as well. */
@@ -296,11 +268,11 @@ static void spoil(const char *dir, const char *folder, int unreadable) {
 
 static void check_damaged(const char *dir, const char *p) {
   /* stats and report name the file and say what is wrong with it. */
-  check_one_line_error("stats.yaml is unreadable", p,
-                       (char *[]){"stats", "2025-10-01/run_1", "--data-output", (char *)dir, NULL});
+  tu_check_refused("stats.yaml is unreadable", p,
+                   (char *[]){"stats", "2025-10-01/run_1", "--data-output", (char *)dir, NULL});
   char html[8300];
   snprintf(html, sizeof html, "%s/r.html", dir);
-  check_one_line_error(
+  tu_check_refused(
       "stats.yaml is unreadable", p,
       (char *[]){"report", "2025-10-01/run_1", "-o", html, "--data-output", (char *)dir, NULL});
   /* sessions lists the good folder and names the damaged one on stderr. */
@@ -599,7 +571,7 @@ TEST(e2e_cli_plain_lines_when_stderr_is_not_a_terminal_and_nothing_with_quiet) {
                    "--data-output", dir, NULL);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
   CHECK_MSG(!strchr(e, '\r') && !strchr(e, '\033'), "terminal codes on a pipe: %s", e);
-  CHECK_MSG(count_lines(e) >= 1 && e[strlen(e) - 1] == '\n', "stderr: %s", e);
+  CHECK_MSG(tu_count_lines(e) >= 1 && e[strlen(e) - 1] == '\n', "stderr: %s", e);
   for (const char *p = e; *p; p = strchr(p, '\n') + 1) {
     CHECK_MSG(strncmp(p, "argo: ", 6) == 0, "a line without 'argo: ': %s", p);
   }
@@ -966,7 +938,7 @@ TEST(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1) {
                    "--quiet", NULL);
   CHECK_MSG(rc == 1, "exit %d (want 1): %s", rc, e);
   CHECK_CONTAINS(e, "--events: cannot write to '/dev/full': No space left on device");
-  CHECK_MSG(count_lines(e) == 1, "expected one line, got: %s", e);
+  CHECK_MSG(tu_count_lines(e) == 1, "expected one line, got: %s", e);
   free(o);
   free(e);
   /* The session stopped cleanly: its stats.yaml is final. */

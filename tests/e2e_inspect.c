@@ -106,19 +106,11 @@ static int fields(char *line, char **f, int max) {
   return n;
 }
 
-static int count_lines(const char *s) {
-  int n = 0;
-  for (; s && *s; s++) {
-    n += *s == '\n';
-  }
-  return n;
-}
-
 TEST(e2e_sessions_prints_every_day_newest_first_with_the_numbers_of_stats_yaml) {
   char *o = NULL, *e = NULL;
   int rc = tu_argo(&o, &e, "sessions", "--data-output", data, NULL);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
-  CHECK_MSG(count_lines(o) == 9, "want a header, a rule and 7 rows, got:\n%s", o);
+  CHECK_MSG(tu_count_lines(o) == 9, "want a header, a rule and 7 rows, got:\n%s", o);
   char *save = NULL;
   char *line = strtok_r(o, "\n", &save);
   CHECK_CONTAINS(line, "SESSION");
@@ -388,7 +380,7 @@ TEST(e2e_query_spans_every_day_and_run_and_joins_them) {
                    "BY 1) SELECT session_id, a.c = b.n AS same FROM a JOIN b USING (session_id) "
                    "ORDER BY 1",
                    "session_id,same");
-  CHECK_MSG(count_lines(rows) == 3 && !strstr(rows, "false"), "per session: %s", rows);
+  CHECK_MSG(tu_count_lines(rows) == 3 && !strstr(rows, "false"), "per session: %s", rows);
   free(rows);
   /* Candles of session A on its middle day, through the view and straight from the file. */
   char sql[8800], file[8400];
@@ -448,51 +440,38 @@ TEST(e2e_query_formats_parse) {
   free(e);
 }
 
-static void check_usage_error(const char *want, char *const extra[]) {
-  char *argv[32];
-  int n = 0;
-  argv[n++] = ARGO_BIN;
-  for (int i = 0; extra[i]; i++) {
-    argv[n++] = extra[i];
-  }
-  argv[n] = NULL;
-  char *o = NULL, *e = NULL;
-  int rc = tu_run(argv, &o, &e);
-  CHECK_MSG(rc == 2, "argo %s: exit %d (want 2), stderr: %s", extra[0], rc, e);
-  CHECK_CONTAINS(e, want);
-  CHECK_MSG(count_lines(e) == 1, "expected one line on stderr, got: %s", e);
-  CHECK_MSG(o[0] == '\0', "expected nothing on stdout, got: %s", o);
-  free(o);
-  free(e);
-}
-
 TEST(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2) {
   char missing[8192], html[8192];
   snprintf(missing, sizeof missing, "%s/nosuch", data);
   snprintf(html, sizeof html, "%s/r.html", data);
-  check_usage_error("not a run name",
-                    (char *[]){"stats", "frobnicate", "--data-output", data, NULL});
-  check_usage_error("not a run name",
-                    (char *[]){"stats", "2025-13-01/run_1", "--data-output", data, NULL});
-  check_usage_error("2025-10-09/run_1",
-                    (char *[]){"stats", "2025-10-09/run_1", "--data-output", data, NULL});
-  check_usage_error("is a date", (char *[]){"stats", "2025-10-02", "--data-output", data, NULL});
-  check_usage_error("no session",
-                    (char *[]){"stats", "0123456789abcdef", "--data-output", data, NULL});
-  check_usage_error("2025-10-09/run_7", (char *[]){"report", "2025-10-09/run_7", "-o", html,
-                                                   "--data-output", data, NULL});
-  check_usage_error("syntax error", (char *[]){"query", "SELEC 1", "--data-output", data, NULL});
-  check_usage_error("nope", (char *[]){"query", "SELECT * FROM nope", "--data-output", data, NULL});
-  check_usage_error(
-      "xml", (char *[]){"query", "SELECT 1", "--format", "xml", "--data-output", data, NULL});
-  check_usage_error("not a run name", (char *[]){"query", "SELECT 1", "--run", "bad/name",
-                                                 "--data-output", data, NULL});
-  check_usage_error("nosuch", (char *[]){"sessions", "--data-output", missing, NULL});
-  check_usage_error("nosuch", (char *[]){"stats", "latest", "--data-output", missing, NULL});
-  check_usage_error("nosuch", (char *[]){"query", "SELECT 1", "--data-output", missing, NULL});
-  check_usage_error("nosuch", (char *[]){"report", "latest", "--data-output", missing, NULL});
-  check_usage_error("--frobnicate", (char *[]){"sessions", "--frobnicate", NULL});
-  check_usage_error("which run", (char *[]){"stats", "--data-output", data, NULL});
+  tu_check_refused("not a run name", NULL,
+                   (char *[]){"stats", "frobnicate", "--data-output", data, NULL});
+  tu_check_refused("not a run name", NULL,
+                   (char *[]){"stats", "2025-13-01/run_1", "--data-output", data, NULL});
+  tu_check_refused("2025-10-09/run_1", NULL,
+                   (char *[]){"stats", "2025-10-09/run_1", "--data-output", data, NULL});
+  tu_check_refused("is a date", NULL,
+                   (char *[]){"stats", "2025-10-02", "--data-output", data, NULL});
+  tu_check_refused("no session", NULL,
+                   (char *[]){"stats", "0123456789abcdef", "--data-output", data, NULL});
+  tu_check_refused(
+      "2025-10-09/run_7", NULL,
+      (char *[]){"report", "2025-10-09/run_7", "-o", html, "--data-output", data, NULL});
+  tu_check_refused("syntax error", NULL,
+                   (char *[]){"query", "SELEC 1", "--data-output", data, NULL});
+  tu_check_refused("nope", NULL,
+                   (char *[]){"query", "SELECT * FROM nope", "--data-output", data, NULL});
+  tu_check_refused("xml", NULL,
+                   (char *[]){"query", "SELECT 1", "--format", "xml", "--data-output", data, NULL});
+  tu_check_refused(
+      "not a run name", NULL,
+      (char *[]){"query", "SELECT 1", "--run", "bad/name", "--data-output", data, NULL});
+  tu_check_refused("nosuch", NULL, (char *[]){"sessions", "--data-output", missing, NULL});
+  tu_check_refused("nosuch", NULL, (char *[]){"stats", "latest", "--data-output", missing, NULL});
+  tu_check_refused("nosuch", NULL, (char *[]){"query", "SELECT 1", "--data-output", missing, NULL});
+  tu_check_refused("nosuch", NULL, (char *[]){"report", "latest", "--data-output", missing, NULL});
+  tu_check_refused("--frobnicate", NULL, (char *[]){"sessions", "--frobnicate", NULL});
+  tu_check_refused("which run", NULL, (char *[]){"stats", "--data-output", data, NULL});
   CHECK(!argo__fs_exists(html));
 }
 
@@ -522,12 +501,14 @@ TEST(e2e_query_with_several_statements_prints_the_last_one) {
   CHECK_EQ_INT(2, json_array_size(syms));
   json_decref(j);
   /* A statement that fails, first or in the middle: one line, exit 2, nothing printed. */
-  check_usage_error(
-      "nope", (char *[]){"query", "SELECT * FROM nope; SELECT 1", "--data-output", data, NULL});
-  check_usage_error("nope", (char *[]){"query", "SELECT 1 AS a; SELECT * FROM nope; SELECT 3",
-                                       "--data-output", data, NULL});
-  check_usage_error("syntax error",
-                    (char *[]){"query", "SELECT 1; SELEC 2", "--data-output", data, NULL});
+  tu_check_refused(
+      "nope", NULL,
+      (char *[]){"query", "SELECT * FROM nope; SELECT 1", "--data-output", data, NULL});
+  tu_check_refused("nope", NULL,
+                   (char *[]){"query", "SELECT 1 AS a; SELECT * FROM nope; SELECT 3",
+                              "--data-output", data, NULL});
+  tu_check_refused("syntax error", NULL,
+                   (char *[]){"query", "SELECT 1; SELEC 2", "--data-output", data, NULL});
 }
 
 /* The path of the chromium binary, or NULL. */
@@ -962,7 +943,7 @@ TEST(e2e_completion_and_man_page_cover_every_command) {
   char *names = NULL;
   CHECK_EQ_INT(0, tu_argo(&names, &e, "sessions", "--names", "--data-output", data, NULL));
   free(e);
-  CHECK_EQ_INT(1 + 7 + 3, count_lines(names));
+  CHECK_EQ_INT(1 + 7 + 3, tu_count_lines(names));
   CHECK(strncmp(names, "latest\n", 7) == 0);
   for (int i = 0; i < 7; i++) {
     char want[80];
@@ -1032,7 +1013,7 @@ TEST(e2e_completion_reads_the_data_output_written_with_an_equals_sign) {
   };
   for (int i = 0; i < 3; i++) {
     char *o = complete(path, lines[i]);
-    CHECK_MSG(count_lines(o) == 1 + 7 + 3, "form %d: %s", i, o);
+    CHECK_MSG(tu_count_lines(o) == 1 + 7 + 3, "form %d: %s", i, o);
     CHECK_MSG(strncmp(o, "latest\n", 7) == 0, "form %d: %s", i, o);
     CHECK_CONTAINS(o, "2025-10-02/run_1\n");
     CHECK_CONTAINS(o, sid_c);

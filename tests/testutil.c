@@ -149,6 +149,35 @@ int tu_reap(pid_t pid) {
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+int tu_count_lines(const char *s) {
+  int n = 0;
+  for (; s && *s; s++) {
+    n += *s == '\n';
+  }
+  return n;
+}
+
+void tu_check_refused(const char *want, const char *want2, char *const args[]) {
+  char *argv[64];
+  int n = 0;
+  argv[n++] = ARGO_BIN;
+  for (int i = 0; args[i] && n < 63; i++) {
+    argv[n++] = args[i];
+  }
+  argv[n] = NULL;
+  char *o = NULL, *e = NULL;
+  int rc = tu_run(argv, &o, &e);
+  CHECK_MSG(rc == 2, "argo %s: exit %d (want 2), stderr: %s", args[0], rc, e);
+  CHECK_CONTAINS(e, want);
+  if (want2) {
+    CHECK_CONTAINS(e, want2);
+  }
+  CHECK_MSG(tu_count_lines(e) == 1, "expected one line on stderr, got: %s", e);
+  CHECK_MSG(!o || o[0] == '\0', "expected nothing on stdout, got: %s", o);
+  free(o);
+  free(e);
+}
+
 int tu_run(char *const argv[], char **out, char **err) {
   int po[2], pe[2];
   if (pipe(po) || pipe(pe)) {

@@ -31,6 +31,12 @@ int tu_argo(char **out, char **err, ...);
 pid_t tu_spawn(char *const argv[], const char *stderr_path);
 /* Waits for pid; its exit code, or 128+signal (as tu_run reports it). */
 int tu_reap(pid_t pid);
+/* Newlines in s (0 for NULL). */
+int tu_count_lines(const char *s);
+/* Runs argo with args (NULL-terminated, without argv[0]) and checks that it refused them as a
+ * user error: exit code 2, one line on stderr containing want and want2 (NULL to skip), and
+ * nothing on stdout. */
+void tu_check_refused(const char *want, const char *want2, char *const args[]);
 
 /* A DuckDB in-memory connection for checking files. */
 typedef struct tu_db {
