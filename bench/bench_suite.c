@@ -92,6 +92,12 @@ typedef struct run_opts {
   long long warmup;            /* > 0: a session of this many candles runs first, same process */
 } run_opts;
 
+/* The usual run: 1-second candles as fast as possible, journal on; callers set the rest. */
+static run_opts full_speed(long long candles, int nsym, const char *dir) {
+  return (run_opts){
+      .candles = candles, .nsym = nsym, .journal = 1, .speed = "max", .interval = "1s", .dir = dir};
+}
+
 typedef struct run_result {
   int ok;
   double seconds;
@@ -597,14 +603,9 @@ static size_t freshness(long long candles, int nsym, double *lags, size_t cap, d
   volatile int64_t *prog = mmap(NULL, slots * sizeof(int64_t), PROT_READ | PROT_WRITE,
                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   memset((void *)prog, 0, slots * sizeof(int64_t));
-  run_opts o = {.candles = candles,
-                .nsym = nsym,
-                .journal = 1,
-                .speed = "max",
-                .interval = "1s",
-                .dir = dir,
-                .progress = prog,
-                .progress_len = slots};
+  run_opts o = full_speed(candles, nsym, dir);
+  o.progress = prog;
+  o.progress_len = slots;
   pid_t pid = fork();
   if (pid == 0) {
     run_result r;
@@ -684,13 +685,9 @@ static void latency(long long candles, lat_out *out) {
   l->traded = l->plain + cap;
   l->cap = cap;
   /* 1s candles at 200x real time: one candle every 5 ms. */
-  run_opts o = {.candles = candles,
-                .nsym = 1,
-                .journal = 1,
-                .speed = "200",
-                .interval = "1s",
-                .dir = dir,
-                .lat = l};
+  run_opts o = full_speed(candles, 1, dir);
+  o.speed = "200";
+  o.lat = l;
   run_result r = in_child(&o);
   (void)r;
   qsort(l->plain, l->nplain, sizeof(int64_t), cmp_i);
@@ -717,13 +714,8 @@ static void latency(long long candles, lat_out *out) {
 static double recovery(long long candles, long long *rows, char *msg, size_t len) {
   char dir[4096];
   tmpdir(dir, sizeof dir, "recover");
-  run_opts o = {.candles = candles,
-                .nsym = 12,
-                .journal = 1,
-                .speed = "max",
-                .interval = "1s",
-                .dir = dir,
-                .kill_at = candles / 12 * 12};
+  run_opts o = full_speed(candles, 12, dir);
+  o.kill_at = candles / 12 * 12;
   pid_t pid = fork();
   if (pid == 0) {
     run_result r;
@@ -769,13 +761,8 @@ static double recovery(long long candles, long long *rows, char *msg, size_t len
 static run_result run_kept(long long candles, int nsym, const char *strategy_config, char *dir,
                            size_t dirlen, int keep) {
   tmpdir(dir, dirlen, "tp");
-  run_opts o = {.candles = candles,
-                .nsym = nsym,
-                .journal = 1,
-                .speed = "max",
-                .interval = "1s",
-                .dir = dir,
-                .strategy_config = strategy_config};
+  run_opts o = full_speed(candles, nsym, dir);
+  o.strategy_config = strategy_config;
   run_result r = in_child(&o);
   if (!keep) {
     rm_rf(dir);
@@ -840,8 +827,8 @@ int main(int argc, char **argv) {
     {
       char dir[4096];
       tmpdir(dir, sizeof dir, "nojournal");
-      run_opts o = {
-          .candles = big, .nsym = 1, .journal = 0, .speed = "max", .interval = "1s", .dir = dir};
+      run_opts o = full_speed(big, 1, dir);
+      o.journal = 0;
       run_result r = in_child(&o);
       rm_rf(dir);
       if (r.ok) {
@@ -909,13 +896,8 @@ int main(int argc, char **argv) {
     }
     char wdir[4096];
     tmpdir(wdir, sizeof wdir, "warm");
-    run_opts wo = {.candles = ref_n,
-                   .nsym = 1,
-                   .journal = 1,
-                   .speed = "max",
-                   .interval = "1s",
-                   .dir = wdir,
-                   .warmup = 2000};
+    run_opts wo = full_speed(ref_n, 1, wdir);
+    wo.warmup = 2000;
     run_result wr = in_child(&wo);
     rm_rf(wdir);
     double argo_warm = wr.ok ? (double)wr.candles / wr.seconds : NAN;
