@@ -123,14 +123,7 @@ static void wait_status(const char *dir, const char *date, const char *run, cons
 static argo__stats_doc read_stats(const char *dir, const char *folder) {
   char p[8192];
   snprintf(p, sizeof p, "%s/%s/stats.yaml", dir, folder);
-  char *text = tu_read_file(p);
-  CHECK_MSG(text != NULL, "missing %s", p);
-  argo__stats_doc doc;
-  char err[512];
-  argo_err rc = argo__stats_yaml_parse(text, &doc, err, sizeof err);
-  free(text);
-  CHECK_MSG(rc == ARGO_OK, "%s: %s", p, err);
-  return doc;
+  return tu_read_stats(p);
 }
 
 /* ---- crashed sessions ---------------------------------------------------------------------- */

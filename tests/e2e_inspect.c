@@ -43,14 +43,7 @@ static const char *const folders[7] = {"2025-10-03/run_3", "2025-10-03/run_2", "
 static argo__stats_doc read_stats(const char *folder) {
   char p[8192];
   snprintf(p, sizeof p, "%s/%s/stats.yaml", data, folder);
-  char *text = tu_read_file(p);
-  CHECK_MSG(text != NULL, "missing %s", p);
-  argo__stats_doc doc;
-  char err[512];
-  argo_err rc = argo__stats_yaml_parse(text, &doc, err, sizeof err);
-  free(text);
-  CHECK_MSG(rc == ARGO_OK, "%s: %s", p, err);
-  return doc;
+  return tu_read_stats(p);
 }
 
 static void record(const char *const *args) {

@@ -28,14 +28,7 @@ static char out[4096];
 static argo__stats_doc read_stats(const char *run_dir) {
   char p[8192];
   snprintf(p, sizeof p, "%s/stats.yaml", run_dir);
-  char *text = tu_read_file(p);
-  CHECK_MSG(text != NULL, "missing %s", p);
-  argo__stats_doc doc;
-  char err[512];
-  argo_err rc = argo__stats_yaml_parse(text, &doc, err, sizeof err);
-  free(text);
-  CHECK_MSG(rc == ARGO_OK, "%s: %s", p, err);
-  return doc;
+  return tu_read_stats(p);
 }
 
 /* The five Parquet files of a day folder (DESIGN section 2), written out here on purpose. */

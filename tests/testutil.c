@@ -149,6 +149,17 @@ int tu_reap(pid_t pid) {
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+argo__stats_doc tu_read_stats(const char *path) {
+  char *text = tu_read_file(path);
+  CHECK_MSG(text != NULL, "missing %s", path);
+  argo__stats_doc doc;
+  char err[512];
+  argo_err rc = argo__stats_yaml_parse(text, &doc, err, sizeof err);
+  free(text);
+  CHECK_MSG(rc == ARGO_OK, "%s: %s", path, err);
+  return doc;
+}
+
 int tu_count_lines(const char *s) {
   int n = 0;
   for (; s && *s; s++) {

@@ -12,6 +12,8 @@
 
 #include <duckdb.h>
 
+#include "stats_yaml.h"
+
 /* Creates a fresh empty folder under $TMPDIR (or /tmp) and returns its path (static storage
  * per call: copy it). The folder is removed by tu_rm_rf. */
 const char *tu_tmpdir(const char *tag);
@@ -20,6 +22,9 @@ void tu_rm_rf(const char *path);
 void tu_write_file(const char *path, const char *text);
 /* Reads a whole file (malloc'ed, NUL-terminated) or NULL. */
 char *tu_read_file(const char *path);
+/* Reads and parses a stats.yaml (fails the test if it is missing or does not parse); free it
+ * with argo__stats_doc_free. */
+argo__stats_doc tu_read_stats(const char *path);
 
 /* Runs argv (argv[0] a path) with stdin from /dev/null, capturing stdout and stderr into
  * malloc'ed strings (may be NULL to discard). Returns the exit code, or 128+signal. */
