@@ -1363,6 +1363,10 @@ static argo_err setup(argo_engine *eng) {
       return set_err(eng, ARGO_ENOMEM, "out of memory");
     }
   }
+  /* Before anything is handed to the publisher: its market_data.symbol is their ENUM. */
+  if (argo__pub_set_symbols(eng->pub, (const char *const *)eng->symbols, eng->nsym) != ARGO_OK) {
+    return set_err(eng, ARGO_ENOMEM, "out of memory");
+  }
   eng->win_cap = s->candle_window > 0 ? (size_t)s->candle_window : 1;
   eng->win = calloc(eng->nsym * eng->win_cap, sizeof *eng->win);
   eng->win_head = calloc(eng->nsym, sizeof *eng->win_head);
@@ -1486,11 +1490,12 @@ static argo_err setup(argo_engine *eng) {
   if (add_day_dir(eng) != ARGO_OK) {
     return set_err(eng, ARGO_ENOMEM, "out of memory");
   }
-  /* The first day's files exist (empty) before the first candle. */
+  /* The first day's files exist (empty) before the first candle: written here, while DuckDB
+   * may still be starting on the publisher's thread. */
   argo__pub_begin_day(eng->pub, eng->sess.run_dir);
   flush_early_logs(eng);
   snapshot_stats(eng, "running");
-  rc = argo__pub_sync(eng->pub, err, sizeof err);
+  rc = argo__pub_write_day_files(eng->pub, err, sizeof err);
   if (rc) {
     return set_err(eng, rc, "%s", err);
   }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "empty_parquet.h"
 #include "session.h"
 #include "store.h"
 #include "util/fsx.h"
@@ -40,6 +41,7 @@ typedef struct seg {
   int has_stats;
   docbuf stats;
   int begin;
+  int begun; /* the day's first files were written on the engine thread */
   char begin_dir[ARGO_PATH_MAX + 64];
   int end;
   int lock_fd; /* end: the day folder's lock, released once its files are final */
@@ -54,7 +56,17 @@ typedef struct seg {
  * megabytes of buffers, a tenth of a second of engine work at full speed (enough to cover a
  * day's final publication). */
 #define SEG_MAX_ROWS 131072
+#define SEG_IDLE_ROWS 4096
 #define RETRY_LIMIT 8
+
+/* Tables to export on one thread, and how each export went. */
+typedef struct export_job {
+  size_t n;
+  int t[ARGO_T_COUNT];
+  argo_err rc[ARGO_T_COUNT];
+  int64_t t0[ARGO_T_COUNT], took[ARGO_T_COUNT];
+  char err[ARGO_T_COUNT][ARGO_ERRMSG_MAX];
+} export_job;
 
 struct argo__pub {
   argo__pub_cfg cfg;
@@ -110,11 +122,12 @@ struct argo__pub {
   int lane_started;
   pthread_mutex_t lane_mu;
   pthread_cond_t lane_cv;
-  int lane_job, lane_quit, lane_table;
-  argo_err lane_rc;
-  int64_t lane_t0, lane_took;
-  char lane_err[ARGO_ERRMSG_MAX];
+  int lane_job, lane_quit;
+  export_job here, side; /* the publisher thread's exports and the lane thread's */
   argo__sb yaml;
+  char **syms; /* set by the engine thread before the first hand-over; applied once */
+  size_t nsyms;
+  int syms_applied;
 };
 
 static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
@@ -175,7 +188,7 @@ static void seg_clear(seg *s) {
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo__batch_clear(&s->rows[t]);
   }
-  s->has_stats = s->begin = s->end = s->urgent = s->idle = 0;
+  s->has_stats = s->begin = s->begun = s->end = s->urgent = s->idle = 0;
   s->lock_fd = -1;
   s->first_us = 0;
   s->next = NULL;
@@ -255,7 +268,10 @@ static int is_urgent(int t) {
  * apply and rows are published as they come. */
 static void busy_gap(argo__pub *p, int t, int64_t took_us) {
   int64_t target = (is_urgent(t) ? p->max_gap_us / 2 : p->max_gap_us * 3 / 5) - took_us;
-  p->busy_gap[t] = target > p->gap[t] ? target : p->gap[t];
+  /* Market data, the file readers follow, keep to the target; the others' exports are also
+   * spaced by the duty rule (adapt_gap), which leaves the engine more of the machine. */
+  int64_t floor = t == ARGO_T_MARKET_DATA ? p->base_gap[t] : p->gap[t];
+  p->busy_gap[t] = target > floor ? target : floor;
 }
 
 static void adapt_gap(argo__pub *p, int t, int64_t took_us) {
@@ -278,8 +294,18 @@ static int exported(argo__pub *p, int t, argo_err rc, const char *err, int64_t t
   return 1;
 }
 
-/* ---- the second export lane: one thread that exports one table at a time, on the store's
- * second connection, while the publisher thread exports others. -------------------------- */
+/* ---- the second export lane: a thread that exports the tables of the store's second
+ * connection (argo__store_lane) while the publisher thread exports the others. ---------- */
+
+/* Exports the n tables of job on the calling thread, each with its outcome. */
+static void run_exports(argo__pub *p, export_job *job) {
+  for (size_t i = 0; i < job->n; i++) {
+    job->t0[i] = argo__mono_us();
+    job->rc[i] = argo__store_export(p->store, (argo__table_id)job->t[i], p->dir, job->err[i],
+                                    sizeof job->err[i]);
+    job->took[i] = argo__mono_us() - job->t0[i];
+  }
+}
 
 static void *lane_main(void *arg) {
   argo__pub *p = arg;
@@ -291,17 +317,10 @@ static void *lane_main(void *arg) {
     if (p->lane_quit) {
       break;
     }
-    int t = p->lane_table;
     pthread_mutex_unlock(&p->lane_mu);
-    int64_t t0 = argo__mono_us();
-    argo_err rc = argo__store_export_lane(p->store, 1, (argo__table_id)t, p->dir, p->lane_err,
-                                          sizeof p->lane_err);
-    int64_t took = argo__mono_us() - t0;
+    run_exports(p, &p->side);
     argo__io_fault_settle(); /* the job is over: a fault in it is over too */
     pthread_mutex_lock(&p->lane_mu);
-    p->lane_rc = rc;
-    p->lane_t0 = t0;
-    p->lane_took = took;
     p->lane_job = 0;
     pthread_cond_broadcast(&p->lane_cv);
   }
@@ -309,9 +328,8 @@ static void *lane_main(void *arg) {
   return NULL;
 }
 
-static void lane_start(argo__pub *p, int t) {
+static void lane_start(argo__pub *p) {
   pthread_mutex_lock(&p->lane_mu);
-  p->lane_table = t;
   p->lane_job = 1;
   pthread_cond_broadcast(&p->lane_cv);
   pthread_mutex_unlock(&p->lane_mu);
@@ -325,6 +343,24 @@ static void lane_wait(argo__pub *p) {
   pthread_mutex_unlock(&p->lane_mu);
 }
 
+/* Writes doc as dir/stats.yaml (rendered into yaml; temporary file, fsync, rename; the folder
+ * is not fsynced). ARGO_EIO or ARGO_ENOMEM with the path in err. */
+static argo_err write_stats(const argo__stats_doc *doc, const char *dir, argo__sb *yaml, char *err,
+                            size_t errlen) {
+  char path[ARGO_PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/stats.yaml", dir);
+  argo__sb_reset(yaml);
+  argo_err rc = argo__stats_yaml_render(doc, yaml);
+  if (rc == ARGO_OK && argo__sb_failed(yaml)) {
+    rc = ARGO_ENOMEM;
+  }
+  if (rc) {
+    argo__fmt(err, errlen, "cannot render '%s': %s", path, argo_strerror(rc));
+    return rc;
+  }
+  return argo__fs_write_replace(path, yaml->buf, yaml->len, err, errlen) ? ARGO_EIO : ARGO_OK;
+}
+
 /* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
  * folder once. Returns -1 if something failed, else 0 (tables not yet due stay dirty). */
 static int publish_dirty(argo__pub *p, int force) {
@@ -334,42 +370,40 @@ static int publish_dirty(argo__pub *p, int force) {
   char err[ARGO_ERRMSG_MAX];
   int failed = 0, wrote = 0;
   int64_t now = argo__mono_us();
-  /* The due tables' rows go into their tables first (this thread owns the appenders); then the
-   * exports run, the largest (market data, when due with others) on the second lane's thread
-   * while this one exports the rest. */
-  int todo[ARGO_T_COUNT];
-  size_t n = 0;
-  for (int t = 0; t < ARGO_T_COUNT; t++) {
-    if (!p->dirty[t] || !due(p, t, now, force)) {
-      continue;
+  /* The due tables are exported on two threads at once, each table on the thread of its
+   * store connection (market data and logs on the lane thread), or all here when only one
+   * connection has work. */
+  p->here.n = p->side.n = 0;
+  /* Market data first on its lane: its file is the one readers follow most closely. */
+  for (int k = ARGO_T_COUNT; k > 0; k--) {
+    int t = k % ARGO_T_COUNT; /* market data, then orders, trades, marks, logs */
+    if (p->dirty[t] && due(p, t, now, force)) {
+      export_job *j = argo__store_lane((argo__table_id)t) ? &p->side : &p->here;
+      j->t[j->n++] = t;
     }
-    argo_err rc = argo__store_flush(p->store, (argo__table_id)t, err, sizeof err);
-    if (rc) {
-      report(p, rc, err, 0);
-      failed = 1;
-      continue;
-    }
-    todo[n++] = t;
   }
-  int side = -1;
+  int two = p->lane_started && p->here.n && p->side.n;
+  if (!two) {
+    for (size_t i = 0; i < p->side.n; i++) {
+      p->here.t[p->here.n++] = p->side.t[i];
+    }
+    p->side.n = 0;
+  }
   /* A fault of an earlier publish is over before the other lane touches the files. */
   argo__io_fault_settle();
-  if (n >= 2 && p->lane_started) {
-    side = todo[n - 1]; /* market_data when it is due: the last of the tables */
-    n--;
-    lane_start(p, side);
+  if (two) {
+    lane_start(p);
   }
-  for (size_t i = 0; i < n; i++) {
-    int t = todo[i];
-    int64_t t0 = argo__mono_us();
-    argo_err rc = argo__store_export_lane(p->store, 0, (argo__table_id)t, p->dir, err, sizeof err);
-    wrote |= exported(p, t, rc, err, t0, argo__mono_us() - t0);
-    failed |= rc != ARGO_OK;
-  }
-  if (side >= 0) {
+  run_exports(p, &p->here);
+  if (two) {
     lane_wait(p);
-    wrote |= exported(p, side, p->lane_rc, p->lane_err, p->lane_t0, p->lane_took);
-    failed |= p->lane_rc != ARGO_OK;
+  }
+  for (int k = 0; k < 2; k++) {
+    export_job *j = k ? &p->side : &p->here;
+    for (size_t i = 0; i < j->n; i++) {
+      wrote |= exported(p, j->t[i], j->rc[i], j->err[i], j->t0[i], j->took[i]);
+      failed |= j->rc[i] != ARGO_OK;
+    }
   }
   now = argo__mono_us();
   /* stats.yaml never claims more than the tables hold: not after a failed export, and a final
@@ -381,26 +415,16 @@ static int publish_dirty(argo__pub *p, int force) {
   int final_doc = strcmp(p->doc.status, "running") != 0;
   if (p->stats_dirty && p->have_doc && due(p, ARGO_T_COUNT, now, force) && !failed &&
       !(final_doc && tables_left)) {
-    argo__sb_reset(&p->yaml);
-    char path[ARGO_PATH_MAX + 128];
-    snprintf(path, sizeof path, "%s/stats.yaml", p->dir);
     if (final_doc && wrote && argo__fs_fsync_dir(p->dir, err, sizeof err) != 0) {
       /* The tables must be durable before a stats.yaml that says the day is final. */
       report(p, ARGO_EIO, err, 0);
       failed = 1;
     }
-    argo_err rc = failed ? ARGO_EIO : argo__stats_yaml_render(&p->doc.doc, &p->yaml);
-    if (rc == ARGO_OK && argo__sb_failed(&p->yaml)) {
-      rc = ARGO_ENOMEM;
-    }
+    argo_err rc = failed ? ARGO_OK : write_stats(&p->doc.doc, p->dir, &p->yaml, err, sizeof err);
     if (rc) {
-      argo__fmt(err, sizeof err, "cannot render '%s': %s", path, argo_strerror(rc));
       report(p, rc, err, 0);
       failed = 1;
-    } else if (argo__fs_write_replace(path, p->yaml.buf, p->yaml.len, err, sizeof err) != 0) {
-      report(p, ARGO_EIO, err, 0);
-      failed = 1;
-    } else {
+    } else if (!failed) {
       p->stats_dirty = 0;
       p->last_export[ARGO_T_COUNT] = now;
       wrote = 1;
@@ -498,6 +522,13 @@ static void remove_day_file(argo__pub *p) {
   }
 }
 
+static int queued(argo__pub *p) {
+  pthread_mutex_lock(&p->mu);
+  int q = p->qhead != NULL;
+  pthread_mutex_unlock(&p->mu);
+  return q;
+}
+
 static void process(argo__pub *p, seg *list) {
   char err[ARGO_ERRMSG_MAX];
   uint64_t last = 0;
@@ -511,20 +542,34 @@ static void process(argo__pub *p, seg *list) {
     p->gave_up = 1;
     return;
   }
+  if (!p->syms_applied && p->store) {
+    p->syms_applied = 1;
+    argo_err rc =
+        argo__store_set_symbols(p->store, (const char *const *)p->syms, p->nsyms, err, sizeof err);
+    if (rc) {
+      report(p, rc, err, 1);
+      p->gave_up = 1;
+      return;
+    }
+  }
   for (seg *s = list; s; s = s->next) {
     if (s->begin) {
       argo__strlcpy(p->dir, s->begin_dir, sizeof p->dir);
       p->have_dir = 1;
       /* A new day's files are created at once, empty tables included, before the segment's
-       * rows are loaded (so that this costs a few empty exports, not an early export of the
-       * day's first rows); its stats.yaml follows with the segment's document. */
+       * rows are loaded (so that this costs a few empty files, not an early export of the
+       * day's first rows); its stats.yaml follows with the segment's document. Unless the
+       * engine thread wrote them already: then the rows wait their gap as usual. */
+      int64_t now = argo__mono_us();
       for (int t = 0; t <= ARGO_T_COUNT; t++) {
         if (t < ARGO_T_COUNT) {
-          p->dirty[t] = 1;
+          p->dirty[t] = !s->begun;
         }
-        p->last_export[t] = 0;
+        p->last_export[t] = s->begun ? now : 0;
       }
-      publish_dirty(p, 1);
+      if (!s->begun) {
+        publish_dirty(p, 1);
+      }
     }
     for (int t = 0; t < ARGO_T_COUNT; t++) {
       if (s->rows[t].rows == 0) {
@@ -577,8 +622,14 @@ static void process(argo__pub *p, seg *list) {
   if (last) {
     atomic_store(&p->processed, last);
   }
-  /* While a sync waits, everything is exported at once (the flag is cleared by the sync). */
-  if (publish_dirty(p, atomic_load(&p->flush_all)) == 0) {
+  /* While a sync waits, everything is exported at once (the flag is cleared by the sync), once
+   * the segments it waits for are all loaded: an export before the last of them would be
+   * thrown away at once. */
+  int force = atomic_load(&p->flush_all);
+  if (force && queued(p)) {
+    return;
+  }
+  if (publish_dirty(p, force) == 0) {
     p->failures = 0;
     if (!p->gave_up && !any_dirty(p)) {
       atomic_store(&p->durable, atomic_load(&p->processed));
@@ -789,6 +840,10 @@ void argo__pub_free(argo__pub *p) {
   seg_free(p->cur);
   argo__store_close(p->store);
   argo__sb_free(&p->yaml);
+  for (size_t i = 0; i < p->nsyms; i++) {
+    free(p->syms[i]);
+  }
+  free(p->syms);
   free(p->doc.pos);
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->work_cv);
@@ -812,6 +867,21 @@ void argo__pub_urgent(argo__pub *p) {
   p->cur->urgent = 1;
 }
 
+argo_err argo__pub_set_symbols(argo__pub *p, const char *const *symbols, size_t n) {
+  p->syms = calloc(n ? n : 1, sizeof *p->syms);
+  if (!p->syms) {
+    return ARGO_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    p->syms[i] = argo__strdup(symbols[i]);
+    if (!p->syms[i]) {
+      return ARGO_ENOMEM;
+    }
+    p->nsyms = i + 1;
+  }
+  return ARGO_OK;
+}
+
 void argo__pub_begin_day(argo__pub *p, const char *run_dir) {
   if (seg_nonempty(p->cur)) {
     argo__pub_handover(p);
@@ -819,6 +889,31 @@ void argo__pub_begin_day(argo__pub *p, const char *run_dir) {
   p->cur->begin = 1;
   argo__strlcpy(p->cur->begin_dir, run_dir, sizeof p->cur->begin_dir);
   p->cur->urgent = 1;
+}
+
+argo_err argo__pub_write_day_files(argo__pub *p, char *err, size_t errlen) {
+  seg *s = p->cur;
+  const char *dir = s->begin_dir;
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    argo_err rc = argo__empty_parquet_write((argo__table_id)t, dir, err, errlen);
+    if (rc) {
+      return rc;
+    }
+  }
+  if (s->has_stats) {
+    argo__sb yaml;
+    argo__sb_init(&yaml);
+    argo_err rc = write_stats(&s->stats.doc, dir, &yaml, err, errlen);
+    argo__sb_free(&yaml);
+    if (rc) {
+      return rc;
+    }
+  }
+  if (argo__fs_fsync_dir(dir, err, errlen) != 0) {
+    return ARGO_EIO;
+  }
+  s->begun = 1;
+  return ARGO_OK;
 }
 
 void argo__pub_end_day(argo__pub *p, int lock_fd) {
@@ -839,6 +934,19 @@ static size_t seg_rows(const seg *s) {
   return n;
 }
 
+/* Whether the segment's first rows have waited a quarter of publish_interval for a busy
+ * publisher: then the engine waits too, and the two cores go to the exports, which keeps the
+ * files within publish_interval of the session when a day's tables grow large. */
+static int seg_stale(const argo__pub *p, seg *s) {
+  if (s->first_us == 0) {
+    if (seg_nonempty(s)) {
+      s->first_us = argo__mono_us();
+    }
+    return 0;
+  }
+  return argo__mono_us() - s->first_us >= p->max_gap_us / 4;
+}
+
 /* Blocks the engine thread until the publisher has taken everything handed over (or gave up). */
 static void wait_idle(argo__pub *p) {
   pthread_mutex_lock(&p->mu);
@@ -855,7 +963,7 @@ void argo__pub_tick(argo__pub *p) {
     /* Back-pressure: when the engine produces rows faster than the publisher can load and
      * export them, the engine waits rather than let the backlog (memory, and how far the
      * files are behind) grow without bound. */
-    if (seg_rows(s) < SEG_MAX_ROWS) {
+    if (seg_rows(s) < SEG_MAX_ROWS && !seg_stale(p, s)) {
       return;
     }
     wait_idle(p);
@@ -872,7 +980,9 @@ void argo__pub_tick(argo__pub *p) {
     s->first_us = now;
   }
   int64_t gap = s->urgent ? p->cfg.min_gap_us / 5 : p->cfg.min_gap_us;
-  if (full || now - s->first_us >= gap || s->begin || s->end) {
+  /* An idle publisher takes a few thousand rows at once: it loads them into DuckDB on its own
+   * core while the engine goes on, instead of all of them after the gap. */
+  if (full || now - s->first_us >= gap || s->begin || s->end || seg_rows(s) >= SEG_IDLE_ROWS) {
     argo__pub_handover(p);
   }
 }

@@ -59,9 +59,19 @@ argo__batch *argo__pub_rows(argo__pub *p, argo__table_id t);
 void argo__pub_set_stats(argo__pub *p, const argo__stats_doc *doc);
 /* Marks urgent rows in the current segment (orders, trades, stats): hand over promptly. */
 void argo__pub_urgent(argo__pub *p);
+/* The session's symbols, before its first day (copied): the store keeps market_data.symbol
+ * as their ENUM. */
+argo_err argo__pub_set_symbols(argo__pub *p, const char *const *symbols, size_t n);
 /* Starts a day: rows from now on belong to run_dir, whose five files are created at once
  * (empty tables included). */
 void argo__pub_begin_day(argo__pub *p, const char *run_dir);
+/* After argo__pub_begin_day and argo__pub_set_stats, at a session's first day: writes the
+ * day's files here, on the calling thread (the five empty tables and stats.yaml of the
+ * document set, then the folder fsynced), so that they exist before the first candle without
+ * waiting for the publisher (whose DuckDB may still be starting). The publisher then only
+ * loads and publishes what comes after. ARGO_EIO with the path in err; nothing is handed
+ * over then. */
+argo_err argo__pub_write_day_files(argo__pub *p, char *err, size_t errlen);
 /* Ends the current day: everything so far is published to its folder, then the tables are
  * emptied. Hands the segment over. lock_fd (taken; -1 for none) is the day folder's lock
  * (argo__session_lock), released once the day's files are final. */

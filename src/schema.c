@@ -1,6 +1,9 @@
 /* Table definitions of DESIGN section 4; see schema.h. */
 #include "schema.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "util/util.h"
 
 /* Label lists of the fixed-value columns, in the order of the enums of strategy.h (the store
@@ -91,6 +94,63 @@ const char *argo__coltype_sql(argo__coltype t) {
     return "BOOLEAN";
   }
   return "VARCHAR";
+}
+
+int argo__sql_quote(const char *s, char *out, size_t len) {
+  size_t j = 0;
+  if (len < 3) {
+    return -1;
+  }
+  out[j++] = '\'';
+  for (; *s; s++) {
+    if (j + 3 >= len) {
+      return -1;
+    }
+    if (*s == '\'') {
+      out[j++] = '\'';
+    }
+    out[j++] = *s;
+  }
+  out[j++] = '\'';
+  out[j] = '\0';
+  return 0;
+}
+
+/* The DuckDB type of a fixed-value column: an ENUM type named after its table and column. */
+static void enum_type_name(const argo__table *t, size_t c, char *out, size_t len) {
+  snprintf(out, len, "argo_%s_%s", t->name, t->cols[c].name);
+}
+
+void argo__schema_enum_sql(const argo__table *t, argo__sb *sb) {
+  for (size_t c = 0; c < t->ncols; c++) {
+    const char *const *labels = t->cols[c].labels;
+    if (!labels) {
+      continue;
+    }
+    char ename[128], q[64];
+    enum_type_name(t, c, ename, sizeof ename);
+    argo__sb_printf(sb, "CREATE TYPE %s AS ENUM (", ename);
+    for (size_t k = 0; labels[k]; k++) {
+      argo__sql_quote(labels[k], q, sizeof q);
+      argo__sb_printf(sb, "%s%s", k ? ", " : "", q);
+    }
+    argo__sb_puts(sb, ");\n");
+  }
+}
+
+void argo__schema_create_sql(const argo__table *t, const char *name, const char *symbol_type,
+                             argo__sb *sb) {
+  argo__sb_printf(sb, "CREATE TABLE %s (", name);
+  for (size_t c = 0; c < t->ncols; c++) {
+    char ename[128];
+    enum_type_name(t, c, ename, sizeof ename);
+    const char *type = t->cols[c].labels ? ename : argo__coltype_sql(t->cols[c].type);
+    if (symbol_type && strcmp(t->cols[c].name, "symbol") == 0) {
+      type = symbol_type;
+    }
+    argo__sb_printf(sb, "%s%s %s", c ? ", " : "", t->cols[c].name, type);
+  }
+  argo__sb_puts(sb, ")");
 }
 
 const char *argo__side_name(int side) {

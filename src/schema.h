@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "util/strbuf.h"
+
 typedef enum argo__coltype {
   ARGO_COL_TEXT = 0,
   ARGO_COL_DOUBLE = 1,
@@ -47,6 +49,15 @@ typedef struct argo__table {
 const argo__table *argo__schema(argo__table_id id);
 /* DuckDB type name of a column type ("VARCHAR", "DOUBLE", "TIMESTAMP", "BIGINT"). */
 const char *argo__coltype_sql(argo__coltype t);
+/* The DuckDB statements that make a table of t's columns: every CREATE TYPE ... AS ENUM of
+ * its fixed-value columns (enum_sql; once per database, types outlive the tables, the library
+ * and tools/gen_empty_parquet share them) and its CREATE TABLE under name (create_sql), its
+ * "symbol" column of type symbol_type unless that is NULL (VARCHAR). */
+void argo__schema_enum_sql(const argo__table *t, argo__sb *sb);
+void argo__schema_create_sql(const argo__table *t, const char *name, const char *symbol_type,
+                             argo__sb *sb);
+/* Quotes s as an SQL string literal ('...' with quotes doubled) into out. -1 if too long. */
+int argo__sql_quote(const char *s, char *out, size_t len);
 
 /* Column positions, so that writers need not search by name. */
 enum {

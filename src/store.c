@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +12,22 @@
 
 #include <duckdb.h>
 
+#include "empty_parquet.h"
 #include "util/fsx.h"
 #include "util/misc.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
-/* A fixed-value column's labels, for turning text into the ENUM's index. */
+/* A fixed-value column's labels, for turning text into the ENUM's index (one byte). */
+#define ENUM_MAX 255
 typedef struct enum_col {
   size_t n;
   const char *const *labels;
-  size_t len[32];
+  uint32_t len[ENUM_MAX];
 } enum_col;
+
+/* The DuckDB type of market_data.symbol while the session's symbols are known. */
+#define SYMBOL_TYPE "argo_market_data_symbol"
 
 typedef struct table_state {
   duckdb_appender app;
@@ -30,39 +36,22 @@ typedef struct table_state {
   enum_col enums[ARGO_MAX_COLS]; /* n == 0 for free-text and non-text columns */
   int64_t rows;
   int unflushed; /* rows handed to the appender that are not yet in the table */
-  char *empty;   /* the Parquet file of the empty table, once DuckDB has written one */
-  size_t empty_len;
 } table_state;
 
 struct argo__store {
+  int ready; /* opened completely: may be kept for the next store */
+  int threads;
+  pid_t pid; /* the process that opened the database */
   duckdb_database db;
   duckdb_connection con;
   duckdb_connection lane; /* a second connection: one export can run on another thread */
   table_state tabs[ARGO_T_COUNT];
   duckdb_appender upd_app; /* appender of the orders staging table */
-  argo__map known_orders;  /* order ids already in the orders table */
-  argo__map batch_last;    /* scratch: order id -> last row in a batch (+1) */
+  char **syms;             /* the session's symbols: market_data.symbol is their ENUM */
+  size_t nsyms;
+  argo__map known_orders; /* order ids already in the orders table */
+  argo__map batch_last;   /* scratch: order id -> last row in a batch (+1) */
 };
-
-int argo__sql_quote(const char *s, char *out, size_t len) {
-  size_t j = 0;
-  if (len < 3) {
-    return -1;
-  }
-  out[j++] = '\'';
-  for (; *s; s++) {
-    if (j + 3 >= len) {
-      return -1;
-    }
-    if (*s == '\'') {
-      out[j++] = '\'';
-    }
-    out[j++] = *s;
-  }
-  out[j++] = '\'';
-  out[j] = '\0';
-  return 0;
-}
 
 static argo_err exec(argo__store *st, const char *sql, char *err, size_t errlen) {
   duckdb_result r;
@@ -91,60 +80,42 @@ static duckdb_type duck_type(argo__coltype t) {
   return DUCKDB_TYPE_VARCHAR;
 }
 
-/* The DuckDB type of a fixed-value column: an ENUM type named after its table and column. */
-static void enum_type_name(const argo__table *t, size_t c, char *out, size_t len) {
-  snprintf(out, len, "argo_%s_%s", t->name, t->cols[c].name);
-}
-
-static void create_sql(const argo__table *t, const char *name, argo__sb *sb) {
-  argo__sb_printf(sb, "CREATE TABLE %s (", name);
-  for (size_t c = 0; c < t->ncols; c++) {
-    char ename[128];
-    enum_type_name(t, c, ename, sizeof ename);
-    argo__sb_printf(sb, "%s%s %s", c ? ", " : "", t->cols[c].name,
-                    t->cols[c].labels ? ename : argo__coltype_sql(t->cols[c].type));
-  }
-  argo__sb_puts(sb, ")");
-}
-
-/* Creates the ENUM types of the fixed-value columns (once per database: they outlive the
- * tables, which are dropped and created again every day). */
+/* Creates the ENUM types of the fixed-value columns, all in one statement (once per database:
+ * they outlive the tables, which are dropped and created again every day), and the label lists
+ * that turn text into an ENUM's index. */
 static argo_err create_enum_types(argo__store *st, char *err, size_t errlen) {
   argo__sb sb;
   argo__sb_init(&sb);
-  argo_err rc = ARGO_OK;
-  for (int i = 0; i < ARGO_T_COUNT && rc == ARGO_OK; i++) {
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
     const argo__table *t = argo__schema((argo__table_id)i);
-    for (size_t c = 0; c < t->ncols && rc == ARGO_OK; c++) {
-      const char *const *labels = t->cols[c].labels;
-      if (!labels) {
-        continue;
-      }
-      char ename[128], q[64];
-      enum_type_name(t, c, ename, sizeof ename);
-      argo__sb_reset(&sb);
-      argo__sb_printf(&sb, "CREATE TYPE %s AS ENUM (", ename);
+    argo__schema_enum_sql(t, &sb);
+    for (size_t c = 0; c < t->ncols; c++) {
       enum_col *ec = &st->tabs[i].enums[c];
-      ec->labels = labels;
-      for (ec->n = 0; labels[ec->n]; ec->n++) {
-        if (ec->n == ARGO_ARRAY_LEN(ec->len)) {
+      ec->labels = t->cols[c].labels;
+      for (ec->n = 0; ec->labels && ec->labels[ec->n]; ec->n++) {
+        if (ec->n == ENUM_MAX) {
           argo__fmt(err, errlen, "%s.%s has too many values for an ENUM column", t->name,
                     t->cols[c].name);
-          rc = ARGO_EINVAL;
-          break;
+          argo__sb_free(&sb);
+          return ARGO_EINVAL;
         }
-        argo__sql_quote(labels[ec->n], q, sizeof q);
-        argo__sb_printf(&sb, "%s%s", ec->n ? ", " : "", q);
-        ec->len[ec->n] = strlen(labels[ec->n]);
-      }
-      argo__sb_puts(&sb, ")");
-      if (rc == ARGO_OK) {
-        rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
+        ec->len[ec->n] = (uint32_t)strlen(ec->labels[ec->n]);
       }
     }
   }
+  argo_err rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
   argo__sb_free(&sb);
   return rc;
+}
+
+int argo__store_lane(argo__table_id t) {
+  /* At every size the market data are about half of the export work: logs join them. */
+  return t == ARGO_T_MARKET_DATA || t == ARGO_T_LOGS;
+}
+
+/* The connection of table t's appender and exports. */
+static duckdb_connection conn(const argo__store *st, argo__table_id t) {
+  return argo__store_lane(t) ? st->lane : st->con;
 }
 
 static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
@@ -154,10 +125,11 @@ static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
   for (int i = 0; i < ARGO_T_COUNT && rc == ARGO_OK; i++) {
     const argo__table *t = argo__schema((argo__table_id)i);
     argo__sb_reset(&sb);
-    create_sql(t, t->name, &sb);
+    argo__schema_create_sql(t, t->name, i == ARGO_T_MARKET_DATA && st->nsyms ? SYMBOL_TYPE : NULL,
+                            &sb);
     rc = exec(st, argo__sb_str(&sb), err, errlen);
-    if (rc == ARGO_OK &&
-        duckdb_appender_create(st->con, NULL, t->name, &st->tabs[i].app) != DuckDBSuccess) {
+    if (rc == ARGO_OK && duckdb_appender_create(conn(st, (argo__table_id)i), NULL, t->name,
+                                                &st->tabs[i].app) != DuckDBSuccess) {
       argo__fmt(err, errlen, "DuckDB: cannot create an appender for %s: %s", t->name,
                 duckdb_appender_error(st->tabs[i].app));
       rc = ARGO_EDB;
@@ -167,7 +139,7 @@ static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
   }
   if (rc == ARGO_OK) {
     argo__sb_reset(&sb);
-    create_sql(argo__schema(ARGO_T_ORDERS), "orders_update", &sb);
+    argo__schema_create_sql(argo__schema(ARGO_T_ORDERS), "orders_update", NULL, &sb);
     rc = exec(st, argo__sb_str(&sb), err, errlen);
     if (rc == ARGO_OK &&
         duckdb_appender_create(st->con, NULL, "orders_update", &st->upd_app) != DuckDBSuccess) {
@@ -192,8 +164,149 @@ static void destroy_appenders(argo__store *st) {
   }
 }
 
+/* The database a closed store leaves for the next one of the process (argo__store_close):
+ * starting DuckDB and running its code for the first time cost more than a short session's
+ * whole work. */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static argo__store *pool;
+
+static argo__store *pool_take(int threads) {
+  pthread_mutex_lock(&pool_mu);
+  argo__store *st = pool;
+  if (st && st->threads == threads && st->pid == getpid()) {
+    pool = NULL;
+  } else {
+    st = NULL; /* another thread count, or a forked child's copy: not shared */
+  }
+  pthread_mutex_unlock(&pool_mu);
+  return st;
+}
+
+static int pool_put(argo__store *st) {
+  pthread_mutex_lock(&pool_mu);
+  int kept = pool == NULL && st->pid == getpid();
+  if (kept) {
+    pool = st;
+  }
+  pthread_mutex_unlock(&pool_mu);
+  return kept;
+}
+
+static void free_chunk(table_state *ts) {
+  if (ts->chunk) {
+    duckdb_destroy_data_chunk(&ts->chunk);
+  }
+  for (size_t c = 0; c < ARGO_MAX_COLS; c++) {
+    if (ts->types[c]) {
+      duckdb_destroy_logical_type(&ts->types[c]);
+    }
+  }
+}
+
+/* The data chunk of table t takes its appender's own column types, so that an ENUM column's
+ * chunk vector is of exactly the table's type (no cast on append). */
+static void make_chunk(argo__store *st, argo__table_id t) {
+  table_state *ts = &st->tabs[t];
+  const argo__table *tab = argo__schema(t);
+  free_chunk(ts);
+  for (size_t c = 0; c < tab->ncols; c++) {
+    ts->types[c] = ts->enums[c].n ? duckdb_appender_column_type(ts->app, c)
+                                  : duckdb_create_logical_type(duck_type(tab->cols[c].type));
+  }
+  ts->chunk = duckdb_create_data_chunk(ts->types, tab->ncols);
+}
+
+static void free_symbols(argo__store *st) {
+  for (size_t i = 0; i < st->nsyms; i++) {
+    free(st->syms[i]);
+  }
+  free(st->syms);
+  st->syms = NULL;
+  st->nsyms = 0;
+  st->tabs[ARGO_T_MARKET_DATA].enums[MD_SYMBOL].n = 0;
+}
+
+argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, size_t n, char *err,
+                                 size_t errlen) {
+  if (st->nsyms == n) {
+    size_t same = 0;
+    while (same < n && strcmp(st->syms[same], symbols[same]) == 0) {
+      same++;
+    }
+    if (same == n) {
+      return ARGO_OK;
+    }
+  }
+  table_state *ts = &st->tabs[ARGO_T_MARKET_DATA];
+  if (ts->rows || ts->unflushed) {
+    argo__fmt(err, errlen, "the symbols of market_data cannot change once it has rows");
+    return ARGO_ESTATE;
+  }
+  free_symbols(st);
+  /* More symbols than an ENUM of one byte holds: the column stays VARCHAR. */
+  if (n <= ENUM_MAX && n > 0) {
+    st->syms = calloc(n, sizeof *st->syms);
+    for (size_t i = 0; st->syms && i < n; i++) {
+      st->syms[i] = argo__strdup(symbols[i]);
+      if (!st->syms[i]) {
+        st->nsyms = i;
+        free_symbols(st);
+        break;
+      }
+      st->nsyms = i + 1;
+    }
+    if (!st->syms) {
+      argo__fmt(err, errlen, "out of memory");
+      return ARGO_ENOMEM;
+    }
+  }
+  duckdb_appender_destroy(&ts->app);
+  ts->app = NULL;
+  argo__sb sb;
+  argo__sb_init(&sb);
+  argo__sb_puts(&sb, "DROP TABLE market_data; DROP TYPE IF EXISTS " SYMBOL_TYPE ";\n");
+  if (st->nsyms) {
+    argo__sb_puts(&sb, "CREATE TYPE " SYMBOL_TYPE " AS ENUM (");
+    for (size_t i = 0; i < st->nsyms; i++) {
+      char q[128];
+      if (argo__sql_quote(st->syms[i], q, sizeof q) != 0) {
+        argo__sb_free(&sb);
+        argo__fmt(err, errlen, "symbol too long: '%.40s'", st->syms[i]);
+        return ARGO_EINVAL;
+      }
+      argo__sb_printf(&sb, "%s%s", i ? ", " : "", q);
+    }
+    argo__sb_puts(&sb, ");\n");
+  }
+  argo__schema_create_sql(argo__schema(ARGO_T_MARKET_DATA), "market_data",
+                          st->nsyms ? SYMBOL_TYPE : NULL, &sb);
+  argo_err rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
+  argo__sb_free(&sb);
+  if (rc == ARGO_OK &&
+      duckdb_appender_create(st->lane, NULL, "market_data", &ts->app) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: cannot create an appender for market_data");
+    rc = ARGO_EDB;
+  }
+  if (rc) {
+    st->ready = 0; /* not kept for another session */
+    return rc;
+  }
+  enum_col *ec = &ts->enums[MD_SYMBOL];
+  ec->labels = (const char *const *)st->syms;
+  ec->n = st->nsyms;
+  for (size_t i = 0; i < st->nsyms; i++) {
+    ec->len[i] = (uint32_t)strlen(st->syms[i]);
+  }
+  make_chunk(st, ARGO_T_MARKET_DATA);
+  return ARGO_OK;
+}
+
 argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errlen) {
-  *out = NULL;
+  threads = threads > 0 ? threads : 1;
+  *out = pool_take(threads);
+  if (*out) {
+    return ARGO_OK;
+  }
   argo__store *st = calloc(1, sizeof *st);
   duckdb_config cfg = NULL;
   argo_err rc = ARGO_ENOMEM;
@@ -201,10 +314,12 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
     argo__fmt(err, errlen, "out of memory");
     return ARGO_ENOMEM;
   }
+  st->threads = threads;
+  st->pid = getpid();
   argo__map_init(&st->known_orders);
   argo__map_init(&st->batch_last);
   char nthreads[16];
-  snprintf(nthreads, sizeof nthreads, "%d", threads > 0 ? threads : 1);
+  snprintf(nthreads, sizeof nthreads, "%d", threads);
   char *open_err = NULL;
   if (duckdb_create_config(&cfg) != DuckDBSuccess) {
     argo__fmt(err, errlen, "DuckDB: cannot create a configuration");
@@ -236,17 +351,10 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
   if (rc) {
     goto fail;
   }
-  /* The data chunks take the appenders' own column types, so that an ENUM column's chunk
-   * vector is of exactly the table's type (no cast on append). */
   for (int i = 0; i < ARGO_T_COUNT; i++) {
-    const argo__table *t = argo__schema((argo__table_id)i);
-    for (size_t c = 0; c < t->ncols; c++) {
-      st->tabs[i].types[c] = t->cols[c].labels
-                                 ? duckdb_appender_column_type(st->tabs[i].app, c)
-                                 : duckdb_create_logical_type(duck_type(t->cols[c].type));
-    }
-    st->tabs[i].chunk = duckdb_create_data_chunk(st->tabs[i].types, t->ncols);
+    make_chunk(st, (argo__table_id)i);
   }
+  st->ready = 1;
   *out = st;
   return ARGO_OK;
 fail:
@@ -261,18 +369,22 @@ void argo__store_close(argo__store *st) {
   if (!st) {
     return;
   }
+  /* Emptied, a database that works is kept for the next store (one at a time). */
+  char err[ARGO_ERRMSG_MAX];
+  int empty = 1;
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
+    empty &= st->tabs[i].rows == 0 && !st->tabs[i].unflushed;
+  }
+  if (st->ready && (empty || argo__store_reset(st, err, sizeof err) == ARGO_OK) &&
+      argo__store_set_symbols(st, NULL, 0, err, sizeof err) == ARGO_OK && st->ready &&
+      pool_put(st)) {
+    return;
+  }
   destroy_appenders(st);
   for (int i = 0; i < ARGO_T_COUNT; i++) {
-    if (st->tabs[i].chunk) {
-      duckdb_destroy_data_chunk(&st->tabs[i].chunk);
-    }
-    for (size_t c = 0; c < ARGO_MAX_COLS; c++) {
-      if (st->tabs[i].types[c]) {
-        duckdb_destroy_logical_type(&st->tabs[i].types[c]);
-      }
-    }
-    free(st->tabs[i].empty);
+    free_chunk(&st->tabs[i]);
   }
+  free_symbols(st);
   if (st->con) {
     duckdb_disconnect(&st->con);
   }
@@ -519,28 +631,19 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
   return rc;
 }
 
-argo_err argo__store_flush(argo__store *st, argo__table_id t, char *err, size_t errlen) {
-  return flush_table(&st->tabs[t], argo__schema(t)->name, err, errlen);
-}
-
 argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
                             size_t errlen) {
-  argo_err rc = argo__store_flush(st, t, err, errlen);
-  return rc ? rc : argo__store_export_lane(st, 0, t, dir, err, errlen);
-}
-
-argo_err argo__store_export_lane(argo__store *st, int lane, argo__table_id t, const char *dir,
-                                 char *err, size_t errlen) {
+  table_state *ts = &st->tabs[t];
+  argo_err rc = flush_table(ts, argo__schema(t)->name, err, errlen);
+  if (rc) {
+    return rc;
+  }
   const argo__table *tab = argo__schema(t);
   char final_path[4200], tmp[4300], quoted[8800], sql[9000];
   snprintf(final_path, sizeof final_path, "%s/%s", dir, tab->file);
-  table_state *ts = &st->tabs[t];
-  if (ts->rows == 0 && ts->empty) {
-    /* Every day starts with its empty files: the bytes DuckDB wrote for the first one are the
-     * same for every later one (the schema alone decides them), so they are written again
-     * directly (temporary file, fsync, rename), without a COPY. */
-    return argo__fs_write_replace(final_path, ts->empty, ts->empty_len, err, errlen) ? ARGO_EIO
-                                                                                     : ARGO_OK;
+  if (ts->rows == 0) {
+    /* An empty table's file is always the same bytes (the schema alone decides them). */
+    return argo__empty_parquet_write(t, dir, err, errlen);
   }
   argo__fs_tmp_name(final_path, tmp, sizeof tmp);
   if (argo__sql_quote(tmp, quoted, sizeof quoted) != 0) {
@@ -555,19 +658,13 @@ argo_err argo__store_export_lane(argo__store *st, int lane, argo__table_id t, co
   }
   snprintf(sql, sizeof sql, "COPY %s TO %s (FORMAT PARQUET)", tab->name, quoted);
   duckdb_result r;
-  if (duckdb_query(lane ? st->lane : st->con, sql, &r) != DuckDBSuccess) {
+  if (duckdb_query(conn(st, t), sql, &r) != DuckDBSuccess) {
     argo__fmt(err, errlen, "cannot write '%s': %s", tmp, duckdb_result_error(&r));
     duckdb_destroy_result(&r);
     unlink(tmp);
     return ARGO_EIO;
   }
   duckdb_destroy_result(&r);
-  if (ts->rows == 0 && !ts->empty) {
-    /* Kept for the next days' empty files; without it (out of memory) COPY is used again. */
-    if (argo__fs_read_all(tmp, &ts->empty, &ts->empty_len) != 0) {
-      ts->empty = NULL;
-    }
-  }
   return argo__fs_replace(tmp, final_path, err, errlen) ? ARGO_EIO : ARGO_OK;
 }
 

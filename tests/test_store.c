@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "empty_parquet.h"
 #include "schema.h"
 #include "store.h"
 #include "test.h"
@@ -90,6 +91,46 @@ TEST(store_empty_tables_publish_files_with_exact_schema) {
   tu_rm_rf(dir);
 }
 
+/* The empty files come from bytes generated at build time (no COPY): they must be what this
+ * DuckDB writes for the store's empty tables, or a day's first files would differ from the
+ * files DuckDB writes, or go stale after a DuckDB upgrade. */
+TEST(store_empty_files_are_what_duckdb_writes_for_an_empty_table) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-empty"));
+  tu_db db;
+  tu_db_open(&db);
+  argo__sb sb;
+  argo__sb_init(&sb);
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    const argo__table *tab = argo__schema((argo__table_id)t);
+    argo__sb_reset(&sb);
+    argo__schema_enum_sql(tab, &sb);
+    argo__schema_create_sql(tab, tab->name, NULL, &sb);
+    argo__sb_printf(&sb, "; COPY %s TO %s (FORMAT PARQUET)", tab->name, fpath(tab->file));
+    char err[512];
+    CHECK_MSG(tu_exec(&db, argo__sb_str(&sb), err, sizeof err) == 0, "%s", err);
+    char p[8400];
+    snprintf(p, sizeof p, "%s/%s", dir, tab->file);
+    char *copied = NULL;
+    size_t len = 0, elen = 0;
+    CHECK(argo__fs_read_all(p, &copied, &len) == 0);
+    const unsigned char *bytes = argo__empty_parquet((argo__table_id)t, &elen);
+    CHECK_EQ_INT((long long)len, (long long)elen);
+    CHECK_MSG(len == elen && memcmp(copied, bytes, len) == 0, "%s differs", tab->file);
+    free(copied);
+    /* And writing them publishes a file DuckDB reads as the table, with no rows. */
+    CHECK(remove(p) == 0);
+    CHECK_MSG(argo__empty_parquet_write((argo__table_id)t, dir, err, sizeof err) == ARGO_OK, "%s",
+              err);
+    check_schema(&db, (argo__table_id)t);
+    char sql[8400];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", fpath(tab->file));
+    CHECK_EQ_INT(0, tu_q_int(&db, sql));
+  }
+  argo__sb_free(&sb);
+  tu_db_close(&db);
+  tu_rm_rf(dir);
+}
+
 TEST(store_market_data_round_trips_across_many_chunks) {
   snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-md"));
   argo__store *st = open_store();
@@ -124,6 +165,101 @@ TEST(store_market_data_round_trips_across_many_chunks) {
   char *first = tu_q_str(&db, sql);
   CHECK_STR("2025-10-01 00:00", first);
   free(first);
+  tu_db_close(&db);
+  argo__batch_free(&b);
+  argo__store_close(st);
+  tu_rm_rf(dir);
+}
+
+/* With the session's symbols set, market_data.symbol is an ENUM of them: the file holds the same
+ * strings (a VARCHAR column to readers, as DESIGN section 4 says), a row of another symbol is
+ * refused with its value named, and the next store of the process (which takes this one's
+ * database) starts empty, with a VARCHAR symbol again. */
+TEST(store_symbols_enum_reads_back_as_strings_and_refuses_others) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-syms"));
+  argo__store *st = open_store();
+  const char *syms[] = {"BTCUSDT", "ETHUSDT"};
+  char err[512];
+  CHECK_MSG(argo__store_set_symbols(st, syms, 2, err, sizeof err) == ARGO_OK, "%s", err);
+  argo__batch b;
+  argo__batch_init(&b, ARGO_T_MARKET_DATA);
+  add_candles(&b, 3000, 1759276800000000LL);
+  CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+  export_all(st);
+  tu_db db;
+  tu_db_open(&db);
+  check_schema(&db, ARGO_T_MARKET_DATA);
+  char sql[8400];
+  snprintf(sql, sizeof sql,
+           "SELECT string_agg(symbol || ':' || n, ',' ORDER BY symbol) FROM (SELECT symbol, "
+           "count(*) AS n FROM read_parquet(%s) GROUP BY symbol)",
+           fpath("market_data.parquet"));
+  char *got = tu_q_str(&db, sql);
+  CHECK_STR("BTCUSDT:1500,ETHUSDT:1500", got);
+  free(got);
+  /* Symbols cannot change once the table has rows. */
+  const char *other[] = {"SOLUSDT"};
+  CHECK(argo__store_set_symbols(st, other, 1, err, sizeof err) == ARGO_ESTATE);
+  argo__batch_clear(&b);
+  size_t r = argo__batch_add(&b);
+  argo__batch_i64(&b, MD_TIME, r, 1759276800000000LL);
+  argo__batch_text(&b, MD_SYMBOL, r, "SOLUSDT");
+  for (int c = MD_OPEN; c <= MD_VOLUME; c++) {
+    argo__batch_f64(&b, c, r, 1);
+  }
+  argo__batch_i64(&b, MD_HISTORY, r, 0);
+  CHECK(argo__store_append(st, &b, err, sizeof err) == ARGO_EINVAL);
+  CHECK_MSG(strstr(err, "market_data.symbol") && strstr(err, "SOLUSDT"), "%s", err);
+  argo__store_close(st);
+  /* The next store: empty tables, any symbol again. */
+  st = open_store();
+  CHECK_EQ_INT(0, argo__store_count(st, ARGO_T_MARKET_DATA));
+  CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+  export_all(st);
+  snprintf(sql, sizeof sql, "SELECT string_agg(symbol, ',') FROM read_parquet(%s)",
+           fpath("market_data.parquet"));
+  got = tu_q_str(&db, sql);
+  CHECK_STR("SOLUSDT", got);
+  free(got);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", fpath("orders.parquet"));
+  CHECK_EQ_INT(0, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  argo__batch_free(&b);
+  argo__store_close(st);
+  tu_rm_rf(dir);
+}
+
+/* More symbols than a one-byte ENUM holds: the column stays VARCHAR and takes them all. */
+TEST(store_many_symbols_stay_varchar) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-manysyms"));
+  argo__store *st = open_store();
+  static char names[300][16];
+  const char *syms[300];
+  for (int i = 0; i < 300; i++) {
+    snprintf(names[i], sizeof names[i], "S%03dUSDT", i);
+    syms[i] = names[i];
+  }
+  char err[512];
+  CHECK_MSG(argo__store_set_symbols(st, syms, 300, err, sizeof err) == ARGO_OK, "%s", err);
+  argo__batch b;
+  argo__batch_init(&b, ARGO_T_MARKET_DATA);
+  for (int i = 0; i < 300; i++) {
+    size_t r = argo__batch_add(&b);
+    argo__batch_i64(&b, MD_TIME, r, 1759276800000000LL);
+    argo__batch_text(&b, MD_SYMBOL, r, syms[i]);
+    for (int c = MD_OPEN; c <= MD_VOLUME; c++) {
+      argo__batch_f64(&b, c, r, 1);
+    }
+    argo__batch_i64(&b, MD_HISTORY, r, 0);
+  }
+  CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+  export_all(st);
+  tu_db db;
+  tu_db_open(&db);
+  char sql[8400];
+  snprintf(sql, sizeof sql, "SELECT count(DISTINCT symbol) FROM read_parquet(%s)",
+           fpath("market_data.parquet"));
+  CHECK_EQ_INT(300, tu_q_int(&db, sql));
   tu_db_close(&db);
   argo__batch_free(&b);
   argo__store_close(st);
@@ -258,7 +394,10 @@ TEST(store_paths_with_quotes_are_escaped) {
 
 int main(void) {
   RUN(store_empty_tables_publish_files_with_exact_schema);
+  RUN(store_empty_files_are_what_duckdb_writes_for_an_empty_table);
   RUN(store_market_data_round_trips_across_many_chunks);
+  RUN(store_symbols_enum_reads_back_as_strings_and_refuses_others);
+  RUN(store_many_symbols_stay_varchar);
   RUN(store_orders_hold_one_row_with_the_latest_status);
   RUN(store_failed_export_leaves_the_published_file_intact);
   RUN(store_reset_starts_a_new_empty_day);
