@@ -253,9 +253,7 @@ static void q(duckdb_connection con, const char *sql) {
   duckdb_destroy_result(&r);
 }
 
-#define MD_SCHEMA                                                                                  \
-  "CREATE TABLE market_data (time TIMESTAMP, symbol VARCHAR, open DOUBLE, high DOUBLE, low "       \
-  "DOUBLE, close DOUBLE, volume DOUBLE)"
+static void create_argo_tables(duckdb_connection con, int nsym);
 
 /* A random walk like the simulated feed's (prices to the cent, volumes to three decimals), so
  * that the Parquet writer sees values as varied as a session's, not a repeating pattern. */
@@ -280,32 +278,31 @@ static void walk_next(walk *w, double out[5]) {
 
 /* Appender rows/s for the market_data schema (whole data chunks, as the store loads them). */
 static double appender_rate(duckdb_connection con, long rows) {
-  q(con, MD_SCHEMA);
+  create_argo_tables(con, 1);
   duckdb_appender app;
   duckdb_appender_create(con, NULL, "market_data", &app);
-  duckdb_logical_type types[7];
-  duckdb_type t[7] = {DUCKDB_TYPE_TIMESTAMP, DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_DOUBLE,
-                      DUCKDB_TYPE_DOUBLE,    DUCKDB_TYPE_DOUBLE,  DUCKDB_TYPE_DOUBLE,
-                      DUCKDB_TYPE_DOUBLE};
-  for (int i = 0; i < 7; i++) {
-    types[i] = duckdb_create_logical_type(t[i]);
+  duckdb_logical_type types[MD_NCOLS];
+  for (idx_t c = 0; c < MD_NCOLS; c++) {
+    types[c] = duckdb_appender_column_type(app, c);
   }
-  duckdb_data_chunk chunk = duckdb_create_data_chunk(types, 7);
+  duckdb_data_chunk chunk = duckdb_create_data_chunk(types, MD_NCOLS);
   idx_t vs = duckdb_vector_size();
   walk w = {42, 60000};
   double t0 = now_s();
   for (long r = 0; r < rows;) {
     duckdb_data_chunk_reset(chunk);
     idx_t n = (idx_t)(rows - r) < vs ? (idx_t)(rows - r) : vs;
-    int64_t *tm = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0));
-    duckdb_vector sv = duckdb_data_chunk_get_vector(chunk, 1);
+    int64_t *tm = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, MD_TIME));
+    uint8_t *sym = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, MD_SYMBOL));
+    bool *hist = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, MD_HISTORY));
     double *d[5];
     for (int c = 0; c < 5; c++) {
-      d[c] = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, (idx_t)c + 2));
+      d[c] = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, (idx_t)(MD_OPEN + c)));
     }
     for (idx_t i = 0; i < n; i++) {
       tm[i] = 1759276800000000LL + (int64_t)(r + (long)i) * 1000000;
-      duckdb_vector_assign_string_element_len(sv, i, "BTCUSDT", 7);
+      sym[i] = 0;
+      hist[i] = false;
       double v[5];
       walk_next(&w, v);
       for (int c = 0; c < 5; c++) {
@@ -320,8 +317,8 @@ static double appender_rate(duckdb_connection con, long rows) {
   double secs = now_s() - t0;
   duckdb_appender_destroy(&app);
   duckdb_destroy_data_chunk(&chunk);
-  for (int i = 0; i < 7; i++) {
-    duckdb_destroy_logical_type(&types[i]);
+  for (idx_t c = 0; c < MD_NCOLS; c++) {
+    duckdb_destroy_logical_type(&types[c]);
   }
   return (double)rows / secs;
 }
@@ -337,38 +334,35 @@ static double copy_rate(duckdb_connection con, long rows, const char *dir) {
   return (double)rows / (now_s() - t0);
 }
 
-/* The five tables as argo's store creates them (schema.h, ENUM types for fixed-value text). */
-static void create_argo_tables(duckdb_connection con) {
-  char sql[4096];
+/* The five tables as argo's store creates them (schema.h, ENUM types for fixed-value text, and
+ * market_data.symbol an ENUM of the session's nsym symbols). */
+#define SYMBOL_TYPE "bench_symbol"
+static void create_argo_tables(duckdb_connection con, int nsym) {
+  argo__sb sb;
+  argo__sb_init(&sb);
+  argo__sb_puts(&sb, "CREATE TYPE " SYMBOL_TYPE " AS ENUM (");
+  for (int i = 0; i < nsym; i++) {
+    argo__sb_printf(&sb, "%s'%s'", i ? ", " : "", SYMS[i]);
+  }
+  argo__sb_puts(&sb, ");\n");
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     const argo__table *tab = argo__schema((argo__table_id)t);
-    for (size_t c = 0; c < tab->ncols; c++) {
-      if (!tab->cols[c].labels) {
-        continue;
-      }
-      size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TYPE argo_%s_%s AS ENUM (", tab->name,
-                                  tab->cols[c].name);
-      for (size_t k = 0; tab->cols[c].labels[k]; k++) {
-        char lq[64];
-        argo__sql_quote(tab->cols[c].labels[k], lq, sizeof lq);
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", k ? ", " : "", lq);
-      }
-      snprintf(sql + n, sizeof sql - n, ")");
-      q(con, sql);
-    }
-    size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TABLE %s (", tab->name);
-    for (size_t c = 0; c < tab->ncols; c++) {
-      char ty[128];
-      if (tab->cols[c].labels) {
-        snprintf(ty, sizeof ty, "argo_%s_%s", tab->name, tab->cols[c].name);
-      } else {
-        snprintf(ty, sizeof ty, "%s", argo__coltype_sql(tab->cols[c].type));
-      }
-      n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s %s", c ? ", " : "", tab->cols[c].name,
-                            ty);
-    }
-    snprintf(sql + n, sizeof sql - n, ")");
-    q(con, sql);
+    argo__schema_enum_sql(tab, &sb);
+    argo__schema_create_sql(tab, tab->name, t == ARGO_T_MARKET_DATA ? SYMBOL_TYPE : NULL, &sb);
+    argo__sb_puts(&sb, ";\n");
+  }
+  q(con, argo__sb_str(&sb));
+  argo__sb_free(&sb);
+}
+
+/* The DuckDB type of column c of tab in those tables. */
+static void col_type(const argo__table *tab, size_t c, char *out, size_t len) {
+  if (tab == argo__schema(ARGO_T_MARKET_DATA) && c == MD_SYMBOL) {
+    snprintf(out, len, SYMBOL_TYPE);
+  } else if (tab->cols[c].labels) {
+    snprintf(out, len, "argo_%s_%s", tab->name, tab->cols[c].name);
+  } else {
+    snprintf(out, len, "%s", argo__coltype_sql(tab->cols[c].type));
   }
 }
 
@@ -380,7 +374,7 @@ static double ceiling_rows(const char *data, const char *scratch, long long *row
   duckdb_database db;
   duckdb_connection con;
   duck_open(&db, &con);
-  create_argo_tables(con);
+  create_argo_tables(con, 1);
   char pat[4200];
   snprintf(pat, sizeof pat, "%s/*/run_1", data);
   glob_t g;
@@ -399,11 +393,7 @@ static double ceiling_rows(const char *data, const char *scratch, long long *row
       size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
       for (size_t c = 0; c < tab->ncols; c++) {
         char ty[128];
-        if (tab->cols[c].labels) {
-          snprintf(ty, sizeof ty, "argo_%s_%s", tab->name, tab->cols[c].name);
-        } else {
-          snprintf(ty, sizeof ty, "%s", argo__coltype_sql(tab->cols[c].type));
-        }
+        col_type(tab, c, ty, sizeof ty);
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%sCAST(\"%s\" AS %s)", c ? ", " : "",
                               tab->cols[c].name, ty);
       }

@@ -868,6 +868,9 @@ void argo__pub_urgent(argo__pub *p) {
 }
 
 argo_err argo__pub_set_symbols(argo__pub *p, const char *const *symbols, size_t n) {
+  if (p->syms) {
+    return ARGO_ESTATE; /* once, before the first hand-over */
+  }
   p->syms = calloc(n ? n : 1, sizeof *p->syms);
   if (!p->syms) {
     return ARGO_ENOMEM;
