@@ -45,6 +45,18 @@ static void add_candles(argo__batch *b, int n, int64_t t0) {
   }
 }
 
+/* One candle of symbol at t0. */
+static void add_candle_of(argo__batch *b, const char *symbol, int64_t t0) {
+  size_t r = argo__batch_add(b);
+  CHECK(r != (size_t)-1);
+  argo__batch_i64(b, MD_TIME, r, t0);
+  argo__batch_text(b, MD_SYMBOL, r, symbol);
+  for (int c = MD_OPEN; c <= MD_VOLUME; c++) {
+    argo__batch_f64(b, c, r, 1);
+  }
+  argo__batch_i64(b, MD_HISTORY, r, 0);
+}
+
 static argo__store *open_store(void) {
   argo__store *st = NULL;
   char err[512];
@@ -201,13 +213,7 @@ TEST(store_symbols_enum_reads_back_as_strings_and_refuses_others) {
   const char *other[] = {"SOLUSDT"};
   CHECK(argo__store_set_symbols(st, other, 1, err, sizeof err) == ARGO_ESTATE);
   argo__batch_clear(&b);
-  size_t r = argo__batch_add(&b);
-  argo__batch_i64(&b, MD_TIME, r, 1759276800000000LL);
-  argo__batch_text(&b, MD_SYMBOL, r, "SOLUSDT");
-  for (int c = MD_OPEN; c <= MD_VOLUME; c++) {
-    argo__batch_f64(&b, c, r, 1);
-  }
-  argo__batch_i64(&b, MD_HISTORY, r, 0);
+  add_candle_of(&b, "SOLUSDT", 1759276800000000LL);
   CHECK(argo__store_append(st, &b, err, sizeof err) == ARGO_EINVAL);
   CHECK_MSG(strstr(err, "market_data.symbol") && strstr(err, "SOLUSDT"), "%s", err);
   argo__store_close(st);
@@ -244,13 +250,7 @@ TEST(store_many_symbols_stay_varchar) {
   argo__batch b;
   argo__batch_init(&b, ARGO_T_MARKET_DATA);
   for (int i = 0; i < 300; i++) {
-    size_t r = argo__batch_add(&b);
-    argo__batch_i64(&b, MD_TIME, r, 1759276800000000LL);
-    argo__batch_text(&b, MD_SYMBOL, r, syms[i]);
-    for (int c = MD_OPEN; c <= MD_VOLUME; c++) {
-      argo__batch_f64(&b, c, r, 1);
-    }
-    argo__batch_i64(&b, MD_HISTORY, r, 0);
+    add_candle_of(&b, syms[i], 1759276800000000LL);
   }
   CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
   export_all(st);
