@@ -255,6 +255,11 @@ static void q(duckdb_connection con, const char *sql) {
 
 static void create_argo_tables(duckdb_connection con, int nsym);
 
+/* The symbol column's type in those tables: the symbols' ENUM for market_data. */
+static const char *col_symbol_type(int t) {
+  return t == ARGO_T_MARKET_DATA ? ARGO_SYMBOL_TYPE : NULL;
+}
+
 /* A random walk like the simulated feed's (prices to the cent, volumes to three decimals), so
  * that the Parquet writer sees values as varied as a session's, not a repeating pattern. */
 typedef struct walk {
@@ -336,34 +341,18 @@ static double copy_rate(duckdb_connection con, long rows, const char *dir) {
 
 /* The five tables as argo's store creates them (schema.h, ENUM types for fixed-value text, and
  * market_data.symbol an ENUM of the session's nsym symbols). */
-#define SYMBOL_TYPE "bench_symbol"
 static void create_argo_tables(duckdb_connection con, int nsym) {
   argo__sb sb;
   argo__sb_init(&sb);
-  argo__sb_puts(&sb, "CREATE TYPE " SYMBOL_TYPE " AS ENUM (");
-  for (int i = 0; i < nsym; i++) {
-    argo__sb_printf(&sb, "%s'%s'", i ? ", " : "", SYMS[i]);
-  }
-  argo__sb_puts(&sb, ");\n");
+  argo__schema_enum_type_sql(ARGO_SYMBOL_TYPE, SYMS, (size_t)nsym, &sb);
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     const argo__table *tab = argo__schema((argo__table_id)t);
     argo__schema_enum_sql(tab, &sb);
-    argo__schema_create_sql(tab, tab->name, t == ARGO_T_MARKET_DATA ? SYMBOL_TYPE : NULL, &sb);
+    argo__schema_create_sql(tab, tab->name, col_symbol_type(t), &sb);
     argo__sb_puts(&sb, ";\n");
   }
   q(con, argo__sb_str(&sb));
   argo__sb_free(&sb);
-}
-
-/* The DuckDB type of column c of tab in those tables. */
-static void col_type(const argo__table *tab, size_t c, char *out, size_t len) {
-  if (tab == argo__schema(ARGO_T_MARKET_DATA) && c == MD_SYMBOL) {
-    snprintf(out, len, SYMBOL_TYPE);
-  } else if (tab->cols[c].labels) {
-    snprintf(out, len, "argo_%s_%s", tab->name, tab->cols[c].name);
-  } else {
-    snprintf(out, len, "%s", argo__coltype_sql(tab->cols[c].type));
-  }
 }
 
 /* The machine's limit for a recorded session: every row its day folders hold (data/DATE/run_1),
@@ -393,7 +382,7 @@ static double ceiling_rows(const char *data, const char *scratch, long long *row
       size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
       for (size_t c = 0; c < tab->ncols; c++) {
         char ty[128];
-        col_type(tab, c, ty, sizeof ty);
+        argo__schema_col_type(tab, c, col_symbol_type(t), ty, sizeof ty);
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%sCAST(\"%s\" AS %s)", c ? ", " : "",
                               tab->cols[c].name, ty);
       }

@@ -116,9 +116,29 @@ int argo__sql_quote(const char *s, char *out, size_t len) {
   return 0;
 }
 
-/* The DuckDB type of a fixed-value column: an ENUM type named after its table and column. */
-static void enum_type_name(const argo__table *t, size_t c, char *out, size_t len) {
-  snprintf(out, len, "argo_%s_%s", t->name, t->cols[c].name);
+int argo__schema_enum_type_sql(const char *name, const char *const *labels, size_t n,
+                               argo__sb *sb) {
+  argo__sb_printf(sb, "CREATE TYPE %s AS ENUM (", name);
+  for (size_t k = 0; k < n; k++) {
+    char q[256];
+    if (argo__sql_quote(labels[k], q, sizeof q) != 0) {
+      return -1;
+    }
+    argo__sb_printf(sb, "%s%s", k ? ", " : "", q);
+  }
+  argo__sb_puts(sb, ");\n");
+  return 0;
+}
+
+void argo__schema_col_type(const argo__table *t, size_t c, const char *symbol_type, char *out,
+                           size_t len) {
+  if (symbol_type && strcmp(t->cols[c].name, "symbol") == 0) {
+    snprintf(out, len, "%s", symbol_type);
+  } else if (t->cols[c].labels) {
+    snprintf(out, len, "argo_%s_%s", t->name, t->cols[c].name); /* its ENUM type */
+  } else {
+    snprintf(out, len, "%s", argo__coltype_sql(t->cols[c].type));
+  }
 }
 
 void argo__schema_enum_sql(const argo__table *t, argo__sb *sb) {
@@ -127,14 +147,13 @@ void argo__schema_enum_sql(const argo__table *t, argo__sb *sb) {
     if (!labels) {
       continue;
     }
-    char ename[128], q[64];
-    enum_type_name(t, c, ename, sizeof ename);
-    argo__sb_printf(sb, "CREATE TYPE %s AS ENUM (", ename);
-    for (size_t k = 0; labels[k]; k++) {
-      argo__sql_quote(labels[k], q, sizeof q);
-      argo__sb_printf(sb, "%s%s", k ? ", " : "", q);
+    char ename[128];
+    size_t n = 0;
+    while (labels[n]) {
+      n++;
     }
-    argo__sb_puts(sb, ");\n");
+    argo__schema_col_type(t, c, NULL, ename, sizeof ename);
+    argo__schema_enum_type_sql(ename, labels, n, sb); /* the labels are short constants */
   }
 }
 
@@ -142,12 +161,8 @@ void argo__schema_create_sql(const argo__table *t, const char *name, const char 
                              argo__sb *sb) {
   argo__sb_printf(sb, "CREATE TABLE %s (", name);
   for (size_t c = 0; c < t->ncols; c++) {
-    char ename[128];
-    enum_type_name(t, c, ename, sizeof ename);
-    const char *type = t->cols[c].labels ? ename : argo__coltype_sql(t->cols[c].type);
-    if (symbol_type && strcmp(t->cols[c].name, "symbol") == 0) {
-      type = symbol_type;
-    }
+    char type[128];
+    argo__schema_col_type(t, c, symbol_type, type, sizeof type);
     argo__sb_printf(sb, "%s%s %s", c ? ", " : "", t->cols[c].name, type);
   }
   argo__sb_puts(sb, ")");

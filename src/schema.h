@@ -56,6 +56,14 @@ const char *argo__coltype_sql(argo__coltype t);
 void argo__schema_enum_sql(const argo__table *t, argo__sb *sb);
 void argo__schema_create_sql(const argo__table *t, const char *name, const char *symbol_type,
                              argo__sb *sb);
+/* CREATE TYPE name AS ENUM of the n labels (quoted) into sb. -1 if a label is too long. */
+int argo__schema_enum_type_sql(const char *name, const char *const *labels, size_t n, argo__sb *sb);
+/* The DuckDB type of column c of t in those tables: symbol_type for a "symbol" column if not
+ * NULL, a fixed-value column's ENUM type, or the column type's SQL name. */
+void argo__schema_col_type(const argo__table *t, size_t c, const char *symbol_type, char *out,
+                           size_t len);
+/* The type of market_data.symbol while a session's symbols are known: their ENUM. */
+#define ARGO_SYMBOL_TYPE "argo_market_data_symbol"
 /* Quotes s as an SQL string literal ('...' with quotes doubled) into out. -1 if too long. */
 int argo__sql_quote(const char *s, char *out, size_t len);
 

@@ -26,9 +26,6 @@ typedef struct enum_col {
   uint32_t len[ENUM_MAX];
 } enum_col;
 
-/* The DuckDB type of market_data.symbol while the session's symbols are known. */
-#define SYMBOL_TYPE "argo_market_data_symbol"
-
 typedef struct table_state {
   duckdb_appender app;
   duckdb_logical_type types[ARGO_MAX_COLS];
@@ -125,8 +122,8 @@ static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
   for (int i = 0; i < ARGO_T_COUNT && rc == ARGO_OK; i++) {
     const argo__table *t = argo__schema((argo__table_id)i);
     argo__sb_reset(&sb);
-    argo__schema_create_sql(t, t->name, i == ARGO_T_MARKET_DATA && st->nsyms ? SYMBOL_TYPE : NULL,
-                            &sb);
+    argo__schema_create_sql(t, t->name,
+                            i == ARGO_T_MARKET_DATA && st->nsyms ? ARGO_SYMBOL_TYPE : NULL, &sb);
     rc = exec(st, argo__sb_str(&sb), err, errlen);
     if (rc == ARGO_OK && duckdb_appender_create(conn(st, (argo__table_id)i), NULL, t->name,
                                                 &st->tabs[i].app) != DuckDBSuccess) {
@@ -264,22 +261,16 @@ argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, si
   ts->app = NULL;
   argo__sb sb;
   argo__sb_init(&sb);
-  argo__sb_puts(&sb, "DROP TABLE market_data; DROP TYPE IF EXISTS " SYMBOL_TYPE ";\n");
-  if (st->nsyms) {
-    argo__sb_puts(&sb, "CREATE TYPE " SYMBOL_TYPE " AS ENUM (");
-    for (size_t i = 0; i < st->nsyms; i++) {
-      char q[128];
-      if (argo__sql_quote(st->syms[i], q, sizeof q) != 0) {
-        argo__sb_free(&sb);
-        argo__fmt(err, errlen, "symbol too long: '%.40s'", st->syms[i]);
-        return ARGO_EINVAL;
-      }
-      argo__sb_printf(&sb, "%s%s", i ? ", " : "", q);
-    }
-    argo__sb_puts(&sb, ");\n");
+  argo__sb_puts(&sb, "DROP TABLE market_data; DROP TYPE IF EXISTS " ARGO_SYMBOL_TYPE ";\n");
+  if (st->nsyms && argo__schema_enum_type_sql(ARGO_SYMBOL_TYPE, (const char *const *)st->syms,
+                                              st->nsyms, &sb) != 0) {
+    argo__sb_free(&sb);
+    argo__fmt(err, errlen, "a symbol is too long for market_data.symbol");
+    st->ready = 0; /* its appender is gone: not kept for another session */
+    return ARGO_EINVAL;
   }
   argo__schema_create_sql(argo__schema(ARGO_T_MARKET_DATA), "market_data",
-                          st->nsyms ? SYMBOL_TYPE : NULL, &sb);
+                          st->nsyms ? ARGO_SYMBOL_TYPE : NULL, &sb);
   argo_err rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
   argo__sb_free(&sb);
   if (rc == ARGO_OK &&
