@@ -83,8 +83,8 @@ static void md_glob(char *pat, size_t len, int run) {
 
 TEST(e2e_binance_prefetch_live_trade_stop_and_resume) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance"));
-  /* The mock's clock: one-second candles every 50 ms, starting a day ago. */
-  int64_t start_ms = (argo__wall_us() / 1000000 - 86400) * 1000;
+  /* The mock's clock: one-second candles every 50 ms, from yesterday noon. */
+  int64_t start_ms = tu_mock_start_ms();
   char start_arg[32], prefetch_from[48];
   snprintf(start_arg, sizeof start_arg, "%lld", (long long)start_ms);
   argo_time_format((start_ms - 300 * 1000) * 1000, prefetch_from, sizeof prefetch_from);
@@ -285,7 +285,7 @@ TEST(e2e_binance_prefetch_meets_live_without_a_hole) {
  * running; and filled. */
 TEST(e2e_binance_gap_after_prefetch_reports_gap_filling) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance-gap"));
-  int64_t start_ms = (argo__wall_us() / 1000000 - 86400) * 1000;
+  int64_t start_ms = tu_mock_start_ms();
   char start_arg[32], when[48];
   snprintf(start_arg, sizeof start_arg, "%lld", (long long)start_ms);
   argo_time_format((start_ms - 120 * 1000) * 1000, when, sizeof when);
@@ -338,7 +338,7 @@ TEST(e2e_binance_gap_after_prefetch_reports_gap_filling) {
  * only, as the session did. */
 TEST(e2e_binance_replay_of_a_prefetching_session_reproduces_its_fills) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance-replay"));
-  int64_t start_ms = (argo__wall_us() / 1000000 - 86400) * 1000;
+  int64_t start_ms = tu_mock_start_ms();
   char start_arg[32], when[48];
   snprintf(start_arg, sizeof start_arg, "%lld", (long long)start_ms);
   argo_time_format((start_ms - 600 * 1000) * 1000, when, sizeof when);

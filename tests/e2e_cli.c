@@ -667,10 +667,10 @@ TEST(e2e_cli_the_prefetch_progress_bar_against_the_mock_exchange) {
   char out_dir[4200], ev[4300];
   subdir(out_dir, sizeof out_dir, "prefetch");
   snprintf(ev, sizeof ev, "%s/events.jsonl", out_dir);
-  /* One-second candles every 50 ms, from a day ago; 3000 s of history per symbol: three pages
+  /* One-second candles every 50 ms, from yesterday noon; 3000 s of history per symbol: three pages
    * of 1000 candles, each answer held 300 ms, so each page's progress is drawn (the line is
    * redrawn at most every 250 ms). */
-  int64_t start_ms = (argo__wall_us() / 1000000 - 86400) * 1000;
+  int64_t start_ms = tu_mock_start_ms();
   char start_arg[32], from[128], ws[128], rest[128], pf[48];
   snprintf(start_arg, sizeof start_arg, "%lld", (long long)start_ms);
   argo_time_format((start_ms - 3000 * 1000) * 1000, pf, sizeof pf);

@@ -426,3 +426,8 @@ void tu_mock_stop(tu_mock *m) {
   waitpid(m->pid, NULL, 0);
   m->pid = 0;
 }
+
+int64_t tu_mock_start_ms(void) {
+  int64_t day = argo__wall_us() / 1000000 / 86400;
+  return ((day - 1) * 86400 + 43200) * 1000;
+}

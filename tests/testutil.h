@@ -74,6 +74,9 @@ typedef struct tu_mock {
   char ws[64], rest[64];
 } tu_mock;
 void tu_mock_start(tu_mock *m, ...);
+/* A start for the mock's clock (--start-ms): noon UTC yesterday, in the past and far from a
+ * midnight, so that a test's history and live candles stay in one UTC day whenever it runs. */
+int64_t tu_mock_start_ms(void);
 void tu_mock_stop(tu_mock *m);
 
 #endif
