@@ -480,6 +480,14 @@ static int any_dirty(const argo__pub *p) {
   return p->stats_dirty;
 }
 
+/* A sync (flush_all) needs the thread only while something is left to publish: once all is
+ * durable, the thread waits like an idle one rather than spin on the mutex the waking sync
+ * needs. */
+static int flush_wanted(const argo__pub *p) {
+  return atomic_load(&p->flush_all) && !p->gave_up &&
+         (any_dirty(p) || atomic_load(&p->durable) < atomic_load(&p->processed));
+}
+
 /* Waits until the journal holds every row of the list (the write-ahead rule). Returns 0, or
  * -1 if the journal stopped making progress (its writer failed). */
 static int wait_wal(argo__pub *p, const seg *list) {
@@ -659,7 +667,7 @@ static void *thread_main(void *arg) {
   }
   for (;;) {
     int retry = !p->gave_up && any_dirty(p);
-    while (!p->qhead && !p->quit && !atomic_load(&p->flush_all)) {
+    while (!p->qhead && !p->quit && !flush_wanted(p)) {
       if (retry) {
         /* Retry a failed publish after 100 ms, doubling up to 1 s; a deferred export when it
          * is due. */
