@@ -123,6 +123,7 @@ struct argo__pub {
   pthread_mutex_t lane_mu;
   pthread_cond_t lane_cv;
   int lane_job, lane_quit;
+  int here_job;          /* the publisher thread's part of the current round is running */
   export_job here, side; /* the publisher thread's exports and the lane thread's */
   argo__sb yaml;
   char **syms; /* set by the engine thread before the first hand-over; applied once */
@@ -297,9 +298,72 @@ static int exported(argo__pub *p, int t, argo_err rc, const char *err, int64_t t
 /* ---- the second export lane: a thread that exports the tables of the store's second
  * connection (argo__store_lane) while the publisher thread exports the others. ---------- */
 
-/* Exports the n tables of job on the calling thread, each with its outcome. */
-static void run_exports(argo__pub *p, export_job *job) {
+/* The absolute time (CLOCK_REALTIME, for pthread_cond_timedwait) wait_us from now. */
+static struct timespec deadline_in(int64_t wait_us) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_nsec += (long)(wait_us % 1000000) * 1000;
+  ts.tv_sec += (time_t)(wait_us / 1000000) + ts.tv_nsec / 1000000000;
+  ts.tv_nsec %= 1000000000;
+  return ts;
+}
+
+static int in_job(const export_job *job, int t) {
   for (size_t i = 0; i < job->n; i++) {
+    if (job->t[i] == t) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The lane thread's next table in the current round (-1 if none) while the publisher thread
+ * still exports: a table of the lane's connection that falls due meanwhile joins the round
+ * rather than wait for its end (market data behind a long export of orders, say); the lane
+ * waits for the first one to fall due. No rows are loaded during a round, so a table is
+ * exported at most once in it. The publisher thread does not go on in the same way: the rows
+ * it loads after the round are fresher than any it could export in it. Called with lane_mu
+ * held. */
+static int next_in_round(argo__pub *p, const export_job *job) {
+  for (;;) {
+    if (!p->here_job || p->lane_quit) {
+      return -1;
+    }
+    int64_t now = argo__mono_us(), when = 0;
+    for (int t = 0; t < ARGO_T_COUNT; t++) {
+      if (!argo__store_lane((argo__table_id)t) || !p->dirty[t] || in_job(job, t)) {
+        continue;
+      }
+      if (due(p, t, now, 0)) {
+        return t;
+      }
+      int64_t w = p->last_export[t] + gap_of(p, t);
+      when = when == 0 || w < when ? w : when;
+    }
+    if (when == 0) {
+      return -1;
+    }
+    struct timespec ts = deadline_in(when - now);
+    pthread_cond_timedwait(&p->lane_cv, &p->lane_mu, &ts);
+  }
+}
+
+/* Exports the tables of job on the calling thread, each with its outcome; on the lane thread,
+ * then those that fall due while the publisher thread still exports. */
+static void run_exports(argo__pub *p, export_job *job, int lane) {
+  for (size_t i = 0;; i++) {
+    if (i == job->n) {
+      if (!lane) {
+        break;
+      }
+      pthread_mutex_lock(&p->lane_mu);
+      int t = next_in_round(p, job);
+      pthread_mutex_unlock(&p->lane_mu);
+      if (t < 0) {
+        break;
+      }
+      job->t[job->n++] = t;
+    }
     job->t0[i] = argo__mono_us();
     job->rc[i] = argo__store_export(p->store, (argo__table_id)job->t[i], p->dir, job->err[i],
                                     sizeof job->err[i]);
@@ -318,7 +382,7 @@ static void *lane_main(void *arg) {
       break;
     }
     pthread_mutex_unlock(&p->lane_mu);
-    run_exports(p, &p->side);
+    run_exports(p, &p->side, 1);
     argo__io_fault_settle(); /* the job is over: a fault in it is over too */
     pthread_mutex_lock(&p->lane_mu);
     p->lane_job = 0;
@@ -331,12 +395,15 @@ static void *lane_main(void *arg) {
 static void lane_start(argo__pub *p) {
   pthread_mutex_lock(&p->lane_mu);
   p->lane_job = 1;
+  p->here_job = 1;
   pthread_cond_broadcast(&p->lane_cv);
   pthread_mutex_unlock(&p->lane_mu);
 }
 
 static void lane_wait(argo__pub *p) {
   pthread_mutex_lock(&p->lane_mu);
+  p->here_job = 0;
+  pthread_cond_broadcast(&p->lane_cv); /* the lane may be waiting for a table to fall due */
   while (p->lane_job) {
     pthread_cond_wait(&p->lane_cv, &p->lane_mu);
   }
@@ -371,19 +438,21 @@ static int publish_dirty(argo__pub *p, int force) {
   int failed = 0, wrote = 0;
   int64_t now = argo__mono_us();
   /* The due tables are exported on two threads at once, each table on the thread of its
-   * store connection (market data and logs on the lane thread), or all here when only one
-   * connection has work. */
+   * store connection (market data and logs on the lane thread, the others here; all here when
+   * there is no lane thread). The lane thread takes part in every round, so that market data
+   * falling due during a round of the other tables are exported in it. */
   p->here.n = p->side.n = 0;
-  /* Market data first on its lane: its file is the one readers follow most closely. */
+  /* Market data first on its lane (its file is the one readers follow most closely), orders
+   * first here: orders, market data, logs, marks, trades. */
   for (int k = ARGO_T_COUNT; k > 0; k--) {
-    int t = k % ARGO_T_COUNT; /* market data, then orders, trades, marks, logs */
+    int t = k % ARGO_T_COUNT;
     if (p->dirty[t] && due(p, t, now, force)) {
       export_job *j = argo__store_lane((argo__table_id)t) ? &p->side : &p->here;
       j->t[j->n++] = t;
     }
   }
-  int two = p->lane_started && p->here.n && p->side.n;
-  if (!two) {
+  int two = p->lane_started && (p->here.n || p->side.n);
+  if (!p->lane_started) {
     for (size_t i = 0; i < p->side.n; i++) {
       p->here.t[p->here.n++] = p->side.t[i];
     }
@@ -394,7 +463,7 @@ static int publish_dirty(argo__pub *p, int force) {
   if (two) {
     lane_start(p);
   }
-  run_exports(p, &p->here);
+  run_exports(p, &p->here, 0);
   if (two) {
     lane_wait(p);
   }
@@ -676,11 +745,7 @@ static void *thread_main(void *arg) {
           wait = next_due(p) - argo__mono_us();
           wait = wait < 1000 ? 1000 : wait;
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)(wait % 1000000) * 1000;
-        ts.tv_sec += (time_t)(wait / 1000000) + ts.tv_nsec / 1000000000;
-        ts.tv_nsec %= 1000000000;
+        struct timespec ts = deadline_in(wait);
         if (pthread_cond_timedwait(&p->work_cv, &p->mu, &ts) == ETIMEDOUT) {
           break;
         }
