@@ -387,6 +387,17 @@ static int keep_unreadable_stats(const char *dir, char *note, size_t len) {
   return 1;
 }
 
+/* The temporary files of a publish that the crash interrupted (never a published file). */
+static void remove_tmp_files(const char *dir) {
+  for (int t = 0; t <= ARGO_T_COUNT; t++) {
+    char path[ARGO_PATH_MAX + 128], tmp[ARGO_PATH_MAX + 160];
+    snprintf(path, sizeof path, "%s/%s", dir,
+             t < ARGO_T_COUNT ? argo__schema((argo__table_id)t)->file : "stats.yaml");
+    argo__fs_tmp_name(path, tmp, sizeof tmp);
+    unlink(tmp);
+  }
+}
+
 static int remove_journal(const char *dir, char *err, size_t errlen) {
   char path[ARGO_PATH_MAX + 128];
   snprintf(path, sizeof path, "%s/%s", dir, ARGO_JOURNAL_NAME);
@@ -439,6 +450,9 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
       argo__batch_free(&r.b[t]);
     }
     if (empty) {
+      /* The crash came while the day's first files were being written: the temporary ones
+       * go with the journal. */
+      remove_tmp_files(dir);
       if (remove_journal(dir, msg, msglen) != 0) {
         return ARGO_EIO;
       }
@@ -506,14 +520,7 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
       goto done;
     }
   }
-  /* Temporary files of a publish that the crash interrupted. */
-  for (int t = 0; t <= ARGO_T_COUNT; t++) {
-    char path[ARGO_PATH_MAX + 128], tmp[ARGO_PATH_MAX + 160];
-    snprintf(path, sizeof path, "%s/%s", dir,
-             t < ARGO_T_COUNT ? argo__schema((argo__table_id)t)->file : "stats.yaml");
-    argo__fs_tmp_name(path, tmp, sizeof tmp);
-    unlink(tmp);
-  }
+  remove_tmp_files(dir);
   {
     char note[ARGO_ERRMSG_MAX];
     if (keep_unreadable_stats(dir, note, sizeof note) > 0) {

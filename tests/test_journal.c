@@ -402,10 +402,21 @@ TEST(recovery_of_a_journal_with_only_its_header_removes_it) {
   snprintf(dir, sizeof dir, "%s", tu_tmpdir("rc-header"));
   write_session(dir, 0);
   CHECK(truncate(jpath(), 16) == 0);
+  /* Killed while the first day's files were being written, before its first record reached
+   * the journal: their temporary files go too. */
+  char tmp[2][4300];
+  snprintf(tmp[0], sizeof tmp[0], "%s/.marks.parquet.tmp", dir);
+  snprintf(tmp[1], sizeof tmp[1], "%s/.stats.yaml.tmp", dir);
+  for (int i = 0; i < 2; i++) {
+    tu_write_file(tmp[i], "half a file");
+  }
   char msg[4096];
   CHECK_MSG(argo__recover_folder(dir, msg, sizeof msg) == ARGO_OK, "%s", msg);
   CHECK_CONTAINS(msg, "empty");
   CHECK(!argo__fs_exists(jpath()));
+  for (int i = 0; i < 2; i++) {
+    CHECK_MSG(!argo__fs_exists(tmp[i]), "%s is left", tmp[i]);
+  }
   tu_rm_rf(dir);
 }
 
