@@ -1495,6 +1495,12 @@ static argo_err setup(argo_engine *eng) {
   argo__pub_begin_day(eng->pub, eng->sess.run_dir);
   flush_early_logs(eng);
   snapshot_stats(eng, "running");
+  /* The journal's first record is durable before the first file is written: a crash while
+   * they are written is then recovered from it (files completed, stats.yaml crashed_recovered)
+   * rather than leaving a folder whose stats.yaml says running and whose journal is empty. */
+  if (eng->jr && (rc = argo__journal_sync(eng->jr, err, sizeof err)) != ARGO_OK) {
+    return set_err(eng, rc, "%s", err);
+  }
   rc = argo__pub_write_day_files(eng->pub, err, sizeof err);
   if (rc) {
     return set_err(eng, rc, "%s", err);

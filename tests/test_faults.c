@@ -10,10 +10,13 @@
  */
 #include <errno.h>
 #include <glob.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <duckdb.h>
 
@@ -459,6 +462,73 @@ TEST(faults_at_each_publish_step_keep_the_published_file_and_lose_nothing) {
   one_fault(ARGO_IO_FSYNC, "/2025-10-01/run_1", 4, EIO);
 }
 
+/* The observer of crash_at: the process dies on the spot, as with SIGKILL. */
+static void die_here(void *user, argo__io_op op, const char *path, int errnum, int after) {
+  (void)user;
+  (void)op;
+  (void)path;
+  (void)errnum;
+  if (!after) {
+    raise(SIGKILL);
+  }
+}
+
+/* A session in a child process that is killed at the nth call of op on the path ending with
+ * suffix (the call that would fail is where it dies). */
+static void crash_at(argo__io_op op, const char *suffix, long nth) {
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    seen s = {0};
+    argo__io_fault_observe(die_here, NULL);
+    argo__io_fault_set_path(op, suffix, nth, 1, EIO);
+    run_session(&s, "2025-10-01T12:00:00Z", "600");
+    _exit(3); /* not killed */
+  }
+  int status = 0;
+  CHECK(waitpid(pid, &status, 0) == pid);
+  CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+            "the session was not killed at "
+            "the call on ...%s (status %d)",
+            suffix, status);
+}
+
+/* Killed while the first day's files are written (by the engine thread, at its start): at each
+ * of them, and right after its stats.yaml says "running". Recovery finalizes the folder: no
+ * temporary file is left, every file opens, and stats.yaml says crashed_recovered (the
+ * journal's first record is durable before the first file is written). */
+TEST(faults_a_crash_while_the_first_files_are_written_is_recovered) {
+  for (int i = 0; i < 7; i++) {
+    snprintf(out, sizeof out, "%s", tu_tmpdir("faults-first"));
+    char suffix[256];
+    if (i < 6) {
+      snprintf(suffix, sizeof suffix, "/2025-10-01/run_1/.%s.tmp", files[i]);
+      crash_at(ARGO_IO_WRITE, suffix, 1);
+    } else {
+      /* The folder's fsync after its stats.yaml (the first is the journal's creation). */
+      snprintf(suffix, sizeof suffix, "/2025-10-01/run_1");
+      crash_at(ARGO_IO_FSYNC, suffix, 2);
+    }
+    int n = 0;
+    CHECK(argo_recover(out, NULL, NULL, &n) == ARGO_OK);
+    CHECK_EQ_INT(0, journals_left());
+    char tmp[4400];
+    for (int k = 0; k < 6; k++) {
+      snprintf(tmp, sizeof tmp, "%s/2025-10-01/run_1/.%s.tmp", out, files[k]);
+      CHECK_MSG(!argo__fs_exists(tmp), "killed at ...%s: %s is left", suffix, tmp);
+    }
+    tu_db db;
+    tu_db_open(&db);
+    CHECK_MSG(all_files_open(&db) == 5, "killed at ...%s: not every file opens", suffix);
+    tu_db_close(&db);
+    CHECK_MSG(stats_status_all("crashed_recovered") == 1,
+              "killed at ...%s: stats.yaml is not "
+              "crashed_recovered",
+              suffix);
+    tu_rm_rf(out);
+  }
+}
+
 /* A disk that stays broken from the nth call of op on: the session stops cleanly with an error
  * naming the path, the files published before still read, the journal is kept, and recovery
  * (once the disk works) restores everything acknowledged. */
@@ -535,6 +605,7 @@ TEST(faults_a_failing_journal_stops_the_session_before_acknowledging) {
 }
 
 int main(void) {
+  RUN(faults_a_crash_while_the_first_files_are_written_is_recovered);
   RUN(faults_at_each_publish_step_keep_the_published_file_and_lose_nothing);
   RUN(faults_a_disk_that_stays_broken_stops_the_session_and_loses_nothing);
   RUN(faults_a_failing_journal_stops_the_session_before_acknowledging);
