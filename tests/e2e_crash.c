@@ -504,25 +504,13 @@ TEST(e2e_a_crash_with_journals_in_two_day_folders_is_recovered_day_by_day) {
   tu_rm_rf(root);
 }
 
-/* The recovering process is killed at its nth call of op. */
-static void kill_at(void *user, argo__io_op op, const char *path, int errnum, int after) {
-  (void)user;
-  (void)op;
-  (void)path;
-  (void)errnum;
-  if (!after) {
-    raise(SIGKILL);
-  }
-}
-
 /* 1 if a recovery in a child process was killed at its nth call of op, 0 if it finished
  * before (there is no nth call). */
 static int recover_killed_at(const char *dir, argo__io_op op, long nth) {
   pid_t pid = fork();
   CHECK(pid >= 0);
   if (pid == 0) {
-    argo__io_fault_observe(kill_at, NULL);
-    argo__io_fault_set(op, nth, 1, EIO);
+    tu_die_at(op, NULL, nth);
     int n = 0;
     _exit(argo_recover(dir, NULL, NULL, &n) == ARGO_OK ? 0 : 1);
   }

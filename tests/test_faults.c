@@ -462,17 +462,6 @@ TEST(faults_at_each_publish_step_keep_the_published_file_and_lose_nothing) {
   one_fault(ARGO_IO_FSYNC, "/2025-10-01/run_1", 4, EIO);
 }
 
-/* The observer of crash_at: the process dies on the spot, as with SIGKILL. */
-static void die_here(void *user, argo__io_op op, const char *path, int errnum, int after) {
-  (void)user;
-  (void)op;
-  (void)path;
-  (void)errnum;
-  if (!after) {
-    raise(SIGKILL);
-  }
-}
-
 /* A session in a child process that is killed at the nth call of op on the path ending with
  * suffix (the call that would fail is where it dies). */
 static void crash_at(argo__io_op op, const char *suffix, long nth) {
@@ -480,8 +469,7 @@ static void crash_at(argo__io_op op, const char *suffix, long nth) {
   CHECK(pid >= 0);
   if (pid == 0) {
     seen s = {0};
-    argo__io_fault_observe(die_here, NULL);
-    argo__io_fault_set_path(op, suffix, nth, 1, EIO);
+    tu_die_at(op, suffix, nth);
     run_session(&s, "2025-10-01T12:00:00Z", "600");
     _exit(3); /* not killed */
   }

@@ -18,6 +18,7 @@
 
 #include "store.h"
 #include "test.h"
+#include "util/fsx.h"
 #include "util/util.h"
 
 const char *tu_tmpdir(const char *tag) {
@@ -430,4 +431,19 @@ void tu_mock_stop(tu_mock *m) {
 int64_t tu_mock_start_ms(void) {
   int64_t day = argo__wall_us() / 1000000 / 86400;
   return ((day - 1) * 86400 + 43200) * 1000;
+}
+
+static void die_here(void *user, argo__io_op op, const char *path, int errnum, int after) {
+  (void)user;
+  (void)op;
+  (void)path;
+  (void)errnum;
+  if (!after) {
+    raise(SIGKILL);
+  }
+}
+
+void tu_die_at(argo__io_op op, const char *suffix, long nth) {
+  argo__io_fault_observe(die_here, NULL);
+  argo__io_fault_set_path(op, suffix, nth, 1, EIO);
 }

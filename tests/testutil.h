@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include "util/fsx.h"
+
 #include <duckdb.h>
 
 #include "stats_yaml.h"
@@ -78,5 +80,10 @@ void tu_mock_start(tu_mock *m, ...);
  * midnight, so that a test's history and live candles stay in one UTC day whenever it runs. */
 int64_t tu_mock_start_ms(void);
 void tu_mock_stop(tu_mock *m);
+
+/* Makes this process die by SIGKILL at the nth call of op on a path that ends with suffix
+ * (NULL: any path), through the I/O fault hook: a crash at exactly that step, for the child
+ * process of a crash test. */
+void tu_die_at(argo__io_op op, const char *suffix, long nth);
 
 #endif
