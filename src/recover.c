@@ -450,8 +450,9 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
       argo__batch_free(&r.b[t]);
     }
     if (empty) {
-      /* The crash came while the day's first files were being written: the temporary ones
-       * go with the journal. */
+      /* The temporary files of a publish the crash interrupted go with the journal (before
+       * the engine made the journal's first record durable ahead of the day's first files,
+       * a crash while those were written left exactly this). */
       remove_tmp_files(dir);
       if (remove_journal(dir, msg, msglen) != 0) {
         return ARGO_EIO;

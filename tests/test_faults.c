@@ -476,9 +476,7 @@ static void crash_at(argo__io_op op, const char *suffix, long nth) {
   int status = 0;
   CHECK(waitpid(pid, &status, 0) == pid);
   CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-            "the session was not killed at "
-            "the call on ...%s (status %d)",
-            suffix, status);
+            "the session was not killed at the call on ...%s (status %d)", suffix, status);
 }
 
 /* Killed while the first day's files are written (by the engine thread, at its start): at each
@@ -510,9 +508,7 @@ TEST(faults_a_crash_while_the_first_files_are_written_is_recovered) {
     CHECK_MSG(all_files_open(&db) == 5, "killed at ...%s: not every file opens", suffix);
     tu_db_close(&db);
     CHECK_MSG(stats_status_all("crashed_recovered") == 1,
-              "killed at ...%s: stats.yaml is not "
-              "crashed_recovered",
-              suffix);
+              "killed at ...%s: stats.yaml is not crashed_recovered", suffix);
     tu_rm_rf(out);
   }
 }

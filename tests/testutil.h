@@ -10,11 +10,10 @@
 
 #include <sys/types.h>
 
-#include "util/fsx.h"
-
 #include <duckdb.h>
 
 #include "stats_yaml.h"
+#include "util/fsx.h"
 
 /* Creates a fresh empty folder under $TMPDIR (or /tmp) and returns its path (static storage
  * per call: copy it). The folder is removed by tu_rm_rf. */
