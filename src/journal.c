@@ -253,6 +253,28 @@ static int rec_end(rec *r, jbuf *b, size_t start) {
 
 /* ---- writer ----------------------------------------------------------------------------- */
 
+/* The records the engine thread appends live in a chain of chunks that never move: the engine
+ * thread writes whole records past a chunk's published length and then publishes the new length
+ * (release); the writer thread reads up to the published length (acquire) on its own schedule.
+ * So records become durable within group_commit whatever the engine thread is doing (a
+ * strategy that never returns included), with no hand-over from it. A record never spans two
+ * chunks. Written chunks go back to a short free list. */
+#define CHUNK_CAP ((size_t)256 * 1024)
+#define FREE_CHUNKS 8
+/* Bytes appended but not yet durable before the engine thread waits for the disk: bounds the
+ * memory and how far the session runs ahead of what a crash would keep. */
+#define MAX_AHEAD ((uint64_t)128 << 20)
+/* How often an idle writer looks for records (they need no hand-over). */
+#define IDLE_POLL_US INT64_C(100000)
+
+typedef struct chunk {
+  _Atomic(struct chunk *) next; /* set (release) by the engine thread once it moves on */
+  atomic_size_t len;            /* bytes of whole records, published (release) */
+  size_t cap;
+  struct chunk *free_next; /* on the free list (under mu) */
+  unsigned char data[];
+} chunk;
+
 #define ERR_RING 8
 
 struct argo__journal {
@@ -262,27 +284,32 @@ struct argo__journal {
   int started;
   pthread_mutex_t mu;
   pthread_cond_t work_cv, done_cv;
-  jbuf cur;    /* engine thread */
-  jbuf handed; /* taken by the writer; appended to while the writer is busy */
-  int has_handed;
-  int quit;
-  int urgent; /* engine thread: the current buffer holds urgent records */
-  int urgent_handed;
-  uint64_t appended;   /* engine thread: bytes appended (LSN) */
-  uint64_t handed_lsn; /* LSN at the end of what was handed over */
+  /* engine thread */
+  chunk *tail;       /* the chunk records are appended to */
+  jbuf rec;          /* a variable-length record under construction */
+  uint64_t appended; /* bytes appended so far (the LSN) */
+  int urgent;        /* urgent records since the last flush request */
+  /* shared */
+  atomic_ullong published; /* LSN of the whole records the writer may take (release) */
   atomic_ullong durable;
-  atomic_int idle;
+  atomic_int flush_req; /* write now rather than at the next group commit (set under mu) */
+  atomic_int frozen;    /* argo__journal_freeze: nothing more is written */
   atomic_int want_poke;
   atomic_int err_pending;
-  int64_t last_commit_us; /* engine-visible copy of the writer's last commit time */
-  atomic_llong last_commit;
+  atomic_int failed;  /* the writer could not write: nothing more becomes durable */
+  int quit;           /* under mu */
+  chunk *free_chunks; /* under mu */
+  int nfree;
   struct {
     argo_err code;
     char msg[ARGO_ERRMSG_MAX];
   } errs[ERR_RING];
   int err_head, err_count;
-  atomic_int failed; /* the writer could not write: nothing more becomes durable */
   /* writer thread */
+  chunk *head;   /* the oldest chunk not yet written whole */
+  size_t hpos;   /* bytes of head written */
+  uint64_t wlsn; /* LSN written */
+  int64_t last_commit;
   int fd;
   char path[ARGO_PATH_MAX + 64];
   char dir[ARGO_PATH_MAX + 64];
@@ -337,9 +364,9 @@ static int open_file(argo__journal *j, const char *dir, char *err, size_t errlen
   return 0;
 }
 
-/* Writes one handed-over buffer: records go to the current file, switch markers move to the
- * next folder's file. Returns 0 or -errno (the message has been reported). */
-static int write_buffer(argo__journal *j, const unsigned char *p, size_t len) {
+/* Writes whole records p[0, len) (no fsync): records go to the current file, a switch marker
+ * fsyncs it and moves to the next folder's file. 0 or -errno (reported). */
+static int write_records(argo__journal *j, const unsigned char *p, size_t len) {
   char err[ARGO_ERRMSG_MAX];
   size_t pos = 0, run = 0;
   while (pos < len) {
@@ -383,81 +410,156 @@ static int write_buffer(argo__journal *j, const unsigned char *p, size_t len) {
       return rc;
     }
   }
-  int rc = argo__io_fsync_as(ARGO_IO_JOURNAL_FSYNC, j->fd);
-  if (rc) {
-    argo__fmt_errno(err, sizeof err, -rc, "cannot fsync journal '%s'", j->path);
-    report(j, ARGO_EIO, err);
+  return 0;
+}
+
+/* A written chunk goes back to the free list (or is freed). */
+static void recycle(argo__journal *j, chunk *c) {
+  pthread_mutex_lock(&j->mu);
+  if (c->cap == CHUNK_CAP && j->nfree < FREE_CHUNKS) {
+    c->free_next = j->free_chunks;
+    j->free_chunks = c;
+    j->nfree++;
+    c = NULL;
+  }
+  pthread_mutex_unlock(&j->mu);
+  free(c);
+}
+
+/* Writer thread: writes every published record up to target and fsyncs (write 0: only walks
+ * past them, after a failure). 0 or -errno. */
+static int write_upto(argo__journal *j, uint64_t target, int write) {
+  int rc = 0;
+  while (j->wlsn < target) {
+    size_t len = atomic_load_explicit(&j->head->len, memory_order_acquire);
+    if (j->hpos == len) {
+      chunk *nx = atomic_load_explicit(&j->head->next, memory_order_acquire);
+      if (!nx) {
+        break; /* cannot happen: published bytes are in a chunk already linked */
+      }
+      /* The engine thread links the next chunk only after its last record here is published. */
+      len = atomic_load_explicit(&j->head->len, memory_order_acquire);
+      if (j->hpos == len) {
+        chunk *old = j->head;
+        j->head = nx;
+        j->hpos = 0;
+        recycle(j, old);
+        continue;
+      }
+    }
+    size_t n = len - j->hpos;
+    if ((uint64_t)n > target - j->wlsn) {
+      n = (size_t)(target - j->wlsn);
+    }
+    if (write && rc == 0) {
+      rc = write_records(j, j->head->data + j->hpos, n);
+    }
+    j->hpos += n;
+    j->wlsn += n;
+  }
+  if (write && rc == 0) {
+    rc = argo__io_fsync_as(ARGO_IO_JOURNAL_FSYNC, j->fd);
+    if (rc) {
+      char err[ARGO_ERRMSG_MAX];
+      argo__fmt_errno(err, sizeof err, -rc, "cannot fsync journal '%s'", j->path);
+      report(j, ARGO_EIO, err);
+    }
   }
   return rc;
 }
 
+static void deadline_after(struct timespec *ts, int64_t us) {
+  clock_gettime(CLOCK_MONOTONIC, ts);
+  int64_t ns = ts->tv_nsec + (us % 1000000) * 1000;
+  ts->tv_sec += (time_t)(us / 1000000 + ns / 1000000000);
+  ts->tv_nsec = (long)(ns % 1000000000);
+}
+
 static void *writer_main(void *arg) {
   argo__journal *j = arg;
-  jbuf mine = {0};
   pthread_mutex_lock(&j->mu);
   for (;;) {
-    while (!j->has_handed && !j->quit) {
-      pthread_cond_wait(&j->work_cv, &j->mu);
-    }
-    if (!j->has_handed && j->quit) {
+    if (atomic_load(&j->frozen)) {
       break;
     }
-    /* Take the handed buffer, leaving an empty one (with capacity) in its place. */
-    jbuf t = j->handed;
-    j->handed = mine;
-    j->handed.len = 0;
-    mine = t;
-    uint64_t lsn = j->handed_lsn;
-    j->has_handed = 0;
-    j->urgent_handed = 0;
-    atomic_store(&j->idle, 0);
-    int failed = j->failed;
+    uint64_t target = atomic_load_explicit(&j->published, memory_order_acquire);
+    struct timespec ts;
+    if (target == j->wlsn) {
+      if (j->quit) {
+        break;
+      }
+      atomic_store(&j->flush_req, 0);
+      deadline_after(&ts,
+                     j->group_us > 0 && j->group_us < IDLE_POLL_US ? j->group_us : IDLE_POLL_US);
+      pthread_cond_timedwait(&j->work_cv, &j->mu, &ts);
+      continue;
+    }
+    int64_t wait = j->last_commit + j->group_us - argo__mono_us();
+    if (!atomic_load(&j->flush_req) && !j->quit && wait > 0) {
+      deadline_after(&ts, wait);
+      pthread_cond_timedwait(&j->work_cv, &j->mu, &ts);
+      continue;
+    }
+    atomic_store(&j->flush_req, 0);
+    int failed = atomic_load(&j->failed);
     pthread_mutex_unlock(&j->mu);
 
-    int rc = failed ? -EIO : write_buffer(j, mine.p, mine.len);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    atomic_store(&j->last_commit, (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+    int rc = write_upto(j, target, !failed);
+    j->last_commit = argo__mono_us();
 
     pthread_mutex_lock(&j->mu);
-    if (rc == 0) {
-      atomic_store(&j->durable, lsn);
+    if (rc == 0 && !failed) {
+      atomic_store_explicit(&j->durable, target, memory_order_release);
     } else {
-      j->failed = 1;
-    }
-    if (!j->has_handed) {
-      atomic_store(&j->idle, 1);
+      atomic_store(&j->failed, 1);
     }
     pthread_cond_broadcast(&j->done_cv);
     if (atomic_load(&j->want_poke) && j->waker) {
       argo__waker_poke(j->waker);
     }
   }
-  atomic_store(&j->idle, 1);
   pthread_cond_broadcast(&j->done_cv);
   pthread_mutex_unlock(&j->mu);
-  free(mine.p);
   return NULL;
+}
+
+static chunk *chunk_new(size_t cap) {
+  chunk *c = malloc(sizeof *c + cap);
+  if (c) {
+    atomic_init(&c->next, NULL);
+    atomic_init(&c->len, 0);
+    c->cap = cap;
+    c->free_next = NULL;
+  }
+  return c;
 }
 
 argo_err argo__journal_open(argo__journal **out, const char *run_dir, int64_t group_commit_us,
                             argo__waker *waker, char *err, size_t errlen) {
   *out = NULL;
   argo__journal *j = calloc(1, sizeof *j);
-  if (!j) {
+  if (!j || !(j->tail = j->head = chunk_new(CHUNK_CAP))) {
+    free(j);
     argo__fmt(err, errlen, "out of memory");
     return ARGO_ENOMEM;
   }
   j->fd = -1;
   j->group_us = group_commit_us;
   j->waker = waker;
+  j->last_commit = argo__mono_us();
+  atomic_init(&j->published, 0);
   atomic_init(&j->durable, 0);
-  atomic_init(&j->idle, 1);
+  atomic_init(&j->flush_req, 0);
+  atomic_init(&j->frozen, 0);
   atomic_init(&j->want_poke, 0);
   atomic_init(&j->err_pending, 0);
-  atomic_init(&j->last_commit, argo__mono_us());
+  atomic_init(&j->failed, 0);
   pthread_mutex_init(&j->mu, NULL);
-  pthread_cond_init(&j->work_cv, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&j->work_cv, &ca);
+  pthread_condattr_destroy(&ca);
   pthread_cond_init(&j->done_cv, NULL);
   if (open_file(j, run_dir, err, errlen) != 0) {
     argo__journal_free(j);
@@ -473,45 +575,34 @@ argo_err argo__journal_open(argo__journal **out, const char *run_dir, int64_t gr
   return ARGO_OK;
 }
 
-void argo__journal_handover(argo__journal *j) {
-  if (j->cur.len == 0) {
+/* Asks the writer to write what is published now rather than at the next group commit. */
+static void request_flush(argo__journal *j) {
+  if (atomic_load_explicit(&j->flush_req, memory_order_relaxed)) {
     return;
   }
   pthread_mutex_lock(&j->mu);
-  if (j->has_handed) {
-    /* The writer has not taken the previous buffer yet: append to it. */
-    if (jb_reserve(&j->handed, j->cur.len) == 0) {
-      memcpy(j->handed.p + j->handed.len, j->cur.p, j->cur.len);
-      j->handed.len += j->cur.len;
-      j->cur.len = 0;
-    } else {
-      pthread_mutex_unlock(&j->mu);
-      oom(j);
-      pthread_cond_broadcast(&j->done_cv);
-      return;
-    }
-  } else {
-    jbuf t = j->handed;
-    j->handed = j->cur;
-    j->cur = t;
-    j->cur.len = 0;
-    j->has_handed = 1;
-  }
-  if (j->cur.len == 0) {
-    j->handed_lsn = j->appended;
-    j->urgent_handed |= j->urgent;
-    j->urgent = 0;
-    atomic_store(&j->idle, 0);
-    pthread_cond_signal(&j->work_cv);
-  }
+  atomic_store(&j->flush_req, 1);
+  pthread_cond_signal(&j->work_cv);
   pthread_mutex_unlock(&j->mu);
 }
 
-argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen) {
-  argo__journal_handover(j);
-  uint64_t target = j->appended;
+void argo__journal_handover(argo__journal *j) {
+  if (j->appended > atomic_load_explicit(&j->durable, memory_order_relaxed)) {
+    request_flush(j);
+  }
+  j->urgent = 0;
+}
+
+/* Waits until everything up to target is durable, the writer failed, or the journal is frozen
+ * (then what is durable stays as it is). ARGO_OK or ARGO_EIO (err). */
+static argo_err wait_durable(argo__journal *j, uint64_t target, char *err, size_t errlen) {
   pthread_mutex_lock(&j->mu);
-  while (!j->failed && atomic_load(&j->durable) < target) {
+  if (atomic_load(&j->durable) < target) {
+    atomic_store(&j->flush_req, 1);
+    pthread_cond_signal(&j->work_cv);
+  }
+  while (!atomic_load(&j->failed) && !atomic_load(&j->frozen) && j->started &&
+         atomic_load(&j->durable) < target) {
     pthread_cond_wait(&j->done_cv, &j->mu);
   }
   argo_err rc = ARGO_OK;
@@ -520,6 +611,35 @@ argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen) {
     argo__fmt(err, errlen, "the journal '%s' could not be written", j->path);
   }
   pthread_mutex_unlock(&j->mu);
+  return rc;
+}
+
+argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen) {
+  j->urgent = 0;
+  return wait_durable(j, j->appended, err, errlen);
+}
+
+argo_err argo__journal_wait(argo__journal *j, uint64_t lsn, char *err, size_t errlen) {
+  return wait_durable(j, lsn, err, errlen);
+}
+
+argo_err argo__journal_freeze(argo__journal *j, char *err, size_t errlen) {
+  uint64_t target = atomic_load_explicit(&j->published, memory_order_acquire);
+  argo_err rc = wait_durable(j, target, err, errlen);
+  pthread_mutex_lock(&j->mu);
+  atomic_store(&j->frozen, 1);
+  pthread_cond_broadcast(&j->work_cv);
+  pthread_cond_broadcast(&j->done_cv);
+  pthread_mutex_unlock(&j->mu);
+  /* Once the writer has stopped, the file no longer changes: recovery may read it. */
+  if (j->started) {
+    pthread_join(j->thread, NULL);
+    j->started = 0;
+  }
+  if (j->fd >= 0) {
+    close(j->fd);
+    j->fd = -1;
+  }
   return rc;
 }
 
@@ -550,8 +670,17 @@ void argo__journal_free(argo__journal *j) {
   if (j->fd >= 0) {
     close(j->fd);
   }
-  free(j->cur.p);
-  free(j->handed.p);
+  for (chunk *c = j->head; c;) {
+    chunk *nx = atomic_load(&c->next);
+    free(c);
+    c = nx;
+  }
+  while (j->free_chunks) {
+    chunk *c = j->free_chunks;
+    j->free_chunks = c->free_next;
+    free(c);
+  }
+  free(j->rec.p);
   pthread_mutex_destroy(&j->mu);
   pthread_cond_destroy(&j->work_cv);
   pthread_cond_destroy(&j->done_cv);
@@ -566,18 +695,76 @@ static void oom(argo__journal *j) {
   }
 }
 
-static void sealed(argo__journal *j, rec *r, size_t start) {
-  size_t before = start;
-  if (rec_end(r, &j->cur, start) == 0) {
-    j->appended += j->cur.len - before;
-  } else {
-    oom(j);
+/* Room for n more bytes in the tail chunk: a new chunk (from the free list when it can) once
+ * the tail is full. Waits first while too much is not yet durable. NULL when out of memory. */
+static unsigned char *reserve_slow(argo__journal *j, size_t n) {
+  if (j->appended - atomic_load(&j->durable) > MAX_AHEAD && !atomic_load(&j->frozen)) {
+    char err[ARGO_ERRMSG_MAX];
+    wait_durable(j, j->appended - MAX_AHEAD / 2, err, sizeof err);
   }
+  chunk *c = NULL;
+  if (n <= CHUNK_CAP) {
+    pthread_mutex_lock(&j->mu);
+    c = j->free_chunks;
+    if (c) {
+      j->free_chunks = c->free_next;
+      j->nfree--;
+    }
+    pthread_mutex_unlock(&j->mu);
+    if (c) {
+      atomic_store_explicit(&c->next, NULL, memory_order_relaxed);
+      atomic_store_explicit(&c->len, 0, memory_order_relaxed);
+    }
+  }
+  if (!c && !(c = chunk_new(n > CHUNK_CAP ? n : CHUNK_CAP))) {
+    return NULL;
+  }
+  atomic_store_explicit(&j->tail->next, c, memory_order_release);
+  j->tail = c;
+  return c->data;
+}
+
+static inline unsigned char *reserve(argo__journal *j, size_t n) {
+  chunk *t = j->tail;
+  size_t len = atomic_load_explicit(&t->len, memory_order_relaxed);
+  if (ARGO_LIKELY(t->cap - len >= n)) {
+    return t->data + len;
+  }
+  return reserve_slow(j, n);
+}
+
+/* The n bytes just written at the tail's end are a whole record: the writer may take them. */
+static inline void publish(argo__journal *j, size_t n) {
+  chunk *t = j->tail;
+  atomic_store_explicit(&t->len, atomic_load_explicit(&t->len, memory_order_relaxed) + n,
+                        memory_order_release);
+  j->appended += n;
+  atomic_store_explicit(&j->published, j->appended, memory_order_release);
+}
+
+/* Appends the record built in j->rec (or, when building it ran out of memory, stops). */
+static void sealed(argo__journal *j, rec *r) {
+  if (rec_end(r, &j->rec, 0) != 0) {
+    oom(j);
+    return;
+  }
+  unsigned char *dst = reserve(j, j->rec.len);
+  if (!dst) {
+    oom(j);
+    return;
+  }
+  memcpy(dst, j->rec.p, j->rec.len);
+  publish(j, j->rec.len);
+}
+
+static rec begin(argo__journal *j, int type, size_t hint) {
+  j->rec.len = 0;
+  j->rec.failed = 0;
+  return rec_begin(&j->rec, type, hint);
 }
 
 void argo__journal_day(argo__journal *j, const argo__jday *d) {
-  size_t start = j->cur.len;
-  rec r = rec_begin(&j->cur, ARGO_J_DAY, 256 + d->stats_len);
+  rec r = begin(j, ARGO_J_DAY, 256 + d->stats_len);
   w_str(&r, d->session_id);
   w_str(&r, d->run_name);
   w_str(&r, d->date);
@@ -599,7 +786,7 @@ void argo__journal_day(argo__journal *j, const argo__jday *d) {
   w_blob(&r, d->stats_state, d->stats_len);
   w_str(&r, d->interval);
   w_f64(&r, d->cash);
-  sealed(j, &r, start);
+  sealed(j, &r);
   j->urgent = 1;
 }
 
@@ -614,13 +801,13 @@ void argo__journal_hcandle(argo__journal *j, uint16_t sym, const argo_candle *c)
 }
 
 static void candle_record(argo__journal *j, int type, uint16_t sym, const argo_candle *c) {
-  /* The hot path: one fixed-size record, written directly. */
+  /* The hot path: one fixed-size record, written directly into the chunk. */
   const size_t plen = 2 + 8 + 5 * 8;
-  if (ARGO_UNLIKELY(jb_reserve(&j->cur, REC_HDR + plen) != 0)) {
+  unsigned char *h = reserve(j, REC_HDR + plen);
+  if (ARGO_UNLIKELY(!h)) {
     oom(j);
     return;
   }
-  unsigned char *h = j->cur.p + j->cur.len;
   unsigned char *p = h + REC_HDR;
   h[8] = (unsigned char)type;
   p[0] = (unsigned char)sym;
@@ -634,13 +821,11 @@ static void candle_record(argo__journal *j, int type, uint16_t sym, const argo_c
   }
   put_u32(h, (uint32_t)plen);
   put_u32(h + 4, argo__crc32c(0, h + 8, plen + 1));
-  j->cur.len += REC_HDR + plen;
-  j->appended += REC_HDR + plen;
+  publish(j, REC_HDR + plen);
 }
 
 void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o) {
-  size_t start = j->cur.len;
-  rec r = rec_begin(&j->cur, ARGO_J_ORDER, 128);
+  rec r = begin(j, ARGO_J_ORDER, 128);
   w_u16(&r, sym);
   w_str(&r, o->order_id);
   w_u8(&r, (unsigned)o->side);
@@ -653,13 +838,12 @@ void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o) {
   w_f64(&r, o->filled_qty);
   w_str(&r, o->reason);
   w_str(&r, o->symbol); /* for an order of a symbol the session does not trade (sym 0xFFFF) */
-  sealed(j, &r, start);
+  sealed(j, &r);
   j->urgent = 1;
 }
 
 void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f) {
-  size_t start = j->cur.len;
-  rec r = rec_begin(&j->cur, ARGO_J_FILL, 128);
+  rec r = begin(j, ARGO_J_FILL, 128);
   w_u16(&r, sym);
   w_str(&r, f->order_id);
   w_u8(&r, (unsigned)f->side);
@@ -672,14 +856,13 @@ void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f) {
   w_f64(&r, f->executed_price);
   w_f64(&r, f->commission);
   w_f64(&r, f->pnl);
-  sealed(j, &r, start);
+  sealed(j, &r);
   j->urgent = 1;
 }
 
 void argo__journal_mark(argo__journal *j, int64_t id, int64_t time, const char *symbol,
                         const argo_mark *m) {
-  size_t start = j->cur.len;
-  rec r = rec_begin(&j->cur, ARGO_J_MARK, 128);
+  rec r = begin(j, ARGO_J_MARK, 128);
   w_i64(&r, id);
   w_i64(&r, time);
   w_str(&r, symbol);
@@ -690,34 +873,31 @@ void argo__journal_mark(argo__journal *j, int64_t id, int64_t time, const char *
   w_str(&r, m->message);
   w_str(&r, m->category);
   w_str(&r, m->signal_type);
-  sealed(j, &r, start);
+  sealed(j, &r);
 }
 
 void argo__journal_log(argo__journal *j, int64_t id, int64_t time, const char *symbol, int level,
                        const char *message, const char *fields) {
-  size_t start = j->cur.len;
-  rec r = rec_begin(&j->cur, ARGO_J_LOG, 128);
+  rec r = begin(j, ARGO_J_LOG, 128);
   w_i64(&r, id);
   w_i64(&r, time);
   w_str(&r, symbol);
   w_u8(&r, (unsigned)level);
   w_str(&r, message);
   w_str(&r, fields);
-  sealed(j, &r, start);
+  sealed(j, &r);
 }
 
 void argo__journal_end(argo__journal *j) {
-  size_t start = j->cur.len;
-  rec r = rec_begin(&j->cur, ARGO_J_END, 0);
-  sealed(j, &r, start);
+  rec r = begin(j, ARGO_J_END, 0);
+  sealed(j, &r);
   j->urgent = 1;
 }
 
 void argo__journal_switch(argo__journal *j, const char *run_dir) {
-  size_t start = j->cur.len;
-  rec r = rec_begin(&j->cur, SWITCH_TYPE, strlen(run_dir));
+  rec r = begin(j, SWITCH_TYPE, strlen(run_dir));
   w_raw(&r, run_dir, strlen(run_dir));
-  sealed(j, &r, start);
+  sealed(j, &r);
   j->urgent = 1;
 }
 
@@ -726,11 +906,7 @@ void argo__journal_urgent(argo__journal *j) {
 }
 
 void argo__journal_tick(argo__journal *j) {
-  if (j->cur.len == 0 || !atomic_load_explicit(&j->idle, memory_order_relaxed)) {
-    return;
-  }
-  if (j->urgent || argo__mono_us() - atomic_load_explicit(&j->last_commit, memory_order_relaxed) >=
-                       j->group_us) {
+  if (j->urgent || j->group_us == 0) {
     argo__journal_handover(j);
   }
 }
@@ -741,6 +917,10 @@ int argo__journal_failed(const argo__journal *j) {
 
 uint64_t argo__journal_lsn(const argo__journal *j) {
   return j->appended;
+}
+
+uint64_t argo__journal_published(const argo__journal *j) {
+  return atomic_load_explicit(&((argo__journal *)j)->published, memory_order_acquire);
 }
 
 uint64_t argo__journal_durable(const argo__journal *j) {
@@ -786,24 +966,75 @@ argo_err argo__jreader_init(argo__jreader *r, const void *data, size_t len) {
   return ARGO_OK;
 }
 
-int argo__jreader_next(argo__jreader *r, int *type, const unsigned char **payload, size_t *plen) {
-  if (r->pos == r->len) {
+/* A whole record with a matching checksum at offset pos. */
+static int record_at(const argo__jreader *r, size_t pos, uint32_t *plen) {
+  if (r->len - pos < REC_HDR) {
     return 0;
   }
-  if (r->len - r->pos < REC_HDR) {
-    r->torn = 1;
+  const unsigned char *h = r->data + pos;
+  uint32_t n = get_u32(h);
+  if (n > r->len - pos - REC_HDR || argo__crc32c(0, h + 8, (size_t)n + 1) != get_u32(h + 4)) {
     return 0;
+  }
+  *plen = n;
+  return 1;
+}
+
+/* After a damaged record, only a record of a known type and size can resume the reading: a
+ * cheap filter before the checksum, so that scanning a damaged region costs little. */
+static int resumes_at(const argo__jreader *r, size_t pos) {
+  const unsigned char *h = r->data + pos;
+  uint32_t n = get_u32(h), plen;
+  switch (h[8]) {
+  case ARGO_J_CANDLE:
+  case ARGO_J_HCANDLE:
+    if (n != 2 + 8 + 5 * 8) {
+      return 0;
+    }
+    break;
+  case ARGO_J_DAY:
+    if (n > (UINT32_C(16) << 20)) {
+      return 0;
+    }
+    break;
+  case ARGO_J_ORDER:
+  case ARGO_J_FILL:
+  case ARGO_J_MARK:
+  case ARGO_J_LOG:
+  case ARGO_J_END:
+    if (n > (UINT32_C(1) << 20)) {
+      return 0;
+    }
+    break;
+  default:
+    return 0;
+  }
+  return record_at(r, pos, &plen);
+}
+
+int argo__jreader_next(argo__jreader *r, int *type, const unsigned char **payload, size_t *plen) {
+  if (r->pos >= r->len) {
+    return 0;
+  }
+  uint32_t n;
+  if (!record_at(r, r->pos, &n)) {
+    /* Damaged here: a later valid record makes it a damaged region, none a torn tail. */
+    size_t q = r->pos + 1;
+    while (q + REC_HDR <= r->len && !resumes_at(r, q)) {
+      q++;
+    }
+    if (q + REC_HDR > r->len) {
+      r->torn = 1;
+      return 0;
+    }
+    if (r->damaged++ == 0) {
+      r->first_damage = r->pos;
+    }
+    r->damaged_bytes += q - r->pos;
+    r->pos = q;
+    record_at(r, r->pos, &n);
   }
   const unsigned char *h = r->data + r->pos;
-  uint32_t n = get_u32(h);
-  if (n > r->len - r->pos - REC_HDR) {
-    r->torn = 1;
-    return 0;
-  }
-  if (argo__crc32c(0, h + 8, (size_t)n + 1) != get_u32(h + 4)) {
-    r->torn = 1;
-    return 0;
-  }
   *type = h[8];
   *payload = h + REC_HDR;
   *plen = n;

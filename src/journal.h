@@ -7,13 +7,17 @@
  * File format (docs/files.md): a 16-byte header ("ARGOJNL" NUL, u32 version 1, u32 zero), then
  * records: u32 payload length, u32 CRC-32C of (type byte + payload), u8 type, payload. All
  * integers little-endian. A record whose length runs past the end of the file or whose checksum
- * does not match ends the readable journal (a torn tail after a crash).
+ * does not match is damaged: when a valid record follows it somewhere later in the file, the
+ * bytes in between are a damaged region (corruption: the reader skips it and goes on); when
+ * none follows, they are the torn tail a crash leaves (the journal ends before them).
  *
- * Writing: the engine thread appends records into an in-memory buffer (no system call); a writer
- * thread takes the buffer, writes it and fsyncs: at once when the engine marks the data urgent
- * (orders, fills) and at most every group_commit otherwise. A day change switches the writer to
- * the new folder's journal in order with the records. Durability is counted in bytes appended
- * (the LSN): argo__journal_durable() is the LSN up to which everything is on disk.
+ * Writing: the engine thread appends records into memory (no system call, no lock); a writer
+ * thread writes and fsyncs whatever has been appended, on its own: at once when the engine
+ * marks the data urgent (orders, fills) and at least every group_commit otherwise, so records
+ * become durable within group_commit whatever the engine thread is doing. A day change switches
+ * the writer to the new folder's journal in order with the records. Durability is counted in
+ * bytes appended (the LSN): argo__journal_durable() is the LSN up to which everything is on
+ * disk. The engine thread waits when more than 128 MiB are appended but not durable.
  */
 #ifndef ARGO_JOURNAL_H
 #define ARGO_JOURNAL_H
@@ -69,6 +73,11 @@ argo_err argo__journal_open(argo__journal **out, const char *run_dir, int64_t gr
 argo_err argo__journal_close(argo__journal *j, char *err, size_t errlen);
 void argo__journal_free(argo__journal *j);
 
+/* Any thread: writes and fsyncs every record appended so far, then stops the writer for good
+ * (records appended later are never written), so that the file no longer changes: for ending a
+ * session whose engine thread does not come back. ARGO_OK or ARGO_EIO (err). */
+argo_err argo__journal_freeze(argo__journal *j, char *err, size_t errlen);
+
 /* Appending (engine thread). */
 void argo__journal_day(argo__journal *j, const argo__jday *d);
 void argo__journal_candle(argo__journal *j, uint16_t sym, const argo_candle *c);
@@ -88,17 +97,21 @@ void argo__journal_urgent(argo__journal *j);
 /* After each candle: hands the buffer to the writer when it is idle and the data is urgent or
  * the group-commit interval has passed. */
 void argo__journal_tick(argo__journal *j);
-/* Hands the buffer over now. */
+/* Asks the writer to write what has been appended now. */
 void argo__journal_handover(argo__journal *j);
-/* Bytes appended so far, and bytes durable on disk (any thread). */
+/* Bytes appended so far (engine thread), bytes of whole records appended and bytes durable on
+ * disk (any thread). */
 uint64_t argo__journal_lsn(const argo__journal *j);
+uint64_t argo__journal_published(const argo__journal *j);
 uint64_t argo__journal_durable(const argo__journal *j);
 /* Asks to be poked through the waker when durability advances. */
 void argo__journal_want_poke(argo__journal *j, int on);
 /* 1 once the writer could not write or fsync (nothing more will become durable). Any thread. */
 int argo__journal_failed(const argo__journal *j);
-/* Hands over and waits until everything appended is durable. ARGO_OK or ARGO_EIO (err). */
+/* Waits until everything appended is durable. ARGO_OK or ARGO_EIO (err). */
 argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen);
+/* Waits until the LSN lsn is durable. ARGO_OK or ARGO_EIO (err). */
+argo_err argo__journal_wait(argo__journal *j, uint64_t lsn, char *err, size_t errlen);
 /* Pops an error of the writer thread (1 if there was one). */
 int argo__journal_error(argo__journal *j, argo_err *code, char *msg, size_t len);
 
@@ -106,13 +119,18 @@ int argo__journal_error(argo__journal *j, argo_err *code, char *msg, size_t len)
 typedef struct argo__jreader {
   const unsigned char *data;
   size_t len, pos;
-  int torn;        /* reading stopped at a torn or corrupt record */
+  int torn;        /* the journal ends in a torn record (the usual end after a crash) */
   size_t good_end; /* offset just past the last valid record */
+  /* Damaged regions skipped: bytes that are not valid records, each followed by a valid one. */
+  size_t damaged;       /* how many regions */
+  size_t damaged_bytes; /* their bytes */
+  size_t first_damage;  /* offset of the first one */
 } argo__jreader;
 
 /* Checks the header; ARGO_ECORRUPT if the file is not a journal. */
 argo_err argo__jreader_init(argo__jreader *r, const void *data, size_t len);
-/* Next record: 1 (type, payload, plen set), 0 at the end (r->torn tells why). */
+/* Next valid record: 1 (type, payload, plen set), 0 at the end (r->torn tells whether the
+ * file ends in a torn record). A damaged region is skipped (counted in r->damaged). */
 int argo__jreader_next(argo__jreader *r, int *type, const unsigned char **payload, size_t *plen);
 
 /* Decoders for the payloads written above; strings point into the payload (not terminated:

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -109,6 +110,8 @@ static char *jpath(void) {
   return p;
 }
 
+static size_t last_damaged; /* damaged regions seen by the last count_records */
+
 static int count_records(int *torn, size_t *good_end) {
   char *data;
   size_t len;
@@ -123,6 +126,7 @@ static int count_records(int *torn, size_t *good_end) {
   }
   *torn = r.torn;
   *good_end = r.good_end;
+  last_damaged = r.damaged;
   free(data);
   return n;
 }
@@ -200,7 +204,7 @@ TEST(journal_torn_tail_is_detected_and_ignored) {
   tu_rm_rf(dir);
 }
 
-TEST(journal_checksum_mismatch_stops_reading_there) {
+TEST(journal_a_damaged_record_is_skipped_and_the_records_after_it_are_read) {
   snprintf(dir, sizeof dir, "%s", tu_tmpdir("jr-crc"));
   write_session(dir, 1);
   int torn;
@@ -226,9 +230,92 @@ TEST(journal_checksum_mismatch_stops_reading_there) {
   b ^= 0x40;
   CHECK(pwrite(fd, &b, 1, (off_t)off) == 1);
   close(fd);
-  CHECK_EQ_INT(2, count_records(&torn, &good));
-  CHECK(torn);
+  /* A damaged record followed by valid ones is corruption, not a torn tail: the reader skips
+   * that one record and reads every record after it. */
   CHECK(all > 3);
+  CHECK_EQ_INT(all - 1, count_records(&torn, &good));
+  CHECK(!torn);
+  CHECK_EQ_INT(1, last_damaged);
+  tu_rm_rf(dir);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0) {
+  }
+}
+
+/* The engine thread may never come back from a strategy: what it appended before must become
+ * durable on the writer's own schedule, with no tick, hand-over or sync from it. */
+TEST(journal_records_become_durable_within_group_commit_without_the_engine_thread) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("jr-gc"));
+  char next[4300];
+  snprintf(next, sizeof next, "%s/next", dir);
+  CHECK(mkdir(next, 0755) == 0);
+  argo__waker w;
+  argo__waker_init(&w);
+  argo__journal *j = NULL;
+  char err[512];
+  CHECK_MSG(argo__journal_open(&j, dir, 50000, &w, err, sizeof err) == ARGO_OK, "%s", err);
+  write_day(j);
+  /* More than one chunk of candles, then a day switch and more candles in the new folder. */
+  for (int i = 0; i < 20000; i++) {
+    argo_candle c = {NULL, T0 + i * 1000000LL, 100, 101, 99, 100.5, 5};
+    argo__journal_candle(j, (uint16_t)(i % 2), &c);
+  }
+  argo__journal_end(j);
+  argo__journal_switch(j, next);
+  write_day(j);
+  for (int i = 0; i < 7; i++) {
+    argo_candle c = {NULL, T0 + (20000 + i) * 1000000LL, 100, 101, 99, 100.5, 5};
+    argo__journal_candle(j, 0, &c);
+  }
+  uint64_t lsn = argo__journal_lsn(j);
+  CHECK_EQ_INT(lsn, argo__journal_published(j));
+  for (int waited = 0; waited < 5000 && argo__journal_durable(j) < lsn; waited += 10) {
+    sleep_ms(10);
+  }
+  CHECK_EQ_INT(lsn, argo__journal_durable(j));
+  int torn;
+  size_t good;
+  CHECK_EQ_INT(1 + 20000 + 1, count_records(&torn, &good));
+  CHECK(!torn);
+  char saved[4096];
+  snprintf(saved, sizeof saved, "%s", dir);
+  snprintf(dir, sizeof dir, "%s", next);
+  CHECK_EQ_INT(1 + 7, count_records(&torn, &good));
+  snprintf(dir, sizeof dir, "%s", saved);
+  CHECK(argo__journal_close(j, err, sizeof err) == ARGO_OK);
+  argo__journal_free(j);
+  argo__waker_deinit(&w);
+  tu_rm_rf(dir);
+}
+
+/* Freezing writes what was appended and then nothing more: the file stops changing. */
+TEST(journal_freeze_makes_everything_durable_and_stops_writing) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("jr-freeze"));
+  argo__waker w;
+  argo__waker_init(&w);
+  argo__journal *j = NULL;
+  char err[512];
+  CHECK_MSG(argo__journal_open(&j, dir, 3600000000LL, &w, err, sizeof err) == ARGO_OK, "%s", err);
+  write_day(j);
+  for (int i = 0; i < 5; i++) {
+    argo_candle c = {NULL, T0 + i * 1000000LL, 100, 101, 99, 100.5, 5};
+    argo__journal_candle(j, 0, &c);
+  }
+  /* A one-hour group commit: only the freeze makes these durable. */
+  CHECK_MSG(argo__journal_freeze(j, err, sizeof err) == ARGO_OK, "%s", err);
+  CHECK_EQ_INT(argo__journal_lsn(j), argo__journal_durable(j));
+  argo_candle c = {NULL, T0 + 9 * 1000000LL, 100, 101, 99, 100.5, 5};
+  argo__journal_candle(j, 0, &c);
+  int torn;
+  size_t good;
+  CHECK_EQ_INT(6, count_records(&torn, &good));
+  CHECK(argo__journal_sync(j, err, sizeof err) != ARGO_OK);
+  CHECK_EQ_INT(6, count_records(&torn, &good));
+  argo__journal_free(j);
+  argo__waker_deinit(&w);
   tu_rm_rf(dir);
 }
 
@@ -476,8 +563,10 @@ TEST(journal_crc32c_matches_the_standard_check_value) {
 int main(void) {
   RUN(journal_crc32c_matches_the_standard_check_value);
   RUN(journal_records_round_trip);
+  RUN(journal_records_become_durable_within_group_commit_without_the_engine_thread);
+  RUN(journal_freeze_makes_everything_durable_and_stops_writing);
   RUN(journal_torn_tail_is_detected_and_ignored);
-  RUN(journal_checksum_mismatch_stops_reading_there);
+  RUN(journal_a_damaged_record_is_skipped_and_the_records_after_it_are_read);
   RUN(recovery_rebuilds_the_day_from_its_journal_and_is_idempotent);
   RUN(recovery_keeps_history_candles_flagged_as_history);
   RUN(recovery_of_a_torn_journal_keeps_every_whole_record);
