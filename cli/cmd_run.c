@@ -60,10 +60,10 @@ const cli_opt cli_run_opts[] = {
 static argo_engine *volatile running_engine;
 
 static void on_signal(int sig) {
-  (void)sig;
   argo_engine *eng = running_engine;
   if (eng) {
-    argo_engine_stop(eng);
+    argo_engine_stop_because(eng, sig == SIGINT ? "stopped by SIGINT before the feed's end"
+                                                : "stopped by SIGTERM before the feed's end");
   }
 }
 
@@ -185,7 +185,7 @@ static void events_failed(run_state *st, int err) {
             strcmp(st->events_path, "-") == 0 ? "standard output" : st->events_path,
             strerror(err ? err : EIO));
   if (st->eng) {
-    argo_engine_stop(st->eng);
+    argo_engine_stop_because(st->eng, "stopped because the --events file could not be written");
   }
 }
 

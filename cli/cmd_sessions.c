@@ -64,6 +64,8 @@ static json_t *entry_json(const argo_catalog_entry *e, const char *dir) {
   json_object_set_new(o, "session_id", json_string(s->session_id));
   json_object_set_new(o, "status", json_string(cli_status(e)));
   json_object_set_new(o, "recorded_status", json_string(s->status ? s->status : ""));
+  json_object_set_new(o, "stop_reason", e->stop_reason ? json_string(e->stop_reason) : json_null());
+  json_object_set_new(o, "journal_damaged", json_boolean(e->journal_damaged));
   if (e->status && strcmp(e->status, "crashed") == 0) {
     char hint[8192];
     cli_crashed_hint(e, dir, hint, sizeof hint);
@@ -178,6 +180,15 @@ int cli_sessions_main(int argc, char **argv) {
         char hint[8192];
         cli_crashed_hint(e, dir, hint, sizeof hint);
         fprintf(stderr, "argo: sessions: %s\n", hint);
+      } else if (e->stop_reason) {
+        fprintf(stderr, "argo: sessions: %s/%s %s: %s\n", e->date, e->run, e->status,
+                e->stop_reason);
+      }
+      if (e->journal_damaged) {
+        fprintf(stderr,
+                "argo: sessions: %s/%s: its journal was damaged; recovery kept the published "
+                "rows and the journal (see journal_damage in its stats.yaml)\n",
+                e->date, e->run);
       }
     }
   }

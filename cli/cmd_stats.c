@@ -109,6 +109,13 @@ static void print_text(const argo_catalog_entry *const *e, size_t n, const char 
       char hint[8192];
       cli_crashed_hint(e[i], dir, hint, sizeof hint);
       printf("note      %s\n", hint);
+    } else if (e[i]->stop_reason) {
+      printf("note      %s/%s %s: %s\n", e[i]->date, e[i]->run, e[i]->status, e[i]->stop_reason);
+    }
+    if (e[i]->journal_damaged) {
+      printf("note      %s/%s: its journal was damaged; recovery kept the published rows and the "
+             "journal (see journal_damage in its stats.yaml)\n",
+             e[i]->date, e[i]->run);
     }
   }
 
@@ -183,6 +190,9 @@ static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const ch
     if (e[i]->run_collision) {
       json_object_set_new(day, "run_collision", json_string(e[i]->run_collision));
     }
+    json_object_set_new(day, "stop_reason",
+                        e[i]->stop_reason ? json_string(e[i]->stop_reason) : json_null());
+    json_object_set_new(day, "journal_damaged", json_boolean(e[i]->journal_damaged));
     json_array_append_new(days, day);
   }
   json_object_set_new(o, "days", days);

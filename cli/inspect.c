@@ -299,9 +299,10 @@ void cli_crashed_hint(const argo_catalog_entry *e, const char *data_output, char
              e->date, e->run, data_output);
   } else {
     snprintf(buf, len,
-             "%s/%s crashed: no process is recording it and it has no journal to recover from; "
-             "its files hold what was published",
-             e->date, e->run);
+             "%s/%s crashed: no process is recording it and it has no journal to recover from "
+             "(its files hold what was published); run 'argo recover --data-output %s' to mark "
+             "it crashed_recovered",
+             e->date, e->run, data_output);
   }
 }
 

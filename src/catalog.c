@@ -369,6 +369,8 @@ argo_err argo_catalog_open(argo_catalog **out, const char *data_output) {
     it->e.interval = it->doc.interval;
     it->e.run_collision = it->doc.run_collision;
     it->e.resumed_from = it->doc.resumed_from;
+    it->e.stop_reason = it->doc.stop_reason;
+    it->e.journal_damaged = it->doc.has_damage;
     it->e.status = it->crashed ? "crashed" : it->doc.s.status;
     it->e.recoverable = it->crashed && it->recoverable;
   }

@@ -296,6 +296,16 @@ void argo_engine_stop(argo_engine *eng) {
   }
 }
 
+void argo_engine_stop_because(argo_engine *eng, const char *reason) {
+  if (eng) {
+    const char *none = NULL;
+    if (reason) {
+      atomic_compare_exchange_strong(&eng->stop_why, &none, reason);
+    }
+    argo__waker_signal(&eng->waker);
+  }
+}
+
 void argo__engine_measure(argo_engine *eng, argo__latency *lat) {
   eng->lat = lat;
 }
@@ -753,6 +763,8 @@ static void snapshot_stats(argo_engine *eng, const char *status) {
   doc.run_collision = eng->sess.collision[0] ? eng->sess.collision : NULL;
   doc.resumed_from = eng->resumed_from[0] ? eng->resumed_from : NULL;
   doc.interval = eng->cfg.interval;
+  doc.stop_reason = eng->stop_reason[0] ? eng->stop_reason : NULL;
+  doc.journal_off = !eng->cfg.journal;
   if (eng->broker && eng->spos && eng->bpos) {
     argo_account acct;
     argo__broker_account(eng->broker, &acct);
@@ -1510,6 +1522,25 @@ static argo_err setup(argo_engine *eng) {
   return ARGO_OK;
 }
 
+/* The status of the session's last day (docs/statistics.md): finished when its feed ended,
+ * failed when an error ended it, stopped when it was asked to stop before that; with the reason
+ * in stop_reason. */
+static const char *final_status(argo_engine *eng) {
+  if (eng->fatal) {
+    argo__fmt(eng->stop_reason, sizeof eng->stop_reason, "failed: %s", eng->fatal_msg);
+    return "failed";
+  }
+  /* A feed may answer a stop request with its end: the request is what ended the session. */
+  if (argo__waker_stopped(&eng->waker) || !eng->feed_ended) {
+    const char *why = atomic_load(&eng->stop_why);
+    argo__fmt(eng->stop_reason, sizeof eng->stop_reason, "%s",
+              why ? why : "stopped on request before the feed's end (argo_engine_stop)");
+    return "stopped";
+  }
+  eng->stop_reason[0] = '\0';
+  return "finished";
+}
+
 static void finish(argo_engine *eng) {
   char err[ARGO_ERRMSG_MAX];
   eng->waker.hook = NULL;
@@ -1519,7 +1550,7 @@ static void finish(argo_engine *eng) {
     eng->in_strategy = 0;
     deliver_notes(eng);
   }
-  snapshot_stats(eng, "finished");
+  snapshot_stats(eng, final_status(eng));
   if (eng->jr) {
     argo__journal_end(eng->jr);
   }
@@ -1545,7 +1576,9 @@ static void finish(argo_engine *eng) {
       }
     }
   }
-  argo__session_unlock(eng->sess.run_dir, eng->day_lock, eng->jr == NULL || !eng->fatal);
+  /* The lock file goes with the session (recovery takes the lock itself when a journal was
+   * left for it: the final publication failed). */
+  argo__session_unlock(eng->sess.run_dir, eng->day_lock, 1);
   eng->day_lock = -1;
   fire_due(eng);
   if (eng->ev_len) {
@@ -1610,6 +1643,7 @@ argo_err argo_engine_run(argo_engine *eng) {
     err[0] = '\0';
     int r = eng->feed.ops->next(eng->feed.impl, &c, err, sizeof err);
     if (r == ARGO_FEED_END) {
+      eng->feed_ended = 1;
       break;
     }
     if (r == ARGO_FEED_SKIP) {

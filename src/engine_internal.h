@@ -5,6 +5,7 @@
 #ifndef ARGO_ENGINE_INTERNAL_H
 #define ARGO_ENGINE_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -165,6 +166,10 @@ struct argo_engine {
   int fatal; /* the session must stop */
   argo_err fatal_code;
   char fatal_msg[ARGO_ERRMSG_MAX];
+  int feed_ended;                 /* the feed said ARGO_FEED_END */
+  _Atomic(const char *) stop_why; /* argo_engine_stop_because's reason (borrowed) */
+  /* How the session ended (stats.yaml stop_reason), once it did; "" before. */
+  char stop_reason[ARGO_ERRMSG_MAX];
   argo__sb scratch;
 };
 

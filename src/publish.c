@@ -30,6 +30,7 @@ typedef struct docbuf {
   char collision[512];
   char resumed[256];
   char interval[16];
+  char stop_reason[ARGO_ERRMSG_MAX];
   argo__stats_pos *pos; /* grows to the number of symbols; symbol names are the engine's */
   size_t pos_cap;
 } docbuf;
@@ -144,6 +145,10 @@ static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
   dst->doc.resumed_from = src->resumed_from ? dst->resumed : NULL;
   argo__strlcpy(dst->interval, src->interval ? src->interval : "", sizeof dst->interval);
   dst->doc.interval = src->interval ? dst->interval : NULL;
+  argo__strlcpy(dst->stop_reason, src->stop_reason ? src->stop_reason : "",
+                sizeof dst->stop_reason);
+  dst->doc.stop_reason = src->stop_reason ? dst->stop_reason : NULL;
+  dst->doc.has_damage = 0; /* a running session's journal is never damaged */
   dst->doc.positions = NULL;
   dst->doc.npositions = 0;
   if (src->has_account && src->npositions &&
@@ -410,24 +415,6 @@ static void lane_wait(argo__pub *p) {
   pthread_mutex_unlock(&p->lane_mu);
 }
 
-/* Writes doc as dir/stats.yaml (rendered into yaml; temporary file, fsync, rename; the folder
- * is not fsynced). ARGO_EIO or ARGO_ENOMEM with the path in err. */
-static argo_err write_stats(const argo__stats_doc *doc, const char *dir, argo__sb *yaml, char *err,
-                            size_t errlen) {
-  char path[ARGO_PATH_MAX + 128];
-  snprintf(path, sizeof path, "%s/stats.yaml", dir);
-  argo__sb_reset(yaml);
-  argo_err rc = argo__stats_yaml_render(doc, yaml);
-  if (rc == ARGO_OK && argo__sb_failed(yaml)) {
-    rc = ARGO_ENOMEM;
-  }
-  if (rc) {
-    argo__fmt(err, errlen, "cannot render '%s': %s", path, argo_strerror(rc));
-    return rc;
-  }
-  return argo__fs_write_replace(path, yaml->buf, yaml->len, err, errlen) ? ARGO_EIO : ARGO_OK;
-}
-
 /* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
  * folder once. Returns -1 if something failed, else 0 (tables not yet due stay dirty). */
 static int publish_dirty(argo__pub *p, int force) {
@@ -489,7 +476,8 @@ static int publish_dirty(argo__pub *p, int force) {
       report(p, ARGO_EIO, err, 0);
       failed = 1;
     }
-    argo_err rc = failed ? ARGO_OK : write_stats(&p->doc.doc, p->dir, &p->yaml, err, sizeof err);
+    argo_err rc =
+        failed ? ARGO_OK : argo__stats_yaml_write(&p->doc.doc, p->dir, &p->yaml, err, sizeof err);
     if (rc) {
       report(p, rc, err, 0);
       failed = 1;
@@ -977,10 +965,7 @@ argo_err argo__pub_write_day_files(argo__pub *p, char *err, size_t errlen) {
     }
   }
   if (s->has_stats) {
-    argo__sb yaml;
-    argo__sb_init(&yaml);
-    argo_err rc = write_stats(&s->stats.doc, dir, &yaml, err, errlen);
-    argo__sb_free(&yaml);
+    argo_err rc = argo__stats_yaml_write(&s->stats.doc, dir, NULL, err, errlen);
     if (rc) {
       return rc;
     }

@@ -1,12 +1,22 @@
 /*
- * Recovery (DESIGN section 5): finalizes run-day folders that end in a crash. A folder needs
- * recovery when it holds a journal (.journal) and its stats.yaml does not say finished. The
- * journal alone rebuilds the day: its first record carries the session's identity and the
- * statistics state at the day's start, and every row of the day follows. Recovery loads the
- * rows into a fresh in-memory store, replays fills and closes through the statistics tracker,
- * publishes the five Parquet files and stats.yaml (status crashed_recovered, last_updated the
- * time of the last recorded event) atomically, and only then removes the journal. Every step
- * is idempotent: a crash during recovery is recovered at the next start.
+ * Recovery (docs/files.md, "After a crash"): finalizes run-day folders that end in a crash. A
+ * folder needs recovery when it holds a journal (.journal) and its stats.yaml does not say
+ * finished, or when a session left it (its .lock) without a final stats.yaml or without
+ * anything in it. The journal alone rebuilds the day: its first record carries the session's
+ * identity and the statistics state at the day's start, and every row of the day follows.
+ * Recovery loads the rows into a fresh in-memory store, replays fills and closes through the
+ * statistics tracker, publishes the five Parquet files and stats.yaml (status
+ * crashed_recovered, last_updated the time of the last recorded event) atomically, and only
+ * then removes the journal. Every step is idempotent: a crash during recovery is recovered at
+ * the next start.
+ *
+ * Nothing published is ever lost: when the journal is damaged (a bad record followed by valid
+ * ones: the reader skips the damaged region) or holds fewer rows than a published file, the
+ * published rows it lacks are merged in from the file, the statistics are replayed with them,
+ * stats.yaml records the damage (journal_damage), the journal is kept as .journal.corrupt and
+ * the folder is reported as ARGO_ECORRUPT. A folder with a journal that cannot be used at all
+ * keeps its published files as they are and gets the same block. A folder a session created but
+ * recorded nothing in is removed.
  *
  * A Parquet file of the folder that cannot be read is moved aside (".corrupt" suffix), never
  * overwritten or deleted; a journal that is not a journal is moved aside the same way.
@@ -20,6 +30,7 @@
 
 #include <duckdb.h>
 
+#include "empty_parquet.h"
 #include "journal.h"
 #include "recover.h"
 #include "schema.h"
@@ -34,8 +45,13 @@
 
 #define FLUSH_ROWS 65536
 
+#define CORRUPT_SUFFIX ".corrupt"
+
+static const argo__recover_how after_crash = {"crashed_recovered", NULL};
+
 typedef struct rebuild {
   const char *dir;
+  const argo__recover_how *how;
   argo__store *store;
   argo__batch b[ARGO_T_COUNT];
   argo__stats *stats;
@@ -49,6 +65,8 @@ typedef struct rebuild {
   uint16_t mark_sym;
   double mark_close;
   double cash; /* the paper account's cash, moved by every fill */
+  int has_damage;
+  argo__stats_damage damage;
   char err[ARGO_ERRMSG_MAX];
 } rebuild;
 
@@ -79,6 +97,36 @@ static const char *sym_name(const rebuild *r, unsigned sym) {
   return sym < r->day.d.nsymbols ? r->day.d.symbols[sym] : NULL;
 }
 
+/* The statistics of a traded candle: it marks the previous one (see mark_pending). */
+static void stat_candle(rebuild *r, uint16_t sym, double close) {
+  if (r->mark_pending) {
+    argo__stats_mark(r->stats, r->mark_sym, r->mark_close);
+  }
+  r->mark_pending = 1;
+  r->mark_sym = sym;
+  r->mark_close = close;
+}
+
+/* The statistics of a fill, exactly as the engine gave it, and the cash as the broker's moved. */
+static void stat_fill(rebuild *r, uint16_t sym, const argo_fill *f) {
+  argo__stats_fill(r->stats, sym, f);
+  r->cash +=
+      (f->side == ARGO_SIDE_SELL ? 1 : -1) * f->executed_qty * f->executed_price - f->commission;
+}
+
+/* The statistics at the day's start, from the journal's first record. */
+static argo_err stats_start(rebuild *r) {
+  argo__stats_free(r->stats);
+  r->stats = NULL;
+  r->cash = r->day.d.cash;
+  r->mark_pending = 0;
+  argo_err rc = argo__stats_new(&r->stats, r->day.d.capital, r->day.d.nsymbols);
+  if (rc == ARGO_OK) {
+    rc = argo__stats_load(r->stats, r->day.d.stats_state, r->day.d.stats_len);
+  }
+  return rc;
+}
+
 static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
   switch (type) {
   case ARGO_J_CANDLE:
@@ -102,12 +150,7 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     argo__batch_f64(b, MD_VOLUME, row, c.c.volume);
     argo__batch_i64(b, MD_HISTORY, row, type == ARGO_J_HCANDLE);
     if (type == ARGO_J_CANDLE) {
-      if (r->mark_pending) {
-        argo__stats_mark(r->stats, r->mark_sym, r->mark_close);
-      }
-      r->mark_pending = 1;
-      r->mark_sym = c.sym;
-      r->mark_close = c.c.close;
+      stat_candle(r, c.sym, c.c.close);
       r->candles++;
     }
     seen(r, c.c.time);
@@ -172,11 +215,7 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     argo__batch_f64(b, TRD_COMMISSION, row, f.f.commission);
     argo__batch_f64(b, TRD_PNL, row, f.f.pnl);
     argo__batch_text(b, TRD_POSTYPE, row, argo__position_type_name(f.f.position_type));
-    /* The tracker gets the fill exactly as the engine gave it. */
-    argo__stats_fill(r->stats, f.sym, &f.f);
-    /* The cash moves as the broker's did. */
-    r->cash += (f.f.side == ARGO_SIDE_SELL ? 1 : -1) * f.f.executed_qty * f.f.executed_price -
-               f.f.commission;
+    stat_fill(r, f.sym, &f.f);
     r->fills++;
     seen(r, f.f.executed_at);
     return ARGO_OK;
@@ -311,6 +350,9 @@ static argo_err write_stats(rebuild *r, const char *status, int64_t last_updated
   doc.run_collision = r->day.d.run_collision[0] ? r->day.d.run_collision : NULL;
   doc.resumed_from = r->day.d.resumed_from[0] ? r->day.d.resumed_from : NULL;
   doc.interval = r->day.d.interval && r->day.d.interval[0] ? r->day.d.interval : NULL;
+  doc.stop_reason = r->how->stop_reason;
+  doc.has_damage = r->has_damage;
+  doc.damage = r->damage;
   argo__stats_pos *pos = calloc(r->day.d.nsymbols ? r->day.d.nsymbols : 1, sizeof *pos);
   if (pos) {
     for (size_t i = 0; i < r->day.d.nsymbols; i++) {
@@ -323,31 +365,22 @@ static argo_err write_stats(rebuild *r, const char *status, int64_t last_updated
     doc.positions = pos;
     doc.npositions = r->day.d.nsymbols;
   }
-  argo__sb sb;
-  argo__sb_init(&sb);
-  argo_err rc = argo__stats_yaml_render(&doc, &sb);
-  if (rc == ARGO_OK && argo__sb_failed(&sb)) {
-    rc = ARGO_ENOMEM;
-  }
-  if (rc == ARGO_OK) {
-    char path[ARGO_PATH_MAX + 128];
-    snprintf(path, sizeof path, "%s/stats.yaml", r->dir);
-    if (argo__fs_write_replace(path, sb.buf, sb.len, r->err, sizeof r->err) != 0) {
-      rc = ARGO_EIO;
-    }
-  } else {
-    argo__fmt(r->err, sizeof r->err, "cannot render stats.yaml: %s", argo_strerror(rc));
-  }
-  argo__sb_free(&sb);
+  argo_err rc = argo__stats_yaml_write(&doc, r->dir, NULL, r->err, sizeof r->err);
   free(pos);
   return rc;
 }
 
-static const char *status_of(const char *dir, char *buf, size_t len) {
+/* The status (and, when reason is not NULL, the stop_reason) of dir's stats.yaml; "" when it
+ * cannot be read. */
+static const char *status_of(const char *dir, char *buf, size_t len, char *reason,
+                             size_t reason_len) {
   char path[ARGO_PATH_MAX + 128];
   snprintf(path, sizeof path, "%s/stats.yaml", dir);
   char *text = NULL;
   buf[0] = '\0';
+  if (reason) {
+    reason[0] = '\0';
+  }
   if (argo__fs_read_all(path, &text, NULL) != 0) {
     return buf;
   }
@@ -355,10 +388,19 @@ static const char *status_of(const char *dir, char *buf, size_t len) {
   char err[256];
   if (argo__stats_yaml_parse(text, &doc, err, sizeof err) == ARGO_OK) {
     argo__strlcpy(buf, doc.s.status ? doc.s.status : "", len);
+    if (reason && doc.stop_reason) {
+      argo__strlcpy(reason, doc.stop_reason, reason_len);
+    }
     argo__stats_doc_free(&doc);
   }
   free(text);
   return buf;
+}
+
+/* A status a session writes only once the day's files are final. */
+static int final_status(const char *status) {
+  return strcmp(status, "finished") == 0 || strcmp(status, "stopped") == 0 ||
+         strcmp(status, "failed") == 0;
 }
 
 /* A stats.yaml that exists but cannot be read is moved aside before recovery writes its own. */
@@ -409,17 +451,360 @@ static int remove_journal(const char *dir, char *err, size_t errlen) {
   return argo__fs_fsync_dir(dir, err, errlen);
 }
 
+/* A journal that could not be read whole is kept, never deleted: moved aside to
+ * .journal.corrupt (or .journal.corrupt.N). Its new name goes to kept (the base name). */
+static int keep_journal(const char *dir, char *kept, size_t keptlen, char *err, size_t errlen) {
+  char path[ARGO_PATH_MAX + 128], to[ARGO_PATH_MAX + 160];
+  snprintf(path, sizeof path, "%s/%s", dir, ARGO_JOURNAL_NAME);
+  int rc = move_aside(path, to, sizeof to);
+  if (rc) {
+    argo__fmt_errno(err, errlen, -rc, "cannot move the damaged journal '%s' aside", path);
+    return rc;
+  }
+  const char *base = strrchr(to, '/');
+  argo__strlcpy(kept, base ? base + 1 : to, keptlen);
+  return argo__fs_fsync_dir(dir, err, errlen);
+}
+
+/* Removes dir when it holds nothing a session recorded: no stats.yaml, and no Parquet file or
+ * only empty tables (the very bytes of an empty file), nothing else but a lock and temporary
+ * files. 1 removed, 0 not empty, -1 error (err). */
+static int remove_if_empty(const char *dir, char *err, size_t errlen) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    return 0;
+  }
+  int empty = 1;
+  struct dirent *de;
+  while (empty && (de = readdir(d)) != NULL) {
+    const char *n = de->d_name;
+    if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, ".lock") == 0) {
+      continue;
+    }
+    empty = 0;
+    for (int t = 0; t < ARGO_T_COUNT; t++) {
+      if (strcmp(n, argo__schema((argo__table_id)t)->file) == 0) {
+        char path[ARGO_PATH_MAX + 128], *data = NULL;
+        size_t len = 0, elen = 0;
+        const unsigned char *bytes = argo__empty_parquet((argo__table_id)t, &elen);
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        empty = argo__fs_read_all(path, &data, &len) == 0 && len == elen &&
+                memcmp(data, bytes, len) == 0;
+        free(data);
+      }
+    }
+  }
+  closedir(d);
+  if (!empty) {
+    return 0;
+  }
+  for (int t = 0; t <= ARGO_T_COUNT; t++) {
+    char path[ARGO_PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%s", dir,
+             t < ARGO_T_COUNT ? argo__schema((argo__table_id)t)->file : ".lock");
+    unlink(path);
+  }
+  if (rmdir(dir) != 0) {
+    argo__fmt_errno(err, errlen, errno, "cannot remove the empty folder '%s'", dir);
+    return -1;
+  }
+  char parent[ARGO_PATH_MAX + 64];
+  argo__strlcpy(parent, dir, sizeof parent);
+  char *slash = strrchr(parent, '/');
+  if (slash) {
+    *slash = '\0';
+    rmdir(parent); /* the day folder too, when this was its only run (fails otherwise) */
+  }
+  return 1;
+}
+
+/* Finalizes a folder without a usable journal (none, an empty one, or one too damaged to use):
+ * a folder that holds nothing is removed; otherwise the five files are completed with empty
+ * tables where missing and stats.yaml says how the session ended (status crashed_recovered, or
+ * how->status), keeping the figures it had. damage (NULL: none) goes into stats.yaml. ARGO_OK,
+ * or ARGO_ECORRUPT when there is no readable stats.yaml to finalize (the files stay as they
+ * are). */
+static argo_err finalize_bare(const char *dir, const argo__recover_how *how,
+                              const argo__stats_damage *damage, char *msg, size_t msglen) {
+  char err[ARGO_ERRMSG_MAX];
+  remove_tmp_files(dir);
+  int rm = remove_if_empty(dir, err, sizeof err);
+  if (rm != 0) {
+    if (rm < 0) {
+      argo__fmt(msg, msglen, "%s", err);
+      return ARGO_EIO;
+    }
+    argo__fmt(msg, msglen, "%s: removed: its session created it but recorded nothing in it", dir);
+    return ARGO_OK;
+  }
+  char path[ARGO_PATH_MAX + 128], *text = NULL;
+  snprintf(path, sizeof path, "%s/stats.yaml", dir);
+  argo__stats_doc doc;
+  if (argo__fs_read_all(path, &text, NULL) != 0 ||
+      argo__stats_yaml_parse(text, &doc, err, sizeof err) != ARGO_OK) {
+    free(text);
+    argo__fmt(msg, msglen,
+              "%s: no usable journal and no readable stats.yaml: its files are kept as they are",
+              dir);
+    return ARGO_ECORRUPT;
+  }
+  free(text);
+  int open_day = strcmp(doc.s.status, "running") == 0;
+  argo_err rc = ARGO_OK;
+  for (int t = 0; t < ARGO_T_COUNT && rc == ARGO_OK; t++) {
+    snprintf(path, sizeof path, "%s/%s", dir, argo__schema((argo__table_id)t)->file);
+    if (!argo__fs_exists(path)) {
+      rc = argo__empty_parquet_write((argo__table_id)t, dir, err, sizeof err);
+    }
+  }
+  char *status = NULL;
+  if (rc == ARGO_OK && (open_day || damage)) {
+    if (open_day) {
+      status = (char *)doc.s.status;
+      doc.s.status = how->status;
+      if (!doc.stop_reason) {
+        const char *why =
+            how->stop_reason ? how->stop_reason
+            : doc.journal_off
+                ? "the session crashed; engine.journal was off, so the rows it had not yet "
+                  "published are lost"
+                : "the session crashed before its journal held anything of this day";
+        doc.stop_reason = argo__strdup(why);
+      }
+    }
+    if (damage) {
+      char *kept = damage->kept_as ? argo__strdup(damage->kept_as) : NULL;
+      free((char *)doc.damage.kept_as);
+      doc.has_damage = 1;
+      doc.damage = *damage;
+      doc.damage.kept_as = kept;
+    }
+    doc.s.run_dir = argo__strdup(dir); /* the folder as found now */
+    rc = argo__stats_yaml_write(&doc, dir, NULL, err, sizeof err);
+    if (open_day) {
+      doc.s.status = status;
+    }
+  }
+  if (rc == ARGO_OK) {
+    rc = argo__fs_fsync_dir(dir, err, sizeof err) ? ARGO_EIO : ARGO_OK;
+  }
+  if (rc) {
+    argo__fmt(msg, msglen, "%s", err);
+  } else {
+    argo__fmt(msg, msglen, "%s: finalized without a journal: status %s%s%s", dir,
+              open_day ? how->status : doc.s.status, doc.journal_off ? " (engine.journal off)" : "",
+              damage ? "; the damaged journal is kept" : "");
+  }
+  argo__stats_doc_free(&doc);
+  return rc;
+}
+
+/* ---- merging published rows --------------------------------------------------------------- */
+
+/* A row the published files held and the journal lacked, for the statistics. */
+typedef struct restored {
+  int64_t t;
+  int kind; /* 0 candle, 1 fill: at equal times a candle comes before its fills */
+  uint16_t sym;
+  double close;
+  argo_fill f;
+} restored;
+
+static int cmp_restored(const void *a, const void *b) {
+  const restored *x = a, *y = b;
+  if (x->t != y->t) {
+    return x->t < y->t ? -1 : 1;
+  }
+  return x->kind - y->kind;
+}
+
+static long sym_index(const rebuild *r, const char *s, size_t n) {
+  for (size_t i = 0; i < r->day.d.nsymbols; i++) {
+    if (strlen(r->day.d.symbols[i]) == n && memcmp(r->day.d.symbols[i], s, n) == 0) {
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
+static int text_is(const argo__batch *b, int col, size_t row, const char *want) {
+  size_t n;
+  const char *s = argo__batch_get_text(b, col, row, &n);
+  return n == strlen(want) && memcmp(s, want, n) == 0;
+}
+
+/* The restored trades and traded candles as events in time order (*out malloc'ed). */
+static size_t restored_events(rebuild *r, const argo__batch *trades, const argo__batch *md,
+                              restored **out) {
+  *out = calloc(trades->rows + md->rows + 1, sizeof **out);
+  if (!*out) {
+    return 0;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < md->rows; i++) {
+    size_t sl;
+    const char *s = argo__batch_get_text(md, MD_SYMBOL, i, &sl);
+    long sym = sym_index(r, s, sl);
+    int64_t t = md->cols[MD_TIME].i64[i];
+    seen(r, t);
+    if (sym < 0 || md->cols[MD_HISTORY].i64[i]) {
+      continue; /* history is stored, never marked */
+    }
+    r->candles++;
+    (*out)[n++] =
+        (restored){.t = t, .kind = 0, .sym = (uint16_t)sym, .close = md->cols[MD_CLOSE].f64[i]};
+  }
+  for (size_t i = 0; i < trades->rows; i++) {
+    size_t sl, il;
+    const char *s = argo__batch_get_text(trades, TRD_SYMBOL, i, &sl);
+    long sym = sym_index(r, s, sl);
+    restored *e = &(*out)[n];
+    memset(e, 0, sizeof *e);
+    const char *id = argo__batch_get_text(trades, TRD_ORDER_ID, i, &il);
+    if (il >= sizeof e->f.order_id) {
+      il = sizeof e->f.order_id - 1;
+    }
+    memcpy(e->f.order_id, id, il);
+    e->f.side = text_is(trades, TRD_SIDE, i, "SELL") ? ARGO_SIDE_SELL : ARGO_SIDE_BUY;
+    e->f.position_type =
+        text_is(trades, TRD_POSTYPE, i, "SHORT") ? ARGO_POSITION_SHORT : ARGO_POSITION_LONG;
+    e->f.quantity = trades->cols[TRD_QTY].f64[i];
+    e->f.price = trades->cols[TRD_PRICE].f64[i];
+    e->f.timestamp = trades->cols[TRD_TS].i64[i];
+    e->f.executed_at = trades->cols[TRD_EXEC_AT].i64[i];
+    e->f.executed_qty = trades->cols[TRD_EXEC_QTY].f64[i];
+    e->f.executed_price = trades->cols[TRD_EXEC_PRICE].f64[i];
+    e->f.commission = trades->cols[TRD_COMMISSION].f64[i];
+    e->f.pnl = trades->cols[TRD_PNL].f64[i];
+    seen(r, e->f.executed_at);
+    r->fills++;
+    if (sym < 0) {
+      continue;
+    }
+    e->t = e->f.executed_at;
+    e->kind = 1;
+    e->sym = (uint16_t)sym;
+    n++;
+  }
+  qsort(*out, n, sizeof **out, cmp_restored);
+  return n;
+}
+
+static void apply_restored(rebuild *r, const restored *e) {
+  if (e->kind == 0) {
+    stat_candle(r, e->sym, e->close);
+  } else {
+    stat_fill(r, e->sym, &e->f);
+  }
+}
+
+/* The statistics again from the day's start, with the restored rows in their places among the
+ * journal's (a restored event goes before the first journal event that comes after it). */
+static argo_err replay_stats(rebuild *r, const char *data, size_t len, const restored *ev,
+                             size_t nev) {
+  argo_err rc = stats_start(r);
+  if (rc) {
+    return rc;
+  }
+  argo__jreader rd;
+  argo__jreader_init(&rd, data, len);
+  int type;
+  const unsigned char *p;
+  size_t n, k = 0;
+  while (argo__jreader_next(&rd, &type, &p, &n) == 1) {
+    restored at;
+    if (type == ARGO_J_CANDLE) {
+      argo__jcandle c;
+      if (argo__jdecode_candle(p, n, &c) != 0 || !sym_name(r, c.sym)) {
+        continue;
+      }
+      at = (restored){.t = c.c.time, .kind = 0, .sym = c.sym, .close = c.c.close};
+    } else if (type == ARGO_J_FILL) {
+      argo__jfill f;
+      if (argo__jdecode_fill(p, n, &f) != 0 || !sym_name(r, f.sym)) {
+        continue;
+      }
+      at = (restored){.t = f.f.executed_at, .kind = 1, .sym = f.sym, .f = f.f};
+    } else {
+      continue;
+    }
+    while (k < nev && cmp_restored(&ev[k], &at) < 0) {
+      apply_restored(r, &ev[k++]);
+    }
+    apply_restored(r, &at);
+  }
+  while (k < nev) {
+    apply_restored(r, &ev[k++]);
+  }
+  if (r->mark_pending) {
+    argo__stats_mark(r->stats, r->mark_sym, r->mark_close);
+  }
+  return ARGO_OK;
+}
+
+/* Every table: a published file that cannot be read is moved aside; when the journal is damaged
+ * or holds fewer rows than a published file, the rows only that file holds are merged in. The
+ * statistics are replayed when trades or candles came back that way. */
+static argo_err merge_published(rebuild *r, const char *data, size_t len, char *notes,
+                                size_t notes_len) {
+  argo__batch got[ARGO_T_COUNT];
+  argo_err rc = ARGO_OK;
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    argo__batch_init(&got[t], (argo__table_id)t);
+  }
+  for (int t = 0; t < ARGO_T_COUNT && rc == ARGO_OK; t++) {
+    char path[ARGO_PATH_MAX + 128], note[ARGO_ERRMSG_MAX];
+    snprintf(path, sizeof path, "%s/%s", r->dir, argo__schema((argo__table_id)t)->file);
+    if (argo__recover_check_parquet(path, note, sizeof note) != 0) {
+      argo__fmt(notes + strlen(notes), notes_len - strlen(notes), "; %s", note);
+    }
+    if (!argo__fs_exists(path)) {
+      continue;
+    }
+    int64_t published = argo__store_file_rows(r->store, path, note, sizeof note);
+    if (published < 0 ||
+        (!r->has_damage && published <= argo__store_count(r->store, (argo__table_id)t))) {
+      continue;
+    }
+    rc = argo__store_merge_file(r->store, (argo__table_id)t, path, &got[t], r->err, sizeof r->err);
+    r->damage.restored[t] = (int64_t)got[t].rows;
+    if (got[t].rows) {
+      r->has_damage = 1;
+    }
+  }
+  r->orders += r->damage.restored[ARGO_T_ORDERS];
+  r->marks += r->damage.restored[ARGO_T_MARKS];
+  r->logs += r->damage.restored[ARGO_T_LOGS];
+  if (rc == ARGO_OK && (got[ARGO_T_TRADES].rows || got[ARGO_T_MARKET_DATA].rows)) {
+    restored *ev = NULL;
+    size_t nev = restored_events(r, &got[ARGO_T_TRADES], &got[ARGO_T_MARKET_DATA], &ev);
+    rc = ev ? replay_stats(r, data, len, ev, nev) : ARGO_ENOMEM;
+    free(ev);
+    if (rc) {
+      argo__fmt(r->err, sizeof r->err, "cannot replay the statistics: %s", argo_strerror(rc));
+    }
+  }
+  for (int t = 0; t < ARGO_T_COUNT; t++) {
+    argo__batch_free(&got[t]);
+  }
+  return rc;
+}
+
+/* ---- one folder ---------------------------------------------------------------------------- */
+
 /* Recovers a folder whose lock this process holds. */
-static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
+static argo_err recover_locked(const char *dir, const argo__recover_how *how, char *msg,
+                               size_t msglen) {
   char jpath[ARGO_PATH_MAX + 128], status[32];
   snprintf(jpath, sizeof jpath, "%s/%s", dir, ARGO_JOURNAL_NAME);
   msg[0] = '\0';
   if (!argo__fs_exists(jpath)) {
-    return ARGO_ENOTFOUND;
+    return finalize_bare(dir, how, NULL, msg, msglen);
   }
   /* A stats.yaml that says finished is written only once every table is final; the day is
    * still rebuilt from its journal (idempotent), and keeps that status. */
-  int was_finished = strcmp(status_of(dir, status, sizeof status), "finished") == 0;
+  char reason[ARGO_ERRMSG_MAX];
+  int was_final = final_status(status_of(dir, status, sizeof status, reason, sizeof reason));
   char *data = NULL;
   size_t len = 0;
   int e = argo__fs_read_all(jpath, &data, &len);
@@ -430,6 +815,7 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
   rebuild r;
   memset(&r, 0, sizeof r);
   r.dir = dir;
+  r.how = how;
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo__batch_init(&r.b[t], (argo__table_id)t);
   }
@@ -438,43 +824,47 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
   int type = 0;
   const unsigned char *p = NULL;
   size_t n = 0;
-  char notes[2048] = "";
+  char notes[2048] = "", kept[64] = "";
   int header_ok = argo__jreader_init(&rd, data, len) == ARGO_OK;
   int first = header_ok ? argo__jreader_next(&rd, &type, &p, &n) : 0;
-  if (!first || type != ARGO_J_DAY || argo__jdecode_day(p, n, &r.day) != 0) {
+  if (!first || rd.damaged || type != ARGO_J_DAY || argo__jdecode_day(p, n, &r.day) != 0) {
     /* A journal cut before its first record was durable (short, or a valid header followed by
      * a torn first record): nothing was acknowledged in this folder, nothing to rebuild. */
-    int empty = len < 16 || (header_ok && !first) || (!header_ok && len < 16 + 9);
+    int empty = !rd.damaged && (len < 16 || (header_ok && !first) || (!header_ok && len < 16 + 9));
+    size_t damaged_bytes = len > 16 ? len - 16 : len;
     free(data);
     for (int t = 0; t < ARGO_T_COUNT; t++) {
       argo__batch_free(&r.b[t]);
     }
     if (empty) {
-      /* The temporary files of a publish the crash interrupted go with the journal (before
-       * the engine made the journal's first record durable ahead of the day's first files,
-       * a crash while those were written left exactly this). */
-      remove_tmp_files(dir);
+      /* The temporary files of a publish the crash interrupted go with the journal. */
       if (remove_journal(dir, msg, msglen) != 0) {
         return ARGO_EIO;
       }
-      argo__fmt(msg, msglen, "%s: the journal was empty (nothing was recorded); removed it", dir);
-      return ARGO_OK;
+      rc = finalize_bare(dir, how, NULL, msg, msglen);
+      if (rc == ARGO_OK) {
+        argo__fmt(notes, sizeof notes, "%s", msg);
+        argo__fmt(msg, msglen, "%s: the journal was empty (nothing was recorded); removed it. %s",
+                  dir, notes);
+      }
+      return rc;
     }
-    char to[ARGO_PATH_MAX + 160];
-    int mv = move_aside(jpath, to, sizeof to);
-    if (mv) {
-      argo__fmt_errno(msg, msglen, -mv, "'%s' is not a readable journal and cannot be moved aside",
-                      jpath);
-    } else {
-      argo__fmt(msg, msglen, "'%s' is not a readable journal; moved aside to '%s'", jpath, to);
+    /* The start of the day (its first record) is lost: the journal cannot rebuild anything. It
+     * is kept aside, and the published files stay as they are. */
+    char why[ARGO_ERRMSG_MAX];
+    if (keep_journal(dir, kept, sizeof kept, why, sizeof why) != 0) {
+      argo__fmt(msg, msglen, "'%s' is not a readable journal and %s", jpath, why);
+      return ARGO_EIO;
     }
+    argo__stats_damage dmg = {.regions = 0, .bytes = (int64_t)damaged_bytes, .kept_as = kept};
+    finalize_bare(dir, how, &dmg, notes, sizeof notes);
+    argo__fmt(msg, msglen,
+              "'%s' is not a readable journal (its first record is damaged); moved aside to "
+              "'%s/%s'; the published files are kept as they are (%s)",
+              jpath, dir, kept, notes);
     return ARGO_ECORRUPT;
   }
-  r.cash = r.day.d.cash;
-  rc = argo__stats_new(&r.stats, r.day.d.capital, r.day.d.nsymbols);
-  if (rc == ARGO_OK) {
-    rc = argo__stats_load(r.stats, r.day.d.stats_state, r.day.d.stats_len);
-  }
+  rc = stats_start(&r);
   if (rc) {
     argo__fmt(msg, msglen, "%s: the journal's statistics state cannot be loaded: %s", jpath,
               argo_strerror(rc));
@@ -505,16 +895,33 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
     argo__fmt(msg, msglen, "%s", r.err);
     goto done;
   }
+  if (rd.damaged) {
+    r.has_damage = 1;
+    r.damage.regions = (int64_t)rd.damaged;
+    r.damage.bytes = (int64_t)rd.damaged_bytes;
+    argo__fmt(notes + strlen(notes), sizeof notes - strlen(notes),
+              "; the journal is damaged: %zu bytes in %zu region%s from offset %zu skipped",
+              rd.damaged_bytes, rd.damaged, rd.damaged == 1 ? "" : "s", rd.first_damage);
+  }
   if (rd.torn) {
     argo__fmt(notes + strlen(notes), sizeof notes - strlen(notes),
-              "; %zu bytes of torn or corrupt journal tail ignored", len - rd.good_end);
+              "; %zu bytes of torn journal tail ignored", len - rd.good_end);
+  }
+  rc = merge_published(&r, data, len, notes, sizeof notes);
+  if (rc) {
+    argo__fmt(msg, msglen, "%s", r.err);
+    goto done;
+  }
+  if (r.has_damage) {
+    int64_t all = 0;
+    for (int t = 0; t < ARGO_T_COUNT; t++) {
+      all += r.damage.restored[t];
+    }
+    argo__fmt(notes + strlen(notes), sizeof notes - strlen(notes),
+              "; %lld rows the journal lacked were taken from the published files", (long long)all);
+    r.damage.kept_as = ARGO_JOURNAL_NAME CORRUPT_SUFFIX; /* its name once moved aside below */
   }
   for (int t = 0; t < ARGO_T_COUNT; t++) {
-    char path[ARGO_PATH_MAX + 128], note[ARGO_ERRMSG_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, argo__schema((argo__table_id)t)->file);
-    if (argo__recover_check_parquet(path, note, sizeof note) != 0) {
-      argo__fmt(notes + strlen(notes), sizeof notes - strlen(notes), "; %s", note);
-    }
     rc = argo__store_export(r.store, (argo__table_id)t, dir, r.err, sizeof r.err);
     if (rc) {
       argo__fmt(msg, msglen, "%s", r.err);
@@ -528,14 +935,48 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
       argo__fmt(notes + strlen(notes), sizeof notes - strlen(notes), "; %s", note);
     }
   }
-  int finished = was_finished && r.saw_end;
-  rc = write_stats(&r, finished ? "finished" : "crashed_recovered", r.last_event);
+  /* A day whose journal ends with its end record and whose stats.yaml is final keeps that
+   * status and its reason. */
+  int finished = was_final && r.saw_end;
+  argo__recover_how kept_how = {status, reason[0] ? reason : NULL};
+  const char *st = finished ? status : how->status;
+  if (finished) {
+    r.how = &kept_how;
+  }
+  if (r.has_damage && argo__fs_exists(jpath)) {
+    /* Where the journal will be: written before it moves, so that a crash in between leaves
+     * the journal to recover again. */
+    char to[ARGO_PATH_MAX + 160];
+    for (int i = 0; i < 1000; i++) {
+      if (i == 0) {
+        snprintf(to, sizeof to, "%s%s", jpath, CORRUPT_SUFFIX);
+      } else {
+        snprintf(to, sizeof to, "%s%s.%d", jpath, CORRUPT_SUFFIX, i);
+      }
+      if (!argo__fs_exists(to)) {
+        break;
+      }
+    }
+    argo__strlcpy(kept, strrchr(to, '/') + 1, sizeof kept);
+    r.damage.kept_as = kept;
+  }
+  rc = write_stats(&r, st, r.last_event);
   if (rc) {
     argo__fmt(msg, msglen, "%s", r.err);
     goto done;
   }
-  if (argo__fs_fsync_dir(dir, r.err, sizeof r.err) != 0 ||
-      remove_journal(dir, r.err, sizeof r.err) != 0) {
+  if (argo__fs_fsync_dir(dir, r.err, sizeof r.err) != 0) {
+    argo__fmt(msg, msglen, "%s", r.err);
+    rc = ARGO_EIO;
+    goto done;
+  }
+  if (r.has_damage) {
+    if (keep_journal(dir, kept, sizeof kept, r.err, sizeof r.err) != 0) {
+      argo__fmt(msg, msglen, "%s", r.err);
+      rc = ARGO_EIO;
+      goto done;
+    }
+  } else if (remove_journal(dir, r.err, sizeof r.err) != 0) {
     argo__fmt(msg, msglen, "%s", r.err);
     rc = ARGO_EIO;
     goto done;
@@ -550,9 +991,15 @@ static argo_err recover_locked(const char *dir, char *msg, size_t msglen) {
   } else {
     argo__fmt(msg, msglen,
               "%s: recovered %lld candles, %lld orders, %lld fills, %lld marks, %lld logs from "
-              "the journal; last event %s%s",
+              "the journal; last event %s; status %s%s",
               dir, (long long)r.candles, (long long)r.orders, (long long)r.fills,
-              (long long)r.marks, (long long)r.logs, when, notes);
+              (long long)r.marks, (long long)r.logs, when, st, notes);
+  }
+  if (r.has_damage) {
+    /* Finalized, but something was wrong: the caller reports it as an error. */
+    argo__fmt(msg + strlen(msg), msglen - strlen(msg), "; the damaged journal is kept as '%s'",
+              kept);
+    rc = ARGO_ECORRUPT;
   }
 done:
   for (int t = 0; t < ARGO_T_COUNT; t++) {
@@ -563,6 +1010,11 @@ done:
   argo__jday_owned_free(&r.day);
   free(data);
   return rc;
+}
+
+argo_err argo__recover_locked(const char *dir, const argo__recover_how *how, char *msg,
+                              size_t msglen) {
+  return recover_locked(dir, how ? how : &after_crash, msg, msglen);
 }
 
 argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
@@ -582,8 +1034,37 @@ argo_err argo__recover_folder(const char *dir, char *msg, size_t msglen) {
   if (lrc != 0) {
     return ARGO_EIO;
   }
-  argo_err rc = recover_locked(dir, msg, msglen);
-  argo__session_unlock(dir, lock, rc == ARGO_OK || rc == ARGO_ENOTFOUND);
+  argo_err rc = recover_locked(dir, &after_crash, msg, msglen);
+  argo__session_unlock(dir, lock, rc == ARGO_OK || rc == ARGO_ECORRUPT || rc == ARGO_ENOTFOUND);
+  return rc;
+}
+
+/* A folder without a journal that a session left (its .lock is there, nobody holds it): a
+ * final stats.yaml means the lock is stale; otherwise the session died before its journal held
+ * anything of the day, or ran without one: finalize_bare. ARGO_ENOTFOUND: nothing to do. */
+static argo_err recover_bare(const char *dir, char *msg, size_t msglen) {
+  char lpath[ARGO_PATH_MAX + 128], status[32];
+  snprintf(lpath, sizeof lpath, "%s/.lock", dir);
+  msg[0] = '\0';
+  /* No lock file: no session got as far as locking this folder, or one is doing so now. */
+  if (!argo__fs_exists(lpath)) {
+    return ARGO_ENOTFOUND;
+  }
+  int lock = -1;
+  if (argo__session_lock(dir, &lock, msg, msglen) != 0) {
+    msg[0] = '\0';
+    return ARGO_ENOTFOUND; /* a running session's, or not ours to judge */
+  }
+  argo_err rc = ARGO_ENOTFOUND;
+  char jpath[ARGO_PATH_MAX + 128];
+  snprintf(jpath, sizeof jpath, "%s/%s", dir, ARGO_JOURNAL_NAME);
+  status_of(dir, status, sizeof status, NULL, 0);
+  if (argo__fs_exists(jpath)) {
+    rc = recover_locked(dir, &after_crash, msg, msglen); /* it appeared meanwhile */
+  } else if (status[0] == '\0' || strcmp(status, "running") == 0) {
+    rc = finalize_bare(dir, &after_crash, NULL, msg, msglen);
+  }
+  argo__session_unlock(dir, lock, argo__fs_is_dir(dir));
   return rc;
 }
 
@@ -649,24 +1130,14 @@ int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user) {
       char run_dir[ARGO_PATH_MAX + 64], jpath[ARGO_PATH_MAX + 128];
       snprintf(run_dir, sizeof run_dir, "%s/%s", day_dir, runs[k]);
       snprintf(jpath, sizeof jpath, "%s/%s", run_dir, ARGO_JOURNAL_NAME);
-      if (!argo__fs_exists(jpath)) {
-        /* A lock left by a session that died before it wrote its journal: nothing to recover,
-         * the stale lock file goes (unless a live session holds it). */
-        char lpath[ARGO_PATH_MAX + 128], lerr[256];
-        int lock = -1;
-        snprintf(lpath, sizeof lpath, "%s/.lock", run_dir);
-        if (argo__fs_exists(lpath) && argo__session_lock(run_dir, &lock, lerr, sizeof lerr) == 0) {
-          argo__session_unlock(run_dir, lock, !argo__fs_exists(jpath));
-        }
-        continue;
-      }
       char msg[4096];
-      argo_err rc = argo__recover_folder(run_dir, msg, sizeof msg);
+      argo_err rc = argo__fs_exists(jpath) ? argo__recover_folder(run_dir, msg, sizeof msg)
+                                           : recover_bare(run_dir, msg, sizeof msg);
       if (rc == ARGO_ENOTFOUND) {
         continue;
       }
-      if (rc == ARGO_OK) {
-        count++;
+      if (rc == ARGO_OK || rc == ARGO_ECORRUPT) {
+        count++; /* finalized (ECORRUPT: with damage that is reported) */
       }
       if (fn) {
         fn(run_dir, rc, msg, user);

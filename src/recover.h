@@ -9,9 +9,21 @@
 
 #include <argo/argo.h>
 
-/* Recovers one folder. ARGO_OK (msg says what was done), ARGO_ENOTFOUND (no journal: nothing
- * to do), or an error (msg names the file and the problem). */
+/* How a day whose journal has no end record is finalized. */
+typedef struct argo__recover_how {
+  const char *status;      /* "crashed_recovered" (after a crash) or "stopped" */
+  const char *stop_reason; /* NULL, or why the session ended (stats.yaml stop_reason) */
+} argo__recover_how;
+
+/* Recovers one folder. ARGO_ECORRUPT: finalized, but its journal was damaged (msg says what
+ * was done: the published rows it lacked were kept, the journal was kept as .journal.corrupt,
+ * stats.yaml has journal_damage). ARGO_OK (msg says what was done), ARGO_ENOTFOUND (no journal:
+ * nothing to do), or an error (msg names the file and the problem). */
 argo_err argo__recover_folder(const char *run_dir, char *msg, size_t msglen);
+/* Finalizes one folder whose lock the caller holds (a session ending without its engine
+ * thread: how says with which status), with or without a journal. Same results. */
+argo_err argo__recover_locked(const char *run_dir, const argo__recover_how *how, char *msg,
+                              size_t msglen);
 /* Recovers every folder of data_output that needs it, oldest day first; reports each through
  * fn. Returns how many were recovered. */
 int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user);

@@ -20,6 +20,8 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "session.h"
+#include "util/fsx.h"
 #include "util/util.h"
 
 #define FILE_ORDERS "orders.parquet"
@@ -213,6 +215,9 @@ static void block(out *o, const char *k, const argo_stats_block *b) {
   map_end(o);
 }
 
+/* rows_restored_from_files, in the order of schema.h's tables. */
+static const char *const damage_keys[5] = {"orders", "trades", "marks", "logs", "market_data"};
+
 static void body(out *o, const argo__stats_doc *doc) {
   const argo_stats *s = &doc->s;
   const argo_stats_block *d = &s->daily;
@@ -296,6 +301,27 @@ static void body(out *o, const argo__stats_doc *doc) {
       map_end(o);
     }
     seq_end(o);
+    map_end(o);
+  }
+  if (doc->stop_reason) {
+    kv_str(o, "stop_reason", doc->stop_reason);
+  }
+  if (doc->journal_off) {
+    kv_quoted(o, "journal", "off"); /* quoted: a bare off is a boolean to YAML 1.1 readers */
+  }
+  if (doc->has_damage) {
+    const argo__stats_damage *dm = &doc->damage;
+    key(o, "journal_damage");
+    map_start(o);
+    kv_i64(o, "damaged_regions", dm->regions);
+    kv_i64(o, "damaged_bytes", dm->bytes);
+    kv_str(o, "journal_kept_as", dm->kept_as ? dm->kept_as : "");
+    key(o, "rows_restored_from_files");
+    map_start(o);
+    for (int i = 0; i < 5; i++) {
+      kv_i64(o, damage_keys[i], dm->restored[i]);
+    }
+    map_end(o);
     map_end(o);
   }
   map_end(o);
@@ -659,6 +685,34 @@ static argo_err get_account(in *c, yaml_node_t *root, argo__stats_doc *doc) {
   return ARGO_OK;
 }
 
+static argo_err get_damage(in *c, yaml_node_t *root, argo__stats_doc *doc) {
+  if (!lookup(c, root, "journal_damage")) {
+    return ARGO_OK;
+  }
+  yaml_node_t *m, *rows;
+  argo__stats_damage *d = &doc->damage;
+  char *kept = NULL;
+  argo_err rc = get_node(c, root, NULL, "journal_damage", YAML_MAPPING_NODE, &m);
+  if (rc || (rc = get_i64(c, m, "journal_damage", "damaged_regions", &d->regions)) ||
+      (rc = get_i64(c, m, "journal_damage", "damaged_bytes", &d->bytes))) {
+    return rc;
+  }
+  rc = get_dup(c, m, "journal_damage", "journal_kept_as", &kept);
+  d->kept_as = kept;
+  if (rc || (rc = get_node(c, m, "journal_damage", "rows_restored_from_files", YAML_MAPPING_NODE,
+                           &rows))) {
+    return rc;
+  }
+  for (int i = 0; i < 5; i++) {
+    if ((rc = get_i64(c, rows, "journal_damage.rows_restored_from_files", damage_keys[i],
+                      &d->restored[i]))) {
+      return rc;
+    }
+  }
+  doc->has_damage = 1;
+  return ARGO_OK;
+}
+
 static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
   argo_stats *s = &doc->s;
   yaml_node_t *strat;
@@ -702,9 +756,16 @@ static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
       (rc = get_optional(c, root, "run_collision", &doc->run_collision)) ||
       (rc = get_optional(c, root, "resumed_from", &doc->resumed_from)) ||
       (rc = get_optional(c, root, "interval", &doc->interval)) ||
-      (rc = get_account(c, root, doc))) {
+      (rc = get_account(c, root, doc)) ||
+      (rc = get_optional(c, root, "stop_reason", &doc->stop_reason)) ||
+      (rc = get_damage(c, root, doc))) {
     return rc;
   }
+  const char *journal = NULL;
+  if (lookup(c, root, "journal") && (rc = get_text(c, root, NULL, "journal", &journal)) != 0) {
+    return rc;
+  }
+  doc->journal_off = journal && strcmp(journal, "off") == 0;
   return ARGO_OK;
 }
 
@@ -774,9 +835,36 @@ void argo__stats_doc_free(argo__stats_doc *doc) {
   free((char *)doc->run_collision);
   free((char *)doc->resumed_from);
   free((char *)doc->interval);
+  free((char *)doc->stop_reason);
+  free((char *)doc->damage.kept_as);
   for (size_t i = 0; i < doc->npositions; i++) {
     free((char *)doc->positions[i].symbol);
   }
   free((argo__stats_pos *)doc->positions);
   memset(doc, 0, sizeof *doc);
+}
+
+argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const char *dir, argo__sb *scratch,
+                                char *err, size_t errlen) {
+  char path[ARGO_PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/stats.yaml", dir);
+  argo__sb local;
+  argo__sb *yaml = scratch ? scratch : &local;
+  if (!scratch) {
+    argo__sb_init(&local);
+  }
+  argo__sb_reset(yaml);
+  argo_err rc = argo__stats_yaml_render(doc, yaml);
+  if (rc == ARGO_OK && argo__sb_failed(yaml)) {
+    rc = ARGO_ENOMEM;
+  }
+  if (rc) {
+    argo__fmt(err, errlen, "cannot render '%s': %s", path, argo_strerror(rc));
+  } else if (argo__fs_write_replace(path, yaml->buf, yaml->len, err, errlen) != 0) {
+    rc = ARGO_EIO;
+  }
+  if (!scratch) {
+    argo__sb_free(&local);
+  }
+  return rc;
 }

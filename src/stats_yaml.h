@@ -3,8 +3,10 @@
  * DESIGN section 7, keys in this order: id, session_id, date, session_start, last_updated,
  * status, symbols, trade_result, trade_pnl, trade_holding_time, total_fees, the five
  * *_file_path keys, strategy, daily, cumulative, then argo's own additions: candles,
- * candles_total, equity, and (only when set) run_collision, resumed_from, interval and
- * account {cash, positions: [{symbol, long_qty, long_avg_price, short_qty, short_avg_price}]}.
+ * candles_total, equity, and (only when set) run_collision, resumed_from, interval,
+ * account {cash, positions: [{symbol, long_qty, long_avg_price, short_qty, short_avg_price}]},
+ * stop_reason, journal ("off") and journal_damage {damaged_regions, damaged_bytes,
+ * journal_kept_as, rows_restored_from_files {orders, trades, marks, logs, market_data}}.
  * The top-level blocks are the day's figures (the same as daily). Every holding-time block also
  * carries count (the number of closed pieces), so that an avg of 0 is unambiguous.
  * argo__stats_doc_free takes only documents produced by argo__stats_yaml_parse (a rendered
@@ -23,12 +25,26 @@ typedef struct argo__stats_pos {
   double long_qty, long_avg_price, short_qty, short_avg_price;
 } argo__stats_pos;
 
+/* What recovery found in a damaged journal (journal_damage block). */
+typedef struct argo__stats_damage {
+  int64_t regions, bytes; /* damaged regions skipped, and their bytes (0: the journal's start was
+                             damaged and nothing of it could be used) */
+  const char *kept_as;    /* the journal's name after it was moved aside (".journal.corrupt") */
+  int64_t restored[5];    /* rows the published files held that the journal lacked, taken from
+                             the files, in the order of schema.h's tables */
+} argo__stats_damage;
+
 typedef struct argo__stats_doc {
   argo_stats s;              /* status, run_dir, symbols and strategy strings must be set */
   const char *run_collision; /* NULL, or a sentence: which run number was wanted, why not */
   const char *resumed_from;  /* NULL, or "2025-10-01/run_1" */
   const char *interval;      /* NULL, or the candle interval ("1m") */
-  int has_account;           /* the account block: cash and open positions (for a resume) */
+  const char *stop_reason;   /* NULL, or why the session ended as it did (status stopped, failed,
+                                crashed_recovered) */
+  int journal_off;           /* engine.journal was off: `journal: "off"` */
+  int has_damage;            /* the journal_damage block */
+  argo__stats_damage damage;
+  int has_account; /* the account block: cash and open positions (for a resume) */
   double cash;
   const argo__stats_pos *positions;
   size_t npositions;
@@ -37,8 +53,15 @@ typedef struct argo__stats_doc {
 /* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */
 argo_err argo__stats_yaml_render(const argo__stats_doc *doc, argo__sb *out);
 
+/* Writes doc as dir/stats.yaml: rendered (into scratch, reused, or a buffer of its own when
+ * NULL), temporary file, fsync, rename; the folder is not fsynced. ARGO_EIO or ARGO_ENOMEM with
+ * the path in err. */
+argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const char *dir, argo__sb *scratch,
+                                char *err, size_t errlen);
+
 /* Reads a stats.yaml text back. Strings are malloc'ed into *doc (status, run_dir, symbols,
- * strategy strings, run_collision, resumed_from) and freed by argo__stats_doc_free. Unknown
+ * strategy strings, run_collision, resumed_from, stop_reason, journal_damage.journal_kept_as)
+ * and freed by argo__stats_doc_free. Unknown
  * keys are ignored; a missing or malformed value gives ARGO_ECORRUPT with err set. */
 argo_err argo__stats_yaml_parse(const char *text, argo__stats_doc *doc, char *err, size_t errlen);
 void argo__stats_doc_free(argo__stats_doc *doc);

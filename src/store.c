@@ -659,6 +659,151 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
   return argo__fs_replace(tmp, final_path, err, errlen) ? ARGO_EIO : ARGO_OK;
 }
 
+static argo_err exec_on(duckdb_connection con, const char *sql, char *err, size_t errlen) {
+  duckdb_result r;
+  if (duckdb_query(con, sql, &r) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: %s", duckdb_result_error(&r));
+    duckdb_destroy_result(&r);
+    return ARGO_EDB;
+  }
+  duckdb_destroy_result(&r);
+  return ARGO_OK;
+}
+
+int64_t argo__store_file_rows(argo__store *st, const char *path, char *err, size_t errlen) {
+  char q[8800], sql[9000];
+  if (argo__sql_quote(path, q, sizeof q) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", path);
+    return -1;
+  }
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", q);
+  duckdb_result r;
+  int64_t n = -1;
+  if (duckdb_query(st->con, sql, &r) == DuckDBSuccess) {
+    n = duckdb_value_int64(&r, 0, 0);
+  } else {
+    argo__fmt(err, errlen, "cannot read '%s': %s", path, duckdb_result_error(&r));
+  }
+  duckdb_destroy_result(&r);
+  return n;
+}
+
+/* Each column as a comparable value: text as VARCHAR (ENUM columns included), timestamps as
+ * microseconds, booleans as integers; prefix qualifies the names ("p." or ""). */
+static void normalized_cols(const argo__table *tab, const char *prefix, argo__sb *sb) {
+  for (size_t c = 0; c < tab->ncols; c++) {
+    const char *n = tab->cols[c].name;
+    argo__sb_puts(sb, c ? ", " : "");
+    switch (tab->cols[c].type) {
+    case ARGO_COL_TEXT:
+      argo__sb_printf(sb, "CAST(%s\"%s\" AS VARCHAR) AS \"%s\"", prefix, n, n);
+      break;
+    case ARGO_COL_TIMESTAMP:
+      argo__sb_printf(sb, "epoch_us(%s\"%s\") AS \"%s\"", prefix, n, n);
+      break;
+    case ARGO_COL_DOUBLE:
+      argo__sb_printf(sb, "CAST(%s\"%s\" AS DOUBLE) AS \"%s\"", prefix, n, n);
+      break;
+    default:
+      argo__sb_printf(sb, "CAST(%s\"%s\" AS BIGINT) AS \"%s\"", prefix, n, n);
+      break;
+    }
+  }
+}
+
+/* The rows of a result of normalized_cols into out. */
+static argo_err result_to_batch(duckdb_result *r, argo__batch *out) {
+  const argo__table *tab = out->t;
+  idx_t rows = duckdb_row_count(r);
+  for (idx_t i = 0; i < rows; i++) {
+    size_t row = argo__batch_add(out);
+    if (row == (size_t)-1) {
+      return ARGO_ENOMEM;
+    }
+    for (size_t c = 0; c < tab->ncols; c++) {
+      int null = duckdb_value_is_null(r, c, i);
+      if (tab->cols[c].type == ARGO_COL_TEXT) {
+        char *v = null ? NULL : duckdb_value_varchar(r, c, i);
+        argo__batch_text(out, (int)c, row, v ? v : "");
+        duckdb_free(v);
+      } else if (tab->cols[c].type == ARGO_COL_DOUBLE) {
+        argo__batch_f64(out, (int)c, row, null ? 0 : duckdb_value_double(r, c, i));
+      } else {
+        argo__batch_i64(out, (int)c, row, null ? 0 : duckdb_value_int64(r, c, i));
+      }
+    }
+  }
+  return out->failed ? ARGO_ENOMEM : ARGO_OK;
+}
+
+argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *path,
+                                argo__batch *out, char *err, size_t errlen) {
+  static const char *const time_col[ARGO_T_COUNT] = {"timestamp", "executed_at", "id", "id",
+                                                     "time"};
+  const argo__table *tab = argo__schema(t);
+  table_state *ts = &st->tabs[t];
+  duckdb_connection con = conn(st, t);
+  char q[8800];
+  argo__batch_clear(out);
+  if (argo__sql_quote(path, q, sizeof q) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", path);
+    return ARGO_EINVAL;
+  }
+  argo_err rc = flush_table(ts, tab->name, err, errlen);
+  if (rc) {
+    return rc;
+  }
+  argo__sb sql;
+  argo__sb_init(&sql);
+  argo__sb_puts(&sql, "SELECT ");
+  normalized_cols(tab, "p.", &sql);
+  argo__sb_printf(&sql, " FROM read_parquet(%s) p", q);
+  if (t == ARGO_T_ORDERS) {
+    /* An order the table lacks, or holds only as PENDING while the file has it final. */
+    argo__sb_puts(&sql, " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = "
+                        "p.order_id AND (CAST(o.status AS VARCHAR) <> 'PENDING' OR "
+                        "CAST(p.status AS VARCHAR) = 'PENDING'))");
+  } else {
+    argo__sb_puts(&sql, " EXCEPT ALL SELECT ");
+    normalized_cols(tab, "", &sql);
+    argo__sb_printf(&sql, " FROM %s", tab->name);
+  }
+  duckdb_result r;
+  if (argo__sb_failed(&sql)) {
+    argo__sb_free(&sql);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  if (duckdb_query(con, argo__sb_str(&sql), &r) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot compare '%s' with the journal's rows: %s", path,
+              duckdb_result_error(&r));
+    duckdb_destroy_result(&r);
+    argo__sb_free(&sql);
+    return ARGO_EDB;
+  }
+  argo__sb_free(&sql);
+  rc = result_to_batch(&r, out);
+  duckdb_destroy_result(&r);
+  if (rc == ARGO_OK && out->rows) {
+    rc = argo__store_append(st, out, err, errlen);
+    if (rc == ARGO_OK) {
+      rc = flush_table(ts, tab->name, err, errlen);
+    }
+    /* Rows from the file came after the journal's: put the table in time order again. */
+    char stmt[512];
+    snprintf(stmt, sizeof stmt,
+             "CREATE TEMP TABLE argo_merge AS SELECT * FROM %s ORDER BY \"%s\", rowid; "
+             "DELETE FROM %s; INSERT INTO %s SELECT * FROM argo_merge; DROP TABLE argo_merge",
+             tab->name, time_col[t], tab->name, tab->name);
+    if (rc == ARGO_OK) {
+      rc = exec_on(con, stmt, err, errlen);
+    }
+  } else if (rc == ARGO_ENOMEM) {
+    argo__fmt(err, errlen, "out of memory");
+  }
+  return rc;
+}
+
 argo_err argo__store_reset(argo__store *st, char *err, size_t errlen) {
   /* DROP and CREATE rather than DELETE: the memory of the finished day is released at once. */
   destroy_appenders(st);

@@ -43,6 +43,17 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
  * connections may run at the same time on two threads, while nothing is appended. Everything
  * else (append, reset) runs on one thread while no export runs. */
 int argo__store_lane(argo__table_id t);
+/* Rows of the Parquet file at path: >= 0, or -1 with err set when it cannot be read. */
+int64_t argo__store_file_rows(argo__store *st, const char *path, char *err, size_t errlen);
+/* Recovery from a damaged journal: adds to table t the rows of the published file at path that
+ * the table lacks, so that what recovery publishes never holds fewer rows than that file did.
+ * Orders are matched by order_id (the file's row replaces a PENDING one when the file's is
+ * final); the other tables are compared as multisets of whole rows. The rows added are copied
+ * into out (a batch of table t, emptied first) for the caller to account for. When rows were
+ * added, the table is put in time order (orders by timestamp, trades by executed_at, marks and
+ * logs by id, market_data by time; ties keep their order). ARGO_EDB / ARGO_ENOMEM with err. */
+argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *path,
+                                argo__batch *out, char *err, size_t errlen);
 /* Empties every table (a new day). */
 argo_err argo__store_reset(argo__store *st, char *err, size_t errlen);
 /* Rows in table t. */

@@ -207,15 +207,18 @@ TEST(e2e_cli_a_killed_session_shows_crashed_until_recovered_and_a_live_one_runni
   free(o);
   free(e);
 
-  /* Recovery finalizes run_1 and leaves the live run_2 alone; run_3 has nothing to recover. */
+  /* Recovery finalizes run_1 from its journal and leaves the live run_2 alone; run_3 had no
+   * journal: its files stay as published, and it shows as crashed no more. */
   CHECK_EQ_INT(0, tu_argo(&o, &e, "recover", "--data-output", dir, NULL));
-  CHECK_CONTAINS(o, "1 run-day folder finalized");
+  CHECK_CONTAINS(o, "2 run-day folders finalized");
+  CHECK_CONTAINS(o, "run_3: finalized without a journal: status crashed_recovered");
   free(o);
   free(e);
   j = sessions_json(dir);
   CHECK_STR("crashed_recovered", jstr(entry_of(j, "2025-10-01", "run_1"), "status"));
   CHECK_STR("running", jstr(entry_of(j, "2025-10-01", "run_2"), "status"));
-  CHECK_STR("crashed", jstr(entry_of(j, "2025-10-01", "run_3"), "status"));
+  CHECK_STR("crashed_recovered", jstr(entry_of(j, "2025-10-01", "run_3"), "status"));
+  CHECK_CONTAINS(jstr(entry_of(j, "2025-10-01", "run_3"), "stop_reason"), "engine.journal was off");
   json_decref(j);
   /* Looking never disturbed the live session: it is still recording, and stops cleanly. */
   CHECK_MSG(waitpid(s2, NULL, WNOHANG) == 0, "the live session ended while it was looked at");
@@ -224,7 +227,7 @@ TEST(e2e_cli_a_killed_session_shows_crashed_until_recovered_and_a_live_one_runni
   char *err2 = tu_read_file(e2);
   CHECK_MSG(rc == 0, "the live session exited %d: %s", rc, err2);
   free(err2);
-  wait_status(dir, "2025-10-01", "run_2", "finished");
+  wait_status(dir, "2025-10-01", "run_2", "stopped");
 }
 
 /* ---- a damaged stats.yaml ------------------------------------------------------------------- */
@@ -934,9 +937,10 @@ TEST(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1) {
   CHECK_MSG(tu_count_lines(e) == 1, "expected one line, got: %s", e);
   free(o);
   free(e);
-  /* The session stopped cleanly: its stats.yaml is final. */
+  /* The session stopped cleanly: its stats.yaml is final and says why it stopped. */
   argo__stats_doc d = read_stats(dir, "2025-10-01/run_1");
-  CHECK_STR("finished", d.s.status);
+  CHECK_STR("stopped", d.s.status);
+  CHECK_CONTAINS(d.stop_reason, "--events file could not be written");
   argo__stats_doc_free(&d);
 
   /* A run refused before it starts (exit 2) neither creates the file ... */
@@ -978,7 +982,7 @@ TEST(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1) {
   char pipe_dir[4400];
   snprintf(pipe_dir, sizeof pipe_dir, "%s/pipe", dir);
   d = read_stats(pipe_dir, "2025-10-01/run_1");
-  CHECK_STR("finished", d.s.status);
+  CHECK_STR("stopped", d.s.status);
   argo__stats_doc_free(&d);
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -294,7 +295,8 @@ TEST(e2e_a_second_session_never_recovers_a_running_one) {
   char err[256];
   CHECK_MSG(argo__stats_yaml_parse(text, &d, err, sizeof err) == ARGO_OK, "%s", err);
   free(text);
-  CHECK_STR("finished", d.s.status);
+  CHECK_STR("stopped", d.s.status);
+  CHECK_STR("stopped by SIGINT before the feed's end", d.stop_reason);
   argo__stats_doc_free(&d);
   CHECK(!argo__fs_exists(journal));
   tu_rm_rf(root);
@@ -637,11 +639,120 @@ TEST(e2e_a_corrupt_parquet_file_found_at_start_is_moved_aside_and_reported) {
   tu_rm_rf(root);
 }
 
+static int64_t file_rows(tu_db *db, const char *dir, const char *file) {
+  char path[4400], sql[4600];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(path));
+  return tu_q_int(db, sql);
+}
+
+/* A byte flipped inside a crashed run's journal (a bad disk block, a bad copy) must never cost
+ * a published row: the damaged record is skipped and the records after it still count, the
+ * rows only the published files hold are kept, the journal is kept aside, stats.yaml says so,
+ * and `argo recover` reports it with a non-zero exit. */
+TEST(e2e_a_corrupt_byte_in_a_crashed_journal_never_loses_published_rows) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-jcorrupt"));
+  snprintf(data, sizeof data, "%s/data", root);
+  char ev[4400];
+  snprintf(ev, sizeof ev, "%s/events.jsonl", root);
+  char *args[] = {ARGO_BIN,        "run",      "--symbols",         "BTCUSDT",
+                  "--interval",    "1s",       "--start",           "2025-10-01T09:00:00Z",
+                  "--bars",        "3000",     "--speed",           "500",
+                  "--strategy",    "pingpong", "--strategy-config", "{\"every\": 2}",
+                  "--data-output", data,       "--events",          ev,
+                  "--quiet",       NULL};
+  pid_t pid = tu_spawn(args, NULL);
+  CHECK_MSG(wait_started(pid, ev), "the session never started");
+  sleep_ms(2500);
+  kill(pid, SIGKILL);
+  CHECK_EQ_INT(128 + SIGKILL, tu_reap(pid));
+
+  char dir[4400], jpath[4500], kept[4500], stats[4500];
+  snprintf(dir, sizeof dir, "%s/2025-10-01/run_1", data);
+  snprintf(jpath, sizeof jpath, "%s/.journal", dir);
+  snprintf(kept, sizeof kept, "%s/.journal.corrupt", dir);
+  snprintf(stats, sizeof stats, "%s/stats.yaml", dir);
+  tu_db db;
+  tu_db_open(&db);
+  static const char *const files[] = {"orders.parquet", "trades.parquet", "market_data.parquet"};
+  int64_t before[3];
+  for (int i = 0; i < 3; i++) {
+    before[i] = file_rows(&db, dir, files[i]);
+  }
+  CHECK_MSG(before[1] > 100, "only %lld fills were published before the kill",
+            (long long)before[1]);
+  /* Flip one byte a third of the way into the journal. */
+  struct stat st;
+  CHECK(stat(jpath, &st) == 0);
+  int fd = open(jpath, O_RDWR);
+  CHECK(fd >= 0);
+  unsigned char b;
+  off_t off = st.st_size / 3;
+  CHECK(pread(fd, &b, 1, off) == 1);
+  b ^= 0x5a;
+  CHECK(pwrite(fd, &b, 1, off) == 1);
+  close(fd);
+
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "recover", "--data-output", data, NULL);
+  CHECK_MSG(rc != 0, "recover exit 0 for a damaged journal: %s %s", o, e);
+  CHECK_MSG(e && strstr(e, "damaged") && strstr(e, ".journal.corrupt"),
+            "the damage was not reported: %s", e ? e : "");
+  free(o);
+  free(e);
+  /* Never fewer rows than were published. */
+  for (int i = 0; i < 3; i++) {
+    int64_t after = file_rows(&db, dir, files[i]);
+    CHECK_MSG(after >= before[i], "%s: %lld rows published before recovery, %lld after", files[i],
+              (long long)before[i], (long long)after);
+  }
+  /* Every acknowledged fill is there. */
+  exec_ok(&db, "CREATE TABLE expected_orders (order_id VARCHAR, symbol VARCHAR, side VARCHAR, "
+               "quantity DOUBLE)");
+  exec_ok(&db, "CREATE TABLE expected_fills (order_id VARCHAR, executed_qty DOUBLE, "
+               "executed_price DOUBLE, commission DOUBLE, pnl DOUBLE, executed_at TIMESTAMP)");
+  expect x = {&db, 0, 0, 0, 0};
+  load_events(&x, ev);
+  CHECK(x.fills > 100);
+  char sql[9000], tp[4500];
+  snprintf(tp, sizeof tp, "%s/trades.parquet", dir);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM expected_fills e ANTI JOIN read_parquet(%s) t ON e.order_id = "
+           "t.order_id AND e.executed_qty = t.executed_qty AND e.executed_price = "
+           "t.executed_price AND e.pnl = t.pnl AND e.executed_at = t.executed_at",
+           tu_sql_str(tp));
+  CHECK_EQ_INT(0, tu_q_int(&db, sql));
+  /* No fill twice. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM (SELECT order_id FROM read_parquet(%s) GROUP BY order_id "
+           "HAVING count(*) > 1)",
+           tu_sql_str(tp));
+  CHECK_EQ_INT(0, tu_q_int(&db, sql));
+  /* The journal is kept, stats.yaml says what happened and agrees with the files. */
+  CHECK_MSG(!argo__fs_exists(jpath), "%s is still there", jpath);
+  CHECK_MSG(argo__fs_exists(kept), "the damaged journal was not kept as %s", kept);
+  argo__stats_doc doc = tu_read_stats(stats);
+  CHECK_STR("crashed_recovered", doc.s.status);
+  CHECK(doc.has_damage);
+  CHECK(doc.damage.regions >= 1);
+  CHECK_STR(".journal.corrupt", doc.damage.kept_as);
+  CHECK_EQ_INT(file_rows(&db, dir, "trades.parquet"), doc.s.daily.number_of_trades);
+  argo__stats_doc_free(&doc);
+  /* Recovering again finds nothing to do. */
+  rc = tu_argo(&o, &e, "recover", "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "second recover exit %d: %s %s", rc, o, e);
+  free(o);
+  free(e);
+  tu_db_close(&db);
+  tu_rm_rf(root);
+}
+
 int main(void) {
   RUN(e2e_a_second_session_never_recovers_a_running_one);
   RUN(e2e_sigkill_at_random_moments_loses_nothing_acknowledged);
   RUN(e2e_a_crash_with_journals_in_two_day_folders_is_recovered_day_by_day);
   RUN(e2e_a_crash_during_recovery_is_recovered_again);
   RUN(e2e_a_corrupt_parquet_file_found_at_start_is_moved_aside_and_reported);
+  RUN(e2e_a_corrupt_byte_in_a_crashed_journal_never_loses_published_rows);
   return test_summary();
 }

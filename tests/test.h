@@ -22,8 +22,13 @@ extern const char *test_name;
 
 #define TEST(name) static void name(void)
 
+/* With ARGO_TEST set, only the tests whose names contain it run. */
+int test_selected(const char *name);
+
 #define RUN(name)                                                                                  \
   do {                                                                                             \
+    if (!test_selected(#name))                                                                     \
+      break;                                                                                       \
     test_name = #name;                                                                             \
     test_count++;                                                                                  \
     if (setjmp(test_jmp) == 0) {                                                                   \

@@ -11,6 +11,7 @@
 
 #include "test.h"
 #include "testutil.h"
+#include "util/fsx.h"
 
 #define START 1759309200000000LL /* 2025-10-01T09:00:00Z */
 
@@ -170,6 +171,24 @@ TEST(engine_feed_fatal_ends_the_session_with_its_message) {
            day_file(dir, "market_data.parquet"));
   CHECK_EQ_INT(12, tu_q_int(&db, sql));
   tu_db_close(&db);
+  /* The day says it failed, and why; the session leaves neither its lock nor its journal. */
+  char path[4400];
+  snprintf(path, sizeof path, "%s/2025-10-01/run_1/stats.yaml", dir);
+  argo__stats_doc d = tu_read_stats(path);
+  CHECK_STR("failed", d.s.status);
+  CHECK_CONTAINS(d.stop_reason, "memfeed: the source is gone");
+  argo__stats_doc_free(&d);
+  snprintf(path, sizeof path, "%s/2025-10-01/run_1/.lock", dir);
+  CHECK_MSG(!argo__fs_exists(path), "%s was left behind", path);
+  snprintf(path, sizeof path, "%s/2025-10-01/run_1/.journal", dir);
+  CHECK_MSG(!argo__fs_exists(path), "%s was left behind", path);
+  /* argo sessions and argo stats show it (the catalog carries the reason). */
+  argo_catalog *cat = NULL;
+  CHECK(argo_catalog_open(&cat, dir) == ARGO_OK);
+  CHECK_EQ_INT(1, argo_catalog_count(cat));
+  CHECK_STR("failed", argo_catalog_at(cat, 0)->status);
+  CHECK_CONTAINS(argo_catalog_at(cat, 0)->stop_reason, "memfeed: the source is gone");
+  argo_catalog_close(cat);
   tu_rm_rf(dir);
 }
 

@@ -127,7 +127,7 @@ typedef struct argo_stats {
   char date[16];       /* "2025-10-02", the day these stats are written for */
   int64_t session_start;
   int64_t last_updated; /* time of the last event recorded (market time) */
-  const char *status;   /* "running", "finished", "crashed_recovered" */
+  const char *status;   /* "running", "finished", "stopped", "failed", "crashed_recovered" */
   const char *const *symbols;
   size_t nsymbols;
   const char *run_dir; /* the day's run folder */
@@ -246,8 +246,13 @@ argo_err argo_engine_set_callbacks(argo_engine *eng, const argo_callbacks *cb, s
  * for a clean end; otherwise the error that ended the session (the files hold everything
  * acknowledged, and stats.yaml is final). An engine runs once. */
 argo_err argo_engine_run(argo_engine *eng);
-/* Asks a running engine to stop after the candle in hand. Thread-safe, async-signal-safe. */
+/* Asks a running engine to stop after the candle in hand. Thread-safe, async-signal-safe. The
+ * session's last day then ends with status "stopped" (docs/statistics.md). */
 void argo_engine_stop(argo_engine *eng);
+/* The same, saying why: reason is written as the day's stop_reason (the first reason given
+ * wins). reason is borrowed until argo_engine_run returns (a string literal in a signal
+ * handler). Thread-safe, async-signal-safe. */
+void argo_engine_stop_because(argo_engine *eng, const char *reason);
 /* The last error's message; never NULL. */
 const char *argo_engine_errmsg(const argo_engine *eng);
 /* Copies the latest statistics; valid during and after run. */
@@ -307,6 +312,12 @@ typedef struct argo_catalog_entry {
    * recover, or the next session started on this data output) can finalize it; 0 when there is
    * nothing to recover it from (its files hold what was published). */
   int recoverable;
+  /* NULL, or how the session ended when it did not simply finish (stats.yaml stop_reason):
+   * "stopped on request ...", "failed: <the error>", why a crash left it, ... */
+  const char *stop_reason;
+  /* 1 when recovery found the folder's journal damaged (stats.yaml journal_damage): rows it
+   * lacked were taken from the published files, the journal was kept as .journal.corrupt. */
+  int journal_damaged;
 } argo_catalog_entry;
 
 /* Lists data_output. ARGO_ENOTFOUND when data_output is not a folder (an empty folder is fine:
