@@ -32,6 +32,8 @@ typedef struct argo__latency {
   size_t nplain, ntraded, cap;
 } argo__latency;
 
+#define DAYS_AHEAD 2
+
 /* One callback waiting for the rows it reports to be durable (need <= argo__pub_durable). */
 typedef enum ev_type {
   EV_MARKET,
@@ -136,6 +138,12 @@ struct argo_engine {
   int64_t day_first_mark, day_first_log; /* ids before the current day (for the journal) */
   int64_t day_first_candles;
   int64_t day_first_event;
+  /* Durability positions (cur_seq) of the last day changes, oldest first: a new day folder is
+   * created only once the one DAYS_AHEAD changes back is durable (journal fsynced, or
+   * published without a journal), so a crash leaves at most that many folders whose rows are
+   * not yet on disk. */
+  uint64_t day_marks[DAYS_AHEAD];
+  size_t nday_marks;
   char **day_dirs; /* every day folder of the session, for stable pointers in stats events */
   size_t ndays, days_cap;
 

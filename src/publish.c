@@ -117,7 +117,15 @@ struct argo__pub {
   atomic_int flush_all; /* sync: export everything now */
   int have_doc;
   docbuf doc;
-  int failures; /* consecutive failed publish attempts */
+  /* Without a journal, a day's final stats.yaml ("finished") waits until the next day's folder
+   * has its stats.yaml: until then the day says running, so that a crash before the next day's
+   * first files shows as a crash (recovery: crashed_recovered, journal off) instead of a
+   * session that seems to have finished. */
+  int deferred;
+  docbuf deferred_doc;
+  char deferred_dir[ARGO_PATH_MAX + 64];
+  docbuf ending_doc; /* scratch: a day's final document while its files are published */
+  int failures;      /* consecutive failed publish attempts */
   /* the second export lane (publisher thread and lane thread, under lane_mu) */
   pthread_t lane_thread;
   int lane_started;
@@ -417,6 +425,18 @@ static void lane_wait(argo__pub *p) {
 
 /* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
  * folder once. Returns -1 if something failed, else 0 (tables not yet due stay dirty). */
+/* The previous day's final stats.yaml, once the next day's exists (see deferred). */
+static void write_deferred(argo__pub *p) {
+  char err[ARGO_ERRMSG_MAX];
+  if (argo__stats_yaml_write(&p->deferred_doc.doc, p->deferred_dir, &p->yaml, err, sizeof err) !=
+          ARGO_OK ||
+      argo__fs_fsync_dir(p->deferred_dir, err, sizeof err) != 0) {
+    report(p, ARGO_EIO, err, 0); /* tried again at the next stats.yaml */
+    return;
+  }
+  p->deferred = 0;
+}
+
 static int publish_dirty(argo__pub *p, int force) {
   if (!p->have_dir) {
     return 0;
@@ -485,6 +505,9 @@ static int publish_dirty(argo__pub *p, int force) {
       p->stats_dirty = 0;
       p->last_export[ARGO_T_COUNT] = now;
       wrote = 1;
+      if (p->deferred && strcmp(p->deferred_dir, p->dir) != 0) {
+        write_deferred(p);
+      }
     }
   }
   if (wrote && argo__fs_fsync_dir(p->dir, err, sizeof err) != 0) {
@@ -632,6 +655,13 @@ static void process(argo__pub *p, seg *list) {
         }
         p->last_export[t] = s->begun ? now : 0;
       }
+      /* The day's stats.yaml comes with its first files: a folder never holds rows without
+       * one (with the journal off, it is all a crash would leave). */
+      if (s->has_stats) {
+        docbuf_move(&p->doc, &s->stats);
+        p->have_doc = 1;
+        p->stats_dirty = 1;
+      }
       if (!s->begun) {
         publish_dirty(p, 1);
       }
@@ -651,13 +681,26 @@ static void process(argo__pub *p, seg *list) {
     if (!s->begin && !s->end) {
       p->busy = !s->idle;
     }
-    if (s->has_stats) {
+    if (s->has_stats && !s->begin) {
       docbuf_move(&p->doc, &s->stats);
       p->have_doc = 1;
       p->stats_dirty = 1;
     }
     if (s->end) {
+      int defer = !p->cfg.wal_durable && p->have_doc;
+      if (defer) {
+        docbuf_move(&p->ending_doc, &p->doc);
+        argo__strlcpy(p->doc.status, "running", sizeof p->doc.status);
+      }
       int ok = publish_final(p) == 0;
+      if (defer && ok) {
+        if (p->deferred) {
+          write_deferred(p); /* the day before: this day's stats.yaml exists now */
+        }
+        docbuf_move(&p->deferred_doc, &p->ending_doc);
+        argo__strlcpy(p->deferred_dir, p->dir, sizeof p->deferred_dir);
+        p->deferred = 1;
+      }
       if (!ok) {
         argo__fmt(err, sizeof err, "giving up publishing the files of '%s': %s", p->dir,
                   p->last_msg);
@@ -899,6 +942,9 @@ void argo__pub_free(argo__pub *p) {
     p->free_list = n;
   }
   seg_free(p->cur);
+  if (p->deferred) {
+    write_deferred(p); /* the session ended before its next day's stats.yaml */
+  }
   argo__store_close(p->store);
   argo__sb_free(&p->yaml);
   for (size_t i = 0; i < p->nsyms; i++) {
@@ -906,6 +952,8 @@ void argo__pub_free(argo__pub *p) {
   }
   free(p->syms);
   free(p->doc.pos);
+  free(p->deferred_doc.pos);
+  free(p->ending_doc.pos);
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->work_cv);
   pthread_cond_destroy(&p->done_cv);
@@ -1080,6 +1128,23 @@ argo_err argo__pub_sync(argo__pub *p, char *err, size_t errlen) {
   atomic_store(&p->flush_all, 0);
   argo_err rc = ARGO_OK;
   if (atomic_load(&p->durable) < target) {
+    rc = p->last_code ? p->last_code : ARGO_EIO;
+    argo__strlcpy(err, p->last_msg, errlen);
+  }
+  pthread_mutex_unlock(&p->mu);
+  return rc;
+}
+
+argo_err argo__pub_wait(argo__pub *p, uint64_t seq, char *err, size_t errlen) {
+  if (seq > p->handed) {
+    argo__pub_handover(p);
+  }
+  pthread_mutex_lock(&p->mu);
+  while (!p->gave_up && atomic_load(&p->durable) < seq) {
+    pthread_cond_wait(&p->done_cv, &p->mu);
+  }
+  argo_err rc = ARGO_OK;
+  if (atomic_load(&p->durable) < seq) {
     rc = p->last_code ? p->last_code : ARGO_EIO;
     argo__strlcpy(err, p->last_msg, errlen);
   }

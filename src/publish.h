@@ -95,6 +95,9 @@ void argo__pub_want_poke(argo__pub *p, int on);
 /* Hands everything over and waits until it is published or the publisher gave up. ARGO_OK or
  * the publisher's last error (err set). */
 argo_err argo__pub_sync(argo__pub *p, char *err, size_t errlen);
+/* Waits until the segment seq is published (handing it over first when it is the current
+ * one) or the publisher gave up. ARGO_OK or the publisher's last error (err set). */
+argo_err argo__pub_wait(argo__pub *p, uint64_t seq, char *err, size_t errlen);
 /* Pops one error reported by the publisher thread (returns 1 and sets code/msg) or returns 0.
  * fatal is set when the publisher gave up after retries (the session should stop). */
 int argo__pub_error(argo__pub *p, argo_err *code, char *msg, size_t len, int *fatal);

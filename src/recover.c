@@ -936,10 +936,12 @@ static argo_err recover_locked(const char *dir, const argo__recover_how *how, ch
     }
   }
   /* A day whose journal ends with its end record and whose stats.yaml is final keeps that
-   * status and its reason. */
+   * status and its reason. Without a final stats.yaml it says the run ended by a crash, unless
+   * the session is ending without its engine thread (how is not a crash's): its days that
+   * ended before are finished. */
   int finished = was_final && r.saw_end;
   argo__recover_how kept_how = {status, reason[0] ? reason : NULL};
-  const char *st = finished ? status : how->status;
+  const char *st = finished ? status : r.saw_end && how != &after_crash ? "finished" : how->status;
   if (finished) {
     r.how = &kept_how;
   }
@@ -985,9 +987,9 @@ static argo_err recover_locked(const char *dir, const argo__recover_how *how, ch
   argo_time_format(r.last_event, when, sizeof when);
   if (finished) {
     argo__fmt(msg, msglen,
-              "%s: the day was finished; its files were rebuilt from the journal left behind "
+              "%s: the day was %s; its files were rebuilt from the journal left behind "
               "(%lld candles, %lld fills) and the journal removed%s",
-              dir, (long long)r.candles, (long long)r.fills, notes);
+              dir, st, (long long)r.candles, (long long)r.fills, notes);
   } else {
     argo__fmt(msg, msglen,
               "%s: recovered %lld candles, %lld orders, %lld fills, %lld marks, %lld logs from "
@@ -1046,7 +1048,8 @@ static argo_err recover_bare(const char *dir, char *msg, size_t msglen) {
   char lpath[ARGO_PATH_MAX + 128], status[32];
   snprintf(lpath, sizeof lpath, "%s/.lock", dir);
   msg[0] = '\0';
-  /* No lock file: no session got as far as locking this folder, or one is doing so now. */
+  /* No lock file: a run folder is created with its .lock (session.c), so no session of this
+   * version is writing it; its stats.yaml, if any, was final. */
   if (!argo__fs_exists(lpath)) {
     return ARGO_ENOTFOUND;
   }
@@ -1117,6 +1120,27 @@ static void free_list(char **v, size_t n) {
   free(v);
 }
 
+static int is_claim(const char *name) {
+  return strncmp(name, ARGO_CLAIM_PREFIX, strlen(ARGO_CLAIM_PREFIX)) == 0;
+}
+
+/* A run folder a crash caught while it was being claimed (session.c): nothing but its .lock,
+ * which nobody holds any more. */
+static void remove_stale_claims(const char *day_dir) {
+  size_t n = 0;
+  char **claims = list_dir(day_dir, is_claim, &n);
+  for (size_t i = 0; i < n; i++) {
+    char dir[ARGO_PATH_MAX + 64], err[256];
+    snprintf(dir, sizeof dir, "%s/%s", day_dir, claims[i]);
+    int lock = -1;
+    if (argo__session_lock(dir, &lock, err, sizeof err) == 0) {
+      argo__session_unlock(dir, lock, 1);
+      rmdir(dir);
+    }
+  }
+  free_list(claims, n);
+}
+
 int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user) {
   size_t ndays = 0;
   int count = 0;
@@ -1124,6 +1148,7 @@ int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user) {
   for (size_t i = 0; i < ndays; i++) {
     char day_dir[ARGO_PATH_MAX + 32];
     snprintf(day_dir, sizeof day_dir, "%s/%s", data_output, days[i]);
+    remove_stale_claims(day_dir);
     size_t nruns = 0;
     char **runs = list_dir(day_dir, is_run, &nruns);
     for (size_t k = 0; k < nruns; k++) {

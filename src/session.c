@@ -1,8 +1,10 @@
 /*
- * Session manager: run numbering and day folders; see session.h. The run folder is claimed by
- * mkdir, which is atomic: two sessions that scan at the same instant both try run_<max+1>, one
- * gets EEXIST and moves on to the next number.
+ * Session manager: run numbering and day folders; see session.h. The run folder is claimed by a
+ * rename that never replaces (made and locked under a name of its own first), which is atomic:
+ * two sessions that scan at the same instant both try run_<max+1>, one gets EEXIST and moves on
+ * to the next number.
  */
+#define _GNU_SOURCE /* renameat2 */
 #include "session.h"
 
 #include <dirent.h>
@@ -12,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "util/fsx.h"
@@ -66,7 +69,59 @@ int argo__session_scan(const char *day_dir, int *max_out, char *err, size_t errl
   return 0;
 }
 
-int argo__session_claim(const char *day_dir, int first, int *got, char *err, size_t errlen) {
+/* Creates the run folder path with its lock held: made under a dot-name of its own beside it
+ * (".claim.<pid>.<n>"), its .lock created and locked there, then renamed into place without
+ * replacing anything. So a run folder never exists without its .lock, and recovery can tell a
+ * folder that a session left (a .lock nobody holds) from one that is being claimed (none: it
+ * is not there yet). 0 with *lock_fd set, -EEXIST when path exists, or -errno (err). */
+static int create_locked(const char *day_dir, const char *path, int *lock_fd, char *err,
+                         size_t errlen) {
+  static atomic_uint counter;
+  char tmp[ARGO_PATH_MAX + 64], lpath[ARGO_PATH_MAX + 128];
+  snprintf(tmp, sizeof tmp, "%s/%s%ld.%u", day_dir, ARGO_CLAIM_PREFIX, (long)getpid(),
+           atomic_fetch_add(&counter, 1));
+  int e = argo__io_fault_check(ARGO_IO_MKDIR);
+  if (e || mkdir(tmp, 0755) != 0) {
+    e = e ? e : errno;
+    argo__fmt_errno(err, errlen, e, "cannot create run folder '%s'", path);
+    return -e;
+  }
+  snprintf(lpath, sizeof lpath, "%s/.lock", tmp);
+  int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    e = errno;
+    if (fd >= 0) {
+      close(fd);
+    }
+    unlink(lpath);
+    rmdir(tmp);
+    argo__fmt_errno(err, errlen, e, "cannot lock the new run folder '%s'", path);
+    return -e;
+  }
+  if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+    e = errno;
+    if (e == EINVAL || e == ENOSYS) {
+      /* A file system without RENAME_NOREPLACE: rename never replaces a folder that holds
+       * anything, and a run folder always holds its .lock. */
+      e = rename(tmp, path) == 0 ? 0 : errno;
+    }
+    if (e) {
+      unlink(lpath);
+      rmdir(tmp);
+      close(fd);
+      if (e == EEXIST || e == ENOTEMPTY) {
+        return -EEXIST;
+      }
+      argo__fmt_errno(err, errlen, e, "cannot create run folder '%s'", path);
+      return -e;
+    }
+  }
+  *lock_fd = fd;
+  return 0;
+}
+
+int argo__session_claim(const char *day_dir, int first, int *got, int *lock_fd, char *err,
+                        size_t errlen) {
   int rc = argo__fs_mkdir_p(day_dir, 0755, err, errlen);
   if (rc) {
     return rc;
@@ -84,16 +139,20 @@ int argo__session_claim(const char *day_dir, int first, int *got, char *err, siz
       return -ENOSPC;
     }
     snprintf(path, sizeof path, "%s/run_%d", day_dir, n);
-    int e = argo__io_fault_check(ARGO_IO_MKDIR);
-    if (e == 0 && mkdir(path, 0755) == 0) {
+    int fd = -1;
+    int e = create_locked(day_dir, path, &fd, err, errlen);
+    if (e == 0) {
       *got = n;
+      if (lock_fd) {
+        *lock_fd = fd;
+      } else {
+        close(fd);
+      }
       /* Make the claim itself durable: the new entry lives in day_dir. */
       return argo__fs_fsync_dir(day_dir, err, errlen);
     }
-    e = e ? e : errno;
-    if (e != EEXIST) {
-      argo__fmt_errno(err, errlen, e, "cannot create run folder '%s'", path);
-      return -e;
+    if (e != -EEXIST) {
+      return e;
     }
   }
   argo__fmt(err, errlen, "cannot claim a run folder in '%s'", day_dir);
@@ -111,6 +170,7 @@ static void set_day(argo__session *s, int64_t day, int run) {
 argo_err argo__session_open(argo__session *s, const char *data_output, int64_t clock_us, char *err,
                             size_t errlen) {
   memset(s, 0, sizeof *s);
+  s->lock_fd = -1;
   if (!data_output || !*data_output) {
     argo__fmt(err, errlen, "the data output path is empty");
     return ARGO_EINVAL;
@@ -137,7 +197,7 @@ argo_err argo__session_open(argo__session *s, const char *data_output, int64_t c
   argo__day_format(day, date);
   snprintf(day_dir, sizeof day_dir, "%s/%s", s->data_output, date);
   int run = 0;
-  rc = argo__session_claim(day_dir, 1, &run, err, errlen);
+  rc = argo__session_claim(day_dir, 1, &run, &s->lock_fd, err, errlen);
   if (rc) {
     return ARGO_EIO;
   }
@@ -164,19 +224,18 @@ int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen)
   }
   char path[ARGO_PATH_MAX + 64];
   snprintf(path, sizeof path, "%s/run_%d", day_dir, s->run_number);
-  int e = argo__io_fault_check(ARGO_IO_MKDIR);
   int run = s->run_number;
   s->collision[0] = '\0';
-  if (e == 0 && mkdir(path, 0755) == 0) {
+  s->lock_fd = -1;
+  int e = create_locked(day_dir, path, &s->lock_fd, err, errlen);
+  if (e == 0) {
     rc = argo__fs_fsync_dir(day_dir, err, errlen);
   } else {
-    e = e ? e : errno;
-    if (e != EEXIST) {
-      argo__fmt_errno(err, errlen, e, "cannot create run folder '%s'", path);
-      return -e;
+    if (e != -EEXIST) {
+      return e;
     }
     /* run_N of this day belongs to another session: never write into it. */
-    rc = argo__session_claim(day_dir, s->run_number + 1, &run, err, errlen);
+    rc = argo__session_claim(day_dir, s->run_number + 1, &run, &s->lock_fd, err, errlen);
     if (rc == 0) {
       argo__fmt(s->collision, sizeof s->collision,
                 "%s/run_%d already belonged to another session; this session continues in "

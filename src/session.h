@@ -27,7 +27,13 @@ typedef struct argo__session {
   char run_name[32];   /* "run_<day_run>" */
   char run_dir[ARGO_PATH_MAX + 64];
   char collision[512]; /* "" or why the current day's run number differs from run_number */
+  int lock_fd;         /* the lock of the day folder just claimed (argo__session_lock's kind), held:
+                          the caller takes it (and sets this to -1) */
 } argo__session;
+
+/* Folders named so in a day folder are run folders being claimed (or left by a crash while
+ * they were): never a run. */
+#define ARGO_CLAIM_PREFIX ".claim."
 
 /* The run number a folder name denotes: n for "run_<n>" with n a positive decimal without
  * leading zeros (at most 9 digits); -1 for any other name. */
@@ -35,16 +41,20 @@ int argo__session_run_number(const char *name);
 /* Highest run number among the sub-folders of day_dir (0 if none or day_dir is missing).
  * 0 or -errno with err set. */
 int argo__session_scan(const char *day_dir, int *max_out, char *err, size_t errlen);
-/* Claims run_<n> in day_dir for the smallest n >= want that mkdir creates, where want is
- * max(first, highest existing + 1). Creates day_dir if needed. 0 or -errno. */
-int argo__session_claim(const char *day_dir, int first, int *got, char *err, size_t errlen);
+/* Claims run_<n> in day_dir for the smallest free n >= want, where want is max(first, highest
+ * existing + 1): the folder appears with its .lock already held (*lock_fd, or released when
+ * lock_fd is NULL). Creates day_dir if needed. 0 or -errno. */
+int argo__session_claim(const char *day_dir, int first, int *got, int *lock_fd, char *err,
+                        size_t errlen);
 
 /* Opens a new session whose clock starts at clock_us: new UUID, claims the day's next run
- * number. ARGO_EIO with the path in err when a folder cannot be created. */
+ * number (its folder's lock held in s->lock_fd). ARGO_EIO with the path in err when a folder cannot
+ * be created. */
 argo_err argo__session_open(argo__session *s, const char *data_output, int64_t clock_us, char *err,
                             size_t errlen);
 /* Moves to the UTC day of t when it is later than the current day: creates {date}/run_N with
- * the session's N or, if taken, the next free number (s->collision explains). Returns 1 if the
+ * the session's N or, if taken, the next free number (s->collision explains), its lock held in
+ * s->lock_fd. Returns 1 if the
  * day changed, 0 if not (t on the same or an earlier day), or -errno with err set. */
 int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen);
 

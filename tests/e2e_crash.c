@@ -747,6 +747,77 @@ TEST(e2e_a_corrupt_byte_in_a_crashed_journal_never_loses_published_rows) {
   tu_rm_rf(root);
 }
 
+/* At full speed over short days the engine changes day every few milliseconds: a kill must
+ * leave no folder that recovery cannot finalize (each ends with a final stats.yaml, or is
+ * removed when it never held anything), with the journal on and off. */
+static void kill_at_full_speed(const char *journal, const char *tag) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir(tag));
+  snprintf(data, sizeof data, "%s/data", root);
+  char ev[4400], set[64];
+  snprintf(ev, sizeof ev, "%s/events.jsonl", root);
+  snprintf(set, sizeof set, "engine.journal=%s", journal);
+  char *args[] = {ARGO_BIN,     "run",     "--symbols",     "BTCUSDT,ETHUSDT",
+                  "--interval", "1m",      "--start",       "2025-10-01T00:00:00Z",
+                  "--bars",     "2000000", "--strategy",    "pingpong",
+                  "--set",      set,       "--data-output", data,
+                  "--events",   ev,        "--quiet",       NULL};
+  pid_t pid = tu_spawn(args, NULL);
+  CHECK_MSG(wait_started(pid, ev), "the session never started");
+  sleep_ms(700);
+  kill(pid, SIGKILL);
+  CHECK_EQ_INT(128 + SIGKILL, tu_reap(pid));
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "recover", "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "recover exit %d: %s %s", rc, o, e);
+  free(o);
+  free(e);
+  char pat[4400];
+  glob_t g;
+  snprintf(pat, sizeof pat, "%s/*/run_*", data);
+  int days = 0, crashed = 0;
+  if (glob(pat, 0, NULL, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+      char p[4600];
+      snprintf(p, sizeof p, "%s/stats.yaml", g.gl_pathv[i]);
+      CHECK_MSG(argo__fs_exists(p), "%s has no stats.yaml after recovery", g.gl_pathv[i]);
+      argo__stats_doc d = tu_read_stats(p);
+      days++;
+      if (strcmp(d.s.status, "crashed_recovered") == 0) {
+        crashed++;
+        CHECK_EQ_INT(strcmp(journal, "false") == 0, d.journal_off);
+      } else {
+        CHECK_STR("finished", d.s.status);
+      }
+      argo__stats_doc_free(&d);
+      snprintf(p, sizeof p, "%s/.lock", g.gl_pathv[i]);
+      CHECK_MSG(!argo__fs_exists(p), "%s left behind", p);
+      snprintf(p, sizeof p, "%s/.journal", g.gl_pathv[i]);
+      CHECK_MSG(!argo__fs_exists(p), "%s left behind", p);
+    }
+    globfree(&g);
+  }
+  fprintf(stderr, "journal %s: %d day folders, %d crashed_recovered\n", journal, days, crashed);
+  CHECK_MSG(days >= 3, "only %d day folders: the kill came too early to cross days", days);
+  /* The crashed day, and the days before it whose final files the crash came before (at most
+   * DAYS_AHEAD of them); never none. */
+  CHECK_MSG(crashed >= 1 && crashed <= 3, "%d days crashed_recovered", crashed);
+  /* Nothing is left out of the listing. */
+  rc = tu_argo(&o, &e, "sessions", "--data-output", data, NULL);
+  CHECK_EQ_INT(0, rc);
+  CHECK_MSG(!strstr(e, "no stats.yaml"), "folders left without stats.yaml: %s", e);
+  free(o);
+  free(e);
+  tu_rm_rf(root);
+}
+
+TEST(e2e_a_kill_at_full_speed_over_many_days_leaves_every_folder_final) {
+  kill_at_full_speed("true", "e2e-days");
+}
+
+TEST(e2e_a_kill_without_a_journal_still_shows_as_crashed_after_recovery) {
+  kill_at_full_speed("false", "e2e-days-nojournal");
+}
+
 int main(void) {
   RUN(e2e_a_second_session_never_recovers_a_running_one);
   RUN(e2e_sigkill_at_random_moments_loses_nothing_acknowledged);
@@ -754,5 +825,7 @@ int main(void) {
   RUN(e2e_a_crash_during_recovery_is_recovered_again);
   RUN(e2e_a_corrupt_parquet_file_found_at_start_is_moved_aside_and_reported);
   RUN(e2e_a_corrupt_byte_in_a_crashed_journal_never_loses_published_rows);
+  RUN(e2e_a_kill_at_full_speed_over_many_days_leaves_every_folder_final);
+  RUN(e2e_a_kill_without_a_journal_still_shows_as_crashed_after_recovery);
   return test_summary();
 }

@@ -560,7 +560,25 @@ TEST(journal_crc32c_matches_the_standard_check_value) {
   CHECK_EQ_INT(0x22620404u, argo__crc32c(0, t, strlen(t)));
 }
 
+/* A crash while a run folder was being claimed leaves it under its claim name: recovery
+ * removes it once nobody holds its lock. */
+TEST(recovery_removes_a_run_folder_a_crash_left_half_claimed) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("rc-claim"));
+  char day[4200], claim[4300], lock[4400];
+  snprintf(day, sizeof day, "%s/2025-10-01", dir);
+  snprintf(claim, sizeof claim, "%s/.claim.99999.0", day);
+  CHECK(mkdir(day, 0755) == 0 && mkdir(claim, 0755) == 0);
+  snprintf(lock, sizeof lock, "%s/.lock", claim);
+  tu_write_file(lock, "");
+  int n = -1;
+  CHECK(argo_recover(dir, NULL, NULL, &n) == ARGO_OK);
+  CHECK_MSG(!argo__fs_exists(claim), "%s is still there", claim);
+  CHECK_EQ_INT(0, n);
+  tu_rm_rf(dir);
+}
+
 int main(void) {
+  RUN(recovery_removes_a_run_folder_a_crash_left_half_claimed);
   RUN(journal_crc32c_matches_the_standard_check_value);
   RUN(journal_records_round_trip);
   RUN(journal_records_become_durable_within_group_commit_without_the_engine_thread);

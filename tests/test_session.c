@@ -1,8 +1,11 @@
 /* Session manager: run numbering, atomic claims, day folders (DESIGN sections 2 and 3). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +32,7 @@ static int next_in(const char *day) {
   char d[8192], err[256];
   snprintf(d, sizeof d, "%s/%s", root, day);
   int got = 0;
-  int rc = argo__session_claim(d, 1, &got, err, sizeof err);
+  int rc = argo__session_claim(d, 1, &got, NULL, err, sizeof err);
   CHECK_MSG(rc == 0, "%s", err);
   return got;
 }
@@ -104,7 +107,7 @@ TEST(session_simultaneous_starts_get_different_numbers) {
       char d[8192], err[256];
       snprintf(d, sizeof d, "%s/2025-10-01", root);
       int got = -1;
-      if (argo__session_claim(d, 1, &got, err, sizeof err) != 0) {
+      if (argo__session_claim(d, 1, &got, NULL, err, sizeof err) != 0) {
         got = -1;
       }
       ssize_t w = write(res[1], &got, sizeof got);
@@ -210,7 +213,43 @@ TEST(session_dates_are_utc_days_of_the_clock) {
   tu_rm_rf(root);
 }
 
+/* A run folder never exists without its lock: recovery in another process can then tell a
+ * folder being claimed from one a crash left. */
+TEST(session_a_run_folder_appears_with_its_lock_held) {
+  fresh("sess-locked");
+  char d[8192], lock[8300];
+  snprintf(d, sizeof d, "%s/2025-10-01", root);
+  char err[512];
+  int got = 0, fd = -1;
+  CHECK_MSG(argo__session_claim(d, 1, &got, &fd, err, sizeof err) == 0, "%s", err);
+  CHECK_EQ_INT(1, got);
+  CHECK(fd >= 0);
+  snprintf(lock, sizeof lock, "%s/run_1/.lock", d);
+  int other = open(lock, O_RDWR);
+  CHECK(other >= 0);
+  CHECK_MSG(flock(other, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK,
+            "the new folder's lock is not held");
+  close(fd);
+  CHECK(flock(other, LOCK_EX | LOCK_NB) == 0);
+  close(other);
+  /* Nothing of the claim is left beside it. */
+  DIR *dir = opendir(d);
+  CHECK(dir != NULL);
+  struct dirent *de;
+  int entries = 0;
+  while ((de = readdir(dir)) != NULL) {
+    if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+      CHECK_MSG(strcmp(de->d_name, "run_1") == 0, "left in the day folder: %s", de->d_name);
+      entries++;
+    }
+  }
+  closedir(dir);
+  CHECK_EQ_INT(1, entries);
+  tu_rm_rf(root);
+}
+
 int main(void) {
+  RUN(session_a_run_folder_appears_with_its_lock_held);
   RUN(session_run_number_accepts_only_canonical_names);
   RUN(session_empty_day_starts_at_run_1);
   RUN(session_consecutive_claims_give_run_1_to_3);
