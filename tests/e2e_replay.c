@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stats_yaml.h"
 #include "test.h"
@@ -115,8 +116,45 @@ TEST(e2e_resume_account_continues_cash_and_positions) {
   tu_rm_rf(out);
 }
 
+TEST(e2e_resume_account_from_an_unreadable_stats_yaml_is_refused) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-resume-bad"));
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--strategy", "pingpong", "--symbols", "BTCUSDT", "--bars",
+                   "10", "--start", "2025-10-01T10:00:00Z", "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  char run2[4300], stats[4400];
+  snprintf(run2, sizeof run2, "%s/2025-10-01/run_2", out);
+  snprintf(stats, sizeof stats, "%s/2025-10-01/run_1/stats.yaml", out);
+  /* Damaged, then gone: either way the account cannot be resumed, and the session that was
+   * asked to resume it does not start (before, it started with fresh capital, exit 0, and its
+   * stats.yaml said resumed_from: 2025-10-01/run_1). */
+  tu_write_file(stats, "id: \"run_1\"\nstatus: [unclosed\n");
+  char *args[] = {"run",
+                  "--strategy",
+                  "pingpong",
+                  "--symbols",
+                  "BTCUSDT",
+                  "--bars",
+                  "4",
+                  "--start",
+                  "2025-10-01T10:10:00Z",
+                  "--data-output",
+                  out,
+                  "--resume-account",
+                  "--quiet",
+                  NULL};
+  tu_check_refused("cannot resume the account", stats, args);
+  CHECK_MSG(!argo__fs_exists(run2), "%s exists", run2);
+  CHECK(unlink(stats) == 0);
+  tu_check_refused("cannot resume the account", stats, args);
+  CHECK_MSG(!argo__fs_exists(run2), "%s exists", run2);
+  tu_rm_rf(out);
+}
+
 int main(void) {
   RUN(e2e_replay_of_a_session_reproduces_its_trades);
   RUN(e2e_resume_account_continues_cash_and_positions);
+  RUN(e2e_resume_account_from_an_unreadable_stats_yaml_is_refused);
   return test_summary();
 }
