@@ -960,6 +960,12 @@ static argo_err change_day(argo_engine *eng, int64_t t) {
 static void first_live(argo_engine *eng, size_t sym, int64_t t);
 
 static int candle_valid(const argo_candle *c, char *why, size_t len) {
+  if (!argo__time_ok(c->time)) {
+    /* Before, a candle at or before the epoch was taken for "already stored" and dropped
+     * without a word, and one in the year 10000 named a day folder "10000-01-0". */
+    argo__fmt(why, len, "its time is not " ARGO__TIME_RANGE);
+    return 0;
+  }
   const double v[5] = {c->open, c->high, c->low, c->close, c->volume};
   static const char *names[5] = {"open", "high", "low", "close", "volume"};
   for (int i = 0; i < 5; i++) {
@@ -1494,6 +1500,14 @@ static argo_err setup(argo_engine *eng) {
     argo__history_last_ids(s->data_output, &eng->mark_id, &eng->log_id, on_history_problem, eng);
   }
   int64_t clock = eng->feed.ops->clock_start(eng->feed.impl);
+  if (!argo__time_ok(clock)) {
+    char ts[40];
+    argo_time_format(clock, ts, sizeof ts);
+    return set_err(
+        eng, ARGO_EFEED,
+        "the %s feed's clock (clock_start) starts at %s, which is not " ARGO__TIME_RANGE,
+        eng->has_user_feed && eng->user_feed.name ? eng->user_feed.name : eng->feed.ops->name, ts);
+  }
   /* What a warm restart resumes, read before anything is written. */
   warm w;
   rc = warm_load(eng, clock, &w);

@@ -36,6 +36,7 @@
 #include "feed_replay.h"
 #include "store.h"
 #include "util/strbuf.h"
+#include "util/timeu.h"
 #include "util/util.h"
 
 /* The columns a replay file must have, in the order of the query's source CTE. */
@@ -676,6 +677,7 @@ static int build_chk(replay *rp, const argo__settings *st, argo__sb *q) {
       "WITH src AS (%s), "
       "chk AS (SELECT *, list_position([%s], sym) AS k, "
       "CASE WHEN t IS NULL THEN 'the time is missing or not a time' "
+      "WHEN t <= 0 OR t > %lld THEN 'the time is not " ARGO__TIME_RANGE "' "
       "WHEN sym IS NULL THEN 'the symbol is missing' "
       "WHEN o IS NULL OR h IS NULL OR l IS NULL OR c IS NULL OR v IS NULL "
       "THEN 'a price or the volume is missing or not a number' "
@@ -687,8 +689,8 @@ static int build_chk(replay *rp, const argo__settings *st, argo__sb *q) {
       "WHEN v < 0 THEN 'the volume is negative' END AS bad "
       "FROM src WHERE (sym IS NULL OR sym IN (%s)) "
       "AND (t IS NULL OR (t >= %lld AND t < %lld))) ",
-      argo__sb_str(&rp->src.select), argo__sb_str(&list), argo__sb_str(&list), (long long)lo,
-      (long long)hi);
+      argo__sb_str(&rp->src.select), argo__sb_str(&list), (long long)ARGO__TIME_MAX,
+      argo__sb_str(&list), (long long)lo, (long long)hi);
   int failed = argo__sb_failed(&list);
   argo__sb_free(&list);
   return failed || argo__sb_failed(q) ? -1 : 0;

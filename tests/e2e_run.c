@@ -547,6 +547,21 @@ TEST(e2e_bad_input_gives_one_line_and_exit_2) {
   tu_check_refused("nosuch.so", NULL,
                    (char *[]){"run", "--strategy", "./nosuch.so", "--data-output", data, NULL});
   tu_check_refused("unknown command", NULL, (char *[]){"frobnicate", NULL});
+  /* Times outside 1970-01-01 .. 9999-12-31: a start in the year 10000 named a day folder
+   * "10000-01-0", a start at or before the epoch recorded nothing. */
+  tu_check_refused("--start: market_data.start: expected a UTC time after 1970-01-01T00:00:00Z and "
+                   "before 10000-01-01T00:00:00Z, got '253402300800'",
+                   NULL, (char *[]){"run", "--start", "253402300800", "--data-output", data, NULL});
+  tu_check_refused("got '1969-07-20'", NULL,
+                   (char *[]){"run", "--start", "1969-07-20", "--data-output", data, NULL});
+  tu_check_refused("market_data.bars: 100 candles of 1h from 9999-12-31T20:00:00Z go past "
+                   "9999-12-31T23:59:59Z",
+                   NULL,
+                   (char *[]){"run", "--start", "9999-12-31T20:00:00Z", "--interval", "1h",
+                              "--bars", "100", "--data-output", data, NULL});
+  /* An endless simulated session at full speed (it wrote 4,400 day folders in 30 s). */
+  tu_check_refused("the simulated feed would never end", "--end",
+                   (char *[]){"run", "--bars", "0", "--data-output", data, NULL});
   /* Nothing was written by any of them. */
   CHECK(!argo__fs_exists(data));
   tu_rm_rf(out);

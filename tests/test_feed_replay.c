@@ -325,6 +325,33 @@ TEST(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows) {
   tu_rm_rf(dir);
 }
 
+TEST(replay_rows_outside_1970_to_9999_are_reported_and_skipped) {
+  setup_dir();
+  const char *p = path_of("far.csv");
+  /* Before, the rows at or before the epoch reached the engine, which dropped them without a
+   * word, and the year-10000 row made a day folder "10000-01-0". */
+  tu_write_file(p, "time,symbol,open,high,low,close,volume\n"
+                   "1969-12-31T23:59:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "0,BTCUSDT,1,2,0.5,1,1\n"
+                   "2025-10-01T00:00:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "10000-01-01T00:00:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "2025-10-01T00:01:00Z,BTCUSDT,1,2,0.5,1,1\n");
+  argo__waker w;
+  argo__waker_init(&w);
+  seen sn = {0};
+  argo__settings s = settings(p, btc_eth, 2);
+  int64_t clock = 0;
+  CHECK_EQ_INT(2, replay_all(&s, &w, &sn, &clock));
+  CHECK_EQ_INT(T0, clock);
+  CHECK_EQ_INT(3, sn.nerr);
+  CHECK_CONTAINS(sn.errs[0], "row 1 (BTCUSDT, 1969-12-31T23:59:00Z): the time is not after "
+                             "1970-01-01T00:00:00Z and before 10000-01-01T00:00:00Z; skipped");
+  CHECK_CONTAINS(sn.errs[1], "row 2 (BTCUSDT, 1970-01-01T00:00:00Z): the time is not after");
+  CHECK_CONTAINS(sn.errs[2], "row 4 (BTCUSDT, 10000-01-01T00:00:00Z): the time is not after");
+  argo__waker_deinit(&w);
+  tu_rm_rf(dir);
+}
+
 TEST(replay_finds_duplicates_among_other_symbols_rows) {
   setup_dir();
   const char *p = path_of("interleaved.csv");
@@ -550,6 +577,7 @@ int main(void) {
   RUN(replay_csv_takes_iso_text_and_epoch_milliseconds);
   RUN(replay_filters_symbols_and_the_time_range);
   RUN(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows);
+  RUN(replay_rows_outside_1970_to_9999_are_reported_and_skipped);
   RUN(replay_finds_duplicates_among_other_symbols_rows);
   RUN(replay_reports_the_rows_skipped_before_the_first_candle_in_next);
   RUN(replay_streams_a_large_file_in_chunks);
