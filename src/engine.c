@@ -652,6 +652,37 @@ static const char *clean(const char *s, char *buf, size_t cap) {
   return argo__utf8_valid(s) ? s : argo__utf8_fix(s, buf, cap);
 }
 
+/* Mark and log ids are reserved in ranges under the data output (session.h), so that sessions
+ * running at the same time never give two rows the same id. A range starts at 1024 ids and
+ * doubles up to a million, so a busy strategy reserves rarely and a quiet one leaves small
+ * gaps. The next id of kind (0 marks, 1 logs). */
+#define IDS_BLOCK_FIRST 1024
+#define IDS_BLOCK_MAX (INT64_C(1) << 20)
+
+static int64_t next_id(argo_engine *eng, int kind) {
+  int64_t *id = kind ? &eng->log_id : &eng->mark_id;
+  if (*id >= eng->ids_end[kind] && !eng->ids_failed) {
+    int64_t block = eng->ids_block[kind] ? eng->ids_block[kind] : IDS_BLOCK_FIRST;
+    int64_t first;
+    char err[ARGO_ERRMSG_MAX], msg[ARGO_ERRMSG_MAX];
+    if (argo__session_reserve_ids(eng->sess.data_output, kind, *id, block, &first, err,
+                                  sizeof err) == 0) {
+      *id = first - 1;
+      eng->ids_end[kind] = first + block - 1;
+      eng->ids_block[kind] = block < IDS_BLOCK_MAX ? block * 2 : block;
+    } else {
+      /* The row is still recorded; only the uniqueness across concurrent sessions is lost. */
+      eng->ids_failed = 1;
+      argo__fmt(msg, sizeof msg,
+                "%s; mark and log ids go on from %lld, and may repeat ids of a session running "
+                "at the same time",
+                err, (long long)*id + 1);
+      emit_error(eng, ARGO_EIO, msg);
+    }
+  }
+  return ++*id;
+}
+
 void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_MARKS);
   size_t r = argo__batch_add(b);
@@ -670,7 +701,7 @@ void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
   d.category = clean(m->category ? m->category : "", bc, sizeof bc);
   d.signal_type = clean(m->signal_type ? m->signal_type : "", bs, sizeof bs);
   m = &d;
-  argo__batch_i64(b, MRK_ID, r, ++eng->mark_id);
+  argo__batch_i64(b, MRK_ID, r, next_id(eng, 0));
   argo__batch_i64(b, MRK_TIME, r, event_time(eng));
   argo__batch_text(b, MRK_SYMBOL, r, m->symbol);
   argo__batch_text(b, MRK_COLOR, r, m->color);
@@ -711,7 +742,7 @@ void argo__engine_record_log(argo_engine *eng, int level, const char *message, c
   if (r == (size_t)-1) {
     return;
   }
-  argo__batch_i64(b, LOG_ID, r, ++eng->log_id);
+  argo__batch_i64(b, LOG_ID, r, next_id(eng, 1));
   argo__batch_i64(b, LOG_TS, r, event_time(eng));
   argo__batch_text(b, LOG_SYMBOL, r, eng->have_cur ? eng->cur.symbol : "");
   argo__batch_text(b, LOG_LEVEL, r, argo__log_level_name(level));
