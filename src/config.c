@@ -139,10 +139,12 @@ static const keydef keys[] = {
      .off = OFF(start_us),
      .off2 = OFF(has_start)},
     {{"market_data.end", "time", "",
-      "replay: only candles before this time, UTC; empty: to the end of the file"},
+      "replay and sim: only candles before this time, UTC; empty: to the end of the file (replay) "
+      "or of market_data.bars (sim)"},
      .kind = K_TIME0,
      .off = OFF(end_us)},
-    {{"market_data.bars", "int", "1000", "candles per symbol (sim); 0 = unlimited (live feeds)"},
+    {{"market_data.bars", "int", "1000",
+      "candles per symbol (sim); 0 = unlimited (with market_data.end or a speed)"},
      .kind = K_INT,
      .off = OFF(bars),
      .lo = 0},
@@ -772,8 +774,7 @@ static argo_err set_scalar(const keydef *k, const char *t, argo__settings *s, ch
   case K_SPEED: {
     double v = 0;
     /* Bounded so that pacing delays (interval / speed) stay within 64-bit microseconds. */
-    if (strcasecmp(t, "max") != 0 &&
-        (parse_double(t, &v) != 0 || !(v >= 1e-6 && v <= 1e9))) {
+    if (strcasecmp(t, "max") != 0 && (parse_double(t, &v) != 0 || !(v >= 1e-6 && v <= 1e9))) {
       return errf(why, len, ARGO_ECONFIG,
                   "expected 'max' or a number from 0.000001 to 1000000000, got '%s'", t);
     }
@@ -824,27 +825,22 @@ static argo_err set_scalar(const keydef *k, const char *t, argo__settings *s, ch
     *(int64_t *)field(s, k->off2) = us;
     return ARGO_OK;
   }
-  case K_TIME: {
-    int64_t us = 0;
-    if (*t && argo_time_parse(t, &us) != ARGO_OK) {
-      return errf(why, len, ARGO_ECONFIG,
-                  "expected a UTC time such as 2025-10-01T09:00:00Z (or nothing), got '%s'", t);
-    }
-    *(int64_t *)field(s, k->off) = us;
-    *(int *)field(s, k->off2) = *t != '\0';
-    return ARGO_OK;
-  }
+  case K_TIME:
   case K_TIME0: {
     int64_t us = 0;
     if (*t && argo_time_parse(t, &us) != ARGO_OK) {
       return errf(why, len, ARGO_ECONFIG,
                   "expected a UTC time such as 2025-10-01T09:00:00Z (or nothing), got '%s'", t);
     }
-    if (*t && us == 0) {
-      return errf(why, len, ARGO_ECONFIG,
-                  "expected a UTC time after 1970-01-01T00:00:00Z, got '%s'", t);
+    /* Year 10000 would name a day folder "10000-01-0" (and collide with itself); a time at or
+     * before the epoch is taken for "not given" or "nothing stored yet". */
+    if (*t && !argo__time_ok(us)) {
+      return errf(why, len, ARGO_ECONFIG, "expected a UTC time " ARGO__TIME_RANGE ", got '%s'", t);
     }
     *(int64_t *)field(s, k->off) = us;
+    if (k->kind == K_TIME) {
+      *(int *)field(s, k->off2) = *t != '\0';
+    }
     return ARGO_OK;
   }
   default:

@@ -662,6 +662,37 @@ static const char *clean(const char *s, char *buf, size_t cap) {
   return argo__utf8_valid(s) ? s : argo__utf8_fix(s, buf, cap);
 }
 
+/* Mark and log ids are reserved in ranges under the data output (session.h), so that sessions
+ * running at the same time never give two rows the same id. A range starts at 1024 ids and
+ * doubles up to a million, so a busy strategy reserves rarely and a quiet one leaves small
+ * gaps. The next id of kind (0 marks, 1 logs). */
+#define IDS_BLOCK_FIRST 1024
+#define IDS_BLOCK_MAX (INT64_C(1) << 20)
+
+static int64_t next_id(argo_engine *eng, int kind) {
+  int64_t *id = kind ? &eng->log_id : &eng->mark_id;
+  if (*id >= eng->ids_end[kind] && !eng->ids_failed) {
+    int64_t block = eng->ids_block[kind] ? eng->ids_block[kind] : IDS_BLOCK_FIRST;
+    int64_t first;
+    char err[ARGO_ERRMSG_MAX], msg[ARGO_ERRMSG_MAX];
+    if (argo__session_reserve_ids(eng->sess.data_output, kind, *id, block, &first, err,
+                                  sizeof err) == 0) {
+      *id = first - 1;
+      eng->ids_end[kind] = first + block - 1;
+      eng->ids_block[kind] = block < IDS_BLOCK_MAX ? block * 2 : block;
+    } else {
+      /* The row is still recorded; only the uniqueness across concurrent sessions is lost. */
+      eng->ids_failed = 1;
+      argo__fmt(msg, sizeof msg,
+                "%s; mark and log ids go on from %lld, and may repeat ids of a session running "
+                "at the same time",
+                err, (long long)*id + 1);
+      emit_error(eng, ARGO_EIO, msg);
+    }
+  }
+  return ++*id;
+}
+
 void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_MARKS);
   size_t r = argo__batch_add(b);
@@ -680,7 +711,7 @@ void argo__engine_record_mark(argo_engine *eng, const argo_mark *m) {
   d.category = clean(m->category ? m->category : "", bc, sizeof bc);
   d.signal_type = clean(m->signal_type ? m->signal_type : "", bs, sizeof bs);
   m = &d;
-  argo__batch_i64(b, MRK_ID, r, ++eng->mark_id);
+  argo__batch_i64(b, MRK_ID, r, next_id(eng, 0));
   argo__batch_i64(b, MRK_TIME, r, event_time(eng));
   argo__batch_text(b, MRK_SYMBOL, r, m->symbol);
   argo__batch_text(b, MRK_COLOR, r, m->color);
@@ -721,7 +752,7 @@ void argo__engine_record_log(argo_engine *eng, int level, const char *message, c
   if (r == (size_t)-1) {
     return;
   }
-  argo__batch_i64(b, LOG_ID, r, ++eng->log_id);
+  argo__batch_i64(b, LOG_ID, r, next_id(eng, 1));
   argo__batch_i64(b, LOG_TS, r, event_time(eng));
   argo__batch_text(b, LOG_SYMBOL, r, eng->have_cur ? eng->cur.symbol : "");
   argo__batch_text(b, LOG_LEVEL, r, argo__log_level_name(level));
@@ -994,6 +1025,12 @@ static argo_err change_day(argo_engine *eng, int64_t t) {
 static void first_live(argo_engine *eng, size_t sym, int64_t t);
 
 static int candle_valid(const argo_candle *c, char *why, size_t len) {
+  if (!argo__time_ok(c->time)) {
+    /* Before, a candle at or before the epoch was taken for "already stored" and dropped
+     * without a word, and one in the year 10000 named a day folder "10000-01-0". */
+    argo__fmt(why, len, "its time is not " ARGO__TIME_RANGE);
+    return 0;
+  }
   const double v[5] = {c->open, c->high, c->low, c->close, c->volume};
   static const char *names[5] = {"open", "high", "low", "close", "volume"};
   for (int i = 0; i < 5; i++) {
@@ -1121,36 +1158,48 @@ static void on_history_problem(void *user, argo_err code, const char *message) {
   emit_error(user, code, message);
 }
 
-/* Resumes cash and positions from the stats.yaml of the run the session warm-started from. */
-static void resume_account(argo_engine *eng, const char *run_dir) {
-  char path[ARGO_PATH_MAX + 128], err[ARGO_ERRMSG_MAX], msg[ARGO_ERRMSG_MAX];
+/* engine.resume_account: reads the account of the stats.yaml in run_dir into *doc. A session
+ * asked to resume an account it cannot read is refused (the error is set on eng), rather than
+ * started with fresh capital under a resumed_from that claims otherwise. */
+static argo_err read_account(argo_engine *eng, const char *run_dir, argo__stats_doc *doc) {
+  char path[ARGO_PATH_MAX + 128], err[ARGO_ERRMSG_MAX];
   snprintf(path, sizeof path, "%s/stats.yaml", run_dir);
   char *text = NULL;
-  argo__stats_doc doc;
-  if (argo__fs_read_all(path, &text, NULL) != 0 ||
-      argo__stats_yaml_parse(text, &doc, err, sizeof err) != ARGO_OK) {
-    argo__fmt(msg, sizeof msg, "cannot resume the account: '%s' cannot be read", path);
-    emit_error(eng, ARGO_ENOTFOUND, msg);
-    free(text);
-    return;
+  int e = argo__fs_read_all(path, &text, NULL);
+  if (e != 0) {
+    argo__fmt_errno(err, sizeof err, -e, "cannot resume the account (engine.resume_account): '%s'",
+                    path);
+    return set_err(eng, ARGO_EIO, "%s", err);
   }
+  argo_err rc = argo__stats_yaml_parse(text, doc, err, sizeof err);
   free(text);
-  if (!doc.has_account) {
-    argo__fmt(msg, sizeof msg, "cannot resume the account: '%s' has no account block", path);
-    emit_error(eng, ARGO_ENOTFOUND, msg);
-    argo__stats_doc_free(&doc);
-    return;
+  if (rc) {
+    return set_err(eng, rc,
+                   "cannot resume the account (engine.resume_account): '%s' cannot be read: %s",
+                   path, err);
   }
+  if (!doc->has_account) {
+    argo__stats_doc_free(doc);
+    return set_err(eng, ARGO_ENOTFOUND,
+                   "cannot resume the account (engine.resume_account): '%s' has no account block",
+                   path);
+  }
+  return ARGO_OK;
+}
+
+/* Seeds cash and positions from the account read by read_account. */
+static void resume_account(argo_engine *eng, const argo__stats_doc *doc) {
+  char msg[ARGO_ERRMSG_MAX];
   /* The session's capital is the resumed account's value at entry prices, so that equity and
    * drawdown continue from it. */
-  double capital = doc.cash;
-  for (size_t i = 0; i < doc.npositions; i++) {
-    capital += doc.positions[i].long_qty * doc.positions[i].long_avg_price -
-               doc.positions[i].short_qty * doc.positions[i].short_avg_price;
+  double capital = doc->cash;
+  for (size_t i = 0; i < doc->npositions; i++) {
+    capital += doc->positions[i].long_qty * doc->positions[i].long_avg_price -
+               doc->positions[i].short_qty * doc->positions[i].short_avg_price;
   }
-  argo__broker_seed_cash(eng->broker, doc.cash);
-  for (size_t i = 0; i < doc.npositions; i++) {
-    const argo__stats_pos *p = &doc.positions[i];
+  argo__broker_seed_cash(eng->broker, doc->cash);
+  for (size_t i = 0; i < doc->npositions; i++) {
+    const argo__stats_pos *p = &doc->positions[i];
     long sym = argo__engine_symbol(eng, p->symbol);
     if (sym < 0) {
       if (p->long_qty > 0 || p->short_qty > 0) {
@@ -1166,43 +1215,75 @@ static void resume_account(argo_engine *eng, const char *run_dir) {
       double qty = side ? p->short_qty : p->long_qty;
       double px = side ? p->short_avg_price : p->long_avg_price;
       if (qty > 0) {
-        argo__broker_seed_position(eng->broker, (size_t)sym, side, qty, px, doc.s.last_updated);
-        argo__stats_seed(eng->stats, (size_t)sym, side, qty, px, doc.s.last_updated);
+        argo__broker_seed_position(eng->broker, (size_t)sym, side, qty, px, doc->s.last_updated);
+        argo__stats_seed(eng->stats, (size_t)sym, side, qty, px, doc->s.last_updated);
       }
     }
   }
   argo__stats_set_capital(eng->stats, capital);
-  argo__stats_doc_free(&doc);
 }
 
-/* Warm restart: the newest stored candles of the session's symbols go through the strategy
- * (orders refused, nothing recorded) so that its indicators are ready at the first live
- * candle. */
-static void warm_start(argo_engine *eng, int64_t first_live) {
+/* What a warm restart resumes: stored candles, and the account with engine.resume_account. */
+typedef struct warm {
+  argo__stored st;
+  argo__stats_doc acct;
+  int have_acct;
+} warm;
+
+static void warm_free(warm *w) {
+  argo__stored_free(&w->st);
+  if (w->have_acct) {
+    argo__stats_doc_free(&w->acct);
+  }
+  w->have_acct = 0;
+}
+
+/* Warm restart, first half: loads the newest stored candles of the session's symbols and, with
+ * engine.resume_account, the account of the run they come from. Called before the session
+ * claims its run folder, so that a refused start leaves nothing behind. */
+static argo_err warm_load(argo_engine *eng, int64_t first_live, warm *w) {
+  memset(w, 0, sizeof *w);
   size_t need = eng->sdef->warmup_candles ? eng->sdef->warmup_candles(eng->sobj) : 0;
   if (need == 0 && (eng->cfg.prefetch || eng->cfg.resume_account)) {
     need = 1; /* prefetch and account resume need the newest stored run */
   }
   if (need == 0) {
-    return;
+    return ARGO_OK;
   }
-  argo__stored st;
   char err[ARGO_ERRMSG_MAX];
   argo_err rc = argo__history_load(eng->cfg.data_output, (const char *const *)eng->symbols,
-                                   eng->nsym, eng->cfg.interval, first_live, need, &st,
+                                   eng->nsym, eng->cfg.interval, first_live, need, &w->st,
                                    on_history_problem, eng, err, sizeof err);
   if (rc) {
+    memset(&w->st, 0, sizeof w->st);
+    if (eng->cfg.resume_account) {
+      return set_err(eng, rc, "cannot resume the account (engine.resume_account): %s", err);
+    }
     emit_error(eng, rc, err);
+    return ARGO_OK;
+  }
+  if (w->st.n > 0 && eng->cfg.resume_account) {
+    if ((rc = read_account(eng, w->st.resumed_dir, &w->acct)) != ARGO_OK) {
+      argo__stored_free(&w->st);
+      return rc;
+    }
+    w->have_acct = 1;
+  }
+  return ARGO_OK;
+}
+
+/* Warm restart, second half (the broker exists): the stored candles go through the strategy
+ * (orders refused, nothing recorded) so that its indicators are ready at the first live candle,
+ * and the account is resumed. */
+static void warm_start(argo_engine *eng, warm *w) {
+  const argo__stored *st = &w->st;
+  if (st->n == 0) {
     return;
   }
-  if (st.n == 0) {
-    argo__stored_free(&st);
-    return;
-  }
-  argo__strlcpy(eng->resumed_from, st.resumed_from, sizeof eng->resumed_from);
+  argo__strlcpy(eng->resumed_from, st->resumed_from, sizeof eng->resumed_from);
   eng->warming = 1;
-  for (size_t i = 0; i < st.n; i++) {
-    const argo_candle *c = &st.candles[i];
+  for (size_t i = 0; i < st->n; i++) {
+    const argo_candle *c = &st->candles[i];
     long sym = argo__engine_symbol(eng, c->symbol);
     if (sym < 0) {
       continue;
@@ -1221,10 +1302,9 @@ static void warm_start(argo_engine *eng, int64_t first_live) {
   eng->warming = 0;
   eng->have_cur = 0;
   eng->nnotes = 0;
-  if (eng->cfg.resume_account) {
-    resume_account(eng, st.resumed_dir);
+  if (w->have_acct) {
+    resume_account(eng, &w->acct);
   }
-  argo__stored_free(&st);
 }
 
 static uint64_t wal_flush(void *user) {
@@ -1484,10 +1564,25 @@ static argo_err setup(argo_engine *eng) {
     argo__recover_all(s->data_output, on_recover, eng);
     argo__history_last_ids(s->data_output, &eng->mark_id, &eng->log_id, on_history_problem, eng);
   }
-  /* Session: claim the run folder. */
   int64_t clock = eng->feed.ops->clock_start(eng->feed.impl);
+  if (!argo__time_ok(clock)) {
+    char ts[40];
+    argo_time_format(clock, ts, sizeof ts);
+    return set_err(
+        eng, ARGO_EFEED,
+        "the %s feed's clock (clock_start) starts at %s, which is not " ARGO__TIME_RANGE,
+        eng->has_user_feed && eng->user_feed.name ? eng->user_feed.name : eng->feed.ops->name, ts);
+  }
+  /* What a warm restart resumes, read before anything is written. */
+  warm w;
+  rc = warm_load(eng, clock, &w);
+  if (rc) {
+    return rc;
+  }
+  /* Session: claim the run folder. */
   rc = argo__session_open(&eng->sess, s->data_output, clock, err, sizeof err);
   if (rc) {
+    warm_free(&w);
     return set_err(eng, rc, "%s", err);
   }
   eng->last_event = clock;           /* last_updated before the first event: the session's start */
@@ -1507,9 +1602,11 @@ static argo_err setup(argo_engine *eng) {
   argo__broker_sink sink = {.order = sink_order, .fill = sink_fill, .user = eng};
   rc = argo__broker_new(&eng->broker, &bc, (const char *const *)eng->symbols, eng->nsym, &sink);
   if (rc) {
+    warm_free(&w);
     return set_err(eng, rc, "cannot create the paper broker");
   }
-  warm_start(eng, clock);
+  warm_start(eng, &w);
+  warm_free(&w);
   if (s->journal) {
     rc = argo__journal_open(&eng->jr, eng->sess.run_dir, s->group_commit_us, &eng->waker, err,
                             sizeof err);

@@ -162,6 +162,10 @@ struct argo_engine {
   size_t cur_sym;
   int have_cur;
   int64_t mark_id, log_id;
+  /* The ids reserved for this session (argo__session_reserve_ids): [0] marks, [1] logs; the
+   * last id of the range in hand, and the size of the next range. */
+  int64_t ids_end[2], ids_block[2];
+  int ids_failed; /* a reservation failed (reported once); ids go on counting locally */
   int64_t candles_day, candles_total;
   int64_t last_event;
   int traded; /* a fill happened during this candle */

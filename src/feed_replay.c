@@ -7,16 +7,25 @@
  * million rows is never held in a C array.
  *
  * The query names what is wrong with a row (a missing or non-finite value, a price that is not
- * positive, high below low, open or close outside low..high), keeps the rows of the requested
- * symbols and time range, and adds, per symbol in file order, the latest time of the valid rows
- * before each row. Rows come sorted by time, then by position in the file: a file grouped by
- * symbol still replays in time order, and the candles of one time come in the order they were
- * recorded, so that replaying a session's market_data.parquet gives a strategy the very
- * sequence that session saw, whatever the order of the symbols the replay is asked for. A row
- * is delivered when it is valid, is not a duplicate (a valid row of its symbol and time came
- * before it) and is not out of time order (earlier than that latest time). The others are
- * reported through hooks->error with the row's position, symbol and time, and skipped;
- * without an error hook next() returns ARGO_FEED_SKIP with the message instead.
+ * positive, high below low, open or close outside low..high, a time outside 1970 .. 9999), keeps
+ * the rows of the requested symbols and time range, and adds, per symbol in file order, the
+ * latest time of the valid rows before each row. Rows come sorted by time, then by position in
+ * the file: a file grouped by symbol, or sorted newest first, still replays in time order, and
+ * the candles of one time come in the order they were recorded, so that replaying a session's
+ * market_data.parquet gives a strategy the very sequence that session saw, whatever the order
+ * of the symbols the replay is asked for. A row is delivered when it is valid and is not a
+ * duplicate (a valid row of its symbol and time came before it); the others are reported
+ * through hooks->error with the row's position, symbol and time, and skipped; without an error
+ * hook next() returns ARGO_FEED_SKIP with the message instead. A row earlier than that latest
+ * time (the file is not in time order) is delivered in its place in time: the first such row
+ * is reported once, and the end of the replay reports the counts.
+ *
+ * A CSV line that cannot be read as a row (a field missing or one too many, a quote left open)
+ * is skipped by DuckDB's reader (store_rejects) rather than failing the whole file. DuckDB
+ * numbers the rows it reads without those lines, so the feed first scans the file once to learn
+ * which lines were rejected (DuckDB keeps them in a temporary table of the connection, which
+ * cannot be read while the connection streams): they are reported with their line, and the
+ * positions of the other rows are mapped back to their rows in the file.
  *
  * Depends on DuckDB and the util helpers; reads no other module's state.
  */
@@ -36,11 +45,17 @@
 #include "feed_replay.h"
 #include "store.h"
 #include "util/strbuf.h"
+#include "util/timeu.h"
 #include "util/util.h"
 
 /* The columns a replay file must have, in the order of the query's source CTE. */
 static const char *const need_cols[] = {"time", "symbol", "open", "high", "low", "close", "volume"};
 #define NCOLS ARGO_ARRAY_LEN(need_cols)
+
+/* Where DuckDB's CSV reader puts the lines it could not read as rows (temporary tables of the
+ * feed's own connection). */
+#define REJECTS_TABLE "argo_csv_rejects"
+#define REJECTS_SCAN "argo_csv_reject_scans"
 
 /* The optional column that marks warm-up rows (a session's downloaded history). */
 static const char hist_col[] = "history";
@@ -55,7 +70,8 @@ typedef struct source {
   duckdb_connection con;
   char tmpdir[4096]; /* where DuckDB may spill a large sort; "" if none */
   int csv;
-  argo__sb select; /* SELECT ... FROM read_...(...) */
+  argo__sb reader; /* read_...(...): the file as DuckDB reads it */
+  argo__sb select; /* SELECT ... FROM reader */
 } source;
 
 typedef struct replay {
@@ -82,6 +98,16 @@ typedef struct replay {
    * row repeating that time is a duplicate. */
   int64_t *seen_t, *seen_pos;
   unsigned char *seen;
+  /* CSV lines DuckDB could not read as rows: for the i-th of them (file order), how many rows
+   * it did read before it; it numbers its rows without those lines, and file_row() maps its
+   * numbers back to rows of the file. */
+  int64_t *rej_before;
+  size_t nrej;
+  /* Counts for the summary at the end. */
+  long long n_delivered, n_rejected, n_bad, n_dup, n_unordered;
+  int summary_done;
+  char notice[ARGO_ERRMSG_MAX]; /* the one report that the file is not in time order */
+  int have_notice;
   double speed;
   int started;
   int64_t t0, wall0, last_t;
@@ -125,6 +151,7 @@ static void source_close(source *src) {
     src->tmpdir[0] = '\0';
   }
   argo__sb_free(&src->select);
+  argo__sb_free(&src->reader);
 }
 
 static argo_err exec(source *src, const char *sql, char *why, size_t len) {
@@ -206,6 +233,7 @@ static int put_time_expr(argo__sb *sb, const char *col, const char *type) {
 static argo_err source_open(source *src, const char *path, char *err, size_t errlen) {
   memset(src, 0, sizeof *src);
   argo__sb_init(&src->select);
+  argo__sb_init(&src->reader);
   char why[ARGO_ERRMSG_MAX];
   char quoted[8300];
   argo_err rc;
@@ -291,22 +319,25 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
   /* Text times without an offset are UTC, whatever the machine's zone. */
   (void)exec(src, "SET TimeZone = 'UTC'", why, sizeof why);
 
-  argo__sb reader;
-  argo__sb_init(&reader);
+  argo__sb *reader = &src->reader;
   if (src->csv) {
     /* Every column as text: the query converts with try_cast, so that one bad value makes one
-     * bad row instead of a type error for the whole file. */
-    argo__sb_printf(&reader, "read_csv(%s, header = true, all_varchar = true) WITH ORDINALITY",
+     * bad row instead of a type error for the whole file. A line that is not a row (a field
+     * missing or too many) is set aside in REJECTS_TABLE instead of failing the file, and does
+     * not mislead the detection of the delimiter either. */
+    argo__sb_printf(reader,
+                    "read_csv(%s, header = true, all_varchar = true, store_rejects = true, "
+                    "rejects_table = '" REJECTS_TABLE "', rejects_scan = '" REJECTS_SCAN "') "
+                    "WITH ORDINALITY",
                     quoted);
   } else {
-    argo__sb_printf(&reader, "read_parquet(%s, file_row_number = true)", quoted);
+    argo__sb_printf(reader, "read_parquet(%s, file_row_number = true)", quoted);
   }
   argo__sb d;
   argo__sb_init(&d);
-  argo__sb_printf(&d, "DESCRIBE SELECT * FROM %s", argo__sb_str(&reader));
-  if (argo__sb_failed(&d) || argo__sb_failed(&reader)) {
+  argo__sb_printf(&d, "DESCRIBE SELECT * FROM %s", argo__sb_str(reader));
+  if (argo__sb_failed(&d) || argo__sb_failed(reader)) {
     argo__sb_free(&d);
-    argo__sb_free(&reader);
     argo__fmt(err, errlen, "out of memory");
     rc = ARGO_ENOMEM;
     goto fail;
@@ -315,7 +346,6 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
   if (duckdb_query(src->con, argo__sb_str(&d), &r) != DuckDBSuccess) {
     first_line(duckdb_result_error(&r), why, sizeof why);
     argo__sb_free(&d);
-    argo__sb_free(&reader);
     argo__fmt(err, errlen, "cannot read replay file '%s' as %s: %s", path,
               src->csv ? "CSV" : "Parquet", why);
     rc = ARGO_ECORRUPT;
@@ -357,7 +387,6 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
               "close and volume)",
               path, argo__sb_str(&missing));
     argo__sb_free(&missing);
-    argo__sb_free(&reader);
     rc = ARGO_EFEED;
     goto fail;
   }
@@ -370,7 +399,6 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
               "replay file '%s': column %s has type %s; expected a TIMESTAMP, ISO-8601 text or "
               "epoch milliseconds",
               path, names[0], types[0]);
-    argo__sb_free(&reader);
     rc = ARGO_EFEED;
     goto fail;
   }
@@ -392,8 +420,7 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
   } else {
     argo__sb_puts(s, ", false AS hist");
   }
-  argo__sb_printf(s, " FROM %s", argo__sb_str(&reader));
-  argo__sb_free(&reader);
+  argo__sb_printf(s, " FROM %s", argo__sb_str(reader));
   if (argo__sb_failed(s)) {
     argo__fmt(err, errlen, "out of memory");
     rc = ARGO_ENOMEM;
@@ -446,6 +473,7 @@ static void replay_close(void *impl) {
   free(rp->seen);
   free(rp->seen_t);
   free(rp->seen_pos);
+  free(rp->rej_before);
   free(rp->syms);
   free(rp->path);
   free(rp);
@@ -514,15 +542,38 @@ static int fetch_chunk(replay *rp) {
   }
 }
 
-/* The message of a skipped row into rp->msg. */
-static void row_message(replay *rp, idx_t row, const char *what) {
+/* The row of the file (1 is the first after the header) that DuckDB numbered n: n plus the
+ * lines it could not read before it, that is those with fewer than n rows read before them. */
+static int64_t file_row(const replay *rp, int64_t n) {
+  size_t lo = 0, hi = rp->nrej;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (rp->rej_before[mid] < n) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return n + (int64_t)lo;
+}
+
+/* The message of row (what is wrong with it, or what happened to it) into buf. */
+static void row_text(replay *rp, idx_t row, const char *what, char *buf, size_t len) {
   char sym[64], when[48] = "no time";
   cell_str(rp, R_SYM, row, sym, sizeof sym);
   if (cell_valid(rp, R_TIME, row)) {
     argo_time_format(cell_i64(rp, R_TIME, row), when, sizeof when);
   }
-  argo__fmt(rp->msg, sizeof rp->msg, "replay file '%s': row %lld (%s, %s): %s; skipped", rp->path,
-            (long long)cell_i64(rp, R_POS, row), sym[0] ? sym : "no symbol", when, what);
+  argo__fmt(buf, len, "replay file '%s': row %lld (%s, %s): %s", rp->path,
+            (long long)file_row(rp, cell_i64(rp, R_POS, row)), sym[0] ? sym : "no symbol", when,
+            what);
+}
+
+/* The message of a skipped row into rp->msg. */
+static void row_message(replay *rp, idx_t row, const char *what) {
+  char text[ARGO_ERRMSG_MAX];
+  row_text(rp, row, what, text, sizeof text);
+  argo__fmt(rp->msg, sizeof rp->msg, "%s; skipped", text);
 }
 
 /* The next row: STEP_CANDLE (*out), STEP_SKIP (rp->msg says why), STEP_END, or STEP_ERROR
@@ -541,6 +592,7 @@ static int step(replay *rp, argo_candle *out) {
     char bad[200];
     cell_str(rp, R_BAD, row, bad, sizeof bad);
     row_message(rp, row, bad);
+    rp->n_bad++;
     return STEP_SKIP;
   }
   int64_t t = cell_i64(rp, R_TIME, row);
@@ -549,19 +601,27 @@ static int step(replay *rp, argo_candle *out) {
   size_t i = (size_t)k - 1;
   if (rp->seen[i] && rp->seen_t[i] == t) {
     argo__fmt(what, sizeof what, "duplicate of row %lld (same symbol and time)",
-              (long long)rp->seen_pos[i]);
+              (long long)file_row(rp, rp->seen_pos[i]));
     row_message(rp, row, what);
+    rp->n_dup++;
     return STEP_SKIP;
   }
   rp->seen[i] = 1;
   rp->seen_t[i] = t;
   rp->seen_pos[i] = cell_i64(rp, R_POS, row);
   if (cell_valid(rp, R_PREV, row) && t < cell_i64(rp, R_PREV, row)) {
-    char pw[48];
-    argo_time_format(cell_i64(rp, R_PREV, row), pw, sizeof pw);
-    argo__fmt(what, sizeof what, "out of time order (an earlier row of this symbol is at %s)", pw);
-    row_message(rp, row, what);
-    return STEP_SKIP;
+    /* The file is not in time order here (a file sorted newest first is not at all): the row
+     * is replayed in its place in time, as the sort put it, and the first one is reported. */
+    if (rp->n_unordered++ == 0) {
+      char pw[48];
+      argo_time_format(cell_i64(rp, R_PREV, row), pw, sizeof pw);
+      argo__fmt(what, sizeof what,
+                "comes after a row of this symbol at %s in the file: the file is not in time "
+                "order; its rows are replayed in time order",
+                pw);
+      row_text(rp, row, what, rp->notice, sizeof rp->notice);
+      rp->have_notice = 1;
+    }
   }
   rp->row_hist = cell_valid(rp, R_HIST, row) && ((bool *)rp->col[R_HIST])[row];
   out->symbol = rp->syms[k - 1];
@@ -572,6 +632,36 @@ static int step(replay *rp, argo_candle *out) {
   out->close = cell_f64(rp, R_C, row);
   out->volume = cell_f64(rp, R_V, row);
   return STEP_CANDLE;
+}
+
+/* The summary of the replay into rp->msg, once, when rows were skipped or not in time order
+ * (1), else 0: one line with the counts, after the rows reported one by one. */
+static int summary(replay *rp) {
+  long long skipped = rp->n_rejected + rp->n_bad + rp->n_dup;
+  if (rp->summary_done || (skipped == 0 && rp->n_unordered == 0)) {
+    return 0;
+  }
+  rp->summary_done = 1;
+  char why[256] = "";
+  size_t k = 0;
+  const long long n[3] = {rp->n_rejected, rp->n_bad, rp->n_dup};
+  static const char *const what[3] = {"not readable as a row of the file",
+                                      "with a bad or missing value", "duplicates"};
+  for (int i = 0; i < 3; i++) {
+    if (n[i] > 0 && k < sizeof why) {
+      k += (size_t)snprintf(why + k, sizeof why - k, "%s%lld %s", k ? ", " : "", n[i], what[i]);
+    }
+  }
+  char order[200] = "";
+  if (rp->n_unordered > 0) {
+    argo__fmt(order, sizeof order,
+              "; %lld rows were not in time order in the file and were replayed in time order",
+              rp->n_unordered);
+  }
+  argo__fmt(rp->msg, sizeof rp->msg, "replay file '%s': %lld rows replayed, %lld skipped%s%s%s%s",
+            rp->path, rp->n_delivered, skipped, skipped ? " (" : "", why, skipped ? ")" : "",
+            order);
+  return 1;
 }
 
 /* Reports msg: through the error hook (1: go on), or as the feed's SKIP (0, err set). */
@@ -603,6 +693,12 @@ static int replay_next(void *impl, argo_candle *out, char *err, size_t errlen) {
       return ARGO_FEED_SKIP;
     }
   }
+  if (rp->have_notice) {
+    rp->have_notice = 0;
+    if (!report(rp, rp->notice, err, errlen)) {
+      return ARGO_FEED_SKIP;
+    }
+  }
   argo_candle c;
   int hist;
   if (rp->have_first) {
@@ -616,6 +712,10 @@ static int replay_next(void *impl, argo_candle *out, char *err, size_t errlen) {
         break;
       }
       if (r == STEP_END) {
+        /* The summary, once; without an error hook it is the last SKIP before the END. */
+        if (summary(rp) && !report(rp, rp->msg, err, errlen)) {
+          return ARGO_FEED_SKIP;
+        }
         return ARGO_FEED_END;
       }
       if (r == STEP_ERROR) {
@@ -630,6 +730,7 @@ static int replay_next(void *impl, argo_candle *out, char *err, size_t errlen) {
   }
   if (hist) {
     /* Warm-up rows come as fast as they can, as a prefetch does; pacing starts after them. */
+    rp->n_delivered++;
     *out = c;
     return ARGO_FEED_HISTORY;
   }
@@ -647,6 +748,7 @@ static int replay_next(void *impl, argo_candle *out, char *err, size_t errlen) {
   }
   rp->started = 1;
   rp->last_t = c.time;
+  rp->n_delivered++;
   *out = c;
   return ARGO_FEED_CANDLE;
 }
@@ -676,6 +778,7 @@ static int build_chk(replay *rp, const argo__settings *st, argo__sb *q) {
       "WITH src AS (%s), "
       "chk AS (SELECT *, list_position([%s], sym) AS k, "
       "CASE WHEN t IS NULL THEN 'the time is missing or not a time' "
+      "WHEN t <= 0 OR t > %lld THEN 'the time is not " ARGO__TIME_RANGE "' "
       "WHEN sym IS NULL THEN 'the symbol is missing' "
       "WHEN o IS NULL OR h IS NULL OR l IS NULL OR c IS NULL OR v IS NULL "
       "THEN 'a price or the volume is missing or not a number' "
@@ -687,8 +790,8 @@ static int build_chk(replay *rp, const argo__settings *st, argo__sb *q) {
       "WHEN v < 0 THEN 'the volume is negative' END AS bad "
       "FROM src WHERE (sym IS NULL OR sym IN (%s)) "
       "AND (t IS NULL OR (t >= %lld AND t < %lld))) ",
-      argo__sb_str(&rp->src.select), argo__sb_str(&list), argo__sb_str(&list), (long long)lo,
-      (long long)hi);
+      argo__sb_str(&rp->src.select), argo__sb_str(&list), (long long)ARGO__TIME_MAX,
+      argo__sb_str(&list), (long long)lo, (long long)hi);
   int failed = argo__sb_failed(&list);
   argo__sb_free(&list);
   return failed || argo__sb_failed(q) ? -1 : 0;
@@ -739,6 +842,21 @@ static void find_clock(replay *rp, const argo__settings *st) {
   argo__sb_free(&q);
 }
 
+/* Keeps a report made in open() for the first next(); beyond PENDING_MAX only counts it. */
+static void keep_report(replay *rp, const char *msg) {
+  if (rp->npending < PENDING_MAX) {
+    if (!rp->pending) {
+      rp->pending = calloc(PENDING_MAX, sizeof *rp->pending);
+    }
+    char *m = rp->pending ? argo__strdup(msg) : NULL;
+    if (m) {
+      rp->pending[rp->npending++] = m;
+      return;
+    }
+  }
+  rp->pending_more++;
+}
+
 /* Reads up to the first candle (its time is clock_start, needed before the first next()),
  * keeping the reports of the rows skipped on the way. 1 found, 0 none, -1 error (rp->msg). */
 static int find_first(replay *rp) {
@@ -752,18 +870,71 @@ static int find_first(replay *rp) {
     if (r != STEP_SKIP) {
       return r == STEP_END ? 0 : -1;
     }
-    if (rp->npending < PENDING_MAX) {
-      if (!rp->pending) {
-        rp->pending = calloc(PENDING_MAX, sizeof *rp->pending);
-      }
-      char *m = rp->pending ? argo__strdup(rp->msg) : NULL;
-      if (m) {
-        rp->pending[rp->npending++] = m;
-        continue;
-      }
-    }
-    rp->pending_more++;
+    keep_report(rp, rp->msg);
   }
+}
+
+/* CSV: scans the file once so that DuckDB sets aside the lines it cannot read as rows, then
+ * keeps a report of each (with its line) and, for file_row(), how many rows were read before
+ * it. ARGO_OK, or an error with err set. */
+static argo_err load_rejects(replay *rp, char *err, size_t errlen) {
+  char why[ARGO_ERRMSG_MAX];
+  argo__sb q;
+  argo__sb_init(&q);
+  argo__sb_printf(&q, "SELECT count(*) FROM %s", argo__sb_str(&rp->src.reader));
+  if (argo__sb_failed(&q)) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  if (exec(&rp->src, argo__sb_str(&q), why, sizeof why) != ARGO_OK) {
+    argo__sb_free(&q);
+    argo__fmt(err, errlen, "cannot read replay file '%s' as CSV: %s", rp->path, why);
+    return ARGO_ECORRUPT;
+  }
+  argo__sb_free(&q);
+  /* One report per line (a line may have several errors: the first says enough). */
+  duckdb_result r;
+  if (duckdb_query(rp->src.con,
+                   "SELECT CAST(line AS BIGINT) AS line, first(CAST(error_type AS VARCHAR)), "
+                   "first(error_message) FROM " REJECTS_TABLE " GROUP BY line ORDER BY line",
+                   &r) != DuckDBSuccess) {
+    first_line(duckdb_result_error(&r), why, sizeof why);
+    duckdb_destroy_result(&r);
+    argo__fmt(err, errlen, "cannot read replay file '%s' as CSV: %s", rp->path, why);
+    return ARGO_ECORRUPT;
+  }
+  idx_t n = duckdb_row_count(&r);
+  if (n > 0 && !(rp->rej_before = calloc(n, sizeof *rp->rej_before))) {
+    duckdb_destroy_result(&r);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  for (idx_t i = 0; i < n; i++) {
+    /* DuckDB counts the header as line 1: the line's row is line - 1, and i lines before it
+     * were not read as rows. */
+    int64_t line = duckdb_value_int64(&r, 0, i);
+    rp->rej_before[rp->nrej++] = line - 1 - (int64_t)i - 1;
+    char *type = duckdb_value_varchar(&r, 1, i);
+    char *text = duckdb_value_varchar(&r, 2, i);
+    char what[300];
+    int expected = 0, found = 0;
+    if (text && sscanf(text, "Expected Number of Columns: %d Found: %d", &expected, &found) == 2) {
+      argo__fmt(what, sizeof what, "%d fields where the header has %d", found, expected);
+    } else {
+      first_line(text, why, sizeof why);
+      argo__fmt(what, sizeof what, "%s%s%s", type ? type : "", type ? ": " : "", why);
+    }
+    char msg[ARGO_ERRMSG_MAX];
+    argo__fmt(msg, sizeof msg,
+              "replay file '%s': row %lld (line %lld): not readable as a row: %s; skipped",
+              rp->path, (long long)(line - 1), (long long)line, what);
+    keep_report(rp, msg);
+    duckdb_free(type);
+    duckdb_free(text);
+  }
+  rp->n_rejected = (long long)n;
+  duckdb_destroy_result(&r);
+  return ARGO_OK;
 }
 
 argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo__waker *waker,
@@ -810,6 +981,9 @@ argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo_
   }
   rc = source_open(&rp->src, rp->path, err, errlen);
   if (rc) {
+    goto fail;
+  }
+  if (rp->src.csv && (rc = load_rejects(rp, err, errlen)) != ARGO_OK) {
     goto fail;
   }
   if (build_query(rp, st, &q) != 0) {

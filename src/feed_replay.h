@@ -18,9 +18,11 @@
  * column or holds no valid candle of the symbols in the range (ARGO_EFEED), or settings without
  * a file or symbols (ARGO_ECONFIG) fail here, with err naming the file. clock_start is the time
  * of the first candle. waker and hooks are borrowed (valid until the feed is closed); hooks may be
- * NULL. Rows with bad values, duplicates and rows out of time order are reported through
- * hooks->error (ARGO_EFEED) from inside next() and skipped; without an error hook, next()
- * returns ARGO_FEED_SKIP with the same message instead. */
+ * NULL. Rows with bad values, duplicates and CSV lines that are not rows (a field missing or
+ * too many) are reported through hooks->error (ARGO_EFEED) from inside next() and skipped; rows
+ * out of time order in the file are replayed in time order and reported once; a summary with
+ * the counts ends the replay when anything was skipped or out of order. Without an error hook,
+ * next() returns ARGO_FEED_SKIP with the same messages instead. */
 argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
                                 const argo__feed_hooks *hooks, char *err, size_t errlen);
 

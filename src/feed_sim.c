@@ -32,6 +32,7 @@ typedef struct sim {
   pattern pat;
   int64_t start, interval;
   int64_t bars; /* per symbol; 0 = unlimited */
+  int64_t end;  /* market_data.end: no candle at or after it (0: none) */
   int64_t step; /* current time step */
   size_t next_sym;
   double speed;
@@ -141,6 +142,12 @@ static int sim_next(void *impl, argo_candle *out, char *err, size_t errlen) {
   if (s->bars > 0 && s->step >= s->bars) {
     return ARGO_FEED_END;
   }
+  /* An end time, or the last time argo accepts (only an unlimited feed paced in real time gets
+   * there, in some thousands of years). */
+  if ((s->end && s->step > (s->end - 1 - s->start) / s->interval) ||
+      s->step > (ARGO__TIME_MAX - s->start) / s->interval) {
+    return ARGO_FEED_END;
+  }
   if (s->next_sym == 0 && s->speed > 0) {
     /* The clock starts with the first candle asked for, not when the feed was opened: the
      * engine does its setup in between, and that should not be caught up in a burst. */
@@ -193,6 +200,35 @@ argo_err argo__feed_sim_open(argo__feed *out, const argo__settings *st, argo__wa
     argo__fmt(err, errlen, "the simulated feed needs a waker to pace candles");
     return ARGO_EINVAL;
   }
+  int64_t start = st->has_start ? st->start_us : SIM_DEFAULT_START;
+  char when[48];
+  if (!argo__time_ok(start)) {
+    argo_time_format(start, when, sizeof when);
+    argo__fmt(err, errlen, "market_data.start: expected a UTC time " ARGO__TIME_RANGE ", got %s",
+              when);
+    return ARGO_ECONFIG;
+  }
+  if (st->end_us && st->end_us <= start) {
+    argo__fmt(err, errlen, "market_data.end must be later than market_data.start");
+    return ARGO_ECONFIG;
+  }
+  /* At full speed an unlimited feed writes candles as fast as the disk takes them (thousands of
+   * day folders a minute) and never ends: it needs an end. */
+  if (st->bars == 0 && st->speed == 0 && st->end_us == 0) {
+    argo__fmt(err, errlen,
+              "the simulated feed would never end: market_data.bars is 0 (unlimited) and "
+              "market_data.speed is max; give a number of bars (--bars), an end time "
+              "(market_data.end, --end) or a speed (--speed)");
+    return ARGO_ECONFIG;
+  }
+  if (st->bars > 0 && (st->bars - 1) > (ARGO__TIME_MAX - start) / st->interval_us) {
+    argo_time_format(start, when, sizeof when);
+    argo__fmt(err, errlen,
+              "market_data.bars: %lld candles of %s from %s go past 9999-12-31T23:59:59Z, the "
+              "last time argo accepts",
+              (long long)st->bars, st->interval ? st->interval : "the interval", when);
+    return ARGO_ECONFIG;
+  }
   pattern pat;
   const char *p = st->pattern ? st->pattern : "volatile";
   if (strcmp(p, "increasing") == 0) {
@@ -231,7 +267,8 @@ argo_err argo__feed_sim_open(argo__feed *out, const argo__settings *st, argo__wa
     ss->dphase = TWO_PI / (VOL_PERIOD_MIN + VOL_PERIOD_SPAN * argo__rng_uniform(&ss->rng));
   }
   s->pat = pat;
-  s->start = st->has_start ? st->start_us : SIM_DEFAULT_START;
+  s->start = start;
+  s->end = st->end_us;
   s->interval = st->interval_us;
   s->bars = st->bars;
   s->speed = st->speed;

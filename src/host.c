@@ -2,6 +2,11 @@
  * Host API: the table of functions a strategy calls (strategy.h), implemented on top of the
  * engine's broker, candle window, recorders and the strategy's configuration and cache.
  * Every function runs on the engine thread; failures set the message read by last_error.
+ *
+ * A strategy is outside code: every function checks the pointers it is given before it uses
+ * them (a NULL ctx, a NULL buffer with a positive capacity, NULL fields with a positive count)
+ * and fails with ARGO_S_EINVAL, or, for the functions that return a count, returns 0 with
+ * last_error set, rather than crash the session.
  */
 #include <math.h>
 #include <stdio.h>
@@ -33,7 +38,13 @@ static int64_t now_of(const argo_engine *eng) {
   return eng->have_cur ? eng->cur.time : eng->sess.start_us;
 }
 
+/* The message of a call made without a context: there is nowhere else to put it. */
+static const char no_ctx[] = "a host function was called with a NULL ctx";
+
 static int h_place_order(argo_strategy_ctx *ctx, const argo_order_request *req, char *id_out) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
   argo_engine *eng = E(ctx);
   if (!req || !req->symbol) {
     return fail(ctx, ARGO_S_EINVAL, "place_order: no order or no symbol given");
@@ -55,6 +66,12 @@ static int h_place_order(argo_strategy_ctx *ctx, const argo_order_request *req, 
 
 static int h_place_orders(argo_strategy_ctx *ctx, const argo_order_request *reqs, size_t n,
                           char (*ids_out)[ARGO_ID_MAX]) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
+  if (!reqs && n > 0) {
+    return fail(ctx, ARGO_S_EINVAL, "place_orders: no orders given (reqs is NULL, n is %zu)", n);
+  }
   int first = ARGO_S_OK;
   char first_err[ARGO_ERRMSG_MAX] = "";
   for (size_t i = 0; i < n; i++) {
@@ -74,6 +91,9 @@ static int h_place_orders(argo_strategy_ctx *ctx, const argo_order_request *reqs
 }
 
 static int h_cancel_order(argo_strategy_ctx *ctx, const char *order_id) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
   argo_engine *eng = E(ctx);
   if (!order_id) {
     return fail(ctx, ARGO_S_EINVAL, "cancel_order: no order id given");
@@ -91,12 +111,18 @@ static int h_cancel_order(argo_strategy_ctx *ctx, const char *order_id) {
 }
 
 static int h_cancel_all(argo_strategy_ctx *ctx, const char *symbol) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
   argo_engine *eng = E(ctx);
   ok(ctx);
   return eng->broker ? argo__broker_cancel_all(eng->broker, symbol) : 0;
 }
 
 static int h_get_position(argo_strategy_ctx *ctx, const char *symbol, argo_position *out) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
   argo_engine *eng = E(ctx);
   if (!symbol || !out) {
     return fail(ctx, ARGO_S_EINVAL, "get_position: no symbol or no output given");
@@ -112,12 +138,22 @@ static int h_get_position(argo_strategy_ctx *ctx, const char *symbol, argo_posit
 }
 
 static size_t h_get_positions(argo_strategy_ctx *ctx, argo_position *out, size_t cap) {
+  if (!ctx) {
+    return 0;
+  }
   argo_engine *eng = E(ctx);
+  if (!out && cap > 0) {
+    fail(ctx, ARGO_S_EINVAL, "get_positions: out is NULL but cap is %zu", cap);
+    return 0;
+  }
   ok(ctx);
   return eng->broker ? argo__broker_positions(eng->broker, out, cap) : 0;
 }
 
 static int h_get_account(argo_strategy_ctx *ctx, argo_account *out) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
   argo_engine *eng = E(ctx);
   if (!out) {
     return fail(ctx, ARGO_S_EINVAL, "get_account: no output given");
@@ -132,16 +168,30 @@ static int h_get_account(argo_strategy_ctx *ctx, argo_account *out) {
 }
 
 static size_t h_get_open_orders(argo_strategy_ctx *ctx, argo_order *out, size_t cap) {
+  if (!ctx) {
+    return 0;
+  }
   argo_engine *eng = E(ctx);
+  if (!out && cap > 0) {
+    fail(ctx, ARGO_S_EINVAL, "get_open_orders: out is NULL but cap is %zu", cap);
+    return 0;
+  }
   ok(ctx);
   return eng->broker ? argo__broker_open_orders(eng->broker, out, cap) : 0;
 }
 
 static size_t h_recent_candles(argo_strategy_ctx *ctx, const char *symbol, argo_candle *out,
                                size_t n) {
+  if (!ctx) {
+    return 0;
+  }
   argo_engine *eng = E(ctx);
-  long sym = argo__engine_symbol(eng, symbol);
-  if (sym < 0 || !out || !eng->win) {
+  if (!out && n > 0) {
+    fail(ctx, ARGO_S_EINVAL, "recent_candles: out is NULL but n is %zu", n);
+    return 0;
+  }
+  long sym = symbol ? argo__engine_symbol(eng, symbol) : -1;
+  if (sym < 0 || !eng->win) {
     fail(ctx, ARGO_S_NOTFOUND, "recent_candles: the session does not trade '%s'",
          symbol ? symbol : "");
     return 0;
@@ -151,6 +201,9 @@ static size_t h_recent_candles(argo_strategy_ctx *ctx, const char *symbol, argo_
 }
 
 static int h_mark(argo_strategy_ctx *ctx, const argo_mark *m) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
   argo_engine *eng = E(ctx);
   if (!m) {
     return fail(ctx, ARGO_S_EINVAL, "mark: no mark given");
@@ -193,12 +246,18 @@ static int h_mark(argo_strategy_ctx *ctx, const argo_mark *m) {
 
 static int h_log(argo_strategy_ctx *ctx, argo_log_level level, const char *message,
                  const argo_kv *fields, size_t nfields) {
-  argo_engine *eng = E(ctx);
-  if (eng->warming) {
-    return ok(ctx);
+  if (!ctx) {
+    return ARGO_S_EINVAL;
   }
+  argo_engine *eng = E(ctx);
   if ((unsigned)level > ARGO_LOG_ERROR) {
     return fail(ctx, ARGO_S_EINVAL, "log: unknown level %d", (int)level);
+  }
+  if (!fields && nfields > 0) {
+    return fail(ctx, ARGO_S_EINVAL, "log: fields is NULL but nfields is %zu", nfields);
+  }
+  if (eng->warming) {
+    return ok(ctx);
   }
   argo__sb *sb = &eng->scratch;
   argo__sb_reset(sb);
@@ -223,8 +282,14 @@ static int h_log(argo_strategy_ctx *ctx, argo_log_level level, const char *messa
 }
 
 static int h_cache_get(argo_strategy_ctx *ctx, const char *key, char *buf, size_t cap) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
   if (!key) {
     return fail(ctx, ARGO_S_EINVAL, "cache_get: no key given");
+  }
+  if (!buf && cap > 0) {
+    return fail(ctx, ARGO_S_EINVAL, "cache_get: buf is NULL but cap is %zu", cap);
   }
   void **v = argo__map_get(&ctx->cache, key);
   if (!v) {
@@ -243,6 +308,9 @@ static int h_cache_get(argo_strategy_ctx *ctx, const char *key, char *buf, size_
 }
 
 static int h_cache_set(argo_strategy_ctx *ctx, const char *key, const char *value) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
   if (!key || !value) {
     return fail(ctx, ARGO_S_EINVAL, "cache_set: key and value are required");
   }
@@ -264,16 +332,19 @@ static int h_cache_set(argo_strategy_ctx *ctx, const char *key, const char *valu
 }
 
 static const char *h_last_error(argo_strategy_ctx *ctx) {
-  return ctx->last_error;
+  return ctx ? ctx->last_error : no_ctx;
 }
 
 static void h_set_error(argo_strategy_ctx *ctx, const char *message) {
+  if (!ctx) {
+    return;
+  }
   argo__strlcpy(ctx->strategy_error, message ? message : "", sizeof ctx->strategy_error);
 }
 
 /* Follows a dotted key ("risk.max_loss") through nested objects. */
 static json_t *config_lookup(argo_strategy_ctx *ctx, const char *key) {
-  if (!ctx->config || !key) {
+  if (!ctx || !ctx->config || !key) {
     return NULL;
   }
   json_t *cur = ctx->config;
@@ -314,6 +385,9 @@ static const char *h_config_string(argo_strategy_ctx *ctx, const char *key, cons
 }
 
 static int64_t h_now(argo_strategy_ctx *ctx) {
+  if (!ctx) {
+    return 0;
+  }
   argo_engine *eng = E(ctx);
   return eng->have_cur ? eng->cur.time : 0;
 }

@@ -124,6 +124,7 @@ struct argo__pub {
   int deferred;
   docbuf deferred_doc;
   char deferred_dir[ARGO_PATH_MAX + 64];
+  int deferred_lock; /* that day's lock, released with its final stats.yaml */
   docbuf ending_doc; /* scratch: a day's final document while its files are published */
   int failures;      /* consecutive failed publish attempts */
   /* the second export lane (publisher thread and lane thread, under lane_mu) */
@@ -423,9 +424,8 @@ static void lane_wait(argo__pub *p) {
   pthread_mutex_unlock(&p->lane_mu);
 }
 
-/* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
- * folder once. Returns -1 if something failed, else 0 (tables not yet due stay dirty). */
-/* The previous day's final stats.yaml, once the next day's exists (see deferred). */
+/* The previous day's final stats.yaml, once the next day's exists (see deferred); then the
+ * day's lock goes. */
 static void write_deferred(argo__pub *p) {
   char err[ARGO_ERRMSG_MAX];
   if (argo__stats_yaml_write(&p->deferred_doc.doc, p->deferred_dir, &p->yaml, err, sizeof err) !=
@@ -434,9 +434,13 @@ static void write_deferred(argo__pub *p) {
     report(p, ARGO_EIO, err, 0); /* tried again at the next stats.yaml */
     return;
   }
+  argo__session_unlock(p->deferred_dir, p->deferred_lock, 1);
+  p->deferred_lock = -1;
   p->deferred = 0;
 }
 
+/* Exports every dirty table and stats.yaml that is due (all of them if force), then fsyncs the
+ * folder once. Returns -1 if something failed, else 0 (tables not yet due stay dirty). */
 static int publish_dirty(argo__pub *p, int force) {
   if (!p->have_dir) {
     return 0;
@@ -700,6 +704,10 @@ static void process(argo__pub *p, seg *list) {
         docbuf_move(&p->deferred_doc, &p->ending_doc);
         argo__strlcpy(p->deferred_dir, p->dir, sizeof p->deferred_dir);
         p->deferred = 1;
+        /* The day says running until then: it stays locked, so that no recovery takes it for
+         * a crashed one meanwhile, and a crash leaves it for recovery to finalize. */
+        p->deferred_lock = s->lock_fd;
+        s->lock_fd = -1;
       }
       if (!ok) {
         argo__fmt(err, sizeof err, "giving up publishing the files of '%s': %s", p->dir,
@@ -830,6 +838,7 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
     return ARGO_ENOMEM;
   }
   p->cfg = *cfg;
+  p->deferred_lock = -1;
   argo__strlcpy(p->day_end_remove, cfg->day_end_remove ? cfg->day_end_remove : "",
                 sizeof p->day_end_remove);
   p->cfg.day_end_remove = NULL;
@@ -944,6 +953,9 @@ void argo__pub_free(argo__pub *p) {
   seg_free(p->cur);
   if (p->deferred) {
     write_deferred(p); /* the session ended before its next day's stats.yaml */
+  }
+  if (p->deferred) {
+    argo__session_unlock(p->deferred_dir, p->deferred_lock, 0); /* left to recovery */
   }
   argo__store_close(p->store);
   argo__sb_free(&p->yaml);

@@ -288,3 +288,62 @@ void argo__session_unlock(const char *run_dir, int fd, int remove) {
   }
   close(fd);
 }
+
+int argo__session_reserve_ids(const char *data_output, int kind, int64_t floor, int64_t count,
+                              int64_t *first, char *err, size_t errlen) {
+  char path[ARGO_PATH_MAX + 64];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", data_output, ARGO_IDS_NAME) >= sizeof path) {
+    argo__fmt(err, errlen, "path too long: '%s/%s'", data_output, ARGO_IDS_NAME);
+    return -ENAMETOOLONG;
+  }
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    argo__fmt_errno(err, errlen, e, "cannot open '%s' (mark and log ids)", path);
+    return -e;
+  }
+  /* Blocks while another session reserves: a read and a write of a few bytes. */
+  while (flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      int e = errno;
+      close(fd);
+      argo__fmt_errno(err, errlen, e, "cannot lock '%s'", path);
+      return -e;
+    }
+  }
+  char buf[256];
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  if (n < 0) {
+    int e = errno;
+    close(fd);
+    argo__fmt_errno(err, errlen, e, "cannot read '%s'", path);
+    return -e;
+  }
+  buf[n] = '\0';
+  /* A file that does not parse (written by hand, cut short by a crash of the machine) counts as
+   * empty: the floor the caller scanned from the run folders still keeps the ids unique. */
+  long long next[2] = {0, 0};
+  if (sscanf(buf, "next_mark_id: %lld\nnext_log_id: %lld", &next[0], &next[1]) != 2) {
+    next[0] = next[1] = 0;
+  }
+  int k = kind ? 1 : 0;
+  int64_t from = next[k] > floor ? (int64_t)next[k] : floor + 1;
+  if (from < 1) {
+    from = 1;
+  }
+  next[k] = (long long)(from + count);
+  int len = snprintf(buf, sizeof buf, "next_mark_id: %lld\nnext_log_id: %lld\n", next[0], next[1]);
+  /* Written in place under the lock (readers take the lock too): not through
+   * argo__io_write_all, whose fault injection counts the writes of the record, which this file
+   * is not part of. */
+  errno = 0;
+  if (pwrite(fd, buf, (size_t)len, 0) != len || ftruncate(fd, len) != 0) {
+    int e = errno ? errno : EIO;
+    close(fd);
+    argo__fmt_errno(err, errlen, e, "cannot write '%s'", path);
+    return -e;
+  }
+  close(fd); /* releases the lock */
+  *first = from;
+  return 0;
+}

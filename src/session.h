@@ -58,6 +58,18 @@ argo_err argo__session_open(argo__session *s, const char *data_output, int64_t c
  * day changed, 0 if not (t on the same or an earlier day), or -errno with err set. */
 int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen);
 
+/* Mark and log ids are unique under a data output, also across sessions that run at the same
+ * time: each session reserves ranges of ids in {data_output}/.ids (ARGO_IDS_NAME), a small text
+ * file ("next_mark_id: N" and "next_log_id: N" lines, the first ids nobody has reserved) that is
+ * read and rewritten under an exclusive flock. Reserves count ids of kind (0 marks, 1 logs)
+ * above floor (the highest id the caller knows to be used) and above every range reserved
+ * before, and sets *first to the first of them. Returns 0, or -errno with err naming the file.
+ * The file is not fsynced: after a crash of the machine the ids that were durable are in the
+ * run folders (their journals and Parquet files), which the caller scans for floor. */
+#define ARGO_IDS_NAME ".ids"
+int argo__session_reserve_ids(const char *data_output, int kind, int64_t floor, int64_t count,
+                              int64_t *first, char *err, size_t errlen);
+
 /* The lock of a run-day folder (".lock", flock): held by the session writing the folder, so
  * that recovery in another process never takes over a folder that is alive. The kernel drops it
  * when the process dies, so a crashed session's folder can be recovered. Returns 0 with *fd set,

@@ -178,6 +178,72 @@ TEST(e2e_three_sessions_on_one_day_get_run_1_to_3) {
   tu_rm_rf(out);
 }
 
+TEST(e2e_concurrent_sessions_never_share_a_mark_or_log_id) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-ids"));
+  /* Four sessions started at once on one data output, each marking and logging on every one of
+   * its 1500 candles (more than one range of reserved ids). Before, each continued from the
+   * highest id recorded when it started, so all four counted from 1. */
+  pid_t pids[4];
+  for (int i = 0; i < 4; i++) {
+    char *argv[] = {ARGO_BIN,
+                    "run",
+                    "--strategy",
+                    "pingpong",
+                    "--strategy-config",
+                    "{\"every\": 1}",
+                    "--symbols",
+                    "BTCUSDT",
+                    "--interval",
+                    "1s",
+                    "--bars",
+                    "1500",
+                    "--start",
+                    "2025-10-03T08:00:00Z",
+                    "--data-output",
+                    out,
+                    "--quiet",
+                    NULL};
+    pids[i] = tu_spawn(argv, NULL);
+  }
+  for (int i = 0; i < 4; i++) {
+    CHECK_EQ_INT(0, tu_reap(pids[i]));
+  }
+  tu_db db;
+  tu_db_open(&db);
+  static const char *const tables[2] = {"marks", "logs"};
+  for (int t = 0; t < 2; t++) {
+    char glob[8400];
+    snprintf(glob, sizeof glob, "%s/*/run_*/%s.parquet", out, tables[t]);
+    const char *g = tu_sql_str(glob);
+    CHECK_EQ_INT(
+        4, q(&db, "SELECT count(DISTINCT filename) FROM read_parquet(%s, filename = true)", g));
+    CHECK_EQ_INT(4 * 1500, q(&db, "SELECT count(*) FROM read_parquet(%s)", g));
+    CHECK_EQ_INT(4 * 1500, q(&db, "SELECT count(DISTINCT id) FROM read_parquet(%s)", g));
+    /* Within a session the ids increase with time. */
+    CHECK_EQ_INT(0, q(&db,
+                      "SELECT count(*) FROM (SELECT id < lag(id) OVER (PARTITION BY filename "
+                      "ORDER BY %s, id) AS down FROM read_parquet(%s, filename = true)) WHERE down",
+                      t == 0 ? "time" : "timestamp", g));
+  }
+  /* A later session continues above every id of the four. */
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--strategy", "pingpong", "--strategy-config", "{\"every\": 1}",
+                   "--symbols", "BTCUSDT", "--bars", "5", "--start", "2025-10-04T08:00:00Z",
+                   "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  char later[8400], earlier[8400];
+  snprintf(later, sizeof later, "%s/2025-10-04/run_1/marks.parquet", out);
+  snprintf(earlier, sizeof earlier, "%s/2025-10-03/*/marks.parquet", out);
+  char sql[20000];
+  snprintf(sql, sizeof sql, "SELECT (SELECT min(id) FROM read_parquet(%s)) > ", tu_sql_str(later));
+  size_t k = strlen(sql);
+  snprintf(sql + k, sizeof sql - k, "(SELECT max(id) FROM read_parquet(%s))", tu_sql_str(earlier));
+  CHECK_EQ_INT(1, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  tu_rm_rf(out);
+}
+
 /* Every entry of a folder with its contents, "name=<bytes>\n..." sorted by name (malloc'ed). */
 static char *snapshot(const char *dir) {
   DIR *d = opendir(dir);
@@ -549,6 +615,21 @@ TEST(e2e_bad_input_gives_one_line_and_exit_2) {
   tu_check_refused("nosuch.so", NULL,
                    (char *[]){"run", "--strategy", "./nosuch.so", "--data-output", data, NULL});
   tu_check_refused("unknown command", NULL, (char *[]){"frobnicate", NULL});
+  /* Times outside 1970-01-01 .. 9999-12-31: a start in the year 10000 named a day folder
+   * "10000-01-0", a start at or before the epoch recorded nothing. */
+  tu_check_refused("--start: market_data.start: expected a UTC time after 1970-01-01T00:00:00Z and "
+                   "before 10000-01-01T00:00:00Z, got '253402300800'",
+                   NULL, (char *[]){"run", "--start", "253402300800", "--data-output", data, NULL});
+  tu_check_refused("got '1969-07-20'", NULL,
+                   (char *[]){"run", "--start", "1969-07-20", "--data-output", data, NULL});
+  tu_check_refused("market_data.bars: 100 candles of 1h from 9999-12-31T20:00:00Z go past "
+                   "9999-12-31T23:59:59Z",
+                   NULL,
+                   (char *[]){"run", "--start", "9999-12-31T20:00:00Z", "--interval", "1h",
+                              "--bars", "100", "--data-output", data, NULL});
+  /* An endless simulated session at full speed (it wrote 4,400 day folders in 30 s). */
+  tu_check_refused("the simulated feed would never end", "--end",
+                   (char *[]){"run", "--bars", "0", "--data-output", data, NULL});
   /* Nothing was written by any of them. */
   CHECK(!argo__fs_exists(data));
   tu_rm_rf(out);
@@ -582,6 +663,7 @@ int main(void) {
   RUN(e2e_bad_input_gives_one_line_and_exit_2);
   RUN(e2e_three_day_session_keeps_run_number_and_splits_by_day);
   RUN(e2e_three_sessions_on_one_day_get_run_1_to_3);
+  RUN(e2e_concurrent_sessions_never_share_a_mark_or_log_id);
   RUN(e2e_day_change_into_a_taken_run_folder_moves_to_the_next_number);
   RUN(e2e_empty_tables_are_published_with_exact_schema);
   RUN(e2e_events_are_one_json_line_per_callback);

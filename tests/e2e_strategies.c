@@ -419,6 +419,28 @@ TEST(e2e_a_failing_strategy_is_reported_and_the_session_goes_on) {
   tu_rm_rf(out);
 }
 
+TEST(e2e_host_calls_with_null_pointers_fail_cleanly) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-nullargs"));
+  char p[4200];
+  snprintf(p, sizeof p, "%s/nullargs.so", ARGO_TEST_PLUGIN_DIR);
+  char *e = NULL;
+  /* Before the host functions checked their pointers, the first of these calls
+   * (get_positions(ctx, NULL, 100)) killed the session with SIGSEGV. */
+  int rc = tu_argo(NULL, &e, "run", "--strategy", p, "--bars", "5", "--symbols", "BTCUSDT",
+                   "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_MSG(!e || !strstr(e, "strategy error"), "%s", e);
+  free(e);
+  tu_db db;
+  tu_db_open(&db);
+  CHECK_EQ_INT(1, q(&db,
+                    "SELECT count(*) FROM read_parquet(%s) WHERE message = 'nullargs: all "
+                    "checked'",
+                    in(out, "2025-10-01/run_1/logs.parquet")));
+  tu_db_close(&db);
+  tu_rm_rf(out);
+}
+
 TEST(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-warm"));
   char p[4200];
@@ -708,6 +730,7 @@ int main(void) {
   RUN(e2e_broken_plugins_give_one_line_errors);
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
+  RUN(e2e_host_calls_with_null_pointers_fail_cleanly);
   RUN(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle);
   RUN(e2e_rejected_orders_reach_orders_parquet_with_their_reasons);
   RUN(e2e_orders_crossing_midnight_are_recorded_on_each_day_they_change);

@@ -686,6 +686,45 @@ TEST(config_set_get_round_trip_for_every_key_type) {
   }
 }
 
+TEST(config_times_outside_1970_to_9999_are_refused_naming_the_value) {
+  argo_config *c = fresh();
+  /* Epoch seconds reach the year 10000, which named a day folder "10000-01-0"; a start at or
+   * before the epoch dropped every candle of the session without a word. */
+  static const char *const refused[] = {
+      "253402300800",       /* 10000-01-01T00:00:00Z */
+      "999999999999999999", /* more seconds than int64_t microseconds hold */
+      "0",
+      "-86400",
+      "1969-12-31T23:59:59Z",
+      "1970-01-01T01:00:00+02:00",
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    CHECK_MSG(argo_config_set(c, "market_data.start", refused[i]) == ARGO_ECONFIG,
+              "market_data.start='%s' was accepted", refused[i]);
+    char want[256];
+    snprintf(want, sizeof want,
+             "market_data.start: expected a UTC time after 1970-01-01T00:00:00Z and before "
+             "10000-01-01T00:00:00Z, got '%s'",
+             refused[i]);
+    if (strcmp(refused[i], "999999999999999999") != 0) {
+      CHECK_STR(want, argo_config_errmsg(c));
+    }
+  }
+  CHECK_EQ_INT(0, argo__config_settings(c)->has_start);
+  set_ok(c, "market_data.start", "253402300799");
+  CHECK_STR("9999-12-31T23:59:59Z", get(c, "market_data.start"));
+  set_ok(c, "market_data.start", "1970-01-01T00:00:00.000001Z");
+  CHECK_EQ_INT(1, argo__config_settings(c)->start_us);
+  CHECK_EQ_INT(ARGO_ECONFIG, argo_config_set(c, "market_data.end", "253402300800"));
+  CHECK_CONTAINS(argo_config_errmsg(c), "market_data.end: expected a UTC time after");
+  CHECK_EQ_INT(ARGO_ECONFIG, argo_config_set(c, "engine.prefetch.start_time", "1969-07-20"));
+  CHECK_CONTAINS(argo_config_errmsg(c), "engine.prefetch.start_time: expected a UTC time after");
+  CHECK_EQ_INT(ARGO_ECONFIG,
+               argo_config_load_string(c, "market_data:\n  start: 253402300800\n", "cfg.yaml"));
+  CHECK_CONTAINS(argo_config_errmsg(c), "cfg.yaml:2: market_data.start: expected a UTC time");
+  argo_config_free(c);
+}
+
 TEST(config_settings_follow_set_for_derived_fields) {
   argo_config *c = fresh();
   set_ok(c, "market_data.interval", "4h");
@@ -1023,6 +1062,7 @@ int main(void) {
   RUN(config_strategy_config_bad_json_names_the_key);
   RUN(config_set_names_the_key_without_file_or_line);
   RUN(config_set_get_round_trip_for_every_key_type);
+  RUN(config_times_outside_1970_to_9999_are_refused_naming_the_value);
   RUN(config_settings_follow_set_for_derived_fields);
   RUN(config_get_reports_unknown_key_and_small_buffer);
   RUN(config_failed_load_leaves_config_unchanged);

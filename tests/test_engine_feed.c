@@ -205,9 +205,113 @@ TEST(engine_feed_without_next_is_refused_and_an_unrun_feed_is_closed) {
   CHECK_EQ_INT(1, m.closed);
 }
 
+/* A feed of candles at given times (and a given clock). */
+typedef struct timefeed {
+  const int64_t *times;
+  int n, i;
+  int64_t clock;
+} timefeed;
+
+static int time_next(void *user, argo_candle *out, char *err, size_t errlen) {
+  (void)err;
+  (void)errlen;
+  timefeed *t = user;
+  if (t->i >= t->n) {
+    return ARGO_FEED_END;
+  }
+  *out = (argo_candle){"BTCUSDT", t->times[t->i++], 100, 101, 99, 100, 10};
+  return ARGO_FEED_CANDLE;
+}
+
+static int64_t time_clock(void *user) {
+  return ((timefeed *)user)->clock;
+}
+
+typedef struct errors {
+  int n;
+  char msg[8][512];
+} errors;
+
+static void collect_error(argo_engine *e, argo_err code, const char *msg, void *user) {
+  (void)e;
+  (void)code;
+  errors *x = user;
+  if (x->n < 8) {
+    snprintf(x->msg[x->n], sizeof x->msg[0], "%s", msg);
+  }
+  x->n++;
+}
+
+static argo_err run_times(timefeed *t, const char *out, errors *x, char *msg, size_t len) {
+  argo_config *cfg = NULL;
+  argo_engine *eng = NULL;
+  CHECK(argo_config_new(&cfg) == ARGO_OK);
+  CHECK(argo_config_set(cfg, "market_data.symbols", "BTCUSDT") == ARGO_OK);
+  CHECK(argo_config_set(cfg, "engine.data_output", out) == ARGO_OK);
+  CHECK(argo_engine_new(&eng) == ARGO_OK);
+  CHECK_MSG(argo_engine_init(eng, cfg) == ARGO_OK, "%s", argo_engine_errmsg(eng));
+  argo_feed f = {.struct_size = sizeof f,
+                 .name = "timefeed",
+                 .next = time_next,
+                 .clock_start = time_clock,
+                 .user = t};
+  CHECK(argo_engine_set_feed(eng, &f, sizeof f) == ARGO_OK);
+  argo_callbacks cb = {.on_error = collect_error};
+  CHECK(argo_engine_set_callbacks(eng, &cb, sizeof cb, x) == ARGO_OK);
+  argo_err rc = argo_engine_run(eng);
+  snprintf(msg, len, "%s", argo_engine_errmsg(eng));
+  argo_engine_free(eng);
+  argo_config_free(cfg);
+  return rc;
+}
+
+TEST(engine_feed_candles_outside_1970_to_9999_are_reported_and_skipped) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("engine-feed-times"));
+  /* A candle at the epoch, one before it, and one in the year 10000 between good ones: before,
+   * the first two were dropped without a word (taken for "already stored") and the third made a
+   * day folder "10000-01-0". */
+  static const int64_t times[] = {
+      START, 0, -60000000, START + 60000000, INT64_C(253402300800000000), START + 120000000};
+  timefeed t = {.times = times, .n = 6, .clock = START};
+  errors x = {0};
+  char msg[512];
+  argo_err rc = run_times(&t, dir, &x, msg, sizeof msg);
+  CHECK_MSG(rc == ARGO_OK, "run: %s", msg);
+  CHECK_EQ_INT(3, x.n);
+  CHECK_STR("skipped a bad candle of BTCUSDT at 1970-01-01T00:00:00Z: its time is not after "
+            "1970-01-01T00:00:00Z and before 10000-01-01T00:00:00Z",
+            x.msg[0]);
+  CHECK_CONTAINS(x.msg[1], "at 1969-12-31T23:59:00Z: its time is not after");
+  CHECK_CONTAINS(x.msg[2], "at 10000-01-01T00:00:00Z: its time is not after");
+  char other[4200];
+  snprintf(other, sizeof other, "%s/10000-01-0", dir);
+  CHECK(!argo__fs_exists(other));
+  tu_db db;
+  tu_db_open(&db);
+  char sql[8800];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)",
+           day_file(dir, "market_data.parquet"));
+  CHECK_EQ_INT(3, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  tu_rm_rf(dir);
+  /* A feed whose clock starts outside the range is refused before anything is written. */
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("engine-feed-clock"));
+  timefeed late = {.times = times, .n = 1, .clock = INT64_C(253402300800000000)};
+  errors y = {0};
+  CHECK_EQ_INT(ARGO_EFEED, run_times(&late, dir, &y, msg, sizeof msg));
+  CHECK_STR("the timefeed feed's clock (clock_start) starts at 10000-01-01T00:00:00Z, which is "
+            "not after 1970-01-01T00:00:00Z and before 10000-01-01T00:00:00Z",
+            msg);
+  snprintf(other, sizeof other, "%s/10000-01-0", dir);
+  CHECK(!argo__fs_exists(other));
+  tu_rm_rf(dir);
+}
+
 int main(void) {
   RUN(engine_feed_of_the_caller_is_stored_and_traded);
   RUN(engine_feed_fatal_ends_the_session_with_its_message);
   RUN(engine_feed_without_next_is_refused_and_an_unrun_feed_is_closed);
+  RUN(engine_feed_candles_outside_1970_to_9999_are_reported_and_skipped);
   return test_summary();
 }

@@ -47,6 +47,7 @@ static void write_parquet(const char *path, const char *select) {
 typedef struct seen {
   int nerr;
   char errs[64][512];
+  char before_last[512];
   char last[512];
 } seen;
 
@@ -56,6 +57,7 @@ static void on_error(void *user, argo_err code, const char *msg) {
   if (s->nerr < 64) {
     argo__strlcpy(s->errs[s->nerr], msg, sizeof s->errs[0]);
   }
+  memcpy(s->before_last, s->last, sizeof s->last);
   argo__strlcpy(s->last, msg, sizeof s->last);
   s->nerr++;
 }
@@ -212,8 +214,9 @@ TEST(replay_csv_takes_iso_text_and_epoch_milliseconds) {
     CHECK_EQ_INT(T0 + i * MIN, g.c[i].time);
   }
   CHECK_NEAR(1.5, g.c[0].volume, 0);
-  CHECK_EQ_INT(1, sn.nerr);
+  CHECK_EQ_INT(2, sn.nerr);
   CHECK_CONTAINS(sn.errs[0], "row 5 (BTCUSDT, 2025-10-01T00:00:00Z): duplicate of row 1 (same");
+  CHECK_CONTAINS(sn.errs[1], "candles.csv': 4 rows replayed, 1 skipped (1 duplicates)");
   argo__waker_deinit(&w);
   tu_rm_rf(dir);
 }
@@ -254,7 +257,7 @@ TEST(replay_filters_symbols_and_the_time_range) {
   "2025-10-01T00:00:00Z,BTCUSDT,10,12,9,11,1\n"   /* row 1: good */                                \
   "2025-10-01T00:01:00Z,BTCUSDT,10,12,9,11,1\n"   /* row 2: good */                                \
   "2025-10-01T00:01:00Z,BTCUSDT,10,12,9,11,7\n"   /* row 3: duplicate */                           \
-  "2025-10-01T00:00:30Z,BTCUSDT,10,12,9,11,1\n"   /* row 4: out of order */                        \
+  "2025-10-01T00:00:30Z,BTCUSDT,10,12,9,11,1\n"   /* row 4: out of order, replayed in its place */ \
   "2025-10-01T00:02:00Z,BTCUSDT,NaN,12,9,11,1\n"  /* row 5: NaN */                                 \
   "2025-10-01T00:02:00Z,BTCUSDT,10,12,9,11,1\n"   /* row 6: good (row 5 did not count) */          \
   "2025-10-01T00:03:00Z,BTCUSDT,-1,12,9,11,1\n"   /* row 7: negative price */                      \
@@ -267,7 +270,7 @@ TEST(replay_filters_symbols_and_the_time_range) {
   "2025-10-01T00:08:00Z,BTCUSDT,10,12,9,13,1\n"   /* row 14: close above high */                   \
   "2025-10-01T00:09:00Z,BTCUSDT,10,12,9,11,inf\n" /* row 15: infinite volume */
 
-TEST(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows) {
+TEST(replay_reports_and_skips_duplicate_and_bad_rows_and_sorts_rows_out_of_order) {
   setup_dir();
   const char *p = path_of("bad.csv");
   tu_write_file(p, BAD_CSV);
@@ -275,18 +278,20 @@ TEST(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows) {
   argo__waker_init(&w);
   seen sn = {0};
   argo__settings s = settings(p, btc_eth, 2);
-  CHECK_EQ_INT(5, replay_all(&s, &w, &sn, NULL));
-  static const int64_t want_min[] = {0, 1, 2, 6, 7};
-  for (int i = 0; i < 5; i++) {
-    CHECK_EQ_INT(T0 + want_min[i] * MIN, g.c[i].time);
+  CHECK_EQ_INT(6, replay_all(&s, &w, &sn, NULL));
+  static const int64_t want_us[] = {0, MIN / 2, MIN, 2 * MIN, 6 * MIN, 7 * MIN};
+  for (int i = 0; i < 6; i++) {
+    CHECK_EQ_INT(T0 + want_us[i], g.c[i].time);
   }
-  CHECK_STR("ETHUSDT", g.sym[3]);
-  CHECK_NEAR(1, g.c[1].volume, 0); /* the first of the two 00:01 rows */
-  CHECK_EQ_INT(10, sn.nerr);
-  /* Reported in the order of the replay: the row without a time first, then by time. */
+  CHECK_STR("ETHUSDT", g.sym[4]);
+  CHECK_NEAR(1, g.c[2].volume, 0); /* the first of the two 00:01 rows */
+  CHECK_EQ_INT(11, sn.nerr);
+  /* Reported in the order of the replay: the row without a time first, then by time; row 4,
+   * earlier than row 2 before it, is replayed in its place, and said once. */
   CHECK_CONTAINS(sn.errs[0], "row 10 (BTCUSDT, no time): the time is missing or not a time");
-  CHECK_CONTAINS(sn.errs[1], "row 4 (BTCUSDT, 2025-10-01T00:00:30Z): out of time order (an "
-                             "earlier row of this symbol is at 2025-10-01T00:01:00Z)");
+  CHECK_CONTAINS(sn.errs[1], "row 4 (BTCUSDT, 2025-10-01T00:00:30Z): comes after a row of this "
+                             "symbol at 2025-10-01T00:01:00Z in the file: the file is not in "
+                             "time order; its rows are replayed in time order");
   CHECK_CONTAINS(sn.errs[2], "row 3 (BTCUSDT, 2025-10-01T00:01:00Z): duplicate of row 2");
   CHECK_CONTAINS(sn.errs[3], "row 5 (BTCUSDT, 2025-10-01T00:02:00Z): a price or the volume is "
                              "not finite");
@@ -299,9 +304,14 @@ TEST(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows) {
   CHECK_CONTAINS(sn.errs[8], "row 14 (BTCUSDT, 2025-10-01T00:08:00Z): open or close is outside");
   CHECK_CONTAINS(sn.errs[9], "row 15 (BTCUSDT, 2025-10-01T00:09:00Z): a price or the volume is "
                              "not finite");
+  CHECK_CONTAINS(sn.errs[10], "bad.csv': 6 rows replayed, 9 skipped (8 with a bad or missing "
+                              "value, 1 duplicates); 1 rows were not in time order in the file "
+                              "and were replayed in time order");
   for (int i = 0; i < 10; i++) {
     CHECK_CONTAINS(sn.errs[i], p);
-    CHECK_CONTAINS(sn.errs[i], "; skipped");
+    if (i != 1) {
+      CHECK_CONTAINS(sn.errs[i], "; skipped");
+    }
   }
   /* Without an error hook the same problems come back as ARGO_FEED_SKIP. */
   argo__feed f;
@@ -312,15 +322,140 @@ TEST(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows) {
   while ((r = f.ops->next(f.impl, &c, err, sizeof err)) != ARGO_FEED_END) {
     CHECK_MSG(r == ARGO_FEED_CANDLE || r == ARGO_FEED_SKIP, "next returned %d", r);
     if (r == ARGO_FEED_SKIP) {
-      CHECK_CONTAINS(err, "; skipped");
+      CHECK_CONTAINS(err, skips == 1    ? "not in time order"
+                          : skips == 10 ? "replayed"
+                                        : "; skipped");
       skips++;
     } else {
       candles++;
     }
   }
-  CHECK_EQ_INT(5, candles);
-  CHECK_EQ_INT(10, skips);
+  CHECK_EQ_INT(6, candles);
+  CHECK_EQ_INT(11, skips); /* 9 rows, the note on the order, the summary */
   f.ops->close(f.impl);
+  argo__waker_deinit(&w);
+  tu_rm_rf(dir);
+}
+
+TEST(replay_rows_outside_1970_to_9999_are_reported_and_skipped) {
+  setup_dir();
+  const char *p = path_of("far.csv");
+  /* Before, the rows at or before the epoch reached the engine, which dropped them without a
+   * word, and the year-10000 row made a day folder "10000-01-0". */
+  tu_write_file(p, "time,symbol,open,high,low,close,volume\n"
+                   "1969-12-31T23:59:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "0,BTCUSDT,1,2,0.5,1,1\n"
+                   "2025-10-01T00:00:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "10000-01-01T00:00:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "2025-10-01T00:01:00Z,BTCUSDT,1,2,0.5,1,1\n");
+  argo__waker w;
+  argo__waker_init(&w);
+  seen sn = {0};
+  argo__settings s = settings(p, btc_eth, 2);
+  int64_t clock = 0;
+  CHECK_EQ_INT(2, replay_all(&s, &w, &sn, &clock));
+  CHECK_EQ_INT(T0, clock);
+  CHECK_EQ_INT(4, sn.nerr); /* and the summary */
+  CHECK_CONTAINS(sn.errs[0], "row 1 (BTCUSDT, 1969-12-31T23:59:00Z): the time is not after "
+                             "1970-01-01T00:00:00Z and before 10000-01-01T00:00:00Z; skipped");
+  CHECK_CONTAINS(sn.errs[1], "row 2 (BTCUSDT, 1970-01-01T00:00:00Z): the time is not after");
+  CHECK_CONTAINS(sn.errs[2], "row 4 (BTCUSDT, 10000-01-01T00:00:00Z): the time is not after");
+  argo__waker_deinit(&w);
+  tu_rm_rf(dir);
+}
+
+TEST(replay_skips_ragged_csv_rows_with_their_line_wherever_they_are) {
+  setup_dir();
+  /* A field missing and one too many near the top: the whole file was refused, "lacks the
+   * column(s) time, symbol, ..." (DuckDB took the file for one column). */
+  const char *p = path_of("ragged.csv");
+  tu_write_file(p, "time,symbol,open,high,low,close,volume\n"
+                   "2025-10-01T00:00:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "2025-10-01T00:01:00Z,BTCUSDT,1,2,0.5,1\n"
+                   "2025-10-01T00:02:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "2025-10-01T00:03:00Z,BTCUSDT,1,2,0.5,1,1,9\n"
+                   "2025-10-01T00:04:00Z,BTCUSDT,1,2,0.5,1,1\n"
+                   "2025-10-01T00:04:00Z,BTCUSDT,1,2,0.5,1,7\n");
+  argo__waker w;
+  argo__waker_init(&w);
+  seen sn = {0};
+  char *btc[] = {"BTCUSDT"};
+  argo__settings s = settings(p, btc, 1);
+  CHECK_EQ_INT(3, replay_all(&s, &w, &sn, NULL));
+  CHECK_EQ_INT(T0 + 4 * MIN, g.c[2].time);
+  CHECK_NEAR(1, g.c[2].volume, 0);
+  CHECK_EQ_INT(4, sn.nerr);
+  CHECK_CONTAINS(sn.errs[0], "ragged.csv': row 2 (line 3): not readable as a row: 6 fields where "
+                             "the header has 7; skipped");
+  CHECK_CONTAINS(sn.errs[1], "row 4 (line 5): not readable as a row: 8 fields where the header "
+                             "has 7; skipped");
+  /* The rows after them keep their numbers in the file. */
+  CHECK_CONTAINS(sn.errs[2], "row 6 (BTCUSDT, 2025-10-01T00:04:00Z): duplicate of row 5");
+  CHECK_CONTAINS(sn.errs[3], "ragged.csv': 3 rows replayed, 3 skipped (2 not readable as a row "
+                             "of the file, 1 duplicates)");
+  /* Deep in a large file (past DuckDB's sample of the first rows): "CSV Error on Line: 30000"
+   * ended the replay before. */
+  const char *big = path_of("big.csv");
+  FILE *f = fopen(big, "w");
+  CHECK(f != NULL);
+  fputs("time,symbol,open,high,low,close,volume\n", f);
+  for (int i = 0; i < 40000; i++) {
+    long long ms = 1759276800000LL + (long long)i * 60000;
+    int line = i + 2;
+    if (line == 30000) {
+      fprintf(f, "%lld,BTCUSDT,1,2,0.5,1\n", ms);
+    } else if (line == 35001) {
+      fprintf(f, "%lld,BTCUSDT,1,2,0.5,1,1,1\n", ms);
+    } else if (line == 39000) {
+      fprintf(f, "%lld,BTCUSDT,1,2,0.5,1,1\n", ms - 60000); /* duplicate of line 38999 */
+    } else {
+      fprintf(f, "%lld,BTCUSDT,1,2,0.5,1,1\n", ms);
+    }
+  }
+  fclose(f);
+  memset(&sn, 0, sizeof sn);
+  s = settings(big, btc, 1);
+  CHECK_EQ_INT(39997, replay_all(&s, &w, &sn, NULL));
+  CHECK_EQ_INT(4, sn.nerr);
+  CHECK_CONTAINS(sn.errs[0], "row 29999 (line 30000): not readable as a row: 6 fields");
+  CHECK_CONTAINS(sn.errs[1], "row 35000 (line 35001): not readable as a row: 8 fields");
+  CHECK_CONTAINS(sn.errs[2], "row 38999 (BTCUSDT, 2025-10-28T01:57:00Z): duplicate of row 38998");
+  CHECK_CONTAINS(sn.errs[3], "39997 rows replayed, 3 skipped");
+  argo__waker_deinit(&w);
+  tu_rm_rf(dir);
+}
+
+TEST(replay_of_a_file_sorted_newest_first_replays_every_row_in_time_order) {
+  setup_dir();
+  const char *p = path_of("newest-first.csv");
+  FILE *f = fopen(p, "w");
+  CHECK(f != NULL);
+  fputs("time,symbol,open,high,low,close,volume\n", f);
+  for (int i = 1199; i >= 0; i--) {
+    fprintf(f, "%lld,BTCUSDT,1,2,0.5,1,%d\n", 1759276800000LL + (long long)i * 60000, i);
+  }
+  fclose(f);
+  argo__waker w;
+  argo__waker_init(&w);
+  seen sn = {0};
+  char *btc[] = {"BTCUSDT"};
+  argo__settings s = settings(p, btc, 1);
+  int64_t clock = 0;
+  /* Before, the first row replayed and the 1,199 others were skipped one by one as out of
+   * order; the replay ended with exit 0. */
+  CHECK_EQ_INT(1200, replay_all(&s, &w, &sn, &clock));
+  CHECK_EQ_INT(T0, clock);
+  for (int i = 0; i < 1200; i++) {
+    CHECK_EQ_INT(T0 + i * MIN, g.c[i].time);
+    CHECK_NEAR(i, g.c[i].volume, 0);
+  }
+  /* Said once, and counted at the end. */
+  CHECK_EQ_INT(2, sn.nerr);
+  CHECK_CONTAINS(sn.errs[0], "newest-first.csv': row 1200 (BTCUSDT, 2025-10-01T00:00:00Z): comes "
+                             "after a row of this symbol at 2025-10-01T19:59:00Z in the file: the "
+                             "file is not in time order; its rows are replayed in time order");
+  CHECK_CONTAINS(sn.errs[1], "newest-first.csv': 1200 rows replayed, 0 skipped; 1199 rows were "
+                             "not in time order in the file and were replayed in time order");
   argo__waker_deinit(&w);
   tu_rm_rf(dir);
 }
@@ -339,7 +474,7 @@ TEST(replay_finds_duplicates_among_other_symbols_rows) {
   seen sn = {0};
   argo__settings s = settings(p, btc_eth, 2);
   CHECK_EQ_INT(4, replay_all(&s, &w, &sn, NULL));
-  CHECK_EQ_INT(1, sn.nerr);
+  CHECK_EQ_INT(2, sn.nerr); /* and the summary */
   CHECK_CONTAINS(sn.errs[0], "row 3 (BTCUSDT, 2025-10-01T00:00:00Z): duplicate of row 1");
   CHECK_NEAR(1, g.c[0].volume, 0);
   CHECK_STR("ETHUSDT", g.sym[2]); /* file order within a time */
@@ -367,10 +502,13 @@ TEST(replay_reports_the_rows_skipped_before_the_first_candle_in_next) {
   CHECK_EQ_INT(1, replay_all(&s, &w, &sn, &clock));
   CHECK_EQ_INT(T0, clock);
   /* Reported by next(), not by open(): the first 100 one by one, then a count. */
-  CHECK_EQ_INT(101, sn.nerr);
+  CHECK_EQ_INT(102, sn.nerr);
   CHECK_CONTAINS(sn.errs[0], "row 1 (BTCUSDT, no time): the time is missing or not a time");
   CHECK_CONTAINS(sn.errs[63], "row 64 (BTCUSDT, no time)");
-  CHECK_CONTAINS(sn.last, "leading.csv': 50 more rows before the first candle were skipped");
+  CHECK_CONTAINS(sn.before_last, "leading.csv': 50 more rows before the first candle were "
+                                 "skipped");
+  CHECK_CONTAINS(sn.last, "leading.csv': 1 rows replayed, 150 skipped (150 with a bad or missing "
+                          "value)");
   argo__waker_deinit(&w);
   tu_rm_rf(dir);
 }
@@ -549,7 +687,10 @@ int main(void) {
   RUN(replay_gives_history_rows_as_warm_up_and_starts_the_clock_after_them);
   RUN(replay_csv_takes_iso_text_and_epoch_milliseconds);
   RUN(replay_filters_symbols_and_the_time_range);
-  RUN(replay_reports_and_skips_duplicate_out_of_order_and_bad_rows);
+  RUN(replay_reports_and_skips_duplicate_and_bad_rows_and_sorts_rows_out_of_order);
+  RUN(replay_rows_outside_1970_to_9999_are_reported_and_skipped);
+  RUN(replay_skips_ragged_csv_rows_with_their_line_wherever_they_are);
+  RUN(replay_of_a_file_sorted_newest_first_replays_every_row_in_time_order);
   RUN(replay_finds_duplicates_among_other_symbols_rows);
   RUN(replay_reports_the_rows_skipped_before_the_first_candle_in_next);
   RUN(replay_streams_a_large_file_in_chunks);

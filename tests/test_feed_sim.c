@@ -269,6 +269,7 @@ TEST(sim_zero_bars_runs_until_stopped) {
   argo__waker w;
   argo__waker_init(&w);
   argo__settings s = settings(syms2, 2, 3, 0, "volatile", 0, 1000000);
+  s.end_us = START + 365 * 86400 * INT64_C(1000000); /* at full speed, an end is required */
   argo__feed f = open_feed(&s, &w);
   argo_candle c;
   char err[64];
@@ -303,6 +304,57 @@ TEST(sim_rejects_bad_settings) {
   s = settings(syms2, 2, 1, 10, "volatile", NAN, MINUTE);
   CHECK_EQ_INT(ARGO_ECONFIG, argo__feed_sim_open(&f, &s, &w, err, sizeof err));
   CHECK_CONTAINS(err, "speed");
+  argo__waker_deinit(&w);
+}
+
+TEST(sim_endless_at_full_speed_is_refused_and_an_end_time_ends_it) {
+  argo__waker w;
+  argo__waker_init(&w);
+  argo__feed f;
+  char err[512];
+  /* bars 0 at speed max wrote some 4,400 day folders in 30 s and never ended. */
+  argo__settings s = settings(syms2, 2, 1, 0, "volatile", 0, MINUTE);
+  CHECK_EQ_INT(ARGO_ECONFIG, argo__feed_sim_open(&f, &s, &w, err, sizeof err));
+  CHECK_CONTAINS(err, "the simulated feed would never end: market_data.bars is 0 (unlimited) and "
+                      "market_data.speed is max");
+  /* With an end time it stops before it, also with a number of bars that would go further. */
+  s.end_us = START + 60 * MINUTE + 1;
+  CHECK_EQ_INT(2 * 61, collect(&s, &w, a, 20000));
+  CHECK_EQ_INT(START + 60 * MINUTE, a[2 * 61 - 1].time);
+  s.bars = 1000;
+  s.end_us = START + 30 * MINUTE;
+  CHECK_EQ_INT(2 * 30, collect(&s, &w, a, 20000));
+  s.end_us = START;
+  CHECK_EQ_INT(ARGO_ECONFIG, argo__feed_sim_open(&f, &s, &w, err, sizeof err));
+  CHECK_CONTAINS(err, "market_data.end must be later than market_data.start");
+  /* Paced in real time, an unlimited feed needs no end. */
+  s = settings(syms2, 2, 1, 0, "volatile", 1, MINUTE);
+  f = open_feed(&s, &w);
+  f.ops->close(f.impl);
+  argo__waker_deinit(&w);
+}
+
+TEST(sim_candles_past_the_year_9999_are_refused_at_open) {
+  argo__waker w;
+  argo__waker_init(&w);
+  argo__feed f;
+  char err[512];
+  argo__settings s = settings(syms1, 1, 1, 24, "volatile", 0, 3600 * INT64_C(1000000));
+  s.interval = "1h";
+  s.start_us = INT64_C(253402297200000000); /* 9999-12-31T23:00:00Z: one hourly candle fits */
+  CHECK_EQ_INT(ARGO_ECONFIG, argo__feed_sim_open(&f, &s, &w, err, sizeof err));
+  CHECK_STR("market_data.bars: 24 candles of 1h from 9999-12-31T23:00:00Z go past "
+            "9999-12-31T23:59:59Z, the last time argo accepts",
+            err);
+  s.bars = 1;
+  CHECK_EQ_INT(1, collect(&s, &w, a, 10));
+  s.start_us = INT64_C(253402300800000000); /* 10000-01-01 */
+  CHECK_EQ_INT(ARGO_ECONFIG, argo__feed_sim_open(&f, &s, &w, err, sizeof err));
+  CHECK_CONTAINS(err, "market_data.start: expected a UTC time after 1970-01-01T00:00:00Z and "
+                      "before 10000-01-01T00:00:00Z, got 10000-01-01T00:00:00Z");
+  s.start_us = -MINUTE;
+  CHECK_EQ_INT(ARGO_ECONFIG, argo__feed_sim_open(&f, &s, &w, err, sizeof err));
+  CHECK_CONTAINS(err, "got 1969-12-31T23:59:00Z");
   argo__waker_deinit(&w);
 }
 
@@ -413,6 +465,8 @@ int main(void) {
   RUN(sim_symbols_outlive_the_settings);
   RUN(sim_zero_bars_runs_until_stopped);
   RUN(sim_rejects_bad_settings);
+  RUN(sim_endless_at_full_speed_is_refused_and_an_end_time_ends_it);
+  RUN(sim_candles_past_the_year_9999_are_refused_at_open);
   RUN(sim_speed_zero_never_waits);
   RUN(sim_paces_real_time_times_speed);
   RUN(sim_stop_during_a_wait_ends_the_feed_promptly);

@@ -133,6 +133,73 @@ TEST(session_simultaneous_starts_get_different_numbers) {
   tu_rm_rf(root);
 }
 
+TEST(session_reserved_id_ranges_never_overlap_and_respect_the_floor) {
+  fresh("sess-ids");
+  char err[256];
+  int64_t first = 0;
+  /* An empty data output: marks from 1; logs counted apart. */
+  CHECK_EQ_INT(0, argo__session_reserve_ids(root, 0, 0, 100, &first, err, sizeof err));
+  CHECK_EQ_INT(1, first);
+  CHECK_EQ_INT(0, argo__session_reserve_ids(root, 0, 0, 100, &first, err, sizeof err));
+  CHECK_EQ_INT(101, first);
+  CHECK_EQ_INT(0, argo__session_reserve_ids(root, 1, 0, 10, &first, err, sizeof err));
+  CHECK_EQ_INT(1, first);
+  /* Above a floor scanned from the files (ids written before the file existed). */
+  CHECK_EQ_INT(0, argo__session_reserve_ids(root, 0, 5000, 100, &first, err, sizeof err));
+  CHECK_EQ_INT(5001, first);
+  char p[8192];
+  snprintf(p, sizeof p, "%s/.ids", root);
+  char *text = tu_read_file(p);
+  CHECK_STR("next_mark_id: 5101\nnext_log_id: 11\n", text);
+  free(text);
+  /* A damaged file counts as empty: the floor still keeps the ids above those in use. */
+  tu_write_file(p, "garbage");
+  CHECK_EQ_INT(0, argo__session_reserve_ids(root, 1, 40, 10, &first, err, sizeof err));
+  CHECK_EQ_INT(41, first);
+  /* Many processes at once: every range is its own. */
+  enum { N = 8 };
+  int res[2];
+  CHECK(pipe(res) == 0);
+  pid_t kids[N];
+  for (int i = 0; i < N; i++) {
+    kids[i] = fork();
+    CHECK(kids[i] >= 0);
+    if (kids[i] == 0) {
+      int64_t got[50];
+      for (int k = 0; k < 50; k++) {
+        if (argo__session_reserve_ids(root, 0, 0, 3, &got[k], err, sizeof err) != 0) {
+          got[k] = -1;
+        }
+      }
+      ssize_t w = write(res[1], got, sizeof got);
+      (void)w;
+      _exit(0);
+    }
+  }
+  close(res[1]);
+  static unsigned char used[10000];
+  memset(used, 0, sizeof used);
+  for (int i = 0; i < N; i++) {
+    int64_t got[50];
+    CHECK_EQ_INT(sizeof got, read(res[0], got, sizeof got));
+    for (int k = 0; k < 50; k++) {
+      CHECK_MSG(got[k] >= 1 && got[k] + 3 < 10000, "range at %lld", (long long)got[k]);
+      for (int j = 0; j < 3; j++) {
+        CHECK_MSG(!used[got[k] + j], "id %lld reserved twice", (long long)got[k] + j);
+        used[got[k] + j] = 1;
+      }
+    }
+  }
+  for (int i = 0; i < N; i++) {
+    waitpid(kids[i], NULL, 0);
+  }
+  close(res[0]);
+  snprintf(p, sizeof p, "%s/no/such/folder", root);
+  CHECK(argo__session_reserve_ids(p, 0, 0, 1, &first, err, sizeof err) < 0);
+  CHECK_CONTAINS(err, "/no/such/folder/.ids");
+  tu_rm_rf(root);
+}
+
 TEST(session_keeps_run_number_across_days_and_moves_forward_only) {
   fresh("sess-days");
   mk("2025-10-01/run_1");
@@ -256,6 +323,7 @@ int main(void) {
   RUN(session_gaps_are_not_filled);
   RUN(session_ignores_other_names_and_files);
   RUN(session_simultaneous_starts_get_different_numbers);
+  RUN(session_reserved_id_ranges_never_overlap_and_respect_the_floor);
   RUN(session_keeps_run_number_across_days_and_moves_forward_only);
   RUN(session_day_collision_takes_next_free_number_and_says_so);
   RUN(session_unusable_output_path_is_a_clear_error);

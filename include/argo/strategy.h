@@ -169,7 +169,13 @@ typedef struct argo_kv {
 /* Opaque: the host's state for one strategy instance. */
 typedef struct argo_strategy_ctx argo_strategy_ctx;
 
-/* Functions the engine gives the strategy. Version 1 members; later ones are appended. */
+/* Functions the engine gives the strategy. Version 1 members; later ones are appended.
+ *
+ * Every function checks its pointers: a NULL ctx, a NULL required argument, or a NULL buffer
+ * with a positive capacity or count (get_positions(ctx, NULL, 100)) makes it fail with
+ * ARGO_S_EINVAL (last_error says which argument), or, for the functions that return a count
+ * (get_positions, get_open_orders, recent_candles), return 0 with last_error set. A NULL buffer
+ * with a capacity of 0 is a valid call: get_positions(ctx, NULL, 0) returns the count. */
 typedef struct argo_host_api {
   uint32_t abi_version;
   uint32_t struct_size;

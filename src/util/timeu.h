@@ -7,6 +7,16 @@
 #define ARGO_US_PER_SEC INT64_C(1000000)
 #define ARGO_US_PER_DAY (INT64_C(86400) * ARGO_US_PER_SEC)
 
+/* The times argo accepts (a configured start or end, a candle's open time, a feed's clock):
+ * after 1970-01-01T00:00:00Z, since 0 stands for "not given" in several places (and a candle at
+ * the epoch would be taken for "nothing stored yet"), and before the year 10000, since a day
+ * folder is named YYYY-MM-DD. ARGO__TIME_RANGE is how messages name the range. */
+#define ARGO__TIME_MAX INT64_C(253402300799999999) /* 9999-12-31T23:59:59.999999Z */
+#define ARGO__TIME_RANGE "after 1970-01-01T00:00:00Z and before 10000-01-01T00:00:00Z"
+static inline int argo__time_ok(int64_t us) {
+  return us > 0 && us <= ARGO__TIME_MAX;
+}
+
 /* Days since 1970-01-01 of the UTC date containing us (floor, also for negative times). */
 int64_t argo__day_of(int64_t us);
 /* Microseconds at 00:00 UTC of day. */
