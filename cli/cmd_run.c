@@ -302,6 +302,16 @@ static void on_stop(argo_engine *eng, argo_err status, const char *message, void
                      status == ARGO_OK ? "ok" : argo_strerror(status), "message",
                      message ? message : ""));
   status_clear(st);
+  if (status == ARGO_EHUNG) {
+    /* The strategy never returned and the library has ended the session without it (its files
+     * are final): nothing can stop that thread safely, so the process ends here. */
+    if (st->events) {
+      fflush(st->events);
+    }
+    cli_error("session stopped: %s", message ? message : "");
+    fflush(stderr);
+    _exit(CLI_EXIT_FAIL);
+  }
 }
 
 static void on_placed(argo_engine *eng, const argo_order *o, void *user) {

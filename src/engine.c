@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "feed_replay.h"
 #include "history.h"
 #include "recover.h"
+#include "watchdog.h"
 #include "schema.h"
 #include "util/fsx.h"
 #include "util/timeu.h"
@@ -363,6 +365,52 @@ static void window_push(argo_engine *eng, size_t sym, const argo_candle *c) {
   }
 }
 
+/* ---- strategy calls and the watchdog ---------------------------------------------------- */
+
+/* Callbacks come from the engine thread and, for a strategy call that does not return, from the
+ * watchdog thread: never at the same time. The engine thread waits for the guard; the watchdog
+ * gives up waiting after wait_us (a callback that does not return either) and calls anyway. */
+static int cb_enter(argo_engine *eng, int64_t wait_us) {
+  int64_t until = wait_us >= 0 ? argo__mono_us() + wait_us : 0;
+  for (;;) {
+    int free_ = 0;
+    if (atomic_compare_exchange_weak_explicit(&eng->cb_busy, &free_, 1, memory_order_acquire,
+                                              memory_order_relaxed)) {
+      return 1;
+    }
+    if (wait_us >= 0 && argo__mono_us() >= until) {
+      return 0;
+    }
+    sched_yield();
+  }
+}
+
+static void cb_leave(argo_engine *eng, int entered) {
+  if (entered) {
+    atomic_store_explicit(&eng->cb_busy, 0, memory_order_release);
+  }
+}
+
+#define CALLBACK(eng, call)                                                                        \
+  do {                                                                                             \
+    cb_enter(eng, -1);                                                                             \
+    call;                                                                                          \
+    cb_leave(eng, 1);                                                                              \
+  } while (0)
+
+/* Every call into the strategy is watched. strategy_leave returns 1 when the watchdog ended the
+ * session meanwhile: the engine thread then touches nothing more. */
+static void strategy_enter(argo_engine *eng, const char *what) {
+  eng->in_strategy = 1;
+  argo__watch_enter(&eng->watch, what);
+}
+
+static int strategy_leave(argo_engine *eng) {
+  argo__watch_leave(&eng->watch);
+  eng->in_strategy = 0;
+  return atomic_load_explicit(&eng->abandoned, memory_order_acquire);
+}
+
 /* ---- callbacks, in order, once durable -------------------------------------------------- */
 
 static int wants(const argo_engine *eng, ev_type t) {
@@ -390,6 +438,7 @@ static int wants(const argo_engine *eng, ev_type t) {
 
 static void dispatch(argo_engine *eng, argo__ev *e) {
   const argo_callbacks *cb = &eng->cb;
+  cb_enter(eng, -1);
   switch (e->type) {
   case EV_MARKET:
     cb->on_market_data(eng, &e->u.candle, eng->user);
@@ -423,6 +472,7 @@ static void dispatch(argo_engine *eng, argo__ev *e) {
     cb->on_status_update(eng, e->u.status, eng->user);
     break;
   }
+  cb_leave(eng, 1);
   if (e->type == EV_ERROR || e->type == EV_STRATEGY_ERROR) {
     free(e->u.err.msg);
     e->u.err.msg = NULL;
@@ -845,9 +895,11 @@ static void deliver_notes(argo_engine *eng) {
   while (head < eng->nnotes && head < 100000) {
     argo__note n = eng->notes[head++];
     n.o.reason = n.reason;
-    eng->in_strategy = 1;
+    strategy_enter(eng, "on_order_update");
     eng->sdef->on_order_update(eng->sobj, &n.o, n.has_fill ? &n.f : NULL);
-    eng->in_strategy = 0;
+    if (strategy_leave(eng)) {
+      return;
+    }
   }
   eng->nnotes = 0;
 }
@@ -1105,9 +1157,11 @@ static void process_candle(argo_engine *eng, const argo_candle *in) {
   argo__broker_on_candle(eng->broker, (size_t)sym, &c);
   deliver_notes(eng);
   eng->sctx.strategy_error[0] = '\0';
-  eng->in_strategy = 1;
+  strategy_enter(eng, "on_candle");
   int src = eng->sdef->on_candle(eng->sobj, &c);
-  eng->in_strategy = 0;
+  if (strategy_leave(eng)) {
+    return;
+  }
   if (src != 0) {
     argo__ev e = {.type = EV_STRATEGY_ERROR, .need = 0};
     argo_time_format(c.time, ts, sizeof ts);
@@ -1147,7 +1201,7 @@ static void on_recover(const char *run_dir, argo_err status, const char *message
   argo_engine *eng = user;
   if (status == ARGO_OK) {
     if (eng->cb.on_recovered) {
-      eng->cb.on_recovered(eng, run_dir, message, eng->user);
+      CALLBACK(eng, eng->cb.on_recovered(eng, run_dir, message, eng->user));
     }
   } else {
     emit_error(eng, status, message);
@@ -1295,9 +1349,11 @@ static void warm_start(argo_engine *eng, warm *w) {
     eng->cur = *c;
     eng->cur_sym = (size_t)sym;
     eng->have_cur = 1;
-    eng->in_strategy = 1;
+    strategy_enter(eng, "on_candle (warm-up)");
     eng->sdef->on_candle(eng->sobj, c);
-    eng->in_strategy = 0;
+    if (strategy_leave(eng)) {
+      break;
+    }
   }
   eng->warming = 0;
   eng->have_cur = 0;
@@ -1333,7 +1389,7 @@ static void hook_error(void *user, argo_err code, const char *message) {
 static void hook_progress(void *user, const char *symbol, int64_t done, int64_t total) {
   argo_engine *eng = user;
   if (eng->cb.on_prefetch_progress) {
-    eng->cb.on_prefetch_progress(eng, symbol, done, total, eng->user);
+    CALLBACK(eng, eng->cb.on_prefetch_progress(eng, symbol, done, total, eng->user));
   }
 }
 
@@ -1355,9 +1411,11 @@ static int history_candle(void *user, const argo_candle *in) {
   eng->cur_sym = (size_t)sym;
   eng->have_cur = 1;
   eng->warming = 1;
-  eng->in_strategy = 1;
+  strategy_enter(eng, "on_candle (history)");
   eng->sdef->on_candle(eng->sobj, &c);
-  eng->in_strategy = 0;
+  if (strategy_leave(eng)) {
+    return 1;
+  }
   eng->warming = 0;
   eng->have_cur = 0;
   argo__pub_tick(eng->pub);
@@ -1546,9 +1604,11 @@ static argo_err setup(argo_engine *eng) {
   /* Broker (its order ids need the session id, so the session comes first, but the session
    * must not start before everything that can fail on bad input has been checked). */
   eng->sctx.strategy_error[0] = '\0';
-  eng->in_strategy = 1;
+  strategy_enter(eng, "initialize");
   int irc = eng->sdef->initialize(eng->sobj, eng->strategy_config);
-  eng->in_strategy = 0;
+  if (strategy_leave(eng)) {
+    return ARGO_EHUNG; /* the watchdog ended the session and said why */
+  }
   if (irc != 0) {
     return set_err(eng, ARGO_ESTRATEGY, "strategy %s rejected its configuration: %s",
                    eng->sdef->name,
@@ -1607,6 +1667,9 @@ static argo_err setup(argo_engine *eng) {
   }
   warm_start(eng, &w);
   warm_free(&w);
+  if (atomic_load(&eng->abandoned)) {
+    return ARGO_EHUNG; /* the watchdog ended the session during the warm-up */
+  }
   if (s->journal) {
     rc = argo__journal_open(&eng->jr, eng->sess.run_dir, s->group_commit_us, &eng->waker, err,
                             sizeof err);
@@ -1663,9 +1726,11 @@ static void finish(argo_engine *eng) {
   char err[ARGO_ERRMSG_MAX];
   eng->waker.hook = NULL;
   if (eng->sdef->on_stop) {
-    eng->in_strategy = 1;
+    strategy_enter(eng, "on_stop");
     eng->sdef->on_stop(eng->sobj);
-    eng->in_strategy = 0;
+    if (strategy_leave(eng)) {
+      return;
+    }
     deliver_notes(eng);
   }
   snapshot_stats(eng, final_status(eng));
@@ -1708,9 +1773,86 @@ static void finish(argo_engine *eng) {
               eng->ev_len);
     free_events(eng);
     if (eng->cb.on_error) {
-      eng->cb.on_error(eng, ARGO_EIO, msg, eng->user);
+      CALLBACK(eng, eng->cb.on_error(eng, ARGO_EIO, msg, eng->user));
     }
   }
+}
+
+/* ---- a strategy that does not return (watchdog thread) ---------------------------------- */
+
+static int watch_stop_requested(void *user) {
+  return argo__waker_stopped(&((argo_engine *)user)->waker);
+}
+
+static void watch_report(argo_engine *eng, int64_t wait_us, const char *msg) {
+  if (eng->cb.on_error) {
+    int in = cb_enter(eng, wait_us);
+    eng->cb.on_error(eng, ARGO_EHUNG, msg, eng->user);
+    cb_leave(eng, in);
+  }
+}
+
+static void watch_slow(void *user, const char *what, int64_t running_us) {
+  argo_engine *eng = user;
+  char msg[ARGO_ERRMSG_MAX];
+  argo__fmt(msg, sizeof msg,
+            "strategy %s has not returned from %s for %.1f s (engine.callback_warn); the session "
+            "waits for it, Ctrl-C ends it after engine.stop_grace",
+            eng->sdef ? eng->sdef->name : "?", what, (double)running_us / 1e6);
+  watch_report(eng, 0, msg);
+}
+
+/* The engine thread is inside the strategy and does not come back although a stop was asked for
+ * engine.stop_grace ago: the session ends without it. Everything the journal holds is made
+ * durable and the journal frozen, the publisher stopped where it is, and every day folder of the
+ * session still open is finalized by recovery's code (status stopped, with the reason); without
+ * a journal, the last day's stats.yaml says so over what was published. The engine thread, if it
+ * ever comes back, touches nothing more (strategy_leave). */
+static void watch_give_up(void *user, const char *what, int64_t running_us) {
+  argo_engine *eng = user;
+  atomic_store(&eng->abandoned, 1);
+  char reason[ARGO_ERRMSG_MAX], err[ARGO_ERRMSG_MAX], msg[4096];
+  argo__fmt(reason, sizeof reason,
+            "stopped: strategy %s did not return from %s within %.1f s of the stop request "
+            "(engine.stop_grace; it ran %.1f s); the session was ended without it",
+            eng->sdef ? eng->sdef->name : "?", what, (double)eng->cfg.stop_grace_us / 1e6,
+            (double)running_us / 1e6);
+  if (eng->jr && argo__journal_freeze(eng->jr, err, sizeof err) != ARGO_OK) {
+    watch_report(eng, 1000000, err);
+  }
+  argo__pub_halt(eng->pub);
+  argo__recover_how how = {"stopped", reason};
+  for (size_t i = 0; i < eng->ndays; i++) {
+    const char *dir = eng->day_dirs[i];
+    char jpath[ARGO_PATH_MAX + 128];
+    snprintf(jpath, sizeof jpath, "%s/%s", dir, ARGO_JOURNAL_NAME);
+    if (i + 1 < eng->ndays && !argo__fs_exists(jpath)) {
+      continue; /* an earlier day the publisher finished */
+    }
+    argo_err rc = argo__recover_locked(dir, &how, msg, sizeof msg);
+    if (rc != ARGO_OK) {
+      watch_report(eng, 1000000, msg);
+    }
+    char lock[ARGO_PATH_MAX + 128];
+    snprintf(lock, sizeof lock, "%s/.lock", dir);
+    unlink(lock); /* the locks themselves go with the process */
+  }
+  argo__strlcpy(eng->errmsg, reason, sizeof eng->errmsg);
+  watch_report(eng, 1000000, reason);
+  if (eng->cb.on_engine_stop) {
+    int in = cb_enter(eng, 1000000);
+    eng->cb.on_engine_stop(eng, ARGO_EHUNG, reason, eng->user);
+    cb_leave(eng, in);
+  }
+}
+
+/* The end of argo_engine_run, whatever ended it. */
+static argo_err run_end(argo_engine *eng, argo_err rc) {
+  argo__watchdog_stop(eng->wd); /* waits for a give-up in progress */
+  eng->wd = NULL;
+  eng->running = 0;
+  eng->ran = 1;
+  return rc;
 }
 
 argo_err argo_engine_run(argo_engine *eng) {
@@ -1725,11 +1867,23 @@ argo_err argo_engine_run(argo_engine *eng) {
   }
   eng->running = 1;
   eng->errmsg[0] = '\0';
-  argo_err rc = setup(eng);
-  if (rc) {
+  argo__watchdog_cfg wc = {.warn_us = eng->cfg.callback_warn_us,
+                           .grace_us = eng->cfg.stop_grace_us,
+                           .stop_requested = watch_stop_requested,
+                           .slow = watch_slow,
+                           .give_up = watch_give_up,
+                           .user = eng};
+  if (argo__watchdog_start(&eng->wd, &eng->watch, &wc) != ARGO_OK) {
     eng->running = 0;
     eng->ran = 1;
-    return rc;
+    return set_err(eng, ARGO_ENOMEM, "cannot start the watchdog thread");
+  }
+  argo_err rc = setup(eng);
+  if (rc == ARGO_OK && atomic_load(&eng->abandoned)) {
+    rc = ARGO_EHUNG;
+  }
+  if (rc) {
+    return run_end(eng, rc);
   }
   if (eng->cb.on_engine_start) {
     argo_engine_info info = {
@@ -1745,7 +1899,7 @@ argo_err argo_engine_run(argo_engine *eng) {
                                       : "custom",
         .strategy_name = eng->sdef->name,
     };
-    eng->cb.on_engine_start(eng, &info, eng->user);
+    CALLBACK(eng, eng->cb.on_engine_start(eng, &info, eng->user));
   }
   prefetch(eng);
   if (!eng->await_running) {
@@ -1754,7 +1908,7 @@ argo_err argo_engine_run(argo_engine *eng) {
   char err[ARGO_ERRMSG_MAX];
   argo_err end = ARGO_OK;
   for (;;) {
-    if (argo__waker_stopped(&eng->waker) || eng->fatal) {
+    if (argo__waker_stopped(&eng->waker) || eng->fatal || atomic_load(&eng->abandoned)) {
       break;
     }
     argo_candle c;
@@ -1788,6 +1942,9 @@ argo_err argo_engine_run(argo_engine *eng) {
     }
     int64_t t0 = eng->lat ? now_ns() : 0;
     process_candle(eng, &c);
+    if (ARGO_UNLIKELY(atomic_load_explicit(&eng->abandoned, memory_order_relaxed))) {
+      break;
+    }
     if (eng->jr) {
       argo__journal_tick(eng->jr);
     }
@@ -1802,8 +1959,14 @@ argo_err argo_engine_run(argo_engine *eng) {
       }
     }
   }
+  if (atomic_load(&eng->abandoned)) {
+    return run_end(eng, ARGO_EHUNG);
+  }
   emit_status(eng, ARGO_STATUS_STOPPING);
   finish(eng);
+  if (atomic_load(&eng->abandoned)) {
+    return run_end(eng, ARGO_EHUNG); /* on_stop did not return */
+  }
   if (eng->fatal) {
     end = eng->fatal_code;
     argo__strlcpy(eng->errmsg, eng->fatal_msg, sizeof eng->errmsg);
@@ -1811,9 +1974,7 @@ argo_err argo_engine_run(argo_engine *eng) {
   emit_status(eng, ARGO_STATUS_STOPPED);
   fire_due(eng);
   if (eng->cb.on_engine_stop) {
-    eng->cb.on_engine_stop(eng, end, end ? eng->errmsg : "", eng->user);
+    CALLBACK(eng, eng->cb.on_engine_stop(eng, end, end ? eng->errmsg : "", eng->user));
   }
-  eng->running = 0;
-  eng->ran = 1;
-  return end;
+  return run_end(eng, end);
 }

@@ -25,6 +25,7 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 #include "util/waker.h"
+#include "watchdog.h"
 
 /* Samples of per-candle processing time, in nanoseconds. */
 typedef struct argo__latency {
@@ -180,6 +181,13 @@ struct argo_engine {
   char fatal_msg[ARGO_ERRMSG_MAX];
   int feed_ended;                 /* the feed said ARGO_FEED_END */
   _Atomic(const char *) stop_why; /* argo_engine_stop_because's reason (borrowed) */
+  /* A strategy that does not return (watchdog.h): the calls the watchdog sees, the watchdog,
+   * whether it ended the session without the engine thread, and the guard that keeps two
+   * threads' callbacks apart. */
+  argo__watch watch;
+  argo__watchdog *wd;
+  atomic_int abandoned;
+  atomic_int cb_busy;
   /* How the session ended (stats.yaml stop_reason), once it did; "" before. */
   char stop_reason[ARGO_ERRMSG_MAX];
   argo__sb scratch;

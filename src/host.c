@@ -55,6 +55,10 @@ static int h_place_order(argo_strategy_ctx *ctx, const argo_order_request *req, 
   if (eng->warming) {
     return fail(ctx, ARGO_S_STATE, "place_order: warming up on stored candles; orders are refused");
   }
+  if (atomic_load(&eng->abandoned)) {
+    return fail(ctx, ARGO_S_STATE,
+                "place_order: the session has ended (this call did not return in time)");
+  }
   char err[ARGO_ERRMSG_MAX];
   err[0] = '\0';
   int rc = argo__broker_place(eng->broker, req, now_of(eng), id_out, err, sizeof err);
@@ -208,8 +212,8 @@ static int h_mark(argo_strategy_ctx *ctx, const argo_mark *m) {
   if (!m) {
     return fail(ctx, ARGO_S_EINVAL, "mark: no mark given");
   }
-  if (eng->warming) {
-    return ok(ctx); /* stored candles are history: nothing is recorded for them */
+  if (eng->warming || atomic_load(&eng->abandoned)) {
+    return ok(ctx); /* stored candles are history, an ended session records nothing more */
   }
   if (!eng->pub || !eng->have_cur) {
     return fail(ctx, ARGO_S_STATE, "mark: marks can be placed from the first candle on");
@@ -256,7 +260,7 @@ static int h_log(argo_strategy_ctx *ctx, argo_log_level level, const char *messa
   if (!fields && nfields > 0) {
     return fail(ctx, ARGO_S_EINVAL, "log: fields is NULL but nfields is %zu", nfields);
   }
-  if (eng->warming) {
+  if (eng->warming || atomic_load(&eng->abandoned)) {
     return ok(ctx);
   }
   argo__sb *sb = &eng->scratch;

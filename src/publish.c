@@ -920,6 +920,23 @@ void argo__pub_handover(argo__pub *p) {
   p->handed = s->seq;
 }
 
+void argo__pub_halt(argo__pub *p) {
+  if (!p || !p->started) {
+    return;
+  }
+  pthread_mutex_lock(&p->mu);
+  p->gave_up = 1;
+  p->quit = 1;
+  pthread_cond_signal(&p->work_cv);
+  pthread_cond_broadcast(&p->done_cv);
+  pthread_mutex_unlock(&p->mu);
+  pthread_join(p->thread, NULL);
+  p->started = 0;
+  if (p->deferred) {
+    write_deferred(p); /* its next day's stats.yaml exists: the day before is final */
+  }
+}
+
 void argo__pub_free(argo__pub *p) {
   if (!p) {
     return;

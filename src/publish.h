@@ -14,7 +14,8 @@
  * rows are all in published files. The engine uses it to call acknowledgement callbacks only
  * once what they report is on disk.
  *
- * Threads: every function except argo__pub_durable is called on the engine thread.
+ * Threads: every function except argo__pub_durable and argo__pub_halt is called on the engine
+ * thread.
  */
 #ifndef ARGO_PUBLISH_H
 #define ARGO_PUBLISH_H
@@ -52,6 +53,10 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
                          size_t errlen);
 /* Stops the thread (after handing over and publishing what is left) and frees everything. */
 void argo__pub_free(argo__pub *p);
+/* Any thread: stops the publisher where it is (the export in progress ends, nothing more is
+ * handed over or published) and waits for its thread: for ending a session whose engine thread
+ * does not come back. argo__pub_free still frees it. */
+void argo__pub_halt(argo__pub *p);
 
 /* The batch of table t in the current segment, to add rows to. */
 argo__batch *argo__pub_rows(argo__pub *p, argo__table_id t);

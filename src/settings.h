@@ -18,6 +18,8 @@ typedef struct argo__settings {
   int64_t candle_window;       /* candles kept per symbol for recent_candles (1000) */
   int journal;                 /* write-ahead journal on (1) */
   int64_t group_commit_us;     /* journal group commit interval (100 ms) */
+  int64_t stop_grace_us;       /* a strategy call may go on this long after a stop (10 s) */
+  int64_t callback_warn_us;    /* a strategy call running longer is reported (5 s; 0 never) */
   int resume_account;          /* a warm restart also resumes cash and positions (0) */
 
   /* market_data */

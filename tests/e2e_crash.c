@@ -788,8 +788,7 @@ static void kill_at_full_speed(const char *journal, const char *tag) {
       } else {
         /* Days in order: the crash ended the last ones (the days whose final files it came
          * before), and every day before them finished. */
-        CHECK_MSG(crashed == 0, "%s: %s after a crashed_recovered day", g.gl_pathv[i],
-                  d.s.status);
+        CHECK_MSG(crashed == 0, "%s: %s after a crashed_recovered day", g.gl_pathv[i], d.s.status);
         CHECK_STR("finished", d.s.status);
       }
       argo__stats_doc_free(&d);
@@ -820,6 +819,151 @@ TEST(e2e_a_kill_without_a_journal_still_shows_as_crashed_after_recovery) {
   kill_at_full_speed("false", "e2e-days-nojournal");
 }
 
+/* Waits (up to max_ms) until the file at path holds needle; 0 if pid ended first or time ran out.
+ */
+static int wait_text(pid_t pid, const char *path, const char *needle, int max_ms) {
+  for (int waited = 0; waited < max_ms; waited += 20) {
+    char *text = tu_read_file(path);
+    int found = text && strstr(text, needle) != NULL;
+    free(text);
+    if (found) {
+      return 1;
+    }
+    if (pid > 0 && waitpid(pid, NULL, WNOHANG) == pid) {
+      return 0;
+    }
+    sleep_ms(20);
+  }
+  return 0;
+}
+
+/* Waits up to 60 s for pid to end; SIGKILLs it (and fails the test) if it does not. */
+static int reap_within(pid_t pid) {
+  for (int waited = 0; waited < 60000; waited += 20) {
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    sleep_ms(20);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  TEST_FAIL_("the process did not end within 60 s");
+  return -1;
+}
+
+/* A session of the hang plugin: 300 candles of one symbol, an order every 10th, then a call
+ * that never returns. */
+static pid_t run_hanging(const char *ev, const char *config, const char *grace) {
+  static char plugin[4400], grace_set[64];
+  snprintf(plugin, sizeof plugin, "%s/hang.so", ARGO_TEST_PLUGIN_DIR);
+  snprintf(grace_set, sizeof grace_set, "engine.stop_grace=%s", grace);
+  char *args[] = {ARGO_BIN,
+                  "run",
+                  "--symbols",
+                  "BTCUSDT",
+                  "--interval",
+                  "1m",
+                  "--start",
+                  "2025-10-01T00:00:00Z",
+                  "--bars",
+                  "100000",
+                  "--strategy",
+                  plugin,
+                  "--strategy-config",
+                  (char *)config,
+                  "--set",
+                  "engine.callback_warn=500ms",
+                  "--set",
+                  grace_set,
+                  "--data-output",
+                  data,
+                  "--events",
+                  (char *)ev,
+                  "--quiet",
+                  NULL};
+  return tu_spawn(args, NULL);
+}
+
+static void check_hung_day(tu_db *db, const char *want_status, const char *reason) {
+  char dir[4400], p[4500];
+  snprintf(dir, sizeof dir, "%s/2025-10-01/run_1", data);
+  CHECK_EQ_INT(300, file_rows(db, dir, "market_data.parquet"));
+  CHECK_EQ_INT(30, file_rows(db, dir, "orders.parquet"));
+  CHECK_EQ_INT(30, file_rows(db, dir, "trades.parquet"));
+  snprintf(p, sizeof p, "%s/stats.yaml", dir);
+  argo__stats_doc d = tu_read_stats(p);
+  CHECK_STR(want_status, d.s.status);
+  CHECK_EQ_INT(30, d.s.daily.number_of_trades);
+  if (reason) {
+    CHECK_CONTAINS(d.stop_reason, reason);
+  }
+  argo__stats_doc_free(&d);
+  snprintf(p, sizeof p, "%s/.lock", dir);
+  CHECK_MSG(!argo__fs_exists(p), "%s left behind", p);
+  snprintf(p, sizeof p, "%s/.journal", dir);
+  CHECK_MSG(!argo__fs_exists(p), "%s left behind", p);
+}
+
+/* A strategy that stops returning is reported while it hangs; SIGTERM then ends the session
+ * after engine.stop_grace: every row before the hang is in the files, stats.yaml says stopped
+ * and why, and argo exits 1. */
+TEST(e2e_a_strategy_that_never_returns_is_reported_and_a_stop_still_ends_the_session) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-hang"));
+  snprintf(data, sizeof data, "%s/data", root);
+  char ev[4400];
+  snprintf(ev, sizeof ev, "%s/events.jsonl", root);
+  pid_t pid = run_hanging(ev, "{\"hang_at\": 300}", "1s");
+  CHECK_MSG(wait_text(pid, ev, "has not returned from on_candle", 60000),
+            "the hang was not reported while it lasted");
+  kill(pid, SIGTERM);
+  CHECK_EQ_INT(1, reap_within(pid));
+  char *events = tu_read_file(ev);
+  CHECK_CONTAINS(events, "did not return from on_candle");
+  CHECK_CONTAINS(events, "\"event\":\"engine_stop\"");
+  free(events);
+  tu_db db;
+  tu_db_open(&db);
+  check_hung_day(&db, "stopped", "did not return from on_candle");
+  tu_db_close(&db);
+
+  /* The same in on_stop, at the feed's end. */
+  tu_rm_rf(data);
+  pid = run_hanging(ev, "{\"hang_in_stop\": 1}", "500ms");
+  CHECK_MSG(wait_text(pid, ev, "has not returned from on_stop", 60000),
+            "the hang in on_stop was not reported");
+  kill(pid, SIGINT);
+  CHECK_EQ_INT(1, reap_within(pid));
+  char p[4500];
+  snprintf(p, sizeof p, "%s/2025-10-01/run_1/stats.yaml", data);
+  CHECK(argo__fs_exists(p));
+  tu_rm_rf(root);
+}
+
+/* Rows recorded before a strategy hangs reach the journal on the writer's own schedule: a
+ * SIGKILL during the hang loses none of them (before, recovery found the journal empty). */
+TEST(e2e_rows_before_a_hung_strategy_survive_a_sigkill) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-hang-kill"));
+  snprintf(data, sizeof data, "%s/data", root);
+  char ev[4400];
+  snprintf(ev, sizeof ev, "%s/events.jsonl", root);
+  pid_t pid = run_hanging(ev, "{\"hang_at\": 300}", "10s");
+  CHECK_MSG(wait_text(pid, ev, "has not returned from on_candle", 60000),
+            "the hang was not reported while it lasted");
+  kill(pid, SIGKILL);
+  CHECK_EQ_INT(128 + SIGKILL, reap_within(pid));
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "recover", "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "recover exit %d: %s %s", rc, o, e);
+  free(o);
+  free(e);
+  tu_db db;
+  tu_db_open(&db);
+  check_hung_day(&db, "crashed_recovered", NULL);
+  tu_db_close(&db);
+  tu_rm_rf(root);
+}
+
 int main(void) {
   RUN(e2e_a_second_session_never_recovers_a_running_one);
   RUN(e2e_sigkill_at_random_moments_loses_nothing_acknowledged);
@@ -829,5 +973,7 @@ int main(void) {
   RUN(e2e_a_corrupt_byte_in_a_crashed_journal_never_loses_published_rows);
   RUN(e2e_a_kill_at_full_speed_over_many_days_leaves_every_folder_final);
   RUN(e2e_a_kill_without_a_journal_still_shows_as_crashed_after_recovery);
+  RUN(e2e_a_strategy_that_never_returns_is_reported_and_a_stop_still_ends_the_session);
+  RUN(e2e_rows_before_a_hung_strategy_survive_a_sigkill);
   return test_summary();
 }

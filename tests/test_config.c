@@ -88,6 +88,8 @@ static const char *const expected_keys[] = {
     "engine.candle_window",
     "engine.journal",
     "engine.group_commit",
+    "engine.stop_grace",
+    "engine.callback_warn",
     "engine.resume_account",
     "engine.prefetch.enabled",
     "engine.prefetch.start_time_type",
@@ -128,6 +130,8 @@ TEST(config_defaults_fill_every_setting) {
   CHECK_EQ_INT(1000, s->candle_window);
   CHECK_EQ_INT(1, s->journal);
   CHECK_EQ_INT(100000, s->group_commit_us);
+  CHECK_EQ_INT(10000000, s->stop_grace_us);
+  CHECK_EQ_INT(5000000, s->callback_warn_us);
   CHECK_STR("sim", s->feed);
   CHECK_EQ_INT(2, s->nsymbols);
   CHECK_STR("BTCUSDT", s->symbols[0]);

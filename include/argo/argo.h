@@ -12,7 +12,9 @@
  *
  * Threads: an engine is used from one thread, except argo_engine_stop, which may be called
  * from any thread and from a signal handler. Every callback is called on the thread running
- * argo_engine_run. A config is not thread-safe.
+ * argo_engine_run, except the reports of a strategy call that does not return (on_error, and
+ * on_engine_stop with ARGO_EHUNG), which come from the engine's watchdog thread; callbacks are
+ * never called at the same time. A config is not thread-safe.
  */
 #ifndef ARGO_ARGO_H
 #define ARGO_ARGO_H
@@ -51,7 +53,8 @@ const char *argo_version(void);
   X(EFEED, 10, "market data feed error")                                                           \
   X(EBROKER, 11, "broker error")                                                                   \
   X(ECORRUPT, 12, "corrupt file")                                                                  \
-  X(EEXIST, 13, "already exists")
+  X(EEXIST, 13, "already exists")                                                                 \
+  X(EHUNG, 14, "a strategy call did not return")
 
 typedef enum argo_err {
 #define ARGO_ERR_ENUM_(name, value, text) ARGO_##name = value,
@@ -171,14 +174,22 @@ typedef struct argo_engine_info {
  * updates are called only once what they report is durable on disk. */
 typedef struct argo_callbacks {
   void (*on_engine_start)(argo_engine *eng, const argo_engine_info *info, void *user);
-  /* status is ARGO_OK for a normal end (feed exhausted or stop requested). */
+  /* status is ARGO_OK for a normal end (feed exhausted or stop requested). ARGO_EHUNG: a
+   * strategy call did not return within engine.stop_grace of a stop request; the session was
+   * ended without the engine thread (its files are final, stats.yaml says stopped and why), and
+   * this callback comes from the engine's watchdog thread while the engine thread is still inside
+   * the strategy. argo_engine_run returns ARGO_EHUNG if that call ever returns; the engine must
+   * not be freed before. A program should end then (a thread stuck in a strategy cannot be
+   * cancelled safely): argo run exits with 1. */
   void (*on_engine_stop)(argo_engine *eng, argo_err status, const char *message, void *user);
   void (*on_market_data)(argo_engine *eng, const argo_candle *candle, void *user);
   /* Every order, once recorded, including rejected ones (status REJECTED, reason set). */
   void (*on_order_placed)(argo_engine *eng, const argo_order *order, void *user);
   void (*on_order_filled)(argo_engine *eng, const argo_order *order, const argo_fill *fill,
                           void *user);
-  /* A problem that did not stop the session (or the one that did, before on_engine_stop). */
+  /* A problem that did not stop the session (or the one that did, before on_engine_stop). A
+   * strategy call that has run longer than engine.callback_warn is reported while it runs, from
+   * the engine's watchdog thread (ARGO_EHUNG). Callbacks are never called at the same time. */
   void (*on_error)(argo_engine *eng, argo_err code, const char *message, void *user);
   /* The strategy returned an error for candle; the session goes on. */
   void (*on_strategy_error)(argo_engine *eng, const argo_candle *candle, const char *message,
