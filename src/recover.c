@@ -579,6 +579,7 @@ static argo_err finalize_bare(const char *dir, const argo__recover_how *how,
       doc.damage = *damage;
       doc.damage.kept_as = kept;
     }
+    free((char *)doc.s.run_dir);
     doc.s.run_dir = argo__strdup(dir); /* the folder as found now */
     rc = argo__stats_yaml_write(&doc, dir, NULL, err, sizeof err);
     if (open_day) {
