@@ -4,6 +4,7 @@
  */
 #include "inspect.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -101,7 +102,13 @@ argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes) {
 }
 
 int cli_write_file(const char *data, size_t len, void *user) {
-  return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
+  cli_sink *s = user;
+  errno = 0;
+  if (fwrite(data, 1, len, s->f) == len) {
+    return 0;
+  }
+  s->err = errno ? errno : EIO;
+  return -1;
 }
 
 /* ---- tables ------------------------------------------------------------------------------- */
