@@ -35,7 +35,8 @@ extern const size_t cli_ncommands;
 void cli_print_command_help(FILE *out, const cli_cmd *cmd);
 /* Finds an option by name in cmd's table (NULL if unknown). */
 const cli_opt *cli_find_opt(const cli_cmd *cmd, const char *name);
-/* "argo: " + message on stderr, one line. */
+/* "argo: " + message on stderr, one line, with the secrets of the URLs in it masked
+ * (argo_mask_urls). Every line argo prints on stderr about a problem goes through here. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Checks path, a file the user named for output (argo_output_check: a regular file, a new one or

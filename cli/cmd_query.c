@@ -49,10 +49,11 @@ int cli_query_main(int argc, char **argv) {
   /* A folder without a readable stats.yaml has no row in stats, but its Parquet files are read
    * (when every folder is: without --run), with session_id NULL. */
   for (size_t i = 0; i < argo_catalog_skipped_count(cat); i++) {
-    fprintf(stderr, "argo: query: %s%s\n", argo_catalog_skipped_at(cat, i),
-            cli_value(&p, "--run")
-                ? ""
-                : "; its Parquet files are read with session_id NULL, and it has no row in stats");
+    cli_error(
+        "query: %s%s", argo_catalog_skipped_at(cat, i),
+        cli_value(&p, "--run")
+            ? ""
+            : "; its Parquet files are read with session_id NULL, and it has no row in stats");
   }
   argo_query *q = NULL;
   argo_err err = argo_query_open(&q, cat, cli_value(&p, "--run"));

@@ -238,8 +238,16 @@ static void emit(run_state *st, json_t *obj) {
   clock_gettime(CLOCK_REALTIME, &ts);
   argo_time_format((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, now, sizeof now);
   json_object_set_new(obj, "wall_time", json_string(now));
-  char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(obj);
+  /* URLs in the line (an error message quoting a configured URL) with their secrets masked.
+   * Masking adds at most 3 bytes per URL or parameter, hence the room. */
+  size_t cap = text ? 4 * strlen(text) + 16 : 0;
+  char *line = text ? malloc(cap) : NULL;
+  if (line) {
+    argo_mask_urls(text, line, cap);
+  }
+  free(text);
   if (!line) {
     events_failed(st, ENOMEM);
     return;
@@ -357,7 +365,7 @@ static void on_error(argo_engine *eng, argo_err code, const char *message, void 
   emit(st, json_pack("{s:s, s:s, s:s}", "event", "error", "code", argo_strerror(code), "message",
                      message));
   status_clear(st);
-  fprintf(stderr, "argo: error: %s\n", message);
+  cli_error("error: %s", message);
 }
 
 static void on_strategy_error(argo_engine *eng, const argo_candle *c, const char *message,
@@ -369,7 +377,7 @@ static void on_strategy_error(argo_engine *eng, const argo_candle *c, const char
                      time_json(c->time), "message", message));
   /* An error, so printed even with --quiet. */
   status_clear(st);
-  fprintf(stderr, "argo: strategy error: %s\n", message);
+  cli_error("strategy error: %s", message);
 }
 
 static void on_stats(argo_engine *eng, const argo_stats *s, void *user) {
@@ -393,7 +401,8 @@ static void on_recovered(argo_engine *eng, const char *run_dir, const char *mess
        json_pack("{s:s, s:s, s:s}", "event", "recovered", "run_dir", run_dir, "message", message));
   if (!st->quiet) {
     status_clear(st);
-    fprintf(st->info, "argo: %s\n", message);
+    char masked[4096];
+    fprintf(st->info, "argo: %s\n", argo_mask_urls(message, masked, sizeof masked));
   }
 }
 

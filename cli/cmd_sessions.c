@@ -177,7 +177,7 @@ int cli_sessions_main(int argc, char **argv) {
       if (e->status && strcmp(e->status, "crashed") == 0) {
         char hint[8192];
         cli_crashed_hint(e, dir, hint, sizeof hint);
-        fprintf(stderr, "argo: sessions: %s\n", hint);
+        cli_error("sessions: %s", hint);
       }
     }
   }

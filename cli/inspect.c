@@ -96,7 +96,7 @@ argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes) {
     return NULL;
   }
   for (size_t i = 0; notes && i < argo_catalog_skipped_count(cat); i++) {
-    fprintf(stderr, "argo: %s: left out %s\n", cmd, argo_catalog_skipped_at(cat, i));
+    cli_error("%s: left out %s", cmd, argo_catalog_skipped_at(cat, i));
   }
   return cat;
 }

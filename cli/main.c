@@ -65,12 +65,13 @@ const cli_cmd cli_commands[] = {
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 
 void cli_error(const char *fmt, ...) {
+  char line[8192], masked[8192];
   va_list ap;
   va_start(ap, fmt);
-  fputs("argo: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
+  /* A message may quote a URL the user configured, with a password or a token in it. */
+  fprintf(stderr, "argo: %s\n", argo_mask_urls(line, masked, sizeof masked));
 }
 
 int cli_output_check(const char *what, const char *path) {

@@ -1032,6 +1032,33 @@ TEST(e2e_cli_events_follow_a_link_and_refuse_folders_pipes_and_devices) {
   free(events);
 }
 
+/* Every line argo prints about a problem masks the secrets of the URLs in it, whichever part of
+ * argo wrote the message (here the replay feed and the plugin loader quote the names given, which
+ * look like URLs with a password and a token). */
+TEST(e2e_cli_secrets_in_urls_are_masked_in_every_message) {
+  char dir[4200];
+  subdir(dir, sizeof dir, "masked");
+  const char *secret = "S3CRET-5e0a9d";
+  char replay[256], plugin[256];
+  snprintf(replay, sizeof replay, "https://trader:%s@127.0.0.1:1/c.parquet?token=%s&k=1", secret,
+           secret);
+  snprintf(plugin, sizeof plugin, "https://%s@127.0.0.1:1/s.so?api_key=%s", secret, secret);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "run", "--feed", "replay", "--replay-file", replay, "--data-output", dir,
+                   NULL);
+  CHECK_MSG(rc == 2, "exit %d: %s", rc, e);
+  CHECK_CONTAINS(e, "https://***@127.0.0.1:1/c.parquet?token=***&k=1");
+  CHECK_MSG(!strstr(e, secret) && !strstr(o, secret), "the secret is printed: %s%s", o, e);
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "run", "--strategy", plugin, "--data-output", dir, NULL);
+  CHECK_MSG(rc == 2, "exit %d: %s", rc, e);
+  CHECK_CONTAINS(e, "https://***@127.0.0.1:1/s.so?api_key=***");
+  CHECK_MSG(!strstr(e, secret) && !strstr(o, secret), "the secret is printed: %s%s", o, e);
+  free(o);
+  free(e);
+}
+
 int main(void) {
   snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-cli"));
   RUN(e2e_cli_a_killed_session_shows_crashed_until_recovered_and_a_live_one_running);
@@ -1043,6 +1070,7 @@ int main(void) {
   RUN(e2e_cli_events_carry_every_field_of_every_event_type);
   RUN(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1);
   RUN(e2e_cli_events_follow_a_link_and_refuse_folders_pipes_and_devices);
+  RUN(e2e_cli_secrets_in_urls_are_masked_in_every_message);
   if (test_failures == 0) {
     tu_rm_rf(root);
   }

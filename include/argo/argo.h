@@ -389,6 +389,17 @@ argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path)
  * ARGO_EIO when write stops. */
 argo_err argo_report_render(argo_catalog *cat, const char *run, argo_write_fn write, void *user);
 
+/* ---- messages ---------------------------------------------------------------------------- */
+
+/* Copies text into out (cap bytes, always terminated, cut if it does not fit) with the secrets of
+ * every URL in it masked: the user information (in "http://user:password@host", what comes
+ * before the '@') and the values of query and fragment parameters whose names look like secrets
+ * (token, key, apikey, api_key, secret, signature, password, passwd, auth, access_token and the
+ * like, in any case: "?token=***") become "***". Masking happens before cutting, so out never holds
+ * part of a secret. The Binance feed's messages come masked already; the argo tool masks every
+ * line it prints on standard error and every events line. Returns out. */
+char *argo_mask_urls(const char *text, char *out, size_t cap);
+
 /* ---- files a user names ------------------------------------------------------------------ */
 
 /* How argo writes a file that a user names (argo_report_write's path; in the argo tool also
