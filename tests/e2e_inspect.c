@@ -858,8 +858,8 @@ TEST(e2e_report_of_one_day_renders_in_chromium) {
  * through a symbolic link at its target (the link stays a link), a new file where a dangling
  * link points; a folder, a named pipe and a device are refused with one line naming the path
  * and what it is, and stay what they were (the atomic replace used to rename the page over
- * them: as root, -o /dev/full turned the device into an HTML file); -o - writes the page on
- * standard output. */
+ * them: as root, -o /dev/full turned the device into an HTML file); a file of a run folder is
+ * refused too; -o - writes the page on standard output. */
 TEST(e2e_report_writes_through_links_and_refuses_folders_pipes_and_devices) {
   char dir[8192], path[8300], target[8300], link[8300];
   snprintf(dir, sizeof dir, "%s/outputs", data);
@@ -927,6 +927,30 @@ TEST(e2e_report_writes_through_links_and_refuses_folders_pipes_and_devices) {
   html = tu_read_file(target);
   CHECK_MSG(html && strstr(html, ".TH ARGO 1"), "%s holds: %.40s", target, html);
   free(html);
+
+  /* A file of a run folder (here a copy of the layout, not the fixture's record): refused, and
+   * left as it was, whether named directly or through a link. */
+  char run[8300];
+  snprintf(run, sizeof run, "%s/rec/2025-01-01/run_1", dir);
+  char mk[8400];
+  snprintf(mk, sizeof mk, "mkdir -p '%s'", run);
+  CHECK_EQ_INT(0, system(mk));
+  const char *own[] = {"trades.parquet", "stats.yaml", ".journal"};
+  for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", run, own[i]);
+    tu_write_file(path, "recorded\n");
+    tu_check_refused("of a run folder that argo records", path,
+                     (char *[]){"report", "latest", "-o", path, "--data-output", data, NULL});
+    tu_check_refused("of a run folder that argo records", path,
+                     (char *[]){"run", "--events", path, "--data-output", dir, NULL});
+    html = tu_read_file(path);
+    CHECK_STR("recorded\n", html);
+    free(html);
+  }
+  snprintf(link, sizeof link, "%s/stats-link.yaml", dir);
+  CHECK(symlink("rec/2025-01-01/run_1/stats.yaml", link) == 0);
+  tu_check_refused("of a run folder that argo records", NULL,
+                   (char *[]){"man", "--output", link, NULL});
 
   /* -o -: the page on standard output, and nothing else there. */
   rc = tu_argo(&o, &e, "report", "latest", "-o", "-", "--data-output", data, NULL);

@@ -408,8 +408,10 @@ char *argo_mask_urls(const char *text, char *out, size_t cap);
  * and the file it names is written, so the link stays a link (a dangling link's target is
  * created). A folder, a named pipe (FIFO), a device or a socket is refused with a message naming
  * path and what it is: a file written by atomic replace would take its place, and a pipe without
- * a reader would block. Standard output, a pipe or a device is the caller's to write through a
- * descriptor it holds (the argo tool's "-").
+ * a reader would block. A file of argo's record in a run folder (stats.yaml, a Parquet file, the
+ * journal, the lock, a temporary file) is refused too: a report written over trades.parquet
+ * would destroy published rows. Standard output, a pipe or a device is the caller's to write
+ * through a descriptor it holds (the argo tool's "-").
  *
  * Each returns ARGO_EINVAL when path is refused (no name, a name ending in '/', not a regular
  * file), ARGO_ENOTFOUND when its folder does not exist, ARGO_EIO when it cannot be looked at or
