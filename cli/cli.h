@@ -35,8 +35,20 @@ extern const size_t cli_ncommands;
 void cli_print_command_help(FILE *out, const cli_cmd *cmd);
 /* Finds an option by name in cmd's table (NULL if unknown). */
 const cli_opt *cli_find_opt(const cli_cmd *cmd, const char *name);
-/* "argo: " + message on stderr, one line. */
+/* "argo: " + message on stderr, one line, with the secrets of the URLs in it masked
+ * (argo_mask_urls). Every line argo prints on stderr about a problem goes through here. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Checks path, a file the user named for output (argo_output_check: a regular file, a new one or
+ * a symbolic link to one; never a folder, a pipe or a device), for the option what ("report",
+ * "--events"); "-" is standard output and always fine. 0, or CLI_EXIT_USAGE after one line
+ * saying what is wrong. */
+int cli_output_check(const char *what, const char *path);
+/* Standard output could not be written (for what: "query", or NULL): prints one line saying so,
+ * except when its reader has gone (a closed pipe: argo query ... | head -1), which ends the command
+ * quietly; returns CLI_EXIT_FAIL either way. SIGPIPE is ignored in every command, so that such a
+ * write fails instead of killing the process. */
+int cli_stdout_failed(const char *what, int err);
 
 int cli_run_main(int argc, char **argv);
 int cli_strategies_main(int argc, char **argv);

@@ -4,12 +4,13 @@
  * build/argo.1; read it with 'man ./argo.1' or 'argo man | man -l -'.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "inspect.h"
 
 const cli_opt cli_man_opts[] = {
-    {"--output", "FILE", NULL, "write the page to FILE instead of standard output"},
+    {"--output", "FILE", NULL, "write the page to FILE (- or none: standard output)"},
     {0},
 };
 
@@ -104,9 +105,18 @@ static void page(FILE *out) {
         "(every day folder of the session that wrote the newest one).\n"
         ".SH EXIT STATUS\n"
         ".TP\n.B 0\nsuccess.\n"
-        ".TP\n.B 1\na session failed while running, or output could not be written.\n"
-        ".TP\n.B 2\nbad usage: unknown option, bad configuration, strategy, run name or SQL, or a "
-        "missing folder; nothing was done. The reason is one line on standard error.\n"
+        ".TP\n.B 1\na session failed while running, or output could not be written (a reader "
+        "that closed the pipe early, as head does, ends a command with this code and no "
+        "message; SIGPIPE is ignored).\n"
+        ".TP\n.B 2\nbad usage: unknown option, bad configuration, strategy, run name or SQL, a "
+        "missing folder, or an output FILE that is not a regular file; nothing was done. The "
+        "reason is one line on standard error.\n"
+        ".SH OUTPUT FILES\n"
+        "report \\-o, man \\-\\-output and run \\-\\-events write only regular files: an "
+        "existing one or a new one; a symbolic link is followed and its target written. A "
+        "folder, a named pipe, a device or a socket is refused and left as it is; \\- is "
+        "standard output. Secrets in URLs (user information, token\\-like query parameters) "
+        "are masked wherever argo prints a URL.\n"
         ".SH FILES\n"
         ".TP\n.I ./data/live\\-trading\n"
         "the default data output folder (\\-\\-data\\-output).\n"
@@ -123,24 +133,31 @@ int cli_man_main(int argc, char **argv) {
     return rc;
   }
   const char *path = cli_value(&p, "--output");
-  FILE *out = stdout;
-  if (path) {
-    out = fopen(path, "w");
-    if (!out) {
-      cli_error("man: cannot write '%s'", path);
-      return CLI_EXIT_USAGE;
-    }
+  if (!path || strcmp(path, "-") == 0) {
+    page(stdout);
+    return CLI_EXIT_OK; /* main checks that standard output was written */
   }
-  page(out);
-  int bad = ferror(out);
-  if (out != stdout) {
-    bad |= fclose(out) != 0;
-  } else {
-    bad |= fflush(out) != 0;
+  /* A file the user names: checked before anything is written (never a folder, a pipe or a
+   * device), then replaced atomically like a report, so that an open page is never half new. */
+  if ((rc = cli_output_check("man", path)) != 0) {
+    return rc;
   }
-  if (bad) {
-    cli_error("man: cannot write the page");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  if (!mem) {
+    cli_error("man: out of memory");
     return CLI_EXIT_FAIL;
+  }
+  page(mem);
+  int bad = ferror(mem);
+  bad |= fclose(mem) != 0;
+  char msg[512];
+  argo_err err = bad ? ARGO_ENOMEM : argo_output_write(path, text, len, msg, sizeof msg);
+  free(text);
+  if (err != ARGO_OK) {
+    cli_error("man: %s", bad ? "out of memory" : msg);
+    return err == ARGO_EINVAL || err == ARGO_ENOTFOUND ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
   }
   return CLI_EXIT_OK;
 }

@@ -3,6 +3,7 @@
  * orders, trades, market_data, marks, logs and stats; see argo_query_open), printed as a table,
  * CSV or JSON. Reads only published files, so it works beside a running session.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,10 +49,11 @@ int cli_query_main(int argc, char **argv) {
   /* A folder without a readable stats.yaml has no row in stats, but its Parquet files are read
    * (when every folder is: without --run), with session_id NULL. */
   for (size_t i = 0; i < argo_catalog_skipped_count(cat); i++) {
-    fprintf(stderr, "argo: query: %s%s\n", argo_catalog_skipped_at(cat, i),
-            cli_value(&p, "--run")
-                ? ""
-                : "; its Parquet files are read with session_id NULL, and it has no row in stats");
+    cli_error(
+        "query: %s%s", argo_catalog_skipped_at(cat, i),
+        cli_value(&p, "--run")
+            ? ""
+            : "; its Parquet files are read with session_id NULL, and it has no row in stats");
   }
   argo_query *q = NULL;
   argo_err err = argo_query_open(&q, cat, cli_value(&p, "--run"));
@@ -61,14 +63,20 @@ int cli_query_main(int argc, char **argv) {
     argo_query_close(q);
     return err == ARGO_ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
   }
-  err = argo_query_run(q, p.pos[0], fmt, cli_write_file, stdout);
+  cli_sink out = {stdout, 0};
+  err = argo_query_run(q, p.pos[0], fmt, cli_write_file, &out);
+  errno = 0;
   if (err == ARGO_OK && fflush(stdout) != 0) {
+    out.err = errno;
     err = ARGO_EIO;
   }
+  if (err == ARGO_EIO && (out.err || ferror(stdout))) {
+    /* Standard output failed (a closed pipe ends the command quietly). */
+    argo_query_close(q);
+    return cli_stdout_failed("query", out.err);
+  }
   if (err != ARGO_OK) {
-    cli_error("query: %s", err == ARGO_EIO && !strcmp(argo_query_errmsg(q), "no error")
-                               ? "the output could not be written"
-                               : argo_query_errmsg(q));
+    cli_error("query: %s", argo_query_errmsg(q));
   }
   argo_query_close(q);
   return err == ARGO_OK ? CLI_EXIT_OK : err == ARGO_EDB ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;

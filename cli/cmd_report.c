@@ -1,12 +1,11 @@
 /* argo report RUN -o FILE: one self-contained HTML page about a session or one of its days. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "inspect.h"
 
 const cli_opt cli_report_opts[] = {
-    {"-o", "FILE", NULL, "write the page to FILE (default report.html)"},
+    {"-o", "FILE", NULL, "write the page to FILE (default report.html; - for standard output)"},
     {"--output", "FILE", NULL, "the same as -o"},
     {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
     {0},
@@ -30,27 +29,28 @@ int cli_report_main(int argc, char **argv) {
   if (!out || !*out) {
     out = "report.html";
   }
-  /* A folder that is not there is a usage error, caught before any work. */
-  char dir[4096];
-  const char *slash = strrchr(out, '/');
-  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - out) + (slash == out) : 1,
-           slash ? out : ".");
-  struct stat sb;
-  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-    cli_error("report: cannot write '%s': no folder '%s'", out, dir);
-    return CLI_EXIT_USAGE;
+  /* The file is the user's: a regular file, a new one or a link to one, checked before any work;
+   * a folder, a pipe or a device is refused (argo_output_check), and "-" is standard output. */
+  int to_stdout = strcmp(out, "-") == 0;
+  if ((rc = cli_output_check("report", out)) != 0) {
+    return rc;
   }
   argo_catalog *cat = cli_open_catalog("report", cli_data_output(&p), 0);
   if (!cat) {
     return CLI_EXIT_USAGE;
   }
-  argo_err err = argo_report_write(cat, p.pos[0], out);
-  if (err != ARGO_OK) {
+  cli_sink sink = {stdout, 0};
+  argo_err err = to_stdout ? argo_report_render(cat, p.pos[0], cli_write_file, &sink)
+                           : argo_report_write(cat, p.pos[0], out);
+  if (err == ARGO_EIO && to_stdout && sink.err) {
+    rc = cli_stdout_failed("report", sink.err);
+  } else if (err != ARGO_OK) {
     cli_error("report: %s", argo_catalog_errmsg(cat));
-    /* A bad or unusable run name (resolve's errors) is a usage error: nothing was done. */
+    /* A bad or unusable run name (resolve's errors), or an output path refused after all, is a
+     * usage error: nothing was done. */
     rc = err == ARGO_EINVAL || err == ARGO_ENOTFOUND || err == ARGO_ECORRUPT ? CLI_EXIT_USAGE
                                                                              : CLI_EXIT_FAIL;
-  } else {
+  } else if (!to_stdout) {
     printf("argo: report of %s written to %s\n", p.pos[0], out);
   }
   argo_catalog_close(cat);

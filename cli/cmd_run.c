@@ -174,24 +174,37 @@ static json_t *time_json(int64_t us) {
   return json_string(buf);
 }
 
-/* An events write failed: say so once, stop the session (cleanly: its files are flushed and
- * final as after Ctrl-C) and write no more events; the exit code is 1. */
-static void events_failed(run_state *st, int err) {
+/* The events file cannot be written (why: a message, or NULL for err's text): say so once,
+ * stop the session (cleanly: its files are flushed and final as after Ctrl-C) and write no more
+ * events; the exit code is 1. */
+static void events_failed_why(run_state *st, int err, const char *why) {
   if (st->events_failed) {
     return;
   }
   st->events_failed = 1;
   status_clear(st);
-  cli_error("--events: cannot write to '%s': %s; stopping the session",
-            strcmp(st->events_path, "-") == 0 ? "standard output" : st->events_path,
-            strerror(err ? err : EIO));
+  if (why) {
+    cli_error("--events: %s; stopping the session", why);
+  } else {
+    cli_error("--events: cannot write to '%s': %s; stopping the session",
+              strcmp(st->events_path, "-") == 0 ? "standard output" : st->events_path,
+              strerror(err ? err : EIO));
+  }
   if (st->eng) {
     argo_engine_stop_because(st->eng, "stopped because the --events file could not be written");
   }
 }
 
+/* An events write failed. */
+static void events_failed(run_state *st, int err) {
+  events_failed_why(st, err, NULL);
+}
+
 /* Opens the --events file at the first event, so that a run that fails before it starts
- * (a bad strategy, say) neither creates nor truncates the file. 0, or -1 (reported). */
+ * (a bad strategy, say) neither creates nor truncates the file. The file is the user's: it is
+ * opened as argo_output_open says (a regular file, a new one or a link to one, written in
+ * place; a pipe or a device that appeared since the check is refused, never blocked on). 0, or
+ * -1 (reported). */
 static int events_open(run_state *st) {
   if (st->events || st->events_failed) {
     return st->events ? 0 : -1;
@@ -200,9 +213,17 @@ static int events_open(run_state *st) {
     st->events = stdout;
     return 0;
   }
-  st->events = fopen(st->events_path, "w");
+  int fd = -1;
+  char msg[512];
+  if (argo_output_open(st->events_path, &fd, msg, sizeof msg) != ARGO_OK) {
+    events_failed_why(st, 0, msg);
+    return -1;
+  }
+  st->events = fdopen(fd, "w");
   if (!st->events) {
-    events_failed(st, errno);
+    int e = errno;
+    close(fd);
+    events_failed(st, e);
     return -1;
   }
   return 0;
@@ -218,8 +239,16 @@ static void emit(run_state *st, json_t *obj) {
   clock_gettime(CLOCK_REALTIME, &ts);
   argo_time_format((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, now, sizeof now);
   json_object_set_new(obj, "wall_time", json_string(now));
-  char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(obj);
+  /* URLs in the line (an error message quoting a configured URL) with their secrets masked.
+   * Masking adds at most 3 bytes per URL or parameter, hence the room. */
+  size_t cap = text ? 4 * strlen(text) + 16 : 0;
+  char *line = text ? malloc(cap) : NULL;
+  if (line) {
+    argo_mask_urls(text, line, cap);
+  }
+  free(text);
   if (!line) {
     events_failed(st, ENOMEM);
     return;
@@ -347,7 +376,7 @@ static void on_error(argo_engine *eng, argo_err code, const char *message, void 
   emit(st, json_pack("{s:s, s:s, s:s}", "event", "error", "code", argo_strerror(code), "message",
                      message));
   status_clear(st);
-  fprintf(stderr, "argo: error: %s\n", message);
+  cli_error("error: %s", message);
 }
 
 static void on_strategy_error(argo_engine *eng, const argo_candle *c, const char *message,
@@ -359,7 +388,7 @@ static void on_strategy_error(argo_engine *eng, const argo_candle *c, const char
                      time_json(c->time), "message", message));
   /* An error, so printed even with --quiet. */
   status_clear(st);
-  fprintf(stderr, "argo: strategy error: %s\n", message);
+  cli_error("strategy error: %s", message);
 }
 
 static void on_stats(argo_engine *eng, const argo_stats *s, void *user) {
@@ -383,7 +412,8 @@ static void on_recovered(argo_engine *eng, const char *run_dir, const char *mess
        json_pack("{s:s, s:s, s:s}", "event", "recovered", "run_dir", run_dir, "message", message));
   if (!st->quiet) {
     status_clear(st);
-    fprintf(st->info, "argo: %s\n", message);
+    char masked[4096];
+    fprintf(st->info, "argo: %s\n", argo_mask_urls(message, masked, sizeof masked));
   }
 }
 
@@ -428,16 +458,15 @@ static void on_prefetch(argo_engine *eng, const char *symbol, int64_t done, int6
 }
 
 /* Checks that --events FILE can be written, without creating or truncating it (that happens at
- * the first event): an existing file must be writable, a new one needs a writable folder. A
- * usage error (reported) is -1. The open at the first event can still fail (see
- * events_failed). */
+ * the first event): a file the user names (cli_output_check: never a folder, a pipe or a
+ * device); an existing file must be writable, a new one needs a writable folder. A usage error
+ * (reported) is -1. The open at the first event can still fail (see events_failed). */
 static int events_check(const char *path) {
+  if (cli_output_check("--events", path) != 0) {
+    return -1;
+  }
   struct stat sb;
   if (stat(path, &sb) == 0) {
-    if (S_ISDIR(sb.st_mode)) {
-      cli_error("--events: '%s' is a folder", path);
-      return -1;
-    }
     if (access(path, W_OK) != 0) {
       cli_error("--events: cannot write to '%s': %s", path, strerror(errno));
       return -1;
@@ -680,9 +709,8 @@ int cli_run_main(int argc, char **argv) {
   running_engine = eng;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  /* A closed pipe (--events - | head) must not kill the session mid-write: the write fails with
-   * EPIPE instead, and events_failed stops the session cleanly. */
-  signal(SIGPIPE, SIG_IGN);
+  /* A closed pipe (--events - | head) does not kill the session mid-write (main ignores
+   * SIGPIPE): the write fails with EPIPE instead, and events_failed stops the session cleanly. */
   argo_err rc = argo_engine_run(eng);
   running_engine = NULL;
   signal(SIGINT, SIG_DFL);

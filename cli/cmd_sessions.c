@@ -179,16 +179,14 @@ int cli_sessions_main(int argc, char **argv) {
       if (e->status && strcmp(e->status, "crashed") == 0) {
         char hint[8192];
         cli_crashed_hint(e, dir, hint, sizeof hint);
-        fprintf(stderr, "argo: sessions: %s\n", hint);
+        cli_error("sessions: %s", hint);
       } else if (e->stop_reason) {
-        fprintf(stderr, "argo: sessions: %s/%s %s: %s\n", e->date, e->run, e->status,
-                e->stop_reason);
+        cli_error("sessions: %s/%s %s: %s", e->date, e->run, e->status, e->stop_reason);
       }
       if (e->journal_damaged) {
-        fprintf(stderr,
-                "argo: sessions: %s/%s: its journal was damaged; recovery kept the published "
-                "rows and the journal (see journal_damage in its stats.yaml)\n",
-                e->date, e->run);
+        cli_error("sessions: %s/%s: its journal was damaged; recovery kept the published rows and "
+                  "the journal (see journal_damage in its stats.yaml)",
+                  e->date, e->run);
       }
     }
   }

@@ -4,6 +4,7 @@
  */
 #include "inspect.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -95,13 +96,19 @@ argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes) {
     return NULL;
   }
   for (size_t i = 0; notes && i < argo_catalog_skipped_count(cat); i++) {
-    fprintf(stderr, "argo: %s: left out %s\n", cmd, argo_catalog_skipped_at(cat, i));
+    cli_error("%s: left out %s", cmd, argo_catalog_skipped_at(cat, i));
   }
   return cat;
 }
 
 int cli_write_file(const char *data, size_t len, void *user) {
-  return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
+  cli_sink *s = user;
+  errno = 0;
+  if (fwrite(data, 1, len, s->f) == len) {
+    return 0;
+  }
+  s->err = errno ? errno : EIO;
+  return -1;
 }
 
 /* ---- tables ------------------------------------------------------------------------------- */

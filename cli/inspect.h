@@ -42,7 +42,12 @@ const char *cli_data_output(const cli_parsed *p);
  * out are reported on stderr, one line each, when notes is set. */
 argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes);
 
-/* An argo_write_fn writing to a FILE *. */
+/* Where an argo_write_fn writes: a FILE *, and the errno of the first write that failed. */
+typedef struct cli_sink {
+  FILE *f;
+  int err;
+} cli_sink;
+/* An argo_write_fn writing to a cli_sink. */
 int cli_write_file(const char *data, size_t len, void *user);
 
 /* Text tables: cells are added row by row (ncols per row), then printed aligned. */

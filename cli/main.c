@@ -2,9 +2,12 @@
  * argo: entry point and command table. Each command lives in its own file (cmd_<name>.c).
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <argo/argo.h>
 
@@ -62,12 +65,40 @@ const cli_cmd cli_commands[] = {
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 
 void cli_error(const char *fmt, ...) {
+  char line[8192], masked[8192];
   va_list ap;
   va_start(ap, fmt);
-  fputs("argo: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
+  /* A message may quote a URL the user configured, with a password or a token in it. */
+  fprintf(stderr, "argo: %s\n", argo_mask_urls(line, masked, sizeof masked));
+}
+
+int cli_output_check(const char *what, const char *path) {
+  if (path && strcmp(path, "-") == 0) {
+    return 0;
+  }
+  char msg[512];
+  if (argo_output_check(path, msg, sizeof msg) != ARGO_OK) {
+    cli_error("%s: %s", what, msg);
+    return CLI_EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* 1 when standard output is a pipe or a socket whose reading end was closed: poll reports an
+ * error on the writing end then (Linux, the BSDs). */
+static int reader_gone(void) {
+  struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
+  return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
+}
+
+int cli_stdout_failed(const char *what, int err) {
+  if (err != EPIPE && !reader_gone()) {
+    cli_error("%s%scannot write the output: %s", what ? what : "", what ? ": " : "",
+              strerror(err ? err : EIO));
+  }
+  return CLI_EXIT_FAIL;
 }
 
 const cli_opt *cli_find_opt(const cli_cmd *cmd, const char *name) {
@@ -110,7 +141,8 @@ static void usage(FILE *out) {
                "\nRun 'argo <command> --help' for the options of a command.\n");
 }
 
-int main(int argc, char **argv) {
+/* Runs the command line (argv[1] the command). */
+static int dispatch(int argc, char **argv, const char **name) {
   if (argc < 2) {
     usage(stderr);
     return CLI_EXIT_USAGE;
@@ -134,6 +166,7 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < cli_ncommands; i++) {
     if (strcmp(c, cli_commands[i].name) == 0) {
+      *name = cli_commands[i].name;
       for (int a = 2; a < argc; a++) {
         if (strcmp(argv[a], "--") == 0) {
           break;
@@ -143,15 +176,24 @@ int main(int argc, char **argv) {
           return CLI_EXIT_OK;
         }
       }
-      int rc = cli_commands[i].main(argc - 1, argv + 1);
-      /* Output that could not be written (a full disk, a closed pipe) is a failure. */
-      if ((fflush(stdout) != 0 || ferror(stdout)) && rc == CLI_EXIT_OK) {
-        cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
-        rc = CLI_EXIT_FAIL;
-      }
-      return rc;
+      return cli_commands[i].main(argc - 1, argv + 1);
     }
   }
   cli_error("unknown command '%s' (run 'argo --help' for the list)", c);
   return CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+  /* A reader that stops reading (argo query ... | head -1) makes a write fail with EPIPE instead
+   * of killing argo by SIGPIPE (exit 141): every command then ends as docs/inspect.md says, with
+   * exit code 1, and a session (argo run --events -) stops cleanly. */
+  signal(SIGPIPE, SIG_IGN);
+  const char *name = NULL;
+  int rc = dispatch(argc, argv, &name);
+  /* Output that could not be written (a full disk, a closed pipe) is a failure. */
+  errno = 0;
+  if ((fflush(stdout) != 0 || ferror(stdout)) && rc == CLI_EXIT_OK) {
+    rc = cli_stdout_failed(name, errno);
+  }
+  return rc;
 }

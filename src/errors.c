@@ -1,5 +1,8 @@
-/* Error texts, version and status names of the public API. */
+/* Error texts, version and status names of the public API, and the masking of secrets in the
+ * URLs of a message (util/mask.c). */
 #include <argo/argo.h>
+
+#include "util/mask.h"
 
 const char *argo_strerror(argo_err err) {
   switch (err) {
@@ -30,4 +33,8 @@ const char *argo_status_name(argo_engine_status status) {
     return "stopped";
   }
   return "unknown";
+}
+
+char *argo_mask_urls(const char *text, char *out, size_t cap) {
+  return argo__mask_urls(text, out, cap);
 }

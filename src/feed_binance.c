@@ -33,6 +33,10 @@
  * and wait as the exchange asks after HTTP 429/418 (Retry-After), sleeping on the waker so that
  * a stop ends the wait; other HTTP errors fail at once with the exchange's message.
  *
+ * Every message goes through fmt_masked: the base URLs are the user's and may carry a password
+ * or a token (http://user:secret@host/?token=...), so the URLs in a message are masked
+ * (util/mask.h) before it reaches hooks->error or an err buffer.
+ *
  * Depends on libwebsockets, libcurl, jansson and the util helpers. Process-wide side effects
  * of the libraries: curl_global_init once, lws logging silenced once (the library never
  * prints), and lws ignores SIGPIPE.
@@ -54,6 +58,7 @@
 #include <libwebsockets.h>
 
 #include "feed_binance.h"
+#include "util/mask.h"
 #include "util/misc.h"
 #include "util/strbuf.h"
 #include "util/timeu.h"
@@ -193,6 +198,24 @@ static void q_free(queue *q) {
   memset(q, 0, sizeof *q);
 }
 
+/* Every message of this feed is formatted through here: the URLs in it (the configured base
+ * URLs may hold a password or a token: http://user:secret@host/?token=...) are masked
+ * (argo__mask_urls) before the text is cut to buf's size, so that no part of a secret reaches
+ * an error message, an events line or standard error. */
+static void vfmt_masked(char *buf, size_t len, const char *fmt, va_list ap) {
+  char full[8192];
+  vsnprintf(full, sizeof full, fmt, ap);
+  argo__mask_urls(full, buf, len);
+}
+
+static void fmt_masked(char *buf, size_t len, const char *fmt, ...) ARGO_PRINTF(3, 4);
+static void fmt_masked(char *buf, size_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfmt_masked(buf, len, fmt, ap);
+  va_end(ap);
+}
+
 /* Reports a problem now (on the engine thread). */
 static void report(bnc *b, const char *fmt, ...) ARGO_PRINTF(2, 3);
 static void report(bnc *b, const char *fmt, ...) {
@@ -202,7 +225,7 @@ static void report(bnc *b, const char *fmt, ...) {
   char msg[ARGO_ERRMSG_MAX];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vfmt_masked(msg, sizeof msg, fmt, ap);
   va_end(ap);
   b->hooks.error(b->hooks.user, ARGO_EFEED, msg);
 }
@@ -213,7 +236,7 @@ static void report_later(bnc *b, const char *fmt, ...) {
   char msg[ARGO_ERRMSG_MAX];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vfmt_masked(msg, sizeof msg, fmt, ap);
   va_end(ap);
   item it = {.msg = argo__strdup(msg)};
   if (!it.msg || q_push(&b->in, &it) != 0) {
@@ -496,14 +519,14 @@ static int rest_get(bnc *b, const char *url, char *err, size_t errlen) {
                          : backoff_us(b, limited, b->opt.backoff_min_us, b->opt.backoff_max_us);
       const char *what = code == 429 ? "rate limited" : "banned for too many requests";
       if (wait > b->opt.max_retry_after_us) {
-        argo__fmt(err, errlen,
-                  "GET %s: %s by the exchange (HTTP %ld) for %.0f s, longer than %.0f s", url, what,
-                  code, (double)wait / 1e6, (double)b->opt.max_retry_after_us / 1e6);
+        fmt_masked(err, errlen,
+                   "GET %s: %s by the exchange (HTTP %ld) for %.0f s, longer than %.0f s", url,
+                   what, code, (double)wait / 1e6, (double)b->opt.max_retry_after_us / 1e6);
         return -1;
       }
       if (limited > b->opt.rate_limit_retries) {
-        argo__fmt(err, errlen, "GET %s: still %s by the exchange (HTTP %ld) after %d waits", url,
-                  what, code, limited - 1);
+        fmt_masked(err, errlen, "GET %s: still %s by the exchange (HTTP %ld) after %d waits", url,
+                   what, code, limited - 1);
         return -1;
       }
       char d[32];
@@ -518,7 +541,7 @@ static int rest_get(bnc *b, const char *url, char *err, size_t errlen) {
     if (r == 0 && code < 500) {
       char text[256];
       error_text(b, text, sizeof text);
-      argo__fmt(err, errlen, "GET %s: HTTP %ld: %s", url, code, text);
+      fmt_masked(err, errlen, "GET %s: HTTP %ld: %s", url, code, text);
       return -1;
     }
     if (r == 0) {
@@ -528,7 +551,7 @@ static int rest_get(bnc *b, const char *url, char *err, size_t errlen) {
     }
     failures++;
     if (failures > b->opt.http_retries) {
-      argo__fmt(err, errlen, "GET %s: %s (gave up after %d attempts)", url, why, failures);
+      fmt_masked(err, errlen, "GET %s: %s (gave up after %d attempts)", url, why, failures);
       return -1;
     }
     int64_t wait = backoff_us(b, failures, b->opt.backoff_min_us, b->opt.backoff_max_us);
@@ -596,8 +619,8 @@ static int fetch_range(bnc *b, const char *symbol, const char *name, size_t sym,
     json_error_t je;
     json_t *arr = json_loadb(b->body.buf ? b->body.buf : "", b->body.len, 0, &je);
     if (!json_is_array(arr)) {
-      argo__fmt(err, errlen, "GET %s: the answer is not a JSON array of klines%s%s",
-                argo__sb_str(&url), arr ? "" : ": ", arr ? "" : je.text);
+      fmt_masked(err, errlen, "GET %s: the answer is not a JSON array of klines%s%s",
+                 argo__sb_str(&url), arr ? "" : ": ", arr ? "" : je.text);
       json_decref(arr);
       rc = -1;
       break;
@@ -770,12 +793,12 @@ static void conn_lost(bnc *b, const char *reason) {
   const char *what = was_open || b->ever_open ? "connection lost" : "cannot connect to";
   char where[300] = "";
   if (!was_open && !b->ever_open) {
-    argo__fmt(where, sizeof where, " %s", b->ws_url);
+    fmt_masked(where, sizeof where, " %s", b->ws_url);
   }
   if (b->opt.max_attempts > 0 && b->attempt >= b->opt.max_attempts) {
     b->fatal = 1;
-    argo__fmt(b->fatal_msg, sizeof b->fatal_msg, "%s%s: %s; gave up after %d attempt%s", what,
-              where, reason, b->attempt, b->attempt == 1 ? "" : "s");
+    fmt_masked(b->fatal_msg, sizeof b->fatal_msg, "%s%s: %s; gave up after %d attempt%s", what,
+               where, reason, b->attempt, b->attempt == 1 ? "" : "s");
     return;
   }
   int64_t wait = backoff_us(b, b->attempt, b->opt.backoff_min_us, b->opt.backoff_max_us);
@@ -1111,8 +1134,8 @@ static argo_err parse_ws_url(bnc *b, const char *url, char *err, size_t errlen) 
   if (lws_parse_uri(b->ws_parse, &b->ws_prot, &b->ws_host, &b->ws_port, &path) != 0 ||
       (strcmp(b->ws_prot, "ws") != 0 && strcmp(b->ws_prot, "wss") != 0) || !*b->ws_host ||
       b->ws_port <= 0 || b->ws_port > 65535 || strchr(url, '?')) {
-    argo__fmt(err, errlen,
-              "market_data.ws_url: expected ws://host[:port][/path] or wss://..., got '%s'", url);
+    fmt_masked(err, errlen,
+               "market_data.ws_url: expected ws://host[:port][/path] or wss://..., got '%s'", url);
     return ARGO_ECONFIG;
   }
   argo__sb p;
@@ -1158,8 +1181,8 @@ argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *st,
   }
   const char *rest = st->rest_url ? st->rest_url : "";
   if (strncmp(rest, "http://", 7) != 0 && strncmp(rest, "https://", 8) != 0) {
-    argo__fmt(err, errlen, "market_data.rest_url: expected http://... or https://..., got '%s'",
-              rest);
+    fmt_masked(err, errlen, "market_data.rest_url: expected http://... or https://..., got '%s'",
+               rest);
     return ARGO_ECONFIG;
   }
   pthread_once(&lib_once, lib_init);

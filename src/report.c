@@ -1,5 +1,6 @@
 /*
- * Report: one self-contained HTML file about a session or one of its days (argo_report_write).
+ * Report: one self-contained HTML file about a session or one of its days (argo_report_write,
+ * or argo_report_render for a caller that sends the page elsewhere, such as standard output).
  * The page holds its own CSS and JavaScript (hand-written SVG charts, no library, nothing fetched
  * when it is viewed) and the data as JSON in a <script type="application/json"> element.
  *
@@ -14,7 +15,8 @@
  * The page sets <body data-charts="N" data-charts-expected="M" data-errors="E" data-done="1">
  * once its script has run, so that a headless browser can check that every chart was drawn and
  * no script error happened. Reads only published files (through DuckDB, read-only); the page is
- * written to a temporary file, fsynced and renamed over the target.
+ * written as a file the user names (argo_output_write: a temporary file fsynced and renamed over
+ * a regular file or a new one, never over a folder, a pipe or a device).
  */
 #include <math.h>
 #include <stdint.h>
@@ -1095,24 +1097,16 @@ static argo_err page(rep *r, const char *run, argo__sb *sb) {
 
 /* ---- the public entry --------------------------------------------------------------------- */
 
-argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path) {
+/* Builds the page of run into html (the message on cat on error). */
+static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
   rep r;
   memset(&r, 0, sizeof r);
   argo__map_init(&r.symidx);
-  argo__sb html;
-  argo__sb_init(&html);
   const argo_catalog_entry *const *sel = NULL;
   size_t nsel = 0;
   argo_err rc;
-  if (!cat) {
-    return ARGO_EINVAL;
-  }
   r.cat = cat;
   r.err = argo__catalog_errbuf(cat, &r.errlen);
-  if (!path || !*path) {
-    argo__fmt(r.err, r.errlen, "no output file given");
-    return ARGO_EINVAL;
-  }
   if ((rc = argo_catalog_resolve(cat, run, &sel, &nsel)) != ARGO_OK) {
     return rc; /* the catalog has the message */
   }
@@ -1157,20 +1151,13 @@ argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path)
   }
   /* The starting capital is not in the files; stats.yaml holds equity = capital + total pnl. */
   r.capital = want_last->stats.equity - want_last->stats.cumulative.total_pnl;
-  if ((rc = replay(&r)) != ARGO_OK || (rc = page(&r, run, &html)) != ARGO_OK) {
-    goto fail;
-  }
-  char werr[ARGO_ERRMSG_MAX];
-  if (argo__fs_write_atomic(path, html.buf, html.len, werr, sizeof werr) != 0) {
-    argo__fmt(r.err, r.errlen, "%s", werr);
-    rc = ARGO_EIO;
+  if ((rc = replay(&r)) != ARGO_OK || (rc = page(&r, run, html)) != ARGO_OK) {
     goto fail;
   }
   rc = ARGO_OK;
 
 fail:
   argo__query_db_close(&r.db, &r.con);
-  argo__sb_free(&html);
   for (size_t i = 0; i < r.nsyms; i++) {
     free(r.syms[i]);
   }
@@ -1182,5 +1169,48 @@ fail:
   free(r.eq_v);
   free(r.dd_v);
   free(r.days);
+  return rc;
+}
+
+argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path) {
+  if (!cat) {
+    return ARGO_EINVAL;
+  }
+  size_t errlen;
+  char *err = argo__catalog_errbuf(cat, &errlen);
+  /* path is the user's: checked before any work (a folder, a pipe or a device is refused), and
+   * again when the page is written over it. */
+  argo_err rc = argo_output_check(path, err, errlen);
+  if (rc != ARGO_OK) {
+    return rc;
+  }
+  argo__sb html;
+  argo__sb_init(&html);
+  rc = build(cat, run, &html);
+  if (rc == ARGO_OK) {
+    rc = argo_output_write(path, html.buf, html.len, err, errlen);
+  }
+  argo__sb_free(&html);
+  return rc;
+}
+
+argo_err argo_report_render(argo_catalog *cat, const char *run, argo_write_fn write, void *user) {
+  if (!cat) {
+    return ARGO_EINVAL;
+  }
+  size_t errlen;
+  char *err = argo__catalog_errbuf(cat, &errlen);
+  if (!write) {
+    argo__fmt(err, errlen, "no write function given");
+    return ARGO_EINVAL;
+  }
+  argo__sb html;
+  argo__sb_init(&html);
+  argo_err rc = build(cat, run, &html);
+  if (rc == ARGO_OK && write(html.buf, html.len, user) != 0) {
+    argo__fmt(err, errlen, "the page could not be written out");
+    rc = ARGO_EIO;
+  }
+  argo__sb_free(&html);
   return rc;
 }

@@ -577,6 +577,85 @@ TEST(e2e_binance_prefetch_days_starts_that_many_days_back) {
   tu_rm_rf(out);
 }
 
+/* A secret in a base URL (user information, a token-like query parameter) is never printed: not
+ * on standard error, not in the events file, not in the message of a refused setting. The REST
+ * base URL carries a password and two tokens and points at a path the mock exchange does not
+ * serve, so that the prefetch fails with an error quoting the URL; the WebSocket base URL, which
+ * the feed refuses with user information or a query, is refused with the URL quoted. */
+TEST(e2e_binance_secrets_in_urls_are_masked_on_stderr_and_in_events) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-binance-secret"));
+  const char *secret = "S3CRET-8c1f0e";
+  tu_mock m;
+  tu_mock_start(&m, "--interval", "1m", NULL);
+  char ws[128], rest[512], data[4200], ev[4300], errp[4300];
+  snprintf(ws, sizeof ws, "market_data.ws_url=%s", m.ws);
+  snprintf(rest, sizeof rest,
+           "market_data.rest_url=http://trader:%s@127.0.0.1:%d/nosuch?token=%s&apiKey=%s", secret,
+           m.port, secret, secret);
+  snprintf(data, sizeof data, "%s/data", out);
+  snprintf(ev, sizeof ev, "%s/events.jsonl", out);
+  snprintf(errp, sizeof errp, "%s/stderr", out);
+  char *args[] = {ARGO_BIN,
+                  "run",
+                  "--feed",
+                  "binance",
+                  "--interval",
+                  "1m",
+                  "--symbols",
+                  "BTCUSDT",
+                  "--set",
+                  ws,
+                  "--set",
+                  rest,
+                  "--set",
+                  "engine.prefetch.enabled=true",
+                  "--set",
+                  "engine.prefetch.start_time_type=days",
+                  "--set",
+                  "engine.prefetch.days=1",
+                  "--data-output",
+                  data,
+                  "--events",
+                  ev,
+                  NULL};
+  const char *const until_error[] = {"\"event\":\"error\"", NULL};
+  run_until(args, errp, ev, until_error);
+  char *e = tu_read_file(errp), *events = tu_read_file(ev);
+  CHECK_MSG(e && strstr(e, "GET http://***@127.0.0.1:") && strstr(e, "?token=***&apiKey=***"),
+            "stderr: %s", e);
+  CHECK_MSG(!strstr(e, secret), "the secret is on stderr: %s", e);
+  CHECK_MSG(strstr(events, "\"message\":\"GET http://***@127.0.0.1:"), "events: %s", events);
+  CHECK_MSG(!strstr(events, secret), "the secret is in the events file: %s", events);
+  free(e);
+  free(events);
+  tu_mock_stop(&m);
+
+  /* Settings the feed refuses (user information or a query in the WebSocket URL) are quoted
+   * masked too, in the one line of a refused run. */
+  char bad[256];
+  snprintf(bad, sizeof bad, "market_data.ws_url=wss://trader:%s@127.0.0.1:1/ws?token=%s", secret,
+           secret);
+  char *o = NULL;
+  int rc = tu_argo(&o, &e, "run", "--feed", "binance", "--symbols", "BTCUSDT", "--set", bad,
+                   "--data-output", data, "--events", ev, NULL);
+  CHECK_MSG(rc == 2, "exit %d: %s", rc, e);
+  CHECK_CONTAINS(e, "market_data.ws_url");
+  CHECK_CONTAINS(e, "wss://***@127.0.0.1:1/ws?token=***");
+  CHECK_MSG(!strstr(e, secret) && !strstr(o, secret), "the secret is printed: %s%s", o, e);
+  free(o);
+  free(e);
+  snprintf(bad, sizeof bad, "market_data.rest_url=ftp://trader:%s@127.0.0.1:1/?token=%s", secret,
+           secret);
+  rc = tu_argo(&o, &e, "run", "--feed", "binance", "--symbols", "BTCUSDT", "--set", bad,
+               "--data-output", data, NULL);
+  CHECK_MSG(rc == 2, "exit %d: %s", rc, e);
+  CHECK_CONTAINS(e, "ftp://***@127.0.0.1:1/?token=***");
+  CHECK_MSG(!strstr(e, secret), "the secret is printed: %s", e);
+  free(o);
+  free(e);
+  tu_rm_rf(out);
+}
+
 int main(void) {
   RUN(e2e_binance_prefetch_live_trade_stop_and_resume);
   RUN(e2e_binance_reconnects_and_fills_the_gap);
@@ -585,5 +664,6 @@ int main(void) {
   RUN(e2e_binance_replay_of_a_prefetching_session_reproduces_its_fills);
   RUN(e2e_binance_answers_the_exchange_pings);
   RUN(e2e_binance_prefetch_days_starts_that_many_days_back);
+  RUN(e2e_binance_secrets_in_urls_are_masked_on_stderr_and_in_events);
   return test_summary();
 }

@@ -12,7 +12,8 @@
  *     terminal width), plain lines when stderr is a pipe, nothing with --quiet, and the prefetch
  *     progress bar against the mock exchange;
  *   - --events: the fields of every event type, a write failure (/dev/full) stops the session
- *     cleanly with exit 1, a run refused before it starts leaves no file.
+ *     cleanly with exit 1, a run refused before it starts leaves no file, a link is written at
+ *     its target and a folder, a named pipe or a device is refused.
  */
 #define _GNU_SOURCE /* forkpty */
 #include <errno.h>
@@ -930,11 +931,16 @@ TEST(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1) {
   char dir[4200], ev[4300];
   subdir(dir, sizeof dir, "events-full");
   char *o = NULL, *e = NULL;
-  int rc = tu_argo(&o, &e, "run", "--bars", "50", "--events", "/dev/full", "--data-output", dir,
-                   "--quiet", NULL);
-  CHECK_MSG(rc == 1, "exit %d (want 1): %s", rc, e);
-  CHECK_CONTAINS(e, "--events: cannot write to '/dev/full': No space left on device");
-  CHECK_MSG(tu_count_lines(e) == 1, "expected one line, got: %s", e);
+  /* A full disk: standard output on /dev/full (--events FILE takes only regular files). */
+  char full[8800];
+  snprintf(full, sizeof full,
+           "'%s' run --bars 50 --events - --data-output '%s' --quiet >/dev/full; echo $? >&2",
+           ARGO_BIN, dir);
+  char *bash_full[] = {"/bin/bash", "-c", full, NULL};
+  CHECK_EQ_INT(0, tu_run(bash_full, &o, &e));
+  CHECK_MSG(strstr(e, "\n1\n") != NULL, "exit (want 1) on the last line: %s", e);
+  CHECK_CONTAINS(e, "--events: cannot write to 'standard output': No space left on device");
+  CHECK_MSG(tu_count_lines(e) == 2, "expected one line and the exit code, got: %s", e);
   free(o);
   free(e);
   /* The session stopped cleanly: its stats.yaml is final and says why it stopped. */
@@ -945,7 +951,8 @@ TEST(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1) {
 
   /* A run refused before it starts (exit 2) neither creates the file ... */
   snprintf(ev, sizeof ev, "%s/events.jsonl", dir);
-  rc = tu_argo(&o, &e, "run", "--strategy", "nosuch", "--events", ev, "--data-output", dir, NULL);
+  int rc =
+      tu_argo(&o, &e, "run", "--strategy", "nosuch", "--events", ev, "--data-output", dir, NULL);
   CHECK_MSG(rc == 2, "exit %d: %s", rc, e);
   CHECK_MSG(!argo__fs_exists(ev), "a refused run created %s", ev);
   free(o);
@@ -986,6 +993,76 @@ TEST(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1) {
   argo__stats_doc_free(&d);
 }
 
+/* --events FILE is a file the user names, like report -o: written through a symbolic link at its
+ * target (the link stays), and a folder, a named pipe or a device is refused before the session
+ * starts with one line naming the path and what it is (a named pipe without a reader used to
+ * block the session at its first event; - is the way to a pipe or a device). */
+TEST(e2e_cli_events_follow_a_link_and_refuse_folders_pipes_and_devices) {
+  char dir[4200], path[4400], target[4400], data[4400];
+  subdir(dir, sizeof dir, "events-kinds");
+  snprintf(data, sizeof data, "%s/data", dir);
+  snprintf(path, sizeof path, "%s/pipe", dir);
+  CHECK(mkfifo(path, 0644) == 0);
+  /* Bounded: the old code blocked on the pipe forever. */
+  char *argv[] = {"/usr/bin/timeout", "60", ARGO_BIN,        "run", "--bars", "5",
+                  "--events",         path, "--data-output", data,  NULL};
+  char *o = NULL, *e = NULL;
+  int rc = tu_run(argv, &o, &e);
+  CHECK_MSG(rc == 2, "exit %d (want 2; 124: blocked on the pipe): %s", rc, e);
+  CHECK_CONTAINS(e, "--events: ");
+  CHECK_CONTAINS(e, "is a named pipe (FIFO), not a regular file");
+  CHECK_CONTAINS(e, path);
+  CHECK_MSG(tu_count_lines(e) == 1, "expected one line: %s", e);
+  CHECK_MSG(!argo__fs_exists(data), "a refused run recorded into %s", data);
+  free(o);
+  free(e);
+  tu_check_refused("'/dev/full' is a character device, not a regular file", NULL,
+                   (char *[]){"run", "--events", "/dev/full", "--data-output", data, NULL});
+  tu_check_refused("is a folder", dir,
+                   (char *[]){"run", "--events", dir, "--data-output", data, NULL});
+  /* A link: the events go to its target. */
+  snprintf(target, sizeof target, "%s/real.jsonl", dir);
+  snprintf(path, sizeof path, "%s/link.jsonl", dir);
+  CHECK(symlink("real.jsonl", path) == 0);
+  rc = tu_argo(&o, &e, "run", "--bars", "5", "--events", path, "--data-output", data, "--quiet",
+               NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(o);
+  free(e);
+  struct stat sb;
+  CHECK(lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode));
+  char *events = tu_read_file(target);
+  CHECK_MSG(events && strstr(events, "\"event\":\"engine_stop\""), "%s holds: %s", target, events);
+  free(events);
+}
+
+/* Every line argo prints about a problem masks the secrets of the URLs in it, whichever part of
+ * argo wrote the message (here the replay feed and the plugin loader quote the names given, which
+ * look like URLs with a password and a token). */
+TEST(e2e_cli_secrets_in_urls_are_masked_in_every_message) {
+  char dir[4200];
+  subdir(dir, sizeof dir, "masked");
+  const char *secret = "S3CRET-5e0a9d";
+  char replay[256], plugin[256];
+  snprintf(replay, sizeof replay, "https://trader:%s@127.0.0.1:1/c.parquet?token=%s&k=1", secret,
+           secret);
+  snprintf(plugin, sizeof plugin, "https://%s@127.0.0.1:1/s.so?api_key=%s", secret, secret);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "run", "--feed", "replay", "--replay-file", replay, "--data-output", dir,
+                   NULL);
+  CHECK_MSG(rc == 2, "exit %d: %s", rc, e);
+  CHECK_CONTAINS(e, "https://***@127.0.0.1:1/c.parquet?token=***&k=1");
+  CHECK_MSG(!strstr(e, secret) && !strstr(o, secret), "the secret is printed: %s%s", o, e);
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "run", "--strategy", plugin, "--data-output", dir, NULL);
+  CHECK_MSG(rc == 2, "exit %d: %s", rc, e);
+  CHECK_CONTAINS(e, "https://***@127.0.0.1:1/s.so?api_key=***");
+  CHECK_MSG(!strstr(e, secret) && !strstr(o, secret), "the secret is printed: %s%s", o, e);
+  free(o);
+  free(e);
+}
+
 int main(void) {
   snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-cli"));
   RUN(e2e_cli_a_killed_session_shows_crashed_until_recovered_and_a_live_one_running);
@@ -996,6 +1073,8 @@ int main(void) {
   RUN(e2e_cli_the_prefetch_progress_bar_against_the_mock_exchange);
   RUN(e2e_cli_events_carry_every_field_of_every_event_type);
   RUN(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1);
+  RUN(e2e_cli_events_follow_a_link_and_refuse_folders_pipes_and_devices);
+  RUN(e2e_cli_secrets_in_urls_are_masked_in_every_message);
   if (test_failures == 0) {
     tu_rm_rf(root);
   }

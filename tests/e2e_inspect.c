@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -853,6 +854,156 @@ TEST(e2e_report_of_one_day_renders_in_chromium) {
   check_report("2025-10-02/run_2", "report-day", 1, 1, "2025-10-02/run_2", "2025-10-02/run_2");
 }
 
+/* `argo report -o PATH` and `argo man --output PATH` write only regular files the user names:
+ * through a symbolic link at its target (the link stays a link), a new file where a dangling
+ * link points; a folder, a named pipe and a device are refused with one line naming the path
+ * and what it is, and stay what they were (the atomic replace used to rename the page over
+ * them: as root, -o /dev/full turned the device into an HTML file); a file of a run folder is
+ * refused too; -o - writes the page on standard output. */
+TEST(e2e_report_writes_through_links_and_refuses_folders_pipes_and_devices) {
+  char dir[8192], path[8300], target[8300], link[8300];
+  snprintf(dir, sizeof dir, "%s/outputs", data);
+  CHECK(mkdir(dir, 0755) == 0 || errno == EEXIST);
+  struct stat sb;
+
+  /* A folder: named as such, and no talk of a rename of '.tmp.tmp'. */
+  tu_check_refused("is a folder; give a file name", dir,
+                   (char *[]){"report", "latest", "-o", dir, "--data-output", data, NULL});
+  snprintf(path, sizeof path, "%s/", dir);
+  tu_check_refused("folder", NULL,
+                   (char *[]){"report", "latest", "-o", path, "--data-output", data, NULL});
+  CHECK(stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode));
+
+  /* A named pipe. */
+  snprintf(path, sizeof path, "%s/pipe", dir);
+  CHECK(mkfifo(path, 0644) == 0);
+  tu_check_refused("is a named pipe (FIFO), not a regular file", path,
+                   (char *[]){"report", "latest", "-o", path, "--data-output", data, NULL});
+  tu_check_refused("named pipe", path, (char *[]){"man", "--output", path, NULL});
+  CHECK_MSG(lstat(path, &sb) == 0 && S_ISFIFO(sb.st_mode), "%s is no longer a FIFO", path);
+
+  /* A device: a node of its own (the numbers of /dev/full) where the test may make one (as root),
+   * so that a failure here never touches /dev; and a link to /dev/null. */
+  snprintf(path, sizeof path, "%s/full", dir);
+  if (mknod(path, S_IFCHR | 0666, makedev(1, 7)) == 0) {
+    tu_check_refused("is a character device, not a regular file", path,
+                     (char *[]){"report", "latest", "-o", path, "--data-output", data, NULL});
+    CHECK_MSG(lstat(path, &sb) == 0 && S_ISCHR(sb.st_mode), "%s is no longer a device", path);
+  } else {
+    fprintf(stderr, "note: mknod: %s; the device node case is left out\n", strerror(errno));
+  }
+  snprintf(link, sizeof link, "%s/null", dir);
+  CHECK(symlink("/dev/null", link) == 0);
+  tu_check_refused("symbolic link to a character device ('/dev/null')", link,
+                   (char *[]){"report", "latest", "-o", link, "--data-output", data, NULL});
+  CHECK(lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode));
+
+  /* A link to a file: the file gets the page (keeping its permissions), the link stays. */
+  snprintf(target, sizeof target, "%s/real.html", dir);
+  tu_write_file(target, "old\n");
+  CHECK(chmod(target, 0600) == 0);
+  snprintf(link, sizeof link, "%s/link.html", dir);
+  CHECK(symlink("real.html", link) == 0);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "report", "latest", "-o", link, "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(o);
+  free(e);
+  CHECK_MSG(lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode), "%s is no longer a link", link);
+  CHECK(stat(target, &sb) == 0 && S_ISREG(sb.st_mode));
+  CHECK_EQ_INT(0600, sb.st_mode & 07777);
+  char *html = tu_read_file(target);
+  CHECK_MSG(html && strncmp(html, "<!DOCTYPE html>", 15) == 0, "%s holds: %.40s", target, html);
+  free(html);
+  /* A dangling link: the file is created where it points. */
+  snprintf(target, sizeof target, "%s/new.html", dir);
+  snprintf(link, sizeof link, "%s/dangling.html", dir);
+  CHECK(symlink(target, link) == 0);
+  rc = tu_argo(&o, &e, "man", "--output", link, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(o);
+  free(e);
+  CHECK(lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode));
+  html = tu_read_file(target);
+  CHECK_MSG(html && strstr(html, ".TH ARGO 1"), "%s holds: %.40s", target, html);
+  free(html);
+
+  /* A file of a run folder (here a copy of the layout, not the fixture's record): refused, and
+   * left as it was, whether named directly or through a link. */
+  char run[8300];
+  snprintf(run, sizeof run, "%s/rec/2025-01-01/run_1", dir);
+  char mk[8400];
+  snprintf(mk, sizeof mk, "mkdir -p '%s'", run);
+  CHECK_EQ_INT(0, system(mk));
+  const char *own[] = {"trades.parquet", "stats.yaml", ".journal"};
+  for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", run, own[i]);
+    tu_write_file(path, "recorded\n");
+    tu_check_refused("of a run folder that argo records", path,
+                     (char *[]){"report", "latest", "-o", path, "--data-output", data, NULL});
+    tu_check_refused("of a run folder that argo records", path,
+                     (char *[]){"run", "--events", path, "--data-output", dir, NULL});
+    html = tu_read_file(path);
+    CHECK_STR("recorded\n", html);
+    free(html);
+  }
+  snprintf(link, sizeof link, "%s/stats-link.yaml", dir);
+  CHECK(symlink("rec/2025-01-01/run_1/stats.yaml", link) == 0);
+  tu_check_refused("of a run folder that argo records", NULL,
+                   (char *[]){"man", "--output", link, NULL});
+
+  /* -o -: the page on standard output, and nothing else there. */
+  rc = tu_argo(&o, &e, "report", "latest", "-o", "-", "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_MSG(strncmp(o, "<!DOCTYPE html>", 15) == 0, "stdout: %.60s", o);
+  CHECK_MSG(strstr(o, "</html>\n") == o + strlen(o) - 8, "stdout does not end with the page");
+  free(o);
+  free(e);
+  CHECK(!argo__fs_exists("-"));
+}
+
+/* A reader that stops reading (argo query ... | head -1) ends the command with exit code 1, as
+ * docs/inspect.md says, and no message: it is not killed by SIGPIPE (exit 141). Output that
+ * cannot be written for another reason (a full disk) gives exit 1 and one line. */
+TEST(e2e_a_closed_pipe_ends_query_and_report_with_exit_1_and_no_message) {
+  /* Outputs larger than a pipe's buffer (64 KiB) into head, which stops after 10 bytes; the
+   * report page may fit in the buffer, so its reader is one that closes the pipe at once
+   * (true), long before argo has built the page. */
+  const char *cmds[] = {
+      "query 'SELECT * FROM range(2000000)'",
+      "query 'SELECT * FROM range(2000000)' --format csv",
+      "query 'SELECT range AS n, range * 2 AS m FROM range(2000000)' --format json",
+      "report latest -o -",
+  };
+  const char *readers[] = {"head -c 10 >/dev/null", "head -c 10 >/dev/null",
+                           "head -c 10 >/dev/null", "true"};
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "'%s' %s --data-output '%s' | %s; echo \"${PIPESTATUS[0]}\"",
+             ARGO_BIN, cmds[i], data, readers[i]);
+    char *argv[] = {"/bin/bash", "-c", cmd, NULL};
+    char *o = NULL, *e = NULL;
+    CHECK_EQ_INT(0, tu_run(argv, &o, &e));
+    CHECK_MSG(strcmp(o, "1\n") == 0, "argo %s | head: exit %s (want 1; 141 is SIGPIPE)", cmds[i],
+              o);
+    CHECK_MSG(e[0] == '\0', "argo %s | head printed: %s", cmds[i], e);
+    free(o);
+    free(e);
+  }
+  char cmd[16384];
+  snprintf(cmd, sizeof cmd,
+           "'%s' query 'SELECT * FROM range(200000)' --data-output '%s' >/dev/full; echo $?",
+           ARGO_BIN, data);
+  char *argv[] = {"/bin/bash", "-c", cmd, NULL};
+  char *o = NULL, *e = NULL;
+  CHECK_EQ_INT(0, tu_run(argv, &o, &e));
+  CHECK_STR("1\n", o);
+  CHECK_CONTAINS(e, "argo: query: cannot write the output: No space left on device");
+  CHECK_MSG(tu_count_lines(e) == 1, "expected one line: %s", e);
+  free(o);
+  free(e);
+}
+
 TEST(e2e_query_and_sessions_work_while_a_session_runs) {
   char live[8192], errp[8192];
   snprintf(live, sizeof live, "%s/live", data);
@@ -1047,6 +1198,8 @@ int main(void) {
   RUN(e2e_chromium_of_the_report_test_has_no_network);
   RUN(e2e_report_of_a_session_renders_in_chromium);
   RUN(e2e_report_of_one_day_renders_in_chromium);
+  RUN(e2e_report_writes_through_links_and_refuses_folders_pipes_and_devices);
+  RUN(e2e_a_closed_pipe_ends_query_and_report_with_exit_1_and_no_message);
   RUN(e2e_query_and_sessions_work_while_a_session_runs);
   RUN(e2e_completion_and_man_page_cover_every_command);
   RUN(e2e_completion_reads_the_data_output_written_with_an_equals_sign);

@@ -493,8 +493,20 @@ TEST(report_writes_one_page_and_reports_bad_names_and_paths) {
   CHECK_EQ_INT(ARGO_ENOTFOUND, argo_report_write(cat, "2025-10-09/run_1", out));
   CHECK_CONTAINS(argo_catalog_errmsg(cat), "2025-10-09/run_1");
   CHECK(!argo__fs_exists(out));
-  CHECK_EQ_INT(ARGO_EIO, argo_report_write(cat, "latest", "/nonexistent/folder/r.html"));
-  CHECK_CONTAINS(argo_catalog_errmsg(cat), "/nonexistent/folder");
+  /* The path is checked before any work: a missing folder is ARGO_ENOTFOUND, a folder or a
+   * named pipe ARGO_EINVAL (left as they are). */
+  CHECK_EQ_INT(ARGO_ENOTFOUND, argo_report_write(cat, "latest", "/nonexistent/folder/r.html"));
+  CHECK_CONTAINS(argo_catalog_errmsg(cat), "no folder '/nonexistent/folder'");
+  CHECK_EQ_INT(ARGO_EINVAL, argo_report_write(cat, "latest", root));
+  CHECK_CONTAINS(argo_catalog_errmsg(cat), "is a folder");
+  char fifo[8192];
+  snprintf(fifo, sizeof fifo, "%s/fifo.html", root);
+  CHECK(mkfifo(fifo, 0644) == 0);
+  CHECK_EQ_INT(ARGO_EINVAL, argo_report_write(cat, "latest", fifo));
+  CHECK_CONTAINS(argo_catalog_errmsg(cat), "named pipe");
+  struct stat st;
+  CHECK(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+  CHECK(unlink(fifo) == 0);
   /* Day folders without Parquet files still give a page (with empty charts). */
   CHECK_MSG(argo_report_write(cat, SID_A, out) == ARGO_OK, "%s", argo_catalog_errmsg(cat));
   char *html = tu_read_file(out);
@@ -507,6 +519,16 @@ TEST(report_writes_one_page_and_reports_bad_names_and_paths) {
   char tmp[8300];
   snprintf(tmp, sizeof tmp, "%s/.report.html.tmp", root);
   CHECK(!argo__fs_exists(tmp));
+  /* The same page through a write callback (argo report -o -); a callback that stops gives
+   * ARGO_EIO. */
+  argo__sb sb;
+  argo__sb_init(&sb);
+  CHECK_MSG(argo_report_render(cat, SID_A, collect, &sb) == ARGO_OK, "%s",
+            argo_catalog_errmsg(cat));
+  CHECK_CONTAINS(argo__sb_str(&sb), "<body data-charts=\"0\" data-errors=\"0\" data-done=\"0\">");
+  CHECK_CONTAINS(argo__sb_str(&sb), SID_A);
+  argo__sb_free(&sb);
+  CHECK_EQ_INT(ARGO_EIO, argo_report_render(cat, SID_A, refuse, NULL));
   argo_catalog_close(cat);
   tu_rm_rf(root);
 }

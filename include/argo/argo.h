@@ -400,11 +400,54 @@ const char *argo_query_errmsg(const argo_query *q);
  * is viewed) with the price of each symbol with its fills and marks, the equity and drawdown
  * curves, the statistics of each day and of the session, and the fills. The equity curve is
  * recomputed from the session's files (fills and candle closes from its first day on, through
- * the same statistics code as the engine), sampled once per candle. The file is written to a
- * temporary name, fsynced and renamed over path. Errors (with the message on cat):
- * ARGO_EINVAL / ARGO_ENOTFOUND for a bad run name, ARGO_EDB when a file cannot be read, ARGO_EIO
- * when path cannot be written. */
+ * the same statistics code as the engine), sampled once per candle. path is a file the user
+ * names (argo_output_write: a regular file or a new one, a symbolic link written at its target;
+ * a folder, pipe or device refused, checked before any work): the page is written to a
+ * temporary file beside it, fsynced and renamed over it. Errors (with the message on cat):
+ * ARGO_EINVAL / ARGO_ENOTFOUND for a bad run name or a refused path, ARGO_EDB when a file cannot
+ * be read, ARGO_EIO when path cannot be written. */
 argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path);
+/* The same page, written through write instead of to a file (standard output, a socket ...).
+ * ARGO_EIO when write stops. */
+argo_err argo_report_render(argo_catalog *cat, const char *run, argo_write_fn write, void *user);
+
+/* ---- messages ---------------------------------------------------------------------------- */
+
+/* Copies text into out (cap bytes, always terminated, cut if it does not fit) with the secrets of
+ * every URL in it masked: the user information (in "http://user:password@host", what comes
+ * before the '@') and the values of query and fragment parameters whose names look like secrets
+ * (token, key, apikey, api_key, secret, signature, password, passwd, auth, access_token and the
+ * like, in any case: "?token=***") become "***". Masking happens before cutting, so out never holds
+ * part of a secret. The Binance feed's messages come masked already; the argo tool masks every
+ * line it prints on standard error and every events line. Returns out. */
+char *argo_mask_urls(const char *text, char *out, size_t cap);
+
+/* ---- files a user names ------------------------------------------------------------------ */
+
+/* How argo writes a file that a user names (argo_report_write's path; in the argo tool also
+ * --events FILE and man --output FILE), as opposed to its own files under the data output: path
+ * must name a regular file, or nothing yet in an existing folder. A symbolic link is followed
+ * and the file it names is written, so the link stays a link (a dangling link's target is
+ * created). A folder, a named pipe (FIFO), a device or a socket is refused with a message naming
+ * path and what it is: a file written by atomic replace would take its place, and a pipe without
+ * a reader would block. A file of argo's record in a run folder (stats.yaml, a Parquet file, the
+ * journal, the lock, a temporary file) is refused too: a report written over trades.parquet
+ * would destroy published rows. Standard output, a pipe or a device is the caller's to write
+ * through a descriptor it holds (the argo tool's "-").
+ *
+ * Each returns ARGO_EINVAL when path is refused (no name, a name ending in '/', not a regular
+ * file), ARGO_ENOTFOUND when its folder does not exist, ARGO_EIO when it cannot be looked at or
+ * written, and writes one line naming path into msg (msglen bytes; msg may be NULL). */
+/* Checks path without creating or changing anything. */
+argo_err argo_output_check(const char *path, char *msg, size_t msglen);
+/* Checks path and opens the file to be written in place, as output is produced (created with
+ * mode 0644 less the umask, or truncated); *fd is close-on-exec and the caller closes it. */
+argo_err argo_output_open(const char *path, int *fd, char *msg, size_t msglen);
+/* Checks path and replaces the file with the len bytes of data atomically: a temporary file
+ * beside it, fsync, rename, fsync of the folder; a file that was there keeps its permission
+ * bits, and a reader never sees a half-written file. */
+argo_err argo_output_write(const char *path, const void *data, size_t len, char *msg,
+                           size_t msglen);
 
 #ifdef __cplusplus
 }

@@ -282,24 +282,35 @@ int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *
   return argo__fs_fsync_dir(dir, err, errlen);
 }
 
-int argo__fs_write_replace(const char *path, const void *data, size_t len, char *err,
-                           size_t errlen) {
+/* argo__fs_write_replace. user: the file is one a user named (argo__fs_output_write), in a folder
+ * that others may write to (/tmp): a stale temporary file is removed and the temporary file is
+ * created anew, never opened through a symbolic link someone put at its name. mode >= 0 gives
+ * the file those permission bits (those of the file it replaces). */
+static int write_replace(const char *path, const void *data, size_t len, int user, int mode,
+                         char *err, size_t errlen) {
   char tmp[4200];
   argo__fs_tmp_name(path, tmp, sizeof tmp);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  if (user) {
+    unlink(tmp);
+    flags |= O_EXCL | O_NOFOLLOW;
+  }
+  int fd = open(tmp, flags, 0644);
   if (fd < 0) {
     int e = errno;
     argo__fmt_errno(err, errlen, e, "cannot create '%s'", tmp);
     return -e;
   }
-  int rc = write_all_path(ARGO_IO_WRITE, fd, data, len, tmp);
-  if (rc) {
+  int rc = 0;
+  if (mode >= 0 && fchmod(fd, (mode_t)mode) != 0) {
+    rc = -errno;
+    argo__fmt_errno(err, errlen, -rc, "cannot set the permissions of '%s'", tmp);
+  }
+  if (rc == 0 && (rc = write_all_path(ARGO_IO_WRITE, fd, data, len, tmp)) != 0) {
     argo__fmt_errno(err, errlen, -rc, "cannot write '%s'", tmp);
-  } else {
-    rc = fsync_path(ARGO_IO_FSYNC, fd, tmp);
-    if (rc) {
-      argo__fmt_errno(err, errlen, -rc, "cannot fsync '%s'", tmp);
-    }
+  }
+  if (rc == 0 && (rc = fsync_path(ARGO_IO_FSYNC, fd, tmp)) != 0) {
+    argo__fmt_errno(err, errlen, -rc, "cannot fsync '%s'", tmp);
   }
   if (close(fd) != 0 && rc == 0) {
     rc = -errno;
@@ -315,6 +326,11 @@ int argo__fs_write_replace(const char *path, const void *data, size_t len, char 
     unlink(tmp);
   }
   return rc;
+}
+
+int argo__fs_write_replace(const char *path, const void *data, size_t len, char *err,
+                           size_t errlen) {
+  return write_replace(path, data, len, 0, -1, err, errlen);
 }
 
 int argo__fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen) {
@@ -403,4 +419,230 @@ int argo__fs_read_all(const char *path, char **out, size_t *len) {
     *len = n;
   }
   return 0;
+}
+
+/* ---- files a user names ------------------------------------------------------------------ */
+
+/* What a file of that mode is, for a message. */
+static const char *kind_of(mode_t m) {
+  if (S_ISDIR(m)) {
+    return "a folder";
+  }
+  if (S_ISFIFO(m)) {
+    return "a named pipe (FIFO)";
+  }
+  if (S_ISCHR(m)) {
+    return "a character device";
+  }
+  if (S_ISBLK(m)) {
+    return "a block device";
+  }
+  if (S_ISSOCK(m)) {
+    return "a socket";
+  }
+  return "not a regular file";
+}
+
+/* Refuses path, which is (or, through links, leads to target, which is) of mode m. */
+static int refuse(const char *path, const char *target, mode_t m, char *err, size_t errlen) {
+  const char *kind = kind_of(m);
+  const char *tail = S_ISDIR(m) ? "; give a file name" : ", not a regular file";
+  if (!target) {
+    argo__fmt(err, errlen, "'%s' is %s%s", path, kind, tail);
+  } else if (*target) {
+    argo__fmt(err, errlen, "'%s' is a symbolic link to %s ('%s')%s", path, kind, target, tail);
+  } else {
+    argo__fmt(err, errlen, "'%s' is a symbolic link to %s%s", path, kind, tail);
+  }
+  return -EINVAL;
+}
+
+/* A new file at file (shown as path) needs its folder. */
+static int need_folder(const char *path, const char *file, char *err, size_t errlen) {
+  size_t n = strlen(file);
+  if (n && file[n - 1] == '/') {
+    argo__fmt(err, errlen, "'%s' ends with '/', so it names a folder; give a file name", path);
+    return -EINVAL;
+  }
+  char dir[4096];
+  dir_of(file, dir, sizeof dir);
+  if (!argo__fs_is_dir(dir)) {
+    argo__fmt(err, errlen, "cannot create '%s': no folder '%s'", path, dir);
+    return -ENOENT;
+  }
+  return 0;
+}
+
+/* Follows the chain of symbolic links from path, whose end does not exist, to the name at its
+ * end. 0, -ELOOP, or -errno. */
+static int follow_dangling(const char *path, char *out, size_t cap) {
+  char cur[4096];
+  argo__strlcpy(cur, path, sizeof cur);
+  for (int hops = 0; hops < 40; hops++) {
+    struct stat st;
+    if (lstat(cur, &st) != 0) {
+      if (errno != ENOENT) {
+        return -errno;
+      }
+      if (strlen(cur) >= cap) {
+        return -ENAMETOOLONG;
+      }
+      argo__strlcpy(out, cur, cap);
+      return 0;
+    }
+    if (!S_ISLNK(st.st_mode)) {
+      return -EEXIST; /* it was created meanwhile */
+    }
+    char target[4096];
+    ssize_t n = readlink(cur, target, sizeof target - 1);
+    if (n < 0) {
+      return -errno;
+    }
+    target[n] = '\0';
+    if (target[0] == '/') {
+      argo__strlcpy(cur, target, sizeof cur);
+    } else {
+      char dir[4096], next[8200];
+      dir_of(cur, dir, sizeof dir);
+      int k = snprintf(next, sizeof next, "%s/%s", dir, target);
+      if (k < 0 || (size_t)k >= sizeof cur) {
+        return -ENAMETOOLONG;
+      }
+      argo__strlcpy(cur, next, sizeof cur);
+    }
+  }
+  return -ELOOP;
+}
+
+int argo__fs_output_check(const char *path, char *resolved, size_t cap, char *err, size_t errlen) {
+  if (!path || !*path) {
+    argo__fmt(err, errlen, "no file name given");
+    return -EINVAL;
+  }
+  if (strlen(path) >= cap || strlen(path) >= 4096) {
+    argo__fmt(err, errlen, "the file name '%.40s...' is too long", path);
+    return -ENAMETOOLONG;
+  }
+  struct stat st;
+  if (lstat(path, &st) != 0) {
+    int e = errno;
+    if (e != ENOENT && e != ENOTDIR) {
+      argo__fmt_errno(err, errlen, e, "cannot look at '%s'", path);
+      return -e;
+    }
+    int rc = need_folder(path, path, err, errlen);
+    if (rc == 0) {
+      argo__strlcpy(resolved, path, cap);
+    }
+    return rc;
+  }
+  if (S_ISREG(st.st_mode)) {
+    argo__strlcpy(resolved, path, cap);
+    return 0;
+  }
+  if (!S_ISLNK(st.st_mode)) {
+    return refuse(path, NULL, st.st_mode, err, errlen);
+  }
+  /* A symbolic link: what it leads to decides. */
+  if (stat(path, &st) == 0) {
+    char *real = realpath(path, NULL);
+    if (!S_ISREG(st.st_mode)) {
+      /* realpath fails for a link to a pipe through /proc (/dev/stdout): no name to show. */
+      int rc = refuse(path, real ? real : "", st.st_mode, err, errlen);
+      free(real);
+      return rc;
+    }
+    if (!real || strlen(real) >= cap) {
+      int e = real ? ENAMETOOLONG : errno;
+      free(real);
+      argo__fmt_errno(err, errlen, e, "cannot follow the symbolic link '%s'", path);
+      return -e;
+    }
+    argo__strlcpy(resolved, real, cap);
+    free(real);
+    return 0;
+  }
+  int e = errno;
+  if (e == ENOENT) {
+    /* A dangling link: the file is created where it points. */
+    char target[4096];
+    int rc = follow_dangling(path, target, sizeof target);
+    if (rc == 0) {
+      rc = need_folder(path, target, err, errlen);
+      if (rc == 0 && strlen(target) >= cap) {
+        rc = -ENAMETOOLONG;
+        argo__fmt_errno(err, errlen, -rc, "cannot follow the symbolic link '%s'", path);
+      }
+      if (rc == 0) {
+        argo__strlcpy(resolved, target, cap);
+      }
+      return rc;
+    }
+    e = -rc;
+  }
+  if (e == ELOOP) {
+    argo__fmt(err, errlen, "'%s' is a loop of symbolic links", path);
+    return -EINVAL;
+  }
+  argo__fmt_errno(err, errlen, e, "cannot follow the symbolic link '%s'", path);
+  return -e;
+}
+
+int argo__fs_output_open(const char *path, int *fd, char *err, size_t errlen) {
+  char res[4096];
+  int rc = argo__fs_output_check(path, res, sizeof res, err, errlen);
+  if (rc) {
+    return rc;
+  }
+  /* Not through a link put there since the check, and without blocking on a pipe without a
+   * reader or making a terminal ours: what was opened is checked again below. */
+  int f = open(res, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+               0644);
+  if (f < 0) {
+    int e = errno;
+    argo__fmt_errno(err, errlen, e, "cannot open '%s'", path);
+    return -e;
+  }
+  struct stat st;
+  if (fstat(f, &st) != 0) {
+    int e = errno;
+    argo__fmt_errno(err, errlen, e, "cannot open '%s'", path);
+    close(f);
+    return -e;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(f);
+    return refuse(path, NULL, st.st_mode, err, errlen);
+  }
+  int fl = fcntl(f, F_GETFL);
+  if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    int e = errno;
+    argo__fmt_errno(err, errlen, e, "cannot open '%s'", path);
+    close(f);
+    return -e;
+  }
+  *fd = f;
+  return 0;
+}
+
+int argo__fs_output_write(const char *path, const void *data, size_t len, char *err,
+                          size_t errlen) {
+  char res[4096];
+  int rc = argo__fs_output_check(path, res, sizeof res, err, errlen);
+  if (rc) {
+    return rc;
+  }
+  struct stat st;
+  int mode = stat(res, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+  char why[ARGO_ERRMSG_MAX];
+  rc = write_replace(res, data, len, 1, mode, why, sizeof why);
+  if (rc == 0) {
+    char dir[4096];
+    dir_of(res, dir, sizeof dir);
+    rc = argo__fs_fsync_dir(dir, why, sizeof why);
+  }
+  if (rc) {
+    argo__fmt(err, errlen, "cannot write '%s': %s", path, why);
+  }
+  return rc;
 }

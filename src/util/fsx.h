@@ -85,4 +85,25 @@ int argo__fs_read_all(const char *path, char **out, size_t *len);
 /* The temporary name used for path: "<dir>/.<base>.tmp". */
 void argo__fs_tmp_name(const char *path, char *out, size_t len);
 
+/* Files a user names for argo to write (a report, an events file, a manual page), unlike argo's
+ * own files under the data output: the path must name a regular file, or nothing yet in an
+ * existing folder. A symbolic link is followed and the file it names is written, so the link
+ * stays a link (a dangling link's target is created). A folder, a named pipe, a device or a
+ * socket is refused: the atomic replace would turn it into a regular file (as root, -o /dev/full
+ * turned the device into an HTML file), and a pipe without a reader would block the writer.
+ *
+ * argo__fs_output_check writes the path of the file to write into resolved (path itself, or the
+ * link's target; cap bytes) without creating or changing anything. On error err holds one line
+ * naming path and what is there: -EINVAL when path is refused (no name, a name ending in '/', not
+ * a regular file), -ENOENT when its folder does not exist, another -errno when it cannot be
+ * looked at. */
+int argo__fs_output_check(const char *path, char *resolved, size_t cap, char *err, size_t errlen);
+/* Checks path and opens the file to be written in place (created 0644 less the umask, or
+ * truncated), for output written as it happens (an events file); *fd is close-on-exec. 0 or
+ * -errno, as argo__fs_output_check. */
+int argo__fs_output_open(const char *path, int *fd, char *err, size_t errlen);
+/* Checks path and replaces the file with data atomically (argo__fs_write_atomic at the resolved
+ * path; a file that was there keeps its permission bits). 0 or -errno, as argo__fs_output_check. */
+int argo__fs_output_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
 #endif
