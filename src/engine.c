@@ -24,15 +24,18 @@
 #include "watchdog.h"
 #include "schema.h"
 #include "util/fsx.h"
+#include "util/mask.h"
 #include "util/timeu.h"
 
 static argo_err set_err(argo_engine *eng, argo_err code, const char *fmt, ...) ARGO_PRINTF(3, 4);
 
 static argo_err set_err(argo_engine *eng, argo_err code, const char *fmt, ...) {
+  char msg[ARGO_ERRMSG_MAX * 2];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(eng->errmsg, sizeof eng->errmsg, fmt, ap);
+  vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  argo__mask_urls(msg, eng->errmsg, sizeof eng->errmsg); /* secrets of a URL never leave */
   return code;
 }
 
@@ -575,7 +578,9 @@ static uint64_t cur_seq(const argo_engine *eng) {
 static void emit_error(argo_engine *eng, argo_err code, const char *msg) {
   argo__ev e = {.type = EV_ERROR, .need = 0};
   e.u.err.code = code;
-  e.u.err.msg = argo__strdup(msg);
+  /* A message may quote a URL the user configured: its secrets never reach a callback. */
+  char masked[ARGO_ERRMSG_MAX * 2];
+  e.u.err.msg = argo__strdup(argo__mask_urls(msg, masked, sizeof masked));
   if (!e.u.err.msg) {
     return;
   }
@@ -593,7 +598,8 @@ static void fail_session(argo_engine *eng, argo_err code, const char *msg) {
   if (!eng->fatal) {
     eng->fatal = 1;
     eng->fatal_code = code;
-    argo__strlcpy(eng->fatal_msg, msg, sizeof eng->fatal_msg);
+    /* It becomes the day's stop_reason in stats.yaml: never with a URL's secrets. */
+    argo__mask_urls(msg, eng->fatal_msg, sizeof eng->fatal_msg);
   }
 }
 

@@ -629,6 +629,9 @@ TEST(e2e_binance_secrets_in_urls_are_masked_on_stderr_and_in_events) {
   free(e);
   free(events);
   tu_mock_stop(&m);
+  /* Nothing the session wrote holds it: stats.yaml, the Parquet files, the journal. */
+  const char *found = tu_file_containing(out, secret);
+  CHECK_MSG(found == NULL, "the secret is in %s", found);
 
   /* Settings the feed refuses (user information or a query in the WebSocket URL) are quoted
    * masked too, in the one line of a refused run. */

@@ -56,6 +56,37 @@ void tu_rm_rf(const char *path) {
   nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static const char *grep_needle;
+static char grep_found[4096];
+
+static int grep_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)ftw;
+  if (flag != FTW_F || !S_ISREG(st->st_mode)) {
+    return 0;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    return 0;
+  }
+  size_t n = strlen(grep_needle), cap = (size_t)st->st_size + 1, len;
+  char *buf = malloc(cap);
+  len = buf ? fread(buf, 1, cap - 1, f) : 0;
+  fclose(f);
+  int hit = buf && n && len >= n && memmem(buf, len, grep_needle, n) != NULL;
+  free(buf);
+  if (hit) {
+    snprintf(grep_found, sizeof grep_found, "%s", path);
+    return 1;
+  }
+  return 0;
+}
+
+const char *tu_file_containing(const char *dir, const char *needle) {
+  grep_needle = needle;
+  grep_found[0] = '\0';
+  return nftw(dir, grep_cb, 16, FTW_PHYS) == 1 ? grep_found : NULL;
+}
+
 void tu_write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
   if (!f) {

@@ -19,6 +19,9 @@
  * per call: copy it). The folder is removed by tu_rm_rf. */
 const char *tu_tmpdir(const char *tag);
 void tu_rm_rf(const char *path);
+/* The first regular file under dir (links not followed) whose bytes contain needle, or NULL:
+ * for checking that a secret never reached a file. Static storage. */
+const char *tu_file_containing(const char *dir, const char *needle);
 /* Writes text to path (creating it). */
 void tu_write_file(const char *path, const char *text);
 /* Reads a whole file (malloc'ed, NUL-terminated) or NULL. */
