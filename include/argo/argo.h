@@ -53,7 +53,7 @@ const char *argo_version(void);
   X(EFEED, 10, "market data feed error")                                                           \
   X(EBROKER, 11, "broker error")                                                                   \
   X(ECORRUPT, 12, "corrupt file")                                                                  \
-  X(EEXIST, 13, "already exists")                                                                 \
+  X(EEXIST, 13, "already exists")                                                                  \
   X(EHUNG, 14, "a strategy call did not return")
 
 typedef enum argo_err {
