@@ -659,7 +659,8 @@ TEST(e2e_binance_secrets_in_urls_are_masked_on_stderr_and_in_events) {
   tu_rm_rf(out);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(e2e_binance_prefetch_live_trade_stop_and_resume);
   RUN(e2e_binance_reconnects_and_fills_the_gap);
   RUN(e2e_binance_prefetch_meets_live_without_a_hole);

@@ -1063,7 +1063,8 @@ TEST(e2e_cli_secrets_in_urls_are_masked_in_every_message) {
   free(e);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-cli"));
   RUN(e2e_cli_a_killed_session_shows_crashed_until_recovered_and_a_live_one_running);
   RUN(e2e_cli_a_damaged_stats_yaml_is_named_and_its_parquet_rows_are_still_queried);

@@ -1182,8 +1182,9 @@ TEST(e2e_completion_reads_the_data_output_written_with_an_equals_sign) {
   free(o);
 }
 
-int main(void) {
-  RUN(e2e_fixture_is_recorded);
+int main(int argc, char **argv) {
+  test_init(argc, argv);
+  RUN_FIXTURE(e2e_fixture_is_recorded);
   if (test_failures) {
     return test_summary();
   }

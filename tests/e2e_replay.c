@@ -191,7 +191,8 @@ TEST(e2e_replay_of_a_newest_first_csv_with_a_ragged_row_replays_every_good_row) 
   tu_rm_rf(out);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(e2e_replay_of_a_session_reproduces_its_trades);
   RUN(e2e_resume_account_continues_cash_and_positions);
   RUN(e2e_resume_account_from_an_unreadable_stats_yaml_is_refused);

@@ -658,7 +658,8 @@ TEST(e2e_help_and_version) {
   free(e);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(e2e_help_and_version);
   RUN(e2e_bad_input_gives_one_line_and_exit_2);
   RUN(e2e_three_day_session_keeps_run_number_and_splits_by_day);

@@ -725,7 +725,8 @@ TEST(e2e_orders_crossing_midnight_are_recorded_on_each_day_they_change) {
   tu_rm_rf(out);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(e2e_example_plugins_trade_and_their_records_agree);
   RUN(e2e_broken_plugins_give_one_line_errors);
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);

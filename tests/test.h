@@ -1,10 +1,23 @@
 /*
- * Minimal test harness: every assertion prints both sides and the location, a failed
- * assertion ends the current test (the others still run), and main returns non-zero if any
- * test failed. Usage:
+ * The test harness, after libuv's: every assertion prints both sides and the location; each
+ * test runs in a child process of its own with a timeout (ARGO_TEST_TIMEOUT seconds, default
+ * 1200), so that a crash or a hang is that test's failure and the others still run; a test can
+ * skip itself with a visible reason (SKIP), and one test runs alone by name:
  *
  *   TEST(stats_win_rate_ignores_flat) { CHECK_EQ_INT(1, 1); }
- *   int main(void) { RUN(stats_win_rate_ignores_flat); return test_summary(); }
+ *   int main(int argc, char **argv) {
+ *     test_init(argc, argv);
+ *     RUN(stats_win_rate_ignores_flat);
+ *     return test_summary();
+ *   }
+ *
+ *   build/tests/test_stats                                  every test, each in a child process
+ *   build/tests/test_stats stats_win_rate_ignores_flat      that one test, in this process
+ *   ARGO_TEST=win_rate build/tests/test_stats               the tests whose names contain it
+ *
+ * The exit code is 0 when every test that ran passed, 1 when one failed, 77 (ctest's
+ * SKIP_RETURN_CODE) when every test that ran was skipped, 2 for a test name that is not there.
+ * tests/CMakeLists.txt registers every RUN line as a ctest test of its own (program.test).
  */
 #ifndef ARGO_TEST_H
 #define ARGO_TEST_H
@@ -22,22 +35,21 @@ extern const char *test_name;
 
 #define TEST(name) static void name(void)
 
-/* With ARGO_TEST set, only the tests whose names contain it run. */
-int test_selected(const char *name);
+/* Reads the test name argv[1], if any. */
+void test_init(int argc, char **argv);
+void test_run(const char *name, void (*fn)(void), int fixture);
+#define RUN(name) test_run(#name, name, 0)
+/* A test that records what the others read: it runs first whatever test is asked for, in this
+ * process (its results stay for the tests after it); main stops when it fails. */
+#define RUN_FIXTURE(name) test_run(#name, name, 1)
 
-#define RUN(name)                                                                                  \
+/* Ends the current test as skipped, saying why. */
+#define SKIP(...)                                                                                  \
   do {                                                                                             \
-    if (!test_selected(#name))                                                                     \
-      break;                                                                                       \
-    test_name = #name;                                                                             \
-    test_count++;                                                                                  \
-    if (setjmp(test_jmp) == 0) {                                                                   \
-      name();                                                                                      \
-      fprintf(stderr, "ok   %s\n", #name);                                                         \
-    } else {                                                                                       \
-      test_failures++;                                                                             \
-      fprintf(stderr, "FAIL %s\n", #name);                                                         \
-    }                                                                                              \
+    fprintf(stderr, "%s:%d: skip %s: ", __FILE__, __LINE__, test_name);                            \
+    fprintf(stderr, __VA_ARGS__);                                                                  \
+    fputc('\n', stderr);                                                                           \
+    longjmp(test_jmp, 2);                                                                          \
   } while (0)
 
 #define TEST_FAIL_(...)                                                                            \

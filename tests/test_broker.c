@@ -842,7 +842,8 @@ TEST(broker_seeded_account_resumes_cash_and_positions) {
   argo__broker_free(b);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(broker_market_buy_fills_at_close_with_percentage_fee);
   RUN(broker_market_sell_closes_long_and_realizes_pnl);
   RUN(broker_limit_buy_waits_until_low_reaches_the_limit);

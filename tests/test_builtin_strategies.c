@@ -755,7 +755,8 @@ TEST(pingpong_rejects_bad_config) {
   }
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(ma_cross_describes_itself);
   RUN(ma_cross_trades_on_every_cross_of_a_cycling_market);
   RUN(ma_cross_keeps_symbols_apart);

@@ -1047,7 +1047,8 @@ TEST(config_null_handles_are_tolerated) {
   argo_config_free(c);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(config_defaults_fill_every_setting);
   RUN(config_get_of_a_fresh_config_returns_the_table_defaults);
   RUN(config_key_table_is_complete_and_every_default_is_valid);

@@ -308,7 +308,8 @@ TEST(engine_feed_candles_outside_1970_to_9999_are_reported_and_skipped) {
   tu_rm_rf(dir);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(engine_feed_of_the_caller_is_stored_and_traded);
   RUN(engine_feed_fatal_ends_the_session_with_its_message);
   RUN(engine_feed_without_next_is_refused_and_an_unrun_feed_is_closed);

@@ -588,7 +588,8 @@ TEST(faults_a_failing_journal_stops_the_session_before_acknowledging) {
   broken_journal(ARGO_IO_JOURNAL_FSYNC);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(faults_a_crash_while_the_first_files_are_written_is_recovered);
   RUN(faults_at_each_publish_step_keep_the_published_file_and_lose_nothing);
   RUN(faults_a_disk_that_stays_broken_stops_the_session_and_loses_nothing);

@@ -682,7 +682,8 @@ TEST(replay_paces_real_time_times_speed_and_stops_promptly) {
   tu_rm_rf(dir);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(replay_parquet_of_a_session_replays_in_time_then_file_order);
   RUN(replay_gives_history_rows_as_warm_up_and_starts_the_clock_after_them);
   RUN(replay_csv_takes_iso_text_and_epoch_milliseconds);

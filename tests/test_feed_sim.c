@@ -454,7 +454,8 @@ TEST(sim_stop_before_a_wait_ends_the_feed) {
   argo__waker_deinit(&w);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(sim_same_seed_same_candles_other_seed_other_candles);
   RUN(sim_symbols_are_independent_of_each_other);
   RUN(sim_candles_are_valid_ordered_and_count_right);

@@ -158,7 +158,8 @@ TEST(history_last_ids_move_an_unreadable_file_aside_and_count_the_others) {
   tu_rm_rf(dir);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(history_load_takes_a_candle_once_when_runs_cover_the_same_period);
   RUN(history_load_continues_into_older_days);
   RUN(history_last_ids_move_an_unreadable_file_aside_and_count_the_others);

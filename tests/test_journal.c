@@ -577,7 +577,8 @@ TEST(recovery_removes_a_run_folder_a_crash_left_half_claimed) {
   tu_rm_rf(dir);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(recovery_removes_a_run_folder_a_crash_left_half_claimed);
   RUN(journal_crc32c_matches_the_standard_check_value);
   RUN(journal_records_round_trip);

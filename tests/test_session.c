@@ -315,7 +315,8 @@ TEST(session_a_run_folder_appears_with_its_lock_held) {
   tu_rm_rf(root);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(session_a_run_folder_appears_with_its_lock_held);
   RUN(session_run_number_accepts_only_canonical_names);
   RUN(session_empty_day_starts_at_run_1);

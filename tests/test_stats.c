@@ -825,7 +825,8 @@ TEST(stats_yaml_parse_rejects_corrupt_text) {
   argo__sb_free(&sb);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(stats_fifo_partial_close_prorates_fees_on_both_legs);
   RUN(stats_short_open_close_pnl);
   RUN(stats_win_rate_ignores_break_even_closes);

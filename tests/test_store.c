@@ -392,7 +392,8 @@ TEST(store_paths_with_quotes_are_escaped) {
   tu_rm_rf(base);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(store_empty_tables_publish_files_with_exact_schema);
   RUN(store_empty_files_are_what_duckdb_writes_for_an_empty_table);
   RUN(store_market_data_round_trips_across_many_chunks);

@@ -226,7 +226,8 @@ TEST(output_open_writes_in_place_and_never_blocks_on_a_pipe) {
   tu_rm_rf(dir);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  test_init(argc, argv);
   RUN(mask_hides_user_information_and_secret_parameters);
   RUN(mask_keeps_urls_without_secrets_and_other_text);
   RUN(mask_finds_every_url_in_a_message);
