@@ -112,7 +112,9 @@ argo_err argo_time_parse(const char *text, int64_t *out_us) {
     tmp[n] = '\0';
     errno = 0;
     long long v = strtoll(tmp, NULL, 10);
-    if (errno) {
+    /* Eighteen digits fit a long long, but not every such number of seconds fits in
+     * microseconds. */
+    if (errno || v > INT64_MAX / ARGO_US_PER_SEC || v < INT64_MIN / ARGO_US_PER_SEC) {
       return ARGO_EINVAL;
     }
     *out_us = (int64_t)v * ARGO_US_PER_SEC;
