@@ -427,6 +427,15 @@ static void get_acc(rbuf *r, acc *a) {
   a->max_dd = get_f64(r);
 }
 
+/* 1 if the counts of a loaded accumulator can be a session's: none negative, wins and losses
+ * are closing fills (which trades counts as well), and far enough from INT64_MAX that counting
+ * on cannot overflow. A journal's state passed its checksum, but may still be crafted. */
+static int acc_valid(const acc *a) {
+  const int64_t max = INT64_C(1) << 62;
+  return a->trades >= 0 && a->trades <= max && a->wins >= 0 && a->losses >= 0 &&
+         a->wins <= a->trades - a->losses && a->hold_count >= 0 && a->hold_count <= max;
+}
+
 /* Reads one book into b (initialized, empty). ARGO_ECORRUPT or ARGO_ENOMEM. */
 static argo_err get_book(rbuf *r, argo__book *b) {
   double qty = get_f64(r), cost = get_f64(r), fee = get_f64(r);
@@ -473,6 +482,9 @@ argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len) {
   get_acc(&r, &cum);
   double unreal_total = get_f64(&r);
   double unreal_base = get_f64(&r);
+  if (!acc_valid(&day) || !acc_valid(&cum)) {
+    return ARGO_ECORRUPT;
+  }
   sym_state *syms = calloc(st->nsym ? st->nsym : 1, sizeof *syms);
   if (!syms) {
     return ARGO_ENOMEM;
