@@ -160,7 +160,12 @@ static void acc_piece(acc *a, double qty, double secs) {
 
 static void on_piece(void *user, double qty, int64_t entry_time, int64_t exit_time, double pnl) {
   argo__stats *st = user;
-  double secs = (double)(exit_time - entry_time) / 1e6;
+  /* The times of a session's fills are close together; those of a crafted journal may be any
+   * int64_t, whose difference is taken in double rather than overflow. */
+  int overflows =
+      entry_time > 0 ? exit_time < INT64_MIN + entry_time : exit_time > INT64_MAX + entry_time;
+  double secs = overflows ? ((double)exit_time - (double)entry_time) / 1e6
+                          : (double)(exit_time - entry_time) / 1e6;
   acc_piece(&st->day, qty, secs);
   acc_piece(&st->cum, qty, secs);
 }

@@ -563,6 +563,22 @@ TEST(stats_load_rejects_impossible_counts) {
   argo__stats_free(b);
 }
 
+/* Found by fuzz/fuzz_journal: a fill closing a lot opened at a time near INT64_MIN (a crafted
+ * journal) overflowed the holding time's subtraction. */
+TEST(stats_holding_time_of_extreme_times_does_not_overflow) {
+  argo__stats *st = tracker(1000, 1);
+  const int64_t entry = INT64_C(-9223328969779344896), exit = INT64_C(1796484720000000);
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, entry);
+  fill_ok(st, 0, SELL, LONG, 1, 110, 0, exit);
+  argo_stats_block c;
+  argo__stats_get(st, NULL, &c);
+  CHECK_EQ_INT(1, c.holding_count);
+  double secs = ((double)exit - (double)entry) / 1e6;
+  CHECK_NEAR(secs, c.holding_max, secs * 1e-12);
+  CHECK_NEAR(secs, c.holding_avg, secs * 1e-12);
+  argo__stats_free(st);
+}
+
 /* ---- stats.yaml -------------------------------------------------------------------------- */
 
 static const char *const sample_symbols[] = {"BTCUSDT", "ETHUSDT"};
@@ -884,6 +900,7 @@ int main(void) {
   RUN(stats_save_load_continues_identically);
   RUN(stats_load_rejects_corrupt_buffers_and_keeps_state);
   RUN(stats_load_rejects_impossible_counts);
+  RUN(stats_holding_time_of_extreme_times_does_not_overflow);
   RUN(stats_yaml_render_writes_the_layout_in_order);
   RUN(stats_yaml_parse_round_trips_every_field);
   RUN(stats_yaml_parse_rejects_corrupt_text);
