@@ -43,6 +43,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     perror("fuzz_replay: mkstemp");
     abort();
   }
+  /* The file is read through its descriptor's name, so that it is gone when the process ends,
+   * however it ends. */
+  unlink(path);
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
   return 0;
 }
 
