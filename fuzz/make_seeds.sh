@@ -3,8 +3,9 @@
 # build): what argo itself writes (journals of killed sessions, market_data.parquet,
 # stats.yaml), what the mock exchange answers (REST klines, WebSocket messages, read with
 # Node's WebSocket client), configuration files from docs/config.md, and CSV replay files as
-# docs/feeds.md describes them. Existing files named regress-* (inputs that found bugs) are
-# kept; everything else in the six corpus folders is replaced. Needs node >= 20 and curl.
+# docs/feeds.md describes them. The seeds it writes replace the files of the same names; the
+# other files of the corpus folders (inputs merged from fuzzing runs, named by their SHA-1, and
+# regress-*, the inputs that found bugs) are kept. Needs node >= 20 and curl.
 #   bash fuzz/make_seeds.sh [BUILD]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +23,6 @@ trap cleanup EXIT
 
 for t in journal replay config binance_rest binance_ws stats_yaml; do
   mkdir -p "$corpus/$t"
-  find "$corpus/$t" -type f ! -name 'regress-*' -delete
 done
 
 # The first records of a journal, cut at a record boundary after about max bytes (a seed should
