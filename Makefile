@@ -1,22 +1,33 @@
 # The two commands of the README:
 #   make demo   installs what is missing, builds, and runs a demo session on the simulated feed
 #   make test   installs what is missing, checks the formatting, builds, and runs every test
-#               (plain, then ASan+UBSan, then ThreadSanitizer)
-# Other targets: build, bench, format, format-check, test-plain, test-asan, test-tsan, clean.
+#               (plain, then ASan+UBSan, then ThreadSanitizer, then a short fuzzing pass:
+#               TEST_FUZZ_SECONDS per fuzz target)
+# Other targets: build, bench, fuzz, format, format-check, test-plain, test-asan, test-tsan, clean.
+#   make fuzz   builds the libFuzzer targets (clang) and runs each for FUZZ_SECONDS (docs/fuzzing.md)
 # One test alone: build/tests/<program> <test>, or ctest -R '<program>.<test>' in a build folder.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
 TSAN_OPTS = halt_on_error=1:exitcode=66:second_deadlock_stack=1:die_after_fork=0:suppressions=$(CURDIR)/tests/tsan.supp
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+# The short pass of `make test`, per target.
+TEST_FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test test-plain test-asan test-tsan bench format format-check clean
+.PHONY: all deps deps-fuzz build demo test test-plain test-asan test-tsan test-fuzz fuzz fuzz-build bench format format-check clean
 
 all: build
 
 deps:
 	@bash scripts/bootstrap.sh
+
+deps-fuzz:
+	@bash scripts/bootstrap.sh --fuzz
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARGO_WERROR=ON $(CMAKE_FLAGS) >/dev/null
@@ -48,7 +59,20 @@ format-check:
 	@bad=$$(for f in $$(git ls-files '*.c' '*.h'); do clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
 	if [ -n "$$bad" ]; then echo "not clang-formatted (make format): $$bad" >&2; exit 1; fi
 
-test: format-check test-plain test-asan test-tsan
+# The fuzz build: every corpus input once (ctest label fuzz), then each target for FUZZ_SECONDS.
+fuzz-build: deps-fuzz
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=$(FUZZ_CC) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DARGO_WERROR=ON -DARGO_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
+fuzz: fuzz-build
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS) -L '^fuzz$$'
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS) $(FUZZ_TARGETS)
+
+test-fuzz:
+	$(MAKE) fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+
+test: format-check test-plain test-asan test-tsan test-fuzz
 
 bench: build
 	$(BUILD)/bench/bench_suite
@@ -57,4 +81,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -6,6 +6,8 @@
 #      unpacked into third_party/duckdb-<version>/ (ignored by git).
 # A machine that already has DuckDB can skip step 2 by setting ARGO_DUCKDB_DIR to a folder holding
 # duckdb.h and libduckdb.so (the build then uses that folder).
+# With --fuzz (make fuzz, make test) it also installs clang and libFuzzer's runtime (fuzz/): about
+# 300 MB that building and running argo do not need, so `make build` and `make demo` leave them out.
 # The script is idempotent and quiet when everything is already in place.
 set -euo pipefail
 
@@ -19,6 +21,12 @@ DUCKDB_SOURCE_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76
 debs=(build-essential cmake pkg-config libyaml-dev libjansson-dev libcurl4-openssl-dev libwebsockets-dev
       nodejs npm ca-certificates
       chromium fonts-dejavu-core) # chromium: the report test renders the HTML report headless
+if [ "${1:-}" = "--fuzz" ]; then
+  # clang 14 is Debian 12's clang; -fsanitize=fuzzer needs libFuzzer's runtime, which Debian
+  # ships apart (libclang-rt-14-dev), and llvm-14 holds llvm-symbolizer, so that the stack of a
+  # crash names functions and lines.
+  debs+=(clang-14 libclang-rt-14-dev llvm-14)
+fi
 
 missing=()
 for p in "${debs[@]}"; do

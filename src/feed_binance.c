@@ -349,18 +349,128 @@ static const char *bad_values(const argo_candle *c) {
 /* An open time in milliseconds that cannot be a kline of this stream: out of range (which
  * would also overflow in microseconds), not on the interval's grid, or, for a finalized live
  * candle, not yet closed by the wall clock (with a minute of slack for clock skew). */
-static const char *bad_time(const bnc *b, int64_t ms, int live) {
+static const char *bad_time(int64_t iv_us, int64_t ms, int live) {
   if (ms <= 0 || ms > INT64_C(9000000000000)) {
     return "the open time is out of range";
   }
   int64_t us = ms * 1000;
-  if (us % b->iv_us != 0) {
+  if (us % iv_us != 0) {
     return "the open time is not on the interval's grid";
   }
-  if (live && us + b->iv_us > argo__wall_us() + 60 * INT64_C(1000000)) {
+  if (live && us + iv_us > argo__wall_us() + 60 * INT64_C(1000000)) {
     return "the open time is in the future";
   }
   return NULL;
+}
+
+/* ---- parsing ----------------------------------------------------------------------------- */
+
+long argo__binance_parse_klines(const char *body, size_t len, int64_t iv_us,
+                                int (*each)(void *user, const argo__binance_kline *k), void *user,
+                                char *why, size_t whylen) {
+  json_error_t je;
+  json_t *arr = json_loadb(body, len, 0, &je);
+  if (!json_is_array(arr)) {
+    argo__strlcpy(why, arr ? "" : je.text, whylen);
+    json_decref(arr);
+    return -1;
+  }
+  size_t n = json_array_size(arr);
+  for (size_t k = 0; k < n; k++) {
+    json_t *row = json_array_get(arr, k);
+    json_t *t = json_array_get(row, 0);
+    argo__binance_kline kl;
+    memset(&kl, 0, sizeof kl);
+    kl.index = k;
+    kl.ms = -1;
+    if (!json_is_array(row) || json_array_size(row) < 6 || !json_is_integer(t)) {
+      argo__fmt(kl.why, sizeof kl.why, "kline %zu is malformed", k);
+    } else {
+      int64_t ms = (int64_t)json_integer_value(t);
+      const char *tw = bad_time(iv_us, ms, 0);
+      if (tw) {
+        argo__fmt(kl.why, sizeof kl.why, "kline %zu: %s", k, tw);
+      } else {
+        kl.ms = ms;
+        kl.c.time = ms * 1000;
+        double *vals[] = {&kl.c.open, &kl.c.high, &kl.c.low, &kl.c.close, &kl.c.volume};
+        int bad = 0;
+        for (size_t f = 0; f < 5 && !bad; f++) {
+          bad = num_value(json_array_get(row, f + 1), vals[f]) != 0;
+        }
+        const char *vw = bad ? "a price or the volume is not a number" : bad_values(&kl.c);
+        if (vw) {
+          argo__fmt(kl.why, sizeof kl.why, "kline at %" PRId64 ": %s", ms, vw);
+        }
+      }
+    }
+    if (each(user, &kl)) {
+      break;
+    }
+  }
+  json_decref(arr);
+  return (long)n;
+}
+
+int argo__binance_parse_ws(const argo__binance_stream *st, const char *data, size_t len,
+                           size_t *sym, argo_candle *c, char *why, size_t whylen) {
+  const char *w = NULL;
+  json_error_t je;
+  int rc;
+  memset(c, 0, sizeof *c);
+  *sym = 0;
+  why[0] = '\0';
+  json_t *root = json_loadb(data, len, 0, &je);
+  int k = -1;
+  if (!root) {
+    argo__strlcpy(why, je.text, whylen);
+    return ARGO_BNC_MALFORMED;
+  }
+  json_t *d = json_object_get(root, "data");
+  if (!d) {
+    if (json_object_get(root, "result") && json_object_get(root, "id")) {
+      rc = ARGO_BNC_OTHER; /* an answer to a (un)subscribe request: not market data */
+      goto done;
+    }
+    d = root; /* a single stream sends the event itself */
+  }
+  json_t *kl = json_object_get(d, "k");
+  json_t *t = json_object_get(kl, "t");
+  json_t *s = json_object_get(kl, "s");
+  json_t *iv = json_object_get(kl, "i");
+  json_t *x = json_object_get(kl, "x");
+  if (!json_is_object(kl)) {
+    w = "no kline ('k') in the message";
+  } else if (!json_is_integer(t) || !json_is_string(s) || !json_is_string(iv) ||
+             !json_is_boolean(x)) {
+    w = "the kline lacks its open time, symbol, interval or final flag";
+  } else if ((k = st->find(st->user, json_string_value(s))) < 0) {
+    w = "a symbol that was not subscribed";
+  } else if (strcmp(json_string_value(iv), st->interval) != 0) {
+    w = "an interval that was not subscribed";
+  } else if (num_field(kl, "o", &c->open) || num_field(kl, "h", &c->high) ||
+             num_field(kl, "l", &c->low) || num_field(kl, "c", &c->close) ||
+             num_field(kl, "v", &c->volume)) {
+    w = "a price or the volume is not a number";
+  } else {
+    int64_t ms = (int64_t)json_integer_value(t);
+    /* A non-final update may be of the candle in progress; only final ones must be closed. */
+    w = bad_time(st->interval_us, ms, json_is_true(x));
+    if (!w) {
+      c->time = ms * 1000;
+      w = bad_values(c);
+    }
+  }
+  if (w) {
+    argo__strlcpy(why, w, whylen);
+    rc = ARGO_BNC_MALFORMED;
+    goto done;
+  }
+  *sym = (size_t)k;
+  rc = json_is_true(x) ? ARGO_BNC_FINAL : ARGO_BNC_UPDATE;
+done:
+  json_decref(root);
+  return rc;
 }
 
 /* ---- REST -------------------------------------------------------------------------------- */
@@ -567,6 +677,37 @@ static int rest_get(bnc *b, const char *url, char *err, size_t errlen) {
 
 typedef int (*candle_sink)(void *user, size_t sym, const argo_candle *c);
 
+/* One page of fetch_range: where its klines go. */
+typedef struct page {
+  bnc *b;
+  const char *url, *name;
+  size_t sym;
+  int64_t cur, end;
+  candle_sink sink;
+  void *user;
+  int64_t last_ms, done;
+  int stop;
+} page;
+
+static int page_kline(void *user, const argo__binance_kline *k) {
+  page *pg = user;
+  if (k->why[0]) {
+    report(pg->b, "GET %s: %s; skipped", pg->url, k->why);
+    return 0;
+  }
+  pg->last_ms = k->ms > pg->last_ms ? k->ms : pg->last_ms;
+  if (k->c.time < pg->cur || k->c.time >= pg->end) {
+    return 0; /* outside what was asked for (the exchange rounds) */
+  }
+  pg->done++;
+  argo_candle c = k->c;
+  c.symbol = pg->name;
+  if (pg->sink(pg->user, pg->sym, &c)) {
+    pg->stop = 1;
+  }
+  return pg->stop;
+}
+
 /* Downloads the candles of symbol (delivered with name, our index sym) with open times in
  * [from_us, to_us), in time order, into sink; with finalized, only candles already closed by
  * the wall clock. progress: report through hooks->progress. 0 done (or sink stopped), 1 stopped,
@@ -616,53 +757,27 @@ static int fetch_range(bnc *b, const char *symbol, const char *name, size_t sym,
     if (rc) {
       break;
     }
-    json_error_t je;
-    json_t *arr = json_loadb(b->body.buf ? b->body.buf : "", b->body.len, 0, &je);
-    if (!json_is_array(arr)) {
+    page pg = {.b = b,
+               .url = argo__sb_str(&url),
+               .name = name,
+               .sym = sym,
+               .cur = cur,
+               .end = end,
+               .sink = sink,
+               .user = user,
+               .last_ms = -1};
+    char why[ARGO_ERRMSG_MAX / 2];
+    long n = argo__binance_parse_klines(b->body.buf ? b->body.buf : "", b->body.len, b->iv_us,
+                                        page_kline, &pg, why, sizeof why);
+    if (n < 0) {
       fmt_masked(err, errlen, "GET %s: the answer is not a JSON array of klines%s%s",
-                 argo__sb_str(&url), arr ? "" : ": ", arr ? "" : je.text);
-      json_decref(arr);
+                 argo__sb_str(&url), why[0] ? ": " : "", why);
       rc = -1;
       break;
     }
-    size_t n = json_array_size(arr);
-    int64_t last_ms = -1;
-    int stop = 0;
-    for (size_t k = 0; k < n && !stop; k++) {
-      json_t *row = json_array_get(arr, k);
-      json_t *t = json_array_get(row, 0);
-      argo_candle c = {.symbol = name};
-      if (!json_is_array(row) || json_array_size(row) < 6 || !json_is_integer(t)) {
-        report(b, "GET %s: kline %zu is malformed; skipped", argo__sb_str(&url), k);
-        continue;
-      }
-      int64_t ms = (int64_t)json_integer_value(t);
-      const char *tw = bad_time(b, ms, 0);
-      if (tw) {
-        report(b, "GET %s: kline %zu: %s; skipped", argo__sb_str(&url), k, tw);
-        continue;
-      }
-      c.time = ms * 1000;
-      double *vals[] = {&c.open, &c.high, &c.low, &c.close, &c.volume};
-      int bad = 0;
-      for (size_t f = 0; f < 5 && !bad; f++) {
-        bad = num_value(json_array_get(row, f + 1), vals[f]) != 0;
-      }
-      const char *why = bad ? "a price or the volume is not a number" : bad_values(&c);
-      if (why) {
-        report(b, "GET %s: kline at %" PRId64 ": %s; skipped", argo__sb_str(&url), ms, why);
-        continue;
-      }
-      last_ms = ms > last_ms ? ms : last_ms;
-      if (c.time < cur || c.time >= end) {
-        continue; /* outside what was asked for (the exchange rounds) */
-      }
-      done++;
-      if (sink(user, sym, &c)) {
-        stop = 1;
-      }
-    }
-    json_decref(arr);
+    done += pg.done;
+    int64_t last_ms = pg.last_ms;
+    int stop = pg.stop;
     if (progress && b->hooks.progress) {
       b->hooks.progress(b->hooks.user, name, done, total > done ? total : done);
     }
@@ -713,70 +828,36 @@ static int bnc_history(void *impl, const char *symbol, int64_t from_us, int64_t 
 
 /* One message of the combined stream: a finalized candle is queued, a non-final update only
  * proves the connection works, anything else is reported. */
+static int find_cb(void *user, const char *name) {
+  return find_sym(user, name);
+}
+
 static void on_message(bnc *b, struct lws *wsi, const char *data, size_t len) {
-  char snip[160];
-  const char *why = NULL;
-  json_error_t je;
-  json_t *root = json_loadb(data, len, 0, &je);
+  argo__binance_stream st = {
+      .find = find_cb, .user = b, .interval = b->iv_name, .interval_us = b->iv_us};
+  char why[ARGO_ERRMSG_MAX / 2];
   argo_candle c;
-  memset(&c, 0, sizeof c);
-  int k = -1;
-  if (!root) {
-    snippet(data, len, snip, sizeof snip);
-    report_later(b, "malformed message from %s: %s: %s; skipped", b->ws_url, je.text, snip);
-    return;
-  }
-  json_t *d = json_object_get(root, "data");
-  if (!d) {
-    if (json_object_get(root, "result") && json_object_get(root, "id")) {
-      goto done; /* an answer to a (un)subscribe request: not market data */
-    }
-    d = root; /* a single stream sends the event itself */
-  }
-  json_t *kl = json_object_get(d, "k");
-  json_t *t = json_object_get(kl, "t");
-  json_t *s = json_object_get(kl, "s");
-  json_t *iv = json_object_get(kl, "i");
-  json_t *x = json_object_get(kl, "x");
-  if (!json_is_object(kl)) {
-    why = "no kline ('k') in the message";
-  } else if (!json_is_integer(t) || !json_is_string(s) || !json_is_string(iv) ||
-             !json_is_boolean(x)) {
-    why = "the kline lacks its open time, symbol, interval or final flag";
-  } else if ((k = find_sym(b, json_string_value(s))) < 0) {
-    why = "a symbol that was not subscribed";
-  } else if (strcmp(json_string_value(iv), b->iv_name) != 0) {
-    why = "an interval that was not subscribed";
-  } else if (num_field(kl, "o", &c.open) || num_field(kl, "h", &c.high) ||
-             num_field(kl, "l", &c.low) || num_field(kl, "c", &c.close) ||
-             num_field(kl, "v", &c.volume)) {
-    why = "a price or the volume is not a number";
-  } else {
-    c.symbol = b->syms[k].name;
-    int64_t ms = (int64_t)json_integer_value(t);
-    /* A non-final update may be of the candle in progress; only final ones must be closed. */
-    why = bad_time(b, ms, json_is_true(x));
-    if (!why) {
-      c.time = ms * 1000;
-      why = bad_values(&c);
-    }
-  }
-  if (why) {
+  size_t k;
+  int r = argo__binance_parse_ws(&st, data, len, &k, &c, why, sizeof why);
+  if (r == ARGO_BNC_MALFORMED) {
+    char snip[160];
     snippet(data, len, snip, sizeof snip);
     report_later(b, "malformed message from %s: %s: %s; skipped", b->ws_url, why, snip);
-    goto done;
+    return;
+  }
+  if (r == ARGO_BNC_OTHER) {
+    return;
   }
   /* A valid message: the connection works. */
   b->attempt = 0;
   lws_validity_confirmed(wsi);
-  if (json_is_true(x)) {
-    item it = {.sym = (size_t)k, .c = c};
+  if (r == ARGO_BNC_FINAL) {
+    c.symbol = b->syms[k].name;
+    item it = {.sym = k, .c = c};
     if (q_push(&b->in, &it) != 0) {
       report_later(b, "out of memory: a candle of %s was dropped", c.symbol);
     }
   }
-done:
-  json_decref(root);
 }
 
 static void tick(lws_sorted_usec_list_t *sul) {

@@ -53,4 +53,46 @@ argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *s, 
                                       const argo__feed_hooks *hooks, const argo__binance_opts *opts,
                                       char *err, size_t errlen);
 
+/* ---- parsing (internal: the feed's own parsers of the exchange's bytes, exposed so that the
+ * fuzz targets in fuzz/ run exactly the code the feed runs) ---- */
+
+/* One element of a REST klines answer. */
+typedef struct argo__binance_kline {
+  size_t index;  /* position in the answer */
+  int64_t ms;    /* open time in milliseconds; -1 when the kline is malformed or out of range */
+  argo_candle c; /* the candle (c.symbol NULL) when why is "" */
+  char why[160]; /* why it cannot be used ("kline 3 is malformed"), "" when it can */
+} argo__binance_kline;
+
+/* Parses a REST klines answer: a JSON array of klines [open time in ms, "open", "high", "low",
+ * "close", "volume", ...], prices and volume as decimal text or numbers. Calls each for every
+ * element, in order, until it returns non-zero; k is borrowed for the call. Returns the number
+ * of elements of the array, or -1 when body is not a JSON array (why: jansson's message when it
+ * is not JSON at all, "" when it is JSON of another kind). */
+long argo__binance_parse_klines(const char *body, size_t len, int64_t interval_us,
+                                int (*each)(void *user, const argo__binance_kline *k), void *user,
+                                char *why, size_t whylen);
+
+/* What a WebSocket message is checked against: the subscribed symbols (find returns a symbol's
+ * index, or -1 for one that was not subscribed) and the interval ("1m", and in microseconds). */
+typedef struct argo__binance_stream {
+  int (*find)(void *user, const char *symbol);
+  void *user;
+  const char *interval;
+  int64_t interval_us;
+} argo__binance_stream;
+
+enum {
+  ARGO_BNC_MALFORMED = -1, /* why says what is wrong with it */
+  ARGO_BNC_OTHER = 0,      /* an answer to a (un)subscribe request: not market data */
+  ARGO_BNC_UPDATE = 1,     /* a valid kline still in progress: proves the connection works */
+  ARGO_BNC_FINAL = 2       /* a finalized kline: *sym and *c (c->symbol NULL) are set */
+};
+
+/* Parses one message of the kline stream (combined {"stream": ..., "data": {...}} or a single
+ * stream's event). Returns one of ARGO_BNC_*. A finalized kline's open time must be closed by
+ * the wall clock. */
+int argo__binance_parse_ws(const argo__binance_stream *st, const char *data, size_t len,
+                           size_t *sym, argo_candle *c, char *why, size_t whylen);
+
 #endif

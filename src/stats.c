@@ -160,7 +160,12 @@ static void acc_piece(acc *a, double qty, double secs) {
 
 static void on_piece(void *user, double qty, int64_t entry_time, int64_t exit_time, double pnl) {
   argo__stats *st = user;
-  double secs = (double)(exit_time - entry_time) / 1e6;
+  /* The times of a session's fills are close together; those of a crafted journal may be any
+   * int64_t, whose difference is taken in double rather than overflow. */
+  int overflows =
+      entry_time > 0 ? exit_time < INT64_MIN + entry_time : exit_time > INT64_MAX + entry_time;
+  double secs = overflows ? ((double)exit_time - (double)entry_time) / 1e6
+                          : (double)(exit_time - entry_time) / 1e6;
   acc_piece(&st->day, qty, secs);
   acc_piece(&st->cum, qty, secs);
 }
@@ -427,6 +432,15 @@ static void get_acc(rbuf *r, acc *a) {
   a->max_dd = get_f64(r);
 }
 
+/* 1 if the counts of a loaded accumulator can be a session's: none negative, wins and losses
+ * are closing fills (which trades counts as well), and far enough from INT64_MAX that counting
+ * on cannot overflow. A journal's state passed its checksum, but may still be crafted. */
+static int acc_valid(const acc *a) {
+  const int64_t max = INT64_C(1) << 62;
+  return a->trades >= 0 && a->trades <= max && a->wins >= 0 && a->losses >= 0 &&
+         a->wins <= a->trades - a->losses && a->hold_count >= 0 && a->hold_count <= max;
+}
+
 /* Reads one book into b (initialized, empty). ARGO_ECORRUPT or ARGO_ENOMEM. */
 static argo_err get_book(rbuf *r, argo__book *b) {
   double qty = get_f64(r), cost = get_f64(r), fee = get_f64(r);
@@ -473,6 +487,9 @@ argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len) {
   get_acc(&r, &cum);
   double unreal_total = get_f64(&r);
   double unreal_base = get_f64(&r);
+  if (!acc_valid(&day) || !acc_valid(&cum)) {
+    return ARGO_ECORRUPT;
+  }
   sym_state *syms = calloc(st->nsym ? st->nsym : 1, sizeof *syms);
   if (!syms) {
     return ARGO_ENOMEM;

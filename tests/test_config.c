@@ -1047,6 +1047,21 @@ TEST(config_null_handles_are_tolerated) {
   argo_config_free(c);
 }
 
+/* Found by fuzz/fuzz_config: eighteen digits of epoch seconds overflowed int64_t microseconds
+ * (undefined behaviour; a wrapped time was accepted). */
+TEST(config_time_of_epoch_seconds_out_of_range_is_refused) {
+  argo_config *c = fresh();
+  int64_t us = 0;
+  CHECK_EQ_INT(ARGO_EINVAL, argo_time_parse("666666666666666666", &us));
+  CHECK_EQ_INT(ARGO_EINVAL, argo_time_parse("-666666666666666666", &us));
+  CHECK_EQ_INT(ARGO_ECONFIG, argo_config_set(c, "market_data.start", "666666666666666666"));
+  CHECK_CONTAINS(argo_config_errmsg(c), "market_data.start: expected a UTC time");
+  /* The largest whole second that fits is still a time. */
+  CHECK_EQ_INT(ARGO_OK, argo_time_parse("9223372036854", &us));
+  CHECK_EQ_INT(INT64_C(9223372036854) * 1000000, us);
+  argo_config_free(c);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(config_defaults_fill_every_setting);
@@ -1081,5 +1096,6 @@ int main(int argc, char **argv) {
   RUN(config_validate_checks_replay_file_time_range_and_prefetch_date);
   RUN(config_settings_copy_is_deep_and_free_zeroes);
   RUN(config_null_handles_are_tolerated);
+  RUN(config_time_of_epoch_seconds_out_of_range_is_refused);
   return test_summary();
 }

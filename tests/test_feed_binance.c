@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -677,6 +678,81 @@ TEST(binance_open_checks_the_settings) {
   argo__waker_deinit(&w);
 }
 
+static int find_btc_eth(void *user, const char *name) {
+  (void)user;
+  return strcasecmp(name, "BTCUSDT") == 0 ? 0 : strcasecmp(name, "ETHUSDT") == 0 ? 1 : -1;
+}
+
+static int ws(const char *msg, size_t *sym, argo_candle *c, char *why, size_t whylen) {
+  argo__binance_stream st = {
+      .find = find_btc_eth, .user = NULL, .interval = "1m", .interval_us = 60 * SEC};
+  return argo__binance_parse_ws(&st, msg, strlen(msg), sym, c, why, whylen);
+}
+
+/* The parsers the fuzz targets call (fuzz/fuzz_binance_ws.c, fuzz_binance_rest.c), directly. */
+TEST(binance_parse_ws_classifies_each_kind_of_message) {
+  size_t sym = 9;
+  argo_candle c;
+  char why[256];
+  CHECK_EQ_INT(ARGO_BNC_FINAL,
+               ws("{\"stream\":\"ethusdt@kline_1m\",\"data\":{\"k\":{\"t\":1759309200000,\"s\":"
+                  "\"ETHUSDT\",\"i\":\"1m\",\"o\":\"10\",\"h\":\"11\",\"l\":\"9\",\"c\":\"10.5\","
+                  "\"v\":\"2\",\"x\":true}}}",
+                  &sym, &c, why, sizeof why));
+  CHECK_EQ_INT(1, sym);
+  CHECK_EQ_INT(INT64_C(1759309200000000), c.time);
+  CHECK_NEAR(10.5, c.close, 0);
+  CHECK(c.symbol == NULL);
+  /* A single stream's event, not final. */
+  CHECK_EQ_INT(ARGO_BNC_UPDATE,
+               ws("{\"k\":{\"t\":1759309200000,\"s\":\"btcusdt\",\"i\":\"1m\",\"o\":10,\"h\":11,"
+                  "\"l\":9,\"c\":10,\"v\":0,\"x\":false}}",
+                  &sym, &c, why, sizeof why));
+  CHECK_EQ_INT(0, sym);
+  CHECK_EQ_INT(ARGO_BNC_OTHER, ws("{\"result\":null,\"id\":1}", &sym, &c, why, sizeof why));
+  CHECK_EQ_INT(ARGO_BNC_MALFORMED, ws("this is not JSON", &sym, &c, why, sizeof why));
+  CHECK_CONTAINS(why, "expected");
+  CHECK_EQ_INT(ARGO_BNC_MALFORMED,
+               ws("{\"k\":{\"t\":1759309200000,\"s\":\"SOLUSDT\",\"i\":\"1m\",\"o\":1,\"h\":1,"
+                  "\"l\":1,\"c\":1,\"v\":1,\"x\":true}}",
+                  &sym, &c, why, sizeof why));
+  CHECK_STR("a symbol that was not subscribed", why);
+  CHECK_EQ_INT(ARGO_BNC_MALFORMED,
+               ws("{\"k\":{\"t\":1759309200001,\"s\":\"BTCUSDT\",\"i\":\"1m\",\"o\":1,\"h\":1,"
+                  "\"l\":1,\"c\":1,\"v\":1,\"x\":true}}",
+                  &sym, &c, why, sizeof why));
+  CHECK_STR("the open time is not on the interval's grid", why);
+}
+
+static int keep_kline(void *user, const argo__binance_kline *k) {
+  argo__binance_kline *out = user;
+  out[k->index] = *k;
+  return 0;
+}
+
+TEST(binance_parse_klines_hands_over_every_kline_with_its_problem) {
+  const char *body = "[[1759309200000,\"1\",\"2\",\"0.5\",\"1.5\",\"10\",1759309259999],"
+                     "[1759309260000,\"1\"],"
+                     "[1759309260001,\"1\",\"2\",\"0.5\",\"1.5\",\"10\"],"
+                     "[1759309320000,\"1\",\"0.5\",\"2\",\"1.5\",\"10\"]]";
+  argo__binance_kline k[4];
+  memset(k, 0, sizeof k);
+  char why[256];
+  CHECK_EQ_INT(
+      4, argo__binance_parse_klines(body, strlen(body), 60 * SEC, keep_kline, k, why, sizeof why));
+  CHECK_STR("", k[0].why);
+  CHECK_EQ_INT(INT64_C(1759309200000), k[0].ms);
+  CHECK_NEAR(1.5, k[0].c.close, 0);
+  CHECK_STR("kline 1 is malformed", k[1].why);
+  CHECK_STR("kline 2: the open time is not on the interval's grid", k[2].why);
+  CHECK_STR("kline at 1759309320000: high is below low", k[3].why);
+  CHECK_EQ_INT(-1, argo__binance_parse_klines("{\"code\":-1}", 11, 60 * SEC, keep_kline, k, why,
+                                              sizeof why));
+  CHECK_STR("", why);
+  CHECK_EQ_INT(-1, argo__binance_parse_klines("[1,", 3, 60 * SEC, keep_kline, k, why, sizeof why));
+  CHECK(why[0] != '\0');
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   signal(SIGPIPE, SIG_IGN);
@@ -691,5 +767,7 @@ int main(int argc, char **argv) {
   RUN(binance_stop_ends_the_wait_for_the_next_candle_promptly);
   RUN(binance_wss_and_https_verify_certificates_with_the_system_store);
   RUN(binance_open_checks_the_settings);
+  RUN(binance_parse_ws_classifies_each_kind_of_message);
+  RUN(binance_parse_klines_hands_over_every_kline_with_its_problem);
   return test_summary();
 }

@@ -516,6 +516,69 @@ TEST(stats_load_rejects_corrupt_buffers_and_keeps_state) {
   argo__stats_free(b);
 }
 
+static void put_le64(unsigned char *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) {
+    p[i] = (unsigned char)(v >> (8 * i));
+  }
+}
+
+/* Found by fuzz/fuzz_journal: a journal's state with impossible counts was loaded, and reading
+ * the figures then added two huge win and loss counts (signed overflow). */
+TEST(stats_load_rejects_impossible_counts) {
+  argo__stats *a = tracker(1000, 1), *b = tracker(500, 1);
+  fill_ok(a, 0, BUY, LONG, 1, 100, 0.1, T0);
+  fill_ok(a, 0, SELL, LONG, 1, 110, 0.1, T0 + 1000000);
+  void *buf = NULL;
+  size_t len = 0;
+  CHECK_EQ_INT(ARGO_OK, argo__stats_save(a, &buf, &len));
+  unsigned char *p = malloc(len);
+  CHECK(p != NULL);
+  /* The day's accumulator follows the magic and four header words: trades, wins, losses,
+   * hold_count; the cumulative one follows it (14 words each). */
+  const size_t day = 8 + 8 * 4, cum = day + 8 * 14;
+  const struct {
+    size_t at;
+    uint64_t v;
+  } bad[] = {
+      {day + 8, UINT64_C(7059588581236880944)},  /* wins more than trades */
+      {cum + 16, UINT64_C(7059588581236867078)}, /* losses more than trades */
+      {day, (uint64_t)-1},                       /* negative trades */
+      {cum + 24, (uint64_t)-5},                  /* negative holding count */
+      {cum, (UINT64_C(1) << 62) + 1},            /* trades near overflow */
+  };
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(bad); i++) {
+    memcpy(p, buf, len);
+    put_le64(p + bad[i].at, bad[i].v);
+    CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, len));
+  }
+  /* The same buffer unchanged loads, and the state's counts are the saved ones. */
+  CHECK_EQ_INT(ARGO_OK, argo__stats_load(b, buf, len));
+  argo_stats_block d, c;
+  argo__stats_get(b, &d, &c);
+  CHECK_EQ_INT(2, c.number_of_trades);
+  CHECK_EQ_INT(1, c.number_of_winning_trades);
+  free(p);
+  free(buf);
+  argo__stats_free(a);
+  argo__stats_free(b);
+}
+
+/* Found by fuzz/fuzz_journal: a fill closing a lot opened at a time near INT64_MIN (a crafted
+ * journal) overflowed the holding time's subtraction. */
+TEST(stats_holding_time_of_extreme_times_does_not_overflow) {
+  argo__stats *st = tracker(1000, 1);
+  const int64_t entry = INT64_C(-9223328969779344896), exit = INT64_C(1796484720000000);
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, entry);
+  fill_ok(st, 0, SELL, LONG, 1, 110, 0, exit);
+  argo_stats_block c;
+  argo__stats_get(st, NULL, &c);
+  CHECK_EQ_INT(1, c.holding_count);
+  double secs = ((double)exit - (double)entry) / 1e6;
+  CHECK_NEAR(secs, c.holding_max, secs * 1e-12);
+  CHECK_NEAR(secs, c.holding_avg, secs * 1e-12);
+  argo__stats_free(st);
+}
+
 /* ---- stats.yaml -------------------------------------------------------------------------- */
 
 static const char *const sample_symbols[] = {"BTCUSDT", "ETHUSDT"};
@@ -837,6 +900,8 @@ int main(int argc, char **argv) {
   RUN(stats_daily_blocks_sum_to_cumulative_over_three_days);
   RUN(stats_save_load_continues_identically);
   RUN(stats_load_rejects_corrupt_buffers_and_keeps_state);
+  RUN(stats_load_rejects_impossible_counts);
+  RUN(stats_holding_time_of_extreme_times_does_not_overflow);
   RUN(stats_yaml_render_writes_the_layout_in_order);
   RUN(stats_yaml_parse_round_trips_every_field);
   RUN(stats_yaml_parse_rejects_corrupt_text);
