@@ -39,12 +39,12 @@
 
 #include <argo/argo.h>
 
-#include "engine_internal.h"
-#include "journal.h"
-#include "recover.h"
-#include "stats.h"
-#include "schema.h"
-#include "store.h"
+#include "core/engine_internal.h"
+#include "persist/journal.h"
+#include "persist/recover.h"
+#include "core/stats.h"
+#include "persist/schema.h"
+#include "persist/store.h"
 #include "util/fsx.h"
 
 static double now_s(void) {

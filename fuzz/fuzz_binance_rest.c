@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "feed_binance.h"
+#include "feeds/binance.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "feed_binance.h"
+#include "feeds/binance.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "feed.h"
-#include "feed_replay.h"
+#include "feeds/feed.h"
+#include "feeds/replay.h"
 #include "util/util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

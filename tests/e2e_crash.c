@@ -20,9 +20,9 @@
 
 #include <argo/argo.h>
 
-#include "journal.h"
-#include "session.h"
-#include "stats_yaml.h"
+#include "persist/journal.h"
+#include "persist/session.h"
+#include "persist/stats_yaml.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"
@@ -870,6 +870,22 @@ static int reap_within(pid_t pid) {
 
 /* A session of the hang plugin: 300 candles of one symbol, an order every 10th, then a call
  * that never returns. */
+static pid_t run_hanging(const char *ev, const char *config, const char *grace);
+
+/* A fresh root, a session of the hang plugin, and its report of the hang in what. */
+static pid_t start_hanging(const char *tag, const char *config, const char *grace, const char *what,
+                           char *ev, size_t evlen) {
+  snprintf(root, sizeof root, "%s", tu_tmpdir(tag));
+  snprintf(data, sizeof data, "%s/data", root);
+  snprintf(ev, evlen, "%s/events.jsonl", root);
+  pid_t pid = run_hanging(ev, config, grace);
+  char needle[128];
+  snprintf(needle, sizeof needle, "has not returned from %s", what);
+  CHECK_MSG(wait_text(pid, ev, needle, 60000), "the hang in %s was not reported while it lasted",
+            what);
+  return pid;
+}
+
 static pid_t run_hanging(const char *ev, const char *config, const char *grace) {
   static char plugin[4400], grace_set[64];
   snprintf(plugin, sizeof plugin, "%s/hang.so", ARGO_TEST_PLUGIN_DIR);
@@ -925,13 +941,8 @@ static void check_hung_day(tu_db *db, const char *want_status, const char *reaso
  * after engine.stop_grace: every row before the hang is in the files, stats.yaml says stopped
  * and why, and argo exits 1. */
 TEST(e2e_a_strategy_that_never_returns_is_reported_and_a_stop_still_ends_the_session) {
-  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-hang"));
-  snprintf(data, sizeof data, "%s/data", root);
   char ev[4400];
-  snprintf(ev, sizeof ev, "%s/events.jsonl", root);
-  pid_t pid = run_hanging(ev, "{\"hang_at\": 300}", "1s");
-  CHECK_MSG(wait_text(pid, ev, "has not returned from on_candle", 60000),
-            "the hang was not reported while it lasted");
+  pid_t pid = start_hanging("e2e-hang", "{\"hang_at\": 300}", "1s", "on_candle", ev, sizeof ev);
   kill(pid, SIGTERM);
   CHECK_EQ_INT(1, reap_within(pid));
   char *events = tu_read_file(ev);
@@ -944,10 +955,8 @@ TEST(e2e_a_strategy_that_never_returns_is_reported_and_a_stop_still_ends_the_ses
   tu_db_close(&db);
 
   /* The same in on_stop, at the feed's end. */
-  tu_rm_rf(data);
-  pid = run_hanging(ev, "{\"hang_in_stop\": 1}", "500ms");
-  CHECK_MSG(wait_text(pid, ev, "has not returned from on_stop", 60000),
-            "the hang in on_stop was not reported");
+  tu_rm_rf(root);
+  pid = start_hanging("e2e-hang-stop", "{\"hang_in_stop\": 1}", "500ms", "on_stop", ev, sizeof ev);
   kill(pid, SIGINT);
   CHECK_EQ_INT(1, reap_within(pid));
   char p[4500];
@@ -959,13 +968,9 @@ TEST(e2e_a_strategy_that_never_returns_is_reported_and_a_stop_still_ends_the_ses
 /* Rows recorded before a strategy hangs reach the journal on the writer's own schedule: a
  * SIGKILL during the hang loses none of them (before, recovery found the journal empty). */
 TEST(e2e_rows_before_a_hung_strategy_survive_a_sigkill) {
-  snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-hang-kill"));
-  snprintf(data, sizeof data, "%s/data", root);
   char ev[4400];
-  snprintf(ev, sizeof ev, "%s/events.jsonl", root);
-  pid_t pid = run_hanging(ev, "{\"hang_at\": 300}", "10s");
-  CHECK_MSG(wait_text(pid, ev, "has not returned from on_candle", 60000),
-            "the hang was not reported while it lasted");
+  pid_t pid =
+      start_hanging("e2e-hang-kill", "{\"hang_at\": 300}", "10s", "on_candle", ev, sizeof ev);
   kill(pid, SIGKILL);
   CHECK_EQ_INT(128 + SIGKILL, reap_within(pid));
   char *o = NULL, *e = NULL;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "stats_yaml.h"
+#include "persist/stats_yaml.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

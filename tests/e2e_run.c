@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "stats_yaml.h"
+#include "persist/stats_yaml.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

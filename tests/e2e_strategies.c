@@ -12,7 +12,7 @@
 #include <duckdb.h>
 #include <jansson.h>
 
-#include "stats_yaml.h"
+#include "persist/stats_yaml.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "broker.h"
+#include "brokers/broker.h"
 #include "test.h"
 
 #define EPS 1e-9

@@ -8,7 +8,7 @@
 
 #include <argo/strategy.h>
 
-#include "strategy_builtin.h"
+#include "core/strategy_builtin.h"
 #include "test.h"
 
 #define MAX_REC 4096

@@ -15,7 +15,7 @@
 
 #include <argo/argo.h>
 
-#include "stats_yaml.h"
+#include "persist/stats_yaml.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

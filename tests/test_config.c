@@ -15,7 +15,7 @@
 
 #include <argo/argo.h>
 
-#include "settings.h"
+#include "config/settings.h"
 #include "test.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */

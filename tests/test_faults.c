@@ -22,9 +22,9 @@
 
 #include <argo/argo.h>
 
-#include "journal.h"
-#include "stats_yaml.h"
-#include "store.h"
+#include "persist/journal.h"
+#include "persist/stats_yaml.h"
+#include "persist/store.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

@@ -1,5 +1,5 @@
 /*
- * Binance feed (feed_binance.c) against the mock exchange (tests/mock_exchange), on 127.0.0.1
+ * Binance feed (src/feeds/binance.c) against the mock exchange (tests/mock_exchange), on 127.0.0.1
  * only: finalized candles of two symbols over one connection; a scripted drop, reconnection and
  * REST gap fill with continuous, duplicate-free candles; gaps and duplicates in the live stream;
  * HTTP 429 with Retry-After honoured (the wait is measured); malformed messages reported and
@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "feed_binance.h"
+#include "feeds/binance.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/util.h"

@@ -1,5 +1,5 @@
 /*
- * Replay feed (feed_replay.c): Parquet written by DuckDB (the schema of market_data.parquet)
+ * Replay feed (src/feeds/replay.c): Parquet written by DuckDB (the schema of market_data.parquet)
  * and CSV files, replayed in time order; symbol filter and time range; bad, duplicate and
  * out-of-order rows reported and skipped; clear errors for files that cannot be replayed;
  * pacing and stop.
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "feed_replay.h"
+#include "feeds/replay.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/util.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "feed.h"
+#include "feeds/feed.h"
 #include "test.h"
 #include "util/util.h"
 

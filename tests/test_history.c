@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "history.h"
+#include "persist/history.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

@@ -8,10 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "recover.h"
-#include "stats.h"
-#include "stats_yaml.h"
+#include "persist/journal.h"
+#include "persist/recover.h"
+#include "core/stats.h"
+#include "persist/stats_yaml.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "persist/session.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
-#include "stats_yaml.h"
+#include "core/stats.h"
+#include "persist/stats_yaml.h"
 #include "test.h"
 #include "util/misc.h"
 #include "util/strbuf.h"

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "empty_parquet.h"
-#include "schema.h"
-#include "store.h"
+#include "persist/batch.h"
+#include "persist/empty_parquet.h"
+#include "persist/schema.h"
+#include "persist/store.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "persist/store.h"
 #include "test.h"
 #include "util/fsx.h"
 #include "util/util.h"

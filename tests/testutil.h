@@ -12,7 +12,7 @@
 
 #include <duckdb.h>
 
-#include "stats_yaml.h"
+#include "persist/stats_yaml.h"
 #include "util/fsx.h"
 
 /* Creates a fresh empty folder under $TMPDIR (or /tmp) and returns its path (static storage
@@ -67,7 +67,7 @@ int tu_exec(tu_db *d, const char *sql, char *err, size_t errlen);
 const char *tu_sql_str(const char *text);
 /* Checks that the Parquet file at path starts with exactly the DESIGN section 4 columns of
  * file (its base name, such as "orders.parquet"), in order and with their DuckDB types, written
- * here as literals rather than taken from src/schema.c; extra columns may follow them. */
+ * here as literals rather than taken from src/persist/schema.c; extra columns may follow them. */
 void tu_check_design_schema(tu_db *d, const char *path, const char *file);
 
 /* The mock exchange (tests/mock_exchange): started on an ephemeral port of 127.0.0.1 with the

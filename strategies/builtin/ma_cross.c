@@ -14,7 +14,7 @@
 
 #include <argo/strategy.h>
 
-#include "../../src/strategy_builtin.h"
+#include "../../src/core/strategy_builtin.h"
 
 /* Recompute the sums from the ring this often, so that rounding cannot accumulate over a long
  * session (adding and removing millions of closes). */

@@ -12,7 +12,7 @@
 
 #include <argo/strategy.h>
 
-#include "../../src/strategy_builtin.h"
+#include "../../src/core/strategy_builtin.h"
 
 typedef struct pp_sym {
   char *symbol;

@@ -1,0 +1,1126 @@
+/*
+ * Query: SQL over recorded sessions (argo_query_* in argo.h). An in-memory DuckDB database of
+ * its own holds
+ *   - __argo_files: one row per published Parquet file (file, date, run, session_id), filled
+ *     through the appender, so that no path or value is pasted into SQL text;
+ *   - the views orders, trades, market_data, marks, logs: one read_parquet over the list of
+ *     that table's files (every path quoted with argo__sql_quote), union_by_name so that files
+ *     written before a column was appended still read, joined to __argo_files on the file name
+ *     that read_parquet reports, so that every row carries its date, run and session_id;
+ *   - the table stats: one row per day folder, from the stats.yaml the catalog parsed.
+ * Reading a Parquet file that a session replaces by rename is safe: DuckDB opens the file in
+ * place, takes no lock, and a rename never leaves a torn file. No journal or temporary file is
+ * ever named. Results are written as an aligned table, CSV or a JSON array (argo_query_format).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <duckdb.h>
+
+#include <argo/argo.h>
+
+#include "inspect/catalog.h"
+#include "inspect/query.h"
+#include "persist/schema.h"
+#include "persist/session.h"
+#include "persist/store.h"
+#include "util/fsx.h"
+#include "util/strbuf.h"
+#include "util/timeu.h"
+#include "util/util.h"
+
+/* Widest cell of the table format, in characters; longer text is cut and ends in "...". */
+#define TABLE_CELL_MAX 80
+/* Output is handed to the writer in pieces of about this size. */
+#define WRITE_CHUNK 65536
+
+struct argo_query {
+  duckdb_database db;
+  duckdb_connection con;
+  int open;
+  char err[ARGO_ERRMSG_MAX];
+};
+
+/* ---- building the database ---------------------------------------------------------------- */
+
+void argo__query_oneline(const char *src, char *dst, size_t len) {
+  if (!len) {
+    return;
+  }
+  size_t j = 0;
+  int space = 0;
+  const char *end = strstr(src ? src : "", "\n\nLINE ");
+  if (!end) {
+    end = strstr(src ? src : "", "\nLINE ");
+  }
+  for (const char *p = src ? src : ""; *p && (!end || p < end) && j + 1 < len; p++) {
+    if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') {
+      space = j > 0;
+      continue;
+    }
+    if (space && j + 2 < len) {
+      dst[j++] = ' ';
+    }
+    space = 0;
+    dst[j++] = *p;
+  }
+  dst[j] = '\0';
+}
+
+static argo_err exec(duckdb_connection con, const char *sql, char *err, size_t errlen) {
+  duckdb_result r;
+  if (duckdb_query(con, sql, &r) != DuckDBSuccess) {
+    argo__query_oneline(duckdb_result_error(&r), err, errlen);
+    duckdb_destroy_result(&r);
+    return ARGO_EDB;
+  }
+  duckdb_destroy_result(&r);
+  return ARGO_OK;
+}
+
+static duckdb_date date_of(const char *yyyy_mm_dd) {
+  int64_t day = 0;
+  argo__day_parse(yyyy_mm_dd, &day);
+  duckdb_date d = {(int32_t)day};
+  return d;
+}
+
+/* read_parquet reads *, ? and [ in a path as a glob pattern, with no way to escape them. */
+static int has_glob(const char *s) {
+  return strpbrk(s, "*?[") != NULL;
+}
+
+static const char *const block_names[] = {"number_of_trades",
+                                          "number_of_winning_trades",
+                                          "number_of_losing_trades",
+                                          "win_rate",
+                                          "max_drawdown",
+                                          "realized_pnl",
+                                          "unrealized_pnl",
+                                          "total_pnl",
+                                          "maximum_loss",
+                                          "maximum_profit",
+                                          "total_fees",
+                                          "holding_time_count",
+                                          "holding_time_min",
+                                          "holding_time_max",
+                                          "holding_time_avg"};
+
+/* Appends b's figures in the order of block_names. */
+static void append_block(duckdb_appender a, const argo_stats_block *b) {
+  duckdb_append_int64(a, b->number_of_trades);
+  duckdb_append_int64(a, b->number_of_winning_trades);
+  duckdb_append_int64(a, b->number_of_losing_trades);
+  duckdb_append_double(a, b->win_rate);
+  duckdb_append_double(a, b->max_drawdown);
+  duckdb_append_double(a, b->realized_pnl);
+  duckdb_append_double(a, b->unrealized_pnl);
+  duckdb_append_double(a, b->total_pnl);
+  duckdb_append_double(a, b->maximum_loss);
+  duckdb_append_double(a, b->maximum_profit);
+  duckdb_append_double(a, b->total_fees);
+  duckdb_append_int64(a, b->holding_count);
+  duckdb_append_double(a, b->holding_min);
+  duckdb_append_double(a, b->holding_max);
+  duckdb_append_double(a, b->holding_avg);
+}
+
+static int is_int_field(size_t i) {
+  return i < 3 || i == 11;
+}
+
+static void append_text(duckdb_appender a, const char *s) {
+  if (s) {
+    duckdb_append_varchar(a, s);
+  } else {
+    duckdb_append_null(a);
+  }
+}
+
+static argo_err append_symbols(duckdb_appender a, const argo_stats *s) {
+  duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+  duckdb_value *vals = calloc(s->nsymbols ? s->nsymbols : 1, sizeof *vals);
+  argo_err rc = ARGO_ENOMEM;
+  if (!t || !vals) {
+    goto fail;
+  }
+  for (size_t i = 0; i < s->nsymbols; i++) {
+    vals[i] = duckdb_create_varchar(s->symbols[i]);
+  }
+  duckdb_value list = duckdb_create_list_value(t, vals, s->nsymbols);
+  if (list) {
+    duckdb_append_value(a, list);
+    duckdb_destroy_value(&list);
+    rc = ARGO_OK;
+  }
+  for (size_t i = 0; i < s->nsymbols; i++) {
+    duckdb_destroy_value(&vals[i]);
+  }
+fail:
+  free(vals);
+  if (t) {
+    duckdb_destroy_logical_type(&t);
+  }
+  return rc;
+}
+
+static argo_err create_stats(duckdb_connection con, const argo_catalog_entry *const *e, size_t n,
+                             char *err, size_t errlen) {
+  argo__sb sql;
+  argo__sb_init(&sql);
+  argo__sb_puts(&sql, "CREATE TABLE stats (date DATE, run VARCHAR, run_number INTEGER, "
+                      "session_id VARCHAR, status VARCHAR, recorded_status VARCHAR, "
+                      "symbols VARCHAR[], strategy_id VARCHAR, "
+                      "strategy_name VARCHAR, strategy_version VARCHAR, candle_interval VARCHAR, "
+                      "session_start TIMESTAMP, last_updated TIMESTAMP, candles BIGINT, "
+                      "candles_total BIGINT, equity DOUBLE, run_collision VARCHAR, "
+                      "resumed_from VARCHAR, run_dir VARCHAR");
+  const char *scopes[2] = {"daily", "cumulative"};
+  for (int s = 0; s < 2; s++) {
+    for (size_t i = 0; i < ARGO_ARRAY_LEN(block_names); i++) {
+      argo__sb_printf(&sql, ", %s_%s %s", scopes[s], block_names[i],
+                      is_int_field(i) ? "BIGINT" : "DOUBLE");
+    }
+  }
+  argo__sb_puts(&sql, ")");
+  if (argo__sb_failed(&sql)) {
+    argo__sb_free(&sql);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  argo_err rc = exec(con, argo__sb_str(&sql), err, errlen);
+  argo__sb_free(&sql);
+  if (rc) {
+    return rc;
+  }
+  duckdb_appender a;
+  if (duckdb_appender_create(con, NULL, "stats", &a) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot fill the stats table: %s", duckdb_appender_error(a));
+    duckdb_appender_destroy(&a);
+    return ARGO_EDB;
+  }
+  for (size_t i = 0; i < n && rc == ARGO_OK; i++) {
+    const argo_stats *s = &e[i]->stats;
+    duckdb_timestamp start = {s->session_start}, upd = {s->last_updated};
+    duckdb_append_date(a, date_of(e[i]->date));
+    duckdb_append_varchar(a, e[i]->run);
+    duckdb_append_int32(a, e[i]->run_number);
+    duckdb_append_varchar(a, s->session_id);
+    append_text(a, e[i]->status ? e[i]->status : s->status);
+    append_text(a, s->status);
+    rc = append_symbols(a, s);
+    append_text(a, s->strategy_id);
+    append_text(a, s->strategy_name);
+    append_text(a, s->strategy_version);
+    append_text(a, e[i]->interval);
+    duckdb_append_timestamp(a, start);
+    duckdb_append_timestamp(a, upd);
+    duckdb_append_int64(a, s->candles_day);
+    duckdb_append_int64(a, s->candles_total);
+    duckdb_append_double(a, s->equity);
+    append_text(a, e[i]->run_collision);
+    append_text(a, e[i]->resumed_from);
+    duckdb_append_varchar(a, e[i]->run_dir);
+    append_block(a, &s->daily);
+    append_block(a, &s->cumulative);
+    if (rc == ARGO_OK && duckdb_appender_end_row(a) != DuckDBSuccess) {
+      argo__fmt(err, errlen, "cannot fill the stats table: %s", duckdb_appender_error(a));
+      rc = ARGO_EDB;
+    }
+  }
+  if (rc == ARGO_ENOMEM) {
+    argo__fmt(err, errlen, "out of memory");
+  }
+  if (rc == ARGO_OK && duckdb_appender_close(a) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot fill the stats table: %s", duckdb_appender_error(a));
+    rc = ARGO_EDB;
+  }
+  duckdb_appender_destroy(&a);
+  return rc;
+}
+
+/* A view with the table's columns and no rows, for a table no day folder has a file of. */
+static void empty_view(argo__sb *sql, const argo__table *t) {
+  argo__sb_printf(sql,
+                  "CREATE VIEW %s AS SELECT NULL::DATE AS date, NULL::VARCHAR AS run, "
+                  "NULL::VARCHAR AS session_id",
+                  t->name);
+  for (size_t c = 0; c < t->ncols; c++) {
+    argo__sb_printf(sql, ", NULL::%s AS \"%s\"", argo__coltype_sql(t->cols[c].type),
+                    t->cols[c].name);
+  }
+  argo__sb_puts(sql, " WHERE false");
+}
+
+static argo_err create_views(duckdb_connection con, const argo_catalog_entry *const *e, size_t n,
+                             const argo__query_folder *extra, size_t nextra, char *err,
+                             size_t errlen) {
+  argo_err rc = exec(con,
+                     "CREATE TABLE __argo_files (file VARCHAR, date DATE, run VARCHAR, "
+                     "session_id VARCHAR)",
+                     err, errlen);
+  if (rc) {
+    return rc;
+  }
+  duckdb_appender a;
+  if (duckdb_appender_create(con, NULL, "__argo_files", &a) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot list the files: %s", duckdb_appender_error(a));
+    duckdb_appender_destroy(&a);
+    return ARGO_EDB;
+  }
+  argo__sb sql;
+  argo__sb_init(&sql);
+  char path[ARGO_PATH_MAX + 128];
+  char quoted[2 * sizeof path + 3];
+  for (int t = 0; t < ARGO_T_COUNT && rc == ARGO_OK; t++) {
+    const argo__table *tab = argo__schema((argo__table_id)t);
+    size_t files = 0;
+    argo__sb_reset(&sql);
+    for (size_t i = 0; i < n + nextra; i++) {
+      const char *run_dir = i < n ? e[i]->run_dir : extra[i - n].run_dir;
+      const char *date = i < n ? e[i]->date : extra[i - n].date;
+      const char *run = i < n ? e[i]->run : extra[i - n].run;
+      snprintf(path, sizeof path, "%s/%s", run_dir, tab->file);
+      if (!argo__fs_exists(path)) {
+        continue; /* skip a file that is missing: the folder's other files still count */
+      }
+      if (has_glob(path)) {
+        argo__fmt(err, errlen,
+                  "cannot read '%s': DuckDB reads the characters * ? [ in a path as a pattern",
+                  path);
+        rc = ARGO_EINVAL;
+        break;
+      }
+      if (argo__sql_quote(path, quoted, sizeof quoted) != 0) {
+        argo__fmt(err, errlen, "path too long: '%s'", path);
+        rc = ARGO_EINVAL;
+        break;
+      }
+      duckdb_append_varchar(a, path);
+      duckdb_append_date(a, date_of(date));
+      duckdb_append_varchar(a, run);
+      if (i < n) {
+        duckdb_append_varchar(a, e[i]->stats.session_id);
+      } else {
+        /* Without its stats.yaml the folder's session is unknown: the order ids carry only the
+         * first 8 characters of its id. */
+        duckdb_append_null(a);
+      }
+      if (duckdb_appender_end_row(a) != DuckDBSuccess) {
+        argo__fmt(err, errlen, "cannot list the files: %s", duckdb_appender_error(a));
+        rc = ARGO_EDB;
+        break;
+      }
+      if (files == 0) {
+        argo__sb_printf(&sql,
+                        "CREATE VIEW %s AS SELECT f.date, f.run, f.session_id, "
+                        "t.* EXCLUDE (filename) FROM read_parquet([",
+                        tab->name);
+      }
+      argo__sb_printf(&sql, "%s%s", files ? ", " : "", quoted);
+      files++;
+    }
+    if (rc) {
+      break;
+    }
+    if (files) {
+      argo__sb_puts(&sql, "], union_by_name = true, filename = true) AS t JOIN __argo_files AS "
+                          "f ON f.file = t.filename");
+    } else {
+      empty_view(&sql, tab);
+    }
+    if (argo__sb_failed(&sql)) {
+      argo__fmt(err, errlen, "out of memory");
+      rc = ARGO_ENOMEM;
+      break;
+    }
+    rc = exec(con, argo__sb_str(&sql), err, errlen);
+  }
+  argo__sb_free(&sql);
+  if (duckdb_appender_close(a) != DuckDBSuccess && rc == ARGO_OK) {
+    argo__fmt(err, errlen, "cannot list the files: %s", duckdb_appender_error(a));
+    rc = ARGO_EDB;
+  }
+  duckdb_appender_destroy(&a);
+  return rc;
+}
+
+argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
+                             const argo_catalog_entry *const *entries, size_t n,
+                             const argo__query_folder *extra, size_t nextra, char *err,
+                             size_t errlen) {
+  duckdb_config cfg = NULL;
+  char *open_err = NULL;
+  argo_err rc = ARGO_EDB;
+  *db = NULL;
+  *con = NULL;
+  if (duckdb_create_config(&cfg) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  /* Nothing is ever fetched: an extension that is not built in fails instead of downloading. */
+  duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
+  duckdb_set_config(cfg, "autoload_known_extensions", "false");
+  if (duckdb_open_ext(NULL, db, cfg, &open_err) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot open DuckDB: %s", open_err ? open_err : "unknown error");
+    duckdb_free(open_err);
+    goto fail;
+  }
+  if (duckdb_connect(*db, con) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot connect to DuckDB");
+    goto fail;
+  }
+  if ((rc = create_views(*con, entries, n, extra, nextra, err, errlen)) != ARGO_OK ||
+      (rc = create_stats(*con, entries, n, err, errlen)) != ARGO_OK) {
+    goto fail;
+  }
+  duckdb_destroy_config(&cfg);
+  return ARGO_OK;
+
+fail:
+  argo__query_db_close(db, con);
+  duckdb_destroy_config(&cfg);
+  return rc;
+}
+
+void argo__query_db_close(duckdb_database *db, duckdb_connection *con) {
+  if (*con) {
+    duckdb_disconnect(con);
+  }
+  if (*db) {
+    duckdb_close(db);
+  }
+  *con = NULL;
+  *db = NULL;
+}
+
+argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run) {
+  argo_query *q = calloc(1, sizeof *q);
+  const argo_catalog_entry **all = NULL;
+  const argo_catalog_entry *const *sel = NULL;
+  size_t n = 0;
+  argo_err rc;
+  *out = q;
+  if (!q) {
+    return ARGO_ENOMEM;
+  }
+  if (!cat) {
+    argo__fmt(q->err, sizeof q->err, "no catalog given");
+    return ARGO_EINVAL;
+  }
+  if (run) {
+    if ((rc = argo_catalog_resolve(cat, run, &sel, &n)) != ARGO_OK) {
+      argo__strlcpy(q->err, argo_catalog_errmsg(cat), sizeof q->err);
+      return rc;
+    }
+  } else {
+    /* Oldest first, so that a plain SELECT * tends to read in recording order. */
+    n = argo_catalog_count(cat);
+    all = calloc(n ? n : 1, sizeof *all);
+    if (!all) {
+      argo__fmt(q->err, sizeof q->err, "out of memory");
+      return ARGO_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+      all[i] = argo_catalog_at(cat, n - 1 - i);
+    }
+    sel = all;
+  }
+  /* Every folder: those left out of the catalog too, whose Parquet files still hold rows. */
+  argo__query_folder *extra = NULL;
+  size_t nextra = 0;
+  if (!run && argo_catalog_skipped_count(cat)) {
+    extra = calloc(argo_catalog_skipped_count(cat), sizeof *extra);
+    if (!extra) {
+      free(all);
+      argo__fmt(q->err, sizeof q->err, "out of memory");
+      return ARGO_ENOMEM;
+    }
+    for (size_t i = 0; i < argo_catalog_skipped_count(cat); i++) {
+      argo__query_folder *f = &extra[nextra];
+      if (argo__catalog_skipped_folder(cat, i, &f->run_dir, &f->date, &f->run) == 0) {
+        nextra++;
+      }
+    }
+  }
+  rc = argo__query_db_open(&q->db, &q->con, sel, n, extra, nextra, q->err, sizeof q->err);
+  free(extra);
+  free(all);
+  q->open = rc == ARGO_OK;
+  return rc;
+}
+
+void argo_query_close(argo_query *q) {
+  if (!q) {
+    return;
+  }
+  argo__query_db_close(&q->db, &q->con);
+  free(q);
+}
+
+const char *argo_query_errmsg(const argo_query *q) {
+  if (!q) {
+    return "out of memory";
+  }
+  return q->err[0] ? q->err : "no error";
+}
+
+/* ---- writing results ---------------------------------------------------------------------- */
+
+typedef struct out {
+  argo__sb sb;
+  argo_write_fn fn;
+  void *user;
+  int stopped;
+} out;
+
+static void out_flush(out *o) {
+  if (o->sb.len && !o->stopped && !argo__sb_failed(&o->sb)) {
+    if (o->fn(o->sb.buf, o->sb.len, o->user) != 0) {
+      o->stopped = 1;
+    }
+  }
+  argo__sb_reset(&o->sb);
+}
+
+static void out_maybe_flush(out *o) {
+  if (o->sb.len >= WRITE_CHUNK) {
+    out_flush(o);
+  }
+}
+
+static int is_numeric(duckdb_type t) {
+  switch (t) {
+  case DUCKDB_TYPE_TINYINT:
+  case DUCKDB_TYPE_SMALLINT:
+  case DUCKDB_TYPE_INTEGER:
+  case DUCKDB_TYPE_BIGINT:
+  case DUCKDB_TYPE_UTINYINT:
+  case DUCKDB_TYPE_USMALLINT:
+  case DUCKDB_TYPE_UINTEGER:
+  case DUCKDB_TYPE_UBIGINT:
+  case DUCKDB_TYPE_HUGEINT:
+  case DUCKDB_TYPE_UHUGEINT:
+  case DUCKDB_TYPE_FLOAT:
+  case DUCKDB_TYPE_DOUBLE:
+  case DUCKDB_TYPE_DECIMAL:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* Characters (UTF-8 code points) in s. */
+static size_t u8len(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) {
+    n += ((unsigned char)*s & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+/* Byte length of the first max characters of s. */
+static size_t u8prefix(const char *s, size_t max) {
+  size_t chars = 0, i = 0;
+  for (; s[i]; i++) {
+    if (((unsigned char)s[i] & 0xC0) != 0x80) {
+      if (chars == max) {
+        break;
+      }
+      chars++;
+    }
+  }
+  return i;
+}
+
+/* A cell of the table format: one line, at most TABLE_CELL_MAX characters. */
+static char *table_cell(duckdb_result *r, idx_t c, idx_t row) {
+  if (duckdb_value_is_null(r, c, row)) {
+    return argo__strdup("NULL");
+  }
+  char *v = duckdb_value_varchar(r, c, row);
+  char *cell = argo__strdup(v ? v : "");
+  duckdb_free(v);
+  if (!cell) {
+    return NULL;
+  }
+  for (char *p = cell; *p; p++) {
+    if (*p == '\n' || *p == '\r' || *p == '\t') {
+      *p = ' ';
+    }
+  }
+  if (u8len(cell) > TABLE_CELL_MAX) {
+    size_t cut = u8prefix(cell, TABLE_CELL_MAX - 3);
+    memcpy(cell + cut, "...", 4);
+  }
+  return cell;
+}
+
+static void pad(out *o, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    argo__sb_putc(&o->sb, ' ');
+  }
+}
+
+static void table_row(out *o, char **cells, const size_t *width, const int *right, idx_t ncols) {
+  for (idx_t c = 0; c < ncols; c++) {
+    size_t w = u8len(cells[c]);
+    size_t fill = width[c] > w ? width[c] - w : 0;
+    if (c) {
+      argo__sb_puts(&o->sb, "  ");
+    }
+    if (right[c]) {
+      pad(o, fill);
+    }
+    argo__sb_puts(&o->sb, cells[c]);
+    if (!right[c] && c + 1 < ncols) {
+      pad(o, fill);
+    }
+  }
+  argo__sb_putc(&o->sb, '\n');
+}
+
+static argo_err write_table(out *o, duckdb_result *r) {
+  idx_t ncols = duckdb_column_count(r), nrows = duckdb_row_count(r);
+  size_t *width = calloc(ncols ? ncols : 1, sizeof *width);
+  int *right = calloc(ncols ? ncols : 1, sizeof *right);
+  char **cells = calloc((nrows + 1) * (ncols ? ncols : 1), sizeof *cells);
+  argo_err rc = ARGO_ENOMEM;
+  if (!width || !right || !cells) {
+    goto fail;
+  }
+  for (idx_t c = 0; c < ncols; c++) {
+    if (!(cells[c] = argo__strdup(duckdb_column_name(r, c)))) {
+      goto fail;
+    }
+    width[c] = u8len(cells[c]);
+    right[c] = is_numeric(duckdb_column_type(r, c));
+  }
+  for (idx_t row = 0; row < nrows; row++) {
+    for (idx_t c = 0; c < ncols; c++) {
+      char *cell = table_cell(r, c, row);
+      if (!cell) {
+        goto fail;
+      }
+      cells[(row + 1) * ncols + c] = cell;
+      size_t w = u8len(cell);
+      if (w > width[c]) {
+        width[c] = w;
+      }
+    }
+  }
+  if (ncols) {
+    table_row(o, cells, width, right, ncols);
+    for (idx_t c = 0; c < ncols; c++) {
+      argo__sb_puts(&o->sb, c ? "  " : "");
+      for (size_t i = 0; i < width[c]; i++) {
+        argo__sb_putc(&o->sb, '-');
+      }
+    }
+    argo__sb_putc(&o->sb, '\n');
+    for (idx_t row = 0; row < nrows; row++) {
+      table_row(o, cells + (row + 1) * ncols, width, right, ncols);
+      out_maybe_flush(o);
+    }
+  }
+  argo__sb_printf(&o->sb, "(%llu row%s)\n", (unsigned long long)nrows, nrows == 1 ? "" : "s");
+  rc = ARGO_OK;
+fail:
+  if (cells) {
+    for (idx_t i = 0; i < (nrows + 1) * ncols; i++) {
+      free(cells[i]);
+    }
+  }
+  free(cells);
+  free(width);
+  free(right);
+  return rc;
+}
+
+static void csv_field(out *o, const char *s) {
+  if (strpbrk(s, ",\"\n\r") == NULL && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
+    argo__sb_puts(&o->sb, s);
+    return;
+  }
+  argo__sb_putc(&o->sb, '"');
+  for (; *s; s++) {
+    if (*s == '"') {
+      argo__sb_putc(&o->sb, '"');
+    }
+    argo__sb_putc(&o->sb, *s);
+  }
+  argo__sb_putc(&o->sb, '"');
+}
+
+static argo_err write_csv(out *o, duckdb_result *r) {
+  idx_t ncols = duckdb_column_count(r), nrows = duckdb_row_count(r);
+  if (!ncols) {
+    return ARGO_OK;
+  }
+  for (idx_t c = 0; c < ncols; c++) {
+    if (c) {
+      argo__sb_putc(&o->sb, ',');
+    }
+    csv_field(o, duckdb_column_name(r, c));
+  }
+  argo__sb_putc(&o->sb, '\n');
+  for (idx_t row = 0; row < nrows && !o->stopped; row++) {
+    for (idx_t c = 0; c < ncols; c++) {
+      if (c) {
+        argo__sb_putc(&o->sb, ',');
+      }
+      if (duckdb_value_is_null(r, c, row)) {
+        continue;
+      }
+      char *v = duckdb_value_varchar(r, c, row);
+      csv_field(o, v ? v : "");
+      duckdb_free(v);
+    }
+    argo__sb_putc(&o->sb, '\n');
+    out_maybe_flush(o);
+  }
+  return ARGO_OK;
+}
+
+static void json_value(out *o, duckdb_result *r, idx_t c, idx_t row, duckdb_type t) {
+  if (duckdb_value_is_null(r, c, row)) {
+    argo__sb_puts(&o->sb, "null");
+    return;
+  }
+  switch (t) {
+  case DUCKDB_TYPE_BOOLEAN:
+    argo__sb_puts(&o->sb, duckdb_value_boolean(r, c, row) ? "true" : "false");
+    return;
+  case DUCKDB_TYPE_TINYINT:
+  case DUCKDB_TYPE_SMALLINT:
+  case DUCKDB_TYPE_INTEGER:
+  case DUCKDB_TYPE_BIGINT:
+  case DUCKDB_TYPE_UTINYINT:
+  case DUCKDB_TYPE_USMALLINT:
+  case DUCKDB_TYPE_UINTEGER:
+    argo__sb_printf(&o->sb, "%lld", (long long)duckdb_value_int64(r, c, row));
+    return;
+  case DUCKDB_TYPE_FLOAT:
+  case DUCKDB_TYPE_DOUBLE:
+    argo__sb_json_num(&o->sb, duckdb_value_double(r, c, row));
+    return;
+  case DUCKDB_TYPE_UBIGINT:
+  case DUCKDB_TYPE_HUGEINT:
+  case DUCKDB_TYPE_UHUGEINT:
+  case DUCKDB_TYPE_DECIMAL: {
+    /* Exact decimal text, which is a JSON number as it stands. */
+    char *v = duckdb_value_varchar(r, c, row);
+    argo__sb_puts(&o->sb, v ? v : "null");
+    duckdb_free(v);
+    return;
+  }
+  case DUCKDB_TYPE_TIMESTAMP:
+  case DUCKDB_TYPE_TIMESTAMP_TZ: {
+    char buf[48];
+    argo_time_format(duckdb_value_timestamp(r, c, row).micros, buf, sizeof buf);
+    argo__sb_json_str(&o->sb, buf);
+    return;
+  }
+  default: {
+    char *v = duckdb_value_varchar(r, c, row);
+    argo__sb_json_str(&o->sb, v ? v : "");
+    duckdb_free(v);
+    return;
+  }
+  }
+}
+
+static argo_err write_json(out *o, duckdb_result *r, const unsigned char *raw) {
+  idx_t ncols = duckdb_column_count(r), nrows = duckdb_row_count(r);
+  duckdb_type *types = calloc(ncols ? ncols : 1, sizeof *types);
+  if (!types) {
+    return ARGO_ENOMEM;
+  }
+  for (idx_t c = 0; c < ncols; c++) {
+    types[c] = duckdb_column_type(r, c);
+  }
+  argo__sb_putc(&o->sb, '[');
+  for (idx_t row = 0; row < nrows && ncols && !o->stopped; row++) {
+    argo__sb_puts(&o->sb, row ? ",\n{" : "\n{");
+    for (idx_t c = 0; c < ncols; c++) {
+      if (c) {
+        argo__sb_putc(&o->sb, ',');
+      }
+      argo__sb_json_str(&o->sb, duckdb_column_name(r, c));
+      argo__sb_putc(&o->sb, ':');
+      if (raw && raw[c] && !duckdb_value_is_null(r, c, row)) {
+        /* to_json() text of a nested value: already JSON. */
+        char *v = duckdb_value_varchar(r, c, row);
+        argo__sb_puts(&o->sb, v ? v : "null");
+        duckdb_free(v);
+      } else {
+        json_value(o, r, c, row, types[c]);
+      }
+    }
+    argo__sb_putc(&o->sb, '}');
+    out_maybe_flush(o);
+  }
+  argo__sb_puts(&o->sb, nrows && ncols ? "\n]\n" : "]\n");
+  free(types);
+  return ARGO_OK;
+}
+
+/* Types that DuckDB's value functions can read (the others read as NULL through them). */
+static int readable(duckdb_type t) {
+  switch (t) {
+  case DUCKDB_TYPE_INVALID:
+  case DUCKDB_TYPE_BOOLEAN:
+  case DUCKDB_TYPE_TINYINT:
+  case DUCKDB_TYPE_SMALLINT:
+  case DUCKDB_TYPE_INTEGER:
+  case DUCKDB_TYPE_BIGINT:
+  case DUCKDB_TYPE_UTINYINT:
+  case DUCKDB_TYPE_USMALLINT:
+  case DUCKDB_TYPE_UINTEGER:
+  case DUCKDB_TYPE_UBIGINT:
+  case DUCKDB_TYPE_FLOAT:
+  case DUCKDB_TYPE_DOUBLE:
+  case DUCKDB_TYPE_TIMESTAMP:
+  case DUCKDB_TYPE_DATE:
+  case DUCKDB_TYPE_TIME:
+  case DUCKDB_TYPE_INTERVAL:
+  case DUCKDB_TYPE_HUGEINT:
+  case DUCKDB_TYPE_UHUGEINT:
+  case DUCKDB_TYPE_VARCHAR:
+  case DUCKDB_TYPE_BLOB:
+  case DUCKDB_TYPE_DECIMAL:
+  case DUCKDB_TYPE_SQLNULL:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static int nested(duckdb_type t) {
+  return t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_STRUCT || t == DUCKDB_TYPE_MAP ||
+         t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
+}
+
+/* When the statement's result has columns the value functions cannot read (lists, structs,
+ * UUIDs, time zones ...), the statement is prepared again inside a SELECT that converts those
+ * columns by position: to JSON text (for the JSON format, nested values) or to DuckDB's text.
+ * The statement still runs once. NULL when no conversion is needed or possible. */
+static duckdb_prepared_statement convert(argo_query *q, duckdb_prepared_statement ps,
+                                         const char *sql, argo_query_format format,
+                                         unsigned char **raw) {
+  idx_t n = duckdb_prepared_statement_column_count(ps);
+  int need = 0;
+  for (idx_t c = 0; c < n; c++) {
+    need |= !readable(duckdb_prepared_statement_column_type(ps, c));
+  }
+  if (!need || duckdb_prepared_statement_type(ps) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    return NULL;
+  }
+  argo__sb w;
+  argo__sb_init(&w);
+  unsigned char *flags = calloc(n, 1);
+  argo__sb_puts(&w, "SELECT ");
+  for (idx_t c = 0; c < n && flags; c++) {
+    duckdb_type t = duckdb_prepared_statement_column_type(ps, c);
+    const char *name = duckdb_prepared_statement_column_name(ps, c);
+    argo__sb_puts(&w, c ? ", " : "");
+    if (readable(t)) {
+      argo__sb_printf(&w, "#%llu", (unsigned long long)(c + 1));
+    } else if (format == ARGO_QUERY_JSON && nested(t)) {
+      argo__sb_printf(&w, "to_json(#%llu)", (unsigned long long)(c + 1));
+      flags[c] = 1;
+    } else {
+      argo__sb_printf(&w, "CAST(#%llu AS VARCHAR)", (unsigned long long)(c + 1));
+    }
+    /* The column keeps its name: a quoted identifier, quotes doubled. */
+    argo__sb_puts(&w, " AS \"");
+    for (const char *p = name ? name : ""; *p; p++) {
+      if (*p == '"') {
+        argo__sb_puts(&w, "\"\"");
+      } else {
+        argo__sb_putc(&w, *p);
+      }
+    }
+    argo__sb_putc(&w, '"');
+    /* DuckDB allocates the name for the caller. */
+    duckdb_free((void *)name);
+  }
+  /* A trailing ';' would end the statement inside the parentheses; the newline before ')' ends
+   * a trailing -- comment. */
+  size_t len = strlen(sql);
+  while (len && (sql[len - 1] == ';' || sql[len - 1] == ' ' || sql[len - 1] == '\n' ||
+                 sql[len - 1] == '\t' || sql[len - 1] == '\r')) {
+    len--;
+  }
+  argo__sb_puts(&w, " FROM (\n");
+  argo__sb_add(&w, sql, len);
+  argo__sb_puts(&w, "\n) AS __argo_q");
+  duckdb_prepared_statement conv = NULL;
+  if (flags && !argo__sb_failed(&w) &&
+      duckdb_prepare(q->con, argo__sb_str(&w), &conv) == DuckDBSuccess) {
+    *raw = flags;
+    flags = NULL;
+  } else if (conv) {
+    duckdb_destroy_prepare(&conv);
+    conv = NULL;
+  }
+  free(flags);
+  argo__sb_free(&w);
+  return conv;
+}
+
+/* ---- splitting a script ------------------------------------------------------------------- */
+
+/* Length of the dollar-quote tag opening at s ("$$", "$tag$"), or 0 when s does not open one
+ * ("$1" is a parameter). */
+static size_t dollar_tag(const char *s) {
+  size_t i = 1;
+  if (s[i] >= '0' && s[i] <= '9') {
+    return 0;
+  }
+  while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+         (i > 1 && s[i] >= '0' && s[i] <= '9')) {
+    i++;
+  }
+  return s[i] == '$' ? i + 1 : 0;
+}
+
+static int ident_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+typedef struct span {
+  size_t start, len;
+} span;
+
+/* The text of the statements of sql: *res (n entries, malloc'ed) gives each statement without
+ * its ';', statements of only blanks and comments left out. The lexical rules
+ * are the SQL ones DuckDB follows: '...' strings with '' inside, E'...' strings with backslash
+ * escapes, "..." identifiers, $tag$...$tag$ strings, -- and (nested) block comments. It only
+ * serves to find the last statement's text (see argo_query_run), and is trusted only when it
+ * finds as many statements as DuckDB's own parser. Returns the count, or -1 out of memory. */
+static long split_statements(const char *sql, span **res) {
+  size_t cap = 0;
+  long n = 0;
+  *res = NULL;
+  size_t begin = 0, i = 0;
+  int content = 0; /* the statement so far holds more than blanks and comments */
+  for (;;) {
+    char c = sql[i];
+    if (c == '\0' || c == ';') {
+      if (content) {
+        if (argo__grow((void **)res, &cap, (size_t)n + 1, sizeof **res) != 0) {
+          return -1;
+        }
+        (*res)[n].start = begin;
+        (*res)[n].len = i - begin;
+        n++;
+      }
+      if (c == '\0') {
+        return n;
+      }
+      begin = ++i;
+      content = 0;
+      continue;
+    }
+    if (c == '-' && sql[i + 1] == '-') {
+      while (sql[i] && sql[i] != '\n') {
+        i++;
+      }
+      continue;
+    }
+    if (c == '/' && sql[i + 1] == '*') {
+      int depth = 0;
+      do {
+        if (sql[i] == '/' && sql[i + 1] == '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] == '*' && sql[i + 1] == '/') {
+          depth--;
+          i += 2;
+        } else {
+          i++;
+        }
+      } while (sql[i] && depth > 0);
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      i++;
+      continue;
+    }
+    content = 1;
+    if (c == '\'' || c == '"') {
+      int backslash = c == '\'' && i > 0 && (sql[i - 1] == 'e' || sql[i - 1] == 'E') &&
+                      (i < 2 || !ident_char(sql[i - 2]));
+      i++;
+      while (sql[i]) {
+        if (backslash && sql[i] == '\\' && sql[i + 1]) {
+          i += 2;
+        } else if (sql[i] == c && sql[i + 1] == c) {
+          i += 2;
+        } else if (sql[i] == c) {
+          i++;
+          break;
+        } else {
+          i++;
+        }
+      }
+      continue;
+    }
+    if (c == '$' && (i == 0 || !ident_char(sql[i - 1]))) {
+      size_t tl = dollar_tag(sql + i);
+      if (tl) {
+        const char *close = NULL;
+        size_t j = i + tl;
+        while (sql[j]) {
+          if (sql[j] == '$' && strncmp(sql + j, sql + i, tl) == 0) {
+            close = sql + j;
+            break;
+          }
+          j++;
+        }
+        i = close ? (size_t)(close - sql) + tl : j;
+        continue;
+      }
+    }
+    i++;
+  }
+}
+
+/* Runs every statement of a script but the last, in order; prepares the last one into *last and
+ * sets *text / *len to its text when it can be told (NULL otherwise). */
+static argo_err run_script(argo_query *q, const char *sql, duckdb_prepared_statement *last,
+                           const char **text, size_t *len) {
+  duckdb_extracted_statements ex = NULL;
+  span *parts = NULL;
+  argo_err rc = ARGO_OK;
+  *last = NULL;
+  *text = NULL;
+  *len = 0;
+  idx_t n = duckdb_extract_statements(q->con, sql, &ex);
+  if (n == 0) {
+    const char *e = ex ? duckdb_extract_statements_error(ex) : NULL;
+    argo__query_oneline(e && *e ? e : "the SQL holds no statement", q->err, sizeof q->err);
+    rc = ARGO_EDB;
+    goto done;
+  }
+  long nparts = split_statements(sql, &parts);
+  if (nparts < 0) {
+    argo__fmt(q->err, sizeof q->err, "out of memory");
+    rc = ARGO_ENOMEM;
+    goto done;
+  }
+  if ((idx_t)nparts == n) {
+    *text = sql + parts[n - 1].start;
+    *len = parts[n - 1].len;
+  } else if (n == 1) {
+    *text = sql;
+    *len = strlen(sql);
+  }
+  for (idx_t i = 0; i < n; i++) {
+    duckdb_prepared_statement ps = NULL;
+    if (duckdb_prepare_extracted_statement(q->con, ex, i, &ps) != DuckDBSuccess) {
+      const char *perr = duckdb_prepare_error(ps);
+      argo__query_oneline(perr ? perr : "cannot prepare the statement", q->err, sizeof q->err);
+      duckdb_destroy_prepare(&ps);
+      rc = ARGO_EDB;
+      goto done;
+    }
+    if (i + 1 == n) {
+      *last = ps;
+      break;
+    }
+    duckdb_result r;
+    duckdb_state st = duckdb_execute_prepared(ps, &r);
+    duckdb_destroy_prepare(&ps);
+    if (st != DuckDBSuccess) {
+      argo__query_oneline(duckdb_result_error(&r), q->err, sizeof q->err);
+      duckdb_destroy_result(&r);
+      rc = ARGO_EDB;
+      goto done;
+    }
+    duckdb_destroy_result(&r);
+  }
+done:
+  if (rc != ARGO_OK) {
+    *text = NULL;
+  }
+  free(parts);
+  duckdb_destroy_extracted(&ex);
+  return rc;
+}
+
+argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format,
+                        argo_write_fn write, void *user) {
+  if (!q || !q->open) {
+    if (q) {
+      argo__fmt(q->err, sizeof q->err, "the query database is not open");
+    }
+    return ARGO_ESTATE;
+  }
+  if (!sql || !write) {
+    argo__fmt(q->err, sizeof q->err, "no SQL or no writer given");
+    return ARGO_EINVAL;
+  }
+  duckdb_result r;
+  duckdb_prepared_statement ps = NULL, conv = NULL;
+  unsigned char *raw = NULL;
+  const char *text = NULL;
+  size_t textlen = 0;
+  /* Every statement runs in order; only the last one's rows are written. Each is prepared
+   * before it runs, so that the last one's result column types are seen first. */
+  argo_err rc = run_script(q, sql, &ps, &text, &textlen);
+  if (rc != ARGO_OK) {
+    return rc;
+  }
+  char *last = text ? malloc(textlen + 1) : NULL;
+  if (last) {
+    memcpy(last, text, textlen);
+    last[textlen] = '\0';
+    conv = convert(q, ps, last, format, &raw);
+  }
+  free(last);
+  duckdb_state st = duckdb_execute_prepared(conv ? conv : ps, &r);
+  if (conv) {
+    duckdb_destroy_prepare(&conv);
+  }
+  duckdb_destroy_prepare(&ps);
+  if (st != DuckDBSuccess) {
+    argo__query_oneline(duckdb_result_error(&r), q->err, sizeof q->err);
+    duckdb_destroy_result(&r);
+    free(raw);
+    return ARGO_EDB;
+  }
+  out o = {.fn = write, .user = user};
+  argo__sb_init(&o.sb);
+  switch (format) {
+  case ARGO_QUERY_CSV:
+    rc = write_csv(&o, &r);
+    break;
+  case ARGO_QUERY_JSON:
+    rc = write_json(&o, &r, raw);
+    break;
+  default:
+    rc = write_table(&o, &r);
+    break;
+  }
+  duckdb_destroy_result(&r);
+  free(raw);
+  if (rc == ARGO_OK && argo__sb_failed(&o.sb)) {
+    rc = ARGO_ENOMEM;
+  }
+  if (rc == ARGO_OK) {
+    out_flush(&o);
+  }
+  argo__sb_free(&o.sb);
+  if (rc == ARGO_ENOMEM) {
+    argo__fmt(q->err, sizeof q->err, "out of memory");
+  } else if (rc == ARGO_OK && o.stopped) {
+    argo__fmt(q->err, sizeof q->err, "the output could not be written");
+    rc = ARGO_EIO;
+  }
+  return rc;
+}

@@ -1,0 +1,1216 @@
+/*
+ * Report: one self-contained HTML file about a session or one of its days (argo_report_write,
+ * or argo_report_render for a caller that sends the page elsewhere, such as standard output).
+ * The page holds its own CSS and JavaScript (hand-written SVG charts, no library, nothing fetched
+ * when it is viewed) and the data as JSON in a <script type="application/json"> element.
+ *
+ * The equity and drawdown curves are not stored anywhere, so they are recomputed exactly: the
+ * session's fills and candle closes are replayed, from its first day folder on, through the
+ * statistics tracker the engine itself uses (stats.c), which marks equity at every candle close.
+ * A fill is applied before the close of the candle it happened on (its executed_at time), in the
+ * order of trades.parquet; the page compares the replayed end equity and maximum drawdown with
+ * stats.yaml. Long series are thinned for drawing (each bucket keeps its lowest and highest
+ * point), never the replay itself.
+ *
+ * The page sets <body data-charts="N" data-charts-expected="M" data-errors="E" data-done="1">
+ * once its script has run, so that a headless browser can check that every chart was drawn and
+ * no script error happened. Reads only published files (through DuckDB, read-only); the page is
+ * written as a file the user names (argo_output_write: a temporary file fsynced and renamed over
+ * a regular file or a new one, never over a folder, a pipe or a device).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <duckdb.h>
+
+#include <argo/argo.h>
+
+#include "inspect/catalog.h"
+#include "inspect/query.h"
+#include "persist/session.h"
+#include "core/stats.h"
+#include "persist/store.h"
+#include "util/fsx.h"
+#include "util/misc.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+/* Points per drawn series (prices, equity, drawdown) before thinning. */
+#define SERIES_MAX 4000
+/* Fills and marks embedded in the page (the latest ones), and fills listed in its table. */
+#define FILLS_MAX 20000
+#define MARKS_MAX 5000
+#define FILLS_TABLE_MAX 2000
+
+typedef struct candle_row {
+  int64_t t;
+  double close;
+  uint32_t sym, day;
+} candle_row;
+
+typedef struct fill_row {
+  int64_t t; /* executed_at */
+  double qty, price, fee, pnl;
+  uint32_t sym, day;
+  int side, ptype;
+  char order_id[ARGO_ID_MAX];
+} fill_row;
+
+typedef struct rep {
+  argo_catalog *cat;
+  duckdb_database db;
+  duckdb_connection con;
+  const argo_catalog_entry **days; /* the session's day folders replayed, oldest first */
+  size_t ndays;
+  size_t first_shown; /* days[first_shown..ndays-1] are the ones the report is about */
+  char **syms;        /* symbol names; index = position */
+  size_t nsyms, symcap;
+  argo__map symidx; /* name -> index + 1 */
+  candle_row *candles;
+  size_t ncandles, candcap;
+  fill_row *fills;
+  size_t nfills, fillcap;
+  /* replay results, per candle timestamp of the days shown */
+  int64_t *eq_t;
+  double *eq_v, *dd_v;
+  size_t neq, eqcap;
+  double capital, end_equity, max_dd;
+  char *err;
+  size_t errlen;
+} rep;
+
+static const char page_css[] =
+    ":root { color-scheme: light; }\n"
+    "body { font: 14px/1.45 system-ui, -apple-system, \"Segoe UI\", \"DejaVu Sans\", sans-serif; "
+    "margin: 24px auto; max-width: 1240px; padding: 0 16px; color: #111827; background: #fff; }\n"
+    "h1 { font-size: 22px; margin: 0 0 8px; }\n"
+    "h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #e5e7eb; padding-bottom: "
+    "4px; }\n"
+    "dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }\n"
+    "dt { color: #6b7280; }\n"
+    "dd { margin: 0; }\n"
+    ".check { padding: 6px 10px; border-radius: 4px; }\n"
+    ".check.ok { background: #ecfdf5; }\n"
+    ".check.warn { background: #fffbeb; }\n"
+    "svg.chart { width: 100%; height: auto; display: block; }\n"
+    ".chartbox, #equity, #drawdown { margin: 8px 0 16px; }\n"
+    ".grid { stroke: #eef0f3; stroke-width: 1; }\n"
+    ".frame { fill: none; stroke: #d1d5db; }\n"
+    ".tick { font-size: 11px; fill: #6b7280; }\n"
+    ".ctitle { font-size: 13px; font-weight: 600; fill: #111827; }\n"
+    ".legend { font-size: 12px; fill: #374151; }\n"
+    ".nodata { fill: #9ca3af; font-size: 14px; }\n"
+    ".pt { stroke: #fff; stroke-width: 0.8; }\n"
+    "table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }\n"
+    "th, td { padding: 3px 10px; border-bottom: 1px solid #f0f1f3; text-align: left; white-space: "
+    "nowrap; }\n"
+    "th { background: #f9fafb; font-weight: 600; position: sticky; top: 0; }\n"
+    ".num { text-align: right; font-variant-numeric: tabular-nums; }\n"
+    ".neg { color: #b91c1c; }\n"
+    ".note { color: #6b7280; }\n"
+    ".tablebox { max-width: 100%; overflow-x: auto; }\n"
+    "#fills .tablebox { max-height: 640px; overflow: auto; }\n"
+    "footer { margin-top: 32px; color: #9ca3af; font-size: 12px; }\n";
+
+static const char page_js[] =
+    "(function () {\n"
+    "  'use strict';\n"
+    "  var body = document.body;\n"
+    "  var drawn = 0;\n"
+    "  function noteDrawn() {\n"
+    "    drawn++;\n"
+    "    body.setAttribute('data-charts', String(drawn));\n"
+    "  }\n"
+    "  var NS = 'http://www.w3.org/2000/svg';\n"
+    "  var data = JSON.parse(document.getElementById('argo-data').textContent);\n"
+    "  body.setAttribute('data-charts-expected', String(data.symbols.length + 2));\n"
+    "\n"
+    "  function el(tag, cls, text) {\n"
+    "    var e = document.createElement(tag);\n"
+    "    if (cls) e.className = cls;\n"
+    "    if (text !== undefined) e.textContent = text;\n"
+    "    return e;\n"
+    "  }\n"
+    "  function sv(tag, attrs) {\n"
+    "    var e = document.createElementNS(NS, tag);\n"
+    "    for (var k in attrs) e.setAttribute(k, String(attrs[k]));\n"
+    "    return e;\n"
+    "  }\n"
+    "  function pad2(n) { return (n < 10 ? '0' : '') + n; }\n"
+    "  function fmtTime(ms) {\n"
+    "    var d = new Date(ms);\n"
+    "    return d.getUTCFullYear() + '-' + pad2(d.getUTCMonth() + 1) + '-' + pad2(d.getUTCDate()) "
+    "+\n"
+    "      ' ' + pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes());\n"
+    "  }\n"
+    "  function fmtNum(v, dp) {\n"
+    "    return (typeof v !== 'number' || !isFinite(v)) ? '-' : v.toFixed(dp);\n"
+    "  }\n"
+    "  function fmtPrice(v) {\n"
+    "    if (typeof v !== 'number' || !isFinite(v)) return '-';\n"
+    "    var a = Math.abs(v);\n"
+    "    return v.toFixed(a >= 1000 ? 2 : a >= 1 ? 4 : 6);\n"
+    "  }\n"
+    "  function fmtPct(v) {\n"
+    "    if (typeof v !== 'number' || !isFinite(v)) return '-';\n"
+    "    return (Math.abs(v) < 5e-7 ? 0 : v * 100).toFixed(2) + '%';\n"
+    "  }\n"
+    "  function fmtDur(s) {\n"
+    "    if (typeof s !== 'number' || !isFinite(s) || s <= 0) return '-';\n"
+    "    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 "
+    "/ 60);\n"
+    "    return d ? d + 'd ' + h + 'h' : h ? h + 'h ' + pad2(m) + 'm' : m + 'm ' + "
+    "pad2(Math.round(s % 60)) + 's';\n"
+    "  }\n"
+    "  function niceTicks(lo, hi, n) {\n"
+    "    var span = hi - lo;\n"
+    "    if (!(span > 0)) return [lo];\n"
+    "    var step = Math.pow(10, Math.floor(Math.log(span / n) / Math.LN10));\n"
+    "    var err = span / n / step;\n"
+    "    if (err >= 7.5) step *= 10; else if (err >= 3.5) step *= 5; else if (err >= 1.5) step *= "
+    "2;\n"
+    "    var ticks = [];\n"
+    "    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) "
+    "ticks.push(v);\n"
+    "    return ticks;\n"
+    "  }\n"
+    "  function safeColor(c, dflt) {\n"
+    "    return (typeof c === 'string' && /^#?[A-Za-z0-9]{1,20}$/.test(c)) ? c : dflt;\n"
+    "  }\n"
+    "  function marker(x, y, shape, color, r) {\n"
+    "    var a;\n"
+    "    if (shape === 'up' || shape === 'triangle') {\n"
+    "      a = { d: 'M' + x + ' ' + (y - r) + 'L' + (x + r) + ' ' + (y + r * 0.8) + 'L' + (x - r) "
+    "+ ' ' + (y + r * 0.8) + 'Z' };\n"
+    "    } else if (shape === 'down') {\n"
+    "      a = { d: 'M' + x + ' ' + (y + r) + 'L' + (x + r) + ' ' + (y - r * 0.8) + 'L' + (x - r) "
+    "+ ' ' + (y - r * 0.8) + 'Z' };\n"
+    "    } else if (shape === 'square') {\n"
+    "      return sv('rect', { x: x - r * 0.8, y: y - r * 0.8, width: r * 1.6, height: r * 1.6, "
+    "fill: color, 'class': 'pt' });\n"
+    "    } else {\n"
+    "      return sv('circle', { cx: x, cy: y, r: r * 0.8, fill: color, 'class': 'pt' });\n"
+    "    }\n"
+    "    a.fill = color;\n"
+    "    a['class'] = 'pt';\n"
+    "    return sv('path', a);\n"
+    "  }\n"
+    "\n"
+    "  /* A line chart: opt.series [{t, v, color, width, area}], opt.points [{t, v, shape, color, "
+    "label}],\n"
+    "   * opt.yfmt (tick labels), opt.zero (keep 0 in range). Times are milliseconds, UTC. */\n"
+    "  function chart(container, opt) {\n"
+    "    var W = 1200, H = opt.height || 300, L = 84, R = 16, T = 30, B = 36;\n"
+    "    var svg = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, 'class': 'chart', role: 'img', "
+    "'aria-label': opt.title });\n"
+    "    var t0 = Infinity, t1 = -Infinity, y0 = Infinity, y1 = -Infinity;\n"
+    "    function take(t, v) {\n"
+    "      if (typeof v !== 'number' || !isFinite(v)) return;\n"
+    "      if (t < t0) t0 = t;\n"
+    "      if (t > t1) t1 = t;\n"
+    "      if (v < y0) y0 = v;\n"
+    "      if (v > y1) y1 = v;\n"
+    "    }\n"
+    "    opt.series.forEach(function (s) { for (var i = 0; i < s.t.length; i++) take(s.t[i], "
+    "s.v[i]); });\n"
+    "    (opt.points || []).forEach(function (p) { take(p.t, p.v); });\n"
+    "    var title = sv('text', { x: L, y: 18, 'class': 'ctitle' });\n"
+    "    title.textContent = opt.title;\n"
+    "    svg.appendChild(title);\n"
+    "    if (!(t1 >= t0)) {\n"
+    "      var nd = sv('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', 'class': 'nodata' "
+    "});\n"
+    "      nd.textContent = 'no data in this range';\n"
+    "      svg.appendChild(nd);\n"
+    "      container.appendChild(svg);\n"
+    "      noteDrawn();\n"
+    "      return;\n"
+    "    }\n"
+    "    if (opt.zero) { if (y0 > 0) y0 = 0; if (y1 < 0) y1 = 0; }\n"
+    "    if (y1 === y0) { y0 -= Math.abs(y0) * 0.01 || 1; y1 += Math.abs(y1) * 0.01 || 1; }\n"
+    "    var pad = (y1 - y0) * 0.06;\n"
+    "    y1 += pad;\n"
+    "    if (!(opt.zero && y0 === 0)) y0 -= pad;\n"
+    "    if (t1 === t0) { t0 -= 60000; t1 += 60000; }\n"
+    "    function X(t) { return L + (t - t0) / (t1 - t0) * (W - L - R); }\n"
+    "    function Y(v) { return T + (y1 - v) / (y1 - y0) * (H - T - B); }\n"
+    "    niceTicks(y0, y1, 5).forEach(function (v) {\n"
+    "      var y = Y(v);\n"
+    "      svg.appendChild(sv('line', { x1: L, x2: W - R, y1: y, y2: y, 'class': 'grid' }));\n"
+    "      var tx = sv('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', 'class': 'tick' });\n"
+    "      tx.textContent = opt.yfmt(v);\n"
+    "      svg.appendChild(tx);\n"
+    "    });\n"
+    "    for (var i = 0; i <= 5; i++) {\n"
+    "      var t = t0 + (t1 - t0) * i / 5, x = X(t);\n"
+    "      svg.appendChild(sv('line', { x1: x, x2: x, y1: T, y2: H - B, 'class': 'grid' }));\n"
+    "      var tx = sv('text', { x: x, y: H - B + 16, 'text-anchor': i === 0 ? 'start' : i === 5 ? "
+    "'end' : 'middle', 'class': 'tick' });\n"
+    "      tx.textContent = fmtTime(t) + (i === 5 ? ' UTC' : '');\n"
+    "      svg.appendChild(tx);\n"
+    "    }\n"
+    "    svg.appendChild(sv('rect', { x: L, y: T, width: W - L - R, height: H - T - B, 'class': "
+    "'frame' }));\n"
+    "    opt.series.forEach(function (s) {\n"
+    "      var d = '', pen = 'M', first = null, last = null;\n"
+    "      for (var i = 0; i < s.t.length; i++) {\n"
+    "        if (typeof s.v[i] !== 'number' || !isFinite(s.v[i])) { pen = 'M'; continue; }\n"
+    "        var x = X(s.t[i]).toFixed(1), y = Y(s.v[i]).toFixed(1);\n"
+    "        d += pen + x + ' ' + y;\n"
+    "        pen = 'L';\n"
+    "        if (first === null) first = x;\n"
+    "        last = x;\n"
+    "      }\n"
+    "      if (!d) return;\n"
+    "      if (s.area && first !== null) {\n"
+    "        var base = Y(0).toFixed(1);\n"
+    "        svg.appendChild(sv('path', { d: d + 'L' + last + ' ' + base + 'L' + first + ' ' + "
+    "base + 'Z', fill: s.color, 'fill-opacity': 0.15, stroke: 'none' }));\n"
+    "      }\n"
+    "      svg.appendChild(sv('path', { d: d, fill: 'none', stroke: s.color, 'stroke-width': "
+    "s.width || 1.5, 'stroke-dasharray': s.dash || 'none', 'class': 'line' }));\n"
+    "    });\n"
+    "    (opt.points || []).forEach(function (p) {\n"
+    "      if (typeof p.v !== 'number' || !isFinite(p.v)) return;\n"
+    "      var g = marker(X(p.t), Y(p.v), p.shape, p.color, p.size || 6);\n"
+    "      if (p.opacity) g.setAttribute('fill-opacity', String(p.opacity));\n"
+    "      var tt = sv('title', {});\n"
+    "      tt.textContent = p.label;\n"
+    "      g.appendChild(tt);\n"
+    "      svg.appendChild(g);\n"
+    "    });\n"
+    "    if (opt.legend) {\n"
+    "      var lx = W - R - 8;\n"
+    "      for (var k = opt.legend.length - 1; k >= 0; k--) {\n"
+    "        var it = opt.legend[k];\n"
+    "        var lt = sv('text', { x: lx, y: 18, 'text-anchor': 'end', 'class': 'legend' });\n"
+    "        lt.textContent = it[1];\n"
+    "        svg.appendChild(lt);\n"
+    "        lx -= it[1].length * 7 + 8;\n"
+    "        svg.appendChild(marker(lx, 13, it[2], it[0], 5));\n"
+    "        lx -= 14;\n"
+    "      }\n"
+    "    }\n"
+    "    container.appendChild(svg);\n"
+    "    noteDrawn();\n"
+    "  }\n"
+    "\n"
+    "  function table(container, head, rows, numeric) {\n"
+    "    var box = el('div', 'tablebox');\n"
+    "    container.appendChild(box);\n"
+    "    container = box;\n"
+    "    var t = el('table');\n"
+    "    var tr = el('tr');\n"
+    "    head.forEach(function (h, i) { var th = el('th', numeric[i] ? 'num' : '', h); "
+    "tr.appendChild(th); });\n"
+    "    var thead = el('thead');\n"
+    "    thead.appendChild(tr);\n"
+    "    t.appendChild(thead);\n"
+    "    var tb = el('tbody');\n"
+    "    rows.forEach(function (r) {\n"
+    "      var row = el('tr');\n"
+    "      r.forEach(function (c, i) {\n"
+    "        var td = el('td', numeric[i] ? 'num' : '', c);\n"
+    "        if (numeric[i] && typeof c === 'string' && c.charAt(0) === '-' && c.length > 1) "
+    "td.className += ' neg';\n"
+    "        row.appendChild(td);\n"
+    "      });\n"
+    "      tb.appendChild(row);\n"
+    "    });\n"
+    "    t.appendChild(tb);\n"
+    "    container.appendChild(t);\n"
+    "  }\n"
+    "\n"
+    "  /* Summary. */\n"
+    "  var sum = document.getElementById('summary');\n"
+    "  var facts = [\n"
+    "    ['session', data.session_id],\n"
+    "    ['strategy', data.strategy.name + (data.strategy.id ? ' (' + data.strategy.id + "
+    "(data.strategy.version ? ' ' + data.strategy.version : '') + ')' : '')],\n"
+    "    ['symbols', data.symbols.join(', ') + (data.interval ? ', ' + data.interval + ' candles' "
+    ": '')],\n"
+    "    ['days shown', data.days.length <= 6 ? data.days.map(function (d) { return d.date + '/' + "
+    "d.run; }).join(', ') : data.days[0].date + '/' + data.days[0].run + ' to ' + "
+    "data.days[data.days.length - 1].date + '/' + data.days[data.days.length - 1].run + ' (' + "
+    "data.days.length + ' day folders)'],\n"
+    "    ['status', data.days.length ? data.days[data.days.length - 1].status : '-'],\n"
+    "    ['starting capital', fmtNum(data.capital, 2)]\n"
+    "  ];\n"
+    "  if (data.resumed_from) facts.push(['resumed from', data.resumed_from + ' (positions carried "
+    "over are not in these files; the curves start from the starting capital)']);\n"
+    "  var dl = el('dl');\n"
+    "  facts.forEach(function (f) { dl.appendChild(el('dt', '', f[0])); dl.appendChild(el('dd', "
+    "'', f[1])); });\n"
+    "  sum.appendChild(dl);\n"
+    "  var c = data.check;\n"
+    "  var ok = Math.abs(c.equity_replayed - c.equity_file) <= 1e-6 * Math.max(1, "
+    "Math.abs(c.equity_file)) &&\n"
+    "    Math.abs(c.max_drawdown_replayed - c.max_drawdown_file) <= 1e-9;\n"
+    "  sum.appendChild(el('p', ok ? 'check ok' : 'check warn',\n"
+    "    'Curves recomputed from the recorded fills and candle closes: equity at the end ' + "
+    "fmtNum(c.equity_replayed, 2) +\n"
+    "    ' (stats.yaml: ' + fmtNum(c.equity_file, 2) + '), session max drawdown ' + "
+    "fmtPct(c.max_drawdown_replayed) +\n"
+    "    ' (stats.yaml: ' + fmtPct(c.max_drawdown_file) + ')' + (ok ? '.' : ' - they differ (a "
+    "session still running, or one that resumed another).')));\n"
+    "\n"
+    "  /* Price of each symbol, with fills and marks. */\n"
+    "  var prices = document.getElementById('prices');\n"
+    "  data.symbols.forEach(function (sym) {\n"
+    "    var p = data.prices[sym] || { t: [], v: [] };\n"
+    "    var pts = [];\n"
+    "    data.marks.forEach(function (m) {\n"
+    "      if (m[1] !== sym) return;\n"
+    "      pts.push({ t: m[0], v: m[2], shape: m[4], color: safeColor(m[3], '#7c3aed'), size: 9, "
+    "opacity: 0.45,\n"
+    "        label: fmtTime(m[0]) + ' ' + m[5] + (m[6] ? ': ' + m[6] : '') });\n"
+    "    });\n"
+    "    data.fills.forEach(function (f) {\n"
+    "      if (f[1] !== sym) return;\n"
+    "      var buy = f[2] === 'BUY';\n"
+    "      pts.push({ t: f[0], v: f[4], shape: buy ? 'up' : 'down', color: buy ? '#15803d' : "
+    "'#b91c1c', size: data.fills.length > 400 ? 3.5 : 6,\n"
+    "        label: fmtTime(f[0]) + ' ' + f[2] + ' ' + f[3] + ' @ ' + fmtPrice(f[4]) + ' (' + f[5] "
+    "+ ') pnl ' + fmtNum(f[6], 2) + ' ' + f[8] });\n"
+    "    });\n"
+    "    var box = el('div', 'chartbox');\n"
+    "    prices.appendChild(box);\n"
+    "    chart(box, { title: sym + ' close', series: [{ t: p.t, v: p.v, color: '#1d4ed8', width: "
+    "1.2 }], points: pts,\n"
+    "      yfmt: fmtPrice, legend: [['#15803d', 'buy', 'up'], ['#b91c1c', 'sell', 'down'], "
+    "['#7c3aed', 'mark', 'circle']] });\n"
+    "  });\n"
+    "\n"
+    "  /* Equity and drawdown. */\n"
+    "  var capT = data.equity.t.length ? [data.equity.t[0], data.equity.t[data.equity.t.length - "
+    "1]] : [];\n"
+    "  chart(document.getElementById('equity'), { title: 'Equity (capital + realized + unrealized "
+    "pnl, at each candle close)',\n"
+    "    series: [{ t: capT, v: capT.map(function () { return data.capital; }), color: '#9ca3af', "
+    "width: 1, dash: '4 4' },\n"
+    "             { t: data.equity.t, v: data.equity.v, color: '#0f766e', width: 1.6 }],\n"
+    "    yfmt: function (v) { return fmtNum(v, 2); } });\n"
+    "  chart(document.getElementById('drawdown'), { title: 'Drawdown from the running equity "
+    "peak', height: 220, zero: true,\n"
+    "    series: [{ t: data.drawdown.t, v: data.drawdown.v.map(function (v) { return -v; }), "
+    "color: '#b91c1c', width: 1.2, area: true }],\n"
+    "    yfmt: function (v) { return fmtPct(-v); } });\n"
+    "\n"
+    "  /* Statistics: one column per day, then the session; past 6 days, one row per day. */\n"
+    "  var cols = data.days.map(function (d) { return { head: d.date + ' ' + d.run, b: d.daily, "
+    "candles: d.candles, equity: d.equity, status: d.status }; });\n"
+    "  cols.push({ head: 'session', b: data.session.block, candles: data.session.candles, equity: "
+    "data.session.equity, status: data.session.status });\n"
+    "  var figs = [\n"
+    "    ['status', function (c) { return c.status; }],\n"
+    "    ['candles', function (c) { return String(c.candles); }],\n"
+    "    ['fills', function (c) { return String(c.b.number_of_trades); }],\n"
+    "    ['winning / losing', function (c) { return c.b.number_of_winning_trades + ' / ' + "
+    "c.b.number_of_losing_trades; }],\n"
+    "    ['win rate', function (c) { return fmtPct(c.b.win_rate); }],\n"
+    "    ['realized pnl', function (c) { return fmtNum(c.b.realized_pnl, 2); }],\n"
+    "    ['unrealized pnl', function (c) { return fmtNum(c.b.unrealized_pnl, 2); }],\n"
+    "    ['total pnl', function (c) { return fmtNum(c.b.total_pnl, 2); }],\n"
+    "    ['fees', function (c) { return fmtNum(c.b.total_fees, 2); }],\n"
+    "    ['largest profit', function (c) { return fmtNum(c.b.maximum_profit, 2); }],\n"
+    "    ['largest loss', function (c) { return fmtNum(c.b.maximum_loss, 2); }],\n"
+    "    ['max drawdown', function (c) { return fmtPct(c.b.max_drawdown); }],\n"
+    "    ['avg holding time', function (c) { return fmtDur(c.b.holding_avg); }],\n"
+    "    ['equity at the end', function (c) { return fmtNum(c.equity, 2); }]\n"
+    "  ];\n"
+    "  var statsBox = document.getElementById('stats');\n"
+    "  if (cols.length <= 7) {\n"
+    "    var head = ['figure'].concat(cols.map(function (c) { return c.head; }));\n"
+    "    table(statsBox, head, figs.map(function (f) {\n"
+    "      return [f[0]].concat(cols.map(function (c) { return f[1](c); }));\n"
+    "    }), head.map(function (h, i) { return i > 0; }));\n"
+    "  } else {\n"
+    "    var head2 = ['day'].concat(figs.map(function (f) { return f[0]; }));\n"
+    "    table(statsBox, head2, cols.map(function (c) {\n"
+    "      return [c.head].concat(figs.map(function (f) { return f[1](c); }));\n"
+    "    }), head2.map(function (h, i) { return i > 1; }));\n"
+    "  }\n"
+    "\n"
+    "  /* Fills. */\n"
+    "  var fillBox = document.getElementById('fills');\n"
+    "  var shown = data.fills.slice(-data.fills_table_max);\n"
+    "  if (data.fills_total > shown.length) {\n"
+    "    fillBox.appendChild(el('p', 'note', 'The last ' + shown.length + ' of ' + "
+    "data.fills_total + ' fills.'));\n"
+    "  }\n"
+    "  table(fillBox, ['executed at (UTC)', 'day', 'order', 'symbol', 'side', 'position', "
+    "'quantity', 'price', 'fee', 'pnl'],\n"
+    "    shown.map(function (f) {\n"
+    "      return [fmtTime(f[0]), f[9], f[8], f[1], f[2], f[5], String(f[3]), fmtPrice(f[4]), "
+    "fmtNum(f[7], 4), fmtNum(f[6], 2)];\n"
+    "    }), [false, false, false, false, false, false, true, true, true, true]);\n"
+    "  if (!data.fills.length) fillBox.appendChild(el('p', 'note', 'No fills in these days.'));\n"
+    "})();\n";
+
+/* ---- reading the session ------------------------------------------------------------------ */
+
+static argo_err oom(rep *r) {
+  argo__fmt(r->err, r->errlen, "out of memory");
+  return ARGO_ENOMEM;
+}
+
+/* Index of symbol name, added when new; -1 when out of memory. */
+static long sym_index(rep *r, const char *name) {
+  void **slot = argo__map_get(&r->symidx, name);
+  if (slot) {
+    return (long)(uintptr_t)*slot - 1;
+  }
+  if (argo__grow((void **)&r->syms, &r->symcap, r->nsyms + 1, sizeof *r->syms)) {
+    return -1;
+  }
+  char *copy = argo__strdup(name);
+  if (!copy || argo__map_put(&r->symidx, name, (void *)(uintptr_t)(r->nsyms + 1))) {
+    free(copy);
+    return -1;
+  }
+  r->syms[r->nsyms] = copy;
+  return (long)r->nsyms++;
+}
+
+/* Runs a query over one Parquet file of a day folder. 1 if it ran, 0 if the file is missing
+ * (nothing to read), or an error (negative argo_err) with the message set. */
+static int query_file(rep *r, const char *run_dir, const char *file, const char *select,
+                      const char *tail, duckdb_result *res) {
+  char path[ARGO_PATH_MAX + 128], quoted[2 * sizeof path + 3];
+  snprintf(path, sizeof path, "%s/%s", run_dir, file);
+  if (!argo__fs_exists(path)) {
+    return 0;
+  }
+  if (argo__sql_quote(path, quoted, sizeof quoted) != 0) {
+    argo__fmt(r->err, r->errlen, "path too long: '%s'", path);
+    return -ARGO_EINVAL;
+  }
+  argo__sb sql;
+  argo__sb_init(&sql);
+  argo__sb_printf(&sql, "SELECT %s FROM read_parquet(%s)%s", select, quoted, tail);
+  if (argo__sb_failed(&sql)) {
+    argo__sb_free(&sql);
+    return -(int)oom(r);
+  }
+  int rc = 1;
+  if (duckdb_query(r->con, argo__sb_str(&sql), res) != DuckDBSuccess) {
+    char one[ARGO_ERRMSG_MAX];
+    argo__query_oneline(duckdb_result_error(res), one, sizeof one);
+    argo__fmt(r->err, r->errlen, "cannot read '%s': %s", path, one);
+    duckdb_destroy_result(res);
+    rc = -ARGO_EDB;
+  }
+  argo__sb_free(&sql);
+  return rc;
+}
+
+static argo_err load_day(rep *r, uint32_t day) {
+  const char *dir = r->days[day]->run_dir;
+  duckdb_result res;
+  /* File order is recording order: the replay depends on it, so nothing is sorted here. */
+  int q = query_file(r, dir, "market_data.parquet", "epoch_us(time), symbol, close", "", &res);
+  if (q < 0) {
+    return (argo_err)-q;
+  }
+  if (q > 0) {
+    idx_t n = duckdb_row_count(&res);
+    if (argo__grow((void **)&r->candles, &r->candcap, r->ncandles + n, sizeof *r->candles)) {
+      duckdb_destroy_result(&res);
+      return oom(r);
+    }
+    for (idx_t i = 0; i < n; i++) {
+      char *sym = duckdb_value_varchar(&res, 1, i);
+      long s = sym ? sym_index(r, sym) : -1;
+      duckdb_free(sym);
+      if (s < 0) {
+        duckdb_destroy_result(&res);
+        return oom(r);
+      }
+      candle_row *c = &r->candles[r->ncandles++];
+      c->t = duckdb_value_int64(&res, 0, i);
+      c->close = duckdb_value_double(&res, 2, i);
+      c->sym = (uint32_t)s;
+      c->day = day;
+    }
+    duckdb_destroy_result(&res);
+  }
+  q = query_file(r, dir, "trades.parquet",
+                 "epoch_us(executed_at), symbol, side, position_type, executed_qty, "
+                 "executed_price, commission, pnl, order_id",
+                 "", &res);
+  if (q < 0) {
+    return (argo_err)-q;
+  }
+  if (q > 0) {
+    idx_t n = duckdb_row_count(&res);
+    if (argo__grow((void **)&r->fills, &r->fillcap, r->nfills + n, sizeof *r->fills)) {
+      duckdb_destroy_result(&res);
+      return oom(r);
+    }
+    for (idx_t i = 0; i < n; i++) {
+      char *sym = duckdb_value_varchar(&res, 1, i);
+      char *side = duckdb_value_varchar(&res, 2, i);
+      char *pt = duckdb_value_varchar(&res, 3, i);
+      char *oid = duckdb_value_varchar(&res, 8, i);
+      long s = sym ? sym_index(r, sym) : -1;
+      fill_row *f = &r->fills[r->nfills];
+      memset(f, 0, sizeof *f);
+      f->t = duckdb_value_int64(&res, 0, i);
+      f->side = side && strcmp(side, "SELL") == 0 ? ARGO_SIDE_SELL : ARGO_SIDE_BUY;
+      f->ptype = pt && strcmp(pt, "SHORT") == 0 ? ARGO_POSITION_SHORT : ARGO_POSITION_LONG;
+      f->qty = duckdb_value_double(&res, 4, i);
+      f->price = duckdb_value_double(&res, 5, i);
+      f->fee = duckdb_value_double(&res, 6, i);
+      f->pnl = duckdb_value_double(&res, 7, i);
+      argo__strlcpy(f->order_id, oid ? oid : "", sizeof f->order_id);
+      f->sym = (uint32_t)(s < 0 ? 0 : s);
+      f->day = day;
+      duckdb_free(sym);
+      duckdb_free(side);
+      duckdb_free(pt);
+      duckdb_free(oid);
+      if (s < 0) {
+        duckdb_destroy_result(&res);
+        return oom(r);
+      }
+      r->nfills++;
+    }
+    duckdb_destroy_result(&res);
+  }
+  return ARGO_OK;
+}
+
+/* ---- replay ------------------------------------------------------------------------------- */
+
+static argo_err add_sample(rep *r, int64_t t, double eq, double dd) {
+  if (r->neq && r->eq_t[r->neq - 1] == t) {
+    /* Several symbols close at one time: keep the equity after the last and the deepest
+     * drawdown among them. */
+    r->eq_v[r->neq - 1] = eq;
+    if (dd > r->dd_v[r->neq - 1]) {
+      r->dd_v[r->neq - 1] = dd;
+    }
+    return ARGO_OK;
+  }
+  if (r->neq == r->eqcap) {
+    size_t cap = r->eqcap ? r->eqcap * 2 : 1024;
+    int64_t *t2 = realloc(r->eq_t, cap * sizeof *t2);
+    if (t2) {
+      r->eq_t = t2;
+    }
+    double *v2 = t2 ? realloc(r->eq_v, cap * sizeof *v2) : NULL;
+    if (v2) {
+      r->eq_v = v2;
+    }
+    double *d2 = v2 ? realloc(r->dd_v, cap * sizeof *d2) : NULL;
+    if (!d2) {
+      return oom(r);
+    }
+    r->dd_v = d2;
+    r->eqcap = cap;
+  }
+  r->eq_t[r->neq] = t;
+  r->eq_v[r->neq] = eq;
+  r->dd_v[r->neq] = dd;
+  r->neq++;
+  return ARGO_OK;
+}
+
+static argo_err apply_fill(rep *r, argo__stats *st, const fill_row *fr) {
+  argo_fill f;
+  memset(&f, 0, sizeof f);
+  f.symbol = r->syms[fr->sym];
+  f.side = (argo_side)fr->side;
+  f.position_type = (argo_position_type)fr->ptype;
+  f.quantity = fr->qty;
+  f.price = fr->price;
+  f.executed_at = fr->t;
+  f.timestamp = fr->t;
+  f.executed_qty = fr->qty;
+  f.executed_price = fr->price;
+  f.commission = fr->fee;
+  f.pnl = fr->pnl;
+  argo_err rc = argo__stats_fill(st, fr->sym, &f);
+  if (rc == ARGO_ENOMEM) {
+    return oom(r);
+  }
+  /* A fill the tracker refuses (it closes more than is open: a session that resumed positions
+   * from another) changes nothing; the page's check then shows the difference. */
+  return ARGO_OK;
+}
+
+/* Replays fills and closes in recording order. A fill goes in before the close of the candle it
+ * happened on: every fill executed before the candle's time, and those at its time that belong
+ * to its symbol or to a symbol whose candle at that time has already gone by. */
+static argo_err replay(rep *r) {
+  argo__stats *st = NULL;
+  int64_t *last_t = calloc(r->nsyms ? r->nsyms : 1, sizeof *last_t);
+  argo_err rc = ARGO_ENOMEM;
+  if (!last_t || argo__stats_new(&st, r->capital, r->nsyms ? r->nsyms : 1) != ARGO_OK) {
+    rc = oom(r);
+    goto fail;
+  }
+  for (size_t i = 0; i < r->nsyms; i++) {
+    last_t[i] = INT64_MIN;
+  }
+  size_t fi = 0;
+  uint32_t day = 0;
+  double peak = r->capital;
+  rc = ARGO_OK;
+  for (size_t k = 0; k < r->ncandles && rc == ARGO_OK; k++) {
+    const candle_row *c = &r->candles[k];
+    if (c->day != day) {
+      argo__stats_new_day(st);
+      day = c->day;
+    }
+    while (fi < r->nfills && rc == ARGO_OK) {
+      const fill_row *f = &r->fills[fi];
+      int due = f->day < c->day ||
+                (f->day == c->day &&
+                 (f->t < c->t || (f->t == c->t && (f->sym == c->sym || last_t[f->sym] == c->t))));
+      if (!due) {
+        break;
+      }
+      rc = apply_fill(r, st, f);
+      fi++;
+    }
+    argo__stats_mark(st, c->sym, c->close);
+    last_t[c->sym] = c->t;
+    double eq = argo__stats_equity(st);
+    if (eq > peak) {
+      peak = eq;
+    }
+    double dd = peak > 0 ? (peak - eq) / peak : 0;
+    if (rc == ARGO_OK && c->day >= r->first_shown) {
+      rc = add_sample(r, c->t, eq, dd);
+    }
+  }
+  for (; fi < r->nfills && rc == ARGO_OK; fi++) {
+    rc = apply_fill(r, st, &r->fills[fi]);
+  }
+  if (rc == ARGO_OK) {
+    argo_stats_block daily, cum;
+    argo__stats_get(st, &daily, &cum);
+    r->end_equity = argo__stats_equity(st);
+    r->max_dd = cum.max_drawdown;
+  }
+fail:
+  argo__stats_free(st);
+  free(last_t);
+  return rc;
+}
+
+/* ---- writing the page --------------------------------------------------------------------- */
+
+/* A JSON string that is also safe inside a <script> element: <, > and & are escaped. */
+static void js_str(argo__sb *sb, const char *s) {
+  argo__sb_putc(sb, '"');
+  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    if (*p == '"' || *p == '\\') {
+      argo__sb_putc(sb, '\\');
+      argo__sb_putc(sb, (char)*p);
+    } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
+      argo__sb_printf(sb, "\\u%04x", *p);
+    } else {
+      argo__sb_putc(sb, (char)*p);
+    }
+  }
+  argo__sb_putc(sb, '"');
+}
+
+static void html_text(argo__sb *sb, const char *s) {
+  for (; s && *s; s++) {
+    switch (*s) {
+    case '<':
+      argo__sb_puts(sb, "&lt;");
+      break;
+    case '>':
+      argo__sb_puts(sb, "&gt;");
+      break;
+    case '&':
+      argo__sb_puts(sb, "&amp;");
+      break;
+    case '"':
+      argo__sb_puts(sb, "&quot;");
+      break;
+    default:
+      argo__sb_putc(sb, *s);
+    }
+  }
+}
+
+static void num(argo__sb *sb, double v) {
+  argo__sb_json_num(sb, v);
+}
+
+/* Milliseconds, the unit of JavaScript dates. */
+static void ms(argo__sb *sb, int64_t us) {
+  if (us % 1000 == 0) {
+    argo__sb_printf(sb, "%lld", (long long)(us / 1000));
+  } else {
+    argo__sb_printf(sb, "%.3f", (double)us / 1000.0);
+  }
+}
+
+static void block_json(argo__sb *sb, const argo_stats_block *b) {
+  argo__sb_printf(sb,
+                  "{\"number_of_trades\":%lld,\"number_of_winning_trades\":%lld,"
+                  "\"number_of_losing_trades\":%lld,\"win_rate\":",
+                  (long long)b->number_of_trades, (long long)b->number_of_winning_trades,
+                  (long long)b->number_of_losing_trades);
+  num(sb, b->win_rate);
+  argo__sb_puts(sb, ",\"max_drawdown\":");
+  num(sb, b->max_drawdown);
+  argo__sb_puts(sb, ",\"realized_pnl\":");
+  num(sb, b->realized_pnl);
+  argo__sb_puts(sb, ",\"unrealized_pnl\":");
+  num(sb, b->unrealized_pnl);
+  argo__sb_puts(sb, ",\"total_pnl\":");
+  num(sb, b->total_pnl);
+  argo__sb_puts(sb, ",\"maximum_loss\":");
+  num(sb, b->maximum_loss);
+  argo__sb_puts(sb, ",\"maximum_profit\":");
+  num(sb, b->maximum_profit);
+  argo__sb_puts(sb, ",\"total_fees\":");
+  num(sb, b->total_fees);
+  argo__sb_printf(sb, ",\"holding_count\":%lld,\"holding_min\":", (long long)b->holding_count);
+  num(sb, b->holding_min);
+  argo__sb_puts(sb, ",\"holding_max\":");
+  num(sb, b->holding_max);
+  argo__sb_puts(sb, ",\"holding_avg\":");
+  num(sb, b->holding_avg);
+  argo__sb_putc(sb, '}');
+}
+
+/* {"t":[...],"v":[...]} of the points idx[0..n-1] of (t, v). More than SERIES_MAX points are
+ * thinned: each bucket of consecutive points keeps its lowest and its highest, in time order. */
+static void series_json(argo__sb *sb, const int64_t *t, const double *v, const size_t *idx,
+                        size_t n) {
+  size_t bucket = n > SERIES_MAX ? (n + SERIES_MAX / 2 - 1) / (SERIES_MAX / 2) : 1;
+  argo__sb sv;
+  argo__sb_init(&sv);
+  argo__sb_puts(sb, "{\"t\":[");
+  int first = 1;
+  for (size_t b = 0; b < n; b += bucket) {
+    size_t end = b + bucket < n ? b + bucket : n, lo = b, hi = b;
+    for (size_t i = b; i < end; i++) {
+      if (v[idx[i]] < v[idx[lo]]) {
+        lo = i;
+      }
+      if (v[idx[i]] > v[idx[hi]]) {
+        hi = i;
+      }
+    }
+    size_t pick[2] = {lo < hi ? lo : hi, lo < hi ? hi : lo};
+    for (int k = 0; k < (pick[0] == pick[1] ? 1 : 2); k++) {
+      argo__sb_puts(sb, first ? "" : ",");
+      argo__sb_puts(&sv, first ? "" : ",");
+      ms(sb, t[idx[pick[k]]]);
+      num(&sv, v[idx[pick[k]]]);
+      first = 0;
+    }
+  }
+  argo__sb_puts(sb, "],\"v\":[");
+  argo__sb_puts(sb, argo__sb_str(&sv));
+  argo__sb_puts(sb, "]}");
+  if (argo__sb_failed(&sv)) {
+    sb->failed = 1;
+  }
+  argo__sb_free(&sv);
+}
+
+static argo_err prices_json(rep *r, argo__sb *sb) {
+  size_t n = r->ncandles;
+  size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+  int64_t *t = malloc((n ? n : 1) * sizeof *t);
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (!idx || !t || !v) {
+    free(idx);
+    free(t);
+    free(v);
+    return oom(r);
+  }
+  for (size_t k = 0; k < n; k++) {
+    t[k] = r->candles[k].t;
+    v[k] = r->candles[k].close;
+  }
+  argo__sb_puts(sb, "{");
+  for (size_t s = 0; s < r->nsyms; s++) {
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+      if (r->candles[k].sym == s && r->candles[k].day >= r->first_shown) {
+        idx[m++] = k;
+      }
+    }
+    argo__sb_puts(sb, s ? "," : "");
+    js_str(sb, r->syms[s]);
+    argo__sb_putc(sb, ':');
+    series_json(sb, t, v, idx, m);
+  }
+  argo__sb_puts(sb, "}");
+  free(idx);
+  free(t);
+  free(v);
+  return ARGO_OK;
+}
+
+static void fills_json(rep *r, argo__sb *sb, size_t *total) {
+  size_t shown = 0, first = r->nfills;
+  for (size_t i = 0; i < r->nfills; i++) {
+    if (r->fills[i].day >= r->first_shown) {
+      if (first == r->nfills) {
+        first = i;
+      }
+      shown++;
+    }
+  }
+  *total = shown;
+  size_t skip = shown > FILLS_MAX ? shown - FILLS_MAX : 0;
+  argo__sb_putc(sb, '[');
+  int comma = 0;
+  for (size_t i = first; i < r->nfills; i++) {
+    const fill_row *f = &r->fills[i];
+    if (f->day < r->first_shown) {
+      continue;
+    }
+    if (skip) {
+      skip--;
+      continue;
+    }
+    const argo_catalog_entry *e = r->days[f->day];
+    char where[64];
+    snprintf(where, sizeof where, "%s/%s", e->date, e->run);
+    argo__sb_puts(sb, comma ? ",\n[" : "\n[");
+    comma = 1;
+    ms(sb, f->t);
+    argo__sb_putc(sb, ',');
+    js_str(sb, r->syms[f->sym]);
+    argo__sb_puts(sb, f->side == ARGO_SIDE_SELL ? ",\"SELL\"," : ",\"BUY\",");
+    num(sb, f->qty);
+    argo__sb_putc(sb, ',');
+    num(sb, f->price);
+    argo__sb_puts(sb, f->ptype == ARGO_POSITION_SHORT ? ",\"SHORT\"," : ",\"LONG\",");
+    num(sb, f->pnl);
+    argo__sb_putc(sb, ',');
+    num(sb, f->fee);
+    argo__sb_putc(sb, ',');
+    js_str(sb, f->order_id);
+    argo__sb_putc(sb, ',');
+    js_str(sb, where);
+    argo__sb_putc(sb, ']');
+  }
+  argo__sb_puts(sb, "]");
+}
+
+/* Marks of the days shown, placed on the price: the close of the mark's symbol at the mark's
+ * time or the latest one before it. */
+static argo_err marks_json(rep *r, argo__sb *sb) {
+  duckdb_result res;
+  char sql[512];
+  snprintf(
+      sql, sizeof sql,
+      "SELECT * FROM (SELECT epoch_us(m.time) AS t, m.symbol, md.close, m.color, m.shape, "
+      "m.title, m.message, m.id FROM marks m ASOF LEFT JOIN market_data md ON md.symbol = "
+      "m.symbol AND m.time >= md.time ORDER BY m.time DESC, m.id DESC LIMIT %d) ORDER BY t, id",
+      MARKS_MAX);
+  if (duckdb_query(r->con, sql, &res) != DuckDBSuccess) {
+    char one[ARGO_ERRMSG_MAX];
+    argo__query_oneline(duckdb_result_error(&res), one, sizeof one);
+    argo__fmt(r->err, r->errlen, "cannot read the marks: %s", one);
+    duckdb_destroy_result(&res);
+    return ARGO_EDB;
+  }
+  idx_t n = duckdb_row_count(&res);
+  argo__sb_putc(sb, '[');
+  for (idx_t i = 0; i < n; i++) {
+    argo__sb_puts(sb, i ? ",\n[" : "\n[");
+    ms(sb, duckdb_value_int64(&res, 0, i));
+    for (idx_t c = 1; c <= 6; c++) {
+      argo__sb_putc(sb, ',');
+      if (c == 2) {
+        if (duckdb_value_is_null(&res, c, i)) {
+          argo__sb_puts(sb, "null");
+        } else {
+          num(sb, duckdb_value_double(&res, c, i));
+        }
+        continue;
+      }
+      char *v = duckdb_value_varchar(&res, c, i);
+      js_str(sb, v ? v : "");
+      duckdb_free(v);
+    }
+    argo__sb_putc(sb, ']');
+  }
+  argo__sb_puts(sb, "]");
+  duckdb_destroy_result(&res);
+  return ARGO_OK;
+}
+
+static argo_err data_json(rep *r, argo__sb *sb) {
+  const argo_catalog_entry *last = r->days[r->ndays - 1];
+  const argo_stats *ls = &last->stats;
+  argo__sb_puts(sb, "{\"session_id\":");
+  js_str(sb, ls->session_id);
+  argo__sb_puts(sb, ",\"strategy\":{\"id\":");
+  js_str(sb, ls->strategy_id);
+  argo__sb_puts(sb, ",\"name\":");
+  js_str(sb, ls->strategy_name);
+  argo__sb_puts(sb, ",\"version\":");
+  js_str(sb, ls->strategy_version);
+  argo__sb_puts(sb, "},\"interval\":");
+  js_str(sb, last->interval);
+  argo__sb_puts(sb, ",\"resumed_from\":");
+  if (r->days[0]->resumed_from) {
+    js_str(sb, r->days[0]->resumed_from);
+  } else {
+    argo__sb_puts(sb, "null");
+  }
+  argo__sb_puts(sb, ",\"symbols\":[");
+  for (size_t s = 0; s < r->nsyms; s++) {
+    argo__sb_puts(sb, s ? "," : "");
+    js_str(sb, r->syms[s]);
+  }
+  argo__sb_puts(sb, "],\"capital\":");
+  num(sb, r->capital);
+  argo__sb_puts(sb, ",\"days\":[");
+  for (size_t d = r->first_shown; d < r->ndays; d++) {
+    const argo_catalog_entry *e = r->days[d];
+    argo__sb_puts(sb, d > r->first_shown ? ",\n{" : "\n{");
+    argo__sb_puts(sb, "\"date\":");
+    js_str(sb, e->date);
+    argo__sb_puts(sb, ",\"run\":");
+    js_str(sb, e->run);
+    argo__sb_puts(sb, ",\"status\":");
+    /* As argo sessions shows it: "crashed" for a crashed session not yet recovered. */
+    js_str(sb, e->status ? e->status : e->stats.status);
+    argo__sb_printf(sb, ",\"candles\":%lld,\"equity\":", (long long)e->stats.candles_day);
+    num(sb, e->stats.equity);
+    argo__sb_puts(sb, ",\"daily\":");
+    block_json(sb, &e->stats.daily);
+    argo__sb_puts(sb, ",\"cumulative\":");
+    block_json(sb, &e->stats.cumulative);
+    argo__sb_putc(sb, '}');
+  }
+  argo__sb_puts(sb, "],\n\"session\":{\"status\":");
+  js_str(sb, last->status ? last->status : ls->status);
+  argo__sb_printf(sb, ",\"candles\":%lld,\"equity\":", (long long)ls->candles_total);
+  num(sb, ls->equity);
+  argo__sb_puts(sb, ",\"block\":");
+  block_json(sb, &ls->cumulative);
+  argo__sb_puts(sb, "},\n\"check\":{\"equity_replayed\":");
+  num(sb, r->end_equity);
+  argo__sb_puts(sb, ",\"equity_file\":");
+  num(sb, ls->equity);
+  argo__sb_puts(sb, ",\"max_drawdown_replayed\":");
+  num(sb, r->max_dd);
+  argo__sb_puts(sb, ",\"max_drawdown_file\":");
+  num(sb, ls->cumulative.max_drawdown);
+  argo__sb_puts(sb, "},\n\"prices\":");
+  argo_err rc = prices_json(r, sb);
+  if (rc) {
+    return rc;
+  }
+  size_t *all = malloc((r->neq ? r->neq : 1) * sizeof *all);
+  if (!all) {
+    return oom(r);
+  }
+  for (size_t i = 0; i < r->neq; i++) {
+    all[i] = i;
+  }
+  argo__sb_puts(sb, ",\n\"equity\":");
+  series_json(sb, r->eq_t, r->eq_v, all, r->neq);
+  argo__sb_puts(sb, ",\n\"drawdown\":");
+  series_json(sb, r->eq_t, r->dd_v, all, r->neq);
+  free(all);
+  size_t total = 0;
+  argo__sb_puts(sb, ",\n\"fills\":");
+  fills_json(r, sb, &total);
+  argo__sb_printf(sb, ",\n\"fills_total\":%zu,\"fills_table_max\":%d,\n\"marks\":", total,
+                  FILLS_TABLE_MAX);
+  if ((rc = marks_json(r, sb)) != ARGO_OK) {
+    return rc;
+  }
+  argo__sb_puts(sb, "}");
+  return ARGO_OK;
+}
+
+/* Runs first, in <head>: counts every script error into <body data-errors>. */
+static const char page_onerror[] =
+    "window.argoErrors = 0;\n"
+    "window.argoError = function (msg) {\n"
+    "  window.argoErrors++;\n"
+    "  var b = document.body;\n"
+    "  if (b) {\n"
+    "    b.setAttribute('data-errors', String(window.argoErrors));\n"
+    "    b.setAttribute('data-error-message', String(msg).slice(0, 300));\n"
+    "  }\n"
+    "};\n"
+    "window.onerror = function (msg) { window.argoError(msg); return false; };\n"
+    "window.addEventListener('unhandledrejection', function (e) { window.argoError(e.reason); "
+    "});\n";
+
+static argo_err page(rep *r, const char *run, argo__sb *sb) {
+  const argo_catalog_entry *first = r->days[r->first_shown], *last = r->days[r->ndays - 1];
+  argo__sb_puts(sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                    "<title>argo report: ");
+  html_text(sb, run);
+  argo__sb_puts(sb, "</title>\n<style>\n");
+  argo__sb_puts(sb, page_css);
+  argo__sb_puts(sb, "</style>\n<script>\n");
+  argo__sb_puts(sb, page_onerror);
+  argo__sb_puts(sb, "</script>\n</head>\n<body data-charts=\"0\" data-errors=\"0\" "
+                    "data-done=\"0\">\n<h1>argo session ");
+  html_text(sb, last->stats.session_id);
+  argo__sb_puts(sb, "</h1>\n<p class=\"note\">");
+  html_text(sb, first->date);
+  if (last != first) {
+    argo__sb_puts(sb, " to ");
+    html_text(sb, last->date);
+  }
+  argo__sb_puts(sb, ", report of <code>");
+  html_text(sb, run);
+  argo__sb_puts(sb, "</code>, times in UTC</p>\n<div id=\"summary\"></div>\n<h2>Prices, fills and "
+                    "marks</h2>\n<div id=\"prices\"></div>\n<h2>Equity</h2>\n<div "
+                    "id=\"equity\"></div>\n<h2>Drawdown</h2>\n<div id=\"drawdown\"></div>\n"
+                    "<h2>Statistics</h2>\n<div id=\"stats\"></div>\n<h2>Fills</h2>\n<div "
+                    "id=\"fills\"></div>\n<footer>Written by argo ");
+  argo__sb_puts(sb, argo_version());
+  argo__sb_puts(sb, " from ");
+  html_text(sb, argo_catalog_path(r->cat));
+  argo__sb_puts(sb, ". Self-contained: nothing is fetched when this page is viewed.</footer>\n"
+                    "<script type=\"application/json\" id=\"argo-data\">");
+  argo_err rc = data_json(r, sb);
+  if (rc) {
+    return rc;
+  }
+  argo__sb_puts(sb, "</script>\n<script>\ntry {\n");
+  argo__sb_puts(sb, page_js);
+  argo__sb_puts(sb, "} catch (e) {\n  window.argoError(e && e.stack ? e.stack : e);\n}\n"
+                    "document.body.setAttribute('data-errors', String(window.argoErrors));\n"
+                    "document.body.setAttribute('data-done', '1');\n</script>\n</body>\n</html>\n");
+  return argo__sb_failed(sb) ? oom(r) : ARGO_OK;
+}
+
+/* ---- the public entry --------------------------------------------------------------------- */
+
+/* Builds the page of run into html (the message on cat on error). */
+static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
+  rep r;
+  memset(&r, 0, sizeof r);
+  argo__map_init(&r.symidx);
+  const argo_catalog_entry *const *sel = NULL;
+  size_t nsel = 0;
+  argo_err rc;
+  r.cat = cat;
+  r.err = argo__catalog_errbuf(cat, &r.errlen);
+  if ((rc = argo_catalog_resolve(cat, run, &sel, &nsel)) != ARGO_OK) {
+    return rc; /* the catalog has the message */
+  }
+  /* The session's day folders from its first up to the last one asked for: the replay needs
+   * the positions opened on earlier days. */
+  const argo_catalog_entry *want_first = sel[0], *want_last = sel[nsel - 1];
+  size_t total = argo_catalog_count(cat);
+  r.days = calloc(total ? total : 1, sizeof *r.days);
+  if (!r.days) {
+    rc = oom(&r);
+    goto fail;
+  }
+  for (size_t i = total; i-- > 0;) {
+    const argo_catalog_entry *e = argo_catalog_at(cat, i);
+    if (strcmp(e->stats.session_id, want_last->stats.session_id) != 0) {
+      continue;
+    }
+    if (e == want_first) {
+      r.first_shown = r.ndays;
+    }
+    r.days[r.ndays++] = e;
+    if (e == want_last) {
+      break;
+    }
+  }
+  for (size_t i = 0; i < want_last->stats.nsymbols; i++) {
+    if (sym_index(&r, want_last->stats.symbols[i]) < 0) {
+      rc = oom(&r);
+      goto fail;
+    }
+  }
+  /* Views over the days shown (for the marks); the replay reads each file itself, in order. */
+  if ((rc = argo__query_db_open(&r.db, &r.con,
+                                (const argo_catalog_entry *const *)r.days + r.first_shown,
+                                r.ndays - r.first_shown, NULL, 0, r.err, r.errlen)) != ARGO_OK) {
+    goto fail;
+  }
+  for (uint32_t d = 0; d < r.ndays; d++) {
+    if ((rc = load_day(&r, d)) != ARGO_OK) {
+      goto fail;
+    }
+  }
+  /* The starting capital is not in the files; stats.yaml holds equity = capital + total pnl. */
+  r.capital = want_last->stats.equity - want_last->stats.cumulative.total_pnl;
+  if ((rc = replay(&r)) != ARGO_OK || (rc = page(&r, run, html)) != ARGO_OK) {
+    goto fail;
+  }
+  rc = ARGO_OK;
+
+fail:
+  argo__query_db_close(&r.db, &r.con);
+  for (size_t i = 0; i < r.nsyms; i++) {
+    free(r.syms[i]);
+  }
+  free(r.syms);
+  argo__map_free(&r.symidx);
+  free(r.candles);
+  free(r.fills);
+  free(r.eq_t);
+  free(r.eq_v);
+  free(r.dd_v);
+  free(r.days);
+  return rc;
+}
+
+argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path) {
+  if (!cat) {
+    return ARGO_EINVAL;
+  }
+  size_t errlen;
+  char *err = argo__catalog_errbuf(cat, &errlen);
+  /* path is the user's: checked before any work (a folder, a pipe or a device is refused), and
+   * again when the page is written over it. */
+  argo_err rc = argo_output_check(path, err, errlen);
+  if (rc != ARGO_OK) {
+    return rc;
+  }
+  argo__sb html;
+  argo__sb_init(&html);
+  rc = build(cat, run, &html);
+  if (rc == ARGO_OK) {
+    rc = argo_output_write(path, html.buf, html.len, err, errlen);
+  }
+  argo__sb_free(&html);
+  return rc;
+}
+
+argo_err argo_report_render(argo_catalog *cat, const char *run, argo_write_fn write, void *user) {
+  if (!cat) {
+    return ARGO_EINVAL;
+  }
+  size_t errlen;
+  char *err = argo__catalog_errbuf(cat, &errlen);
+  if (!write) {
+    argo__fmt(err, errlen, "no write function given");
+    return ARGO_EINVAL;
+  }
+  argo__sb html;
+  argo__sb_init(&html);
+  argo_err rc = build(cat, run, &html);
+  if (rc == ARGO_OK && write(html.buf, html.len, user) != 0) {
+    argo__fmt(err, errlen, "the page could not be written out");
+    rc = ARGO_EIO;
+  }
+  argo__sb_free(&html);
+  return rc;
+}

@@ -1,0 +1,369 @@
+/*
+ * Stored history for warm restarts; see history.h. One in-memory DuckDB connection reads each
+ * candidate market_data.parquet with the path and the symbols quoted, newest run first, and
+ * stops as soon as every symbol has what it needs. An older run is asked, per symbol, only for
+ * candles before the oldest one a newer run gave, so that runs over the same period (two
+ * sessions side by side, a prefetch of what an earlier run had) never put a candle twice into
+ * the window.
+ */
+#include "persist/history.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <duckdb.h>
+
+#include "persist/recover.h"
+#include "persist/session.h"
+#include "persist/stats_yaml.h"
+#include "persist/store.h"
+#include "util/fsx.h"
+#include "util/strbuf.h"
+#include "util/timeu.h"
+#include "util/util.h"
+
+typedef struct entry {
+  char name[64];
+  int key; /* run number, or day number for dates */
+} entry;
+
+static int by_key_desc(const void *a, const void *b) {
+  const entry *x = a, *y = b;
+  return x->key < y->key ? 1 : x->key > y->key ? -1 : 0;
+}
+
+/* Sub-folders of dir that are dates (dates = 1) or run folders, newest first. */
+static entry *list(const char *dir, int dates, size_t *n) {
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d) {
+    return NULL;
+  }
+  entry *v = NULL;
+  size_t cap = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    int64_t day;
+    int key;
+    if (dates) {
+      if (argo__day_parse(de->d_name, &day) != 0) {
+        continue;
+      }
+      key = (int)day;
+    } else if ((key = argo__session_run_number(de->d_name)) <= 0) {
+      continue;
+    }
+    if (argo__grow((void **)&v, &cap, *n + 1, sizeof *v) != 0) {
+      break;
+    }
+    argo__strlcpy(v[*n].name, de->d_name, sizeof v[*n].name);
+    v[*n].key = key;
+    (*n)++;
+  }
+  closedir(d);
+  if (*n) {
+    qsort(v, *n, sizeof *v, by_key_desc);
+  }
+  return v;
+}
+
+/* 1 if the run's stats.yaml names another interval. */
+static int other_interval(const char *run_dir, const char *interval) {
+  char path[4300], *text = NULL;
+  snprintf(path, sizeof path, "%s/stats.yaml", run_dir);
+  if (!interval || argo__fs_read_all(path, &text, NULL) != 0) {
+    return 0;
+  }
+  argo__stats_doc doc;
+  char err[256];
+  int other = 0;
+  if (argo__stats_yaml_parse(text, &doc, err, sizeof err) == ARGO_OK) {
+    other = doc.interval && strcmp(doc.interval, interval) != 0;
+    argo__stats_doc_free(&doc);
+  }
+  free(text);
+  return other;
+}
+
+typedef struct acc {
+  argo_candle *c;
+  size_t n, cap;
+  size_t *have;    /* per symbol */
+  int64_t *before; /* per symbol: what an older run may add ends before this (exclusive) */
+} acc;
+
+static int by_time(const void *a, const void *b) {
+  const argo_candle *x = a, *y = b;
+  if (x->time != y->time) {
+    return x->time < y->time ? -1 : 1;
+  }
+  return strcmp(x->symbol, y->symbol);
+}
+
+/* Reads one file's newest candles into a: of each symbol that still needs some, those before
+ * a->before[symbol] (so that a candle a newer run gave is never loaded twice, when runs cover
+ * the same period); returns how many it added, or -1 on error. */
+static long read_file(duckdb_connection con, const char *path, const char *const *symbols,
+                      size_t nsym, size_t per_symbol, acc *a, char *err, size_t errlen) {
+  char q[8800];
+  if (argo__sql_quote(path, q, sizeof q) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", path);
+    return -1;
+  }
+  argo__sb sql;
+  argo__sb_init(&sql);
+  argo__sb_printf(&sql,
+                  "SELECT epoch_us(time), symbol, open, high, low, close, volume FROM "
+                  "read_parquet(%s) WHERE false",
+                  q);
+  for (size_t i = 0; i < nsym; i++) {
+    char s[128];
+    if (a->have[i] >= per_symbol || argo__sql_quote(symbols[i], s, sizeof s) != 0) {
+      continue;
+    }
+    argo__sb_printf(&sql, " OR (symbol = %s AND time < make_timestamp(%lld))", s,
+                    (long long)a->before[i]);
+  }
+  /* Newest first, so that a symbol that needs fewer than per_symbol more takes the newest. */
+  argo__sb_printf(&sql,
+                  " QUALIFY row_number() OVER (PARTITION BY symbol ORDER BY time DESC) <= %zu "
+                  "ORDER BY symbol, time DESC",
+                  per_symbol);
+  duckdb_result r;
+  long added = 0;
+  if (argo__sb_failed(&sql) || duckdb_query(con, argo__sb_str(&sql), &r) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot read '%s': %s", path,
+              argo__sb_failed(&sql) ? "out of memory" : duckdb_result_error(&r));
+    argo__sb_free(&sql);
+    duckdb_destroy_result(&r);
+    return -1;
+  }
+  argo__sb_free(&sql);
+  idx_t rows = duckdb_row_count(&r);
+  for (idx_t i = 0; i < rows; i++) {
+    char *sym = duckdb_value_varchar(&r, 1, i);
+    size_t k = nsym;
+    for (size_t j = 0; sym && j < nsym; j++) {
+      if (strcmp(sym, symbols[j]) == 0) {
+        k = j;
+        break;
+      }
+    }
+    duckdb_free(sym);
+    if (k == nsym || a->have[k] >= per_symbol) {
+      continue;
+    }
+    if (argo__grow((void **)&a->c, &a->cap, a->n + 1, sizeof *a->c) != 0) {
+      break;
+    }
+    argo_candle *c = &a->c[a->n++];
+    c->symbol = symbols[k];
+    c->time = duckdb_value_int64(&r, 0, i);
+    c->open = duckdb_value_double(&r, 2, i);
+    c->high = duckdb_value_double(&r, 3, i);
+    c->low = duckdb_value_double(&r, 4, i);
+    c->close = duckdb_value_double(&r, 5, i);
+    c->volume = duckdb_value_double(&r, 6, i);
+    a->have[k]++;
+    added++;
+    if (c->time < a->before[k]) {
+      a->before[k] = c->time; /* older runs may only add what comes before */
+    }
+  }
+  duckdb_destroy_result(&r);
+  return added;
+}
+
+argo_err argo__history_load(const char *data_output, const char *const *symbols, size_t nsym,
+                            const char *interval, int64_t before_us, size_t per_symbol,
+                            argo__stored *out, argo__history_report report, void *user, char *err,
+                            size_t errlen) {
+  memset(out, 0, sizeof *out);
+  if (per_symbol == 0 || nsym == 0 || !argo__fs_is_dir(data_output)) {
+    return ARGO_OK;
+  }
+  duckdb_database db = NULL;
+  duckdb_connection con = NULL;
+  acc a = {0};
+  a.have = calloc(nsym, sizeof *a.have);
+  a.before = calloc(nsym, sizeof *a.before);
+  if (!a.have || !a.before) {
+    free(a.have);
+    free(a.before);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  for (size_t i = 0; i < nsym; i++) {
+    a.before[i] = before_us;
+  }
+  if (duckdb_open(NULL, &db) != DuckDBSuccess || duckdb_connect(db, &con) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: cannot open an in-memory database");
+    free(a.have);
+    free(a.before);
+    if (db) {
+      duckdb_close(&db);
+    }
+    return ARGO_EDB;
+  }
+  size_t ndays = 0, done = 0;
+  entry *days = list(data_output, 1, &ndays);
+  int64_t before_day = argo__day_of(before_us);
+  for (size_t d = 0; d < ndays && done < nsym; d++) {
+    if (days[d].key > before_day) {
+      continue;
+    }
+    char day_dir[4200];
+    snprintf(day_dir, sizeof day_dir, "%s/%s", data_output, days[d].name);
+    size_t nruns = 0;
+    entry *runs = list(day_dir, 0, &nruns);
+    for (size_t k = 0; k < nruns && done < nsym; k++) {
+      char run_dir[4300], path[4400], note[ARGO_ERRMSG_MAX];
+      snprintf(run_dir, sizeof run_dir, "%s/%s", day_dir, runs[k].name);
+      snprintf(path, sizeof path, "%s/market_data.parquet", run_dir);
+      if (!argo__fs_exists(path) || other_interval(run_dir, interval)) {
+        continue;
+      }
+      int bad = argo__recover_check_parquet(path, note, sizeof note);
+      if (bad != 0) {
+        if (report) {
+          report(user, ARGO_ECORRUPT, note);
+        }
+        continue;
+      }
+      long added = read_file(con, path, symbols, nsym, per_symbol, &a, note, sizeof note);
+      if (added < 0) {
+        if (report) {
+          report(user, ARGO_EIO, note);
+        }
+        continue;
+      }
+      if (added > 0 && !out->resumed_from[0]) {
+        snprintf(out->resumed_from, sizeof out->resumed_from, "%s/%s", days[d].name, runs[k].name);
+        argo__strlcpy(out->resumed_dir, run_dir, sizeof out->resumed_dir);
+      }
+      done = 0;
+      for (size_t i = 0; i < nsym; i++) {
+        done += a.have[i] >= per_symbol;
+      }
+    }
+    free(runs);
+  }
+  free(days);
+  duckdb_disconnect(&con);
+  duckdb_close(&db);
+  free(a.have);
+  free(a.before);
+  if (a.n) {
+    qsort(a.c, a.n, sizeof *a.c, by_time);
+  }
+  out->candles = a.c;
+  out->n = a.n;
+  return ARGO_OK;
+}
+
+void argo__stored_free(argo__stored *s) {
+  free(s->candles);
+  memset(s, 0, sizeof *s);
+}
+
+/* max(id) of one file into *v (0 when it has no rows). 0, or -1 with err set. */
+static int file_max_id(duckdb_connection con, const char *path, int64_t *v, char *err,
+                       size_t errlen) {
+  char q[8800], sql[9000];
+  *v = 0;
+  if (argo__sql_quote(path, q, sizeof q) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", path);
+    return -1;
+  }
+  snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM read_parquet(%s)", q);
+  duckdb_result r;
+  int rc = 0;
+  if (duckdb_query(con, sql, &r) == DuckDBSuccess && duckdb_row_count(&r) == 1) {
+    *v = duckdb_value_int64(&r, 0, 0);
+  } else {
+    argo__fmt(err, errlen, "cannot read the ids of '%s': %s", path,
+              duckdb_result_error(&r) ? duckdb_result_error(&r) : "no result");
+    rc = -1;
+  }
+  duckdb_destroy_result(&r);
+  return rc;
+}
+
+/* The ids of one file into *best. A file that cannot be read is checked: an unreadable one is
+ * moved aside (".corrupt") and reported, as every Parquet file argo finds broken at start; the
+ * others count. */
+static void ids_of(duckdb_connection con, const char *path, int64_t *best,
+                   argo__history_report report, void *user) {
+  if (!argo__fs_exists(path)) {
+    return;
+  }
+  char note[ARGO_ERRMSG_MAX];
+  int64_t v;
+  if (file_max_id(con, path, &v, note, sizeof note) != 0) {
+    char why[ARGO_ERRMSG_MAX];
+    int bad = argo__recover_check_parquet(path, why, sizeof why);
+    if (bad != 0 || file_max_id(con, path, &v, note, sizeof note) != 0) {
+      /* Moved aside (or not even that): its ids are lost to the count, which says so. */
+      if (report) {
+        report(user, bad == 1 ? ARGO_ECORRUPT : ARGO_EIO, bad != 0 ? why : note);
+      }
+      return;
+    }
+  }
+  if (v > *best) {
+    *best = v;
+  }
+}
+
+void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *log_id,
+                            argo__history_report report, void *user) {
+  *mark_id = *log_id = 0;
+  if (!argo__fs_is_dir(data_output)) {
+    return;
+  }
+  /* DuckDB is opened only once there is a file to read: a first session in an empty folder
+   * does not pay for it. */
+  duckdb_database db = NULL;
+  duckdb_connection con = NULL;
+  int failed = 0;
+  /* File by file (not one query over all of them), so that one unreadable file neither hides
+   * the others' ids nor stays in place unreported. */
+  size_t ndays = 0;
+  entry *days = list(data_output, 1, &ndays);
+  for (size_t d = 0; d < ndays && !failed; d++) {
+    char day_dir[4200];
+    snprintf(day_dir, sizeof day_dir, "%s/%s", data_output, days[d].name);
+    size_t nruns = 0;
+    entry *runs = list(day_dir, 0, &nruns);
+    for (size_t k = 0; k < nruns && !failed; k++) {
+      static const char *const files[2] = {"marks.parquet", "logs.parquet"};
+      for (int f = 0; f < 2; f++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s/%s", day_dir, runs[k].name, files[f]);
+        if (!argo__fs_exists(path)) {
+          continue;
+        }
+        if (!con && (duckdb_open(NULL, &db) != DuckDBSuccess ||
+                     duckdb_connect(db, &con) != DuckDBSuccess)) {
+          if (report) {
+            report(user, ARGO_EDB,
+                   "DuckDB: cannot open an in-memory database; mark and log ids start again at 1");
+          }
+          failed = 1;
+          break;
+        }
+        ids_of(con, path, f == 0 ? mark_id : log_id, report, user);
+      }
+    }
+    free(runs);
+  }
+  free(days);
+  if (con) {
+    duckdb_disconnect(&con);
+  }
+  if (db) {
+    duckdb_close(&db);
+  }
+}

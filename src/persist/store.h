@@ -1,0 +1,62 @@
+/*
+ * Store: the day's rows in in-memory DuckDB tables (DESIGN sections 4 and 5), loaded from row
+ * batches through DuckDB's appender in whole data chunks, and exported to Parquet with
+ * COPY ... TO a temporary file that is then fsynced and renamed over the published file.
+ * Orders keep one row per order holding its latest status: a batch row for an order already in
+ * the table becomes an UPDATE (through a staging table joined on order_id, so the cost of a
+ * load is proportional to the batch, not to the table).
+ *
+ * Owned by one thread at a time (the publisher's). Depends on DuckDB, schema, batch and fsx.
+ */
+#ifndef ARGO_STORE_H
+#define ARGO_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <argo/argo.h>
+
+#include "persist/batch.h"
+#include "persist/schema.h"
+
+typedef struct argo__store argo__store;
+
+/* Opens an in-memory DuckDB database with the five tables. threads: DuckDB worker threads. */
+argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errlen);
+/* Closes st. A store that works is emptied and kept instead (one per process), and the next
+ * argo__store_open of the same process with the same threads takes it: DuckDB's start and the
+ * first run of its code cost more than a short session's whole work. */
+void argo__store_close(argo__store *st);
+/* The session's symbols (before its first rows): market_data.symbol becomes an ENUM of them
+ * (a byte per row to load and export instead of a string; read back as the same strings),
+ * unless there are more than 255. A row of another symbol is then refused by append. */
+argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, size_t n, char *err,
+                                 size_t errlen);
+/* Loads the rows of b into its table. ARGO_EDB / ARGO_ENOMEM with err set. */
+argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, size_t errlen);
+/* Exports table t to dir/<file>: COPY to dir/.<file>.tmp, fsync, rename. The folder itself is
+ * not fsynced (the caller does it once for several files). On failure the published file is
+ * untouched. ARGO_EIO with the path in err (ARGO_EDB if the rows could not be loaded). */
+argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
+                            size_t errlen);
+/* The connection (0 or 1) that loads and exports table t: the exports of tables of different
+ * connections may run at the same time on two threads, while nothing is appended. Everything
+ * else (append, reset) runs on one thread while no export runs. */
+int argo__store_lane(argo__table_id t);
+/* Rows of the Parquet file at path: >= 0, or -1 with err set when it cannot be read. */
+int64_t argo__store_file_rows(argo__store *st, const char *path, char *err, size_t errlen);
+/* Recovery from a damaged journal: adds to table t the rows of the published file at path that
+ * the table lacks, so that what recovery publishes never holds fewer rows than that file did.
+ * Orders are matched by order_id (the file's row replaces a PENDING one when the file's is
+ * final); the other tables are compared as multisets of whole rows. The rows added are copied
+ * into out (a batch of table t, emptied first) for the caller to account for. When rows were
+ * added, the table is put in time order (orders by timestamp, trades by executed_at, marks and
+ * logs by id, market_data by time; ties keep their order). ARGO_EDB / ARGO_ENOMEM with err. */
+argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *path,
+                                argo__batch *out, char *err, size_t errlen);
+/* Empties every table (a new day). */
+argo_err argo__store_reset(argo__store *st, char *err, size_t errlen);
+/* Rows in table t. */
+int64_t argo__store_count(argo__store *st, argo__table_id t);
+
+#endif
