@@ -1,7 +1,7 @@
 /*
- * The argo command-line tool: a table of commands, each with its options, from which the
- * usage texts (and, later, the man page and shell completion) are generated. The tool uses
- * only the public API in <argo/argo.h>.
+ * The argo command-line tool: a table of commands, each with its options, from which the usage
+ * texts, the man page (`argo man`) and the shell completion (`argo completion bash`) are
+ * generated. The tool uses only the public API in <argo/argo.h>.
  */
 #ifndef ARGO_CLI_H
 #define ARGO_CLI_H

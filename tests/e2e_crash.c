@@ -577,9 +577,9 @@ TEST(e2e_a_crash_during_recovery_is_recovered_again) {
   tu_rm_rf(root);
 }
 
-/* DESIGN section 5: a corrupt Parquet file found when a run starts is moved aside (.corrupt,
- * its bytes untouched) and reported, never deleted or overwritten; the rows come back from the
- * journal. Also for a warm restart reading an earlier run's market data. */
+/* docs/design.md section 5: a corrupt Parquet file found when a run starts is moved aside
+ * (.corrupt, its bytes untouched) and reported, never deleted or overwritten; the rows come back
+ * from the journal. Also for a warm restart reading an earlier run's market data. */
 TEST(e2e_a_corrupt_parquet_file_found_at_start_is_moved_aside_and_reported) {
   snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-corrupt"));
   snprintf(data, sizeof data, "%s/data", root);

@@ -31,7 +31,8 @@ static argo__stats_doc read_stats(const char *run_dir) {
   return tu_read_stats(p);
 }
 
-/* The five Parquet files of a day folder (DESIGN section 2), written out here on purpose. */
+/* The five Parquet files of a day folder (docs/design.md section 2), written out here on purpose.
+ */
 static const char *const files[5] = {"orders.parquet", "trades.parquet", "marks.parquet",
                                      "logs.parquet", "market_data.parquet"};
 
@@ -282,8 +283,8 @@ static char *snapshot(const char *dir) {
   return buf;
 }
 
-/* DESIGN section 2: when {day}/run_N belongs to another session at a day change, the session
- * takes the next free number for that day, says so through on_error and in that day's
+/* docs/design.md section 2: when {day}/run_N belongs to another session at a day change, the
+ * session takes the next free number for that day, says so through on_error and in that day's
  * stats.yaml, never writes into the other folder, and returns to run_N the day after. */
 TEST(e2e_day_change_into_a_taken_run_folder_moves_to_the_next_number) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-collide"));

@@ -112,7 +112,7 @@ static double yaml_num(const char *text, const char *block, const char *key) {
 }
 
 /*
- * Views for recomputing the statistics of a session from its files alone (DESIGN section 7,
+ * Views for recomputing the statistics of a session from its files alone (docs/design.md section 7,
  * docs/statistics.md): every fill of every day, the opening fills as FIFO lots and the
  * reducing fills, each with its range [lo, hi) of cumulative quantity in its book (symbol and
  * position type), so that the FIFO pieces are the overlaps of those ranges; and every candle.

@@ -1,4 +1,4 @@
-/* Session manager: run numbering, atomic claims, day folders (DESIGN sections 2 and 3). */
+/* Session manager: run numbering, atomic claims, day folders (docs/design.md sections 2 and 3). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

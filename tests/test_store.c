@@ -184,8 +184,8 @@ TEST(store_market_data_round_trips_across_many_chunks) {
 }
 
 /* With the session's symbols set, market_data.symbol is an ENUM of them: the file holds the same
- * strings (a VARCHAR column to readers, as DESIGN section 4 says), a row of another symbol is
- * refused with its value named, and the next store of the process (which takes this one's
+ * strings (a VARCHAR column to readers, as docs/design.md section 4 says), a row of another symbol
+ * is refused with its value named, and the next store of the process (which takes this one's
  * database) starts empty, with a VARCHAR symbol again. */
 TEST(store_symbols_enum_reads_back_as_strings_and_refuses_others) {
   snprintf(dir, sizeof dir, "%s", tu_tmpdir("store-syms"));

@@ -343,7 +343,7 @@ const char *tu_sql_str(const char *text) {
   return b;
 }
 
-/* DESIGN section 4, by hand: names, order and types (TEXT is DuckDB's VARCHAR). */
+/* docs/design.md section 4, by hand: names, order and types (TEXT is DuckDB's VARCHAR). */
 static const struct {
   const char *file;
   const char *cols; /* "name TYPE, ..." as DuckDB's DESCRIBE says it */
@@ -390,13 +390,13 @@ void tu_check_design_schema(tu_db *d, const char *path, const char *file) {
       char msg[2048];
       snprintf(msg, sizeof msg, "%s", got);
       free(got);
-      TEST_FAIL_("%s: the first columns are\n  %s\nwant (DESIGN section 4)\n  %s", path, msg,
-                 design_schemas[i].cols);
+      TEST_FAIL_("%s: the first columns are\n  %s\nwant (docs/design.md section 4)\n  %s", path,
+                 msg, design_schemas[i].cols);
     }
     free(got);
     return;
   }
-  TEST_FAIL_("no DESIGN schema for '%s'", file);
+  TEST_FAIL_("no schema of docs/design.md section 4 for '%s'", file);
 }
 
 /* Starts the mock with the given flags (NULL-terminated) and reads its port. */

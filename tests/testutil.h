@@ -65,7 +65,7 @@ int tu_exec(tu_db *d, const char *sql, char *err, size_t errlen);
 /* Quotes text as an SQL string literal ('it''s') into a static buffer (one per call site is
  * enough: copy it before the next call). Fails the test if it does not fit. */
 const char *tu_sql_str(const char *text);
-/* Checks that the Parquet file at path starts with exactly the DESIGN section 4 columns of
+/* Checks that the Parquet file at path starts with exactly the docs/design.md section 4 columns of
  * file (its base name, such as "orders.parquet"), in order and with their DuckDB types, written
  * here as literals rather than taken from src/persist/schema.c; extra columns may follow them. */
 void tu_check_design_schema(tu_db *d, const char *path, const char *file);

@@ -106,7 +106,8 @@ typedef struct argo_config_key {
 /* The i-th known key; NULL past the end. */
 const argo_config_key *argo_config_key_at(size_t i);
 
-/* ---- statistics (DESIGN section 7) -------------------------------------------------------- */
+/* ---- statistics (docs/design.md section 7)
+ * -------------------------------------------------------- */
 
 typedef struct argo_stats_block {
   int64_t number_of_trades; /* fills */
@@ -216,19 +217,18 @@ typedef struct argo_callbacks {
 #define ARGO_FEED_END 0      /* next: no more candles, the session ends normally */
 #define ARGO_FEED_SKIP (-1)  /* next: a problem to report (err), the feed goes on */
 #define ARGO_FEED_FATAL (-2) /* next: the feed cannot go on (err); the session ends with it */
-#define ARGO_FEED_WAIT                                                                             \
-  3 /* next: no candle yet; the engine publishes and acknowledges what it                          \
-       holds, then calls next again (a live feed returns this after                                \
-       waiting a little, at most about 100 ms, so that a stop request                              \
-       and the files' freshness are not held up) */
+/* next: no candle yet; the engine publishes and acknowledges what it holds, then calls next
+ * again. A live feed returns this after waiting a little, at most about 100 ms, so that a stop
+ * request and the files' freshness are not held up. */
+#define ARGO_FEED_WAIT 3
 typedef struct argo_feed {
   uint32_t struct_size; /* sizeof(argo_feed) */
   const char *name;     /* shown as the session's feed (on_engine_start); NULL: "custom" */
   /* Writes the next candle into *out (out->symbol valid until the next call) and returns one
    * of the ARGO_FEED_ codes; err (errlen bytes) takes the message of SKIP and FATAL. */
   int (*next)(void *user, argo_candle *out, char *err, size_t errlen);
-  /* Optional: the session clock at start, which dates the first day folder (DESIGN section 2:
-   * the first candle's time for recorded data). NULL: the wall clock. */
+  /* Optional: the session clock at start, which dates the first day folder (docs/design.md section
+   * 2: the first candle's time for recorded data). NULL: the wall clock. */
   int64_t (*clock_start)(void *user);
   /* Optional: called once, when the engine is done with the feed (or is freed unrun). */
   void (*close)(void *user);

@@ -1,7 +1,7 @@
 /*
  * Engine: the public argo_engine object. It owns one session from start to end: the feed,
  * the strategy instance, the paper broker, the statistics tracker and the publisher, and it
- * runs the per-candle loop of DESIGN section 1:
+ * runs the per-candle loop of docs/design.md section 1:
  *   1. date-boundary check, 2. store the candle, 3. pending orders, then the strategy,
  *   4. record orders and fills, 5. statistics, 6. persistence and callbacks.
  * Callbacks that acknowledge something (orders, fills, stats) wait in a FIFO queue until the
@@ -1035,7 +1035,7 @@ static void wait_day_marks(argo_engine *eng) {
   eng->nday_marks--;
 }
 
-/* DESIGN section 3: finalize the day, open the next one with the same run number. */
+/* docs/design.md section 3: finalize the day, open the next one with the same run number. */
 static argo_err change_day(argo_engine *eng, int64_t t) {
   wait_day_marks(eng);
   snapshot_stats(eng, "finished");
@@ -1625,7 +1625,8 @@ static argo_err setup(argo_engine *eng) {
     return set_err(eng, rc, "out of memory");
   }
   /* Finalize what earlier sessions left behind in a crash, before claiming a run number; then
-   * continue their mark and log ids (DESIGN section 4: ids keep increasing across a restart). */
+   * continue their mark and log ids (docs/design.md section 4: ids keep increasing across a
+   * restart). */
   if (argo__fs_is_dir(s->data_output)) {
     argo__recover_all(s->data_output, on_recover, eng);
     argo__history_last_ids(s->data_output, &eng->mark_id, &eng->log_id, on_history_problem, eng);

@@ -4,7 +4,7 @@
  * realized pnl) and by the statistics tracker (unrealized pnl, holding times); both keep their
  * own books from the same fills, so they agree by construction. No dependency on other modules.
  *
- * Realized pnl of a closing fill (DESIGN section 7): for each matched piece of q units,
+ * Realized pnl of a closing fill (docs/design.md section 7): for each matched piece of q units,
  *   long:  (exit_price - entry_price) * q, short: (entry_price - exit_price) * q,
  * minus the entry fee of the lot pro rata (q / lot quantity at entry) and minus the exit fee
  * pro rata (q / fill quantity). Quantities within ARGO_QTY_EPS of zero count as zero.

@@ -1,7 +1,7 @@
 /*
- * Statistics tracker (DESIGN section 7): daily and cumulative trade statistics from the stream
- * of fills and candle closes. Pure computation: no I/O, no threads, no dependency on the store
- * or the engine. Symbols are small integers chosen by the caller.
+ * Statistics tracker (docs/design.md section 7): daily and cumulative trade statistics from the
+ * stream of fills and candle closes. Pure computation: no I/O, no threads, no dependency on the
+ * store or the engine. Symbols are small integers chosen by the caller.
  *
  * Definitions (also in docs/statistics.md):
  * - every fill counts in number_of_trades and total_fees;

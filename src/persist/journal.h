@@ -1,7 +1,7 @@
 /*
- * Write-ahead journal (DESIGN section 5, "zero loss"): every row of a run-day folder (candles,
- * orders and their changes, fills, marks, logs) is appended to {run_dir}/.journal before it is
- * reported or published, and the journal is fsynced with group commit. After a crash the
+ * Write-ahead journal (docs/design.md section 5, "zero loss"): every row of a run-day folder
+ * (candles, orders and their changes, fills, marks, logs) is appended to {run_dir}/.journal before
+ * it is reported or published, and the journal is fsynced with group commit. After a crash the
  * journal alone rebuilds the day's Parquet files and stats.yaml (recover.c).
  *
  * File format (docs/files.md): a 16-byte header ("ARGOJNL" NUL, u32 version 1, u32 zero), then

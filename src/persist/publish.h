@@ -1,7 +1,7 @@
 /*
  * Publisher: the background thread that turns the engine's rows into published files
- * (DESIGN section 5). The engine thread fills a segment (row batches of the five tables, the
- * latest stats.yaml document, day markers); the segment is handed to the publisher when the
+ * (docs/design.md section 5). The engine thread fills a segment (row batches of the five tables,
+ * the latest stats.yaml document, day markers); the segment is handed to the publisher when the
  * publisher is idle and the rows are urgent (orders, trades, stats) or have waited long enough
  * (min_gap), when the engine is about to wait for the next candle, and at every day end. The
  * publisher loads a whole batch of segments into the store (DuckDB), then exports each table

@@ -1,4 +1,4 @@
-/* Table definitions of DESIGN section 4; see schema.h. */
+/* Table definitions of docs/design.md section 4; see schema.h. */
 #include "persist/schema.h"
 
 #include <stdio.h>

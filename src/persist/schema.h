@@ -1,5 +1,5 @@
 /*
- * The five Parquet tables of a run folder (DESIGN section 4): names, files, columns, types.
+ * The five Parquet tables of a run folder (docs/design.md section 4): names, files, columns, types.
  * The store creates its DuckDB tables from these definitions, the tests check the published
  * files against them, and docs/files.md lists them. Extra columns are only ever appended.
  */
@@ -111,8 +111,8 @@ enum {
   MRK_NCOLS
 };
 enum { LOG_ID, LOG_TS, LOG_SYMBOL, LOG_LEVEL, LOG_MESSAGE, LOG_FIELDS, LOG_NCOLS };
-/* MD_HISTORY (appended after DESIGN's columns): the candle is downloaded history (prefetch,
- * gap fill) that the strategy saw as warm-up only, never traded on. */
+/* MD_HISTORY (appended after the columns of docs/design.md section 4): the candle is downloaded
+ * history (prefetch, gap fill) that the strategy saw as warm-up only, never traded on. */
 enum { MD_TIME, MD_SYMBOL, MD_OPEN, MD_HIGH, MD_LOW, MD_CLOSE, MD_VOLUME, MD_HISTORY, MD_NCOLS };
 
 /* Text forms of the enums of strategy.h, as stored in the files. */

@@ -1,5 +1,5 @@
 /*
- * Session manager (DESIGN sections 2 and 3): the session's identity (UUID), its run number,
+ * Session manager (docs/design.md sections 2 and 3): the session's identity (UUID), its run number,
  * and its day folders {data_output}/{YYYY-MM-DD}/run_N. It claims run folders atomically with
  * mkdir, moves the day forward only, keeps the same N across days and takes the next free
  * number for a day whose run_N belongs to another session. File-system only: no DuckDB, no

@@ -236,7 +236,7 @@ static void body(out *o, const argo__stats_doc *doc) {
   }
   seq_end(o);
 
-  /* The top-level blocks are the day's figures, in the layout of DESIGN section 7. */
+  /* The top-level blocks are the day's figures, in the layout of docs/design.md section 7. */
   key(o, "trade_result");
   map_start(o);
   kv_i64(o, "number_of_trades", d->number_of_trades);

@@ -1,6 +1,6 @@
 /*
  * stats.yaml: rendering (libyaml emitter) and reading back (libyaml parser). The layout is
- * DESIGN section 7, keys in this order: id, session_id, date, session_start, last_updated,
+ * docs/design.md section 7, keys in this order: id, session_id, date, session_start, last_updated,
  * status, symbols, trade_result, trade_pnl, trade_holding_time, total_fees, the five
  * *_file_path keys, strategy, daily, cumulative, then argo's own additions: candles,
  * candles_total, equity, and (only when set) run_collision, resumed_from, interval,

@@ -1,10 +1,10 @@
 /*
- * Store: the day's rows in in-memory DuckDB tables (DESIGN sections 4 and 5), loaded from row
- * batches through DuckDB's appender in whole data chunks, and exported to Parquet with
- * COPY ... TO a temporary file that is then fsynced and renamed over the published file.
- * Orders keep one row per order holding its latest status: a batch row for an order already in
- * the table becomes an UPDATE (through a staging table joined on order_id, so the cost of a
- * load is proportional to the batch, not to the table).
+ * Store: the day's rows in in-memory DuckDB tables (docs/design.md sections 4 and 5), loaded from
+ * row batches through DuckDB's appender in whole data chunks, and exported to Parquet with COPY ...
+ * TO a temporary file that is then fsynced and renamed over the published file. Orders keep one row
+ * per order holding its latest status: a batch row for an order already in the table becomes an
+ * UPDATE (through a staging table joined on order_id, so the cost of a load is proportional to the
+ * batch, not to the table).
  *
  * Owned by one thread at a time (the publisher's). Depends on DuckDB, schema, batch and fsx.
  */
