@@ -226,8 +226,25 @@ TEST(output_open_writes_in_place_and_never_blocks_on_a_pipe) {
   tu_rm_rf(dir);
 }
 
+/* A path that does not fit is an error, never a shorter path naming another file. */
+TEST(path_fails_rather_than_cut_a_path_short) {
+  char out[16], err[256] = "";
+  CHECK_EQ_INT(0, argo__path(out, sizeof out, err, sizeof err, "%s/%s", "data", "x.tmp"));
+  CHECK_STR("data/x.tmp", out);
+  CHECK_EQ_INT(-ENAMETOOLONG,
+               argo__path(out, sizeof out, err, sizeof err, "%s/%s", "data/2025-10-01", "run_1"));
+  CHECK_STR("", out);
+  CHECK_CONTAINS(err, "path too long");
+  char tmp[24];
+  CHECK_EQ_INT(0, argo__fs_tmp_name("d/stats.yaml", tmp, sizeof tmp));
+  CHECK_STR("d/.stats.yaml.tmp", tmp);
+  CHECK_EQ_INT(-ENAMETOOLONG, argo__fs_tmp_name("data/run_1/stats.yaml", tmp, sizeof tmp));
+  CHECK_STR("", tmp);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
+  RUN(path_fails_rather_than_cut_a_path_short);
   RUN(mask_hides_user_information_and_secret_parameters);
   RUN(mask_keeps_urls_without_secrets_and_other_text);
   RUN(mask_finds_every_url_in_a_message);

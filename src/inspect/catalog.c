@@ -119,7 +119,7 @@ static int read_doc(const char *run_dir, argo__stats_doc *doc, char *why, size_t
   if (rc != ARGO_OK) {
     /* The parser's message starts with "stats.yaml: "; the path says it already. */
     const char *p = strncmp(perr, "stats.yaml: ", 12) == 0 ? perr + 12 : perr;
-    snprintf(why, whylen, "its stats.yaml is unreadable: '%s': %s", path, p);
+    argo__fmt(why, whylen, "its stats.yaml is unreadable: '%s': %s", path, p);
     return 2;
   }
   return 0;
@@ -152,8 +152,7 @@ static int add_run(argo_catalog *cat, const char *date, const char *run, const c
 
 static int is_dir_in(const char *dir, const char *name) {
   char p[ARGO_PATH_MAX + 64];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  return argo__fs_is_dir(p);
+  return argo__path(p, sizeof p, NULL, 0, "%s/%s", dir, name) == 0 && argo__fs_is_dir(p);
 }
 
 /* Lists one day folder. 0, or -1 when out of memory. */
@@ -171,7 +170,9 @@ static int scan_day(argo_catalog *cat, const char *date) {
       continue;
     }
     char run_dir[ARGO_PATH_MAX + 64];
-    snprintf(run_dir, sizeof run_dir, "%s/%s", day_dir, de->d_name);
+    if (argo__path(run_dir, sizeof run_dir, NULL, 0, "%s/%s", day_dir, de->d_name) != 0) {
+      continue; /* is_dir_in said it is a folder: cannot happen */
+    }
     rc = add_run(cat, date, de->d_name, run_dir);
   }
   closedir(d);

@@ -83,26 +83,3 @@ void argo__batch_text_n(argo__batch *b, int col, size_t row, const char *s, size
   b->cols[col].txt[row] = ((uint64_t)b->alen << 24) | (uint64_t)n;
   b->alen += n;
 }
-
-int argo__batch_append(argo__batch *dst, const argo__batch *src) {
-  if (src->rows == 0) {
-    return 0;
-  }
-  if (grow_rows(dst, dst->rows + src->rows) != 0 || arena_reserve(dst, src->alen) != 0) {
-    return -1;
-  }
-  size_t base = dst->alen;
-  memcpy(dst->arena + dst->alen, src->arena, src->alen);
-  dst->alen += src->alen;
-  for (size_t c = 0; c < src->t->ncols; c++) {
-    if (src->t->cols[c].type == ARGO_COL_TEXT) {
-      for (size_t r = 0; r < src->rows; r++) {
-        dst->cols[c].txt[dst->rows + r] = src->cols[c].txt[r] + ((uint64_t)base << 24);
-      }
-    } else {
-      memcpy((char *)dst->cols[c].any + dst->rows * 8, src->cols[c].any, src->rows * 8);
-    }
-  }
-  dst->rows += src->rows;
-  return 0;
-}

@@ -35,8 +35,6 @@ void argo__batch_free(argo__batch *b);
 void argo__batch_clear(argo__batch *b);
 /* Adds a row (values unset) and returns its index, or (size_t)-1 when out of memory. */
 size_t argo__batch_add(argo__batch *b);
-/* Appends the rows of src (same table) to dst. 0 or -1. */
-int argo__batch_append(argo__batch *dst, const argo__batch *src);
 
 static inline void argo__batch_f64(argo__batch *b, int col, size_t row, double v) {
   b->cols[col].f64[row] = v;

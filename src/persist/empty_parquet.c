@@ -6,9 +6,11 @@
 #include "util/fsx.h"
 
 argo_err argo__empty_parquet_write(argo__table_id t, const char *dir, char *err, size_t errlen) {
-  char path[4200];
+  char path[ARGO_PATH_MAX + 64];
   size_t len;
   const unsigned char *bytes = argo__empty_parquet(t, &len);
-  snprintf(path, sizeof path, "%s/%s", dir, argo__schema(t)->file);
+  if (argo__path(path, sizeof path, err, errlen, "%s/%s", dir, argo__schema(t)->file) != 0) {
+    return ARGO_EINVAL;
+  }
   return argo__fs_write_replace(path, bytes, len, err, errlen) ? ARGO_EIO : ARGO_OK;
 }

@@ -71,9 +71,9 @@ static entry *list(const char *dir, int dates, size_t *n) {
 
 /* 1 if the run's stats.yaml names another interval. */
 static int other_interval(const char *run_dir, const char *interval) {
-  char path[4300], *text = NULL;
-  snprintf(path, sizeof path, "%s/stats.yaml", run_dir);
-  if (!interval || argo__fs_read_all(path, &text, NULL) != 0) {
+  char path[ARGO_PATH_MAX + 64], *text = NULL;
+  if (!interval || argo__path(path, sizeof path, NULL, 0, "%s/stats.yaml", run_dir) != 0 ||
+      argo__fs_read_all(path, &text, NULL) != 0) {
     return 0;
   }
   argo__stats_doc doc;

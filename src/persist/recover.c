@@ -435,8 +435,9 @@ static void remove_tmp_files(const char *dir) {
     char path[ARGO_PATH_MAX + 128], tmp[ARGO_PATH_MAX + 160];
     snprintf(path, sizeof path, "%s/%s", dir,
              t < ARGO_T_COUNT ? argo__schema((argo__table_id)t)->file : "stats.yaml");
-    argo__fs_tmp_name(path, tmp, sizeof tmp);
-    unlink(tmp);
+    if (argo__fs_tmp_name(path, tmp, sizeof tmp) == 0) {
+      unlink(tmp);
+    }
   }
 }
 

@@ -334,7 +334,7 @@ int argo__session_reserve_ids(const char *data_output, int kind, int64_t floor, 
   next[k] = (long long)(from + count);
   int len = snprintf(buf, sizeof buf, "next_mark_id: %lld\nnext_log_id: %lld\n", next[0], next[1]);
   /* Written in place under the lock (readers take the lock too): not through
-   * argo__io_write_all, whose fault injection counts the writes of the record, which this file
+   * argo__io_write_all_as, whose fault injection counts the writes of the record, which this file
    * is not part of. */
   errno = 0;
   if (pwrite(fd, buf, (size_t)len, 0) != len || ftruncate(fd, len) != 0) {

@@ -13,7 +13,7 @@
 
 #include <argo/argo.h>
 
-#define ARGO_PATH_MAX 4096
+#include "util/util.h"
 
 typedef struct argo__session {
   char data_output[ARGO_PATH_MAX];

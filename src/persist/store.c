@@ -630,13 +630,15 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
     return rc;
   }
   const argo__table *tab = argo__schema(t);
-  char final_path[4200], tmp[4300], quoted[8800], sql[9000];
-  snprintf(final_path, sizeof final_path, "%s/%s", dir, tab->file);
+  char final_path[ARGO_PATH_MAX + 64], tmp[ARGO_PATH_MAX + 128], quoted[8800], sql[9000];
   if (ts->rows == 0) {
     /* An empty table's file is always the same bytes (the schema alone decides them). */
     return argo__empty_parquet_write(t, dir, err, errlen);
   }
-  argo__fs_tmp_name(final_path, tmp, sizeof tmp);
+  if (argo__path(final_path, sizeof final_path, err, errlen, "%s/%s", dir, tab->file) != 0 ||
+      argo__fs_tmp_name(final_path, tmp, sizeof tmp) != 0) {
+    return ARGO_EINVAL;
+  }
   if (argo__sql_quote(tmp, quoted, sizeof quoted) != 0) {
     argo__fmt(err, errlen, "path too long: '%s'", tmp);
     return ARGO_EINVAL;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,16 +174,8 @@ static int fsync_path(argo__io_op op, int fd, const char *path) {
   return 0;
 }
 
-int argo__io_write_all(int fd, const void *data, size_t len) {
-  return write_all_path(ARGO_IO_WRITE, fd, data, len, NULL);
-}
-
 int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len) {
   return write_all_path(op, fd, data, len, NULL);
-}
-
-int argo__io_fsync(int fd) {
-  return fsync_path(ARGO_IO_FSYNC, fd, NULL);
 }
 
 unsigned long long argo__io_fsync_count(void) {
@@ -210,11 +203,31 @@ static void dir_of(const char *path, char *out, size_t len) {
   argo__strlcpy(out, dirname(tmp), len);
 }
 
-void argo__fs_tmp_name(const char *path, char *out, size_t len) {
-  char a[4096], b[4096];
-  argo__strlcpy(a, path, sizeof a);
-  argo__strlcpy(b, path, sizeof b);
-  snprintf(out, len, "%s/.%s.tmp", dirname(a), basename(b));
+int argo__path(char *out, size_t len, char *err, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(out, len, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= len) {
+    if (err && errlen) {
+      argo__fmt(err, errlen, "path too long (%zu bytes at most): '%.80s...'", len - 1, out);
+    }
+    if (len) {
+      out[0] = '\0';
+    }
+    return -ENAMETOOLONG;
+  }
+  return 0;
+}
+
+int argo__fs_tmp_name(const char *path, char *out, size_t len) {
+  char a[ARGO_PATH_MAX + 256], b[ARGO_PATH_MAX + 256];
+  if (argo__path(a, sizeof a, NULL, 0, "%s", path) != 0) {
+    out[0] = '\0';
+    return -ENAMETOOLONG;
+  }
+  memcpy(b, a, sizeof b);
+  return argo__path(out, len, NULL, 0, "%s/.%s.tmp", dirname(a), basename(b));
 }
 
 int argo__fs_fsync_dir(const char *dir, char *err, size_t errlen) {
@@ -261,16 +274,6 @@ int argo__fs_replace(const char *tmp, const char *final_path, char *err, size_t 
   return rc;
 }
 
-int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t errlen) {
-  int rc = argo__fs_replace(tmp, final_path, err, errlen);
-  if (rc) {
-    return rc;
-  }
-  char dir[4096];
-  dir_of(final_path, dir, sizeof dir);
-  return argo__fs_fsync_dir(dir, err, errlen);
-}
-
 int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *err,
                           size_t errlen) {
   int rc = argo__fs_write_replace(path, data, len, err, errlen);
@@ -288,8 +291,11 @@ int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *
  * the file those permission bits (those of the file it replaces). */
 static int write_replace(const char *path, const void *data, size_t len, int user, int mode,
                          char *err, size_t errlen) {
-  char tmp[4200];
-  argo__fs_tmp_name(path, tmp, sizeof tmp);
+  char tmp[ARGO_PATH_MAX + 128];
+  if (argo__fs_tmp_name(path, tmp, sizeof tmp) != 0) {
+    argo__fmt(err, errlen, "path too long: '%.80s...'", path);
+    return -ENAMETOOLONG;
+  }
   int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
   if (user) {
     unlink(tmp);

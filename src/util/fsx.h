@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "util/util.h"
+
 typedef enum argo__io_op {
   ARGO_IO_WRITE = 0, /* write(2) of our own files, and DuckDB's COPY of a Parquet file */
   ARGO_IO_FSYNC = 1,
@@ -46,11 +48,7 @@ void argo__io_fault_observe(argo__io_fault_fn fn, void *user);
  * piece of work (its failing call returned) and may make no further checked call for a while. */
 void argo__io_fault_settle(void);
 
-/* write(2) of all len bytes; returns 0 or -errno. */
-int argo__io_write_all(int fd, const void *data, size_t len);
-/* fsync(2) through the fault hook; returns 0 or -errno. */
-int argo__io_fsync(int fd);
-/* The same, counted as operation op of the fault hook. */
+/* write(2) of all len bytes and fsync(2), through the fault hook as operation op; 0 or -errno. */
 int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len);
 int argo__io_fsync_as(argo__io_op op, int fd);
 /* fsyncs done by this process so far (for the benchmarks). */
@@ -72,8 +70,6 @@ int argo__fs_write_replace(const char *path, const void *data, size_t len, char 
 /* Replaces final with a finished temporary file: fsync tmp, rename over final (the folder is
  * not fsynced: the caller does it once for several files). On failure tmp is removed. */
 int argo__fs_replace(const char *tmp, const char *final_path, char *err, size_t errlen);
-/* Publishes a finished temporary file: argo__fs_replace, then fsync the folder. */
-int argo__fs_publish(const char *tmp, const char *final_path, char *err, size_t errlen);
 /* mkdir -p. 0 or -errno. */
 int argo__fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);
 /* 1 if path exists (any type), 0 otherwise. */
@@ -82,8 +78,14 @@ int argo__fs_exists(const char *path);
 int argo__fs_is_dir(const char *path);
 /* Reads a whole file into a malloc'ed NUL-terminated buffer. 0 or -errno. */
 int argo__fs_read_all(const char *path, char **out, size_t *len);
-/* The temporary name used for path: "<dir>/.<base>.tmp". */
-void argo__fs_tmp_name(const char *path, char *out, size_t len);
+/* The temporary name used for path: "<dir>/.<base>.tmp". 0, or -ENAMETOOLONG when it does not
+ * fit in out (out is then ""). */
+int argo__fs_tmp_name(const char *path, char *out, size_t len);
+/* Formats a path into out (len bytes): 0, or -ENAMETOOLONG when it does not fit, with out ""
+ * (never a path cut short, which would name another file), and err (may be NULL) saying so.
+ * The one way argo builds a path from parts. */
+int argo__path(char *out, size_t len, char *err, size_t errlen, const char *fmt, ...)
+    ARGO_PRINTF(5, 6);
 
 /* Files a user names for argo to write (a report, an events file, a manual page), unlike argo's
  * own files under the data output: the path must name a regular file, or nothing yet in an

@@ -21,6 +21,8 @@
 
 #define ARGO_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define ARGO_ERRMSG_MAX 512
+/* The longest path argo handles (a data output, a run folder, a file): longer is an error. */
+#define ARGO_PATH_MAX 4096
 
 /* snprintf into buf, never overflowing; returns buf. */
 char *argo__fmt(char *buf, size_t len, const char *fmt, ...) ARGO_PRINTF(3, 4);
