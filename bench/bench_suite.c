@@ -40,9 +40,9 @@
 #include <argo/argo.h>
 
 #include "core/engine_internal.h"
+#include "core/stats.h"
 #include "persist/journal.h"
 #include "persist/recover.h"
-#include "core/stats.h"
 #include "persist/schema.h"
 #include "persist/store.h"
 #include "util/fsx.h"

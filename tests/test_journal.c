@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/stats.h"
 #include "persist/journal.h"
 #include "persist/recover.h"
-#include "core/stats.h"
 #include "persist/stats_yaml.h"
 #include "test.h"
 #include "testutil.h"

@@ -43,7 +43,9 @@
 #include <duckdb.h>
 
 #include "feeds/replay.h"
+#include "persist/duck.h"
 #include "persist/store.h"
+#include "util/fsx.h"
 #include "util/strbuf.h"
 #include "util/timeu.h"
 #include "util/util.h"
@@ -118,13 +120,6 @@ typedef struct replay {
 
 /* DuckDB messages span several lines (hints, a caret under the query); the first is the one
  * that says what happened, and argo's messages are one line. */
-static void first_line(const char *in, char *out, size_t len) {
-  argo__strlcpy(out, in ? in : "unknown error", len);
-  char *nl = strchr(out, '\n');
-  if (nl) {
-    *nl = '\0';
-  }
-}
 
 static void source_close(source *src) {
   if (src->con) {
@@ -152,17 +147,6 @@ static void source_close(source *src) {
   }
   argo__sb_free(&src->select);
   argo__sb_free(&src->reader);
-}
-
-static argo_err exec(source *src, const char *sql, char *why, size_t len) {
-  duckdb_result r;
-  argo_err rc = ARGO_OK;
-  if (duckdb_query(src->con, sql, &r) != DuckDBSuccess) {
-    first_line(duckdb_result_error(&r), why, len);
-    rc = ARGO_EDB;
-  }
-  duckdb_destroy_result(&r);
-  return rc;
 }
 
 /* Appends a double-quoted SQL identifier. */
@@ -237,7 +221,6 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
   char why[ARGO_ERRMSG_MAX];
   char quoted[8300];
   argo_err rc;
-  duckdb_config cfg = NULL;
   duckdb_result r;
   int have_r = 0;
   char *types[NCOLS] = {0}, *names[NCOLS] = {0};
@@ -279,45 +262,25 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
     return ARGO_EINVAL;
   }
 
-  /* One thread for CSV: the row positions (ordinality) then follow the file's line order. */
-  if (duckdb_create_config(&cfg) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "out of memory");
-    return ARGO_ENOMEM;
-  }
-  if (src->csv) {
-    duckdb_set_config(cfg, "threads", "1");
-  }
-  /* A sort larger than memory spills to disk: to a private temporary folder, not to the
-   * in-memory database's default ("./.tmp" in whatever folder argo runs in). */
+  /* One thread for CSV: the row positions (ordinality) then follow the file's line order. A
+   * sort larger than memory spills to disk: to a private temporary folder, not to the in-memory
+   * database's default ("./.tmp" in whatever folder argo runs in). */
+  argo__duck_opts o = {.threads = src->csv ? 1 : 0};
   const char *tmp = getenv("TMPDIR");
-  snprintf(src->tmpdir, sizeof src->tmpdir, "%s/argo-replay-spill-XXXXXX",
-           tmp && *tmp ? tmp : "/tmp");
-  if (mkdtemp(src->tmpdir)) {
-    duckdb_set_config(cfg, "temp_directory", src->tmpdir);
+  if (argo__path(src->tmpdir, sizeof src->tmpdir, NULL, 0, "%s/argo-replay-spill-XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp") == 0 &&
+      mkdtemp(src->tmpdir)) {
+    o.temp_dir = src->tmpdir;
   } else {
     src->tmpdir[0] = '\0'; /* no temporary folder: DuckDB keeps the sort in memory */
   }
-  duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
-  duckdb_set_config(cfg, "autoload_known_extensions", "false");
-  char *open_err = NULL;
-  if (duckdb_open_ext(NULL, &src->db, cfg, &open_err) != DuckDBSuccess) {
-    first_line(open_err, why, sizeof why);
-    duckdb_free(open_err);
-    duckdb_destroy_config(&cfg);
-    src->db = NULL;
-    argo__fmt(err, errlen, "cannot open DuckDB to read '%s': %s", path, why);
-    rc = ARGO_EDB;
-    goto fail;
-  }
-  duckdb_destroy_config(&cfg);
-  if (duckdb_connect(src->db, &src->con) != DuckDBSuccess) {
-    src->con = NULL;
-    argo__fmt(err, errlen, "cannot connect to DuckDB to read '%s'", path);
+  if (argo__duck_open(&o, &src->db, &src->con, why, sizeof why) != ARGO_OK) {
+    argo__fmt(err, errlen, "cannot read '%s': %s", path, why);
     rc = ARGO_EDB;
     goto fail;
   }
   /* Text times without an offset are UTC, whatever the machine's zone. */
-  (void)exec(src, "SET TimeZone = 'UTC'", why, sizeof why);
+  (void)argo__duck_exec(src->con, "SET TimeZone = 'UTC'", why, sizeof why);
 
   argo__sb *reader = &src->reader;
   if (src->csv) {
@@ -344,7 +307,7 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
   }
   have_r = 1;
   if (duckdb_query(src->con, argo__sb_str(&d), &r) != DuckDBSuccess) {
-    first_line(duckdb_result_error(&r), why, sizeof why);
+    argo__duck_msg(duckdb_result_error(&r), why, sizeof why);
     argo__sb_free(&d);
     argo__fmt(err, errlen, "cannot read replay file '%s' as %s: %s", path,
               src->csv ? "CSV" : "Parquet", why);
@@ -521,7 +484,7 @@ static int fetch_chunk(replay *rp) {
       const char *e = duckdb_result_error(&rp->res);
       if (e) {
         char why[ARGO_ERRMSG_MAX];
-        first_line(e, why, sizeof why);
+        argo__duck_msg(e, why, sizeof why);
         argo__fmt(rp->msg, sizeof rp->msg, "replay file '%s': %s", rp->path, why);
         return -1;
       }
@@ -886,7 +849,7 @@ static argo_err load_rejects(replay *rp, char *err, size_t errlen) {
     argo__fmt(err, errlen, "out of memory");
     return ARGO_ENOMEM;
   }
-  if (exec(&rp->src, argo__sb_str(&q), why, sizeof why) != ARGO_OK) {
+  if (argo__duck_exec(rp->src.con, argo__sb_str(&q), why, sizeof why) != ARGO_OK) {
     argo__sb_free(&q);
     argo__fmt(err, errlen, "cannot read replay file '%s' as CSV: %s", rp->path, why);
     return ARGO_ECORRUPT;
@@ -898,7 +861,7 @@ static argo_err load_rejects(replay *rp, char *err, size_t errlen) {
                    "SELECT CAST(line AS BIGINT) AS line, first(CAST(error_type AS VARCHAR)), "
                    "first(error_message) FROM " REJECTS_TABLE " GROUP BY line ORDER BY line",
                    &r) != DuckDBSuccess) {
-    first_line(duckdb_result_error(&r), why, sizeof why);
+    argo__duck_msg(duckdb_result_error(&r), why, sizeof why);
     duckdb_destroy_result(&r);
     argo__fmt(err, errlen, "cannot read replay file '%s' as CSV: %s", rp->path, why);
     return ARGO_ECORRUPT;
@@ -921,7 +884,7 @@ static argo_err load_rejects(replay *rp, char *err, size_t errlen) {
     if (text && sscanf(text, "Expected Number of Columns: %d Found: %d", &expected, &found) == 2) {
       argo__fmt(what, sizeof what, "%d fields where the header has %d", found, expected);
     } else {
-      first_line(text, why, sizeof why);
+      argo__duck_msg(text, why, sizeof why);
       argo__fmt(what, sizeof what, "%s%s%s", type ? type : "", type ? ": " : "", why);
     }
     char msg[ARGO_ERRMSG_MAX];
@@ -991,7 +954,7 @@ argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo_
   }
   char why[ARGO_ERRMSG_MAX];
   if (duckdb_prepare(rp->src.con, argo__sb_str(&q), &rp->stmt) != DuckDBSuccess) {
-    first_line(duckdb_prepare_error(rp->stmt), why, sizeof why);
+    argo__duck_msg(duckdb_prepare_error(rp->stmt), why, sizeof why);
     argo__fmt(err, errlen, "cannot read replay file '%s': %s", rp->path, why);
     rc = ARGO_ECORRUPT;
     goto fail;
@@ -1000,14 +963,14 @@ argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *st, argo_
    * chunk. The call is marked deprecated in DuckDB 1.4's header but is the C API's only way to
    * stream; the pinned version has it. */
   if (duckdb_pending_prepared_streaming(rp->stmt, &pending) != DuckDBSuccess) {
-    first_line(duckdb_pending_error(pending), why, sizeof why);
+    argo__duck_msg(duckdb_pending_error(pending), why, sizeof why);
     argo__fmt(err, errlen, "cannot read replay file '%s': %s", rp->path, why);
     rc = ARGO_ECORRUPT;
     goto fail;
   }
   rp->have_res = 1;
   if (duckdb_execute_pending(pending, &rp->res) != DuckDBSuccess) {
-    first_line(duckdb_result_error(&rp->res), why, sizeof why);
+    argo__duck_msg(duckdb_result_error(&rp->res), why, sizeof why);
     argo__fmt(err, errlen, "cannot read replay file '%s': %s", rp->path, why);
     rc = ARGO_ECORRUPT;
     goto fail;
@@ -1074,7 +1037,7 @@ argo_err argo__feed_replay_symbols(const char *path, char ***out, size_t *n, cha
   have_r = 1;
   if (duckdb_query(src.con, argo__sb_str(&q), &r) != DuckDBSuccess) {
     char why[ARGO_ERRMSG_MAX];
-    first_line(duckdb_result_error(&r), why, sizeof why);
+    argo__duck_msg(duckdb_result_error(&r), why, sizeof why);
     argo__fmt(err, errlen, "cannot read replay file '%s': %s", path, why);
     rc = ARGO_ECORRUPT;
     goto fail;

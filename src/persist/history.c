@@ -15,6 +15,7 @@
 
 #include <duckdb.h>
 
+#include "persist/duck.h"
 #include "persist/recover.h"
 #include "persist/session.h"
 #include "persist/stats_yaml.h"
@@ -198,14 +199,11 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
   for (size_t i = 0; i < nsym; i++) {
     a.before[i] = before_us;
   }
-  if (duckdb_open(NULL, &db) != DuckDBSuccess || duckdb_connect(db, &con) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "DuckDB: cannot open an in-memory database");
+  argo_err rc = argo__duck_open(NULL, &db, &con, err, errlen);
+  if (rc) {
     free(a.have);
     free(a.before);
-    if (db) {
-      duckdb_close(&db);
-    }
-    return ARGO_EDB;
+    return rc;
   }
   size_t ndays = 0, done = 0;
   entry *days = list(data_output, 1, &ndays);
@@ -251,8 +249,7 @@ argo_err argo__history_load(const char *data_output, const char *const *symbols,
     free(runs);
   }
   free(days);
-  duckdb_disconnect(&con);
-  duckdb_close(&db);
+  argo__duck_close(&db, &con);
   free(a.have);
   free(a.before);
   if (a.n) {
@@ -345,11 +342,11 @@ void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *
         if (!argo__fs_exists(path)) {
           continue;
         }
-        if (!con && (duckdb_open(NULL, &db) != DuckDBSuccess ||
-                     duckdb_connect(db, &con) != DuckDBSuccess)) {
+        char err[ARGO_ERRMSG_MAX], msg[ARGO_ERRMSG_MAX * 2];
+        if (!con && argo__duck_open(NULL, &db, &con, err, sizeof err) != ARGO_OK) {
           if (report) {
-            report(user, ARGO_EDB,
-                   "DuckDB: cannot open an in-memory database; mark and log ids start again at 1");
+            argo__fmt(msg, sizeof msg, "%s; mark and log ids start again at 1", err);
+            report(user, ARGO_EDB, msg);
           }
           failed = 1;
           break;
@@ -360,10 +357,5 @@ void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *
     free(runs);
   }
   free(days);
-  if (con) {
-    duckdb_disconnect(&con);
-  }
-  if (db) {
-    duckdb_close(&db);
-  }
+  argo__duck_close(&db, &con);
 }

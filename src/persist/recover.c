@@ -30,12 +30,13 @@
 
 #include <duckdb.h>
 
+#include "core/stats.h"
+#include "persist/duck.h"
 #include "persist/empty_parquet.h"
 #include "persist/journal.h"
 #include "persist/recover.h"
 #include "persist/schema.h"
 #include "persist/session.h"
-#include "core/stats.h"
 #include "persist/stats_yaml.h"
 #include "persist/store.h"
 #include "util/fsx.h"
@@ -295,24 +296,18 @@ int argo__recover_check_parquet(const char *path, char *note, size_t len) {
   duckdb_database db = NULL;
   duckdb_connection con = NULL;
   int bad = 0;
-  char q[8800], sql[9000];
-  if (duckdb_open(NULL, &db) != DuckDBSuccess || duckdb_connect(db, &con) != DuckDBSuccess) {
-    if (db) {
-      duckdb_close(&db);
-    }
+  char q[8800], sql[9000], err[ARGO_ERRMSG_MAX];
+  if (argo__duck_open(NULL, &db, &con, err, sizeof err) != ARGO_OK) {
     return 0; /* cannot judge: leave the file alone */
   }
   if (argo__sql_quote(path, q, sizeof q) == 0) {
     snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", q);
-    duckdb_result res;
-    if (duckdb_query(con, sql, &res) != DuckDBSuccess) {
+    if (argo__duck_exec(con, sql, err, sizeof err) != ARGO_OK) {
       bad = 1;
-      argo__fmt(note, len, "%s", duckdb_result_error(&res));
+      argo__fmt(note, len, "%s", err);
     }
-    duckdb_destroy_result(&res);
   }
-  duckdb_disconnect(&con);
-  duckdb_close(&db);
+  argo__duck_close(&db, &con);
   if (!bad) {
     return 0;
   }

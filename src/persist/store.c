@@ -12,6 +12,7 @@
 
 #include <duckdb.h>
 
+#include "persist/duck.h"
 #include "persist/empty_parquet.h"
 #include "util/fsx.h"
 #include "util/misc.h"
@@ -49,17 +50,6 @@ struct argo__store {
   argo__map known_orders; /* order ids already in the orders table */
   argo__map batch_last;   /* scratch: order id -> last row in a batch (+1) */
 };
-
-static argo_err exec(argo__store *st, const char *sql, char *err, size_t errlen) {
-  duckdb_result r;
-  if (duckdb_query(st->con, sql, &r) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "DuckDB: %s", duckdb_result_error(&r));
-    duckdb_destroy_result(&r);
-    return ARGO_EDB;
-  }
-  duckdb_destroy_result(&r);
-  return ARGO_OK;
-}
 
 static duckdb_type duck_type(argo__coltype t) {
   switch (t) {
@@ -100,7 +90,8 @@ static argo_err create_enum_types(argo__store *st, char *err, size_t errlen) {
       }
     }
   }
-  argo_err rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
+  argo_err rc =
+      argo__sb_failed(&sb) ? ARGO_ENOMEM : argo__duck_exec(st->con, argo__sb_str(&sb), err, errlen);
   argo__sb_free(&sb);
   return rc;
 }
@@ -124,7 +115,7 @@ static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
     argo__sb_reset(&sb);
     argo__schema_create_sql(t, t->name,
                             i == ARGO_T_MARKET_DATA && st->nsyms ? ARGO_SYMBOL_TYPE : NULL, &sb);
-    rc = exec(st, argo__sb_str(&sb), err, errlen);
+    rc = argo__duck_exec(st->con, argo__sb_str(&sb), err, errlen);
     if (rc == ARGO_OK && duckdb_appender_create(conn(st, (argo__table_id)i), NULL, t->name,
                                                 &st->tabs[i].app) != DuckDBSuccess) {
       argo__fmt(err, errlen, "DuckDB: cannot create an appender for %s: %s", t->name,
@@ -137,7 +128,7 @@ static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
   if (rc == ARGO_OK) {
     argo__sb_reset(&sb);
     argo__schema_create_sql(argo__schema(ARGO_T_ORDERS), "orders_update", NULL, &sb);
-    rc = exec(st, argo__sb_str(&sb), err, errlen);
+    rc = argo__duck_exec(st->con, argo__sb_str(&sb), err, errlen);
     if (rc == ARGO_OK &&
         duckdb_appender_create(st->con, NULL, "orders_update", &st->upd_app) != DuckDBSuccess) {
       argo__fmt(err, errlen, "DuckDB: cannot create an appender for orders_update");
@@ -271,7 +262,8 @@ argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, si
   }
   argo__schema_create_sql(argo__schema(ARGO_T_MARKET_DATA), "market_data",
                           st->nsyms ? ARGO_SYMBOL_TYPE : NULL, &sb);
-  argo_err rc = argo__sb_failed(&sb) ? ARGO_ENOMEM : exec(st, argo__sb_str(&sb), err, errlen);
+  argo_err rc =
+      argo__sb_failed(&sb) ? ARGO_ENOMEM : argo__duck_exec(st->con, argo__sb_str(&sb), err, errlen);
   argo__sb_free(&sb);
   if (rc == ARGO_OK &&
       duckdb_appender_create(st->lane, NULL, "market_data", &ts->app) != DuckDBSuccess) {
@@ -299,7 +291,6 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
     return ARGO_OK;
   }
   argo__store *st = calloc(1, sizeof *st);
-  duckdb_config cfg = NULL;
   argo_err rc = ARGO_ENOMEM;
   if (!st) {
     argo__fmt(err, errlen, "out of memory");
@@ -309,28 +300,12 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
   st->pid = getpid();
   argo__map_init(&st->known_orders);
   argo__map_init(&st->batch_last);
-  char nthreads[16];
-  snprintf(nthreads, sizeof nthreads, "%d", threads);
-  char *open_err = NULL;
-  if (duckdb_create_config(&cfg) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "DuckDB: cannot create a configuration");
-    rc = ARGO_EDB;
+  argo__duck_opts o = {.threads = threads};
+  rc = argo__duck_open(&o, &st->db, &st->con, err, errlen);
+  if (rc) {
     goto fail;
   }
-  duckdb_set_config(cfg, "threads", nthreads);
-  /* Nothing here needs DuckDB's extension auto-loading, and the machine may be offline. */
-  duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
-  duckdb_set_config(cfg, "autoload_known_extensions", "false");
-  if (duckdb_open_ext(NULL, &st->db, cfg, &open_err) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "DuckDB: cannot open an in-memory database: %s",
-              open_err ? open_err : "unknown error");
-    duckdb_free(open_err);
-    rc = ARGO_EDB;
-    goto fail;
-  }
-  duckdb_destroy_config(&cfg);
-  if (duckdb_connect(st->db, &st->con) != DuckDBSuccess ||
-      duckdb_connect(st->db, &st->lane) != DuckDBSuccess) {
+  if (duckdb_connect(st->db, &st->lane) != DuckDBSuccess) {
     argo__fmt(err, errlen, "DuckDB: cannot connect");
     rc = ARGO_EDB;
     goto fail;
@@ -349,9 +324,6 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
   *out = st;
   return ARGO_OK;
 fail:
-  if (cfg) {
-    duckdb_destroy_config(&cfg);
-  }
   argo__store_close(st);
   return rc;
 }
@@ -580,16 +552,17 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
       rc = flush(st->upd_app, "orders_update", err, errlen);
     }
     if (rc == ARGO_OK) {
-      rc = exec(st,
-                "UPDATE orders SET symbol = u.symbol, side = u.side, order_type = u.order_type, "
-                "quantity = u.quantity, price = u.price, timestamp = u.timestamp, "
-                "status = u.status, strategy_name = u.strategy_name, "
-                "position_type = u.position_type, reason = u.reason "
-                "FROM orders_update u WHERE orders.order_id = u.order_id",
-                err, errlen);
+      rc = argo__duck_exec(
+          st->con,
+          "UPDATE orders SET symbol = u.symbol, side = u.side, order_type = u.order_type, "
+          "quantity = u.quantity, price = u.price, timestamp = u.timestamp, "
+          "status = u.status, strategy_name = u.strategy_name, "
+          "position_type = u.position_type, reason = u.reason "
+          "FROM orders_update u WHERE orders.order_id = u.order_id",
+          err, errlen);
     }
     if (rc == ARGO_OK) {
-      rc = exec(st, "DELETE FROM orders_update", err, errlen);
+      rc = argo__duck_exec(st->con, "DELETE FROM orders_update", err, errlen);
     }
   }
 done:
@@ -659,17 +632,6 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
   }
   duckdb_destroy_result(&r);
   return argo__fs_replace(tmp, final_path, err, errlen) ? ARGO_EIO : ARGO_OK;
-}
-
-static argo_err exec_on(duckdb_connection con, const char *sql, char *err, size_t errlen) {
-  duckdb_result r;
-  if (duckdb_query(con, sql, &r) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "DuckDB: %s", duckdb_result_error(&r));
-    duckdb_destroy_result(&r);
-    return ARGO_EDB;
-  }
-  duckdb_destroy_result(&r);
-  return ARGO_OK;
 }
 
 int64_t argo__store_file_rows(argo__store *st, const char *path, char *err, size_t errlen) {
@@ -798,7 +760,7 @@ argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *p
              "DELETE FROM %s; INSERT INTO %s SELECT * FROM argo_merge; DROP TABLE argo_merge",
              tab->name, time_col[t], tab->name, tab->name);
     if (rc == ARGO_OK) {
-      rc = exec_on(con, stmt, err, errlen);
+      rc = argo__duck_exec(con, stmt, err, errlen);
     }
   } else if (rc == ARGO_ENOMEM) {
     argo__fmt(err, errlen, "out of memory");
@@ -813,10 +775,10 @@ argo_err argo__store_reset(argo__store *st, char *err, size_t errlen) {
   for (int i = 0; i < ARGO_T_COUNT && rc == ARGO_OK; i++) {
     char sql[128];
     snprintf(sql, sizeof sql, "DROP TABLE %s", argo__schema((argo__table_id)i)->name);
-    rc = exec(st, sql, err, errlen);
+    rc = argo__duck_exec(st->con, sql, err, errlen);
   }
   if (rc == ARGO_OK) {
-    rc = exec(st, "DROP TABLE orders_update", err, errlen);
+    rc = argo__duck_exec(st->con, "DROP TABLE orders_update", err, errlen);
   }
   if (rc == ARGO_OK) {
     rc = create_tables(st, err, errlen);

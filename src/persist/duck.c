@@ -1,0 +1,96 @@
+/* DuckDB opened and used one way; see duck.h. */
+#include "persist/duck.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/util.h"
+
+void argo__duck_msg(const char *msg, char *out, size_t len) {
+  if (!len) {
+    return;
+  }
+  /* DuckDB's messages may end with the statement quoted after "LINE n:" (no use once the
+   * statement is argo's) and wrap over lines: the message alone, its white space collapsed. */
+  const char *src = msg ? msg : "unknown error";
+  const char *end = strstr(src, "\n\nLINE ");
+  if (!end) {
+    end = strstr(src, "\nLINE ");
+  }
+  size_t j = 0;
+  int space = 0;
+  for (const char *p = src; *p && (!end || p < end) && j + 1 < len; p++) {
+    if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+      space = j > 0;
+      continue;
+    }
+    if (space && j + 2 < len) {
+      out[j++] = ' ';
+    }
+    space = 0;
+    out[j++] = *p;
+  }
+  out[j] = '\0';
+}
+
+argo_err argo__duck_open(const argo__duck_opts *opts, duckdb_database *db, duckdb_connection *con,
+                         char *err, size_t errlen) {
+  static const argo__duck_opts one = {.threads = 1};
+  opts = opts ? opts : &one;
+  *db = NULL;
+  if (con) {
+    *con = NULL;
+  }
+  duckdb_config cfg = NULL;
+  if (duckdb_create_config(&cfg) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  if (opts->threads > 0) {
+    char n[16];
+    snprintf(n, sizeof n, "%d", opts->threads);
+    duckdb_set_config(cfg, "threads", n);
+  }
+  if (opts->temp_dir) {
+    duckdb_set_config(cfg, "temp_directory", opts->temp_dir);
+  }
+  duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
+  duckdb_set_config(cfg, "autoload_known_extensions", "false");
+  char *open_err = NULL, why[ARGO_ERRMSG_MAX];
+  duckdb_state st = duckdb_open_ext(NULL, db, cfg, &open_err);
+  duckdb_destroy_config(&cfg);
+  if (st != DuckDBSuccess) {
+    argo__duck_msg(open_err, why, sizeof why);
+    duckdb_free(open_err);
+    *db = NULL;
+    argo__fmt(err, errlen, "DuckDB: cannot open an in-memory database: %s", why);
+    return ARGO_EDB;
+  }
+  if (con && duckdb_connect(*db, con) != DuckDBSuccess) {
+    *con = NULL;
+    duckdb_close(db);
+    argo__fmt(err, errlen, "DuckDB: cannot connect to its in-memory database");
+    return ARGO_EDB;
+  }
+  return ARGO_OK;
+}
+
+void argo__duck_close(duckdb_database *db, duckdb_connection *con) {
+  if (con && *con) {
+    duckdb_disconnect(con);
+  }
+  if (db && *db) {
+    duckdb_close(db);
+  }
+}
+
+argo_err argo__duck_exec(duckdb_connection con, const char *sql, char *err, size_t errlen) {
+  duckdb_result r;
+  argo_err rc = ARGO_OK;
+  if (duckdb_query(con, sql, &r) != DuckDBSuccess) {
+    argo__duck_msg(duckdb_result_error(&r), err, errlen);
+    rc = ARGO_EDB;
+  }
+  duckdb_destroy_result(&r);
+  return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * DuckDB, opened and used one way (DuckDB's C API). Every database argo opens is in memory, with
+ * DuckDB's extension auto-install and auto-load off (nothing is ever fetched: the machine may be
+ * offline, and Parquet and CSV are built in) and as many worker threads as its caller asks (1:
+ * each query runs on the thread that asks, so that argo's own threads are the ones that work).
+ * DuckDB's messages come back on one line, with what failed. Depends on DuckDB and util only.
+ */
+#ifndef ARGO_DUCK_H
+#define ARGO_DUCK_H
+
+#include <stddef.h>
+
+#include <duckdb.h>
+
+#include <argo/argo.h>
+
+typedef struct argo__duck_opts {
+  int threads;          /* worker threads; 0: DuckDB's default (the machine's cores) */
+  const char *temp_dir; /* where a sort larger than memory spills; NULL: DuckDB's default */
+} argo__duck_opts;
+
+/* Opens an in-memory database (opts NULL: one thread) and, when con is not NULL, a connection.
+ * ARGO_EDB / ARGO_ENOMEM with err set; nothing is left open then. */
+argo_err argo__duck_open(const argo__duck_opts *opts, duckdb_database *db, duckdb_connection *con,
+                         char *err, size_t errlen);
+/* Closes what argo__duck_open opened (either may be NULL or already closed). */
+void argo__duck_close(duckdb_database *db, duckdb_connection *con);
+/* Runs sql and discards its result. ARGO_EDB with DuckDB's message, on one line, in err. */
+argo_err argo__duck_exec(duckdb_connection con, const char *sql, char *err, size_t errlen);
+/* DuckDB's message of a failed query (NULL: "unknown error") into out, on one line: without the
+ * statement it quotes after "LINE n:", white space collapsed. */
+void argo__duck_msg(const char *msg, char *out, size_t len);
+
+#endif
