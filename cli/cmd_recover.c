@@ -41,7 +41,7 @@ int cli_recover_main(int argc, char **argv) {
   tally t = {0};
   int n = 0;
   argo_err rc = argo_recover(dir, report, &t, &n);
-  if (rc != ARGO_OK) {
+  if (rc == ARGO_EINVAL) {
     cli_error("recover: '%s' is not a folder", dir);
     return CLI_EXIT_USAGE;
   }

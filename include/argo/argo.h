@@ -279,8 +279,10 @@ typedef void (*argo_recover_fn)(const char *run_dir, argo_err status, const char
  * no finished status): its Parquet files and stats.yaml are rebuilt from the journal to hold
  * every journaled row, stats.yaml says status: crashed_recovered, then the journal is removed.
  * Idempotent. Unreadable Parquet files are moved aside (".corrupt"), never overwritten.
- * *recovered (may be NULL) receives how many folders were finalized. An engine does this by
- * itself at start. */
+ * *recovered (may be NULL) receives how many folders were finalized. Returns ARGO_OK when every
+ * folder that needed it was finalized cleanly, ARGO_EINVAL when data_output is not a folder,
+ * otherwise the first folder's error (ARGO_ECORRUPT: finalized, but its journal was damaged;
+ * each folder is reported through fn). An engine does this by itself at start. */
 argo_err argo_recover(const char *data_output, argo_recover_fn fn, void *user, int *recovered);
 
 /* ---- strategies -------------------------------------------------------------------------- */

@@ -1628,7 +1628,7 @@ static argo_err setup(argo_engine *eng) {
    * continue their mark and log ids (docs/design.md section 4: ids keep increasing across a
    * restart). */
   if (argo__fs_is_dir(s->data_output)) {
-    argo__recover_all(s->data_output, on_recover, eng);
+    argo__recover_all(s->data_output, on_recover, eng, NULL);
     argo__history_last_ids(s->data_output, &eng->mark_id, &eng->log_id, on_history_problem, eng);
   }
   int64_t clock = eng->feed.ops->clock_start(eng->feed.impl);

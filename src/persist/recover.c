@@ -1138,9 +1138,12 @@ static void remove_stale_claims(const char *day_dir) {
   free_list(claims, n);
 }
 
-int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user) {
+int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user, argo_err *first) {
   size_t ndays = 0;
   int count = 0;
+  if (first) {
+    *first = ARGO_OK;
+  }
   char **days = list_dir(data_output, is_date, &ndays);
   for (size_t i = 0; i < ndays; i++) {
     char day_dir[ARGO_PATH_MAX + 32];
@@ -1160,6 +1163,9 @@ int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user) {
       }
       if (rc == ARGO_OK || rc == ARGO_ECORRUPT) {
         count++; /* finalized (ECORRUPT: with damage that is reported) */
+      }
+      if (rc != ARGO_OK && first && *first == ARGO_OK) {
+        *first = rc;
       }
       if (fn) {
         fn(run_dir, rc, msg, user);
@@ -1181,9 +1187,10 @@ argo_err argo_recover(const char *data_output, argo_recover_fn fn, void *user, i
     }
     return argo__fs_exists(data_output) ? ARGO_EINVAL : ARGO_OK;
   }
-  int n = argo__recover_all(data_output, fn, user);
+  argo_err first = ARGO_OK;
+  int n = argo__recover_all(data_output, fn, user, &first);
   if (recovered) {
     *recovered = n;
   }
-  return ARGO_OK;
+  return first;
 }

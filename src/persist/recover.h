@@ -25,8 +25,9 @@ argo_err argo__recover_folder(const char *run_dir, char *msg, size_t msglen);
 argo_err argo__recover_locked(const char *run_dir, const argo__recover_how *how, char *msg,
                               size_t msglen);
 /* Recovers every folder of data_output that needs it, oldest day first; reports each through
- * fn. Returns how many were recovered. */
-int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user);
+ * fn. Returns how many were finalized; *first (may be NULL) gets the first folder's error, or
+ * ARGO_OK. */
+int argo__recover_all(const char *data_output, argo_recover_fn fn, void *user, argo_err *first);
 /* Checks that a Parquet file reads; if not, moves it aside ("<path>.corrupt") and says so in
  * note. 0 = fine or absent, 1 = moved aside, -1 = unreadable and could not be moved. */
 int argo__recover_check_parquet(const char *path, char *note, size_t len);
