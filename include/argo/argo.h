@@ -22,19 +22,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <argo/version.h>
+
 #include "strategy.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define ARGO_VERSION_MAJOR 0
-#define ARGO_VERSION_MINOR 1
-#define ARGO_VERSION_PATCH 0
-#define ARGO_VERSION_STRING "0.1.0"
-
-/* Version of the library actually linked (may differ from ARGO_VERSION_STRING). */
-const char *argo_version(void);
+/* Version of the library actually linked (may differ from ARGO_VERSION_STRING, the header's),
+ * as text and as ARGO_VERSION_NUMBER would give it. */
+ARGO_API const char *argo_version(void);
+ARGO_API int argo_version_number(void);
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
@@ -63,16 +62,16 @@ typedef enum argo_err {
 } argo_err;
 
 /* Static text for an error code; never NULL. */
-const char *argo_strerror(argo_err err);
+ARGO_API const char *argo_strerror(argo_err err);
 
 /* ---- time -------------------------------------------------------------------------------- */
 
 /* Parses an ISO-8601 UTC time: "2025-10-01", "2025-10-01T09:00", "2025-10-01T09:00:00Z",
  * "2025-10-01 09:00:00.250", with an optional "Z" or "+00:00" (other offsets are applied).
  * Also accepts a plain integer of seconds since the epoch. */
-argo_err argo_time_parse(const char *text, int64_t *out_us);
+ARGO_API argo_err argo_time_parse(const char *text, int64_t *out_us);
 /* Formats as "2025-10-01T09:00:00Z" (fractional seconds only when non-zero). buf >= 40 bytes. */
-void argo_time_format(int64_t us, char *buf, size_t len);
+ARGO_API void argo_time_format(int64_t us, char *buf, size_t len);
 
 /* ---- configuration ----------------------------------------------------------------------- */
 
@@ -81,20 +80,20 @@ void argo_time_format(int64_t us, char *buf, size_t len);
  * overrides. Every key is listed by argo_config_key_at. */
 typedef struct argo_config argo_config;
 
-argo_err argo_config_new(argo_config **out);
-void argo_config_free(argo_config *cfg);
+ARGO_API argo_err argo_config_new(argo_config **out);
+ARGO_API void argo_config_free(argo_config *cfg);
 /* Merges a YAML file into cfg. On error the message names the file, line and key. */
-argo_err argo_config_load_file(argo_config *cfg, const char *path);
+ARGO_API argo_err argo_config_load_file(argo_config *cfg, const char *path);
 /* Same, from text; name is used in messages. */
-argo_err argo_config_load_string(argo_config *cfg, const char *yaml, const char *name);
+ARGO_API argo_err argo_config_load_string(argo_config *cfg, const char *yaml, const char *name);
 /* Sets one key ("market_data.interval") from text, validating it. Lists are comma-separated;
  * strategy.config takes a JSON object as text. */
-argo_err argo_config_set(argo_config *cfg, const char *key, const char *value);
+ARGO_API argo_err argo_config_set(argo_config *cfg, const char *key, const char *value);
 /* Writes the current value of key as text (lists comma-separated) into buf. */
-argo_err argo_config_get(const argo_config *cfg, const char *key, char *buf, size_t len);
+ARGO_API argo_err argo_config_get(const argo_config *cfg, const char *key, char *buf, size_t len);
 /* Checks the combination of keys (for example that there is at least one symbol). */
-argo_err argo_config_validate(argo_config *cfg);
-const char *argo_config_errmsg(const argo_config *cfg);
+ARGO_API argo_err argo_config_validate(argo_config *cfg);
+ARGO_API const char *argo_config_errmsg(const argo_config *cfg);
 
 typedef struct argo_config_key {
   const char *name; /* "market_data.interval" */
@@ -104,7 +103,7 @@ typedef struct argo_config_key {
   const char *help; /* one line */
 } argo_config_key;
 /* The i-th known key; NULL past the end. */
-const argo_config_key *argo_config_key_at(size_t i);
+ARGO_API const argo_config_key *argo_config_key_at(size_t i);
 
 /* ---- statistics (docs/design.md section 7)
  * -------------------------------------------------------- */
@@ -155,7 +154,7 @@ typedef enum argo_engine_status {
 } argo_engine_status;
 
 /* "prefetching", "gap_filling", "running", "stopping", "stopped". */
-const char *argo_status_name(argo_engine_status status);
+ARGO_API const char *argo_status_name(argo_engine_status status);
 
 /* What on_engine_start reports. */
 typedef struct argo_engine_info {
@@ -235,39 +234,40 @@ typedef struct argo_feed {
   void *user;
 } argo_feed;
 
-argo_err argo_engine_new(argo_engine **out);
-void argo_engine_free(argo_engine *eng);
+ARGO_API argo_err argo_engine_new(argo_engine **out);
+ARGO_API void argo_engine_free(argo_engine *eng);
 
 /* Takes a copy of cfg: feed, broker, strategy, data output path and every engine setting. */
-argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg);
+ARGO_API argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg);
 /* Overrides the strategy of the config: a builtin name ("ma_cross") or a path to a plugin
  * (".so"). config is a JSON object as text, or NULL for "{}". The plugin is loaded and checked
  * now; ARGO_EPLUGIN or ARGO_ENOTFOUND with a message naming the file otherwise. */
-argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, const char *config);
+ARGO_API argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path,
+                                            const char *config);
 /* Overrides the data output path of the config. */
-argo_err argo_engine_set_data_output(argo_engine *eng, const char *path);
+ARGO_API argo_err argo_engine_set_data_output(argo_engine *eng, const char *path);
 /* Uses feed (copied: min(size, sizeof(argo_feed)) bytes; its user pointer is borrowed until the
  * feed's close) instead of the config's market_data.feed. The config still gives the symbols
  * (market_data.symbols, every symbol the feed may send) and the interval. Before run only. */
-argo_err argo_engine_set_feed(argo_engine *eng, const argo_feed *feed, size_t size);
+ARGO_API argo_err argo_engine_set_feed(argo_engine *eng, const argo_feed *feed, size_t size);
 /* Copies min(size, sizeof(argo_callbacks)) bytes of cb; pass sizeof *cb. */
-argo_err argo_engine_set_callbacks(argo_engine *eng, const argo_callbacks *cb, size_t size,
-                                   void *user);
+ARGO_API argo_err argo_engine_set_callbacks(argo_engine *eng, const argo_callbacks *cb, size_t size,
+                                            void *user);
 /* Runs the session until the feed ends or argo_engine_stop is called; blocks. Returns ARGO_OK
  * for a clean end; otherwise the error that ended the session (the files hold everything
  * acknowledged, and stats.yaml is final). An engine runs once. */
-argo_err argo_engine_run(argo_engine *eng);
+ARGO_API argo_err argo_engine_run(argo_engine *eng);
 /* Asks a running engine to stop after the candle in hand. Thread-safe, async-signal-safe. The
  * session's last day then ends with status "stopped" (docs/statistics.md). */
-void argo_engine_stop(argo_engine *eng);
+ARGO_API void argo_engine_stop(argo_engine *eng);
 /* The same, saying why: reason is written as the day's stop_reason (the first reason given
  * wins). reason is borrowed until argo_engine_run returns (a string literal in a signal
  * handler). Thread-safe, async-signal-safe. */
-void argo_engine_stop_because(argo_engine *eng, const char *reason);
+ARGO_API void argo_engine_stop_because(argo_engine *eng, const char *reason);
 /* The last error's message; never NULL. */
-const char *argo_engine_errmsg(const argo_engine *eng);
+ARGO_API const char *argo_engine_errmsg(const argo_engine *eng);
 /* Copies the latest statistics; valid during and after run. */
-argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out);
+ARGO_API argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out);
 
 /* ---- recovery ---------------------------------------------------------------------------- */
 
@@ -283,12 +283,13 @@ typedef void (*argo_recover_fn)(const char *run_dir, argo_err status, const char
  * folder that needed it was finalized cleanly, ARGO_EINVAL when data_output is not a folder,
  * otherwise the first folder's error (ARGO_ECORRUPT: finalized, but its journal was damaged;
  * each folder is reported through fn). An engine does this by itself at start. */
-argo_err argo_recover(const char *data_output, argo_recover_fn fn, void *user, int *recovered);
+ARGO_API argo_err argo_recover(const char *data_output, argo_recover_fn fn, void *user,
+                               int *recovered);
 
 /* ---- strategies -------------------------------------------------------------------------- */
 
 /* The i-th builtin strategy, NULL past the end. */
-const argo_strategy *argo_strategy_builtin_at(size_t i);
+ARGO_API const argo_strategy *argo_strategy_builtin_at(size_t i);
 
 /* ---- looking at sessions ------------------------------------------------------------------ */
 
@@ -336,19 +337,19 @@ typedef struct argo_catalog_entry {
 /* Lists data_output. ARGO_ENOTFOUND when data_output is not a folder (an empty folder is fine:
  * no entries). On error *out is still a handle holding the message (read it with
  * argo_catalog_errmsg, then close it), unless it is ARGO_ENOMEM, where *out may be NULL. */
-argo_err argo_catalog_open(argo_catalog **out, const char *data_output);
-void argo_catalog_close(argo_catalog *cat);
+ARGO_API argo_err argo_catalog_open(argo_catalog **out, const char *data_output);
+ARGO_API void argo_catalog_close(argo_catalog *cat);
 /* The last error's message, one line; never NULL. */
-const char *argo_catalog_errmsg(const argo_catalog *cat);
+ARGO_API const char *argo_catalog_errmsg(const argo_catalog *cat);
 /* The data output path the catalog was opened on. */
-const char *argo_catalog_path(const argo_catalog *cat);
-size_t argo_catalog_count(const argo_catalog *cat);
+ARGO_API const char *argo_catalog_path(const argo_catalog *cat);
+ARGO_API size_t argo_catalog_count(const argo_catalog *cat);
 /* The i-th day folder, newest first; NULL past the end. Borrowed until argo_catalog_close. */
-const argo_catalog_entry *argo_catalog_at(const argo_catalog *cat, size_t i);
-size_t argo_catalog_skipped_count(const argo_catalog *cat);
+ARGO_API const argo_catalog_entry *argo_catalog_at(const argo_catalog *cat, size_t i);
+ARGO_API size_t argo_catalog_skipped_count(const argo_catalog *cat);
 /* Why the i-th left-out folder was left out, one line: "2025-10-03/run_2: no stats.yaml yet",
  * or "2025-10-03/run_2: its stats.yaml is unreadable: ..." naming the file. */
-const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i);
+ARGO_API const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i);
 /* Resolves a RUN name into day folders, oldest first:
  *   "2025-10-03/run_1"  that day folder;
  *   a session id        every day folder of that session (a unique prefix of at least 8
@@ -358,8 +359,8 @@ const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i);
  * ARGO_EINVAL for a name of none of these forms, ARGO_ENOTFOUND for one that names nothing
  * recorded, ARGO_ECORRUPT for a DATE/run_N whose stats.yaml is unreadable; the message says
  * which. */
-argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
-                              const argo_catalog_entry *const **entries, size_t *n);
+ARGO_API argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
+                                       const argo_catalog_entry *const **entries, size_t *n);
 
 /* SQL over the recorded sessions, in an in-memory DuckDB database of its own. It has the views
  *   orders, trades, market_data, marks, logs   the Parquet files of every day folder (union by
@@ -386,16 +387,16 @@ typedef int (*argo_write_fn)(const char *data, size_t len, void *user);
  * over every day folder when run is NULL. cat is borrowed for the call only. On error *out is
  * still a handle holding the message (see argo_catalog_open); ARGO_EINVAL / ARGO_ENOTFOUND for a
  * bad run name, ARGO_EDB when DuckDB fails. */
-argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run);
-void argo_query_close(argo_query *q);
+ARGO_API argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run);
+ARGO_API void argo_query_close(argo_query *q);
 /* Runs sql (one statement, or several separated by ';', which run in order) and writes the last
  * statement's result through write. ARGO_EDB for bad SQL or a statement that fails (the message
  * is DuckDB's, on one line; the statements before it have run, the ones after it have not, and
  * nothing is written), ARGO_EIO when write stops. */
-argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format,
-                        argo_write_fn write, void *user);
+ARGO_API argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format,
+                                 argo_write_fn write, void *user);
 /* The last error's message, one line; never NULL. */
-const char *argo_query_errmsg(const argo_query *q);
+ARGO_API const char *argo_query_errmsg(const argo_query *q);
 
 /* Writes an HTML report of the day folders that run names (argo_catalog_resolve) to path: one
  * self-contained file (inline CSS and JavaScript, data embedded as JSON, nothing fetched when it
@@ -408,10 +409,11 @@ const char *argo_query_errmsg(const argo_query *q);
  * temporary file beside it, fsynced and renamed over it. Errors (with the message on cat):
  * ARGO_EINVAL / ARGO_ENOTFOUND for a bad run name or a refused path, ARGO_EDB when a file cannot
  * be read, ARGO_EIO when path cannot be written. */
-argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path);
+ARGO_API argo_err argo_report_write(argo_catalog *cat, const char *run, const char *path);
 /* The same page, written through write instead of to a file (standard output, a socket ...).
  * ARGO_EIO when write stops. */
-argo_err argo_report_render(argo_catalog *cat, const char *run, argo_write_fn write, void *user);
+ARGO_API argo_err argo_report_render(argo_catalog *cat, const char *run, argo_write_fn write,
+                                     void *user);
 
 /* ---- messages ---------------------------------------------------------------------------- */
 
@@ -422,7 +424,7 @@ argo_err argo_report_render(argo_catalog *cat, const char *run, argo_write_fn wr
  * like, in any case: "?token=***") become "***". Masking happens before cutting, so out never holds
  * part of a secret. The Binance feed's messages come masked already; the argo tool masks every
  * line it prints on standard error and every events line. Returns out. */
-char *argo_mask_urls(const char *text, char *out, size_t cap);
+ARGO_API char *argo_mask_urls(const char *text, char *out, size_t cap);
 
 /* ---- files a user names ------------------------------------------------------------------ */
 
@@ -441,15 +443,15 @@ char *argo_mask_urls(const char *text, char *out, size_t cap);
  * file), ARGO_ENOTFOUND when its folder does not exist, ARGO_EIO when it cannot be looked at or
  * written, and writes one line naming path into msg (msglen bytes; msg may be NULL). */
 /* Checks path without creating or changing anything. */
-argo_err argo_output_check(const char *path, char *msg, size_t msglen);
+ARGO_API argo_err argo_output_check(const char *path, char *msg, size_t msglen);
 /* Checks path and opens the file to be written in place, as output is produced (created with
  * mode 0644 less the umask, or truncated); *fd is close-on-exec and the caller closes it. */
-argo_err argo_output_open(const char *path, int *fd, char *msg, size_t msglen);
+ARGO_API argo_err argo_output_open(const char *path, int *fd, char *msg, size_t msglen);
 /* Checks path and replaces the file with the len bytes of data atomically: a temporary file
  * beside it, fsync, rename, fsync of the folder; a file that was there keeps its permission
  * bits, and a reader never sees a half-written file. */
-argo_err argo_output_write(const char *path, const void *data, size_t len, char *msg,
-                           size_t msglen);
+ARGO_API argo_err argo_output_write(const char *path, const void *data, size_t len, char *msg,
+                                    size_t msglen);
 
 #ifdef __cplusplus
 }

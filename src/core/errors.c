@@ -19,6 +19,10 @@ const char *argo_version(void) {
   return ARGO_VERSION_STRING;
 }
 
+int argo_version_number(void) {
+  return ARGO_VERSION_NUMBER;
+}
+
 const char *argo_status_name(argo_engine_status status) {
   switch (status) {
   case ARGO_STATUS_PREFETCHING:
