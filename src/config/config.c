@@ -6,8 +6,10 @@
  * work on a scratch copy of the settings that replaces the live one only on success, so a
  * failure never leaves a configuration half-applied.
  *
- * This module owns the argo__settings of a config, and their deep copy and release. It depends
- * on libyaml (files), jansson (strategy.config) and the util helpers, on no other argo module.
+ * This module owns the argo__settings of a config, and their deep copy and release. Reading a
+ * file's YAML (the document, ${VAR} expansion, YAML to JSON) is config/yaml.c's; this module
+ * walks the document against the key table. It depends on config/yaml, jansson
+ * (strategy.config) and the util helpers, on no other argo module.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,11 +22,11 @@
 #include <strings.h>
 
 #include <jansson.h>
-#include <yaml.h>
 
 #include <argo/argo.h>
 
 #include "config/settings.h"
+#include "config/yaml.h"
 #include "util/fsx.h"
 #include "util/strbuf.h"
 #include "util/timeu.h"
@@ -229,11 +231,6 @@ static const keydef keys[] = {
 
 #define NKEYS ARGO_ARRAY_LEN(keys)
 
-/* strategy.config converted from YAML: limits that keep an alias bomb ("a: &a [*b, *b, ...]")
- * from expanding into gigabytes of JSON, far above any real strategy configuration. */
-#define JSON_MAX_DEPTH 64
-#define JSON_MAX_VALUES 100000
-
 #define SYMBOL_MAX 31
 
 /* ---- small helpers ----------------------------------------------------------------------- */
@@ -251,16 +248,6 @@ static int owns_string(const keydef *k) {
   return k->kind == K_STRING || k->kind == K_CHOICE || k->kind == K_INTERVAL || k->kind == K_JSON;
 }
 
-/* Messages are one line (a CLI prints them as is), but they quote values that may hold line
- * breaks (a YAML block scalar, an environment variable): those become spaces. */
-static void one_line(char *msg) {
-  for (; *msg; msg++) {
-    if ((unsigned char)*msg < 0x20 || *msg == 0x7f) {
-      *msg = ' ';
-    }
-  }
-}
-
 static argo_err errf(char *err, size_t len, argo_err rc, const char *fmt, ...) ARGO_PRINTF(4, 5);
 
 static argo_err errf(char *err, size_t len, argo_err rc, const char *fmt, ...) {
@@ -268,7 +255,9 @@ static argo_err errf(char *err, size_t len, argo_err rc, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(err, len, fmt, ap);
   va_end(ap);
-  one_line(err);
+  /* Messages are one line (a CLI prints them as is), but they quote values that may hold line
+   * breaks (a YAML block scalar, an environment variable): those become spaces. */
+  argo__one_line(err);
   return rc;
 }
 
@@ -313,81 +302,6 @@ static void replace_str(argo__settings *s, size_t off, char *value) {
   char **slot = field(s, off);
   free(*slot);
   *slot = value;
-}
-
-/* [-+]?[0-9]+ */
-static int is_integer_text(const char *s) {
-  if (*s == '+' || *s == '-') {
-    s++;
-  }
-  if (!isdigit((unsigned char)*s)) {
-    return 0;
-  }
-  while (isdigit((unsigned char)*s)) {
-    s++;
-  }
-  return *s == '\0';
-}
-
-/* A decimal number: [-+]? (digits [. digits?] | . digits) ([eE] [-+]? digits)?. Stricter than
- * strtod, which would also take "nan", "inf" and hexadecimal. */
-static int is_decimal_text(const char *s) {
-  int digits = 0;
-  if (*s == '+' || *s == '-') {
-    s++;
-  }
-  while (isdigit((unsigned char)*s)) {
-    s++;
-    digits++;
-  }
-  if (*s == '.') {
-    s++;
-    while (isdigit((unsigned char)*s)) {
-      s++;
-      digits++;
-    }
-  }
-  if (!digits) {
-    return 0;
-  }
-  if (*s == 'e' || *s == 'E') {
-    s++;
-    if (*s == '+' || *s == '-') {
-      s++;
-    }
-    if (!isdigit((unsigned char)*s)) {
-      return 0;
-    }
-    while (isdigit((unsigned char)*s)) {
-      s++;
-    }
-  }
-  return *s == '\0';
-}
-
-static int parse_i64(const char *s, int64_t *out) {
-  if (!is_integer_text(s)) {
-    return -1;
-  }
-  errno = 0;
-  long long v = strtoll(s, NULL, 10);
-  if (errno) {
-    return -1;
-  }
-  *out = (int64_t)v;
-  return 0;
-}
-
-static int parse_double(const char *s, double *out) {
-  if (!is_decimal_text(s)) {
-    return -1;
-  }
-  double v = strtod(s, NULL);
-  if (!isfinite(v)) {
-    return -1;
-  }
-  *out = v;
-  return 0;
 }
 
 /* "250ms", "1s", "2m", "1h", "500us", or a plain integer of milliseconds. */
@@ -542,9 +456,6 @@ static const char *json_type_name(const json_t *v) {
   }
 }
 
-static argo_err yaml_object_text(const keydef *k, const char *text, char **out, char *why,
-                                 size_t len);
-
 static argo_err set_json_text(const keydef *k, const char *text, argo__settings *s, char *why,
                               size_t len) {
   json_error_t je;
@@ -557,9 +468,14 @@ static argo_err set_json_text(const keydef *k, const char *text, argo__settings 
       p++;
     }
     if (*p != '{' && *p != '[') {
-      char *canon = NULL;
-      argo_err rc = yaml_object_text(k, text, &canon, why, len);
+      json_t *obj = NULL;
+      argo_err rc = argo__yaml_mapping_json(text, k->pub.name, &obj, why, len);
       if (rc == ARGO_OK) {
+        char *canon = json_canonical(obj);
+        json_decref(obj);
+        if (!canon) {
+          return errf(why, len, ARGO_ENOMEM, "out of memory");
+        }
         replace_str(s, k->off, canon);
       }
       if (rc != ARGO_ENOTFOUND) {
@@ -754,7 +670,7 @@ static argo_err set_scalar(const keydef *k, const char *t, argo__settings *s, ch
   switch (k->kind) {
   case K_INT: {
     int64_t v;
-    if (parse_i64(t, &v) != 0 || (double)v < k->lo) {
+    if (argo__parse_i64(t, &v) != 0 || (double)v < k->lo) {
       return errf(why, len, ARGO_ECONFIG, "expected %s, got '%s'",
                   int_expectation(k, tmp, sizeof tmp), t);
     }
@@ -777,7 +693,7 @@ static argo_err set_scalar(const keydef *k, const char *t, argo__settings *s, ch
   }
   case K_NUMBER: {
     double v;
-    if (parse_double(t, &v) != 0 || v < k->lo || (k->lo_open && v == k->lo)) {
+    if (argo__parse_double(t, &v) != 0 || v < k->lo || (k->lo_open && v == k->lo)) {
       return errf(why, len, ARGO_ECONFIG, "expected %s, got '%s'",
                   number_expectation(k, tmp, sizeof tmp), t);
     }
@@ -787,7 +703,7 @@ static argo_err set_scalar(const keydef *k, const char *t, argo__settings *s, ch
   case K_SPEED: {
     double v = 0;
     /* Bounded so that pacing delays (interval / speed) stay within 64-bit microseconds. */
-    if (strcasecmp(t, "max") != 0 && (parse_double(t, &v) != 0 || !(v >= 1e-6 && v <= 1e9))) {
+    if (strcasecmp(t, "max") != 0 && (argo__parse_double(t, &v) != 0 || !(v >= 1e-6 && v <= 1e9))) {
       return errf(why, len, ARGO_ECONFIG,
                   "expected 'max' or a number from 0.000001 to 1000000000, got '%s'", t);
     }
@@ -953,324 +869,14 @@ static void format_value(const keydef *k, const argo__settings *s, argo__sb *sb)
   }
 }
 
-/* ---- environment ------------------------------------------------------------------------- */
+/* ---- YAML files ------------------------------------------------------------------------- */
 
-/* Appends in to out with ${VAR} and ${VAR:-default} replaced from the environment and "$$"
- * turned into "$". A "$" followed by anything else is kept, so that prices such as "$5" need no
- * escaping. Values taken from the environment are not expanded again. */
-static argo_err expand_env(const char *in, argo__sb *out, char *why, size_t len) {
-  const char *p = in;
-  while (*p) {
-    if (p[0] == '$' && p[1] == '$') {
-      argo__sb_putc(out, '$');
-      p += 2;
-      continue;
-    }
-    if (p[0] != '$' || p[1] != '{') {
-      argo__sb_putc(out, *p++);
-      continue;
-    }
-    const char *name = p + 2, *q = name;
-    while (isalnum((unsigned char)*q) || *q == '_') {
-      q++;
-    }
-    const char *dflt = NULL, *close;
-    if (q[0] == ':' && q[1] == '-') {
-      dflt = q + 2;
-      close = strchr(dflt, '}');
-    } else {
-      close = *q == '}' ? q : NULL;
-    }
-    if (!close) {
-      return errf(why, len, ARGO_ECONFIG,
-                  "unterminated or malformed '${' in '%s' (use ${VAR} or ${VAR:-default})", in);
-    }
-    char var[128];
-    size_t n = (size_t)(q - name);
-    if (n == 0 || n >= sizeof var || isdigit((unsigned char)*name)) {
-      return errf(why, len, ARGO_ECONFIG, "invalid environment variable name in '%s'", in);
-    }
-    memcpy(var, name, n);
-    var[n] = '\0';
-    const char *v = getenv(var);
-    if (dflt) {
-      /* Like the shell's ":-": the default also replaces a variable set to "". */
-      if (v && *v) {
-        argo__sb_puts(out, v);
-      } else {
-        argo__sb_add(out, dflt, (size_t)(close - dflt));
-      }
-    } else if (v) {
-      argo__sb_puts(out, v);
-    } else {
-      return errf(why, len, ARGO_ECONFIG, "environment variable '%s' is not set", var);
-    }
-    p = close + 1;
-  }
-  if (argo__sb_failed(out)) {
-    return errf(why, len, ARGO_ENOMEM, "out of memory");
-  }
-  return ARGO_OK;
-}
-
-/* ---- YAML -------------------------------------------------------------------------------- */
-
+/* A reading of a configuration file: the document and the scratch settings it fills. */
 typedef struct loader {
-  argo__settings *s; /* the scratch settings being filled */
-  const char *name;  /* file name for messages */
-  yaml_document_t *doc;
-  char *err;
-  size_t errlen;
+  argo__yaml y;
+  argo__settings *s;  /* the scratch settings being filled */
   size_t seen[NKEYS]; /* line where each key was set, 0 if not yet */
-  size_t budget;      /* values strategy.config may still hold */
-  int literal;        /* no environment expansion (text from argo_config_set) */
-  const char *root;   /* without a file name: the key whose value is being read */
 } loader;
-
-static argo_err load_err(loader *L, argo_err rc, size_t line, const char *key, const char *fmt, ...)
-    ARGO_PRINTF(5, 6);
-
-/* "name:line: key: what" (or without the key). */
-static argo_err load_err(loader *L, argo_err rc, size_t line, const char *key, const char *fmt,
-                         ...) {
-  char what[ARGO_ERRMSG_MAX];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  if (!L->name) {
-    /* YAML text given as the value of L->root, whose caller names it: the line within the
-     * text, and the path below the root if the problem is deeper down. */
-    size_t n = strlen(L->root);
-    const char *rel = key && strncmp(key, L->root, n) == 0 ? key + n : key ? key : "";
-    rel += *rel == '.';
-    if (*rel) {
-      snprintf(L->err, L->errlen, "line %zu: %s: %s", line, rel, what);
-    } else {
-      snprintf(L->err, L->errlen, "line %zu: %s", line, what);
-    }
-  } else if (key) {
-    snprintf(L->err, L->errlen, "%s:%zu: %s: %s", L->name, line, key, what);
-  } else {
-    snprintf(L->err, L->errlen, "%s:%zu: %s", L->name, line, what);
-  }
-  one_line(L->err);
-  return rc;
-}
-
-static size_t node_line(const yaml_node_t *n) {
-  return n->start_mark.line + 1;
-}
-
-static const char *node_kind_name(const yaml_node_t *n) {
-  return n->type == YAML_MAPPING_NODE    ? "a mapping"
-         : n->type == YAML_SEQUENCE_NODE ? "a sequence"
-                                         : "a value";
-}
-
-/* An empty value, "~" or "null" written without quotes. */
-static int is_null_scalar(const yaml_node_t *n) {
-  if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
-    return 0;
-  }
-  const char *v = (const char *)n->data.scalar.value;
-  return n->data.scalar.length == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-         strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
-}
-
-/* The text of a scalar node, environment expanded, into out; a null scalar is "". */
-static argo_err scalar_text(loader *L, const yaml_node_t *n, const char *key, argo__sb *out) {
-  char why[ARGO_ERRMSG_MAX];
-  if (n->type != YAML_SCALAR_NODE) {
-    return load_err(L, ARGO_ECONFIG, node_line(n), key, "expected a single value, got %s",
-                    node_kind_name(n));
-  }
-  if (memchr(n->data.scalar.value, '\0', n->data.scalar.length)) {
-    return load_err(L, ARGO_ECONFIG, node_line(n), key, "value contains a NUL character");
-  }
-  if (is_null_scalar(n)) {
-    argo__sb_puts(out, "");
-    return argo__sb_failed(out) ? load_err(L, ARGO_ENOMEM, node_line(n), key, "out of memory")
-                                : ARGO_OK;
-  }
-  if (L->literal) {
-    argo__sb_puts(out, (const char *)n->data.scalar.value);
-    return argo__sb_failed(out) ? load_err(L, ARGO_ENOMEM, node_line(n), key, "out of memory")
-                                : ARGO_OK;
-  }
-  argo_err rc = expand_env((const char *)n->data.scalar.value, out, why, sizeof why);
-  if (rc) {
-    return load_err(L, rc, node_line(n), key, "%s", why);
-  }
-  return ARGO_OK;
-}
-
-/* A plain (unquoted) YAML scalar as JSON: integers, decimals, true/false and null keep their
- * type; anything else, and every quoted scalar, is a string. */
-static json_t *typed_scalar(const char *t) {
-  if (strcmp(t, "true") == 0 || strcmp(t, "True") == 0 || strcmp(t, "TRUE") == 0) {
-    return json_true();
-  }
-  if (strcmp(t, "false") == 0 || strcmp(t, "False") == 0 || strcmp(t, "FALSE") == 0) {
-    return json_false();
-  }
-  if (strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-      strcmp(t, "NULL") == 0) {
-    return json_null();
-  }
-  int64_t i;
-  if (is_integer_text(t) && parse_i64(t, &i) == 0) {
-    return json_integer((json_int_t)i);
-  }
-  double d;
-  if (parse_double(t, &d) == 0) {
-    return json_real(d); /* also an integer too large for 64 bits */
-  }
-  return json_string(t);
-}
-
-static argo_err yaml_to_json(loader *L, yaml_node_t *n, const char *path, int depth, json_t **out);
-
-static argo_err json_put(loader *L, const yaml_node_t *n, const char *path, json_t *parent,
-                         const char *key, json_t *child) {
-  int r = key ? json_object_set_new(parent, key, child) : json_array_append_new(parent, child);
-  return r == 0 ? ARGO_OK : load_err(L, ARGO_ENOMEM, node_line(n), path, "out of memory");
-}
-
-static argo_err yaml_to_json(loader *L, yaml_node_t *n, const char *path, int depth, json_t **out) {
-  argo_err rc = ARGO_OK;
-  char child[256];
-  json_t *v = NULL;
-  *out = NULL;
-  if (depth > JSON_MAX_DEPTH || L->budget == 0) {
-    return load_err(L, ARGO_ECONFIG, node_line(n), path,
-                    "too deeply nested or too large (at most %d levels and %d values)",
-                    JSON_MAX_DEPTH, JSON_MAX_VALUES);
-  }
-  L->budget--;
-  switch (n->type) {
-  case YAML_SCALAR_NODE: {
-    argo__sb sb;
-    argo__sb_init(&sb);
-    if (is_null_scalar(n)) {
-      v = json_null();
-    } else if ((rc = scalar_text(L, n, path, &sb)) == ARGO_OK) {
-      v = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? typed_scalar(argo__sb_str(&sb))
-                                                          : json_string(argo__sb_str(&sb));
-      if (!v) {
-        /* libyaml only yields UTF-8, but an environment variable may hold anything. */
-        rc = load_err(L, ARGO_ECONFIG, node_line(n), path, "value is not valid UTF-8 text");
-      }
-    }
-    argo__sb_free(&sb);
-    break;
-  }
-  case YAML_SEQUENCE_NODE: {
-    v = json_array();
-    if (!v) {
-      rc = load_err(L, ARGO_ENOMEM, node_line(n), path, "out of memory");
-      break;
-    }
-    size_t i = 0;
-    for (yaml_node_item_t *it = n->data.sequence.items.start;
-         !rc && it < n->data.sequence.items.top; it++, i++) {
-      json_t *c;
-      snprintf(child, sizeof child, "%s[%zu]", path, i);
-      rc = yaml_to_json(L, yaml_document_get_node(L->doc, *it), child, depth + 1, &c);
-      if (!rc) {
-        rc = json_put(L, n, path, v, NULL, c);
-      }
-    }
-    break;
-  }
-  case YAML_MAPPING_NODE: {
-    v = json_object();
-    if (!v) {
-      rc = load_err(L, ARGO_ENOMEM, node_line(n), path, "out of memory");
-      break;
-    }
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; !rc && pr < n->data.mapping.pairs.top;
-         pr++) {
-      yaml_node_t *kn = yaml_document_get_node(L->doc, pr->key);
-      yaml_node_t *vn = yaml_document_get_node(L->doc, pr->value);
-      if (kn->type != YAML_SCALAR_NODE ||
-          memchr(kn->data.scalar.value, '\0', kn->data.scalar.length)) {
-        rc = load_err(L, ARGO_ECONFIG, node_line(kn), path, "expected a key name, got %s",
-                      node_kind_name(kn));
-        break;
-      }
-      const char *key = (const char *)kn->data.scalar.value;
-      snprintf(child, sizeof child, "%s.%s", path, key);
-      if (json_object_get(v, key)) {
-        rc = load_err(L, ARGO_ECONFIG, node_line(kn), path, "duplicate key '%s'", key);
-        break;
-      }
-      json_t *c;
-      rc = yaml_to_json(L, vn, child, depth + 1, &c);
-      if (!rc) {
-        rc = json_put(L, kn, child, v, key, c);
-      }
-    }
-    break;
-  }
-  default:
-    rc = load_err(L, ARGO_ECONFIG, node_line(n), path, "empty YAML node");
-    break;
-  }
-  if (rc) {
-    json_decref(v);
-    return rc;
-  }
-  *out = v;
-  return ARGO_OK;
-}
-
-/* The canonical JSON of text read as a YAML mapping, converted like a strategy.config mapping
- * in a file but without environment expansion (the text comes from argo_config_set).
- * ARGO_ENOTFOUND, with nothing written to why, when text is not a YAML mapping at all. */
-static argo_err yaml_object_text(const keydef *k, const char *text, char **out, char *why,
-                                 size_t len) {
-  loader L;
-  memset(&L, 0, sizeof L);
-  L.err = why;
-  L.errlen = len;
-  L.budget = JSON_MAX_VALUES;
-  L.literal = 1;
-  L.root = k->pub.name;
-  yaml_parser_t parser;
-  yaml_document_t doc;
-  int have_doc = 0;
-  json_t *obj = NULL;
-  argo_err rc = ARGO_ENOTFOUND;
-  if (!yaml_parser_initialize(&parser)) {
-    return errf(why, len, ARGO_ENOMEM, "out of memory");
-  }
-  yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-  if (!yaml_parser_load(&parser, &doc)) {
-    goto done;
-  }
-  have_doc = 1;
-  L.doc = &doc;
-  yaml_node_t *root = yaml_document_get_root_node(&doc);
-  if (!root || root->type != YAML_MAPPING_NODE) {
-    goto done;
-  }
-  rc = yaml_to_json(&L, root, k->pub.name, 0, &obj);
-  if (rc) {
-    goto done;
-  }
-  *out = json_canonical(obj);
-  if (!*out) {
-    rc = errf(why, len, ARGO_ENOMEM, "out of memory");
-  }
-done:
-  json_decref(obj);
-  if (have_doc) {
-    yaml_document_delete(&doc);
-  }
-  yaml_parser_delete(&parser);
-  return rc;
-}
 
 /* A YAML sequence of symbols; errors point at the offending item's line. */
 static argo_err apply_symbol_seq(loader *L, const keydef *k, yaml_node_t *seq) {
@@ -1280,17 +886,17 @@ static argo_err apply_symbol_seq(loader *L, const keydef *k, yaml_node_t *seq) {
   char why[ARGO_ERRMSG_MAX];
   size_t got = 0, bad = 0;
   if (!items) {
-    return load_err(L, ARGO_ENOMEM, node_line(seq), k->pub.name, "out of memory");
+    return argo__yaml_err(&L->y, ARGO_ENOMEM, argo__yaml_line(seq), k->pub.name, "out of memory");
   }
   for (; got < n; got++) {
-    yaml_node_t *it = yaml_document_get_node(L->doc, seq->data.sequence.items.start[got]);
+    yaml_node_t *it = argo__yaml_node(&L->y, seq->data.sequence.items.start[got]);
     argo__sb sb;
     argo__sb_init(&sb);
-    rc = scalar_text(L, it, k->pub.name, &sb);
+    rc = argo__yaml_scalar(&L->y, it, k->pub.name, &sb);
     items[got] = rc ? NULL : trim_dup(argo__sb_str(&sb));
     argo__sb_free(&sb);
     if (!rc && !items[got]) {
-      rc = load_err(L, ARGO_ENOMEM, node_line(it), k->pub.name, "out of memory");
+      rc = argo__yaml_err(&L->y, ARGO_ENOMEM, argo__yaml_line(it), k->pub.name, "out of memory");
     }
     if (rc) {
       goto done;
@@ -1298,8 +904,8 @@ static argo_err apply_symbol_seq(loader *L, const keydef *k, yaml_node_t *seq) {
   }
   rc = set_symbols(k, items, n, L->s, why, sizeof why, &bad);
   if (rc) {
-    yaml_node_t *it = yaml_document_get_node(L->doc, seq->data.sequence.items.start[bad]);
-    rc = load_err(L, rc, node_line(it), k->pub.name, "%s", why);
+    yaml_node_t *it = argo__yaml_node(&L->y, seq->data.sequence.items.start[bad]);
+    rc = argo__yaml_err(&L->y, rc, argo__yaml_line(it), k->pub.name, "%s", why);
   }
 done:
   free_symbols(items, got);
@@ -1312,24 +918,24 @@ static argo_err apply_node(loader *L, size_t idx, yaml_node_t *n) {
   argo_err rc;
   if (k->kind == K_JSON && n->type == YAML_MAPPING_NODE) {
     json_t *obj;
-    L->budget = JSON_MAX_VALUES;
-    rc = yaml_to_json(L, n, k->pub.name, 0, &obj);
+    rc = argo__yaml_to_json(&L->y, n, k->pub.name, &obj);
     if (rc) {
       return rc;
     }
     char *canon = json_canonical(obj);
     json_decref(obj);
     if (!canon) {
-      return load_err(L, ARGO_ENOMEM, node_line(n), k->pub.name, "out of memory");
+      return argo__yaml_err(&L->y, ARGO_ENOMEM, argo__yaml_line(n), k->pub.name, "out of memory");
     }
     replace_str(L->s, k->off, canon);
     return ARGO_OK;
   }
   if (k->kind == K_JSON && n->type == YAML_SEQUENCE_NODE) {
-    return load_err(L, ARGO_ECONFIG, node_line(n), k->pub.name,
-                    "expected a JSON object (a YAML mapping or a JSON string), got a sequence");
+    return argo__yaml_err(
+        &L->y, ARGO_ECONFIG, argo__yaml_line(n), k->pub.name,
+        "expected a JSON object (a YAML mapping or a JSON string), got a sequence");
   }
-  if (k->kind == K_JSON && is_null_scalar(n)) {
+  if (k->kind == K_JSON && argo__yaml_is_null(n)) {
     /* "config:" with every entry commented out means no configuration, not an error. */
     return set_value(k, "{}", L->s, why, sizeof why);
   }
@@ -1338,11 +944,11 @@ static argo_err apply_node(loader *L, size_t idx, yaml_node_t *n) {
   }
   argo__sb sb;
   argo__sb_init(&sb);
-  rc = scalar_text(L, n, k->pub.name, &sb);
+  rc = argo__yaml_scalar(&L->y, n, k->pub.name, &sb);
   if (!rc) {
     rc = set_value(k, argo__sb_str(&sb), L->s, why, sizeof why);
     if (rc) {
-      load_err(L, rc, node_line(n), k->pub.name, "%s", why);
+      argo__yaml_err(&L->y, rc, argo__yaml_line(n), k->pub.name, "%s", why);
     }
   }
   argo__sb_free(&sb);
@@ -1355,12 +961,12 @@ static argo_err apply_node(loader *L, size_t idx, yaml_node_t *n) {
 static argo_err walk_mapping(loader *L, yaml_node_t *map, const char *prefix) {
   for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top;
        pr++) {
-    yaml_node_t *kn = yaml_document_get_node(L->doc, pr->key);
-    yaml_node_t *vn = yaml_document_get_node(L->doc, pr->value);
+    yaml_node_t *kn = argo__yaml_node(&L->y, pr->key);
+    yaml_node_t *vn = argo__yaml_node(&L->y, pr->value);
     argo_err rc;
     if (kn->type != YAML_SCALAR_NODE) {
-      return load_err(L, ARGO_ECONFIG, node_line(kn), prefix, "expected a key name, got %s",
-                      node_kind_name(kn));
+      return argo__yaml_err(&L->y, ARGO_ECONFIG, argo__yaml_line(kn), prefix,
+                            "expected a key name, got %s", argo__yaml_kind(kn));
     }
     char full[256];
     int w = snprintf(full, sizeof full, "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
@@ -1368,22 +974,22 @@ static argo_err walk_mapping(loader *L, yaml_node_t *map, const char *prefix) {
     int idx = (w > 0 && (size_t)w < sizeof full) ? find_key(full) : -1;
     if (idx >= 0) {
       if (L->seen[idx]) {
-        return load_err(L, ARGO_ECONFIG, node_line(kn), NULL,
-                        "duplicate key '%s' (first set at line %zu)", full, L->seen[idx]);
+        return argo__yaml_err(&L->y, ARGO_ECONFIG, argo__yaml_line(kn), NULL,
+                              "duplicate key '%s' (first set at line %zu)", full, L->seen[idx]);
       }
-      L->seen[idx] = node_line(kn);
+      L->seen[idx] = argo__yaml_line(kn);
       rc = apply_node(L, (size_t)idx, vn);
     } else if ((size_t)w < sizeof full && is_section(full)) {
       if (vn->type == YAML_MAPPING_NODE) {
         rc = walk_mapping(L, vn, full);
-      } else if (is_null_scalar(vn)) {
+      } else if (argo__yaml_is_null(vn)) {
         rc = ARGO_OK; /* an empty section */
       } else {
-        rc = load_err(L, ARGO_ECONFIG, node_line(vn), full,
-                      "expected a mapping of keys (a section), got %s", node_kind_name(vn));
+        rc = argo__yaml_err(&L->y, ARGO_ECONFIG, argo__yaml_line(vn), full,
+                            "expected a mapping of keys (a section), got %s", argo__yaml_kind(vn));
       }
     } else {
-      rc = load_err(L, ARGO_ECONFIG, node_line(kn), NULL, "unknown key '%s'", full);
+      rc = argo__yaml_err(&L->y, ARGO_ECONFIG, argo__yaml_line(kn), NULL, "unknown key '%s'", full);
     }
     if (rc) {
       return rc;
@@ -1392,78 +998,26 @@ static argo_err walk_mapping(loader *L, yaml_node_t *map, const char *prefix) {
   return ARGO_OK;
 }
 
-static argo_err yaml_error(loader *L, const yaml_parser_t *p, const char *text, size_t len) {
-  if (p->error == YAML_MEMORY_ERROR) {
-    return errf(L->err, L->errlen, ARGO_ENOMEM, "%s: out of memory parsing YAML", L->name);
-  }
-  size_t line = p->problem_mark.line + 1;
-  if (p->error == YAML_READER_ERROR) {
-    /* The reader (bad encoding) reports a byte offset, not a mark. */
-    line = 1;
-    for (size_t i = 0; i < p->problem_offset && i < len; i++) {
-      line += text[i] == '\n';
-    }
-  }
-  const char *problem = p->problem ? p->problem : "unknown error";
-  if (p->context) {
-    return load_err(L, ARGO_ECONFIG, line, NULL, "YAML syntax error: %s (%s at line %zu)", problem,
-                    p->context, p->context_mark.line + 1);
-  }
-  return load_err(L, ARGO_ECONFIG, line, NULL, "YAML syntax error: %s", problem);
-}
-
 /* Loads text into s (a scratch copy; the caller keeps or drops it). */
 static argo_err load_yaml(argo__settings *s, const char *text, size_t len, const char *name,
                           char *err, size_t errlen) {
   loader L;
   memset(&L, 0, sizeof L);
   L.s = s;
-  L.name = name;
-  L.err = err;
-  L.errlen = errlen;
-  yaml_parser_t parser;
-  yaml_document_t doc, extra;
-  int have_doc = 0;
-  argo_err rc = ARGO_OK;
-  if (!yaml_parser_initialize(&parser)) {
-    return errf(err, errlen, ARGO_ENOMEM, "%s: out of memory", name);
-  }
-  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-  if (!yaml_parser_load(&parser, &doc)) {
-    rc = yaml_error(&L, &parser, text, len);
-    goto done;
-  }
-  have_doc = 1;
-  L.doc = &doc;
-  yaml_node_t *root = yaml_document_get_root_node(&doc);
+  argo_err rc = argo__yaml_open(&L.y, text, len, name, err, errlen);
+  yaml_node_t *root = rc ? NULL : argo__yaml_root(&L.y);
   if (root && root->type == YAML_MAPPING_NODE) {
     rc = walk_mapping(&L, root, NULL);
-  } else if (root && !is_null_scalar(root)) {
-    rc = load_err(&L, ARGO_ECONFIG, node_line(root), NULL,
-                  "expected a mapping of sections (engine, market_data, trading, strategy), "
-                  "got %s",
-                  node_kind_name(root));
+  } else if (root && !argo__yaml_is_null(root)) {
+    rc = argo__yaml_err(&L.y, ARGO_ECONFIG, argo__yaml_line(root), NULL,
+                        "expected a mapping of sections (engine, market_data, trading, strategy), "
+                        "got %s",
+                        argo__yaml_kind(root));
   }
-  if (rc) {
-    goto done;
+  if (!rc) {
+    rc = argo__yaml_only_one(&L.y);
   }
-  /* A second document would be silently ignored by a one-document load; refuse it instead. */
-  if (!yaml_parser_load(&parser, &extra)) {
-    rc = yaml_error(&L, &parser, text, len);
-    goto done;
-  }
-  yaml_node_t *more = yaml_document_get_root_node(&extra);
-  size_t more_line = more ? node_line(more) : 0;
-  yaml_document_delete(&extra);
-  if (more) {
-    rc = load_err(&L, ARGO_ECONFIG, more_line, NULL,
-                  "only one YAML document is allowed in a configuration file");
-  }
-done:
-  if (have_doc) {
-    yaml_document_delete(&doc);
-  }
-  yaml_parser_delete(&parser);
+  argo__yaml_close(&L.y);
   return rc;
 }
 

@@ -10,7 +10,9 @@
  *   - the table stats: one row per day folder, from the stats.yaml the catalog parsed.
  * Reading a Parquet file that a session replaces by rename is safe: DuckDB opens the file in
  * place, takes no lock, and a rename never leaves a torn file. No journal or temporary file is
- * ever named. Results are written as an aligned table, CSV or a JSON array (argo_query_format).
+ * ever named. argo_query_run runs a script's statements in order (inspect/sqlsplit.c finds the
+ * last one's text) and writes the last one's rows as an aligned table, CSV or a JSON array
+ * (inspect/format.c).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -23,7 +25,10 @@
 #include <argo/argo.h>
 
 #include "inspect/catalog.h"
+#include "inspect/format.h"
 #include "inspect/query.h"
+#include "inspect/sqlsplit.h"
+#include "persist/duck.h"
 #include "persist/schema.h"
 #include "persist/session.h"
 #include "persist/store.h"
@@ -31,11 +36,6 @@
 #include "util/strbuf.h"
 #include "util/timeu.h"
 #include "util/util.h"
-
-/* Widest cell of the table format, in characters; longer text is cut and ends in "...". */
-#define TABLE_CELL_MAX 80
-/* Output is handed to the writer in pieces of about this size. */
-#define WRITE_CHUNK 65536
 
 struct argo_query {
   duckdb_database db;
@@ -45,41 +45,6 @@ struct argo_query {
 };
 
 /* ---- building the database ---------------------------------------------------------------- */
-
-void argo__query_oneline(const char *src, char *dst, size_t len) {
-  if (!len) {
-    return;
-  }
-  size_t j = 0;
-  int space = 0;
-  const char *end = strstr(src ? src : "", "\n\nLINE ");
-  if (!end) {
-    end = strstr(src ? src : "", "\nLINE ");
-  }
-  for (const char *p = src ? src : ""; *p && (!end || p < end) && j + 1 < len; p++) {
-    if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') {
-      space = j > 0;
-      continue;
-    }
-    if (space && j + 2 < len) {
-      dst[j++] = ' ';
-    }
-    space = 0;
-    dst[j++] = *p;
-  }
-  dst[j] = '\0';
-}
-
-static argo_err exec(duckdb_connection con, const char *sql, char *err, size_t errlen) {
-  duckdb_result r;
-  if (duckdb_query(con, sql, &r) != DuckDBSuccess) {
-    argo__query_oneline(duckdb_result_error(&r), err, errlen);
-    duckdb_destroy_result(&r);
-    return ARGO_EDB;
-  }
-  duckdb_destroy_result(&r);
-  return ARGO_OK;
-}
 
 static duckdb_date date_of(const char *yyyy_mm_dd) {
   int64_t day = 0;
@@ -191,7 +156,7 @@ static argo_err create_stats(duckdb_connection con, const argo_catalog_entry *co
     argo__fmt(err, errlen, "out of memory");
     return ARGO_ENOMEM;
   }
-  argo_err rc = exec(con, argo__sb_str(&sql), err, errlen);
+  argo_err rc = argo__duck_exec(con, argo__sb_str(&sql), err, errlen);
   argo__sb_free(&sql);
   if (rc) {
     return rc;
@@ -258,10 +223,10 @@ static void empty_view(argo__sb *sql, const argo__table *t) {
 static argo_err create_views(duckdb_connection con, const argo_catalog_entry *const *e, size_t n,
                              const argo__query_folder *extra, size_t nextra, char *err,
                              size_t errlen) {
-  argo_err rc = exec(con,
-                     "CREATE TABLE __argo_files (file VARCHAR, date DATE, run VARCHAR, "
-                     "session_id VARCHAR)",
-                     err, errlen);
+  argo_err rc = argo__duck_exec(con,
+                                "CREATE TABLE __argo_files (file VARCHAR, date DATE, run VARCHAR, "
+                                "session_id VARCHAR)",
+                                err, errlen);
   if (rc) {
     return rc;
   }
@@ -337,7 +302,7 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
       rc = ARGO_ENOMEM;
       break;
     }
-    rc = exec(con, argo__sb_str(&sql), err, errlen);
+    rc = argo__duck_exec(con, argo__sb_str(&sql), err, errlen);
   }
   argo__sb_free(&sql);
   if (duckdb_appender_close(a) != DuckDBSuccess && rc == ARGO_OK) {
@@ -352,37 +317,20 @@ argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
                              const argo_catalog_entry *const *entries, size_t n,
                              const argo__query_folder *extra, size_t nextra, char *err,
                              size_t errlen) {
-  duckdb_config cfg = NULL;
-  char *open_err = NULL;
-  argo_err rc = ARGO_EDB;
-  *db = NULL;
-  *con = NULL;
-  if (duckdb_create_config(&cfg) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "out of memory");
-    return ARGO_ENOMEM;
-  }
-  /* Nothing is ever fetched: an extension that is not built in fails instead of downloading. */
-  duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
-  duckdb_set_config(cfg, "autoload_known_extensions", "false");
-  if (duckdb_open_ext(NULL, db, cfg, &open_err) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "cannot open DuckDB: %s", open_err ? open_err : "unknown error");
-    duckdb_free(open_err);
-    goto fail;
-  }
-  if (duckdb_connect(*db, con) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "cannot connect to DuckDB");
-    goto fail;
+  /* DuckDB's own worker threads: a query over many days' files is the user's to wait for. */
+  argo__duck_opts o = {.threads = 0};
+  argo_err rc = argo__duck_open(&o, db, con, err, errlen);
+  if (rc) {
+    return rc;
   }
   if ((rc = create_views(*con, entries, n, extra, nextra, err, errlen)) != ARGO_OK ||
       (rc = create_stats(*con, entries, n, err, errlen)) != ARGO_OK) {
     goto fail;
   }
-  duckdb_destroy_config(&cfg);
   return ARGO_OK;
 
 fail:
   argo__query_db_close(db, con);
-  duckdb_destroy_config(&cfg);
   return rc;
 }
 
@@ -468,305 +416,7 @@ const char *argo_query_errmsg(const argo_query *q) {
   return q->err[0] ? q->err : "no error";
 }
 
-/* ---- writing results ---------------------------------------------------------------------- */
-
-typedef struct out {
-  argo__sb sb;
-  argo_write_fn fn;
-  void *user;
-  int stopped;
-} out;
-
-static void out_flush(out *o) {
-  if (o->sb.len && !o->stopped && !argo__sb_failed(&o->sb)) {
-    if (o->fn(o->sb.buf, o->sb.len, o->user) != 0) {
-      o->stopped = 1;
-    }
-  }
-  argo__sb_reset(&o->sb);
-}
-
-static void out_maybe_flush(out *o) {
-  if (o->sb.len >= WRITE_CHUNK) {
-    out_flush(o);
-  }
-}
-
-static int is_numeric(duckdb_type t) {
-  switch (t) {
-  case DUCKDB_TYPE_TINYINT:
-  case DUCKDB_TYPE_SMALLINT:
-  case DUCKDB_TYPE_INTEGER:
-  case DUCKDB_TYPE_BIGINT:
-  case DUCKDB_TYPE_UTINYINT:
-  case DUCKDB_TYPE_USMALLINT:
-  case DUCKDB_TYPE_UINTEGER:
-  case DUCKDB_TYPE_UBIGINT:
-  case DUCKDB_TYPE_HUGEINT:
-  case DUCKDB_TYPE_UHUGEINT:
-  case DUCKDB_TYPE_FLOAT:
-  case DUCKDB_TYPE_DOUBLE:
-  case DUCKDB_TYPE_DECIMAL:
-    return 1;
-  default:
-    return 0;
-  }
-}
-
-/* Characters (UTF-8 code points) in s. */
-static size_t u8len(const char *s) {
-  size_t n = 0;
-  for (; *s; s++) {
-    n += ((unsigned char)*s & 0xC0) != 0x80;
-  }
-  return n;
-}
-
-/* Byte length of the first max characters of s. */
-static size_t u8prefix(const char *s, size_t max) {
-  size_t chars = 0, i = 0;
-  for (; s[i]; i++) {
-    if (((unsigned char)s[i] & 0xC0) != 0x80) {
-      if (chars == max) {
-        break;
-      }
-      chars++;
-    }
-  }
-  return i;
-}
-
-/* A cell of the table format: one line, at most TABLE_CELL_MAX characters. */
-static char *table_cell(duckdb_result *r, idx_t c, idx_t row) {
-  if (duckdb_value_is_null(r, c, row)) {
-    return argo__strdup("NULL");
-  }
-  char *v = duckdb_value_varchar(r, c, row);
-  char *cell = argo__strdup(v ? v : "");
-  duckdb_free(v);
-  if (!cell) {
-    return NULL;
-  }
-  for (char *p = cell; *p; p++) {
-    if (*p == '\n' || *p == '\r' || *p == '\t') {
-      *p = ' ';
-    }
-  }
-  if (u8len(cell) > TABLE_CELL_MAX) {
-    size_t cut = u8prefix(cell, TABLE_CELL_MAX - 3);
-    memcpy(cell + cut, "...", 4);
-  }
-  return cell;
-}
-
-static void pad(out *o, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    argo__sb_putc(&o->sb, ' ');
-  }
-}
-
-static void table_row(out *o, char **cells, const size_t *width, const int *right, idx_t ncols) {
-  for (idx_t c = 0; c < ncols; c++) {
-    size_t w = u8len(cells[c]);
-    size_t fill = width[c] > w ? width[c] - w : 0;
-    if (c) {
-      argo__sb_puts(&o->sb, "  ");
-    }
-    if (right[c]) {
-      pad(o, fill);
-    }
-    argo__sb_puts(&o->sb, cells[c]);
-    if (!right[c] && c + 1 < ncols) {
-      pad(o, fill);
-    }
-  }
-  argo__sb_putc(&o->sb, '\n');
-}
-
-static argo_err write_table(out *o, duckdb_result *r) {
-  idx_t ncols = duckdb_column_count(r), nrows = duckdb_row_count(r);
-  size_t *width = calloc(ncols ? ncols : 1, sizeof *width);
-  int *right = calloc(ncols ? ncols : 1, sizeof *right);
-  char **cells = calloc((nrows + 1) * (ncols ? ncols : 1), sizeof *cells);
-  argo_err rc = ARGO_ENOMEM;
-  if (!width || !right || !cells) {
-    goto fail;
-  }
-  for (idx_t c = 0; c < ncols; c++) {
-    if (!(cells[c] = argo__strdup(duckdb_column_name(r, c)))) {
-      goto fail;
-    }
-    width[c] = u8len(cells[c]);
-    right[c] = is_numeric(duckdb_column_type(r, c));
-  }
-  for (idx_t row = 0; row < nrows; row++) {
-    for (idx_t c = 0; c < ncols; c++) {
-      char *cell = table_cell(r, c, row);
-      if (!cell) {
-        goto fail;
-      }
-      cells[(row + 1) * ncols + c] = cell;
-      size_t w = u8len(cell);
-      if (w > width[c]) {
-        width[c] = w;
-      }
-    }
-  }
-  if (ncols) {
-    table_row(o, cells, width, right, ncols);
-    for (idx_t c = 0; c < ncols; c++) {
-      argo__sb_puts(&o->sb, c ? "  " : "");
-      for (size_t i = 0; i < width[c]; i++) {
-        argo__sb_putc(&o->sb, '-');
-      }
-    }
-    argo__sb_putc(&o->sb, '\n');
-    for (idx_t row = 0; row < nrows; row++) {
-      table_row(o, cells + (row + 1) * ncols, width, right, ncols);
-      out_maybe_flush(o);
-    }
-  }
-  argo__sb_printf(&o->sb, "(%llu row%s)\n", (unsigned long long)nrows, nrows == 1 ? "" : "s");
-  rc = ARGO_OK;
-fail:
-  if (cells) {
-    for (idx_t i = 0; i < (nrows + 1) * ncols; i++) {
-      free(cells[i]);
-    }
-  }
-  free(cells);
-  free(width);
-  free(right);
-  return rc;
-}
-
-static void csv_field(out *o, const char *s) {
-  if (strpbrk(s, ",\"\n\r") == NULL && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
-    argo__sb_puts(&o->sb, s);
-    return;
-  }
-  argo__sb_putc(&o->sb, '"');
-  for (; *s; s++) {
-    if (*s == '"') {
-      argo__sb_putc(&o->sb, '"');
-    }
-    argo__sb_putc(&o->sb, *s);
-  }
-  argo__sb_putc(&o->sb, '"');
-}
-
-static argo_err write_csv(out *o, duckdb_result *r) {
-  idx_t ncols = duckdb_column_count(r), nrows = duckdb_row_count(r);
-  if (!ncols) {
-    return ARGO_OK;
-  }
-  for (idx_t c = 0; c < ncols; c++) {
-    if (c) {
-      argo__sb_putc(&o->sb, ',');
-    }
-    csv_field(o, duckdb_column_name(r, c));
-  }
-  argo__sb_putc(&o->sb, '\n');
-  for (idx_t row = 0; row < nrows && !o->stopped; row++) {
-    for (idx_t c = 0; c < ncols; c++) {
-      if (c) {
-        argo__sb_putc(&o->sb, ',');
-      }
-      if (duckdb_value_is_null(r, c, row)) {
-        continue;
-      }
-      char *v = duckdb_value_varchar(r, c, row);
-      csv_field(o, v ? v : "");
-      duckdb_free(v);
-    }
-    argo__sb_putc(&o->sb, '\n');
-    out_maybe_flush(o);
-  }
-  return ARGO_OK;
-}
-
-static void json_value(out *o, duckdb_result *r, idx_t c, idx_t row, duckdb_type t) {
-  if (duckdb_value_is_null(r, c, row)) {
-    argo__sb_puts(&o->sb, "null");
-    return;
-  }
-  switch (t) {
-  case DUCKDB_TYPE_BOOLEAN:
-    argo__sb_puts(&o->sb, duckdb_value_boolean(r, c, row) ? "true" : "false");
-    return;
-  case DUCKDB_TYPE_TINYINT:
-  case DUCKDB_TYPE_SMALLINT:
-  case DUCKDB_TYPE_INTEGER:
-  case DUCKDB_TYPE_BIGINT:
-  case DUCKDB_TYPE_UTINYINT:
-  case DUCKDB_TYPE_USMALLINT:
-  case DUCKDB_TYPE_UINTEGER:
-    argo__sb_printf(&o->sb, "%lld", (long long)duckdb_value_int64(r, c, row));
-    return;
-  case DUCKDB_TYPE_FLOAT:
-  case DUCKDB_TYPE_DOUBLE:
-    argo__sb_json_num(&o->sb, duckdb_value_double(r, c, row));
-    return;
-  case DUCKDB_TYPE_UBIGINT:
-  case DUCKDB_TYPE_HUGEINT:
-  case DUCKDB_TYPE_UHUGEINT:
-  case DUCKDB_TYPE_DECIMAL: {
-    /* Exact decimal text, which is a JSON number as it stands. */
-    char *v = duckdb_value_varchar(r, c, row);
-    argo__sb_puts(&o->sb, v ? v : "null");
-    duckdb_free(v);
-    return;
-  }
-  case DUCKDB_TYPE_TIMESTAMP:
-  case DUCKDB_TYPE_TIMESTAMP_TZ: {
-    char buf[48];
-    argo_time_format(duckdb_value_timestamp(r, c, row).micros, buf, sizeof buf);
-    argo__sb_json_str(&o->sb, buf);
-    return;
-  }
-  default: {
-    char *v = duckdb_value_varchar(r, c, row);
-    argo__sb_json_str(&o->sb, v ? v : "");
-    duckdb_free(v);
-    return;
-  }
-  }
-}
-
-static argo_err write_json(out *o, duckdb_result *r, const unsigned char *raw) {
-  idx_t ncols = duckdb_column_count(r), nrows = duckdb_row_count(r);
-  duckdb_type *types = calloc(ncols ? ncols : 1, sizeof *types);
-  if (!types) {
-    return ARGO_ENOMEM;
-  }
-  for (idx_t c = 0; c < ncols; c++) {
-    types[c] = duckdb_column_type(r, c);
-  }
-  argo__sb_putc(&o->sb, '[');
-  for (idx_t row = 0; row < nrows && ncols && !o->stopped; row++) {
-    argo__sb_puts(&o->sb, row ? ",\n{" : "\n{");
-    for (idx_t c = 0; c < ncols; c++) {
-      if (c) {
-        argo__sb_putc(&o->sb, ',');
-      }
-      argo__sb_json_str(&o->sb, duckdb_column_name(r, c));
-      argo__sb_putc(&o->sb, ':');
-      if (raw && raw[c] && !duckdb_value_is_null(r, c, row)) {
-        /* to_json() text of a nested value: already JSON. */
-        char *v = duckdb_value_varchar(r, c, row);
-        argo__sb_puts(&o->sb, v ? v : "null");
-        duckdb_free(v);
-      } else {
-        json_value(o, r, c, row, types[c]);
-      }
-    }
-    argo__sb_putc(&o->sb, '}');
-    out_maybe_flush(o);
-  }
-  argo__sb_puts(&o->sb, nrows && ncols ? "\n]\n" : "]\n");
-  free(types);
-  return ARGO_OK;
-}
+/* ---- running a statement ---------------------------------------------------------------- */
 
 /* Types that DuckDB's value functions can read (the others read as NULL through them). */
 static int readable(duckdb_type t) {
@@ -872,130 +522,14 @@ static duckdb_prepared_statement convert(argo_query *q, duckdb_prepared_statemen
   return conv;
 }
 
-/* ---- splitting a script ------------------------------------------------------------------- */
-
-/* Length of the dollar-quote tag opening at s ("$$", "$tag$"), or 0 when s does not open one
- * ("$1" is a parameter). */
-static size_t dollar_tag(const char *s) {
-  size_t i = 1;
-  if (s[i] >= '0' && s[i] <= '9') {
-    return 0;
-  }
-  while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
-         (i > 1 && s[i] >= '0' && s[i] <= '9')) {
-    i++;
-  }
-  return s[i] == '$' ? i + 1 : 0;
-}
-
-static int ident_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-typedef struct span {
-  size_t start, len;
-} span;
-
-/* The text of the statements of sql: *res (n entries, malloc'ed) gives each statement without
- * its ';', statements of only blanks and comments left out. The lexical rules
- * are the SQL ones DuckDB follows: '...' strings with '' inside, E'...' strings with backslash
- * escapes, "..." identifiers, $tag$...$tag$ strings, -- and (nested) block comments. It only
- * serves to find the last statement's text (see argo_query_run), and is trusted only when it
- * finds as many statements as DuckDB's own parser. Returns the count, or -1 out of memory. */
-static long split_statements(const char *sql, span **res) {
-  size_t cap = 0;
-  long n = 0;
-  *res = NULL;
-  size_t begin = 0, i = 0;
-  int content = 0; /* the statement so far holds more than blanks and comments */
-  for (;;) {
-    char c = sql[i];
-    if (c == '\0' || c == ';') {
-      if (content) {
-        if (argo__grow((void **)res, &cap, (size_t)n + 1, sizeof **res) != 0) {
-          return -1;
-        }
-        (*res)[n].start = begin;
-        (*res)[n].len = i - begin;
-        n++;
-      }
-      if (c == '\0') {
-        return n;
-      }
-      begin = ++i;
-      content = 0;
-      continue;
-    }
-    if (c == '-' && sql[i + 1] == '-') {
-      while (sql[i] && sql[i] != '\n') {
-        i++;
-      }
-      continue;
-    }
-    if (c == '/' && sql[i + 1] == '*') {
-      int depth = 0;
-      do {
-        if (sql[i] == '/' && sql[i + 1] == '*') {
-          depth++;
-          i += 2;
-        } else if (sql[i] == '*' && sql[i + 1] == '/') {
-          depth--;
-          i += 2;
-        } else {
-          i++;
-        }
-      } while (sql[i] && depth > 0);
-      continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      i++;
-      continue;
-    }
-    content = 1;
-    if (c == '\'' || c == '"') {
-      int backslash = c == '\'' && i > 0 && (sql[i - 1] == 'e' || sql[i - 1] == 'E') &&
-                      (i < 2 || !ident_char(sql[i - 2]));
-      i++;
-      while (sql[i]) {
-        if (backslash && sql[i] == '\\' && sql[i + 1]) {
-          i += 2;
-        } else if (sql[i] == c && sql[i + 1] == c) {
-          i += 2;
-        } else if (sql[i] == c) {
-          i++;
-          break;
-        } else {
-          i++;
-        }
-      }
-      continue;
-    }
-    if (c == '$' && (i == 0 || !ident_char(sql[i - 1]))) {
-      size_t tl = dollar_tag(sql + i);
-      if (tl) {
-        const char *close = NULL;
-        size_t j = i + tl;
-        while (sql[j]) {
-          if (sql[j] == '$' && strncmp(sql + j, sql + i, tl) == 0) {
-            close = sql + j;
-            break;
-          }
-          j++;
-        }
-        i = close ? (size_t)(close - sql) + tl : j;
-        continue;
-      }
-    }
-    i++;
-  }
-}
+/* ---- running a script ------------------------------------------------------------------- */
 
 /* Runs every statement of a script but the last, in order; prepares the last one into *last and
  * sets *text / *len to its text when it can be told (NULL otherwise). */
 static argo_err run_script(argo_query *q, const char *sql, duckdb_prepared_statement *last,
                            const char **text, size_t *len) {
   duckdb_extracted_statements ex = NULL;
-  span *parts = NULL;
+  argo__sqlsplit_span *parts = NULL;
   argo_err rc = ARGO_OK;
   *last = NULL;
   *text = NULL;
@@ -1003,11 +537,11 @@ static argo_err run_script(argo_query *q, const char *sql, duckdb_prepared_state
   idx_t n = duckdb_extract_statements(q->con, sql, &ex);
   if (n == 0) {
     const char *e = ex ? duckdb_extract_statements_error(ex) : NULL;
-    argo__query_oneline(e && *e ? e : "the SQL holds no statement", q->err, sizeof q->err);
+    argo__duck_msg(e && *e ? e : "the SQL holds no statement", q->err, sizeof q->err);
     rc = ARGO_EDB;
     goto done;
   }
-  long nparts = split_statements(sql, &parts);
+  long nparts = argo__sqlsplit_statements(sql, &parts);
   if (nparts < 0) {
     argo__fmt(q->err, sizeof q->err, "out of memory");
     rc = ARGO_ENOMEM;
@@ -1024,7 +558,7 @@ static argo_err run_script(argo_query *q, const char *sql, duckdb_prepared_state
     duckdb_prepared_statement ps = NULL;
     if (duckdb_prepare_extracted_statement(q->con, ex, i, &ps) != DuckDBSuccess) {
       const char *perr = duckdb_prepare_error(ps);
-      argo__query_oneline(perr ? perr : "cannot prepare the statement", q->err, sizeof q->err);
+      argo__duck_msg(perr ? perr : "cannot prepare the statement", q->err, sizeof q->err);
       duckdb_destroy_prepare(&ps);
       rc = ARGO_EDB;
       goto done;
@@ -1037,7 +571,7 @@ static argo_err run_script(argo_query *q, const char *sql, duckdb_prepared_state
     duckdb_state st = duckdb_execute_prepared(ps, &r);
     duckdb_destroy_prepare(&ps);
     if (st != DuckDBSuccess) {
-      argo__query_oneline(duckdb_result_error(&r), q->err, sizeof q->err);
+      argo__duck_msg(duckdb_result_error(&r), q->err, sizeof q->err);
       duckdb_destroy_result(&r);
       rc = ARGO_EDB;
       goto done;
@@ -1089,36 +623,18 @@ argo_err argo_query_run(argo_query *q, const char *sql, argo_query_format format
   }
   duckdb_destroy_prepare(&ps);
   if (st != DuckDBSuccess) {
-    argo__query_oneline(duckdb_result_error(&r), q->err, sizeof q->err);
+    argo__duck_msg(duckdb_result_error(&r), q->err, sizeof q->err);
     duckdb_destroy_result(&r);
     free(raw);
     return ARGO_EDB;
   }
-  out o = {.fn = write, .user = user};
-  argo__sb_init(&o.sb);
-  switch (format) {
-  case ARGO_QUERY_CSV:
-    rc = write_csv(&o, &r);
-    break;
-  case ARGO_QUERY_JSON:
-    rc = write_json(&o, &r, raw);
-    break;
-  default:
-    rc = write_table(&o, &r);
-    break;
-  }
+  int stopped = 0;
+  rc = argo__format_result(&r, format, raw, write, user, &stopped);
   duckdb_destroy_result(&r);
   free(raw);
-  if (rc == ARGO_OK && argo__sb_failed(&o.sb)) {
-    rc = ARGO_ENOMEM;
-  }
-  if (rc == ARGO_OK) {
-    out_flush(&o);
-  }
-  argo__sb_free(&o.sb);
   if (rc == ARGO_ENOMEM) {
     argo__fmt(q->err, sizeof q->err, "out of memory");
-  } else if (rc == ARGO_OK && o.stopped) {
+  } else if (rc == ARGO_OK && stopped) {
     argo__fmt(q->err, sizeof q->err, "the output could not be written");
     rc = ARGO_EIO;
   }

@@ -28,8 +28,5 @@ argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
                              const argo__query_folder *extra, size_t nextra, char *err,
                              size_t errlen);
 void argo__query_db_close(duckdb_database *db, duckdb_connection *con);
-/* Copies DuckDB's error message src into dst as one line: whitespace runs become one space, and
- * the "LINE 1: ... ^" excerpt of parser errors is dropped. */
-void argo__query_oneline(const char *src, char *dst, size_t len);
 
 #endif

@@ -1,7 +1,9 @@
 /* Small helpers; see util.h. */
 #include "util/util.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,4 +154,70 @@ char *argo__one_line(char *s) {
     }
   }
   return s;
+}
+
+static void skip_sign(const char **s) {
+  *s += **s == '+' || **s == '-';
+}
+
+/* Skips the digits at *s; returns how many there were. */
+static size_t skip_digits(const char **s) {
+  size_t n = 0;
+  while (isdigit((unsigned char)(*s)[n])) {
+    n++;
+  }
+  *s += n;
+  return n;
+}
+
+/* [-+]?[0-9]+ */
+static int is_integer_text(const char *s) {
+  skip_sign(&s);
+  return skip_digits(&s) > 0 && *s == '\0';
+}
+
+/* Stricter than strtod, which would also take "nan", "inf" and hexadecimal. */
+static int is_decimal_text(const char *s) {
+  skip_sign(&s);
+  size_t digits = skip_digits(&s);
+  if (*s == '.') {
+    s++;
+    digits += skip_digits(&s);
+  }
+  if (!digits) {
+    return 0;
+  }
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    skip_sign(&s);
+    if (!skip_digits(&s)) {
+      return 0;
+    }
+  }
+  return *s == '\0';
+}
+
+int argo__parse_i64(const char *s, int64_t *out) {
+  if (!is_integer_text(s)) {
+    return -1;
+  }
+  errno = 0;
+  long long v = strtoll(s, NULL, 10);
+  if (errno) {
+    return -1;
+  }
+  *out = (int64_t)v;
+  return 0;
+}
+
+int argo__parse_double(const char *s, double *out) {
+  if (!is_decimal_text(s)) {
+    return -1;
+  }
+  double v = strtod(s, NULL);
+  if (!isfinite(v)) {
+    return -1;
+  }
+  *out = v;
+  return 0;
 }

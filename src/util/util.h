@@ -48,6 +48,12 @@ char *argo__utf8_fix(const char *s, char *buf, size_t cap);
  * that quotes outside text stays on one line; returns s. */
 char *argo__one_line(char *s);
 
+/* Number text as a user writes it, parsed strictly (the configuration's values and the plain
+ * scalars of its YAML): an integer [-+]?[0-9]+ that fits in 64 bits, and a finite decimal number
+ * [-+]? (digits [. digits?] | . digits) ([eE] [-+]? digits)?. 0, or -1 when s is not that. */
+int argo__parse_i64(const char *s, int64_t *out);
+int argo__parse_double(const char *s, double *out);
+
 /* Monotonic clock, microseconds. */
 int64_t argo__mono_us(void);
 /* Wall clock, microseconds since the epoch, UTC. */
