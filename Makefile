@@ -3,7 +3,8 @@
 #   make test   installs what is missing, checks the formatting, builds, and runs every test
 #               (plain, then ASan+UBSan, then ThreadSanitizer, then a short fuzzing pass:
 #               TEST_FUZZ_SECONDS per fuzz target)
-# Other targets: build, bench, fuzz, format, format-check, test-plain, test-asan, test-tsan, clean.
+# Other targets: build, install (PREFIX=...), bench, fuzz, format, format-check, test-plain,
+# test-asan, test-tsan, clean.
 #   make fuzz   builds the libFuzzer targets (clang) and runs each for FUZZ_SECONDS (docs/fuzzing.md)
 # One test alone: build/tests/<program> <test>, or ctest -R '<program>.<test>' in a build folder.
 BUILD ?= build
@@ -19,7 +20,7 @@ FUZZ_SECONDS ?= 60
 TEST_FUZZ_SECONDS ?= 30
 FUZZ_TARGETS ?=
 
-.PHONY: all deps deps-fuzz build demo test test-plain test-asan test-tsan test-fuzz fuzz fuzz-build bench format format-check clean
+.PHONY: all deps deps-fuzz build demo install test test-plain test-asan test-tsan test-fuzz fuzz fuzz-build bench format format-check clean
 
 all: build
 
@@ -37,6 +38,12 @@ build: deps $(BUILD)/CMakeCache.txt
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)/argo
+
+# Installs headers, libargo.so and libargo.a, libduckdb.so, the tool, its manual page and
+# completion, argo.pc and the CMake package under PREFIX (docs/library.md).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 test-plain: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900

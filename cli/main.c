@@ -188,8 +188,12 @@ int main(int argc, char **argv) {
    * of killing argo by SIGPIPE (exit 141): every command then ends as docs/inspect.md says, with
    * exit code 1, and a session (argo run --events -) stops cleanly. */
   signal(SIGPIPE, SIG_IGN);
+  /* The tool reports the Binance feed's problems itself: libwebsockets' own lines would only
+   * repeat them. */
+  argo_library_logs(NULL, NULL);
   const char *name = NULL;
   int rc = dispatch(argc, argv, &name);
+  argo_library_shutdown();
   /* Output that could not be written (a full disk, a closed pipe) is a failure. */
   errno = 0;
   if ((fflush(stdout) != 0 || ferror(stdout)) && rc == CLI_EXIT_OK) {

@@ -9,6 +9,7 @@
 
 #include <argo/argo.h>
 
+#include "persist/store.h"
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"
@@ -308,8 +309,28 @@ TEST(engine_feed_candles_outside_1970_to_9999_are_reported_and_skipped) {
   tu_rm_rf(dir);
 }
 
+/* The DuckDB database a finished engine leaves for the next one is released on request, and
+ * argo works as before afterwards. */
+TEST(library_shutdown_releases_the_kept_database) {
+  const char *out = tu_tmpdir("engine-shutdown");
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", out);
+  memfeed m = {.n = 12};
+  seen s = {0};
+  char msg[512];
+  CHECK_EQ_INT(ARGO_OK, run_with(&m, dir, &s, msg, sizeof msg));
+  CHECK(argo__store_pool_held());
+  argo_library_shutdown();
+  CHECK(!argo__store_pool_held());
+  memfeed m2 = {.n = 12};
+  CHECK_EQ_INT(ARGO_OK, run_with(&m2, dir, &s, msg, sizeof msg));
+  argo_library_shutdown();
+  tu_rm_rf(dir);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
+  RUN(library_shutdown_releases_the_kept_database);
   RUN(engine_feed_of_the_caller_is_stored_and_traded);
   RUN(engine_feed_fatal_ends_the_session_with_its_message);
   RUN(engine_feed_without_next_is_refused_and_an_unrun_feed_is_closed);

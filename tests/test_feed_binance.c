@@ -30,6 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libwebsockets.h>
+
+#include <argo/argo.h>
+
 #include "feeds/binance.h"
 #include "test.h"
 #include "testutil.h"
@@ -753,8 +757,36 @@ TEST(binance_parse_klines_hands_over_every_kline_with_its_problem) {
   CHECK(why[0] != '\0');
 }
 
+/* argo leaves the process-wide settings of the libraries it runs on alone: opening the feed
+ * does not silence libwebsockets (a program asks with argo_library_logs). */
+TEST(binance_feed_leaves_libwebsockets_logging_as_the_program_has_it) {
+  lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, NULL); /* libwebsockets' default */
+  argo__waker w;
+  CHECK(argo__waker_init(&w) == 0);
+  argo__settings s;
+  memset(&s, 0, sizeof s);
+  s.symbols = btc_eth;
+  s.nsymbols = 2;
+  s.interval = "1m";
+  s.interval_us = 60 * SEC;
+  s.ws_url = "ws://127.0.0.1:1";
+  s.rest_url = "http://127.0.0.1:1";
+  argo__feed f;
+  char err[512];
+  CHECK_MSG(argo__feed_binance_open(&f, &s, &w, NULL, err, sizeof err) == ARGO_OK, "%s", err);
+  f.ops->close(f.impl);
+  argo__waker_deinit(&w);
+  CHECK(lwsl_visible(LLL_WARN));
+  CHECK(lwsl_visible(LLL_ERR));
+  /* Asked to, argo routes them to the program (and NULL silences them). */
+  argo_library_logs(NULL, NULL);
+  CHECK(!lwsl_visible(LLL_ERR));
+  lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, NULL);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
+  RUN(binance_feed_leaves_libwebsockets_logging_as_the_program_has_it);
   signal(SIGPIPE, SIG_IGN);
   RUN(binance_delivers_only_finalized_candles_of_two_symbols_on_one_connection);
   RUN(binance_reconnects_after_a_drop_and_fills_the_gap_by_rest);

@@ -453,6 +453,23 @@ ARGO_API argo_err argo_output_open(const char *path, int *fd, char *msg, size_t 
 ARGO_API argo_err argo_output_write(const char *path, const void *data, size_t len, char *msg,
                                     size_t msglen);
 
+/* ---- the process -------------------------------------------------------------------------- */
+
+/* What argo keeps for the life of the process: when an engine is freed, its emptied DuckDB
+ * database is kept for the next engine of the process (DuckDB's start costs more than a short
+ * session), one at a time. This releases it. Call it once no engine, catalog or query of argo is
+ * in use (before the program exits, or to give the memory back); argo works again after it. */
+ARGO_API void argo_library_shutdown(void);
+
+/* argo never changes the process-wide settings of the libraries it runs on: libwebsockets (the
+ * Binance feed's streams) prints its own errors and warnings on standard error, as it does by
+ * default. A program that wants them elsewhere passes fn (library "libwebsockets", level
+ * ARGO_LOG_ERROR or ARGO_LOG_WARNING, one line); fn NULL silences them. This sets
+ * libwebsockets' process-wide log setting, so a program that uses libwebsockets itself may
+ * prefer not to call it. fn is called on any thread, one call at a time. */
+typedef void (*argo_library_log_fn)(const char *library, int level, const char *line, void *user);
+ARGO_API void argo_library_logs(argo_library_log_fn fn, void *user);
+
 #ifdef __cplusplus
 }
 #endif

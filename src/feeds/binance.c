@@ -344,11 +344,10 @@ static const argo__feed_ops bnc_ops = {.name = "binance",
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 static int lib_ok;
 
-/* Process-wide library setup, once: curl's global state, and lws' logging off (the library
- * never prints; problems reach the user through the hooks). */
+/* Process-wide library setup, once: curl's global state (curl needs it before any handle).
+ * libwebsockets' logging is left as the program has it (argo_library_logs). */
 static void lib_init(void) {
   lib_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  lws_set_log_level(0, NULL);
 }
 
 argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *st, argo__waker *waker,

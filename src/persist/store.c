@@ -158,6 +158,8 @@ static void destroy_appenders(argo__store *st) {
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static argo__store *pool;
 
+static void destroy(argo__store *st);
+
 static argo__store *pool_take(int threads) {
   pthread_mutex_lock(&pool_mu);
   argo__store *st = pool;
@@ -343,6 +345,28 @@ void argo__store_close(argo__store *st) {
       pool_put(st)) {
     return;
   }
+  destroy(st);
+}
+
+void argo__store_pool_release(void) {
+  pthread_mutex_lock(&pool_mu);
+  argo__store *st = pool;
+  pool = NULL;
+  pthread_mutex_unlock(&pool_mu);
+  if (st) {
+    destroy(st);
+  }
+}
+
+int argo__store_pool_held(void) {
+  pthread_mutex_lock(&pool_mu);
+  int held = pool != NULL;
+  pthread_mutex_unlock(&pool_mu);
+  return held;
+}
+
+/* Frees st and closes its database. */
+static void destroy(argo__store *st) {
   destroy_appenders(st);
   for (int i = 0; i < ARGO_T_COUNT; i++) {
     free_chunk(&st->tabs[i]);

@@ -27,6 +27,10 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
  * argo__store_open of the same process with the same threads takes it: DuckDB's start and the
  * first run of its code cost more than a short session's whole work. */
 void argo__store_close(argo__store *st);
+/* Closes the database a closed store left for the next one, if any (argo_library_shutdown). */
+void argo__store_pool_release(void);
+/* 1 while a closed store's database is kept. */
+int argo__store_pool_held(void);
 /* The session's symbols (before its first rows): market_data.symbol becomes an ENUM of them
  * (a byte per row to load and export instead of a string; read back as the same strings),
  * unless there are more than 255. A row of another symbol is then refused by append. */
