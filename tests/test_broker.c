@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "brokers/broker.h"
+#include "brokers/paper.h"
 #include "test.h"
 
 #define EPS 1e-9
@@ -67,16 +67,16 @@ static const char *SYMS[] = {"BTCUSDT", "ETHUSDT"};
 
 static argo__broker *mk_full(double capital, argo__commission model, double rate, double per_share,
                              double minimum) {
-  argo__broker_cfg cfg = {.capital = capital,
-                          .commission = model,
-                          .rate = rate,
-                          .per_share = per_share,
-                          .minimum = minimum,
-                          .id_prefix = "abcd1234",
-                          .strategy_name = "test"};
+  argo__paper_cfg cfg = {.capital = capital,
+                         .commission = model,
+                         .rate = rate,
+                         .per_share = per_share,
+                         .minimum = minimum,
+                         .id_prefix = "abcd1234",
+                         .strategy_name = "test"};
   argo__broker_sink sink = {on_order, on_fill, NULL};
   argo__broker *b = NULL;
-  CHECK(argo__broker_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
+  CHECK(argo__paper_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
   ncalls = 0;
   reenter_b = NULL;
   return b;
@@ -731,8 +731,8 @@ TEST(broker_positions_cover_every_symbol) {
   argo_position p;
   CHECK_EQ_INT(ARGO_S_NOTFOUND, argo__broker_position(b, "DOGEUSDT", &p));
   CHECK_EQ_INT(ARGO_S_NOTFOUND, argo__broker_position(b, NULL, &p));
-  CHECK_EQ_INT(1, argo__broker_symbol(b, "ETHUSDT"));
-  CHECK_EQ_INT(-1, argo__broker_symbol(b, "DOGEUSDT"));
+  CHECK_EQ_INT(1, argo__paper_symbol(b, "ETHUSDT"));
+  CHECK_EQ_INT(-1, argo__paper_symbol(b, "DOGEUSDT"));
   argo__broker_free(b);
 }
 
@@ -796,10 +796,10 @@ TEST(broker_many_candles_with_many_pending_orders_stay_consistent) {
 
 TEST(broker_new_copies_the_config_strings) {
   char prefix[16] = "sess", name[16] = "mine";
-  argo__broker_cfg cfg = {.capital = 100, .id_prefix = prefix, .strategy_name = name};
+  argo__paper_cfg cfg = {.capital = 100, .id_prefix = prefix, .strategy_name = name};
   argo__broker_sink sink = {on_order, on_fill, NULL};
   argo__broker *b = NULL;
-  CHECK(argo__broker_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
+  CHECK(argo__paper_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
   strcpy(prefix, "XXXX");
   strcpy(name, "YYYY");
   ncalls = 0;
