@@ -59,7 +59,8 @@ void argo__acks_fill(argo__acks *a, const argo_order *o, const argo_fill *f, uin
 void argo__acks_stats(argo__acks *a, const argo_stats *s, uint64_t need);
 void argo__acks_status(argo__acks *a, argo_engine_status status);
 /* Reported at once, even while acknowledgements wait for the disk (which may be what the error
- * is about). The message is made one line, without a URL's secrets. */
+ * is about). An error's message is made one line, without a URL's secrets (it may quote what a
+ * feed or the user configured); a strategy error's is the engine's own. */
 void argo__acks_error(argo__acks *a, argo_err code, const char *message);
 void argo__acks_strategy_error(argo__acks *a, const argo_candle *c, const char *message);
 /* Calls every queued callback whose rows are durable, oldest first. */

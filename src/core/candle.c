@@ -5,7 +5,6 @@
 #include "core/candle.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "core/day.h"
 #include "core/engine_private.h"

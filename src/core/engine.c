@@ -387,6 +387,83 @@ static argo_err run_end(argo_engine *eng, argo_err rc) {
   return rc;
 }
 
+/* Tells the caller the session has started, then goes live: prefetch first, when asked. */
+static void go_live(argo_engine *eng) {
+  argo_engine_info info = {
+      .symbols = (const char *const *)eng->symbols,
+      .nsymbols = eng->nsym,
+      .interval = eng->cfg.interval,
+      .run_dir = eng->sess.run_dir,
+      .run_name = eng->sess.run_name,
+      .session_id = eng->sess.session_id,
+      .data_output = eng->sess.data_output,
+      .feed = !eng->has_user_feed   ? eng->cfg.feed
+              : eng->user_feed.name ? eng->user_feed.name
+                                    : "custom",
+      .strategy_name = eng->sdef->name,
+  };
+  argo__acks_started(&eng->acks, &info);
+  argo__warmup_prefetch(eng);
+  if (!eng->await_running) {
+    argo__acks_status(&eng->acks, ARGO_STATUS_RUNNING);
+  }
+}
+
+/* The candle loop: until the feed ends, a stop is requested, an error ends the session or the
+ * watchdog ended it. */
+static void run_candles(argo_engine *eng) {
+  char err[ARGO_ERRMSG_MAX];
+  while (!argo__waker_stopped(&eng->waker) && !eng->fatal && !atomic_load(&eng->abandoned)) {
+    argo_candle c;
+    err[0] = '\0';
+    int r = eng->feed.ops->next(eng->feed.impl, &c, err, sizeof err);
+    if (r == ARGO_FEED_END) {
+      eng->feed_ended = 1;
+      return;
+    }
+    if (r == ARGO_FEED_SKIP) {
+      argo__acks_error(&eng->acks, ARGO_EFEED, err);
+      continue;
+    }
+    if (r == ARGO_FEED_WAIT) {
+      /* The feed has nothing yet: what the engine holds goes out now, as when a feed of its
+       * own waits on the waker. */
+      idle_hook(eng);
+      continue;
+    }
+    if (r == ARGO_FEED_FATAL) {
+      argo__acks_error(&eng->acks, ARGO_EFEED, err);
+      argo__engine_fail(eng, ARGO_EFEED, err);
+      return;
+    }
+    if (r == ARGO_FEED_HISTORY) {
+      /* A replayed session's downloaded history: warm-up, as it was in that session. */
+      argo__warmup_history(eng, &c);
+      argo__engine_poll(eng);
+      argo__acks_fire(&eng->acks);
+      continue;
+    }
+    int64_t t0 = eng->lat ? now_ns() : 0;
+    argo__candle_process(eng, &c);
+    if (ARGO_UNLIKELY(atomic_load_explicit(&eng->abandoned, memory_order_relaxed))) {
+      return;
+    }
+    if (eng->jr) {
+      argo__journal_tick(eng->jr);
+    }
+    argo__pub_tick(eng->pub);
+    argo__engine_poll(eng);
+    argo__acks_fire(&eng->acks);
+    if (ARGO_UNLIKELY(eng->lat != NULL)) {
+      argo__latency *l = eng->lat;
+      size_t *n = eng->traded ? &l->ntraded : &l->nplain;
+      if (*n < l->cap) {
+        (eng->traded ? l->traded : l->plain)[(*n)++] = now_ns() - t0;
+      }
+    }
+  }
+}
+
 argo_err argo_engine_run(argo_engine *eng) {
   if (!eng) {
     return ARGO_EINVAL;
@@ -413,78 +490,8 @@ argo_err argo_engine_run(argo_engine *eng) {
   }
   eng->waker.hook = idle_hook;
   eng->waker.hook_user = eng;
-  argo_engine_info info = {
-      .symbols = (const char *const *)eng->symbols,
-      .nsymbols = eng->nsym,
-      .interval = eng->cfg.interval,
-      .run_dir = eng->sess.run_dir,
-      .run_name = eng->sess.run_name,
-      .session_id = eng->sess.session_id,
-      .data_output = eng->sess.data_output,
-      .feed = !eng->has_user_feed   ? eng->cfg.feed
-              : eng->user_feed.name ? eng->user_feed.name
-                                    : "custom",
-      .strategy_name = eng->sdef->name,
-  };
-  argo__acks_started(&eng->acks, &info);
-  argo__warmup_prefetch(eng);
-  if (!eng->await_running) {
-    argo__acks_status(&eng->acks, ARGO_STATUS_RUNNING);
-  }
-  char err[ARGO_ERRMSG_MAX];
-  argo_err end = ARGO_OK;
-  for (;;) {
-    if (argo__waker_stopped(&eng->waker) || eng->fatal || atomic_load(&eng->abandoned)) {
-      break;
-    }
-    argo_candle c;
-    err[0] = '\0';
-    int r = eng->feed.ops->next(eng->feed.impl, &c, err, sizeof err);
-    if (r == ARGO_FEED_END) {
-      eng->feed_ended = 1;
-      break;
-    }
-    if (r == ARGO_FEED_SKIP) {
-      argo__acks_error(&eng->acks, ARGO_EFEED, err);
-      continue;
-    }
-    if (r == ARGO_FEED_WAIT) {
-      /* The feed has nothing yet: what the engine holds goes out now, as when a feed of its
-       * own waits on the waker. */
-      idle_hook(eng);
-      continue;
-    }
-    if (r == ARGO_FEED_FATAL) {
-      argo__acks_error(&eng->acks, ARGO_EFEED, err);
-      argo__engine_fail(eng, ARGO_EFEED, err);
-      break;
-    }
-    if (r == ARGO_FEED_HISTORY) {
-      /* A replayed session's downloaded history: warm-up, as it was in that session. */
-      argo__warmup_history(eng, &c);
-      argo__engine_poll(eng);
-      argo__acks_fire(&eng->acks);
-      continue;
-    }
-    int64_t t0 = eng->lat ? now_ns() : 0;
-    argo__candle_process(eng, &c);
-    if (ARGO_UNLIKELY(atomic_load_explicit(&eng->abandoned, memory_order_relaxed))) {
-      break;
-    }
-    if (eng->jr) {
-      argo__journal_tick(eng->jr);
-    }
-    argo__pub_tick(eng->pub);
-    argo__engine_poll(eng);
-    argo__acks_fire(&eng->acks);
-    if (ARGO_UNLIKELY(eng->lat != NULL)) {
-      argo__latency *l = eng->lat;
-      size_t *n = eng->traded ? &l->ntraded : &l->nplain;
-      if (*n < l->cap) {
-        (eng->traded ? l->traded : l->plain)[(*n)++] = now_ns() - t0;
-      }
-    }
-  }
+  go_live(eng);
+  run_candles(eng);
   if (atomic_load(&eng->abandoned)) {
     return run_end(eng, ARGO_EHUNG);
   }
@@ -493,6 +500,7 @@ argo_err argo_engine_run(argo_engine *eng) {
   if (atomic_load(&eng->abandoned)) {
     return run_end(eng, ARGO_EHUNG); /* on_stop did not return */
   }
+  argo_err end = ARGO_OK;
   if (eng->fatal) {
     end = eng->fatal_code;
     argo__strlcpy(eng->errmsg, eng->fatal_msg, sizeof eng->errmsg);

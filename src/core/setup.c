@@ -6,7 +6,6 @@
 #include "core/setup.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "brokers/registry.h"
 #include "core/candle.h"
