@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "brokers/paper.h"
+#include "brokers/registry.h"
 #include "test.h"
 
 #define EPS 1e-9
@@ -842,6 +843,45 @@ TEST(broker_seeded_account_resumes_cash_and_positions) {
   argo__broker_free(b);
 }
 
+/* The registry: one list gives the configuration's choices, the table the engine opens brokers
+ * from and the names an unknown broker is told; the paper broker takes its settings from it. */
+TEST(broker_registry_opens_each_broker_by_name_and_names_them) {
+  CHECK_STR("paper", ARGO__BROKER_NAMES);
+  char err[256] = "";
+  CHECK(argo__broker_find("binance", err, sizeof err) == NULL);
+  CHECK_STR("trading.broker 'binance' is not a broker (paper)", err);
+  const argo__broker_entry *e = argo__broker_find("paper", err, sizeof err);
+  CHECK(e != NULL);
+  char model[] = "per_share";
+  argo__settings s;
+  memset(&s, 0, sizeof s);
+  s.capital = 1000;
+  s.commission_model = model;
+  s.commission_per_share = 0.01;
+  s.commission_minimum = 2;
+  argo__broker_args a = {.settings = &s,
+                         .symbols = SYMS,
+                         .nsymbols = 2,
+                         .id_prefix = "reg",
+                         .strategy_name = "test",
+                         .sink = {on_order, on_fill, NULL}};
+  argo__broker *b = NULL;
+  CHECK_MSG(e->open(&b, &a, err, sizeof err) == ARGO_OK, "%s", err);
+  ncalls = 0;
+  reenter_b = NULL;
+  candle(b, 0, 60, 10, 10, 10, 10);
+  char id[ARGO_ID_MAX];
+  CHECK_EQ_INT(ARGO_S_OK, place_id(b, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET,
+                                   ARGO_POSITION_LONG, 3, 0, 60, id));
+  CHECK_STR("reg-1", id);
+  CHECK_EQ_INT(2, ncalls);
+  CHECK_NEAR(2.0, calls[1].f.commission, EPS); /* per_share: the minimum */
+  argo_account acct;
+  argo__broker_account(b, &acct);
+  CHECK_NEAR(1000 - 30 - 2, acct.balance, EPS);
+  argo__broker_free(b);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(broker_market_buy_fills_at_close_with_percentage_fee);
@@ -868,5 +908,6 @@ int main(int argc, char **argv) {
   RUN(broker_many_candles_with_many_pending_orders_stay_consistent);
   RUN(broker_new_copies_the_config_strings);
   RUN(broker_seeded_account_resumes_cash_and_positions);
+  RUN(broker_registry_opens_each_broker_by_name_and_names_them);
   return test_summary();
 }
