@@ -39,7 +39,7 @@
 
 #include <argo/argo.h>
 
-#include "core/engine_internal.h"
+#include "core/engine.h"
 #include "core/stats.h"
 #include "persist/journal.h"
 #include "persist/recover.h"

@@ -121,8 +121,8 @@ int main(int argc, char **argv) {
                     .clock_start = walk_clock,
                     .user = &w};
   seen s = {0};
-  argo_callbacks cb = {.on_engine_start = on_start, .on_order_filled = on_filled,
-                       .on_error = on_error};
+  argo_callbacks cb = {
+      .on_engine_start = on_start, .on_order_filled = on_filled, .on_error = on_error};
   if (argo_engine_set_feed(eng, &feed, sizeof feed) != ARGO_OK ||
       argo_engine_set_callbacks(eng, &cb, sizeof cb, &s) != ARGO_OK) {
     fprintf(stderr, "embed: %s\n", argo_engine_errmsg(eng));

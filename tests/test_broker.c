@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "brokers/broker.h"
+#include "brokers/paper.h"
+#include "brokers/registry.h"
 #include "test.h"
 
 #define EPS 1e-9
@@ -67,16 +68,16 @@ static const char *SYMS[] = {"BTCUSDT", "ETHUSDT"};
 
 static argo__broker *mk_full(double capital, argo__commission model, double rate, double per_share,
                              double minimum) {
-  argo__broker_cfg cfg = {.capital = capital,
-                          .commission = model,
-                          .rate = rate,
-                          .per_share = per_share,
-                          .minimum = minimum,
-                          .id_prefix = "abcd1234",
-                          .strategy_name = "test"};
+  argo__paper_cfg cfg = {.capital = capital,
+                         .commission = model,
+                         .rate = rate,
+                         .per_share = per_share,
+                         .minimum = minimum,
+                         .id_prefix = "abcd1234",
+                         .strategy_name = "test"};
   argo__broker_sink sink = {on_order, on_fill, NULL};
   argo__broker *b = NULL;
-  CHECK(argo__broker_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
+  CHECK(argo__paper_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
   ncalls = 0;
   reenter_b = NULL;
   return b;
@@ -731,8 +732,8 @@ TEST(broker_positions_cover_every_symbol) {
   argo_position p;
   CHECK_EQ_INT(ARGO_S_NOTFOUND, argo__broker_position(b, "DOGEUSDT", &p));
   CHECK_EQ_INT(ARGO_S_NOTFOUND, argo__broker_position(b, NULL, &p));
-  CHECK_EQ_INT(1, argo__broker_symbol(b, "ETHUSDT"));
-  CHECK_EQ_INT(-1, argo__broker_symbol(b, "DOGEUSDT"));
+  CHECK_EQ_INT(1, argo__paper_symbol(b, "ETHUSDT"));
+  CHECK_EQ_INT(-1, argo__paper_symbol(b, "DOGEUSDT"));
   argo__broker_free(b);
 }
 
@@ -796,10 +797,10 @@ TEST(broker_many_candles_with_many_pending_orders_stay_consistent) {
 
 TEST(broker_new_copies_the_config_strings) {
   char prefix[16] = "sess", name[16] = "mine";
-  argo__broker_cfg cfg = {.capital = 100, .id_prefix = prefix, .strategy_name = name};
+  argo__paper_cfg cfg = {.capital = 100, .id_prefix = prefix, .strategy_name = name};
   argo__broker_sink sink = {on_order, on_fill, NULL};
   argo__broker *b = NULL;
-  CHECK(argo__broker_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
+  CHECK(argo__paper_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
   strcpy(prefix, "XXXX");
   strcpy(name, "YYYY");
   ncalls = 0;
@@ -842,6 +843,45 @@ TEST(broker_seeded_account_resumes_cash_and_positions) {
   argo__broker_free(b);
 }
 
+/* The registry: one list gives the configuration's choices, the table the engine opens brokers
+ * from and the names an unknown broker is told; the paper broker takes its settings from it. */
+TEST(broker_registry_opens_each_broker_by_name_and_names_them) {
+  CHECK_STR("paper", ARGO__BROKER_NAMES);
+  char err[256] = "";
+  CHECK(argo__broker_find("binance", err, sizeof err) == NULL);
+  CHECK_STR("trading.broker 'binance' is not a broker (paper)", err);
+  const argo__broker_entry *e = argo__broker_find("paper", err, sizeof err);
+  CHECK(e != NULL);
+  char model[] = "per_share";
+  argo__settings s;
+  memset(&s, 0, sizeof s);
+  s.capital = 1000;
+  s.commission_model = model;
+  s.commission_per_share = 0.01;
+  s.commission_minimum = 2;
+  argo__broker_args a = {.settings = &s,
+                         .symbols = SYMS,
+                         .nsymbols = 2,
+                         .id_prefix = "reg",
+                         .strategy_name = "test",
+                         .sink = {on_order, on_fill, NULL}};
+  argo__broker *b = NULL;
+  CHECK_MSG(e->open(&b, &a, err, sizeof err) == ARGO_OK, "%s", err);
+  ncalls = 0;
+  reenter_b = NULL;
+  candle(b, 0, 60, 10, 10, 10, 10);
+  char id[ARGO_ID_MAX];
+  CHECK_EQ_INT(ARGO_S_OK, place_id(b, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET,
+                                   ARGO_POSITION_LONG, 3, 0, 60, id));
+  CHECK_STR("reg-1", id);
+  CHECK_EQ_INT(2, ncalls);
+  CHECK_NEAR(2.0, calls[1].f.commission, EPS); /* per_share: the minimum */
+  argo_account acct;
+  argo__broker_account(b, &acct);
+  CHECK_NEAR(1000 - 30 - 2, acct.balance, EPS);
+  argo__broker_free(b);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(broker_market_buy_fills_at_close_with_percentage_fee);
@@ -868,5 +908,6 @@ int main(int argc, char **argv) {
   RUN(broker_many_candles_with_many_pending_orders_stay_consistent);
   RUN(broker_new_copies_the_config_strings);
   RUN(broker_seeded_account_resumes_cash_and_positions);
+  RUN(broker_registry_opens_each_broker_by_name_and_names_them);
   return test_summary();
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "feeds/feed.h"
+#include "feeds/registry.h"
 #include "test.h"
 #include "util/util.h"
 
@@ -454,6 +455,37 @@ TEST(sim_stop_before_a_wait_ends_the_feed) {
   argo__waker_deinit(&w);
 }
 
+/* The registry: one list gives the configuration's choices, the table the engine opens feeds
+ * from and the names an unknown feed is told. */
+TEST(feed_registry_opens_each_feed_by_name_and_names_them) {
+  CHECK_STR("sim|replay|binance", ARGO__FEED_NAMES);
+  char err[256] = "";
+  CHECK(argo__feed_find("kraken", err, sizeof err) == NULL);
+  CHECK_STR("market_data.feed 'kraken' is not a feed (sim, replay, binance)", err);
+  CHECK(argo__feed_find(NULL, err, sizeof err) == NULL);
+  const argo__feed_entry *replay = argo__feed_find("replay", err, sizeof err);
+  CHECK(replay != NULL && replay->symbols != NULL);
+  CHECK(argo__feed_find("binance", err, sizeof err) != NULL);
+  /* A replay without a file cannot tell its symbols. */
+  argo__settings none = settings(syms1, 0, 1, 10, "volatile", 0, MINUTE);
+  char **got = (char **)1;
+  size_t n = 9;
+  CHECK_EQ_INT(ARGO_OK, replay->symbols(&none, &got, &n, err, sizeof err));
+  CHECK(got == NULL);
+  CHECK_EQ_INT(0, n);
+  const argo__feed_entry *sim = argo__feed_find("sim", err, sizeof err);
+  CHECK(sim != NULL && sim->symbols == NULL);
+  argo__settings s = settings(syms2, 2, 7, 3, "increasing", 0, MINUTE);
+  argo__feed f;
+  CHECK_MSG(sim->open(&f, &s, NULL, NULL, err, sizeof err) == ARGO_OK, "%s", err);
+  CHECK_STR("sim", f.ops->name);
+  argo_candle c;
+  CHECK_EQ_INT(ARGO_FEED_CANDLE, f.ops->next(f.impl, &c, err, sizeof err));
+  CHECK_STR("BTCUSDT", c.symbol);
+  CHECK(c.time == START);
+  f.ops->close(f.impl);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(sim_same_seed_same_candles_other_seed_other_candles);
@@ -472,5 +504,6 @@ int main(int argc, char **argv) {
   RUN(sim_paces_real_time_times_speed);
   RUN(sim_stop_during_a_wait_ends_the_feed_promptly);
   RUN(sim_stop_before_a_wait_ends_the_feed);
+  RUN(feed_registry_opens_each_feed_by_name_and_names_them);
   return test_summary();
 }

@@ -1,24 +1,13 @@
 /*
- * Paper broker: simulated account, orders and fills on the engine's candles. It owns the cash,
- * the FIFO books of every symbol (long and short), and the pending orders; it knows nothing of
- * files, DuckDB or callbacks: every order change and fill goes out through a sink, and the
- * engine records it.
+ * Brokers: where a session's orders go. A broker owns an account (cash, positions, pending
+ * orders) and reports every order change and fill through the sink it was opened with; it
+ * knows nothing of files, DuckDB, callbacks or the engine, which records what the sink reports.
  *
- * Fill rules (docs/broker.md):
- * - MARKET: filled at once at the last close of its symbol (the candle being processed), with
- *   slippage none. No price yet for the symbol: rejected.
- * - LIMIT BUY at L: if L >= last close it fills at once at the last close; otherwise it waits,
- *   and on each later candle of its symbol with low <= L it fills at min(L, open).
- * - LIMIT SELL at L: if L <= last close it fills at once at the last close; otherwise it waits,
- *   and on each later candle with high >= L it fills at max(L, open).
- * - LONG: BUY opens, SELL reduces; SHORT: SELL opens, BUY reduces. Reducing more than is open
- *   (counting pending reducing orders) is rejected ("insufficient position").
- * - Buying power = cash - 2 x short entry value - reservations of pending opening orders; an
- *   opening order needs qty x price + commission of buying power ("insufficient buying power").
- * - Rejections (recorded as REJECTED with the reason): quantity or price not positive or NaN,
- *   unknown symbol, insufficient buying power, insufficient position, no price yet.
- * - Commission models: zero; percentage (rate x notional, Binance style); per_share
- *   (max(minimum, per_share x qty), Interactive Brokers style).
+ * This is the interface the engine and the host API use. Each broker is a struct of its own
+ * whose first member is an argo__broker (its table of operations), as curl's connection filters
+ * are; the functions below call through that table. A broker is opened by name through the
+ * registry (brokers/registry.h): the paper broker (paper.h) today, live brokers later.
+ * Every function is called on the engine thread.
  */
 #ifndef ARGO_BROKER_H
 #define ARGO_BROKER_H
@@ -27,22 +16,6 @@
 #include <stdint.h>
 
 #include <argo/argo.h>
-
-typedef enum argo__commission {
-  ARGO_COMMISSION_ZERO = 0,
-  ARGO_COMMISSION_PERCENTAGE = 1,
-  ARGO_COMMISSION_PER_SHARE = 2
-} argo__commission;
-
-typedef struct argo__broker_cfg {
-  double capital;
-  argo__commission commission;
-  double rate;               /* percentage model: fraction of notional (0.001 = 0.1 %) */
-  double per_share;          /* per_share model */
-  double minimum;            /* per_share model: minimum per order fill */
-  const char *id_prefix;     /* order ids are "<prefix>-<n>" with n from 1 */
-  const char *strategy_name; /* stored on every order */
-} argo__broker_cfg;
 
 /* Where order changes go. Pointers are borrowed for the call. */
 typedef struct argo__broker_sink {
@@ -59,31 +32,73 @@ typedef struct argo__broker_sink {
 
 typedef struct argo__broker argo__broker;
 
-/* symbols are borrowed for the broker's life; sym indices below refer to them. */
-argo_err argo__broker_new(argo__broker **out, const argo__broker_cfg *cfg,
-                          const char *const *symbols, size_t nsymbols,
-                          const argo__broker_sink *sink);
-void argo__broker_free(argo__broker *b);
-/* Index of symbol, or -1. */
-long argo__broker_symbol(const argo__broker *b, const char *symbol);
-/* A candle of symbol sym: records its close as the last price, then fills pending orders. */
-void argo__broker_on_candle(argo__broker *b, size_t sym, const argo_candle *c);
-/* Places an order at time now. Returns ARGO_S_OK, ARGO_S_REJECTED (recorded; reason in err)
- * or ARGO_S_EINVAL (not recorded: req NULL or symbol NULL). id_out may be NULL. */
-int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t now, char *id_out,
-                       char *err, size_t errlen);
-int argo__broker_cancel(argo__broker *b, const char *order_id, char *err, size_t errlen);
-/* Resuming an account, before any order (not enforced): sets the cash, and opens positions as
- * single lots at their average prices (no fee). Until the symbol's first candle a seeded
- * position is valued at that price. */
-void argo__broker_seed_cash(argo__broker *b, double cash);
-argo_err argo__broker_seed_position(argo__broker *b, size_t sym, int is_short, double qty,
-                                    double price, int64_t time);
-/* Cancels pending orders of symbol (NULL = all); returns how many. */
-int argo__broker_cancel_all(argo__broker *b, const char *symbol);
-int argo__broker_position(const argo__broker *b, const char *symbol, argo_position *out);
-size_t argo__broker_positions(const argo__broker *b, argo_position *out, size_t cap);
-void argo__broker_account(const argo__broker *b, argo_account *out);
-size_t argo__broker_open_orders(const argo__broker *b, argo_order *out, size_t cap);
+/* What each broker implements (every member is required). */
+typedef struct argo__broker_ops {
+  void (*free)(argo__broker *b);
+  /* A candle of symbol sym: records its close as the last price, then fills pending orders. */
+  void (*on_candle)(argo__broker *b, size_t sym, const argo_candle *c);
+  /* Places an order at time now. Returns ARGO_S_OK, ARGO_S_REJECTED (recorded; reason in err)
+   * or ARGO_S_EINVAL (not recorded: req NULL or symbol NULL). id_out may be NULL. */
+  int (*place)(argo__broker *b, const argo_order_request *req, int64_t now, char *id_out, char *err,
+               size_t errlen);
+  int (*cancel)(argo__broker *b, const char *order_id, char *err, size_t errlen);
+  /* Cancels pending orders of symbol (NULL = all); returns how many. */
+  int (*cancel_all)(argo__broker *b, const char *symbol);
+  int (*position)(const argo__broker *b, const char *symbol, argo_position *out);
+  size_t (*positions)(const argo__broker *b, argo_position *out, size_t cap);
+  void (*account)(const argo__broker *b, argo_account *out);
+  size_t (*open_orders)(const argo__broker *b, argo_order *out, size_t cap);
+  /* Resuming an account (engine.resume_account), before any order (not enforced): sets the
+   * cash, and opens positions as single lots at their average prices (no fee). Until the
+   * symbol's first candle a seeded position is valued at that price. */
+  void (*seed_cash)(argo__broker *b, double cash);
+  argo_err (*seed_position)(argo__broker *b, size_t sym, int is_short, double qty, double price,
+                            int64_t time);
+} argo__broker_ops;
+
+/* The first member of every broker's struct. */
+struct argo__broker {
+  const argo__broker_ops *ops;
+};
+
+static inline void argo__broker_free(argo__broker *b) {
+  if (b) {
+    b->ops->free(b);
+  }
+}
+static inline void argo__broker_on_candle(argo__broker *b, size_t sym, const argo_candle *c) {
+  b->ops->on_candle(b, sym, c);
+}
+static inline int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t now,
+                                     char *id_out, char *err, size_t errlen) {
+  return b->ops->place(b, req, now, id_out, err, errlen);
+}
+static inline int argo__broker_cancel(argo__broker *b, const char *order_id, char *err,
+                                      size_t errlen) {
+  return b->ops->cancel(b, order_id, err, errlen);
+}
+static inline int argo__broker_cancel_all(argo__broker *b, const char *symbol) {
+  return b->ops->cancel_all(b, symbol);
+}
+static inline int argo__broker_position(const argo__broker *b, const char *symbol,
+                                        argo_position *out) {
+  return b->ops->position(b, symbol, out);
+}
+static inline size_t argo__broker_positions(const argo__broker *b, argo_position *out, size_t cap) {
+  return b->ops->positions(b, out, cap);
+}
+static inline void argo__broker_account(const argo__broker *b, argo_account *out) {
+  b->ops->account(b, out);
+}
+static inline size_t argo__broker_open_orders(const argo__broker *b, argo_order *out, size_t cap) {
+  return b->ops->open_orders(b, out, cap);
+}
+static inline void argo__broker_seed_cash(argo__broker *b, double cash) {
+  b->ops->seed_cash(b, cash);
+}
+static inline argo_err argo__broker_seed_position(argo__broker *b, size_t sym, int is_short,
+                                                  double qty, double price, int64_t time) {
+  return b->ops->seed_position(b, sym, is_short, qty, price, time);
+}
 
 #endif

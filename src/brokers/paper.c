@@ -1,5 +1,5 @@
 /*
- * Paper broker: a simulated account that fills orders on the engine's candles; see broker.h
+ * Paper broker: a simulated account that fills orders on the engine's candles; see paper.h
  * for the fill rules and docs/broker.md for examples. It owns the cash, the FIFO books of every
  * symbol and the pending orders, and reports every order change and fill through the sink; it
  * knows nothing of files or callbacks and depends only on fifo and util.
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "brokers/broker.h"
+#include "brokers/paper.h"
 #include "core/fifo.h"
 #include "util/misc.h"
 #include "util/util.h"
@@ -38,8 +38,9 @@ typedef struct bsym {
   size_t npend, cap;
 } bsym;
 
-struct argo__broker {
-  argo__broker_cfg cfg;
+typedef struct paper {
+  argo__broker base; /* first: the broker interface reaches the paper broker through it */
+  argo__paper_cfg cfg;
   char *prefix;
   char *strategy;
   bsym *syms;
@@ -52,53 +53,13 @@ struct argo__broker {
   uint64_t next_id;
   argo__broker_sink sink;
   char reason[256]; /* of the order being rejected; the sink copies it */
-};
+} paper;
 
 static const char REASON_NONE[] = "";
 static const char REASON_CANCELLED[] = "cancelled by the strategy";
 
-argo_err argo__broker_new(argo__broker **out, const argo__broker_cfg *cfg,
-                          const char *const *symbols, size_t nsymbols,
-                          const argo__broker_sink *sink) {
-  argo_err rc = ARGO_ENOMEM;
-  *out = NULL;
-  if (!cfg || !sink || !sink->order || !sink->fill || (nsymbols && !symbols)) {
-    return ARGO_EINVAL;
-  }
-  argo__broker *b = calloc(1, sizeof *b);
-  if (!b) {
-    return ARGO_ENOMEM;
-  }
-  argo__map_init(&b->idx);
-  b->cfg = *cfg;
-  b->prefix = argo__strdup(cfg->id_prefix ? cfg->id_prefix : "order");
-  b->strategy = argo__strdup(cfg->strategy_name ? cfg->strategy_name : "");
-  b->syms = calloc(nsymbols ? nsymbols : 1, sizeof *b->syms);
-  if (!b->prefix || !b->strategy || !b->syms) {
-    goto fail;
-  }
-  /* The config's strings are borrowed only for this call. */
-  b->cfg.id_prefix = b->prefix;
-  b->cfg.strategy_name = b->strategy;
-  b->nsym = nsymbols;
-  for (size_t i = 0; i < nsymbols; i++) {
-    b->syms[i].symbol = symbols[i];
-    argo__book_init(&b->syms[i].lng);
-    argo__book_init(&b->syms[i].sht);
-    if (argo__map_put(&b->idx, symbols[i], (void *)(uintptr_t)(i + 1)) != 0) {
-      goto fail;
-    }
-  }
-  b->cash = cfg->capital;
-  b->sink = *sink;
-  *out = b;
-  return ARGO_OK;
-fail:
-  argo__broker_free(b);
-  return rc;
-}
-
-void argo__broker_free(argo__broker *b) {
+static void p_free(argo__broker *base) {
+  paper *b = (paper *)base;
   if (!b) {
     return;
   }
@@ -114,7 +75,8 @@ void argo__broker_free(argo__broker *b) {
   free(b);
 }
 
-long argo__broker_symbol(const argo__broker *b, const char *symbol) {
+long argo__paper_symbol(const argo__broker *base, const char *symbol) {
+  const paper *b = (const paper *)base;
   if (!symbol) {
     return -1;
   }
@@ -122,7 +84,7 @@ long argo__broker_symbol(const argo__broker *b, const char *symbol) {
   return v ? (long)(uintptr_t)*v - 1 : -1;
 }
 
-static double commission(const argo__broker *b, double qty, double px) {
+static double commission(const paper *b, double qty, double px) {
   switch (b->cfg.commission) {
   case ARGO_COMMISSION_ZERO:
     return 0;
@@ -140,7 +102,7 @@ static int is_opening(const argo_order *o) {
   return (o->position_type == ARGO_POSITION_LONG) == (o->side == ARGO_SIDE_BUY);
 }
 
-static double buying_power(const argo__broker *b) {
+static double buying_power(const paper *b) {
   /* A short position holds twice its entry value: the proceeds (already in cash) and as much
    * again as margin. O(symbols), and symbols are few; it is not on the per-candle path. */
   double collateral = 0;
@@ -152,7 +114,7 @@ static double buying_power(const argo__broker *b) {
 
 /* Executes o (of symbol sym, already out of the pending list) at px on the candle at time t
  * and reports the fill. */
-static void execute(argo__broker *b, size_t sym, argo_order *o, double px, int64_t t) {
+static void execute(paper *b, size_t sym, argo_order *o, double px, int64_t t) {
   bsym *s = &b->syms[sym];
   double qty = o->quantity;
   double fee = commission(b, qty, px);
@@ -204,11 +166,11 @@ static void execute(argo__broker *b, size_t sym, argo_order *o, double px, int64
   b->sink.fill(b->sink.user, sym, o, &f);
 }
 
-static int reject(argo__broker *b, size_t sym, argo_order *o, char *err, size_t errlen,
-                  const char *fmt, ...) ARGO_PRINTF(6, 7);
+static int reject(paper *b, size_t sym, argo_order *o, char *err, size_t errlen, const char *fmt,
+                  ...) ARGO_PRINTF(6, 7);
 
-static int reject(argo__broker *b, size_t sym, argo_order *o, char *err, size_t errlen,
-                  const char *fmt, ...) {
+static int reject(paper *b, size_t sym, argo_order *o, char *err, size_t errlen, const char *fmt,
+                  ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(b->reason, sizeof b->reason, fmt, ap);
@@ -228,7 +190,7 @@ static double *held_of(bsym *s, argo_position_type pt) {
 
 /* Releases what a pending order held (buying power or position). When nothing is pending any
  * more the running sums are reset, so that rounding cannot accumulate over a session. */
-static void release(argo__broker *b, bsym *s, const pending *p) {
+static void release(paper *b, bsym *s, const pending *p) {
   b->npending--;
   s->npend--;
   b->reserved = b->npending ? b->reserved - p->reserve_bp : 0;
@@ -246,15 +208,16 @@ static void release(argo__broker *b, bsym *s, const pending *p) {
 
 /* Takes the i-th pending order of s out of the list (keeping the order of the others) and
  * releases what it held. */
-static pending take(argo__broker *b, bsym *s, size_t i) {
+static pending take(paper *b, bsym *s, size_t i) {
   pending p = s->pend[i];
   memmove(&s->pend[i], &s->pend[i + 1], (s->npend - i - 1) * sizeof *s->pend);
   release(b, s, &p);
   return p;
 }
 
-int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t now, char *id_out,
-                       char *err, size_t errlen) {
+static int p_place(argo__broker *base, const argo_order_request *req, int64_t now, char *id_out,
+                   char *err, size_t errlen) {
+  paper *b = (paper *)base;
   if (!req || !req->symbol) {
     if (err && errlen) {
       argo__strlcpy(err, req ? "the order has no symbol" : "no order given", errlen);
@@ -268,7 +231,7 @@ int argo__broker_place(argo__broker *b, const argo_order_request *req, int64_t n
   if (id_out) {
     memcpy(id_out, o.order_id, ARGO_ID_MAX);
   }
-  long sl = argo__broker_symbol(b, req->symbol);
+  long sl = argo__paper_symbol(&b->base, req->symbol);
   /* An unknown symbol has no index: its rejection goes to the sink under index 0, and only
    * o->symbol names it (broker.h does not say yet what sym should be then). */
   size_t sym = sl < 0 ? 0 : (size_t)sl;
@@ -367,7 +330,8 @@ static size_t first_after(const bsym *s, uint64_t seq) {
   return lo;
 }
 
-void argo__broker_on_candle(argo__broker *b, size_t sym, const argo_candle *c) {
+static void p_on_candle(argo__broker *base, size_t sym, const argo_candle *c) {
+  paper *b = (paper *)base;
   bsym *s = &b->syms[sym];
   s->last = c->close;
   s->has_last = 1;
@@ -405,7 +369,7 @@ void argo__broker_on_candle(argo__broker *b, size_t sym, const argo_candle *c) {
   }
 }
 
-static int find_pending(const argo__broker *b, const char *id, size_t *sym, size_t *i) {
+static int find_pending(const paper *b, const char *id, size_t *sym, size_t *i) {
   for (size_t k = 0; k < b->nsym; k++) {
     for (size_t j = 0; j < b->syms[k].npend; j++) {
       if (strcmp(b->syms[k].pend[j].o.order_id, id) == 0) {
@@ -418,14 +382,15 @@ static int find_pending(const argo__broker *b, const char *id, size_t *sym, size
   return 0;
 }
 
-static void cancel_at(argo__broker *b, size_t sym, size_t i) {
+static void cancel_at(paper *b, size_t sym, size_t i) {
   pending p = take(b, &b->syms[sym], i);
   p.o.status = ARGO_ORDER_CANCELLED;
   p.o.reason = REASON_CANCELLED;
   b->sink.order(b->sink.user, sym, &p.o, 0);
 }
 
-int argo__broker_cancel(argo__broker *b, const char *order_id, char *err, size_t errlen) {
+static int p_cancel(argo__broker *base, const char *order_id, char *err, size_t errlen) {
+  paper *b = (paper *)base;
   size_t sym, i;
   if (!order_id || !find_pending(b, order_id, &sym, &i)) {
     if (err && errlen) {
@@ -437,7 +402,8 @@ int argo__broker_cancel(argo__broker *b, const char *order_id, char *err, size_t
   return ARGO_S_OK;
 }
 
-int argo__broker_cancel_all(argo__broker *b, const char *symbol) {
+static int p_cancel_all(argo__broker *base, const char *symbol) {
+  paper *b = (paper *)base;
   int n = 0;
   for (size_t k = 0; k < b->nsym; k++) {
     if (symbol && strcmp(symbol, b->syms[k].symbol) != 0) {
@@ -468,8 +434,9 @@ static void position_of(const bsym *s, argo_position *out) {
   out->last_price = s->has_last ? s->last : 0;
 }
 
-int argo__broker_position(const argo__broker *b, const char *symbol, argo_position *out) {
-  long k = argo__broker_symbol(b, symbol);
+static int p_position(const argo__broker *base, const char *symbol, argo_position *out) {
+  const paper *b = (const paper *)base;
+  long k = argo__paper_symbol(&b->base, symbol);
   if (k < 0) {
     return ARGO_S_NOTFOUND;
   }
@@ -477,14 +444,16 @@ int argo__broker_position(const argo__broker *b, const char *symbol, argo_positi
   return ARGO_S_OK;
 }
 
-size_t argo__broker_positions(const argo__broker *b, argo_position *out, size_t cap) {
+static size_t p_positions(const argo__broker *base, argo_position *out, size_t cap) {
+  const paper *b = (const paper *)base;
   for (size_t k = 0; k < b->nsym && k < cap; k++) {
     position_of(&b->syms[k], &out[k]);
   }
   return b->nsym;
 }
 
-void argo__broker_account(const argo__broker *b, argo_account *out) {
+static void p_account(const argo__broker *base, argo_account *out) {
+  const paper *b = (const paper *)base;
   memset(out, 0, sizeof *out);
   double value = 0, unreal = 0;
   for (size_t k = 0; k < b->nsym; k++) {
@@ -506,7 +475,8 @@ void argo__broker_account(const argo__broker *b, argo_account *out) {
   out->total_fees = b->fees;
 }
 
-size_t argo__broker_open_orders(const argo__broker *b, argo_order *out, size_t cap) {
+static size_t p_open_orders(const argo__broker *base, argo_order *out, size_t cap) {
+  const paper *b = (const paper *)base;
   /* Each symbol's list is oldest first: merge them by sequence number, without allocating
    * (symbols are few; each pick is O(symbols x log pending)). */
   uint64_t after = 0;
@@ -529,15 +499,72 @@ size_t argo__broker_open_orders(const argo__broker *b, argo_order *out, size_t c
   return b->npending;
 }
 
-void argo__broker_seed_cash(argo__broker *b, double cash) {
+static void p_seed_cash(argo__broker *base, double cash) {
+  paper *b = (paper *)base;
   b->cash = cash;
 }
 
-argo_err argo__broker_seed_position(argo__broker *b, size_t sym, int is_short, double qty,
-                                    double price, int64_t time) {
+static argo_err p_seed_position(argo__broker *base, size_t sym, int is_short, double qty,
+                                double price, int64_t time) {
+  paper *b = (paper *)base;
   if (sym >= b->nsym || !(qty > 0) || !(price > 0)) {
     return ARGO_EINVAL;
   }
   bsym *s = &b->syms[sym];
   return argo__book_open(is_short ? &s->sht : &s->lng, qty, price, 0, time) ? ARGO_ENOMEM : ARGO_OK;
+}
+
+static const argo__broker_ops paper_ops = {
+    .free = p_free,
+    .on_candle = p_on_candle,
+    .place = p_place,
+    .cancel = p_cancel,
+    .cancel_all = p_cancel_all,
+    .position = p_position,
+    .positions = p_positions,
+    .account = p_account,
+    .open_orders = p_open_orders,
+    .seed_cash = p_seed_cash,
+    .seed_position = p_seed_position,
+};
+
+argo_err argo__paper_new(argo__broker **out, const argo__paper_cfg *cfg, const char *const *symbols,
+                         size_t nsymbols, const argo__broker_sink *sink) {
+  argo_err rc = ARGO_ENOMEM;
+  *out = NULL;
+  if (!cfg || !sink || !sink->order || !sink->fill || (nsymbols && !symbols)) {
+    return ARGO_EINVAL;
+  }
+  paper *b = calloc(1, sizeof *b);
+  if (!b) {
+    return ARGO_ENOMEM;
+  }
+  b->base.ops = &paper_ops;
+  argo__map_init(&b->idx);
+  b->cfg = *cfg;
+  b->prefix = argo__strdup(cfg->id_prefix ? cfg->id_prefix : "order");
+  b->strategy = argo__strdup(cfg->strategy_name ? cfg->strategy_name : "");
+  b->syms = calloc(nsymbols ? nsymbols : 1, sizeof *b->syms);
+  if (!b->prefix || !b->strategy || !b->syms) {
+    goto fail;
+  }
+  /* The config's strings are borrowed only for this call. */
+  b->cfg.id_prefix = b->prefix;
+  b->cfg.strategy_name = b->strategy;
+  b->nsym = nsymbols;
+  for (size_t i = 0; i < nsymbols; i++) {
+    b->syms[i].symbol = symbols[i];
+    argo__book_init(&b->syms[i].lng);
+    argo__book_init(&b->syms[i].sht);
+    if (argo__map_put(&b->idx, symbols[i], (void *)(uintptr_t)(i + 1)) != 0) {
+      goto fail;
+    }
+  }
+  b->cash = cfg->capital;
+  b->sink = *sink;
+  *out = &b->base;
+  return ARGO_OK;
+fail:
+  p_free(&b->base);
+  return rc;
 }

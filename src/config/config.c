@@ -25,8 +25,10 @@
 
 #include <argo/argo.h>
 
+#include "brokers/registry.h"
 #include "config/settings.h"
 #include "config/yaml.h"
+#include "feeds/registry.h"
 #include "util/fsx.h"
 #include "util/strbuf.h"
 #include "util/timeu.h"
@@ -138,7 +140,7 @@ static const keydef keys[] = {
     {{"market_data.feed", "choice", "sim", "market-data feed: sim, replay or binance"},
      .kind = K_CHOICE,
      .off = OFF(feed),
-     .choices = "sim|replay|binance"},
+     .choices = ARGO__FEED_NAMES},
     {{"market_data.symbols", "list", "BTCUSDT,ETHUSDT",
       "symbols to trade, comma-separated; each 1 to 31 characters of A-Z a-z 0-9 . _ -"},
      .kind = K_SYMBOLS,
@@ -196,7 +198,7 @@ static const keydef keys[] = {
     {{"trading.broker", "choice", "paper", "broker: paper (simulated fills)"},
      .kind = K_CHOICE,
      .off = OFF(broker),
-     .choices = "paper"},
+     .choices = ARGO__BROKER_NAMES},
     {{"trading.capital", "number", "10000", "starting capital of the account (> 0)"},
      .kind = K_NUMBER,
      .off = OFF(capital),

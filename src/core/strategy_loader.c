@@ -1,12 +1,16 @@
 /*
  * Strategy loader: finds a strategy by builtin name or loads a plugin (.so) and checks its
- * ABI (SQLite-style: version and struct size first, required entry points present).
+ * ABI (SQLite-style: version and struct size first, required entry points present). Depends on
+ * strategy.h and util only.
  */
+#include "core/strategy_loader.h"
+
 #include <dlfcn.h>
 #include <string.h>
 
-#include "core/engine_internal.h"
 #include "core/strategy_builtin.h"
+#include "util/strbuf.h"
+#include "util/util.h"
 
 typedef const argo_strategy *(*builtin_fn)(void);
 

@@ -60,4 +60,8 @@ typedef struct argo__feed {
 argo_err argo__feed_sim_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
                              char *err, size_t errlen);
 
+/* The caller's own feed (argo_engine_set_feed, custom.c): f (a full-size table whose next is
+ * set) is borrowed until the feed is closed; closing it calls f->close. */
+void argo__feed_custom_open(argo__feed *out, const argo_feed *f);
+
 #endif

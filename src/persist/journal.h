@@ -23,6 +23,7 @@
 
 #include <argo/argo.h>
 
+#include "persist/wal.h"
 #include "util/waker.h"
 
 #define ARGO_JOURNAL_NAME ".journal"
@@ -82,5 +83,7 @@ argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen);
 argo_err argo__journal_wait(argo__journal *j, uint64_t lsn, char *err, size_t errlen);
 /* Pops an error of the writer thread (1 if there was one). */
 int argo__journal_error(argo__journal *j, argo_err *code, char *msg, size_t len);
+/* The write-ahead interface on j, for the publisher (journal_wal.c). */
+argo__wal argo__journal_wal(argo__journal *j);
 
 #endif

@@ -71,6 +71,7 @@ typedef struct export_job {
 
 struct argo__pub {
   argo__pub_cfg cfg;
+  argo__wal wal; /* the journal's write-ahead interface; all NULL without a journal */
   char day_end_remove[64];
   argo__waker *waker;
   argo__store *store;
@@ -575,7 +576,7 @@ static int flush_wanted(const argo__pub *p) {
 /* Waits until the journal holds every row of the list (the write-ahead rule). Returns 0, or
  * -1 if the journal stopped making progress (its writer failed). */
 static int wait_wal(argo__pub *p, const seg *list) {
-  if (!p->cfg.wal_durable) {
+  if (!p->wal.durable) {
     return 0;
   }
   uint64_t need = 0;
@@ -583,8 +584,8 @@ static int wait_wal(argo__pub *p, const seg *list) {
     need = s->need_lsn > need ? s->need_lsn : need;
   }
   int64_t waited = 0;
-  while (p->cfg.wal_durable(p->cfg.wal_user) < need) {
-    if (p->cfg.wal_failed && p->cfg.wal_failed(p->cfg.wal_user)) {
+  while (p->wal.durable(p->wal.journal) < need) {
+    if (p->wal.failed(p->wal.journal)) {
       return -1;
     }
     /* The journal commits within milliseconds; poll rather than couple the two threads. */
@@ -691,7 +692,7 @@ static void process(argo__pub *p, seg *list) {
       p->stats_dirty = 1;
     }
     if (s->end) {
-      int defer = !p->cfg.wal_durable && p->have_doc;
+      int defer = !p->wal.durable && p->have_doc;
       if (defer) {
         docbuf_move(&p->ending_doc, &p->doc);
         argo__strlcpy(p->doc.status, "running", sizeof p->doc.status);
@@ -883,6 +884,10 @@ fail:
   return rc;
 }
 
+void argo__pub_set_wal(argo__pub *p, const argo__wal *wal) {
+  p->wal = *wal;
+}
+
 void argo__pub_handover(argo__pub *p) {
   seg *s = p->cur;
   if (!seg_nonempty(s)) {
@@ -905,7 +910,7 @@ void argo__pub_handover(argo__pub *p) {
   }
   n->seq = ++p->next_seq;
   p->cur = n;
-  s->need_lsn = p->cfg.wal_flush ? p->cfg.wal_flush(p->cfg.wal_user) : 0;
+  s->need_lsn = p->wal.flush ? p->wal.flush(p->wal.journal) : 0;
   pthread_mutex_lock(&p->mu);
   s->next = NULL;
   if (p->qtail) {

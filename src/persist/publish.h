@@ -27,6 +27,7 @@
 
 #include "persist/batch.h"
 #include "persist/stats_yaml.h"
+#include "persist/wal.h"
 #include "util/waker.h"
 
 typedef struct argo__pub argo__pub;
@@ -34,15 +35,6 @@ typedef struct argo__pub argo__pub;
 typedef struct argo__pub_cfg {
   int64_t min_gap_us; /* non-urgent rows are handed over at most this often at full speed */
   int duck_threads;   /* DuckDB worker threads */
-  /* Write-ahead rule (optional, for a journal): wal_flush is called on the engine thread when a
-   * segment is handed over; it pushes the journal towards disk and returns the journal position
-   * the segment's rows need. wal_durable (any thread) returns the durable position. The
-   * publisher loads a segment only once its rows are durable in the journal, so a published
-   * file never holds a row the journal could lose. */
-  uint64_t (*wal_flush)(void *user);
-  uint64_t (*wal_durable)(void *user);
-  int (*wal_failed)(void *user); /* the journal can no longer make anything durable */
-  void *wal_user;
   /* File removed from a day's folder once its final files are published ("" = none). */
   const char *day_end_remove;
 } argo__pub_cfg;
@@ -51,6 +43,11 @@ typedef struct argo__pub_cfg {
  * rows become durable while the engine waits. */
 argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker *waker, char *err,
                          size_t errlen);
+/* The write-ahead rule, for a session with a journal (wal.h; copied, its journal borrowed until
+ * argo__pub_free): from now on a segment is loaded only once its rows are durable in the
+ * journal, and a day's final stats.yaml is written at once (without a journal it waits for the
+ * next day's first one). Engine thread, before the first hand-over. */
+void argo__pub_set_wal(argo__pub *p, const argo__wal *wal);
 /* Stops the thread (after handing over and publishing what is left) and frees everything. */
 void argo__pub_free(argo__pub *p);
 /* Any thread: stops the publisher where it is (the export in progress ends, nothing more is

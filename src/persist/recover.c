@@ -23,9 +23,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <duckdb.h>
@@ -1122,18 +1126,30 @@ static int is_claim(const char *name) {
 }
 
 /* A run folder a crash caught while it was being claimed (session.c): nothing but its .lock,
- * which nobody holds any more. */
+ * which nobody holds any more. A claim whose lock does not exist yet is being made by a session
+ * at this very moment, unless it is old (the crash came between its two steps). */
 static void remove_stale_claims(const char *day_dir) {
   size_t n = 0;
   char **claims = list_dir(day_dir, is_claim, &n);
   for (size_t i = 0; i < n; i++) {
-    char dir[ARGO_PATH_MAX + 64], err[256];
-    snprintf(dir, sizeof dir, "%s/%s", day_dir, claims[i]);
-    int lock = -1;
-    if (argo__session_lock(dir, &lock, err, sizeof err) == 0) {
-      argo__session_unlock(dir, lock, 1);
+    char dir[ARGO_PATH_MAX + 64], lpath[ARGO_PATH_MAX + 128];
+    struct stat st;
+    if (argo__path(dir, sizeof dir, NULL, 0, "%s/%s", day_dir, claims[i]) != 0 ||
+        argo__path(lpath, sizeof lpath, NULL, 0, "%s/.lock", dir) != 0) {
+      continue;
+    }
+    int fd = open(lpath, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT && stat(dir, &st) == 0 && time(NULL) - st.st_mtime > 60) {
+        rmdir(dir);
+      }
+      continue;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      unlink(lpath);
       rmdir(dir);
     }
+    close(fd);
   }
   free_list(claims, n);
 }

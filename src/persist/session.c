@@ -78,23 +78,37 @@ static int create_locked(const char *day_dir, const char *path, int *lock_fd, ch
                          size_t errlen) {
   static atomic_uint counter;
   char tmp[ARGO_PATH_MAX + 64], lpath[ARGO_PATH_MAX + 128];
-  snprintf(tmp, sizeof tmp, "%s/%s%ld.%u", day_dir, ARGO_CLAIM_PREFIX, (long)getpid(),
-           atomic_fetch_add(&counter, 1));
-  int e = argo__io_fault_check(ARGO_IO_MKDIR);
-  if (e || mkdir(tmp, 0755) != 0) {
-    e = e ? e : errno;
-    argo__fmt_errno(err, errlen, e, "cannot create run folder '%s'", path);
-    return -e;
-  }
-  snprintf(lpath, sizeof lpath, "%s/.lock", tmp);
-  int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    e = errno;
-    if (fd >= 0) {
-      close(fd);
+  int fd = -1, e = 0;
+  /* Another session's recovery may take a claim folder for a crashed one in the instant before
+   * its lock exists (remove_stale_claims in recover.c): then the claim starts again. */
+  for (int attempt = 0; fd < 0 && attempt < 10; attempt++) {
+    if (argo__path(tmp, sizeof tmp, err, errlen, "%s/%s%ld.%u", day_dir, ARGO_CLAIM_PREFIX,
+                   (long)getpid(), atomic_fetch_add(&counter, 1)) != 0 ||
+        argo__path(lpath, sizeof lpath, err, errlen, "%s/.lock", tmp) != 0) {
+      return -ENAMETOOLONG;
     }
-    unlink(lpath);
-    rmdir(tmp);
+    e = argo__io_fault_check(ARGO_IO_MKDIR);
+    if (e || mkdir(tmp, 0755) != 0) {
+      e = e ? e : errno;
+      argo__fmt_errno(err, errlen, e, "cannot create run folder '%s'", path);
+      return -e;
+    }
+    fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      e = errno;
+      if (fd >= 0) {
+        close(fd);
+        fd = -1;
+      }
+      if (e != ENOENT && e != EWOULDBLOCK) {
+        unlink(lpath);
+        rmdir(tmp);
+        argo__fmt_errno(err, errlen, e, "cannot lock the new run folder '%s'", path);
+        return -e;
+      }
+    }
+  }
+  if (fd < 0) {
     argo__fmt_errno(err, errlen, e, "cannot lock the new run folder '%s'", path);
     return -e;
   }

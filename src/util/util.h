@@ -20,6 +20,13 @@
 #endif
 
 #define ARGO_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* For the registries' lists (feeds/registry.h, brokers/registry.h): a line's name as a string,
+ * and the separators that join the names into "a|b" (a configuration choice) or "a, b". */
+#define ARGO__REGISTRY_NAME(name, ...) #name
+#define ARGO__REGISTRY_BAR "|"
+#define ARGO__REGISTRY_COMMA ", "
+
 #define ARGO_ERRMSG_MAX 512
 /* The longest path argo handles (a data output, a run folder, a file): longer is an error. */
 #define ARGO_PATH_MAX 4096

@@ -1,0 +1,46 @@
+/*
+ * The broker registry: every broker a session can name in trading.broker, found by its name.
+ * One list (ARGO__BROKERS) gives both the table the engine opens brokers from and the
+ * configuration's choices, so a new broker is one line here plus its open function in
+ * registry.c. Depends on the brokers it lists; nothing here knows the engine.
+ */
+#ifndef ARGO_BROKER_REGISTRY_H
+#define ARGO_BROKER_REGISTRY_H
+
+#include <stddef.h>
+
+#include <argo/argo.h>
+
+#include "brokers/broker.h"
+#include "config/settings.h"
+#include "util/util.h"
+
+/* The brokers, one line each: X(name, open function), SEP between two lines. The functions are
+ * registry.c's. */
+#define ARGO__BROKERS(X, SEP) X(paper, open_paper)
+
+/* "paper": trading.broker's choices (config.c). */
+#define ARGO__BROKER_NAMES ARGO__BROKERS(ARGO__REGISTRY_NAME, ARGO__REGISTRY_BAR)
+
+/* What a broker is opened with. */
+typedef struct argo__broker_args {
+  const argo__settings *settings; /* borrowed for the call */
+  /* The session's symbols, borrowed for the broker's life; sym indices refer to them. */
+  const char *const *symbols;
+  size_t nsymbols;
+  const char *id_prefix;     /* order ids are "<prefix>-<n>" (copied) */
+  const char *strategy_name; /* stored on every order (copied) */
+  argo__broker_sink sink;
+} argo__broker_args;
+
+typedef struct argo__broker_entry {
+  const char *name;
+  /* Opens the broker (free it with argo__broker_free). An error has its message in err. */
+  argo_err (*open)(argo__broker **out, const argo__broker_args *a, char *err, size_t errlen);
+} argo__broker_entry;
+
+/* The broker called name, or NULL with err set ("trading.broker '...' is not a broker
+ * (paper)"). */
+const argo__broker_entry *argo__broker_find(const char *name, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * Strategy loader (strategy_loader.c): finds a strategy by builtin name or loads a plugin (.so)
+ * and checks its ABI. Depends on strategy.h and util only; it knows nothing of the engine.
+ */
+#ifndef ARGO_STRATEGY_LOADER_H
+#define ARGO_STRATEGY_LOADER_H
+
+#include <stddef.h>
+
+#include <argo/argo.h>
+#include <argo/strategy.h>
+
+/* Finds a builtin by name or loads a plugin, checks its ABI and copies its table into *def
+ * (zeroed past the plugin's struct_size). *dl is the dlopen handle (NULL for a builtin). */
+argo_err argo__strategy_resolve(const char *spec, argo_strategy *def, void **dl, char *err,
+                                size_t errlen);
+/* Unloads what argo__strategy_resolve loaded (NULL: a builtin, nothing to do). */
+void argo__strategy_unload(void *dl);
+
+#endif
