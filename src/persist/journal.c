@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "persist/session.h"
+#include "util/errring.h"
 #include "util/fsx.h"
 #include "util/util.h"
 
@@ -48,8 +49,6 @@ typedef struct chunk {
   unsigned char data[];
 } chunk;
 
-#define ERR_RING 8
-
 struct argo__journal {
   int64_t group_us;
   argo__waker *waker;
@@ -68,16 +67,11 @@ struct argo__journal {
   atomic_int flush_req; /* write now rather than at the next group commit (set under mu) */
   atomic_int frozen;    /* argo__journal_freeze: nothing more is written */
   atomic_int want_poke;
-  atomic_int err_pending;
   atomic_int failed;  /* the writer could not write: nothing more becomes durable */
   int quit;           /* under mu */
   chunk *free_chunks; /* under mu */
   int nfree;
-  struct {
-    argo_err code;
-    char msg[ARGO_ERRMSG_MAX];
-  } errs[ERR_RING];
-  int err_head, err_count;
+  argo__errring errs; /* the writer's reports to the engine thread */
   /* writer thread */
   chunk *head;   /* the oldest chunk not yet written whole */
   size_t hpos;   /* bytes of head written */
@@ -91,17 +85,7 @@ struct argo__journal {
 static void oom(argo__journal *j);
 
 static void report(argo__journal *j, argo_err code, const char *msg) {
-  pthread_mutex_lock(&j->mu);
-  if (j->err_count == ERR_RING) {
-    j->err_head = (j->err_head + 1) % ERR_RING;
-    j->err_count--;
-  }
-  int slot = (j->err_head + j->err_count) % ERR_RING;
-  j->errs[slot].code = code;
-  argo__strlcpy(j->errs[slot].msg, msg, sizeof j->errs[slot].msg);
-  j->err_count++;
-  atomic_store(&j->err_pending, 1);
-  pthread_mutex_unlock(&j->mu);
+  argo__errring_push(&j->errs, code, 1, msg);
   if (j->waker) {
     argo__waker_poke(j->waker);
   }
@@ -324,7 +308,7 @@ argo_err argo__journal_open(argo__journal **out, const char *run_dir, int64_t gr
   atomic_init(&j->flush_req, 0);
   atomic_init(&j->frozen, 0);
   atomic_init(&j->want_poke, 0);
-  atomic_init(&j->err_pending, 0);
+  argo__errring_init(&j->errs);
   atomic_init(&j->failed, 0);
   pthread_mutex_init(&j->mu, NULL);
   pthread_condattr_t ca;
@@ -454,6 +438,7 @@ void argo__journal_free(argo__journal *j) {
   }
   free(j->rec.p);
   pthread_mutex_destroy(&j->mu);
+  argo__errring_deinit(&j->errs);
   pthread_cond_destroy(&j->work_cv);
   pthread_cond_destroy(&j->done_cv);
   free(j);
@@ -622,21 +607,5 @@ void argo__journal_want_poke(argo__journal *j, int on) {
 }
 
 int argo__journal_error(argo__journal *j, argo_err *code, char *msg, size_t len) {
-  if (!atomic_load_explicit(&j->err_pending, memory_order_relaxed)) {
-    return 0;
-  }
-  int got = 0;
-  pthread_mutex_lock(&j->mu);
-  if (j->err_count) {
-    *code = j->errs[j->err_head].code;
-    argo__strlcpy(msg, j->errs[j->err_head].msg, len);
-    j->err_head = (j->err_head + 1) % ERR_RING;
-    j->err_count--;
-    got = 1;
-  }
-  if (!j->err_count) {
-    atomic_store(&j->err_pending, 0);
-  }
-  pthread_mutex_unlock(&j->mu);
-  return got;
+  return argo__errring_pop(&j->errs, code, NULL, msg, len);
 }

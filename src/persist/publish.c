@@ -17,6 +17,7 @@
 #include "persist/empty_parquet.h"
 #include "persist/session.h"
 #include "persist/store.h"
+#include "util/errring.h"
 #include "util/fsx.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -52,7 +53,6 @@ typedef struct seg {
   struct seg *next;
 } seg;
 
-#define ERR_RING 16
 /* Rows a segment may hold while the publisher is busy before the engine waits for it: about ten
  * megabytes of buffers, a tenth of a second of engine work at full speed (enough to cover a
  * day's final publication). */
@@ -87,13 +87,7 @@ struct argo__pub {
   atomic_ullong durable;
   atomic_ullong processed; /* highest seq the publisher has loaded */
   atomic_int want_poke;
-  atomic_int err_pending;
-  struct {
-    argo_err code;
-    char msg[ARGO_ERRMSG_MAX];
-    int fatal;
-  } errs[ERR_RING];
-  int err_head, err_count;
+  argo__errring errs; /* reports to the engine thread */
   atomic_int gave_up; /* read by argo__pub_sync under the mutex, written by the thread */
   argo_err last_code;
   char last_msg[ARGO_ERRMSG_MAX];
@@ -225,21 +219,10 @@ static int seg_nonempty(const seg *s) {
 /* ---- publisher thread ------------------------------------------------------------------- */
 
 static void report(argo__pub *p, argo_err code, const char *msg, int fatal) {
+  argo__errring_push(&p->errs, code, fatal, msg);
   pthread_mutex_lock(&p->mu);
-  int slot;
-  if (p->err_count == ERR_RING) {
-    /* Drop the oldest report rather than block: the latest ones matter most. */
-    p->err_head = (p->err_head + 1) % ERR_RING;
-    p->err_count--;
-  }
-  slot = (p->err_head + p->err_count) % ERR_RING;
-  p->errs[slot].code = code;
-  argo__strlcpy(p->errs[slot].msg, msg, sizeof p->errs[slot].msg);
-  p->errs[slot].fatal = fatal;
-  p->err_count++;
   p->last_code = code;
   argo__strlcpy(p->last_msg, msg, sizeof p->last_msg);
-  atomic_store(&p->err_pending, 1);
   pthread_mutex_unlock(&p->mu);
   if (p->waker) {
     argo__waker_poke(p->waker);
@@ -855,7 +838,7 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
   atomic_init(&p->durable, 0);
   atomic_init(&p->processed, 0);
   atomic_init(&p->want_poke, 0);
-  atomic_init(&p->err_pending, 0);
+  argo__errring_init(&p->errs);
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->work_cv, NULL);
   pthread_cond_init(&p->done_cv, NULL);
@@ -989,6 +972,7 @@ void argo__pub_free(argo__pub *p) {
   free(p->deferred_doc.pos);
   free(p->ending_doc.pos);
   pthread_mutex_destroy(&p->mu);
+  argo__errring_deinit(&p->errs);
   pthread_cond_destroy(&p->work_cv);
   pthread_cond_destroy(&p->done_cv);
   pthread_mutex_destroy(&p->lane_mu);
@@ -1186,22 +1170,5 @@ argo_err argo__pub_wait(argo__pub *p, uint64_t seq, char *err, size_t errlen) {
 }
 
 int argo__pub_error(argo__pub *p, argo_err *code, char *msg, size_t len, int *fatal) {
-  if (!atomic_load_explicit(&p->err_pending, memory_order_relaxed)) {
-    return 0;
-  }
-  int got = 0;
-  pthread_mutex_lock(&p->mu);
-  if (p->err_count) {
-    *code = p->errs[p->err_head].code;
-    argo__strlcpy(msg, p->errs[p->err_head].msg, len);
-    *fatal = p->errs[p->err_head].fatal;
-    p->err_head = (p->err_head + 1) % ERR_RING;
-    p->err_count--;
-    got = 1;
-  }
-  if (!p->err_count) {
-    atomic_store(&p->err_pending, 0);
-  }
-  pthread_mutex_unlock(&p->mu);
-  return got;
+  return argo__errring_pop(&p->errs, code, fatal, msg, len);
 }
