@@ -213,9 +213,9 @@ TEST(journal_a_damaged_record_is_skipped_and_the_records_after_it_are_read) {
   /* Flip one byte inside the third candle record's payload: header 16, day record, 2 candles. */
   char *data;
   size_t len;
-  argo__fs_read_all(jpath(), &data, &len);
+  CHECK(argo__fs_read_all(jpath(), &data, &len) == 0);
   argo__jreader r;
-  argo__jreader_init(&r, data, len);
+  CHECK(argo__jreader_init(&r, data, len) == ARGO_OK);
   int type;
   const unsigned char *p;
   size_t n;

@@ -17,6 +17,8 @@
 
 #include <argo/argo.h>
 
+#include "util/util.h"
+
 /* Where order changes go. Pointers are borrowed for the call. */
 typedef struct argo__broker_sink {
   /* An order was created (is_new = 1, status PENDING or REJECTED) or changed status other than
@@ -96,8 +98,9 @@ static inline size_t argo__broker_open_orders(const argo__broker *b, argo_order 
 static inline void argo__broker_seed_cash(argo__broker *b, double cash) {
   b->ops->seed_cash(b, cash);
 }
-static inline argo_err argo__broker_seed_position(argo__broker *b, size_t sym, int is_short,
-                                                  double qty, double price, int64_t time) {
+ARGO_NODISCARD static inline argo_err argo__broker_seed_position(argo__broker *b, size_t sym,
+                                                                 int is_short, double qty,
+                                                                 double price, int64_t time) {
   return b->ops->seed_position(b, sym, is_short, qty, price, time);
 }
 

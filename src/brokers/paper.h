@@ -26,6 +26,7 @@
 #include <argo/argo.h>
 
 #include "brokers/broker.h"
+#include "util/util.h"
 
 typedef enum argo__commission {
   ARGO_COMMISSION_ZERO = 0,
@@ -45,8 +46,9 @@ typedef struct argo__paper_cfg {
 
 /* Opens a paper account of cfg->capital. symbols are borrowed for the broker's life; sym
  * indices refer to them. cfg's strings are copied. Free with argo__broker_free. */
-argo_err argo__paper_new(argo__broker **out, const argo__paper_cfg *cfg, const char *const *symbols,
-                         size_t nsymbols, const argo__broker_sink *sink);
+ARGO_NODISCARD argo_err argo__paper_new(argo__broker **out, const argo__paper_cfg *cfg,
+                                        const char *const *symbols, size_t nsymbols,
+                                        const argo__broker_sink *sink);
 /* Index of symbol in the paper broker b, or -1. */
 long argo__paper_symbol(const argo__broker *b, const char *symbol);
 

@@ -950,7 +950,7 @@ static argo_err apply_node(loader *L, size_t idx, yaml_node_t *n) {
   if (!rc) {
     rc = set_value(k, argo__sb_str(&sb), L->s, why, sizeof why);
     if (rc) {
-      argo__yaml_err(&L->y, rc, argo__yaml_line(n), k->pub.name, "%s", why);
+      rc = argo__yaml_err(&L->y, rc, argo__yaml_line(n), k->pub.name, "%s", why);
     }
   }
   argo__sb_free(&sb);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 typedef struct argo__settings {
   /* engine */
@@ -66,7 +67,7 @@ int argo__symbol_valid(const char *symbol);
 /* The settings of a config (borrowed; valid until the config changes or is freed). */
 const argo__settings *argo__config_settings(const argo_config *cfg);
 /* Deep copy; 0 or ARGO_ENOMEM. */
-argo_err argo__settings_copy(argo__settings *dst, const argo__settings *src);
+ARGO_NODISCARD argo_err argo__settings_copy(argo__settings *dst, const argo__settings *src);
 void argo__settings_free(argo__settings *s);
 
 #endif

@@ -38,11 +38,11 @@ typedef struct argo__yaml {
 /* Reads the first document of text (len bytes, borrowed until argo__yaml_close), a file called
  * name for messages, which go to err. ARGO_OK, ARGO_ECONFIG (a YAML syntax error) or
  * ARGO_ENOMEM, with err set; the caller calls argo__yaml_close in every case. */
-argo_err argo__yaml_open(argo__yaml *y, const char *text, size_t len, const char *name, char *err,
-                         size_t errlen);
+ARGO_NODISCARD argo_err argo__yaml_open(argo__yaml *y, const char *text, size_t len,
+                                        const char *name, char *err, size_t errlen);
 /* ARGO_ECONFIG (err set) when the text holds a second document, which a one-document reading
  * would silently ignore. */
-argo_err argo__yaml_only_one(argo__yaml *y);
+ARGO_NODISCARD argo_err argo__yaml_only_one(argo__yaml *y);
 void argo__yaml_close(argo__yaml *y);
 
 /* The root node of the document, and the node of an index found in a sequence or a mapping. */
@@ -50,8 +50,8 @@ yaml_node_t *argo__yaml_root(argo__yaml *y);
 yaml_node_t *argo__yaml_node(argo__yaml *y, int index);
 
 /* A message about key (may be NULL) at line into y->err, on one line; returns rc. */
-argo_err argo__yaml_err(argo__yaml *y, argo_err rc, size_t line, const char *key, const char *fmt,
-                        ...) ARGO_PRINTF(5, 6);
+ARGO_NODISCARD argo_err argo__yaml_err(argo__yaml *y, argo_err rc, size_t line, const char *key,
+                                       const char *fmt, ...) ARGO_PRINTF(5, 6);
 /* The line of a node (1-based), and what kind of node it is for a message ("a mapping"). */
 size_t argo__yaml_line(const yaml_node_t *n);
 const char *argo__yaml_kind(const yaml_node_t *n);
@@ -60,16 +60,18 @@ int argo__yaml_is_null(const yaml_node_t *n);
 
 /* Appends the text of the scalar n, environment expanded, to out; a null scalar is "". Any
  * other node is an error about key. */
-argo_err argo__yaml_scalar(argo__yaml *y, const yaml_node_t *n, const char *key, argo__sb *out);
+ARGO_NODISCARD argo_err argo__yaml_scalar(argo__yaml *y, const yaml_node_t *n, const char *key,
+                                          argo__sb *out);
 /* Converts n (the value of path, named in messages) into a new JSON value: plain scalars keep
  * their type (integers, decimals, true/false, null), quoted ones are strings. At most 64 levels
  * and 100000 values. */
-argo_err argo__yaml_to_json(argo__yaml *y, yaml_node_t *n, const char *path, json_t **out);
+ARGO_NODISCARD argo_err argo__yaml_to_json(argo__yaml *y, yaml_node_t *n, const char *path,
+                                           json_t **out);
 
 /* Reads text as a YAML mapping, converted like argo__yaml_to_json but without environment
  * expansion (the text is the value of the key root, given to argo_config_set), into a new JSON
  * object. ARGO_ENOTFOUND, with nothing written to why, when text is not a YAML mapping at all. */
-argo_err argo__yaml_mapping_json(const char *text, const char *root, json_t **out, char *why,
-                                 size_t len);
+ARGO_NODISCARD argo_err argo__yaml_mapping_json(const char *text, const char *root, json_t **out,
+                                                char *why, size_t len);
 
 #endif

@@ -246,11 +246,12 @@ static void emit(argo__acks *a, argo__ev *e) {
       /* Out of memory for the queue: wait until everything recorded is durable, then deliver
        * what is queued and this one, in order (never an acknowledgement before the disk). */
       char err[ARGO_ERRMSG_MAX];
-      if (a->jr) {
-        argo__journal_sync(a->jr, err, sizeof err);
-      } else if (a->pub) {
-        argo__pub_sync(a->pub, err, sizeof err);
-      }
+      argo_err rc = a->jr    ? argo__journal_sync(a->jr, err, sizeof err)
+                    : a->pub ? argo__pub_sync(a->pub, err, sizeof err)
+                             : ARGO_OK;
+      /* A failed sync leaves the rows not durable (the writer reports why): the callbacks then
+       * stay back below, as they must. */
+      (void)rc;
       argo__acks_fire(a);
       if (a->len == 0 && e->need <= argo__acks_durable(a)) {
         dispatch(a, e);

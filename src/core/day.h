@@ -10,14 +10,15 @@
 #include <stdint.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 /* Adds the session's current folder to the list of its day folders. ARGO_ENOMEM. */
-argo_err argo__day_add_dir(argo_engine *eng);
+ARGO_NODISCARD argo_err argo__day_add_dir(argo_engine *eng);
 /* Appends the journal's first record of a day (with the journal off: nothing): everything
  * recovery needs to rebuild the day alone. ARGO_ENOMEM. */
-argo_err argo__day_journal(argo_engine *eng);
+ARGO_NODISCARD argo_err argo__day_journal(argo_engine *eng);
 /* Finalizes the current day and opens the day of time t with the same run number. A failure
  * is reported and fails the session; the current day goes on where it is. */
-argo_err argo__day_change(argo_engine *eng, int64_t t);
+ARGO_NODISCARD argo_err argo__day_change(argo_engine *eng, int64_t t);
 
 #endif

@@ -132,7 +132,7 @@ struct argo_engine {
 
 /* engine.c */
 /* Sets the handle's message (a URL's secrets masked) and returns code. */
-argo_err argo__engine_error(argo_engine *eng, argo_err code, const char *fmt, ...)
+ARGO_NODISCARD argo_err argo__engine_error(argo_engine *eng, argo_err code, const char *fmt, ...)
     ARGO_PRINTF(3, 4);
 /* The session must stop: the first reason is kept (it becomes the day's stop_reason). */
 void argo__engine_fail(argo_engine *eng, argo_err code, const char *msg);

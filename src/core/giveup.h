@@ -11,9 +11,10 @@
 #define ARGO_GIVEUP_H
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 /* Starts watching the engine thread's strategy calls. ARGO_ENOMEM when no thread. */
-argo_err argo__giveup_start(argo_engine *eng);
+ARGO_NODISCARD argo_err argo__giveup_start(argo_engine *eng);
 /* Stops watching, waiting for a give-up in progress to end. */
 void argo__giveup_stop(argo_engine *eng);
 

@@ -15,6 +15,7 @@
 #include <argo/strategy.h>
 
 #include "brokers/broker.h"
+#include "util/util.h"
 
 /* What the host asks of the session, during a strategy's call. */
 typedef struct argo__host_session {
@@ -43,8 +44,9 @@ typedef struct argo__host argo__host;
 /* A host for one strategy. session is copied; config is the strategy's configuration, a JSON
  * object (ARGO_ECONFIG with err set otherwise); capital is the account shown before the broker
  * exists. */
-argo_err argo__host_new(argo__host **out, const argo__host_session *session, const char *config,
-                        double capital, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__host_new(argo__host **out, const argo__host_session *session,
+                                       const char *config, double capital, char *err,
+                                       size_t errlen);
 void argo__host_free(argo__host *h);
 /* What the strategy's create is given. */
 const argo_host_api *argo__host_api(const argo__host *h);

@@ -9,9 +9,10 @@
 #define ARGO_SETUP_H
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 /* ARGO_OK, or an error with its message set on eng (ARGO_EHUNG: the watchdog ended the
  * session during a strategy call, and said why). */
-argo_err argo__setup_session(argo_engine *eng);
+ARGO_NODISCARD argo_err argo__setup_session(argo_engine *eng);
 
 #endif

@@ -27,21 +27,22 @@
 #include <stdint.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 typedef struct argo__stats argo__stats;
 
-argo_err argo__stats_new(argo__stats **out, double capital, size_t nsymbols);
+ARGO_NODISCARD argo_err argo__stats_new(argo__stats **out, double capital, size_t nsymbols);
 void argo__stats_free(argo__stats *st);
 /* Records one fill of symbol sym. Returns ARGO_ENOMEM, or ARGO_EINVAL (the fill is then ignored
  * and nothing changes) if it closes more than is open, sym is out of range, the quantity is not
  * positive, or the price or commission is not finite. */
-argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f);
+ARGO_NODISCARD argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f);
 /* Marks symbol sym at close (its latest price) and updates equity and drawdown. */
 void argo__stats_mark(argo__stats *st, size_t sym, double close);
 /* Resuming an account, before the first fill: opens a position of symbol sym (a lot of qty at
  * price, no fee, not counted as a trade). ARGO_EINVAL for a bad symbol, quantity or price. */
-argo_err argo__stats_seed(argo__stats *st, size_t sym, int is_short, double qty, double price,
-                          int64_t time);
+ARGO_NODISCARD argo_err argo__stats_seed(argo__stats *st, size_t sym, int is_short, double qty,
+                                         double price, int64_t time);
 /* Sets the starting capital (the resumed account's value) and restarts the equity peaks. */
 void argo__stats_set_capital(argo__stats *st, double capital);
 /* Starts a new day: daily figures restart, cumulative ones carry on. */
@@ -57,7 +58,7 @@ void argo__stats_position(const argo__stats *st, size_t sym, double *long_qty, d
 /* Serializes the whole tracker state (for the journal's day-start record) into a malloc'ed
  * buffer, and restores it: ARGO_ECORRUPT if buf is not a state saved by this version, ARGO_EINVAL
  * if it was saved with another number of symbols; on error st is unchanged. */
-argo_err argo__stats_save(const argo__stats *st, void **buf, size_t *len);
-argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len);
+ARGO_NODISCARD argo_err argo__stats_save(const argo__stats *st, void **buf, size_t *len);
+ARGO_NODISCARD argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len);
 
 #endif

@@ -9,11 +9,12 @@
 
 #include <argo/argo.h>
 #include <argo/strategy.h>
+#include "util/util.h"
 
 /* Finds a builtin by name or loads a plugin, checks its ABI and copies its table into *def
  * (zeroed past the plugin's struct_size). *dl is the dlopen handle (NULL for a builtin). */
-argo_err argo__strategy_resolve(const char *spec, argo_strategy *def, void **dl, char *err,
-                                size_t errlen);
+ARGO_NODISCARD argo_err argo__strategy_resolve(const char *spec, argo_strategy *def, void **dl,
+                                               char *err, size_t errlen);
 /* Unloads what argo__strategy_resolve loaded (NULL: a builtin, nothing to do). */
 void argo__strategy_unload(void *dl);
 

@@ -71,9 +71,15 @@ static void resume_account(argo_engine *eng, const argo__stats_doc *doc) {
     for (int side = 0; side < 2; side++) {
       double qty = side ? p->short_qty : p->long_qty;
       double px = side ? p->short_avg_price : p->long_avg_price;
-      if (qty > 0) {
-        argo__broker_seed_position(eng->broker, (size_t)sym, side, qty, px, doc->s.last_updated);
-        argo__stats_seed(eng->stats, (size_t)sym, side, qty, px, doc->s.last_updated);
+      if (qty > 0 && (argo__broker_seed_position(eng->broker, (size_t)sym, side, qty, px,
+                                                 doc->s.last_updated) != ARGO_OK ||
+                      argo__stats_seed(eng->stats, (size_t)sym, side, qty, px,
+                                       doc->s.last_updated) != ARGO_OK)) {
+        argo__fmt(msg, sizeof msg,
+                  "resumed account: the %s position in %s could not be taken "
+                  "over (out of memory)",
+                  side ? "short" : "long", p->symbol);
+        argo__acks_error(&eng->acks, ARGO_ENOMEM, msg);
       }
     }
   }

@@ -16,6 +16,7 @@
 
 #include "persist/history.h"
 #include "persist/stats_yaml.h"
+#include "util/util.h"
 
 /* What a warm restart resumes: stored candles, and the account with engine.resume_account. */
 typedef struct argo__warm {
@@ -28,7 +29,7 @@ typedef struct argo__warm {
  * behind): loads the newest stored candles of the session's symbols before first_live and,
  * with engine.resume_account, the account of the run they come from. An account that cannot
  * be resumed refuses the start (the error is set on eng); other problems are reported. */
-argo_err argo__warmup_load(argo_engine *eng, int64_t first_live, argo__warm *w);
+ARGO_NODISCARD argo_err argo__warmup_load(argo_engine *eng, int64_t first_live, argo__warm *w);
 /* Second half, once the broker exists: the stored candles go through the strategy so that its
  * indicators are ready at the first live candle, and the account is resumed. */
 void argo__warmup_start(argo_engine *eng, argo__warm *w);

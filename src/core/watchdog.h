@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 /* Written by the watched thread only. */
 typedef struct argo__watch {
@@ -45,7 +46,8 @@ typedef struct argo__watchdog_cfg {
 typedef struct argo__watchdog argo__watchdog;
 
 /* Starts watching w (borrowed until argo__watchdog_stop). ARGO_ENOMEM when no thread. */
-argo_err argo__watchdog_start(argo__watchdog **out, argo__watch *w, const argo__watchdog_cfg *cfg);
+ARGO_NODISCARD argo_err argo__watchdog_start(argo__watchdog **out, argo__watch *w,
+                                             const argo__watchdog_cfg *cfg);
 /* Stops the thread (waiting for a give_up in progress to end) and frees it. NULL is fine. */
 void argo__watchdog_stop(argo__watchdog *wd);
 /* 1 once give_up has been called (any thread). */

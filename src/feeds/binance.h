@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "feeds/feed.h"
+#include "util/util.h"
 
 /* Limits of the feed's retries and timeouts. argo__binance_opts_default gives the values in
  * parentheses; tests shorten them. */
@@ -46,12 +47,15 @@ void argo__binance_opts_default(argo__binance_opts *o);
  * history() after each page. history() must not be called from inside a hook. next() returns
  * ARGO_FEED_FATAL only when the exchange cannot be reached max_attempts times in a row, and
  * ARGO_FEED_END only when the waker is stopped. */
-argo_err argo__feed_binance_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
-                                 const argo__feed_hooks *hooks, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__feed_binance_open(argo__feed *out, const argo__settings *s,
+                                                argo__waker *waker, const argo__feed_hooks *hooks,
+                                                char *err, size_t errlen);
 /* The same with explicit limits (opts NULL: the defaults). */
-argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *s, argo__waker *waker,
-                                      const argo__feed_hooks *hooks, const argo__binance_opts *opts,
-                                      char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__feed_binance_open_opts(argo__feed *out, const argo__settings *s,
+                                                     argo__waker *waker,
+                                                     const argo__feed_hooks *hooks,
+                                                     const argo__binance_opts *opts, char *err,
+                                                     size_t errlen);
 
 /* ---- parsing (internal: the feed's own parsers of the exchange's bytes, exposed so that the
  * fuzz targets in fuzz/ run exactly the code the feed runs) ---- */

@@ -120,9 +120,9 @@ int argo__binance_find_sym(const bnc *b, const char *name);
 /* ---- binance_ws.c: the kline stream ---- */
 
 /* Checks and splits b->ws_url; builds the stream path. ARGO_ECONFIG or ARGO_ENOMEM (err). */
-argo_err argo__binance_ws_url(bnc *b, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__binance_ws_url(bnc *b, char *err, size_t errlen);
 /* Creates the lws context (nothing is connected yet) and its tick. ARGO_EFEED (err). */
-argo_err argo__binance_ws_start(bnc *b, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__binance_ws_start(bnc *b, char *err, size_t errlen);
 /* One turn of next()'s loop on the connection: connects when it is time, gives up on an attempt
  * that never reports back, or services lws for up to TICK_US. 1 if a stop ended a wait. */
 int argo__binance_ws_step(bnc *b);

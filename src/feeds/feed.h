@@ -13,6 +13,7 @@
 
 #include "config/settings.h"
 #include "util/waker.h"
+#include "util/util.h"
 
 /* next() returns one of the public ARGO_FEED_ codes of argo.h (CANDLE, END, SKIP, FATAL, WAIT)
  * or, from the replay feed only: */
@@ -57,8 +58,8 @@ typedef struct argo__feed {
  * volatile), bars candles per symbol from start (default 2025-10-01T00:00:00Z) every interval,
  * paced at speed (0 = as fast as possible; pacing starts at the first next()). waker is
  * borrowed, and may be NULL when speed is 0. A bad pattern, bars or speed: ARGO_ECONFIG. */
-argo_err argo__feed_sim_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
-                             char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__feed_sim_open(argo__feed *out, const argo__settings *s,
+                                            argo__waker *waker, char *err, size_t errlen);
 
 /* The caller's own feed (argo_engine_set_feed, custom.c): f (a full-size table whose next is
  * set) is borrowed until the feed is closed; closing it calls f->close. */

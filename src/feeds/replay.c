@@ -280,7 +280,12 @@ static argo_err source_open(source *src, const char *path, char *err, size_t err
     goto fail;
   }
   /* Text times without an offset are UTC, whatever the machine's zone. */
-  (void)argo__duck_exec(src->con, "SET TimeZone = 'UTC'", why, sizeof why);
+  if (argo__duck_exec(src->con, "SET TimeZone = 'UTC'", why, sizeof why) != ARGO_OK) {
+    argo__fmt(err, errlen, "cannot read '%s': DuckDB's time zone cannot be set to UTC: %s", path,
+              why);
+    rc = ARGO_EDB;
+    goto fail;
+  }
 
   argo__sb *reader = &src->reader;
   if (src->csv) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "feeds/feed.h"
+#include "util/util.h"
 
 /* Opens s->replay_file (Parquet, or CSV with a header) and prepares the stream of the candles
  * of s->symbols with open times in [s->start_us if s->has_start, s->end_us if non-zero), in time
@@ -23,13 +24,14 @@
  * out of time order in the file are replayed in time order and reported once; a summary with
  * the counts ends the replay when anything was skipped or out of order. Without an error hook,
  * next() returns ARGO_FEED_SKIP with the same messages instead. */
-argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *s, argo__waker *waker,
-                                const argo__feed_hooks *hooks, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__feed_replay_open(argo__feed *out, const argo__settings *s,
+                                               argo__waker *waker, const argo__feed_hooks *hooks,
+                                               char *err, size_t errlen);
 
 /* The distinct non-NULL symbols of a replay file, sorted. *out is owned by the caller: free it
  * with argo__feed_replay_symbols_free. ARGO_EIO / ARGO_EFEED / ARGO_ENOMEM with err set. */
-argo_err argo__feed_replay_symbols(const char *path, char ***out, size_t *n, char *err,
-                                   size_t errlen);
+ARGO_NODISCARD argo_err argo__feed_replay_symbols(const char *path, char ***out, size_t *n,
+                                                  char *err, size_t errlen);
 void argo__feed_replay_symbols_free(char **syms, size_t n);
 
 #endif

@@ -11,6 +11,7 @@
 #include <duckdb.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 /* A day folder without a usable stats.yaml whose Parquet files are still read. */
 typedef struct argo__query_folder {
@@ -23,10 +24,10 @@ typedef struct argo__query_folder {
  * no stats row). Only files that exist are read; a day folder missing one file still
  * contributes the others. On failure nothing is left open and err says why (ARGO_EDB,
  * ARGO_EINVAL for a path DuckDB would read as a pattern, ARGO_ENOMEM). */
-argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
-                             const argo_catalog_entry *const *entries, size_t n,
-                             const argo__query_folder *extra, size_t nextra, char *err,
-                             size_t errlen);
+ARGO_NODISCARD argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
+                                            const argo_catalog_entry *const *entries, size_t n,
+                                            const argo__query_folder *extra, size_t nextra,
+                                            char *err, size_t errlen);
 void argo__query_db_close(duckdb_database *db, duckdb_connection *con);
 
 #endif

@@ -13,6 +13,7 @@
 #include <duckdb.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 typedef struct argo__duck_opts {
   int threads;          /* worker threads; 0: DuckDB's default (the machine's cores) */
@@ -21,12 +22,13 @@ typedef struct argo__duck_opts {
 
 /* Opens an in-memory database (opts NULL: one thread) and, when con is not NULL, a connection.
  * ARGO_EDB / ARGO_ENOMEM with err set; nothing is left open then. */
-argo_err argo__duck_open(const argo__duck_opts *opts, duckdb_database *db, duckdb_connection *con,
-                         char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__duck_open(const argo__duck_opts *opts, duckdb_database *db,
+                                        duckdb_connection *con, char *err, size_t errlen);
 /* Closes what argo__duck_open opened (either may be NULL or already closed). */
 void argo__duck_close(duckdb_database *db, duckdb_connection *con);
 /* Runs sql and discards its result. ARGO_EDB with DuckDB's message, on one line, in err. */
-argo_err argo__duck_exec(duckdb_connection con, const char *sql, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__duck_exec(duckdb_connection con, const char *sql, char *err,
+                                        size_t errlen);
 /* DuckDB's message of a failed query (NULL: "unknown error") into out, on one line: without the
  * statement it quotes after "LINE n:", white space collapsed. */
 void argo__duck_msg(const char *msg, char *out, size_t len);

@@ -13,12 +13,14 @@
 #include <argo/argo.h>
 
 #include "persist/schema.h"
+#include "util/util.h"
 
 /* The bytes of table t's empty file (generated). */
 const unsigned char *argo__empty_parquet(argo__table_id t, size_t *len);
 /* Writes dir/<file of t> empty: temporary file, fsync, rename over the published file. The
  * folder itself is not fsynced (the caller does it once for several files). ARGO_EIO with the
  * path in err. */
-argo_err argo__empty_parquet_write(argo__table_id t, const char *dir, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__empty_parquet_write(argo__table_id t, const char *dir, char *err,
+                                                  size_t errlen);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 typedef struct argo__stored {
   argo_candle *candles; /* oldest first; symbol points into the caller's symbols array */
@@ -23,10 +24,11 @@ typedef void (*argo__history_report)(void *user, argo_err code, const char *mess
 
 /* Loads up to per_symbol candles of each symbol with open times before before_us, from the
  * runs under data_output whose interval matches (runs that do not say are accepted). */
-argo_err argo__history_load(const char *data_output, const char *const *symbols, size_t nsym,
-                            const char *interval, int64_t before_us, size_t per_symbol,
-                            argo__stored *out, argo__history_report report, void *user, char *err,
-                            size_t errlen);
+ARGO_NODISCARD argo_err argo__history_load(const char *data_output, const char *const *symbols,
+                                           size_t nsym, const char *interval, int64_t before_us,
+                                           size_t per_symbol, argo__stored *out,
+                                           argo__history_report report, void *user, char *err,
+                                           size_t errlen);
 void argo__stored_free(argo__stored *s);
 /* The highest mark and log ids recorded under data_output by earlier sessions (0 when there
  * are none), so that ids keep increasing across a restart. Each run's marks.parquet and

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 #define ARGO_JHEADER_LEN 16 /* the file header */
 #define ARGO_JREC_HDR 9     /* a record's header: u32 length, u32 CRC-32C, u8 type */
@@ -104,7 +105,7 @@ typedef struct argo__jreader {
 } argo__jreader;
 
 /* Checks the header; ARGO_ECORRUPT if the file is not a journal. */
-argo_err argo__jreader_init(argo__jreader *r, const void *data, size_t len);
+ARGO_NODISCARD argo_err argo__jreader_init(argo__jreader *r, const void *data, size_t len);
 /* Next valid record: 1 (type, payload, plen set), 0 at the end (r->torn tells whether the
  * file ends in a torn record). A damaged region is skipped (counted in r->damaged). */
 int argo__jreader_next(argo__jreader *r, int *type, const unsigned char **payload, size_t *plen);

@@ -422,7 +422,9 @@ void argo__journal_free(argo__journal *j) {
     return;
   }
   char err[ARGO_ERRMSG_MAX];
-  argo__journal_close(j, err, sizeof err);
+  if (argo__journal_close(j, err, sizeof err) != ARGO_OK) {
+    /* The writer reported why (argo__journal_error); freeing goes on. */
+  }
   if (j->fd >= 0) {
     close(j->fd);
   }

@@ -31,21 +31,23 @@
 /* The record format (record types, the J_DAY record, the reader, the decoders and CRC-32C),
  * declared with the encoders. */
 #include "persist/jformat.h"
+#include "util/util.h"
 
 typedef struct argo__journal argo__journal;
 
 /* Starts the writer thread with the first day's journal in run_dir. waker (borrowed) is poked
  * when durability advances while the engine waits. */
-argo_err argo__journal_open(argo__journal **out, const char *run_dir, int64_t group_commit_us,
-                            argo__waker *waker, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__journal_open(argo__journal **out, const char *run_dir,
+                                           int64_t group_commit_us, argo__waker *waker, char *err,
+                                           size_t errlen);
 /* Writes and fsyncs everything, stops the thread, closes the file (it stays on disk). */
-argo_err argo__journal_close(argo__journal *j, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__journal_close(argo__journal *j, char *err, size_t errlen);
 void argo__journal_free(argo__journal *j);
 
 /* Any thread: writes and fsyncs every record appended so far, then stops the writer for good
  * (records appended later are never written), so that the file no longer changes: for ending a
  * session whose engine thread does not come back. ARGO_OK or ARGO_EIO (err). */
-argo_err argo__journal_freeze(argo__journal *j, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__journal_freeze(argo__journal *j, char *err, size_t errlen);
 
 /* Appending (engine thread). */
 void argo__journal_day(argo__journal *j, const argo__jday *d);
@@ -78,9 +80,10 @@ void argo__journal_want_poke(argo__journal *j, int on);
 /* 1 once the writer could not write or fsync (nothing more will become durable). Any thread. */
 int argo__journal_failed(const argo__journal *j);
 /* Waits until everything appended is durable. ARGO_OK or ARGO_EIO (err). */
-argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__journal_sync(argo__journal *j, char *err, size_t errlen);
 /* Waits until the LSN lsn is durable. ARGO_OK or ARGO_EIO (err). */
-argo_err argo__journal_wait(argo__journal *j, uint64_t lsn, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__journal_wait(argo__journal *j, uint64_t lsn, char *err,
+                                           size_t errlen);
 /* Pops an error of the writer thread (1 if there was one). */
 int argo__journal_error(argo__journal *j, argo_err *code, char *msg, size_t len);
 /* The write-ahead interface on j, for the publisher (journal_wal.c). */

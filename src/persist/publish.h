@@ -29,6 +29,7 @@
 #include "persist/stats_yaml.h"
 #include "persist/wal.h"
 #include "util/waker.h"
+#include "util/util.h"
 
 typedef struct argo__pub argo__pub;
 
@@ -41,8 +42,8 @@ typedef struct argo__pub_cfg {
 
 /* Starts the publisher thread with its own in-memory store. waker (borrowed) is poked when
  * rows become durable while the engine waits. */
-argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker *waker, char *err,
-                         size_t errlen);
+ARGO_NODISCARD argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg,
+                                        argo__waker *waker, char *err, size_t errlen);
 /* The write-ahead rule, for a session with a journal (wal.h; copied, its journal borrowed until
  * argo__pub_free): from now on a segment is loaded only once its rows are durable in the
  * journal, and a day's final stats.yaml is written at once (without a journal it waits for the
@@ -63,7 +64,7 @@ void argo__pub_set_stats(argo__pub *p, const argo__stats_doc *doc);
 void argo__pub_urgent(argo__pub *p);
 /* The session's symbols, before its first day (copied): the store keeps market_data.symbol
  * as their ENUM. */
-argo_err argo__pub_set_symbols(argo__pub *p, const char *const *symbols, size_t n);
+ARGO_NODISCARD argo_err argo__pub_set_symbols(argo__pub *p, const char *const *symbols, size_t n);
 /* Starts a day: rows from now on belong to run_dir, whose five files are created at once
  * (empty tables included). */
 void argo__pub_begin_day(argo__pub *p, const char *run_dir);
@@ -73,7 +74,7 @@ void argo__pub_begin_day(argo__pub *p, const char *run_dir);
  * waiting for the publisher (whose DuckDB may still be starting). The publisher then only
  * loads and publishes what comes after. ARGO_EIO with the path in err; nothing is handed
  * over then. */
-argo_err argo__pub_write_day_files(argo__pub *p, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__pub_write_day_files(argo__pub *p, char *err, size_t errlen);
 /* Ends the current day: everything so far is published to its folder, then the tables are
  * emptied. Hands the segment over. lock_fd (taken; -1 for none) is the day folder's lock
  * (argo__session_lock), released once the day's files are final. */
@@ -96,10 +97,10 @@ uint64_t argo__pub_durable(const argo__pub *p);
 void argo__pub_want_poke(argo__pub *p, int on);
 /* Hands everything over and waits until it is published or the publisher gave up. ARGO_OK or
  * the publisher's last error (err set). */
-argo_err argo__pub_sync(argo__pub *p, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__pub_sync(argo__pub *p, char *err, size_t errlen);
 /* Waits until the segment seq is published (handing it over first when it is the current
  * one) or the publisher gave up. ARGO_OK or the publisher's last error (err set). */
-argo_err argo__pub_wait(argo__pub *p, uint64_t seq, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__pub_wait(argo__pub *p, uint64_t seq, char *err, size_t errlen);
 /* Pops one error reported by the publisher thread (returns 1 and sets code/msg) or returns 0.
  * fatal is set when the publisher gave up after retries (the session should stop). */
 int argo__pub_error(argo__pub *p, argo_err *code, char *msg, size_t len, int *fatal);

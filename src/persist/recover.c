@@ -113,10 +113,10 @@ static void stat_candle(rebuild *r, uint16_t sym, double close) {
 }
 
 /* The statistics of a fill, exactly as the engine gave it, and the cash as the broker's moved. */
-static void stat_fill(rebuild *r, uint16_t sym, const argo_fill *f) {
-  argo__stats_fill(r->stats, sym, f);
+static argo_err stat_fill(rebuild *r, uint16_t sym, const argo_fill *f) {
   r->cash +=
       (f->side == ARGO_SIDE_SELL ? 1 : -1) * f->executed_qty * f->executed_price - f->commission;
+  return argo__stats_fill(r->stats, sym, f);
 }
 
 /* The statistics at the day's start, from the journal's first record. */
@@ -220,7 +220,9 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     argo__batch_f64(b, TRD_COMMISSION, row, f.f.commission);
     argo__batch_f64(b, TRD_PNL, row, f.f.pnl);
     argo__batch_text(b, TRD_POSTYPE, row, argo__position_type_name(f.f.position_type));
-    stat_fill(r, f.sym, &f.f);
+    if (stat_fill(r, f.sym, &f.f) != ARGO_OK) {
+      return ARGO_ENOMEM;
+    }
     r->fills++;
     seen(r, f.f.executed_at);
     return ARGO_OK;
@@ -691,12 +693,12 @@ static size_t restored_events(rebuild *r, const argo__batch *trades, const argo_
   return n;
 }
 
-static void apply_restored(rebuild *r, const restored *e) {
+static argo_err apply_restored(rebuild *r, const restored *e) {
   if (e->kind == 0) {
     stat_candle(r, e->sym, e->close);
-  } else {
-    stat_fill(r, e->sym, &e->f);
+    return ARGO_OK;
   }
+  return stat_fill(r, e->sym, &e->f);
 }
 
 /* The statistics again from the day's start, with the restored rows in their places among the
@@ -708,11 +710,13 @@ static argo_err replay_stats(rebuild *r, const char *data, size_t len, const res
     return rc;
   }
   argo__jreader rd;
-  argo__jreader_init(&rd, data, len);
+  if (argo__jreader_init(&rd, data, len) != ARGO_OK) {
+    return ARGO_ECORRUPT; /* read once already: cannot happen */
+  }
   int type;
   const unsigned char *p;
   size_t n, k = 0;
-  while (argo__jreader_next(&rd, &type, &p, &n) == 1) {
+  while (rc == ARGO_OK && argo__jreader_next(&rd, &type, &p, &n) == 1) {
     restored at;
     if (type == ARGO_J_CANDLE) {
       argo__jcandle c;
@@ -729,18 +733,20 @@ static argo_err replay_stats(rebuild *r, const char *data, size_t len, const res
     } else {
       continue;
     }
-    while (k < nev && cmp_restored(&ev[k], &at) < 0) {
-      apply_restored(r, &ev[k++]);
+    while (rc == ARGO_OK && k < nev && cmp_restored(&ev[k], &at) < 0) {
+      rc = apply_restored(r, &ev[k++]);
     }
-    apply_restored(r, &at);
+    if (rc == ARGO_OK) {
+      rc = apply_restored(r, &at);
+    }
   }
-  while (k < nev) {
-    apply_restored(r, &ev[k++]);
+  while (rc == ARGO_OK && k < nev) {
+    rc = apply_restored(r, &ev[k++]);
   }
-  if (r->mark_pending) {
+  if (rc == ARGO_OK && r->mark_pending) {
     argo__stats_mark(r->stats, r->mark_sym, r->mark_close);
   }
-  return ARGO_OK;
+  return rc;
 }
 
 /* Every table: a published file that cannot be read is moved aside; when the journal is damaged
@@ -884,7 +890,9 @@ static argo_err recover_locked(const char *dir, const argo__recover_how *how, ch
     }
     if (rc) {
       argo__fmt(msg, msglen, "%s: record at offset %zu: %s", jpath, rd.pos - n - 9,
-                rc == ARGO_ECORRUPT ? "malformed" : r.err);
+                rc == ARGO_ECORRUPT ? "malformed"
+                : r.err[0]          ? r.err
+                                    : argo_strerror(rc));
       goto done;
     }
   }

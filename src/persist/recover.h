@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include <argo/argo.h>
+#include "util/util.h"
 
 /* How a day whose journal has no end record is finalized. */
 typedef struct argo__recover_how {
@@ -19,11 +20,11 @@ typedef struct argo__recover_how {
  * was done: the published rows it lacked were kept, the journal was kept as .journal.corrupt,
  * stats.yaml has journal_damage). ARGO_OK (msg says what was done), ARGO_ENOTFOUND (no journal:
  * nothing to do), or an error (msg names the file and the problem). */
-argo_err argo__recover_folder(const char *run_dir, char *msg, size_t msglen);
+ARGO_NODISCARD argo_err argo__recover_folder(const char *run_dir, char *msg, size_t msglen);
 /* Finalizes one folder whose lock the caller holds (a session ending without its engine
  * thread: how says with which status), with or without a journal. Same results. */
-argo_err argo__recover_locked(const char *run_dir, const argo__recover_how *how, char *msg,
-                              size_t msglen);
+ARGO_NODISCARD argo_err argo__recover_locked(const char *run_dir, const argo__recover_how *how,
+                                             char *msg, size_t msglen);
 /* Recovers every folder of data_output that needs it, oldest day first; reports each through
  * fn. Returns how many were finalized; *first (may be NULL) gets the first folder's error, or
  * ARGO_OK. */

@@ -50,8 +50,8 @@ int argo__session_claim(const char *day_dir, int first, int *got, int *lock_fd, 
 /* Opens a new session whose clock starts at clock_us: new UUID, claims the day's next run
  * number (its folder's lock held in s->lock_fd). ARGO_EIO with the path in err when a folder cannot
  * be created. */
-argo_err argo__session_open(argo__session *s, const char *data_output, int64_t clock_us, char *err,
-                            size_t errlen);
+ARGO_NODISCARD argo_err argo__session_open(argo__session *s, const char *data_output,
+                                           int64_t clock_us, char *err, size_t errlen);
 /* Moves to the UTC day of t when it is later than the current day: creates {date}/run_N with
  * the session's N or, if taken, the next free number (s->collision explains), its lock held in
  * s->lock_fd. Returns 1 if the

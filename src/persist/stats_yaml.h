@@ -18,6 +18,7 @@
 #include <argo/argo.h>
 
 #include "util/strbuf.h"
+#include "util/util.h"
 
 /* One symbol's open position in the account block. */
 typedef struct argo__stats_pos {
@@ -51,19 +52,20 @@ typedef struct argo__stats_doc {
 } argo__stats_doc;
 
 /* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */
-argo_err argo__stats_yaml_render(const argo__stats_doc *doc, argo__sb *out);
+ARGO_NODISCARD argo_err argo__stats_yaml_render(const argo__stats_doc *doc, argo__sb *out);
 
 /* Writes doc as dir/stats.yaml: rendered (into scratch, reused, or a buffer of its own when
  * NULL), temporary file, fsync, rename; the folder is not fsynced. ARGO_EIO or ARGO_ENOMEM with
  * the path in err. */
-argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const char *dir, argo__sb *scratch,
-                                char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const char *dir,
+                                               argo__sb *scratch, char *err, size_t errlen);
 
 /* Reads a stats.yaml text back. Strings are malloc'ed into *doc (status, run_dir, symbols,
  * strategy strings, run_collision, resumed_from, stop_reason, journal_damage.journal_kept_as)
  * and freed by argo__stats_doc_free. Unknown
  * keys are ignored; a missing or malformed value gives ARGO_ECORRUPT with err set. */
-argo_err argo__stats_yaml_parse(const char *text, argo__stats_doc *doc, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__stats_yaml_parse(const char *text, argo__stats_doc *doc, char *err,
+                                               size_t errlen);
 void argo__stats_doc_free(argo__stats_doc *doc);
 
 #endif

@@ -18,11 +18,12 @@
 
 #include "persist/batch.h"
 #include "persist/schema.h"
+#include "util/util.h"
 
 typedef struct argo__store argo__store;
 
 /* Opens an in-memory DuckDB database with the five tables. threads: DuckDB worker threads. */
-argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errlen);
 /* Closes st. A store that works is emptied and kept instead (one per process), and the next
  * argo__store_open of the same process with the same threads takes it: DuckDB's start and the
  * first run of its code cost more than a short session's whole work. */
@@ -34,15 +35,16 @@ int argo__store_pool_held(void);
 /* The session's symbols (before its first rows): market_data.symbol becomes an ENUM of them
  * (a byte per row to load and export instead of a string; read back as the same strings),
  * unless there are more than 255. A row of another symbol is then refused by append. */
-argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, size_t n, char *err,
-                                 size_t errlen);
+ARGO_NODISCARD argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols,
+                                                size_t n, char *err, size_t errlen);
 /* Loads the rows of b into its table. ARGO_EDB / ARGO_ENOMEM with err set. */
-argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err,
+                                           size_t errlen);
 /* Exports table t to dir/<file>: COPY to dir/.<file>.tmp, fsync, rename. The folder itself is
  * not fsynced (the caller does it once for several files). On failure the published file is
  * untouched. ARGO_EIO with the path in err (ARGO_EDB if the rows could not be loaded). */
-argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
-                            size_t errlen);
+ARGO_NODISCARD argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir,
+                                           char *err, size_t errlen);
 /* The connection (0 or 1) that loads and exports table t: the exports of tables of different
  * connections may run at the same time on two threads, while nothing is appended. Everything
  * else (append, reset) runs on one thread while no export runs. */
@@ -56,10 +58,10 @@ int64_t argo__store_file_rows(argo__store *st, const char *path, char *err, size
  * into out (a batch of table t, emptied first) for the caller to account for. When rows were
  * added, the table is put in time order (orders by timestamp, trades by executed_at, marks and
  * logs by id, market_data by time; ties keep their order). ARGO_EDB / ARGO_ENOMEM with err. */
-argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *path,
-                                argo__batch *out, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *path,
+                                               argo__batch *out, char *err, size_t errlen);
 /* Empties every table (a new day). */
-argo_err argo__store_reset(argo__store *st, char *err, size_t errlen);
+ARGO_NODISCARD argo_err argo__store_reset(argo__store *st, char *err, size_t errlen);
 /* Rows in table t. */
 int64_t argo__store_count(argo__store *st, argo__table_id t);
 

@@ -34,9 +34,9 @@ void argo__io_fault_set(argo__io_op op, long nth, long count, int errnum);
  * break one step of one file's publication. suffix NULL or "" counts every call. */
 void argo__io_fault_set_path(argo__io_op op, const char *suffix, long nth, long count, int errnum);
 /* Returns 0, or the errno to fail with. Called by every wrapped operation. */
-int argo__io_fault_check(argo__io_op op);
+ARGO_NODISCARD int argo__io_fault_check(argo__io_op op);
 /* The same for an operation on path (NULL if it has none; a path filter never matches it). */
-int argo__io_fault_check_path(argo__io_op op, const char *path);
+ARGO_NODISCARD int argo__io_fault_check_path(argo__io_op op, const char *path);
 /* Observer for tests (NULL to stop): called on the failing thread each time an injected fault
  * fires (after 0, before the failing call cleans up), and again (after 1) at the next
  * fault-checked operation of that thread, once the failing call has returned, so that a test
@@ -49,42 +49,44 @@ void argo__io_fault_observe(argo__io_fault_fn fn, void *user);
 void argo__io_fault_settle(void);
 
 /* write(2) of all len bytes and fsync(2), through the fault hook as operation op; 0 or -errno. */
-int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len);
-int argo__io_fsync_as(argo__io_op op, int fd);
+ARGO_NODISCARD int argo__io_write_all_as(argo__io_op op, int fd, const void *data, size_t len);
+ARGO_NODISCARD int argo__io_fsync_as(argo__io_op op, int fd);
 /* fsyncs done by this process so far (for the benchmarks). */
 unsigned long long argo__io_fsync_count(void);
 /* rename(2) through the fault hook; returns 0 or -errno. */
-int argo__io_rename(const char *from, const char *to);
+ARGO_NODISCARD int argo__io_rename(const char *from, const char *to);
 
 /* fsyncs a folder so that a rename or create inside it is durable. */
-int argo__fs_fsync_dir(const char *dir, char *err, size_t errlen);
+ARGO_NODISCARD int argo__fs_fsync_dir(const char *dir, char *err, size_t errlen);
 /* fsyncs an existing file by path. */
-int argo__fs_fsync_path(const char *path, char *err, size_t errlen);
+ARGO_NODISCARD int argo__fs_fsync_path(const char *path, char *err, size_t errlen);
 /* Writes data to path atomically: "<dir>/.<name>.tmp", fsync, rename, fsync dir. On failure
  * the old file at path (if any) is intact and the temporary file is removed. 0 or -errno. */
-int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
+ARGO_NODISCARD int argo__fs_write_atomic(const char *path, const void *data, size_t len, char *err,
+                                         size_t errlen);
 /* Like argo__fs_write_atomic but without the final fsync of the folder (for a caller that
  * replaces several files and then fsyncs the folder once). */
-int argo__fs_write_replace(const char *path, const void *data, size_t len, char *err,
-                           size_t errlen);
+ARGO_NODISCARD int argo__fs_write_replace(const char *path, const void *data, size_t len, char *err,
+                                          size_t errlen);
 /* Replaces final with a finished temporary file: fsync tmp, rename over final (the folder is
  * not fsynced: the caller does it once for several files). On failure tmp is removed. */
-int argo__fs_replace(const char *tmp, const char *final_path, char *err, size_t errlen);
+ARGO_NODISCARD int argo__fs_replace(const char *tmp, const char *final_path, char *err,
+                                    size_t errlen);
 /* mkdir -p. 0 or -errno. */
-int argo__fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);
+ARGO_NODISCARD int argo__fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);
 /* 1 if path exists (any type), 0 otherwise. */
-int argo__fs_exists(const char *path);
+ARGO_NODISCARD int argo__fs_exists(const char *path);
 /* 1 if path is a directory (following symlinks). */
-int argo__fs_is_dir(const char *path);
+ARGO_NODISCARD int argo__fs_is_dir(const char *path);
 /* Reads a whole file into a malloc'ed NUL-terminated buffer. 0 or -errno. */
-int argo__fs_read_all(const char *path, char **out, size_t *len);
+ARGO_NODISCARD int argo__fs_read_all(const char *path, char **out, size_t *len);
 /* The temporary name used for path: "<dir>/.<base>.tmp". 0, or -ENAMETOOLONG when it does not
  * fit in out (out is then ""). */
-int argo__fs_tmp_name(const char *path, char *out, size_t len);
+ARGO_NODISCARD int argo__fs_tmp_name(const char *path, char *out, size_t len);
 /* Formats a path into out (len bytes): 0, or -ENAMETOOLONG when it does not fit, with out ""
  * (never a path cut short, which would name another file), and err (may be NULL) saying so.
  * The one way argo builds a path from parts. */
-int argo__path(char *out, size_t len, char *err, size_t errlen, const char *fmt, ...)
+ARGO_NODISCARD int argo__path(char *out, size_t len, char *err, size_t errlen, const char *fmt, ...)
     ARGO_PRINTF(5, 6);
 
 /* Files a user names for argo to write (a report, an events file, a manual page), unlike argo's
@@ -99,13 +101,15 @@ int argo__path(char *out, size_t len, char *err, size_t errlen, const char *fmt,
  * naming path and what is there: -EINVAL when path is refused (no name, a name ending in '/', not
  * a regular file), -ENOENT when its folder does not exist, another -errno when it cannot be
  * looked at. */
-int argo__fs_output_check(const char *path, char *resolved, size_t cap, char *err, size_t errlen);
+ARGO_NODISCARD int argo__fs_output_check(const char *path, char *resolved, size_t cap, char *err,
+                                         size_t errlen);
 /* Checks path and opens the file to be written in place (created 0644 less the umask, or
  * truncated), for output written as it happens (an events file); *fd is close-on-exec. 0 or
  * -errno, as argo__fs_output_check. */
-int argo__fs_output_open(const char *path, int *fd, char *err, size_t errlen);
+ARGO_NODISCARD int argo__fs_output_open(const char *path, int *fd, char *err, size_t errlen);
 /* Checks path and replaces the file with data atomically (argo__fs_write_atomic at the resolved
  * path; a file that was there keeps its permission bits). 0 or -errno, as argo__fs_output_check. */
-int argo__fs_output_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
+ARGO_NODISCARD int argo__fs_output_write(const char *path, const void *data, size_t len, char *err,
+                                         size_t errlen);
 
 #endif

@@ -27,6 +27,13 @@
 #define ARGO__REGISTRY_BAR "|"
 #define ARGO__REGISTRY_COMMA ", "
 
+/* On an internal function whose result says whether it worked: the compiler insists that every
+ * caller looks at it (an ignored failure is how data gets lost without a word). */
+#if defined(__GNUC__) || defined(__clang__)
+#define ARGO_NODISCARD __attribute__((warn_unused_result))
+#else
+#define ARGO_NODISCARD
+#endif
 #define ARGO_ERRMSG_MAX 512
 /* The longest path argo handles (a data output, a run folder, a file): longer is an error. */
 #define ARGO_PATH_MAX 4096
