@@ -14,14 +14,24 @@
  *
  * Compatibility rules (like SQLite's sqlite3_module): both tables start with abi_version and
  * struct_size. The host checks that the plugin's abi_version equals ARGO_STRATEGY_ABI_VERSION
- * and that struct_size is at least the size of the version-1 table. New members are only ever
- * appended; a plugin built against an older header keeps working and a reader checks
- * struct_size before touching a member added later.
+ * and that struct_size is at least the size of the version-1 table. New members of the two
+ * tables are only ever appended; a plugin built against an older header keeps working and a
+ * reader checks struct_size before touching a member added later.
+ *
+ * The value structs are frozen: argo_candle, argo_order, argo_fill, argo_position, argo_account,
+ * argo_order_request, argo_mark and argo_kv never change their layout, because the host fills
+ * arrays of them that the plugin allocates (get_positions, get_open_orders, recent_candles) and
+ * reads those the plugin fills. What they lack would come as a new struct with new host
+ * functions appended to argo_host_api, never as a new member.
  *
  * Threads: every strategy function and every host function is called on the engine thread (the
  * thread running argo_engine_run). Host functions must not be called from other threads.
- * Pointers the host passes in (candles, orders, fills, strings) are borrowed for the duration
- * of the call only; copy what you keep.
+ *
+ * Lifetimes: what the host passes in (a candle, an order, a fill, their strings) is borrowed for
+ * the duration of the call only; copy what you keep. In what a host function writes into the
+ * plugin's memory, the symbol strings (argo_candle.symbol, argo_order.symbol,
+ * argo_position.symbol) are the session's own and stay valid until the strategy is destroyed;
+ * argo_order.strategy_name likewise; argo_order.reason is valid until the next host call.
  */
 #ifndef ARGO_STRATEGY_H
 #define ARGO_STRATEGY_H
