@@ -46,7 +46,9 @@ static void on_order(void *u, size_t sym, const argo_order *o, int is_new) {
   snprintf(c->reason, sizeof c->reason, "%s", o->reason);
 }
 
-static void on_fill(void *u, size_t sym, const argo_order *o, const argo_fill *f) {
+static void on_fill(void *u, size_t sym, const argo_order *o, const argo_fill *f,
+                    const argo__fill_extra *x) {
+  (void)x;
   (void)u;
   call *c = next_call();
   c->kind = 'f';
@@ -75,7 +77,7 @@ static argo__broker *mk_full(double capital, argo__commission model, double rate
                          .minimum = minimum,
                          .id_prefix = "abcd1234",
                          .strategy_name = "test"};
-  argo__broker_sink sink = {on_order, on_fill, NULL};
+  argo__broker_sink sink = {.order = on_order, .fill = on_fill};
   argo__broker *b = NULL;
   CHECK(argo__paper_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
   ncalls = 0;
@@ -798,7 +800,7 @@ TEST(broker_many_candles_with_many_pending_orders_stay_consistent) {
 TEST(broker_new_copies_the_config_strings) {
   char prefix[16] = "sess", name[16] = "mine";
   argo__paper_cfg cfg = {.capital = 100, .id_prefix = prefix, .strategy_name = name};
-  argo__broker_sink sink = {on_order, on_fill, NULL};
+  argo__broker_sink sink = {.order = on_order, .fill = on_fill};
   argo__broker *b = NULL;
   CHECK(argo__paper_new(&b, &cfg, SYMS, 2, &sink) == ARGO_OK);
   strcpy(prefix, "XXXX");
@@ -864,7 +866,7 @@ TEST(broker_registry_opens_each_broker_by_name_and_names_them) {
                          .nsymbols = 2,
                          .id_prefix = "reg",
                          .strategy_name = "test",
-                         .sink = {on_order, on_fill, NULL}};
+                         .sink = {.order = on_order, .fill = on_fill}};
   argo__broker *b = NULL;
   CHECK_MSG(e->open(&b, &a, err, sizeof err) == ARGO_OK, "%s", err);
   ncalls = 0;

@@ -114,6 +114,12 @@ static const char *const expected_keys[] = {
     "trading.commission.rate",
     "trading.commission.per_share",
     "trading.commission.minimum",
+    "trading.binance.rest_url",
+    "trading.binance.ws_api_url",
+    "trading.binance.live",
+    "trading.binance.recv_window",
+    "trading.binance.timeout",
+    "trading.binance.clock_sync",
     "strategy.name",
     "strategy.config",
 };

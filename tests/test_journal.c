@@ -81,7 +81,7 @@ static void write_session(const char *run_dir, int end) {
       f.timestamp = f.executed_at = o.timestamp;
       f.commission = 0.1;
       f.pnl = i == 6 ? (106.5 - 102.5) - 0.1 - 0.1 : 0;
-      argo__journal_fill(j, 0, &f);
+      argo__journal_fill(j, 0, &f, NULL);
     }
   }
   argo_mark m = {.symbol = "BTCUSDT",

@@ -268,18 +268,18 @@ TEST(stats_unrealized_follows_marks_and_fills) {
   argo__stats_free(st);
 }
 
-TEST(stats_closing_more_than_open_is_rejected) {
+/* A fill closing more than is open (a live broker selling holdings the session did not buy,
+ * or a journal whose opening fill was lost to damage) takes the excess over at the fill's
+ * price first: that part realizes only its share of the exit fee. Invalid fills change
+ * nothing. */
+TEST(stats_closing_more_than_open_takes_the_excess_over_at_the_fill_price) {
   argo__stats *st = tracker(1000, 1);
   argo_stats_block d0, c0, d1, c1;
   fill_ok(st, 0, BUY, LONG, 1, 100, 0.1, T0);
   argo__stats_mark(st, 0, 101);
   argo__stats_get(st, &d0, &c0);
   double eq0 = argo__stats_equity(st);
-  argo_fill f = mk(SELL, LONG, 1.5, 120, 0.15, T0 + SEC);
-  CHECK_EQ_INT(ARGO_EINVAL, argo__stats_fill(st, 0, &f));
-  f = mk(BUY, SHORT, 0.5, 120, 0.05, T0 + SEC); /* no short open at all */
-  CHECK_EQ_INT(ARGO_EINVAL, argo__stats_fill(st, 0, &f));
-  f = mk(BUY, LONG, 1, 100, 0, T0);
+  argo_fill f = mk(BUY, LONG, 1, 100, 0, T0);
   CHECK_EQ_INT(ARGO_EINVAL, argo__stats_fill(st, 1, &f)); /* no symbol 1 */
   f = mk(BUY, LONG, 0, 100, 0, T0);
   CHECK_EQ_INT(ARGO_EINVAL, argo__stats_fill(st, 0, &f)); /* zero quantity */
@@ -288,10 +288,16 @@ TEST(stats_closing_more_than_open_is_rejected) {
   CHECK(memcmp(&c0, &c1, sizeof c0) == 0);
   CHECK_SAME_F64(eq0, argo__stats_equity(st));
   CHECK_EQ_INT(1, c1.number_of_trades);
-  /* The position is still whole: closing exactly 1 works. */
-  fill_ok(st, 0, SELL, LONG, 1, 120, 0, T0 + SEC);
+  /* 1 open at 100 (fee 0.1), 1.5 sold at 120 (fee 0.15): the open lot realizes
+   * 20 - 0.1 - 0.1, the 0.5 taken over realizes -0.05. */
+  fill_ok(st, 0, SELL, LONG, 1.5, 120, 0.15, T0 + SEC);
   argo__stats_get(st, &d1, &c1);
-  CHECK_NEAR(19.9, c1.realized_pnl, EPS); /* 20 - 0.1 */
+  CHECK_NEAR(19.75, c1.realized_pnl, EPS);
+  CHECK_EQ_INT(2, c1.number_of_trades);
+  /* A short closed without one open: taken over, realizes minus its fee. */
+  fill_ok(st, 0, BUY, SHORT, 0.5, 120, 0.05, T0 + 2 * SEC);
+  argo__stats_get(st, &d1, &c1);
+  CHECK_NEAR(19.70, c1.realized_pnl, EPS);
   argo__stats_free(st);
 }
 
@@ -896,7 +902,7 @@ int main(int argc, char **argv) {
   RUN(stats_max_drawdown_is_fraction_of_peak_equity);
   RUN(stats_holding_time_min_max_and_quantity_weighted_avg);
   RUN(stats_unrealized_follows_marks_and_fills);
-  RUN(stats_closing_more_than_open_is_rejected);
+  RUN(stats_closing_more_than_open_takes_the_excess_over_at_the_fill_price);
   RUN(stats_daily_blocks_sum_to_cumulative_over_three_days);
   RUN(stats_save_load_continues_identically);
   RUN(stats_load_rejects_corrupt_buffers_and_keeps_state);

@@ -234,6 +234,80 @@ typedef struct argo_feed {
   void *user;
 } argo_feed;
 
+/* A broker of the caller's own, in place of the config's trading.broker (paper, binance):
+ * argo_engine_set_broker. The engine keeps the order book (ids, open orders, every status
+ * change and fill recorded and acknowledged as for its own brokers, each fill's pnl from FIFO
+ * books); the broker executes orders and reports what became of them with argo_broker_report.
+ * Every function is called on the thread running argo_engine_run (close also from
+ * argo_engine_free). docs/brokers.md has an example. */
+typedef enum argo_broker_event {
+  /* The order is live where it executes; nothing changes in the files (it is PENDING since
+   * place). Optional to report. */
+  ARGO_BROKER_ACCEPTED = 0,
+  ARGO_BROKER_REJECTED = 1,         /* refused: status REJECTED; the reason says why */
+  ARGO_BROKER_PARTIALLY_FILLED = 2, /* a fill; the order stays PENDING */
+  ARGO_BROKER_FILLED = 3,           /* the fill that completes the order: status FILLED */
+  ARGO_BROKER_CANCELLED = 4,        /* status CANCELLED */
+  ARGO_BROKER_EXPIRED = 5 /* ended by the venue: status CANCELLED, reason "expired: ..." */
+} argo_broker_event;
+
+/* What a report says beyond its event. */
+typedef struct argo_broker_update {
+  uint32_t struct_size; /* sizeof(argo_broker_update) */
+  const char *reason;   /* REJECTED, CANCELLED, EXPIRED: why (NULL: a generic reason) */
+  /* PARTIALLY_FILLED and FILLED: this fill (not the cumulated one). */
+  double qty;                   /* > 0 */
+  double price;                 /* > 0 */
+  double commission;            /* >= 0, in the quote currency */
+  const char *commission_asset; /* written to trades.commission_asset; NULL: empty */
+  const char *trade_id;         /* the venue's id of the fill (trades.trade_id); NULL: empty */
+  int64_t time;                 /* executed at (microseconds, UTC); 0: the session clock */
+} argo_broker_update;
+
+/* Where a broker reports (the engine's; given to open). */
+typedef struct argo_broker_sink argo_broker_sink;
+
+typedef struct argo_broker {
+  uint32_t struct_size; /* sizeof(argo_broker) */
+  const char *name;     /* shown as the session's broker; NULL: "custom" */
+  /* Optional: called once before the first candle with the session's symbols (valid until
+   * close) and the sink to report to (valid until close). Non-zero (message in err): the
+   * session does not start. */
+  int (*open)(void *user, const char *const *symbols, size_t nsymbols, argo_broker_sink *sink,
+              char *err, size_t errlen);
+  /* Optional: every live candle, before the strategy sees it (a simulated broker fills resting
+   * orders here). */
+  void (*on_candle)(void *user, const argo_candle *c);
+  /* Required: executes order (checked: known symbol, positive quantity and limit price, valid
+   * enums; its id is order->order_id, under which the broker reports). The order is durable as
+   * PENDING before this call. Returns ARGO_S_OK (events follow, now or later) or
+   * ARGO_S_REJECTED with the reason in err (the engine records the rejection). */
+  int (*place)(void *user, const argo_order *order, char *err, size_t errlen);
+  /* Required: asks for order_id to be cancelled; the broker reports CANCELLED when it is.
+   * ARGO_S_OK, ARGO_S_NOTFOUND or ARGO_S_STATE (err says why). */
+  int (*cancel)(void *user, const char *order_id, char *err, size_t errlen);
+  /* Optional: the account and a symbol's position as the broker sees them. NULL: the engine's
+   * own, from trading.capital and the fills reported. */
+  void (*account)(void *user, argo_account *out);
+  int (*position)(void *user, const char *symbol, argo_position *out);
+  /* Optional: called on the engine thread after every candle, while the feed waits, and soon
+   * after argo_broker_wake: a broker whose news comes from another thread reports it here. */
+  void (*poll)(void *user);
+  /* Optional: called once, when the engine is done with the broker (or is freed unrun). */
+  void (*close)(void *user);
+  void *user;
+} argo_broker;
+
+/* Reports what became of order order_id (an id given to place, still open). On the engine
+ * thread only: from inside one of the broker's functions. ARGO_OK; ARGO_ENOTFOUND (no such open
+ * order), ARGO_EINVAL (a fill without a positive quantity and price, or more than the order's
+ * quantity; a bad event), with the reason reported through on_error as well. */
+ARGO_API argo_err argo_broker_report(argo_broker_sink *sink, const char *order_id,
+                                     argo_broker_event event, const argo_broker_update *update,
+                                     size_t size);
+/* Any thread, async-signal-safe: makes the engine call the broker's poll soon. */
+ARGO_API void argo_broker_wake(argo_broker_sink *sink);
+
 ARGO_API argo_err argo_engine_new(argo_engine **out);
 ARGO_API void argo_engine_free(argo_engine *eng);
 
@@ -250,6 +324,10 @@ ARGO_API argo_err argo_engine_set_data_output(argo_engine *eng, const char *path
  * feed's close) instead of the config's market_data.feed. The config still gives the symbols
  * (market_data.symbols, every symbol the feed may send) and the interval. Before run only. */
 ARGO_API argo_err argo_engine_set_feed(argo_engine *eng, const argo_feed *feed, size_t size);
+/* Uses broker (copied: min(size, sizeof(argo_broker)) bytes; its user pointer is borrowed until
+ * the broker's close) instead of the config's trading.broker. place and cancel are required
+ * (ARGO_EINVAL otherwise). Before run only. */
+ARGO_API argo_err argo_engine_set_broker(argo_engine *eng, const argo_broker *broker, size_t size);
 /* Copies min(size, sizeof(argo_callbacks)) bytes of cb; pass sizeof *cb. */
 ARGO_API argo_err argo_engine_set_callbacks(argo_engine *eng, const argo_callbacks *cb, size_t size,
                                             void *user);

@@ -17,9 +17,11 @@
 
 #include <argo/argo.h>
 
+#include "persist/rows.h"
 #include "util/util.h"
 
-/* Where order changes go. Pointers are borrowed for the call. */
+/* Where order changes go. Pointers are borrowed for the call. Called on the engine thread
+ * (wake excepted). */
 typedef struct argo__broker_sink {
   /* An order was created (is_new = 1, status PENDING or REJECTED) or changed status other than
    * by a fill (CANCELLED, REJECTED, or FAILED when a fill could not be booked). For an order of
@@ -27,14 +29,27 @@ typedef struct argo__broker_sink {
    * The sink may call back into the broker: its state is consistent at every call, and an
    * order placed from inside a sink call waits for the next candle of its symbol. */
   void (*order)(void *user, size_t sym, const argo_order *o, int is_new);
-  /* An order was filled: o has status FILLED, f is the fill. Called after order(is_new=1). */
-  void (*fill)(void *user, size_t sym, const argo_order *o, const argo_fill *f);
+  /* An order was filled: in full (o has status FILLED) or in part (o stays PENDING, with
+   * o->filled_qty so far); f is this fill. x: what a live broker adds (NULL for none). Called
+   * after order(is_new=1). */
+  void (*fill)(void *user, size_t sym, const argo_order *o, const argo_fill *f,
+               const argo__fill_extra *x);
+  /* Blocks until everything reported so far is durable (the journal fsynced): a live broker
+   * calls it before a request leaves, so that an order is on disk as an intent before the
+   * exchange can act on it (docs/design.md section 6). 0, or -1 when durability cannot be
+   * reached (the journal failed): then nothing may be sent. */
+  int (*durable)(void *user);
+  /* Any thread: asks the engine thread to call the broker's poll soon. */
+  void (*wake)(void *user);
+  /* A problem that concerns no single order (a lost connection, a rate limit, a clock out of
+   * step): reported through on_error; fatal ends the session. */
+  void (*error)(void *user, argo_err code, const char *message, int fatal);
   void *user;
 } argo__broker_sink;
 
 typedef struct argo__broker argo__broker;
 
-/* What each broker implements (every member is required). */
+/* What each broker implements (every member is required, poll excepted). */
 typedef struct argo__broker_ops {
   void (*free)(argo__broker *b);
   /* A candle of symbol sym: records its close as the last price, then fills pending orders. */
@@ -56,6 +71,12 @@ typedef struct argo__broker_ops {
   void (*seed_cash)(argo__broker *b, double cash);
   argo_err (*seed_position)(argo__broker *b, size_t sym, int is_short, double qty, double price,
                             int64_t time);
+  /* Optional (NULL for a broker whose changes all happen inside its other calls): reports
+   * through the sink what its own threads learnt since the last call. Called on the engine
+   * thread after every candle, while the feed waits, and whenever the broker asked through the
+   * sink's wake. final: the session is ending; wait (bounded, the broker's own limit) for the
+   * answers to requests in flight, then report everything. */
+  void (*poll)(argo__broker *b, int final);
 } argo__broker_ops;
 
 /* The first member of every broker's struct. */
@@ -97,6 +118,11 @@ static inline size_t argo__broker_open_orders(const argo__broker *b, argo_order 
 }
 static inline void argo__broker_seed_cash(argo__broker *b, double cash) {
   b->ops->seed_cash(b, cash);
+}
+static inline void argo__broker_poll(argo__broker *b, int final) {
+  if (b && b->ops->poll) {
+    b->ops->poll(b, final);
+  }
 }
 ARGO_NODISCARD static inline argo_err argo__broker_seed_position(argo__broker *b, size_t sym,
                                                                  int is_short, double qty,

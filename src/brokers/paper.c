@@ -163,7 +163,7 @@ static void execute(paper *b, size_t sym, argo_order *o, double px, int64_t t) {
   f.executed_price = px;
   f.commission = fee;
   f.pnl = pnl;
-  b->sink.fill(b->sink.user, sym, o, &f);
+  b->sink.fill(b->sink.user, sym, o, &f, NULL);
 }
 
 static int reject(paper *b, size_t sym, argo_order *o, char *err, size_t errlen, const char *fmt,

@@ -39,6 +39,14 @@ typedef struct argo__broker_entry {
   argo_err (*open)(argo__broker **out, const argo__broker_args *a, char *err, size_t errlen);
 } argo__broker_entry;
 
+/* The caller's own broker (argo_engine_set_broker; custom.c) over a ledger: ub (a full-size
+ * table whose place and cancel are set) is borrowed until the broker is freed, which calls
+ * ub->close. A failing ub->open: ARGO_EBROKER with its reason in err (ub->close is then the
+ * caller's to call, as for a broker never opened). */
+ARGO_NODISCARD argo_err argo__broker_custom_open(argo__broker **out, const argo_broker *ub,
+                                                 const argo__broker_args *a, char *err,
+                                                 size_t errlen);
+
 /* The broker called name, or NULL with err set ("trading.broker '...' is not a broker
  * (paper)"). */
 const argo__broker_entry *argo__broker_find(const char *name, char *err, size_t errlen);

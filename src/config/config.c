@@ -69,6 +69,7 @@ typedef struct keydef {
 
 #define OFF(field) offsetof(argo__settings, field)
 #define US_PER_MS 1e3
+#define US_PER_S 1e6
 #define US_PER_HOUR 3.6e9
 
 /* Defaults are written in the canonical form argo_config_get returns, so that a fresh config
@@ -195,7 +196,9 @@ static const keydef keys[] = {
      .kind = K_INT,
      .off = OFF(max_reconnects),
      .lo = 0},
-    {{"trading.broker", "choice", "paper", "broker: paper (simulated fills)"},
+    {{"trading.broker", "choice", "paper",
+      "broker: paper (simulated fills) or binance (Binance spot: testnet unless "
+      "trading.binance.live; docs/brokers.md)"},
      .kind = K_CHOICE,
      .off = OFF(broker),
      .choices = ARGO__BROKER_NAMES},
@@ -222,6 +225,41 @@ static const keydef keys[] = {
      .kind = K_NUMBER,
      .off = OFF(commission_minimum),
      .lo = 0},
+    {{"trading.binance.rest_url", "string", "https://testnet.binance.vision",
+      "binance broker: REST base URL (orders, account, exchange filters); the live exchange is "
+      "https://api.binance.com and needs trading.binance.live"},
+     .kind = K_STRING,
+     .off = OFF(bn_rest_url)},
+    {{"trading.binance.ws_api_url", "string", "wss://ws-api.testnet.binance.vision/ws-api/v3",
+      "binance broker: WebSocket API URL (the user data stream: fills, balances); the live "
+      "exchange is wss://ws-api.binance.com:443/ws-api/v3"},
+     .kind = K_STRING,
+     .off = OFF(bn_ws_api_url)},
+    {{"trading.binance.live", "bool", "false",
+      "binance broker: trade real money on the exchange the URLs name; without it only the "
+      "testnet and loopback URLs are accepted"},
+     .kind = K_BOOL,
+     .off = OFF(bn_live)},
+    {{"trading.binance.recv_window", "duration", "5s",
+      "binance broker: how long after its timestamp a signed request is valid, 1ms to 60s"},
+     .kind = K_DURATION,
+     .off = OFF(bn_recv_window_us),
+     .lo = US_PER_MS,
+     .hi = 60 * US_PER_S},
+    {{"trading.binance.timeout", "duration", "10s",
+      "binance broker: how long a request may take before its outcome counts as unknown (it is "
+      "then looked up, never sent again), 100ms to 5m"},
+     .kind = K_DURATION,
+     .off = OFF(bn_timeout_us),
+     .lo = 100 * US_PER_MS,
+     .hi = 300 * US_PER_S},
+    {{"trading.binance.clock_sync", "duration", "5m",
+      "binance broker: how often the exchange's clock offset is measured again (GET "
+      "/api/v3/time), 1s to 1h"},
+     .kind = K_DURATION,
+     .off = OFF(bn_clock_sync_us),
+     .lo = US_PER_S,
+     .hi = US_PER_HOUR},
     {{"strategy.name", "string", "ma_cross", "builtin strategy name or path to a plugin (.so)"},
      .kind = K_STRING,
      .off = OFF(strategy)},

@@ -55,6 +55,13 @@ typedef struct argo__settings {
   double commission_rate;      /* 0.001 (percentage model, fraction of notional) */
   double commission_per_share; /* 0.005 (per_share model) */
   double commission_minimum;   /* 1.0 (per_share model) */
+  /* trading.binance (the binance broker) */
+  char *bn_rest_url;         /* "https://testnet.binance.vision" */
+  char *bn_ws_api_url;       /* "wss://ws-api.testnet.binance.vision/ws-api/v3" */
+  int bn_live;               /* trade on a live exchange (0) */
+  int64_t bn_recv_window_us; /* 5 s */
+  int64_t bn_timeout_us;     /* 10 s */
+  int64_t bn_clock_sync_us;  /* 5 min */
 
   /* strategy */
   char *strategy;        /* builtin name or path to a .so ("ma_cross") */

@@ -126,10 +126,11 @@ static void sink_order(void *user, size_t sym, const argo_order *o, int is_new) 
   note(eng, o, NULL);
 }
 
-static void sink_fill(void *user, size_t sym, const argo_order *o, const argo_fill *f) {
+static void sink_fill(void *user, size_t sym, const argo_order *o, const argo_fill *f,
+                      const argo__fill_extra *x) {
   argo_engine *eng = user;
   argo__record_order(eng, sym, o);
-  argo__record_fill(eng, sym, f);
+  argo__record_fill(eng, sym, f, x);
   argo_err rc = argo__stats_fill(eng->stats, sym, f);
   if (rc) {
     char msg[ARGO_ERRMSG_MAX];
@@ -142,8 +143,50 @@ static void sink_fill(void *user, size_t sym, const argo_order *o, const argo_fi
   note(eng, o, f);
 }
 
+static int sink_durable(void *user) {
+  argo_engine *eng = user;
+  uint64_t need = argo__acks_seq(&eng->acks);
+  argo__acks_wait(&eng->acks, need);
+  return argo__acks_durable(&eng->acks) >= need ? 0 : -1;
+}
+
+static void sink_wake(void *user) {
+  argo_engine *eng = user;
+  atomic_store(&eng->broker_wake, 1);
+  argo__waker_poke(&eng->waker);
+}
+
+static void sink_error(void *user, argo_err code, const char *message, int fatal) {
+  argo_engine *eng = user;
+  argo__acks_error(&eng->acks, code, message);
+  if (fatal) {
+    argo__engine_fail(eng, code, message);
+  }
+}
+
 argo__broker_sink argo__candle_sink(argo_engine *eng) {
-  return (argo__broker_sink){.order = sink_order, .fill = sink_fill, .user = eng};
+  return (argo__broker_sink){.order = sink_order,
+                             .fill = sink_fill,
+                             .durable = sink_durable,
+                             .wake = sink_wake,
+                             .error = sink_error,
+                             .user = eng};
+}
+
+void argo__candle_broker_poll(argo_engine *eng, int final) {
+  if (!eng->broker || !eng->broker->ops->poll) {
+    return;
+  }
+  atomic_store(&eng->broker_wake, 0);
+  argo__broker_poll(eng->broker, final);
+  /* Outside any strategy call (the feed's wait or the loop between candles): what the broker
+   * reported goes to the strategy now rather than at the next candle. After on_stop (final)
+   * the strategy is not called again. */
+  if (final) {
+    eng->nnotes = 0;
+  } else if (!eng->in_call) {
+    argo__candle_notes(eng);
+  }
 }
 
 /* ---- the candle ------------------------------------------------------------------------- */

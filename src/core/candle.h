@@ -27,5 +27,8 @@ size_t argo__candle_recent(const argo_engine *eng, size_t sym, argo_candle *out,
 argo__broker_sink argo__candle_sink(argo_engine *eng);
 /* Tells the strategy about the order changes noted since its last call. */
 void argo__candle_notes(argo_engine *eng);
+/* Lets a broker with threads of its own report what they learnt (broker.h, poll), then tells
+ * the strategy when no strategy call is under way. final: the session is ending. */
+void argo__candle_broker_poll(argo_engine *eng, int final);
 
 #endif

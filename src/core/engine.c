@@ -105,7 +105,11 @@ void argo_engine_free(argo_engine *eng) {
   } else if (eng->has_user_feed && eng->user_feed.close) {
     eng->user_feed.close(eng->user_feed.user); /* never opened: the caller's feed still ends */
   }
-  argo__broker_free(eng->broker);
+  if (eng->broker) {
+    argo__broker_free(eng->broker);
+  } else if (eng->has_user_broker && eng->user_broker.close) {
+    eng->user_broker.close(eng->user_broker.user); /* never opened */
+  }
   argo__stats_free(eng->stats);
   argo__host_free(eng->host);
   argo__acks_deinit(&eng->acks);
@@ -225,6 +229,29 @@ argo_err argo_engine_set_feed(argo_engine *eng, const argo_feed *feed, size_t si
   return ARGO_OK;
 }
 
+argo_err argo_engine_set_broker(argo_engine *eng, const argo_broker *broker, size_t size) {
+  if (!eng || !broker) {
+    return ARGO_EINVAL;
+  }
+  if (eng->running || eng->ran) {
+    return argo__engine_error(eng, ARGO_ESTATE, "the engine has already run");
+  }
+  argo_broker b;
+  memset(&b, 0, sizeof b);
+  memcpy(&b, broker, size < sizeof b ? size : sizeof b);
+  if (size < offsetof(argo_broker, cancel) + sizeof b.cancel || !b.place || !b.cancel) {
+    return argo__engine_error(eng, ARGO_EINVAL,
+                              "argo_engine_set_broker: the broker has no place or no cancel "
+                              "function");
+  }
+  if (eng->has_user_broker && eng->user_broker.close) {
+    eng->user_broker.close(eng->user_broker.user); /* replaced before it was used */
+  }
+  eng->user_broker = b;
+  eng->has_user_broker = 1;
+  return ARGO_OK;
+}
+
 argo_err argo_engine_set_data_output(argo_engine *eng, const char *path) {
   if (!eng || !path || !*path) {
     return ARGO_EINVAL;
@@ -302,6 +329,7 @@ static void idle_hook(void *user) {
     argo__journal_handover(eng->jr);
   }
   argo__pub_handover_idle(eng->pub);
+  argo__candle_broker_poll(eng, 0);
   argo__engine_poll(eng);
   argo__acks_fire(&eng->acks);
 }
@@ -328,6 +356,7 @@ static const char *final_status(argo_engine *eng) {
 static void finish(argo_engine *eng) {
   char err[ARGO_ERRMSG_MAX];
   eng->waker.hook = NULL;
+  argo__candle_broker_poll(eng, 0);
   if (eng->sdef->on_stop) {
     argo__engine_enter(eng, "on_stop");
     eng->sdef->on_stop(eng->sobj);
@@ -336,6 +365,9 @@ static void finish(argo_engine *eng) {
     }
     argo__candle_notes(eng);
   }
+  /* The answers to the orders still in flight (on_stop's among them) are recorded before the
+   * final statistics. */
+  argo__candle_broker_poll(eng, 1);
   argo__record_stats(eng, final_status(eng));
   if (eng->jr) {
     argo__journal_end(eng->jr);
@@ -448,6 +480,7 @@ static void run_candles(argo_engine *eng) {
     if (ARGO_UNLIKELY(atomic_load_explicit(&eng->abandoned, memory_order_relaxed))) {
       return;
     }
+    argo__candle_broker_poll(eng, 0);
     if (eng->jr) {
       argo__journal_tick(eng->jr);
     }

@@ -53,6 +53,8 @@ struct argo_engine {
   argo__acks acks;     /* every callback to the caller */
   argo_feed user_feed; /* the caller's own feed (argo_engine_set_feed) */
   int has_user_feed;
+  argo_broker user_broker; /* the caller's own broker (argo_engine_set_broker) */
+  int has_user_broker;
   argo__latency *lat; /* per-candle processing time, when a benchmark asks (else NULL) */
   int fatal;          /* the session must stop */
   argo_err fatal_code;
@@ -73,6 +75,7 @@ struct argo_engine {
   int feed_open;
   argo__feed_hooks hooks;
   argo__broker *broker;
+  atomic_int broker_wake; /* the broker asked for a poll (its sink's wake) */
   argo__stats *stats;
   argo__pub *pub;
   argo__journal *jr; /* NULL when engine.journal is off */
@@ -104,6 +107,7 @@ struct argo_engine {
   int64_t last_event;
   argo__note *notes;
   size_t nnotes, notes_cap;
+  int in_call; /* a strategy call is under way (argo__engine_enter .. argo__engine_left) */
 
   /* record.c: ids of marks and logs, statistics snapshots */
   int64_t mark_id, log_id;
@@ -145,10 +149,12 @@ void argo__engine_poll(argo_engine *eng);
 /* Every call into the strategy is watched. argo__engine_left returns 1 when the watchdog ended
  * the session meanwhile: the engine thread then touches nothing more. */
 static inline void argo__engine_enter(argo_engine *eng, const char *what) {
+  eng->in_call++;
   argo__watch_enter(&eng->watch, what);
 }
 
 static inline int argo__engine_left(argo_engine *eng) {
+  eng->in_call--;
   argo__watch_leave(&eng->watch);
   return atomic_load_explicit(&eng->abandoned, memory_order_acquire);
 }

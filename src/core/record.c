@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/engine_private.h"
+#include "persist/rows.h"
 #include "persist/schema.h"
 
 void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o) {
@@ -27,45 +28,16 @@ void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o) {
       return;
     }
   }
-  size_t r = argo__batch_add(b);
-  if (r == (size_t)-1) {
-    return;
-  }
-  argo__batch_text(b, ORD_ID, r, o->order_id);
-  argo__batch_text(b, ORD_SYMBOL, r, o->symbol);
-  argo__batch_text(b, ORD_SIDE, r, argo__side_name(o->side));
-  argo__batch_text(b, ORD_TYPE, r, argo__order_type_name(o->type));
-  argo__batch_f64(b, ORD_QTY, r, o->quantity);
-  argo__batch_f64(b, ORD_PRICE, r, o->price);
-  argo__batch_i64(b, ORD_TS, r, o->timestamp);
-  argo__batch_text(b, ORD_STATUS, r, argo__order_status_name(o->status));
-  argo__batch_text(b, ORD_STRATEGY, r, o->strategy_name);
-  argo__batch_text(b, ORD_POSTYPE, r, argo__position_type_name(o->position_type));
-  argo__batch_text(b, ORD_REASON, r, o->reason);
+  argo__rows_order(b, o, o->symbol, o->strategy_name, o->reason, o->reason ? strlen(o->reason) : 0);
   argo__pub_urgent(eng->pub);
 }
 
-void argo__record_fill(argo_engine *eng, size_t sym, const argo_fill *f) {
+void argo__record_fill(argo_engine *eng, size_t sym, const argo_fill *f,
+                       const argo__fill_extra *x) {
   if (eng->jr) {
-    argo__journal_fill(eng->jr, (uint16_t)sym, f);
+    argo__journal_fill(eng->jr, (uint16_t)sym, f, x);
   }
-  argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_TRADES);
-  size_t r = argo__batch_add(b);
-  if (r == (size_t)-1) {
-    return;
-  }
-  argo__batch_text(b, TRD_ORDER_ID, r, f->order_id);
-  argo__batch_text(b, TRD_SYMBOL, r, f->symbol);
-  argo__batch_text(b, TRD_SIDE, r, argo__side_name(f->side));
-  argo__batch_f64(b, TRD_QTY, r, f->quantity);
-  argo__batch_f64(b, TRD_PRICE, r, f->price);
-  argo__batch_i64(b, TRD_TS, r, f->timestamp);
-  argo__batch_i64(b, TRD_EXEC_AT, r, f->executed_at);
-  argo__batch_f64(b, TRD_EXEC_QTY, r, f->executed_qty);
-  argo__batch_f64(b, TRD_EXEC_PRICE, r, f->executed_price);
-  argo__batch_f64(b, TRD_COMMISSION, r, f->commission);
-  argo__batch_f64(b, TRD_PNL, r, f->pnl);
-  argo__batch_text(b, TRD_POSTYPE, r, argo__position_type_name(f->position_type));
+  argo__rows_fill(argo__pub_rows(eng->pub, ARGO_T_TRADES), f, f->symbol, x);
   argo__pub_urgent(eng->pub);
 }
 

@@ -12,10 +12,12 @@
 
 #include <argo/argo.h>
 
+#include "persist/rows.h"
+
 /* sym: the symbol's index (0xFFFF for a rejected order of a symbol the session does not
  * trade). */
 void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o);
-void argo__record_fill(argo_engine *eng, size_t sym, const argo_fill *f);
+void argo__record_fill(argo_engine *eng, size_t sym, const argo_fill *f, const argo__fill_extra *x);
 /* history: a downloaded candle (prefetch, gap fill, a replayed warm-up row), journaled as such
  * so that recovery stores it without counting or marking it, and flagged in market_data's
  * history column so that a replay of the file gives it to the strategy as warm-up only. */

@@ -245,17 +245,21 @@ static argo_err open_session(argo_engine *eng, int64_t clock) {
   eng->last_event = clock;           /* last_updated before the first event: the session's start */
   eng->day_lock = eng->sess.lock_fd; /* claimed with the folder */
   eng->sess.lock_fd = -1;
-  const argo__broker_entry *be = argo__broker_find(s->broker, err, sizeof err);
-  if (!be) {
-    return argo__engine_error(eng, ARGO_ECONFIG, "%s", err);
-  }
   argo__broker_args args = {.settings = s,
                             .symbols = (const char *const *)eng->symbols,
                             .nsymbols = eng->nsym,
                             .id_prefix = eng->sess.id_prefix,
                             .strategy_name = eng->sdef->name,
                             .sink = argo__candle_sink(eng)};
-  rc = be->open(&eng->broker, &args, err, sizeof err);
+  if (eng->has_user_broker) {
+    rc = argo__broker_custom_open(&eng->broker, &eng->user_broker, &args, err, sizeof err);
+  } else {
+    const argo__broker_entry *be = argo__broker_find(s->broker, err, sizeof err);
+    if (!be) {
+      return argo__engine_error(eng, ARGO_ECONFIG, "%s", err);
+    }
+    rc = be->open(&eng->broker, &args, err, sizeof err);
+  }
   if (rc) {
     return argo__engine_error(eng, rc, "%s", err);
   }

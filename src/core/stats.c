@@ -200,8 +200,15 @@ argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f) {
       return ARGO_ENOMEM;
     }
   } else {
-    /* The pieces go straight into both scopes: argo__book_close checks the quantity before
-     * matching anything, so a rejected fill reports no piece and changes nothing. */
+    /* A live broker's fill may reduce more than the session holds (an exchange balance it
+     * did not buy): the excess is taken over at the fill's price first, so it realizes
+     * nothing (brokers/ledger.h does the same). */
+    double excess = f->executed_qty - b->qty;
+    if (excess > ARGO_QTY_EPS &&
+        argo__book_open(b, excess, f->executed_price, 0, f->executed_at) != 0) {
+      return ARGO_ENOMEM;
+    }
+    /* The pieces go straight into both scopes. */
     double pnl;
     if (argo__book_close(b, is_short, f->executed_qty, f->executed_price, f->commission,
                          f->executed_at, on_piece, st, &pnl)) {

@@ -583,8 +583,8 @@ int argo__jdecode_order(const unsigned char *p, size_t n, argo__jorder *out) {
   return d.bad ? -1 : 0;
 }
 
-int argo__jencode_fill(argo__jbuf *b, uint16_t sym, const argo_fill *f) {
-  rec r = rec_begin(b, ARGO_J_FILL, 128);
+int argo__jencode_fill(argo__jbuf *b, uint16_t sym, const argo_fill *f, const argo__fill_extra *x) {
+  rec r = rec_begin(b, ARGO_J_FILL, 160);
   w_u16(&r, sym);
   w_str(&r, f->order_id);
   w_u8(&r, (unsigned)f->side);
@@ -597,6 +597,9 @@ int argo__jencode_fill(argo__jbuf *b, uint16_t sym, const argo_fill *f) {
   w_f64(&r, f->executed_price);
   w_f64(&r, f->commission);
   w_f64(&r, f->pnl);
+  /* Added with the live brokers: a fill record written before them ends here. */
+  w_str(&r, x && x->commission_asset ? x->commission_asset : "");
+  w_str(&r, x && x->trade_id ? x->trade_id : "");
   return rec_end(&r, b);
 }
 
@@ -615,6 +618,11 @@ int argo__jdecode_fill(const unsigned char *p, size_t n, argo__jfill *out) {
   out->f.executed_price = r_f64(&d);
   out->f.commission = r_f64(&d);
   out->f.pnl = r_f64(&d);
+  out->commission_asset = out->trade_id = (argo__jstr){"", 0};
+  if (!d.bad && d.pos < d.n) {
+    out->commission_asset = r_str(&d);
+    out->trade_id = r_str(&d);
+  }
   return d.bad ? -1 : 0;
 }
 

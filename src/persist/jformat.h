@@ -16,8 +16,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <argo/argo.h>
+#include "persist/rows.h"
 #include "util/util.h"
 
 #define ARGO_JHEADER_LEN 16 /* the file header */
@@ -73,7 +75,7 @@ typedef struct argo__jbuf {
  * whole, b->len is back where it was and b->failed is set). */
 int argo__jencode_day(argo__jbuf *b, const argo__jday *d);
 int argo__jencode_order(argo__jbuf *b, uint16_t sym, const argo_order *o);
-int argo__jencode_fill(argo__jbuf *b, uint16_t sym, const argo_fill *f);
+int argo__jencode_fill(argo__jbuf *b, uint16_t sym, const argo_fill *f, const argo__fill_extra *x);
 int argo__jencode_mark(argo__jbuf *b, int64_t id, int64_t time, const char *symbol,
                        const argo_mark *m);
 int argo__jencode_log(argo__jbuf *b, int64_t id, int64_t time, const char *symbol, int level,
@@ -118,6 +120,15 @@ typedef struct argo__jstr {
   size_t n;
 } argo__jstr;
 
+/* Copies s into dst (cap bytes, NUL-terminated, cut if longer). */
+static inline void argo__jstr_copy(argo__jstr s, char *dst, size_t cap) {
+  size_t n = s.n < cap - 1 ? s.n : cap - 1;
+  if (n) {
+    memcpy(dst, s.p, n);
+  }
+  dst[n] = '\0';
+}
+
 typedef struct argo__jcandle {
   uint16_t sym;
   argo_candle c; /* c.symbol is NULL: use sym */
@@ -132,7 +143,8 @@ typedef struct argo__jorder {
 
 typedef struct argo__jfill {
   uint16_t sym;
-  argo_fill f; /* f.symbol NULL */
+  argo_fill f;                           /* f.symbol NULL */
+  argo__jstr commission_asset, trade_id; /* empty when the record has none */
 } argo__jfill;
 
 typedef struct argo__jmark {

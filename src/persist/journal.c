@@ -553,8 +553,9 @@ void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o) {
   j->urgent = 1;
 }
 
-void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f) {
-  sealed(j, argo__jencode_fill(rec(j), sym, f));
+void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f,
+                        const argo__fill_extra *x) {
+  sealed(j, argo__jencode_fill(rec(j), sym, f, x));
   j->urgent = 1;
 }
 

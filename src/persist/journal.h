@@ -55,7 +55,9 @@ void argo__journal_candle(argo__journal *j, uint16_t sym, const argo_candle *c);
 /* A candle of downloaded history (ARGO_J_HCANDLE; same payload as a candle). */
 void argo__journal_hcandle(argo__journal *j, uint16_t sym, const argo_candle *c);
 void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o);
-void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f);
+/* x: a live broker's additions (may be NULL). */
+void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f,
+                        const argo__fill_extra *x);
 void argo__journal_mark(argo__journal *j, int64_t id, int64_t time, const char *symbol,
                         const argo_mark *m);
 void argo__journal_log(argo__journal *j, int64_t id, int64_t time, const char *symbol, int level,

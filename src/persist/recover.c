@@ -39,6 +39,7 @@
 #include "persist/empty_parquet.h"
 #include "persist/journal.h"
 #include "persist/recover.h"
+#include "persist/rows.h"
 #include "persist/schema.h"
 #include "persist/session.h"
 #include "persist/stats_yaml.h"
@@ -176,22 +177,10 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     } else if (!(sym = sym_name(r, o.sym))) {
       return ARGO_ECORRUPT;
     }
-    argo__batch *b = &r->b[ARGO_T_ORDERS];
-    size_t row = argo__batch_add(b);
-    if (row == (size_t)-1) {
+    if (argo__rows_order(&r->b[ARGO_T_ORDERS], &o.o, sym, r->day.d.strategy_name, o.reason.p,
+                         o.reason.n) == (size_t)-1) {
       return ARGO_ENOMEM;
     }
-    argo__batch_text(b, ORD_ID, row, o.o.order_id);
-    argo__batch_text(b, ORD_SYMBOL, row, sym);
-    argo__batch_text(b, ORD_SIDE, row, argo__side_name(o.o.side));
-    argo__batch_text(b, ORD_TYPE, row, argo__order_type_name(o.o.type));
-    argo__batch_f64(b, ORD_QTY, row, o.o.quantity);
-    argo__batch_f64(b, ORD_PRICE, row, o.o.price);
-    argo__batch_i64(b, ORD_TS, row, o.o.timestamp);
-    argo__batch_text(b, ORD_STATUS, row, argo__order_status_name(o.o.status));
-    argo__batch_text(b, ORD_STRATEGY, row, r->day.d.strategy_name);
-    argo__batch_text(b, ORD_POSTYPE, row, argo__position_type_name(o.o.position_type));
-    text(b, ORD_REASON, row, o.reason);
     r->orders++;
     seen(r, o.o.timestamp);
     return ARGO_OK;
@@ -203,23 +192,13 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
       return ARGO_ECORRUPT;
     }
     f.f.symbol = sym;
-    argo__batch *b = &r->b[ARGO_T_TRADES];
-    size_t row = argo__batch_add(b);
-    if (row == (size_t)-1) {
+    char asset[64], trade_id[64];
+    argo__jstr_copy(f.commission_asset, asset, sizeof asset);
+    argo__jstr_copy(f.trade_id, trade_id, sizeof trade_id);
+    argo__fill_extra x = {asset, trade_id};
+    if (argo__rows_fill(&r->b[ARGO_T_TRADES], &f.f, sym, &x) == (size_t)-1) {
       return ARGO_ENOMEM;
     }
-    argo__batch_text(b, TRD_ORDER_ID, row, f.f.order_id);
-    argo__batch_text(b, TRD_SYMBOL, row, sym);
-    argo__batch_text(b, TRD_SIDE, row, argo__side_name(f.f.side));
-    argo__batch_f64(b, TRD_QTY, row, f.f.quantity);
-    argo__batch_f64(b, TRD_PRICE, row, f.f.price);
-    argo__batch_i64(b, TRD_TS, row, f.f.timestamp);
-    argo__batch_i64(b, TRD_EXEC_AT, row, f.f.executed_at);
-    argo__batch_f64(b, TRD_EXEC_QTY, row, f.f.executed_qty);
-    argo__batch_f64(b, TRD_EXEC_PRICE, row, f.f.executed_price);
-    argo__batch_f64(b, TRD_COMMISSION, row, f.f.commission);
-    argo__batch_f64(b, TRD_PNL, row, f.f.pnl);
-    argo__batch_text(b, TRD_POSTYPE, row, argo__position_type_name(f.f.position_type));
     if (stat_fill(r, f.sym, &f.f) != ARGO_OK) {
       return ARGO_ENOMEM;
     }

@@ -39,6 +39,9 @@ static const argo__column trades_cols[] = {
     {"commission", ARGO_COL_DOUBLE, NULL},
     {"pnl", ARGO_COL_DOUBLE, NULL},
     {"position_type", ARGO_COL_TEXT, postype_labels},
+    /* Appended for live brokers (docs/files.md): empty for the paper broker. */
+    {"commission_asset", ARGO_COL_TEXT, NULL},
+    {"trade_id", ARGO_COL_TEXT, NULL},
 };
 
 static const argo__column marks_cols[] = {

@@ -95,6 +95,8 @@ enum {
   TRD_COMMISSION,
   TRD_PNL,
   TRD_POSTYPE,
+  TRD_COMM_ASSET,
+  TRD_TRADE_ID,
   TRD_NCOLS
 };
 enum {
