@@ -263,6 +263,8 @@ void mock_order_place(const mock_req *rq, mock_reply *rp);
 void mock_order_cancel(const mock_req *rq, mock_reply *rp);
 void mock_order_query(const mock_req *rq, mock_reply *rp);
 void mock_open_orders(const mock_req *rq, mock_reply *rp);
+/* GET /api/v3/ticker/price: the last price (the last finalized candle's close). */
+void mock_ticker_price(const mock_req *rq, mock_reply *rp);
 void mock_account(const mock_req *rq, mock_reply *rp);
 void mock_my_trades(const mock_req *rq, mock_reply *rp);
 /* Appends one line to the ledger (--ledger): obj gets "seq" and "time" first; steals obj. */

@@ -320,6 +320,7 @@ static const struct endpoint {
     {MOCK_GET, "/api/v3/ping", "ping", 1, SEC_NONE, 0, h_ping},
     {MOCK_GET, "/api/v3/time", "time", 1, SEC_NONE, 0, h_time},
     {MOCK_GET, "/api/v3/exchangeInfo", "exchangeInfo", 20, SEC_NONE, 0, h_exchange_info},
+    {MOCK_GET, "/api/v3/ticker/price", "ticker.price", 2, SEC_NONE, 0, mock_ticker_price},
     {MOCK_POST, "/api/v3/order", "order.place", 1, SEC_SIGNED, 1, mock_order_place},
     {MOCK_DELETE, "/api/v3/order", "order.cancel", 1, SEC_SIGNED, 0, mock_order_cancel},
     {MOCK_GET, "/api/v3/order", "order.status", 4, SEC_SIGNED, 0, mock_order_query},
@@ -532,6 +533,8 @@ void mock_api_handle(mock_req *rq, mock_reply *rp) {
   int weight = e->weight;
   if (e->fn == mock_open_orders && !mock_param_get(rq, "symbol")) {
     weight = 80;
+  } else if (e->fn == mock_ticker_price && !mock_param_get(rq, "symbol")) {
+    weight = 4;
   } else if (e->fn == mock_my_trades && mock_param_get(rq, "orderId")) {
     weight = 5;
   }

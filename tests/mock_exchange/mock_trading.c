@@ -494,8 +494,8 @@ static void unlock_rest(order *o) {
   touch(a);
 }
 
-/* One fill of qty at price. */
-static void fill(order *o, mock_amt qty, mock_amt price, int maker) {
+/* One fill of qty at price, against the candle of step. */
+static void fill(order *o, mock_amt qty, mock_amt price, int maker, int64_t step) {
   const symbol_info *s = &syms[o->sym];
   asset *base = get_asset(s->base), *quote = get_asset(s->quote);
   mock_amt quote_qty = mock_amt_mul(qty, price);
@@ -564,21 +564,22 @@ static void fill(order *o, mock_amt qty, mock_amt price, int maker) {
                 "side", side_names[o->side], "qty", amt(qty), "price", amt(price), "quoteQty",
                 amt(quote_qty), "commission", amt(fee), "commissionAsset", t->commission_asset,
                 "maker", maker, "status", status_names[o->status], "executedQty", amt(o->executed),
-                "step", (json_int_t)mock_last_step(), "balances", balances_json());
+                "step", (json_int_t)step, "balances", balances_json());
   mock_ledger("fill", l);
   execution_report(o, "TRADE", t, NULL);
 }
 
 /* Fills up to qty of o at price in fills of at most --max-fill-qty; at most max_fills fills
  * (0: any number). Returns what was filled. */
-static mock_amt fill_in_parts(order *o, mock_amt qty, mock_amt price, int maker, int max_fills) {
+static mock_amt fill_in_parts(order *o, mock_amt qty, mock_amt price, int maker, int max_fills,
+                              int64_t step) {
   mock_amt done = 0;
   for (int k = 0; done < qty && (max_fills <= 0 || k < max_fills); k++) {
     mock_amt part = qty - done;
     if (mopt.max_fill_qty > 0 && part > mopt.max_fill_qty) {
       part = mopt.max_fill_qty;
     }
-    fill(o, part, price, maker);
+    fill(o, part, price, maker, step);
     done += part;
   }
   return done;
@@ -609,7 +610,7 @@ void mock_trading_candle(int64_t step) {
     mock_amt op, h, l, c;
     mock_candle_amts(syms[o->sym].name, step, &op, &h, &l, &c);
     if ((o->side == BUY && l <= o->price) || (o->side == SELL && h >= o->price)) {
-      fill_in_parts(o, o->qty - o->executed, o->price, 1, mopt.fills_per_candle);
+      fill_in_parts(o, o->qty - o->executed, o->price, 1, mopt.fills_per_candle, step);
       account_position();
     }
   }
@@ -991,7 +992,7 @@ void mock_order_place(const mock_req *rq, mock_reply *rp) {
     if (op->tif == FOK && avail < want) {
       expire(op, "UNFILLED_FOK_ORDER_EXPIRED");
     } else {
-      fill_in_parts(op, avail, last, 0, 0);
+      fill_in_parts(op, avail, last, 0, 0, mock_last_step());
       if (is_open(op) && op->type == T_MARKET) {
         expire(op, "INSUFFICIENT_LIQUIDITY");
       } else if (is_open(op) && op->tif == IOC) {
@@ -1091,6 +1092,26 @@ void mock_order_query(const mock_req *rq, mock_reply *rp) {
   order *o = find_order(rq, rp, sym, -2013, "Order does not exist.");
   if (o) {
     rp->result = order_json(o);
+  }
+}
+
+void mock_ticker_price(const mock_req *rq, mock_reply *rp) {
+  int sym = -1;
+  if (mock_param_get(rq, "symbol") && (sym = symbol_param(rq, rp)) < 0) {
+    return;
+  }
+  json_t *a = json_array();
+  for (int i = 0; i < nsyms; i++) {
+    if (sym < 0 || i == sym) {
+      json_array_append_new(
+          a, json_pack("{s:s,s:o}", "symbol", syms[i].name, "price", amt(last_price(i))));
+    }
+  }
+  if (sym >= 0) {
+    rp->result = json_incref(json_array_get(a, 0));
+    json_decref(a);
+  } else {
+    rp->result = a;
   }
 }
 
