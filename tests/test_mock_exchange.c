@@ -645,6 +645,53 @@ TEST(mock_resting_order_locks_and_cancel_frees_the_balance) {
   stop();
 }
 
+TEST(mock_resting_order_fills_one_part_per_candle_and_cancel_keeps_the_fills) {
+  /* Slower candles here, so that the order is still partly open when the test cancels it. */
+  start("--tick-ms", "200", "--max-fill-qty", "0.01", "--fills-per-candle", "1", "--balance",
+        "USDT=100000", NULL);
+  json_t *o = NULL;
+  char q[256], cid[32];
+  int64_t price = 0;
+  for (int k = 0; k < 5; k++) {
+    price = last_price("BTCUSDT") - 5 * 1000000;
+    snprintf(cid, sizeof cid, "pf%d", k);
+    snprintf(q, sizeof q,
+             "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.05&price=%s&"
+             "newClientOrderId=%s",
+             dec(price), cid);
+    o = ok("POST", "/api/v3/order", q);
+    if (strcmp(str(o, "status"), "NEW") == 0) {
+      break;
+    }
+  }
+  CHECK_STR("NEW", str(o, "status"));
+  wait_status(cid, "PARTIALLY_FILLED", 15000);
+  snprintf(q, sizeof q, "symbol=BTCUSDT&origClientOrderId=%s", cid);
+  json_t *c = ok("DELETE", "/api/v3/order", q);
+  CHECK_STR("CANCELED", str(c, "status"));
+  int64_t done = units(str(c, "executedQty"));
+  CHECK_MSG(done > 0 && done < 5000000, "executed %s of 0.05", dec(done));
+  /* The fills stay: one 0.01 part per candle, each at the limit price, as the maker. */
+  json_t *fills = ledger("fill", cid);
+  CHECK_EQ_INT(done / 1000000, json_array_size(fills));
+  for (size_t i = 0; i < json_array_size(fills); i++) {
+    json_t *f = json_array_get(fills, i);
+    CHECK_STR("0.01000000", str(f, "qty"));
+    CHECK_EQ_INT(price, units(str(f, "price")));
+    CHECK(json_is_true(json_object_get(f, "maker")));
+    if (i > 0) {
+      CHECK(num(f, "step") > num(json_array_get(fills, i - 1), "step"));
+    }
+  }
+  snprintf(q, sizeof q, "symbol=BTCUSDT&orderId=%" PRId64, num(o, "orderId"));
+  CHECK_EQ_INT(json_array_size(fills), json_array_size(ok("GET", "/api/v3/myTrades", q)));
+  int64_t fr, lk;
+  balance("USDT", &fr, &lk);
+  CHECK_EQ_INT(0, lk);
+  CHECK_EQ_INT(100000 * INT64_C(100000000) - umul(done, price), fr);
+  stop();
+}
+
 TEST(mock_query_by_client_order_id_known_and_unknown) {
   start("--balance", "USDT=10000", NULL);
   json_t *o = ok("POST", "/api/v3/order",
@@ -1187,6 +1234,7 @@ int main(int argc, char **argv) {
   RUN(mock_filter_failures_are_1013_naming_the_filter);
   RUN(mock_limit_order_rests_then_fills_on_a_later_candle);
   RUN(mock_resting_order_locks_and_cancel_frees_the_balance);
+  RUN(mock_resting_order_fills_one_part_per_candle_and_cancel_keeps_the_fills);
   RUN(mock_query_by_client_order_id_known_and_unknown);
   RUN(mock_user_stream_reports_an_orders_life);
   RUN(mock_large_orders_fill_in_parts_with_consecutive_trade_ids);

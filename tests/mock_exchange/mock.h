@@ -246,6 +246,7 @@ void mock_reply_error(mock_reply *rp, int status, int code, const char *fmt, ...
     __attribute__((format(printf, 4, 5)));
 /* The rate-limit state for the X-MBX-* headers and the rateLimits array. */
 int mock_used_weight(void);
+void mock_add_weight(int weight); /* a request served outside mock_api (klines) */
 int mock_order_count_10s(void);
 int mock_order_count_1d(void);
 json_t *mock_rate_limits_json(int order);

@@ -254,6 +254,11 @@ static void roll_windows(void) {
   }
 }
 
+void mock_add_weight(int weight) {
+  roll_windows();
+  weight_used += weight;
+}
+
 int mock_used_weight(void) {
   roll_windows();
   return (int)weight_used;

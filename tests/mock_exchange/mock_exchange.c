@@ -550,6 +550,7 @@ static int http_request(mock_conn *p, struct lws *wsi, const char *uri) {
   rest_requests++;
   take_query(p, wsi);
   if (strcmp(uri, "/api/v3/klines") == 0) {
+    mock_add_weight(2); /* klines weigh 2 */
     weight_header(p);
     return klines_request(p, wsi);
   }

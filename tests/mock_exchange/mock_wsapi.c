@@ -98,6 +98,7 @@ static void delayed_fire(lws_sorted_usec_list_t *sul) {
 
 /* ---- user data events -------------------------------------------------------------------- */
 
+/* Queues event (borrowed) on p's subscription. */
 static void push_one(mock_conn *p, json_t *event) {
   json_t *msg = json_pack("{s:i,s:O}", "subscriptionId", p->sub_id, "event", event);
   char *text = json_dumps(msg, JSON_COMPACT);
@@ -146,8 +147,10 @@ static void end_subscription(mock_conn *p) {
   if (p->sub_id < 0) {
     return;
   }
-  push_one(p,
-           json_pack("{s:s,s:I}", "e", "eventStreamTerminated", "E", (json_int_t)mock_server_ms()));
+  json_t *ev =
+      json_pack("{s:s,s:I}", "e", "eventStreamTerminated", "E", (json_int_t)mock_server_ms());
+  push_one(p, ev);
+  json_decref(ev);
   p->sub_id = -1;
 }
 
@@ -321,7 +324,9 @@ static void handle(mock_conn *p, const char *text, size_t len) {
     rq.np++;
   }
   /* The signature payload: every parameter but the signature, sorted by name. */
-  qsort(rq.p, (size_t)rq.np, sizeof *rq.p, by_name);
+  if (rq.np > 1) {
+    qsort(rq.p, (size_t)rq.np, sizeof *rq.p, by_name);
+  }
   size_t cap = 1;
   for (int i = 0; i < rq.np; i++) {
     cap += strlen(rq.p[i].name) + strlen(rq.p[i].value) + 2;
