@@ -640,6 +640,7 @@ TEST(mock_resting_order_locks_and_cancel_frees_the_balance) {
   CHECK_STR("mycancel", str(ok("DELETE", "/api/v3/order", q), "clientOrderId"));
   json_t *cl = ledger("canceled", NULL);
   CHECK_EQ_INT(2, json_array_size(cl));
+  CHECK_EQ_INT(2, json_array_size(ledger("cancel_rejected", NULL)));
   CHECK_STR("c1", str(json_array_get(cl, 0), "clientOrderId"));
   CHECK_STR("mycancel", str(json_array_get(cl, 1), "cancelClientOrderId"));
   stop();

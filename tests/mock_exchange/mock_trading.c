@@ -1033,6 +1033,10 @@ void mock_order_cancel(const mock_req *rq, mock_reply *rp) {
     return;
   }
   order *o = find_order(rq, rp, sym, -2011, "Unknown order sent.");
+  if (o && !is_open(o)) {
+    mock_reply_error(rp, 400, -2011, "Unknown order sent.");
+    o = NULL;
+  }
   if (!o) {
     if (rp->code == -2011) {
       mock_ledger("cancel_rejected",
@@ -1040,10 +1044,6 @@ void mock_order_cancel(const mock_req *rq, mock_reply *rp) {
                             "origClientOrderId", mock_param_get(rq, "origClientOrderId"), "orderId",
                             mock_param_get(rq, "orderId"), "code", rp->code, "msg", rp->msg));
     }
-    return;
-  }
-  if (!is_open(o)) {
-    mock_reply_error(rp, 400, -2011, "Unknown order sent.");
     return;
   }
   if (restr && (strcmp(restr, "ONLY_NEW") == 0 ? o->status != S_NEW : o->status != S_PARTIAL)) {
