@@ -276,6 +276,8 @@ static json_t *ws_call(tu_ws *w, const char *method, json_t *params, int sign) {
       char val[512];
       if (json_is_string(x)) {
         snprintf(val, sizeof val, "%s", json_string_value(x));
+      } else if (json_is_real(x)) {
+        snprintf(val, sizeof val, "%.15g", json_real_value(x));
       } else {
         snprintf(val, sizeof val, "%" JSON_INTEGER_FORMAT, json_integer_value(x));
       }
@@ -545,6 +547,15 @@ TEST(mock_filter_failures_are_1013_naming_the_filter) {
   json_t *rej = ledger("rejected", NULL);
   CHECK_EQ_INT(9, json_array_size(rej));
   CHECK_STR("Filter failure: LOT_SIZE", str(json_array_get(rej, 0), "msg"));
+  /* A parameter the endpoint does not read is refused, as on the exchange. */
+  fails("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&qty=1", 400,
+        -1104, "Not all sent parameters were read");
+  fails("GET", "/api/v3/account", "omitZeroBalance=true", 400, -1104,
+        "Not all sent parameters were read");
+  fails("POST", "/api/v3/order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.2&price=100&"
+        "stopPrice=90",
+        400, -1106, "Parameter 'stopPrice' sent when not required.");
   CHECK_EQ_INT(0, json_array_size(ledger("accepted", NULL)));
   stop();
 }
@@ -771,6 +782,16 @@ TEST(mock_user_stream_reports_an_orders_life) {
   CHECK_STR(str(json_object_get(cr, "result"), "clientOrderId"), str(ev, "c"));
   pos = expect_event(w, "outboundAccountPosition", NULL);
   CHECK_STR("0.00000000", str(json_array_get(json_object_get(pos, "B"), 0), "l"));
+
+  /* Decimals may come as JSON numbers too. */
+  json_t *np = place_params("SELL", "LIMIT", "0.01", "1000000", "u0");
+  json_object_set_new(np, "quantity", json_real(0.1));
+  json_t *nr = ws_call(w, "order.place", np, 1);
+  CHECK_MSG(num(nr, "status") == 400 &&
+                num(json_object_get(nr, "error"), "code") == -2010, /* no BTC to sell */
+            "%s", json_dumps(nr, JSON_COMPACT));
+  CHECK_EQ_INT(1, json_array_size(ledger("received", "u0")));
+  CHECK_STR("0.10000000", str(json_array_get(ledger("rejected", "u0"), 0), "quantity"));
 
   /* A market order placed by REST: NEW, TRADE, then the balances. */
   json_t *o = ok("POST", "/api/v3/order",

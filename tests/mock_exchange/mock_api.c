@@ -313,6 +313,17 @@ static void h_session(const mock_req *rq, mock_reply *rp) {
 
 typedef void (*handler_fn)(const mock_req *rq, mock_reply *rp);
 
+/* The parameters each endpoint reads (besides apiKey, signature, timestamp, recvWindow and,
+ * on the WebSocket API, returnRateLimits); any other is refused with -1104, as Binance does. */
+#define P_PLACE                                                                                    \
+  " symbol side type timeInForce quantity quoteOrderQty price newClientOrderId strategyId"         \
+  " strategyType stopPrice trailingDelta icebergQty newOrderRespType selfTradePreventionMode"      \
+  " pegPriceType pegOffsetValue pegOffsetType "
+#define P_CANCEL " symbol orderId origClientOrderId newClientOrderId cancelRestrictions "
+#define P_QUERY " symbol orderId origClientOrderId "
+#define P_TRADES " symbol orderId startTime endTime fromId limit "
+#define P_INFO " symbol symbols permissions showPermissionSets symbolStatus "
+
 static const struct endpoint {
   int method;       /* REST method (0: WebSocket API only) */
   const char *path; /* REST path */
@@ -321,25 +332,51 @@ static const struct endpoint {
   int sec;
   int order; /* an order placement */
   handler_fn fn;
+  const char *params; /* " name name ... " */
 } endpoints[] = {
-    {MOCK_GET, "/api/v3/ping", "ping", 1, SEC_NONE, 0, h_ping},
-    {MOCK_GET, "/api/v3/time", "time", 1, SEC_NONE, 0, h_time},
-    {MOCK_GET, "/api/v3/exchangeInfo", "exchangeInfo", 20, SEC_NONE, 0, h_exchange_info},
-    {MOCK_GET, "/api/v3/ticker/price", "ticker.price", 2, SEC_NONE, 0, mock_ticker_price},
-    {MOCK_POST, "/api/v3/order", "order.place", 1, SEC_SIGNED, 1, mock_order_place},
-    {MOCK_DELETE, "/api/v3/order", "order.cancel", 1, SEC_SIGNED, 0, mock_order_cancel},
-    {MOCK_GET, "/api/v3/order", "order.status", 4, SEC_SIGNED, 0, mock_order_query},
-    {MOCK_GET, "/api/v3/openOrders", "openOrders.status", 6, SEC_SIGNED, 0, mock_open_orders},
-    {MOCK_GET, "/api/v3/account", "account.status", 20, SEC_SIGNED, 0, mock_account},
-    {MOCK_GET, "/api/v3/myTrades", "myTrades", 20, SEC_SIGNED, 0, mock_my_trades},
-    {0, NULL, "session.logon", 2, SEC_LOGON, 0, h_session},
-    {0, NULL, "session.status", 2, SEC_NONE, 0, h_session},
-    {0, NULL, "session.logout", 2, SEC_NONE, 0, h_session},
-    {0, NULL, "userDataStream.subscribe", 2, SEC_SESSION, 0, h_session},
-    {0, NULL, "userDataStream.subscribe.signature", 2, SEC_STREAM_SIGNED, 0, h_session},
-    {0, NULL, "userDataStream.unsubscribe", 2, SEC_NONE, 0, h_session},
-    {0, NULL, "session.subscriptions", 2, SEC_NONE, 0, h_session},
+    {MOCK_GET, "/api/v3/ping", "ping", 1, SEC_NONE, 0, h_ping, " "},
+    {MOCK_GET, "/api/v3/time", "time", 1, SEC_NONE, 0, h_time, " "},
+    {MOCK_GET, "/api/v3/exchangeInfo", "exchangeInfo", 20, SEC_NONE, 0, h_exchange_info, P_INFO},
+    {MOCK_GET, "/api/v3/ticker/price", "ticker.price", 2, SEC_NONE, 0, mock_ticker_price,
+     " symbol "},
+    {MOCK_POST, "/api/v3/order", "order.place", 1, SEC_SIGNED, 1, mock_order_place, P_PLACE},
+    {MOCK_DELETE, "/api/v3/order", "order.cancel", 1, SEC_SIGNED, 0, mock_order_cancel, P_CANCEL},
+    {MOCK_GET, "/api/v3/order", "order.status", 4, SEC_SIGNED, 0, mock_order_query, P_QUERY},
+    {MOCK_GET, "/api/v3/openOrders", "openOrders.status", 6, SEC_SIGNED, 0, mock_open_orders,
+     " symbol "},
+    {MOCK_GET, "/api/v3/account", "account.status", 20, SEC_SIGNED, 0, mock_account,
+     " omitZeroBalances "},
+    {MOCK_GET, "/api/v3/myTrades", "myTrades", 20, SEC_SIGNED, 0, mock_my_trades, P_TRADES},
+    {0, NULL, "session.logon", 2, SEC_LOGON, 0, h_session, " "},
+    {0, NULL, "session.status", 2, SEC_NONE, 0, h_session, " "},
+    {0, NULL, "session.logout", 2, SEC_NONE, 0, h_session, " "},
+    {0, NULL, "userDataStream.subscribe", 2, SEC_SESSION, 0, h_session, " "},
+    {0, NULL, "userDataStream.subscribe.signature", 2, SEC_STREAM_SIGNED, 0, h_session, " "},
+    {0, NULL, "userDataStream.unsubscribe", 2, SEC_NONE, 0, h_session, " subscriptionId "},
+    {0, NULL, "session.subscriptions", 2, SEC_NONE, 0, h_session, " "},
 };
+
+/* -1104 when a parameter is not one the endpoint reads. */
+static int check_params(const struct endpoint *e, const mock_req *rq, mock_reply *rp) {
+  static const char common[] = " apiKey signature timestamp recvWindow ";
+  int read = 0;
+  for (int i = 0; i < rq->np; i++) {
+    char word[160];
+    snprintf(word, sizeof word, " %s ", rq->p[i].name);
+    if (strstr(e->params, word) || strstr(common, word) ||
+        (rq->ws && strcmp(rq->p[i].name, "returnRateLimits") == 0)) {
+      read++;
+    }
+  }
+  if (read < rq->np) {
+    mock_reply_error(rp, 400, -1104,
+                     "Not all sent parameters were read; read '%d' parameter(s) but was sent "
+                     "'%d'.",
+                     read, rq->np);
+    return -1;
+  }
+  return 0;
+}
 
 static const struct endpoint *find_endpoint(const mock_req *rq) {
   const char *name = rq->endpoint;
@@ -586,7 +623,7 @@ void mock_api_handle(mock_req *rq, mock_reply *rp) {
     mock_reply_error(rp, 400, -1101, "Duplicate values for a parameter detected.");
     return;
   }
-  if (authenticate(e, rq, rp) != 0) {
+  if (authenticate(e, rq, rp) != 0 || check_params(e, rq, rp) != 0) {
     return;
   }
   if (e->order) {

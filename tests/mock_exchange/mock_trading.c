@@ -878,6 +878,13 @@ void mock_order_place(const mock_req *rq, mock_reply *rp) {
                      "empty/null!");
     r = -1;
   }
+  static const char *const unused[] = {"stopPrice",    "trailingDelta",  "icebergQty",
+                                       "pegPriceType", "pegOffsetValue", "pegOffsetType"};
+  for (size_t i = 0; r == 0 && i < sizeof unused / sizeof unused[0]; i++) {
+    if (mock_param_get(rq, unused[i])) {
+      r = not_required(rp, unused[i]); /* for the order types the mock has */
+    }
+  }
   if (r == 0 && cid && !*cid) {
     mock_reply_error(rp, 400, -1118, "New client order ID was empty.");
     r = -1;

@@ -221,7 +221,12 @@ static char *value_text(json_t *v) {
     return strdup("false");
   case JSON_NULL:
     return NULL;
-  default: /* a real, an array (exchangeInfo's symbols) */
+  case JSON_REAL:
+    /* The number as a client most likely wrote it (0.1, not 0.10000000000000001); sending
+     * decimals as strings, as Binance's examples do, avoids the question. */
+    snprintf(buf, sizeof buf, "%.15g", json_real_value(v));
+    return strdup(buf);
+  default: /* an array (exchangeInfo's symbols) */
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
   }
 }
