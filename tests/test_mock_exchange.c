@@ -193,22 +193,9 @@ static void balance(const char *asset, int64_t *free_, int64_t *locked) {
   TEST_FAIL_("no balance of %s", asset);
 }
 
-/* The ledger's lines whose "ev" is ev (and whose clientOrderId is cid, when not NULL), as a
- * kept JSON array. */
+/* The ledger's lines of ev (and cid), kept. */
 static json_t *ledger(const char *ev, const char *cid) {
-  char *text = tu_read_file(E.ledger);
-  CHECK_MSG(text != NULL, "no ledger at %s", E.ledger);
-  json_t *out = keep(json_array());
-  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-    json_t *j = json_loads(line, 0, NULL);
-    CHECK_MSG(j != NULL, "a ledger line is not JSON: %s", line);
-    if (strcmp(str(j, "ev"), ev) == 0 && (!cid || strcmp(str(j, "clientOrderId"), cid) == 0)) {
-      json_array_append(out, j);
-    }
-    json_decref(j);
-  }
-  free(text);
-  return out;
+  return keep(tu_mock_ledger(E.ledger, ev, cid));
 }
 
 static json_t *order_status(const char *cid) {

@@ -633,6 +633,31 @@ tu_http_resp tu_mock_signed(const tu_mock *m, const char *method, const char *pa
   return r;
 }
 
+json_t *tu_mock_ledger(const char *path, const char *ev, const char *cid) {
+  char *text = tu_read_file(path);
+  CHECK_MSG(text != NULL, "no ledger at %s", path);
+  json_t *out = json_array();
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    json_t *j = json_loads(line, 0, NULL);
+    if (!j) {
+      json_decref(out);
+      char copy[256];
+      snprintf(copy, sizeof copy, "%s", line);
+      free(text);
+      TEST_FAIL_("%s: a line is not JSON: %s", path, copy);
+    }
+    const char *e = json_string_value(json_object_get(j, "ev"));
+    const char *c = json_string_value(json_object_get(j, "clientOrderId"));
+    if ((!ev || (e && strcmp(e, ev) == 0)) && (!cid || (c && strcmp(c, cid) == 0))) {
+      json_array_append(out, j);
+    }
+    json_decref(j);
+  }
+  free(text);
+  return out;
+}
+
 /* ---- a minimal WebSocket client ---------------------------------------------------------- */
 
 static int ws_fill(tu_ws *w, int timeout_ms) {

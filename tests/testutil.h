@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <duckdb.h>
+#include <jansson.h>
 
 #include "persist/stats_yaml.h"
 #include "util/fsx.h"
@@ -106,6 +107,10 @@ const char *tu_hmac_hex(const char *secret, const char *payload);
  * they have one, then "signature=" with the mock's secret, all in the query string. */
 tu_http_resp tu_mock_signed(const tu_mock *m, const char *method, const char *path,
                             const char *params);
+/* The lines of the mock's ledger (--ledger path) whose "ev" is ev (NULL: all) and, when cid
+ * is not NULL, whose "clientOrderId" is cid, in order, as a new JSON array (json_decref it).
+ * Fails the test when the file is missing or a line is not JSON. */
+json_t *tu_mock_ledger(const char *path, const char *ev, const char *cid);
 /* The mock exchange's time base: the wall clock in milliseconds. */
 int64_t tu_wall_ms(void);
 
