@@ -88,7 +88,8 @@ typedef struct cid_count {
 
 static symbol_info syms[MOCK_MAX_SYMS];
 static int nsyms;
-static asset *assets;
+#define MAX_ASSETS (2 * MOCK_MAX_SYMS + 8)
+static asset assets[MAX_ASSETS];
 static int nassets;
 static order *orders;
 static int norders;
@@ -100,22 +101,23 @@ static FILE *ledger;
 static int64_t ledger_seq, exec_id, cid_seq, account_update;
 
 /* Which assets one transaction changed, for its outboundAccountPosition. */
-static int touched[64];
+static int touched[MAX_ASSETS];
 static int ntouched;
 
 /* ---- setup ------------------------------------------------------------------------------- */
 
+/* The asset named name, created (zero) if new. The array never moves, so that a caller may
+ * hold pointers to several assets at once. */
 static asset *get_asset(const char *name) {
   for (int i = 0; i < nassets; i++) {
     if (strcmp(assets[i].name, name) == 0) {
       return &assets[i];
     }
   }
-  asset *a = realloc(assets, (size_t)(nassets + 1) * sizeof *a);
-  if (!a) {
-    abort(); /* a test program: out of memory ends it */
+  if (nassets >= MAX_ASSETS) {
+    fprintf(stderr, "mock_exchange: more than %d assets\n", MAX_ASSETS);
+    abort(); /* a test program: cannot happen with MOCK_MAX_SYMS symbols */
   }
-  assets = a;
   memset(&assets[nassets], 0, sizeof assets[nassets]);
   snprintf(assets[nassets].name, sizeof assets[nassets].name, "%s", name);
   return &assets[nassets++];
@@ -228,11 +230,9 @@ void mock_trading_deinit(void) {
     fclose(ledger);
   }
   ledger = NULL;
-  free(assets);
   free(orders);
   free(trades);
   free(cids);
-  assets = NULL;
   orders = NULL;
   trades = NULL;
   cids = NULL;
