@@ -16,6 +16,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "persist/store.h"
 #include "test.h"
 #include "util/fsx.h"
@@ -401,18 +411,35 @@ void tu_check_design_schema(tu_db *d, const char *path, const char *file) {
 
 /* Starts the mock with the given flags (NULL-terminated) and reads its port. */
 void tu_mock_start(tu_mock *m, ...) {
+  const char *flags[60];
+  int n = 0;
+  va_list ap;
+  va_start(ap, m);
+  const char *a;
+  while ((a = va_arg(ap, const char *)) != NULL && n < 59) {
+    flags[n++] = a;
+  }
+  va_end(ap);
+  flags[n] = NULL;
+  tu_mock_startv(m, flags);
+}
+
+void tu_mock_startv(tu_mock *m, const char *const flags[]) {
   char *argv[64];
   int n = 0;
   argv[n++] = (char *)ARGO_MOCK_EXCHANGE;
   argv[n++] = "--lifetime";
   argv[n++] = "120";
-  va_list ap;
-  va_start(ap, m);
-  const char *a;
-  while ((a = va_arg(ap, const char *)) != NULL && n < 62) {
-    argv[n++] = (char *)a;
+  snprintf(m->api_key, sizeof m->api_key, "mock-api-key");
+  snprintf(m->api_secret, sizeof m->api_secret, "mock-api-secret");
+  for (int i = 0; flags[i] && n < 62; i++) {
+    if (i > 0 && strcmp(flags[i - 1], "--api-key") == 0) {
+      snprintf(m->api_key, sizeof m->api_key, "%s", flags[i]);
+    } else if (i > 0 && strcmp(flags[i - 1], "--api-secret") == 0) {
+      snprintf(m->api_secret, sizeof m->api_secret, "%s", flags[i]);
+    }
+    argv[n++] = (char *)flags[i];
   }
-  va_end(ap);
   argv[n] = NULL;
   int fds[2];
   CHECK(pipe2(fds, O_CLOEXEC) == 0);
@@ -480,4 +507,326 @@ static void die_here(void *user, argo__io_op op, const char *path, int errnum, i
 void tu_die_at(argo__io_op op, const char *suffix, long nth) {
   argo__io_fault_observe(die_here, NULL);
   argo__io_fault_set_path(op, suffix, nth, 1, EIO);
+}
+
+/* ---- the mock's trading side ------------------------------------------------------------- */
+
+int64_t tu_wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef struct grow {
+  char *p;
+  size_t n;
+} grow;
+
+static size_t grow_cb(char *data, size_t size, size_t nmemb, void *user) {
+  grow *g = user;
+  size_t len = size * nmemb;
+  char *p = realloc(g->p, g->n + len + 1);
+  if (!p) {
+    return 0;
+  }
+  memcpy(p + g->n, data, len);
+  g->n += len;
+  p[g->n] = '\0';
+  g->p = p;
+  return len;
+}
+
+tu_http_resp tu_http(const char *method, const char *url, const char *body, const char *api_key) {
+  tu_http_resp r = {0};
+  grow b = {0}, h = {0};
+  CURL *c = curl_easy_init();
+  CHECK(c != NULL);
+  struct curl_slist *hdrs = NULL;
+  char kh[256];
+  if (api_key) {
+    snprintf(kh, sizeof kh, "X-MBX-APIKEY: %s", api_key);
+    hdrs = curl_slist_append(hdrs, kh);
+  }
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  if (body) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grow_cb);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, grow_cb);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  int64_t t0 = argo__mono_us();
+  CURLcode rc = curl_easy_perform(c);
+  r.ms = (argo__mono_us() - t0) / 1000;
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  }
+  curl_slist_free_all(hdrs);
+  curl_easy_cleanup(c);
+  r.body = b.p ? b.p : strdup("");
+  r.headers = h.p ? h.p : strdup("");
+  return r;
+}
+
+void tu_http_free(tu_http_resp *r) {
+  free(r->body);
+  free(r->headers);
+  r->body = r->headers = NULL;
+}
+
+const char *tu_http_header(const tu_http_resp *r, const char *name) {
+  static char value[512];
+  size_t n = strlen(name);
+  for (const char *l = r->headers; l && *l;) {
+    const char *eol = strchr(l, '\n');
+    size_t len = eol ? (size_t)(eol - l) : strlen(l);
+    if (len > n && strncasecmp(l, name, n) == 0 && l[n] == ':') {
+      const char *v = l + n + 1;
+      while (*v == ' ') {
+        v++;
+      }
+      size_t vl = len - (size_t)(v - l);
+      while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == ' ')) {
+        vl--;
+      }
+      snprintf(value, sizeof value, "%.*s", (int)vl, v);
+      return value;
+    }
+    l = eol ? eol + 1 : NULL;
+  }
+  return NULL;
+}
+
+const char *tu_hmac_hex(const char *secret, const char *payload) {
+  static char hex[3][2 * EVP_MAX_MD_SIZE + 1];
+  static int next;
+  char *out = hex[next++ % 3];
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  CHECK(HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)payload,
+             strlen(payload), mac, &len) != NULL);
+  for (unsigned i = 0; i < len; i++) {
+    snprintf(out + 2 * i, 3, "%02x", mac[i]);
+  }
+  return out;
+}
+
+tu_http_resp tu_mock_signed(const tu_mock *m, const char *method, const char *path,
+                            const char *params) {
+  size_t cap = strlen(params) + 512;
+  char *q = malloc(cap);
+  char *url = malloc(cap + 256);
+  CHECK(q && url);
+  if (strstr(params, "timestamp=")) {
+    snprintf(q, cap, "%s", params);
+  } else {
+    snprintf(q, cap, "%s%stimestamp=%lld", params, *params ? "&" : "", (long long)tu_wall_ms());
+  }
+  snprintf(url, cap + 256, "%s%s?%s&signature=%s", m->rest, path, q, tu_hmac_hex(m->api_secret, q));
+  tu_http_resp r = tu_http(method, url, NULL, m->api_key);
+  free(q);
+  free(url);
+  return r;
+}
+
+json_t *tu_mock_ledger(const char *path, const char *ev, const char *cid) {
+  char *text = tu_read_file(path);
+  CHECK_MSG(text != NULL, "no ledger at %s", path);
+  json_t *out = json_array();
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    json_t *j = json_loads(line, 0, NULL);
+    if (!j) {
+      json_decref(out);
+      char copy[256];
+      snprintf(copy, sizeof copy, "%s", line);
+      free(text);
+      TEST_FAIL_("%s: a line is not JSON: %s", path, copy);
+    }
+    const char *e = json_string_value(json_object_get(j, "ev"));
+    const char *c = json_string_value(json_object_get(j, "clientOrderId"));
+    if ((!ev || (e && strcmp(e, ev) == 0)) && (!cid || (c && strcmp(c, cid) == 0))) {
+      json_array_append(out, j);
+    }
+    json_decref(j);
+  }
+  free(text);
+  return out;
+}
+
+/* ---- a minimal WebSocket client ---------------------------------------------------------- */
+
+static int ws_fill(tu_ws *w, int timeout_ms) {
+  struct pollfd p = {.fd = w->fd, .events = POLLIN};
+  int r = poll(&p, 1, timeout_ms);
+  if (r <= 0) {
+    return r; /* 0: timeout */
+  }
+  if (w->len + 65536 > w->cap) {
+    w->cap = (w->len + 65536) * 2;
+    w->buf = realloc(w->buf, w->cap);
+    CHECK(w->buf != NULL);
+  }
+  ssize_t n = read(w->fd, w->buf + w->len, 65536);
+  if (n <= 0) {
+    w->closed = 1;
+    return -1;
+  }
+  w->len += (size_t)n;
+  return 1;
+}
+
+static int ws_send_frame(tu_ws *w, int opcode, const void *data, size_t len) {
+  unsigned char hdr[14];
+  size_t h = 0;
+  hdr[h++] = (unsigned char)(0x80 | opcode);
+  if (len < 126) {
+    hdr[h++] = (unsigned char)(0x80 | len);
+  } else if (len < 65536) {
+    hdr[h++] = 0x80 | 126;
+    hdr[h++] = (unsigned char)(len >> 8);
+    hdr[h++] = (unsigned char)len;
+  } else {
+    hdr[h++] = 0x80 | 127;
+    for (int i = 7; i >= 0; i--) {
+      hdr[h++] = (unsigned char)((uint64_t)len >> (8 * i));
+    }
+  }
+  static const unsigned char mask[4] = {0x12, 0x34, 0x56, 0x78};
+  memcpy(hdr + h, mask, 4);
+  h += 4;
+  unsigned char *frame = malloc(h + len);
+  CHECK(frame != NULL);
+  memcpy(frame, hdr, h);
+  for (size_t i = 0; i < len; i++) {
+    frame[h + i] = ((const unsigned char *)data)[i] ^ mask[i % 4];
+  }
+  size_t off = 0;
+  while (off < h + len) {
+    ssize_t n = write(w->fd, frame + off, h + len - off);
+    if (n <= 0) {
+      free(frame);
+      return -1;
+    }
+    off += (size_t)n;
+  }
+  free(frame);
+  return 0;
+}
+
+tu_ws *tu_ws_open(int port, const char *path) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  CHECK(fd >= 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    close(fd);
+    return NULL;
+  }
+  char req[1024];
+  int n = snprintf(req, sizeof req,
+                   "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n",
+                   path, port);
+  if (write(fd, req, (size_t)n) != n) {
+    close(fd);
+    return NULL;
+  }
+  tu_ws *w = calloc(1, sizeof *w);
+  CHECK(w != NULL);
+  w->fd = fd;
+  int64_t deadline = argo__mono_us() + 5000000;
+  char *end = NULL;
+  while (!end) {
+    int left = (int)((deadline - argo__mono_us()) / 1000);
+    if (left <= 0 || ws_fill(w, left) <= 0) {
+      tu_ws_close(w);
+      return NULL;
+    }
+    end = memmem(w->buf, w->len, "\r\n\r\n", 4);
+  }
+  if (w->len < 12 || memcmp(w->buf + 9, "101", 3) != 0) {
+    tu_ws_close(w);
+    return NULL;
+  }
+  size_t used = (size_t)(end - (char *)w->buf) + 4;
+  memmove(w->buf, w->buf + used, w->len - used);
+  w->len -= used;
+  return w;
+}
+
+int tu_ws_send(tu_ws *w, const char *text) {
+  return ws_send_frame(w, 1, text, strlen(text));
+}
+
+char *tu_ws_recv(tu_ws *w, int timeout_ms) {
+  int64_t deadline = argo__mono_us() + (int64_t)timeout_ms * 1000;
+  char *msg = NULL;
+  size_t msg_len = 0;
+  for (;;) {
+    /* A whole frame in the buffer? */
+    if (w->len >= 2) {
+      size_t h = 2;
+      uint64_t len = w->buf[1] & 0x7f;
+      if (len == 126 && w->len >= 4) {
+        len = ((uint64_t)w->buf[2] << 8) | w->buf[3];
+        h = 4;
+      } else if (len == 127 && w->len >= 10) {
+        len = 0;
+        for (int i = 0; i < 8; i++) {
+          len = (len << 8) | w->buf[2 + i];
+        }
+        h = 10;
+      } else if (len >= 126) {
+        h = 0; /* the length is not all there yet */
+      }
+      if (h && w->len >= h + len) {
+        int fin = w->buf[0] & 0x80, op = w->buf[0] & 0x0f;
+        unsigned char *payload = w->buf + h;
+        if (op == 8) {
+          w->closed = 1;
+          free(msg);
+          return NULL;
+        }
+        if (op == 9) {
+          ws_send_frame(w, 10, payload, (size_t)len);
+        } else if (op == 1 || op == 0) {
+          msg = realloc(msg, msg_len + len + 1);
+          CHECK(msg != NULL);
+          memcpy(msg + msg_len, payload, (size_t)len);
+          msg_len += (size_t)len;
+          msg[msg_len] = '\0';
+        }
+        memmove(w->buf, w->buf + h + len, w->len - h - (size_t)len);
+        w->len -= h + (size_t)len;
+        if ((op == 1 || op == 0) && fin) {
+          return msg;
+        }
+        continue;
+      }
+    }
+    if (w->closed) {
+      free(msg);
+      return NULL;
+    }
+    int left = (int)((deadline - argo__mono_us()) / 1000);
+    if (left <= 0 || ws_fill(w, left) <= 0) {
+      free(msg);
+      return NULL;
+    }
+  }
+}
+
+void tu_ws_close(tu_ws *w) {
+  if (!w) {
+    return;
+  }
+  close(w->fd);
+  free(w->buf);
+  free(w);
 }

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <duckdb.h>
+#include <jansson.h>
 
 #include "persist/stats_yaml.h"
 #include "util/fsx.h"
@@ -76,12 +77,58 @@ typedef struct tu_mock {
   pid_t pid;
   int port;
   char ws[64], rest[64];
+  char api_key[128], api_secret[128]; /* --api-key and --api-secret, or the mock's defaults */
 } tu_mock;
 void tu_mock_start(tu_mock *m, ...);
+/* The same with the flags in a NULL-terminated array. */
+void tu_mock_startv(tu_mock *m, const char *const flags[]);
 /* A start for the mock's clock (--start-ms): noon UTC yesterday, in the past and far from a
  * midnight, so that a test's history and live candles stay in one UTC day whenever it runs. */
 int64_t tu_mock_start_ms(void);
 void tu_mock_stop(tu_mock *m);
+
+/* The mock's trading side (docs/mock_exchange.md), over real loopback sockets. */
+
+/* An HTTP answer: status 0 when the connection failed or closed without an answer. */
+typedef struct tu_http_resp {
+  long status;
+  char *body;    /* malloc'ed, "" when none */
+  char *headers; /* malloc'ed, the raw header lines (names as the server wrote them) */
+  int64_t ms;    /* how long the request took */
+} tu_http_resp;
+/* method ("GET", "POST", "DELETE") on url with an optional form body and X-MBX-APIKEY. */
+tu_http_resp tu_http(const char *method, const char *url, const char *body, const char *api_key);
+void tu_http_free(tu_http_resp *r);
+/* The value of header name (case-insensitive) in r, or NULL (static storage). */
+const char *tu_http_header(const tu_http_resp *r, const char *name);
+/* HMAC-SHA256 of payload with secret, in lowercase hex (static storage, one per call site). */
+const char *tu_hmac_hex(const char *secret, const char *payload);
+/* A SIGNED REST request to the mock: params (may be "") get "timestamp=<now>" appended unless
+ * they have one, then "signature=" with the mock's secret, all in the query string. */
+tu_http_resp tu_mock_signed(const tu_mock *m, const char *method, const char *path,
+                            const char *params);
+/* The lines of the mock's ledger (--ledger path) whose "ev" is ev (NULL: all) and, when cid
+ * is not NULL, whose "clientOrderId" is cid, in order, as a new JSON array (json_decref it).
+ * Fails the test when the file is missing or a line is not JSON. */
+json_t *tu_mock_ledger(const char *path, const char *ev, const char *cid);
+/* The mock exchange's time base: the wall clock in milliseconds. */
+int64_t tu_wall_ms(void);
+
+/* A minimal WebSocket client (RFC 6455) over a blocking socket, for the mock's WebSocket API:
+ * text frames out (masked), text frames in; pings are answered. */
+typedef struct tu_ws {
+  int fd;
+  int closed; /* the server closed the connection (close frame or end of stream) */
+  unsigned char *buf;
+  size_t len, cap;
+} tu_ws;
+/* Connects to 127.0.0.1:port and upgrades path; NULL on failure. */
+tu_ws *tu_ws_open(int port, const char *path);
+int tu_ws_send(tu_ws *w, const char *text);
+/* The next text message (malloc'ed), or NULL after timeout_ms or when the connection closed
+ * (then w->closed is set). */
+char *tu_ws_recv(tu_ws *w, int timeout_ms);
+void tu_ws_close(tu_ws *w);
 
 /* Makes this process die by SIGKILL at the nth call of op on a path that ends with suffix
  * (NULL: any path), through the I/O fault hook: a crash at exactly that step, for the child

@@ -1,46 +1,55 @@
 /*
- * mock_exchange: a local stand-in for Binance's market-data endpoints, for the tests of the
- * Binance feed and for trying argo without internet. One port on 127.0.0.1 serves both
- *   GET /api/v3/klines?symbol=S&interval=I[&startTime=ms][&endTime=ms][&limit=n]   (REST)
- *   GET /api/v3/time, /api/v3/ping
- *   /stream?streams=btcusdt@kline_1m/ethusdt@kline_1m                             (WebSocket)
- * with libwebsockets' server API. Candles are a pure function of (symbol, open time), so the
- * REST history and the live stream always agree. The mock has its own clock: step k's candle
+ * mock_exchange: a local stand-in for Binance's spot exchange, for the tests of argo's Binance
+ * feed and broker and for trying argo without internet. One port on 127.0.0.1 serves, with
+ * libwebsockets' server API:
+ *   market data (mock_market.c)
+ *     GET /api/v3/klines?symbol=S&interval=I[&startTime=ms][&endTime=ms][&limit=n]
+ *     /stream?streams=btcusdt@kline_1m/ethusdt@kline_1m                (WebSocket)
+ *   trading (mock_api.c, mock_trading.c), signed with HMAC-SHA256 or Ed25519
+ *     GET /api/v3/ping, /api/v3/time, /api/v3/exchangeInfo
+ *     POST, DELETE, GET /api/v3/order; GET /api/v3/openOrders, /api/v3/account, /api/v3/myTrades
+ *     /ws-api/v3 (WebSocket API, mock_wsapi.c): time, ping, exchangeInfo, session.logon,
+ *       session.status, session.logout, userDataStream.subscribe[.signature],
+ *       userDataStream.unsubscribe, session.subscriptions, order.place, order.status,
+ *       order.cancel, openOrders.status, account.status, myTrades; user data events
+ *       (executionReport, outboundAccountPosition) on the subscribed connections.
+ * Candles are a pure function of (symbol, open time), so the REST history, the live stream and
+ * the matching engine always agree. The mock has its own clock for candles: step k's candle
  * opens at start + k * interval and is finalized (sent with "x": true) when k + 1 ticks of real
  * time have passed since the mock started; a tick is the interval itself (real time) unless
  * --tick-ms makes the clock run faster. REST serves every candle up to the one currently open.
+ * The exchange's time (orders, events, /api/v3/time, the check of a request's timestamp) is
+ * the wall clock plus --clock-offset-ms.
  *
- * The first line on stdout is the port. Script flags make it misbehave on purpose:
- *   --disconnect-after N  close a WebSocket connection after it sent N finalized candles
- *   --disconnects K       ... for the first K connections only (default 1; 0 = every one)
- *   --rate-limit K        answer the first K REST requests with HTTP 429 and Retry-After
- *   --retry-after S       the Retry-After value in seconds (default 1)
- *   --hold-klines K       hold the answers to the first K klines requests (a slow exchange):
- *   --hold-ms MS          ... for MS milliseconds (default: until 200 ms after the candle that
- *                         is open by the wall clock when the request arrives has been sent)
- *   --rate-limit-status C 429 (default) or 418
- *   --malformed-every N   after every N-th finalized candle, send a malformed message
- *   --ping-ms MS          ping every WebSocket connection every MS milliseconds, and close one
- *                         that has not answered the previous ping with a pong (as Binance does)
- *   --stats-file F        at exit, write the counts of connections, pings and pongs to F
- *   --skip-steps A,B,..   do not send the candles of these steps live (a gap; REST has them)
- *   --duplicate-every N   send every N-th finalized candle twice
- *   --partial N           non-final ("x": false) updates before each final candle (default 1)
- *   --interval I          the only interval served (default 1m)
- *   --tick-ms MS          real milliseconds per interval (default: the interval)
- *   --start-ms MS         open time of step 0 (default: the current interval, or one day
- *                         earlier when the clock runs faster than real time)
- *   --port P              port (default 0: the kernel picks one)
- *   --lifetime S          exit after S seconds (default 0: run until SIGINT/SIGTERM)
- *   --tls-cert F --tls-key F   serve https:// and wss:// with this certificate (PEM)
- *   --verbose             log requests and connections to stderr
+ * The first line on stdout is the port. Flags (docs/feeds.md and docs/mock_exchange.md):
+ *   market data: --interval I, --tick-ms MS, --start-ms MS, --partial N, --disconnect-after N,
+ *     --disconnects K, --rate-limit K, --retry-after S, --rate-limit-status C, --hold-klines K,
+ *     --hold-ms MS, --malformed-every N, --ping-ms MS, --stats-file F, --skip-steps A,B,..,
+ *     --duplicate-every N
+ *   trading: --api-key K, --api-secret S, --ed25519-api-key K, --ed25519-pubkey PEM,
+ *     --symbols LIST, --balance LIST, --tick-size X, --min-price X, --max-price X,
+ *     --step-size X, --min-qty X, --max-qty X, --min-notional X, --max-notional X,
+ *     --apply-min-to-market 0|1, --commission R, --maker-commission R, --commission-asset A,
+ *     --commission-asset-price X, --max-fill-qty Q, --fills-per-candle N,
+ *     --market-liquidity Q, --reject-events, --clock-offset-ms MS, --ledger FILE,
+ *     --weight-limit N, --order-limit-10s N, --order-limit-1d N
+ *   trading faults: --drop-stream-after N, --drop-streams K, --order-delay-ms MS,
+ *     --delay-orders K,.., --lose-orders K,.., --throttle-orders K, --throttle-status C,
+ *     --bad-timestamp K,.., --bad-timestamp-orders K,.., --reject-orders K,..,
+ *     --reject-code C, --reject-msg M
+ *   --port P, --lifetime S, --tls-cert F --tls-key F, --verbose
  *
- * A test program, not part of libargo: it keeps its state in file-level statics.
+ * HMAC signatures are over the exact bytes sent: the mock reads each request line from the
+ * socket before libwebsockets decodes it (which it does to every query string), and answers
+ * every HTTP request with "Connection: close" so that each connection carries one request.
+ * Behind TLS (--tls-cert) the bytes cannot be read that way and the query is rebuilt from the
+ * decoded parameters.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -48,91 +57,57 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
-#include <libwebsockets.h>
+#include "mock.h"
 
-#define MAX_SYMS 16
-#define MAX_SKIP 256
-#define MAX_QUEUE 100000
+#define RAW_FDS 4096
+#define MAX_BODY (256 * 1024)
 
-/* ---- configuration (flags) --------------------------------------------------------------- */
+mock_options mopt = {.interval = "1m",
+                     .disconnects = 1,
+                     .retry_after = 1,
+                     .rate_limit_status = 429,
+                     .partial = 1,
+                     .api_key = "mock-api-key",
+                     .api_secret = "mock-api-secret",
+                     .ed_api_key = "mock-ed25519-key",
+                     .symbols = "BTCUSDT,ETHUSDT,BNBUSDT",
+                     .balances = "USDT=10000",
+                     .tick_size = 1000000, /* 0.01 */
+                     .min_price = 1000000, /* 0.01 */
+                     .max_price = 1000000 * MOCK_UNIT,
+                     .step_size = 1000, /* 0.00001 */
+                     .min_qty = 1000,   /* 0.00001 */
+                     .max_qty = 9000 * MOCK_UNIT,
+                     .min_notional = 5 * MOCK_UNIT,
+                     .max_notional = 9000000 * MOCK_UNIT,
+                     .apply_min_to_market = 1,
+                     .taker_rate = 100000, /* 0.001 */
+                     .maker_rate = -1,
+                     .weight_limit = 6000,
+                     .order_limit_10s = 100,
+                     .order_limit_1d = 200000,
+                     .drop_streams = 1,
+                     .throttle_status = 429,
+                     .reject_code = -2010};
 
-static struct {
-  int port;
-  char interval[16];
-  int64_t iv_ms;
-  int64_t tick_ms;
-  int64_t start_ms;
-  int have_start;
-  int disconnect_after;
-  int disconnects;
-  int rate_limit;
-  int retry_after;
-  int rate_limit_status;
-  int hold_klines;
-  int64_t hold_ms; /* 0: until the candle open at the request has been finalized */
-  int malformed_every;
-  int64_t ping_ms;
-  const char *stats_file;
-  int64_t skip[MAX_SKIP];
-  int nskip;
-  int duplicate_every;
-  int partial;
-  int lifetime;
-  int verbose;
-  const char *tls_cert, *tls_key;
-} opt = {
-    .interval = "1m", .disconnects = 1, .retry_after = 1, .rate_limit_status = 429, .partial = 1};
-
-/* ---- state ------------------------------------------------------------------------------- */
-
-typedef struct msg {
-  struct msg *next;
-  size_t len;
-  int close; /* a scripted disconnect: close instead of sending */
-  char text[];
-} msg;
-
-/* One WebSocket or HTTP connection (lws allocates it per wsi). */
-typedef struct pss {
-  struct pss *next_live; /* list of open WebSocket sessions */
-  struct lws *wsi;
-  int is_ws;
-  int conn_no; /* 1 for the first WebSocket connection */
-  char syms[MAX_SYMS][32];
-  int nsym;
-  msg *head, *tail;
-  int queued;
-  int finals;        /* finalized candles queued on this connection */
-  int cut;           /* a disconnect has been queued */
-  int ping_due;      /* a ping waits to be sent */
-  int awaiting_pong; /* a ping was sent and not answered yet */
-  int no_pong;       /* close: the previous ping was not answered */
-  char *body;        /* HTTP response body */
-  size_t body_len, body_off;
-  int status;                  /* of the HTTP response */
-  int rate_limited;            /* ... which then carries Retry-After */
-  int held;                    /* headers not sent yet: the answer is held (--hold-klines) */
-  lws_sorted_usec_list_t hold; /* ... until this timer fires */
-} pss;
-
-static struct lws_context *ctx;
-static pss *live;
+struct lws_context *mock_ctx;
 static int64_t real0_us;
 static int64_t next_step; /* the next step to finalize */
-static int ws_connections;
 static int rest_requests;
 static int klines_requests;
-static int64_t finals_total;
-static int64_t pings_sent, pongs_received;
 static int64_t next_ping_us;
 static volatile sig_atomic_t interrupted;
 static lws_sorted_usec_list_t tick_sul;
+static char *raw_lines[RAW_FDS]; /* the request line read from each new connection */
 
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logf_(const char *fmt, ...) {
-  if (!opt.verbose) {
+/* ---- clock, logging, helpers ------------------------------------------------------------- */
+
+void mock_log(const char *fmt, ...) {
+  if (!mopt.verbose) {
     return;
   }
   va_list ap;
@@ -143,7 +118,7 @@ static void logf_(const char *fmt, ...) {
   va_end(ap);
 }
 
-static int64_t mono_us(void) {
+int64_t mock_mono_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
@@ -155,225 +130,113 @@ static int64_t wall_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Steps finalized so far (the candle of step current_step() is open). */
-static int64_t current_step(void) {
-  return (mono_us() - real0_us) / (opt.tick_ms * 1000);
+int64_t mock_server_ms(void) {
+  return wall_ms() + mopt.clock_offset_ms;
 }
 
-/* ---- candles ----------------------------------------------------------------------------- */
-
-static uint64_t mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
+int64_t mock_current_step(void) {
+  return (mock_mono_us() - real0_us) / (mopt.tick_ms * 1000);
 }
 
-static uint64_t hash_sym(const char *s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (; *s; s++) {
-    h = (h ^ (unsigned char)toupper((unsigned char)*s)) * 1099511628211ULL;
-  }
-  return h;
+int64_t mock_last_step(void) {
+  return next_step - 1;
 }
 
-/* The close of the candle n intervals after the epoch: a smooth path plus noise, positive. */
-static double close_at(uint64_t h, int64_t n) {
-  double base = 10 + (double)(h % 50000);
-  double noise = (double)(mix(h ^ (uint64_t)n) % 10000) / 10000.0 - 0.5;
-  return base * (1 + 0.05 * sin((double)n / 97.0) + 0.002 * noise);
-}
-
-typedef struct candle {
-  char o[32], h[32], l[32], c[32], v[32];
-} candle;
-
-/* The candle of symbol opening at open_ms. open is the previous close, so candles chain. */
-static void make_candle(const char *sym, int64_t open_ms, candle *out) {
-  uint64_t h = hash_sym(sym);
-  int64_t n = open_ms / opt.iv_ms;
-  double o = close_at(h, n - 1), c = close_at(h, n);
-  double wig = (double)(mix(h ^ (uint64_t)n ^ 0x5bd1e995) % 1000) / 1000.0;
-  double hi = (o > c ? o : c) * (1 + 0.001 * wig);
-  double lo = (o < c ? o : c) * (1 - 0.001 * (1 - wig));
-  double v = 1 + (double)(mix(h + (uint64_t)n) % 100000) / 100.0;
-  snprintf(out->o, sizeof out->o, "%.8f", o);
-  snprintf(out->h, sizeof out->h, "%.8f", hi);
-  snprintf(out->l, sizeof out->l, "%.8f", lo);
-  snprintf(out->c, sizeof out->c, "%.8f", c);
-  snprintf(out->v, sizeof out->v, "%.8f", v);
-}
-
-/* ---- WebSocket sessions ------------------------------------------------------------------ */
-
-static void enqueue(pss *p, const char *text, int close) {
-  if (p->queued >= MAX_QUEUE) {
-    return; /* a client that does not read: drop rather than grow without bound */
-  }
-  size_t n = strlen(text);
-  msg *m = malloc(sizeof *m + n + 1);
-  if (!m) {
-    return;
-  }
-  m->next = NULL;
-  m->len = n;
-  m->close = close;
-  memcpy(m->text, text, n + 1);
-  if (p->tail) {
-    p->tail->next = m;
-  } else {
-    p->head = m;
-  }
-  p->tail = m;
-  p->queued++;
-}
-
-static void free_queue(pss *p) {
-  while (p->head) {
-    msg *m = p->head;
-    p->head = m->next;
-    free(m);
-  }
-  p->tail = NULL;
-  p->queued = 0;
-}
-
-static void kline_json(char *buf, size_t len, const char *sym, int64_t open_ms, int final,
-                       int bump) {
-  candle c;
-  make_candle(sym, open_ms, &c);
-  if (bump) {
-    /* A non-final update carries values that differ from the final candle's. */
-    snprintf(c.c, sizeof c.c, "%.8f", strtod(c.c, NULL) * 1.003);
-    snprintf(c.h, sizeof c.h, "%.8f", strtod(c.h, NULL) * 1.004);
-  }
-  char lower[32];
-  size_t i = 0;
-  for (; sym[i] && i + 1 < sizeof lower; i++) {
-    lower[i] = (char)tolower((unsigned char)sym[i]);
-  }
-  lower[i] = '\0';
-  int64_t now = wall_ms();
-  snprintf(buf, len,
-           "{\"stream\":\"%s@kline_%s\",\"data\":{\"e\":\"kline\",\"E\":%" PRId64
-           ",\"s\":\"%s\",\"k\":{\"t\":%" PRId64 ",\"T\":%" PRId64
-           ",\"s\":\"%s\",\"i\":\"%s\",\"f\":100,\"L\":200,\"o\":\"%s\",\"c\":\"%s\",\"h\":\"%s\","
-           "\"l\":\"%s\",\"v\":\"%s\",\"n\":100,\"x\":%s,\"q\":\"1.0\",\"V\":\"0.5\",\"Q\":\"0.5\","
-           "\"B\":\"0\"}}}",
-           lower, opt.interval, now, sym, open_ms, open_ms + opt.iv_ms - 1, sym, opt.interval, c.o,
-           c.c, c.h, c.l, c.v, final ? "true" : "false");
-}
-
-static int skipped(int64_t step) {
-  for (int i = 0; i < opt.nskip; i++) {
-    if (opt.skip[i] == step) {
+int mock_list_has(const mock_list *l, int64_t v) {
+  for (int i = 0; i < l->n; i++) {
+    if (l->v[i] == v) {
       return 1;
     }
   }
   return 0;
 }
 
-static void send_malformed(pss *p) {
-  static unsigned next;
-  char buf[512];
-  switch (next++ % 4) {
-  case 0: /* truncated */
-    snprintf(
-        buf, sizeof buf,
-        "{\"stream\":\"btcusdt@kline_%s\",\"data\":{\"e\":\"kline\",\"k\":{\"t\":", opt.interval);
-    break;
-  case 1: /* no kline */
-    snprintf(buf, sizeof buf, "{\"stream\":\"x\",\"data\":{\"e\":\"kline\",\"s\":\"BTCUSDT\"}}");
-    break;
-  case 2:
-    snprintf(buf, sizeof buf, "this is not JSON at all");
-    break;
-  default: /* a price that is not a number */
-    snprintf(buf, sizeof buf,
-             "{\"stream\":\"btcusdt@kline_%s\",\"data\":{\"e\":\"kline\",\"k\":{\"t\":%" PRId64
-             ",\"s\":\"%s\",\"i\":\"%s\",\"o\":\"abc\",\"c\":\"1\",\"h\":\"1\",\"l\":\"1\","
-             "\"v\":\"1\",\"x\":true}}}",
-             opt.interval, opt.start_ms, p->nsym ? p->syms[0] : "BTCUSDT", opt.interval);
-    break;
+int mock_amt_parse(const char *s, mock_amt *out) {
+  if (!s || !*s) {
+    return -1;
   }
-  enqueue(p, buf, 0);
-}
-
-/* Queues step's messages on every open session. */
-static void broadcast(int64_t step) {
-  int64_t open_ms = opt.start_ms + step * opt.iv_ms;
-  char buf[1024];
-  for (pss *p = live; p; p = p->next_live) {
-    if (p->cut) {
-      continue;
+  int neg = 0;
+  if (*s == '-') {
+    neg = 1;
+    s++;
+  }
+  int64_t whole = 0, frac = 0;
+  int digits = 0, fd = 0;
+  for (; isdigit((unsigned char)*s); s++, digits++) {
+    if (whole > (INT64_MAX / MOCK_UNIT) / 10) {
+      return -1;
     }
-    for (int s = 0; s < p->nsym; s++) {
-      for (int k = 0; k < opt.partial; k++) {
-        kline_json(buf, sizeof buf, p->syms[s], open_ms, 0, 1);
-        enqueue(p, buf, 0);
-      }
-      if (skipped(step)) {
+    whole = whole * 10 + (*s - '0');
+  }
+  if (*s == '.') {
+    s++;
+    for (; isdigit((unsigned char)*s); s++, fd++) {
+      if (fd >= 8) {
+        if (*s != '0') {
+          return -2; /* a ninth decimal that is not zero */
+        }
         continue;
       }
-      kline_json(buf, sizeof buf, p->syms[s], open_ms, 1, 0);
-      enqueue(p, buf, 0);
-      p->finals++;
-      finals_total++;
-      if (opt.duplicate_every > 0 && finals_total % opt.duplicate_every == 0) {
-        enqueue(p, buf, 0);
-      }
-      if (opt.malformed_every > 0 && p->finals % opt.malformed_every == 0) {
-        send_malformed(p);
-      }
-      if (opt.disconnect_after > 0 && p->finals >= opt.disconnect_after &&
-          (opt.disconnects == 0 || p->conn_no <= opt.disconnects)) {
-        enqueue(p, "", 1);
-        p->cut = 1;
-        logf_("connection %d: scripted disconnect after %d candles", p->conn_no, p->finals);
-        break;
-      }
-    }
-    if (p->head) {
-      lws_callback_on_writable(p->wsi);
+      frac = frac * 10 + (*s - '0');
+      digits++;
     }
   }
+  if (*s || digits == 0) {
+    return -1;
+  }
+  for (int i = fd < 8 ? fd : 8; i < 8; i++) {
+    frac *= 10;
+  }
+  mock_amt v = whole * MOCK_UNIT + frac;
+  *out = neg ? -v : v;
+  return 0;
 }
 
-/* --ping-ms: pings every open WebSocket connection; one that left the previous ping
- * unanswered is closed instead. */
-static void ping_all(void) {
-  for (pss *p = live; p; p = p->next_live) {
-    if (p->cut) {
-      continue;
-    }
-    if (p->awaiting_pong) {
-      p->no_pong = 1;
-      p->cut = 1;
-      logf_("connection %d: no pong to the last ping; closing", p->conn_no);
-    } else {
-      p->ping_due = 1;
-      p->awaiting_pong = 1;
-    }
-    lws_callback_on_writable(p->wsi);
-  }
+const char *mock_amt_str(mock_amt v, char buf[32]) {
+  int neg = v < 0;
+  uint64_t u = neg ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+  snprintf(buf, 32, "%s%" PRIu64 ".%08" PRIu64, neg ? "-" : "", u / (uint64_t)MOCK_UNIT,
+           u % (uint64_t)MOCK_UNIT);
+  return buf;
 }
+
+__extension__ typedef __int128 i128;
+
+mock_amt mock_amt_mul(mock_amt a, mock_amt b) {
+  i128 p = (i128)a * (i128)b;
+  return (mock_amt)((p + MOCK_UNIT / 2) / MOCK_UNIT);
+}
+
+mock_amt mock_amt_div(mock_amt a, mock_amt b) {
+  if (b <= 0) {
+    return 0;
+  }
+  return (mock_amt)(((i128)a * MOCK_UNIT) / b);
+}
+
+json_t *mock_json_amt(mock_amt v) {
+  char b[32];
+  return json_string(mock_amt_str(v, b));
+}
+
+/* ---- the clock's tick -------------------------------------------------------------------- */
 
 static void tick(lws_sorted_usec_list_t *sul) {
-  int64_t due = current_step();
+  int64_t due = mock_current_step();
   while (next_step < due) {
-    broadcast(next_step++);
+    /* Fills against a candle are made as the candle is finalized, before it is sent. */
+    mock_trading_candle(next_step);
+    mock_market_broadcast(next_step++);
   }
-  int64_t now = mono_us();
-  if (opt.ping_ms > 0 && now >= next_ping_us) {
-    ping_all();
-    next_ping_us = now + opt.ping_ms * 1000;
+  int64_t now = mock_mono_us();
+  if (mopt.ping_ms > 0 && now >= next_ping_us) {
+    mock_market_ping_all();
+    next_ping_us = now + mopt.ping_ms * 1000;
   }
   /* Wake at the next step's end or ping (and at least every 200 ms, for --lifetime and
    * signals). */
-  int64_t next_us = real0_us + (next_step + 1) * opt.tick_ms * 1000 - now;
-  if (opt.ping_ms > 0 && next_ping_us - now < next_us) {
+  int64_t next_us = real0_us + (next_step + 1) * mopt.tick_ms * 1000 - now;
+  if (mopt.ping_ms > 0 && next_ping_us - now < next_us) {
     next_us = next_ping_us - now;
   }
   if (next_us > 200000) {
@@ -382,130 +245,132 @@ static void tick(lws_sorted_usec_list_t *sul) {
   if (next_us < 1000) {
     next_us = 1000;
   }
-  lws_sul_schedule(ctx, 0, sul, tick, next_us);
+  lws_sul_schedule(mock_ctx, 0, sul, tick, next_us);
 }
 
-/* "streams=btcusdt@kline_1m/ethusdt@kline_1m" -> p->syms. -1 when malformed. */
-static int parse_streams(pss *p, const char *arg) {
-  const char *s = arg;
-  while (*s && p->nsym < MAX_SYMS) {
-    const char *slash = strchr(s, '/');
-    size_t n = slash ? (size_t)(slash - s) : strlen(s);
-    const char *at = memchr(s, '@', n);
-    if (!at || strncmp(at, "@kline_", 7) != 0) {
-      return -1;
-    }
-    size_t sl = (size_t)(at - s);
-    size_t il = n - sl - 7;
-    if (sl == 0 || sl >= sizeof p->syms[0] || il != strlen(opt.interval) ||
-        strncmp(at + 7, opt.interval, il) != 0) {
-      return -1;
-    }
-    for (size_t i = 0; i < sl; i++) {
-      p->syms[p->nsym][i] = (char)toupper((unsigned char)s[i]);
-    }
-    p->syms[p->nsym][sl] = '\0';
-    p->nsym++;
-    s += n + (slash != NULL);
+/* ---- HTTP -------------------------------------------------------------------------------- */
+
+/* Reads (without consuming: libwebsockets reads it afterwards) the first line of what a new
+ * connection sends, waiting up to a second for it: the request line as sent, before
+ * libwebsockets percent-decodes the query. */
+static void peek_request_line(int fd) {
+  if (fd < 0 || fd >= RAW_FDS) {
+    return;
   }
-  return p->nsym > 0 ? 0 : -1;
+  free(raw_lines[fd]);
+  raw_lines[fd] = NULL;
+  char buf[16384];
+  int64_t deadline = mock_mono_us() + 1000000;
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf - 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) {
+      char *eol = memchr(buf, '\n', (size_t)n);
+      if (eol) {
+        raw_lines[fd] = strndup(buf, (size_t)(eol - buf));
+        return;
+      }
+      if ((size_t)n == sizeof buf - 1) {
+        return;
+      }
+    } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      return;
+    }
+    int64_t left = deadline - mock_mono_us();
+    if (left <= 0) {
+      return;
+    }
+    /* poll says readable as soon as part of the line is there: wait a little between looks. */
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    if (n > 0) {
+      usleep(200);
+    } else if (poll(&pf, 1, (int)(left / 1000) + 1) < 0 && errno != EINTR) {
+      return;
+    }
+  }
 }
 
-/* ---- REST -------------------------------------------------------------------------------- */
-
-static int json_error(char *buf, size_t len, int code, const char *text) {
-  return snprintf(buf, len, "{\"code\":%d,\"msg\":\"%s\"}", code, text);
+static int http_method(struct lws *wsi) {
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0) {
+    return MOCK_GET;
+  }
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) {
+    return MOCK_POST;
+  }
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI) > 0) {
+    return MOCK_DELETE;
+  }
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) > 0) {
+    return MOCK_PUT;
+  }
+  return 0;
 }
 
-/* The body of GET /api/v3/klines into p->body; returns the HTTP status. */
-static int klines(pss *p, struct lws *wsi) {
-  char sym[64] = "", iv[32] = "", a[64];
-  const char *v;
-  int64_t start = -1, end = -1, limit = 500;
-  if ((v = lws_get_urlarg_by_name(wsi, "symbol=", a, sizeof a))) {
-    snprintf(sym, sizeof sym, "%s", v);
-  }
-  if ((v = lws_get_urlarg_by_name(wsi, "interval=", a, sizeof a))) {
-    snprintf(iv, sizeof iv, "%s", v);
-  }
-  if ((v = lws_get_urlarg_by_name(wsi, "startTime=", a, sizeof a))) {
-    start = strtoll(v, NULL, 10);
-  }
-  if ((v = lws_get_urlarg_by_name(wsi, "endTime=", a, sizeof a))) {
-    end = strtoll(v, NULL, 10);
-  }
-  if ((v = lws_get_urlarg_by_name(wsi, "limit=", a, sizeof a))) {
-    limit = strtoll(v, NULL, 10);
-  }
-  p->body = malloc(256);
-  if (!p->body) {
-    return 500;
-  }
-  if (!sym[0]) {
-    p->body_len = (size_t)json_error(p->body, 256, -1102,
-                                     "Mandatory parameter 'symbol' was not sent, was empty/null, "
-                                     "or malformed.");
-    return 400;
-  }
-  for (char *c = sym; *c; c++) {
-    if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c)) {
-      p->body_len = (size_t)json_error(p->body, 256, -1121, "Invalid symbol.");
-      return 400;
+/* p->raw_query: the query as sent when the request line was read from the socket and names
+ * this path, else the decoded parameters joined again (TLS). */
+static void take_query(mock_conn *p, struct lws *wsi) {
+  int fd = lws_get_socket_fd(wsi);
+  char *line = fd >= 0 && fd < RAW_FDS ? raw_lines[fd] : NULL;
+  if (line) {
+    raw_lines[fd] = NULL; /* one request per connection: used once */
+    char *sp = strchr(line, ' ');
+    char *target = sp ? sp + 1 : NULL;
+    char *end = target ? strchr(target, ' ') : NULL;
+    if (end) {
+      *end = '\0';
+      char *q = strchr(target, '?');
+      size_t plen = q ? (size_t)(q - target) : strlen(target);
+      if (plen == strlen(p->path) && memcmp(target, p->path, plen) == 0) {
+        p->raw_query = strdup(q ? q + 1 : "");
+        p->raw_known = 1;
+      }
+    }
+    free(line);
+    if (p->raw_known) {
+      return;
     }
   }
-  if (strcmp(iv, opt.interval) != 0) {
-    p->body_len = (size_t)json_error(p->body, 256, -1120, "Invalid interval.");
-    return 400;
+  size_t cap = 1, n = 0;
+  char frag[8192];
+  for (int i = 0; lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
+       i++) {
+    cap += strlen(frag) + 1;
   }
-  if (limit < 1 || limit > 1000) {
-    limit = limit < 1 ? 500 : 1000;
+  p->raw_query = calloc(1, cap);
+  for (int i = 0; p->raw_query &&
+                  lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
+       i++) {
+    n += (size_t)snprintf(p->raw_query + n, cap - n, "%s%s", i ? "&" : "", frag);
   }
-  /* Candles up to the one currently open, like the exchange. */
-  int64_t newest = opt.start_ms + current_step() * opt.iv_ms;
-  int64_t hi = end >= 0 && end < newest ? end : newest;
-  int64_t first;
-  if (start >= 0) {
-    first = (start + opt.iv_ms - 1) / opt.iv_ms * opt.iv_ms;
-  } else {
-    first = (hi / opt.iv_ms - limit + 1) * opt.iv_ms;
-  }
-  size_t cap = 256 + (size_t)limit * 200;
-  char *body = realloc(p->body, cap);
-  if (!body) {
-    return 500;
-  }
-  p->body = body;
-  size_t n = 0;
-  body[n++] = '[';
-  int count = 0;
-  for (int64_t t = first; t <= hi && count < limit; t += opt.iv_ms, count++) {
-    candle c;
-    make_candle(sym, t, &c);
-    n += (size_t)snprintf(body + n, cap - n,
-                          "%s[%" PRId64 ",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",%" PRId64
-                          ",\"1.0\",100,\"0.5\",\"0.5\",\"0\"]",
-                          count ? "," : "", t, c.o, c.h, c.l, c.c, c.v, t + opt.iv_ms - 1);
-  }
-  body[n++] = ']';
-  p->body_len = n;
-  return 200;
+}
+
+static void add_header(mock_conn *p, const char *name, const char *value) {
+  size_t n = strlen(p->extra_headers);
+  snprintf(p->extra_headers + n, sizeof p->extra_headers - n, "%s\n%s\n", name, value);
 }
 
 /* Sends the status line and headers of p's response and asks to write the body. */
-static int send_headers(pss *p, struct lws *wsi) {
-  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *q = start,
+static int send_headers(mock_conn *p, struct lws *wsi) {
+  unsigned char hdr[LWS_PRE + 2048], *start = hdr + LWS_PRE, *q = start,
                                      *end = hdr + sizeof hdr - 1;
-  if (lws_add_http_common_headers(wsi, (unsigned)p->status, "application/json", p->body_len, &q,
-                                  end)) {
+  if (lws_add_http_common_headers(wsi, (unsigned)p->status, "application/json;charset=UTF-8",
+                                  p->body_len, &q, end)) {
     return -1;
   }
-  if (p->rate_limited) {
-    char ra[16];
-    int n = snprintf(ra, sizeof ra, "%d", opt.retry_after);
-    if (lws_add_http_header_by_name(
-            wsi, (const unsigned char *)"retry-after:", (const unsigned char *)ra, n, &q, end)) {
+  char name[128];
+  for (char *h = p->extra_headers; *h;) {
+    char *nl = strchr(h, '\n');
+    char *v = nl + 1;
+    char *vnl = strchr(v, '\n');
+    snprintf(name, sizeof name, "%.*s:", (int)(nl - h), h);
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)v,
+                                    (int)(vnl - v), &q, end)) {
       return -1;
     }
+    h = vnl + 1;
+  }
+  if (lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &q,
+                                   end)) {
+    return -1;
   }
   if (lws_finalize_write_http_header(wsi, start, &q, end)) {
     return -1;
@@ -515,7 +380,7 @@ static int send_headers(pss *p, struct lws *wsi) {
 }
 
 static void hold_over(lws_sorted_usec_list_t *sul) {
-  pss *p = lws_container_of(sul, pss, hold);
+  mock_conn *p = lws_container_of(sul, mock_conn, hold);
   lws_callback_on_writable(p->wsi);
 }
 
@@ -524,69 +389,187 @@ static void hold_over(lws_sorted_usec_list_t *sul) {
  * clock). A client that asked for history up to the candle in progress then misses that candle
  * on a stream it opens after the answer. */
 static int64_t hold_us(void) {
-  if (opt.hold_ms > 0) {
-    return opt.hold_ms * 1000;
+  if (mopt.hold_ms > 0) {
+    return mopt.hold_ms * 1000;
   }
-  int64_t k = (wall_ms() / opt.iv_ms * opt.iv_ms - opt.start_ms) / opt.iv_ms;
-  int64_t cur = current_step();
+  int64_t k = (wall_ms() / mopt.iv_ms * mopt.iv_ms - mopt.start_ms) / mopt.iv_ms;
+  int64_t cur = mock_current_step();
   if (k < cur) {
     k = cur;
   }
-  int64_t us = real0_us + (k + 1) * opt.tick_ms * 1000 + 200000 - mono_us();
+  int64_t us = real0_us + (k + 1) * mopt.tick_ms * 1000 + 200000 - mock_mono_us();
   return us > 1000 ? us : 1000;
 }
 
-static int http_request(pss *p, struct lws *wsi, const char *uri) {
+static void weight_header(mock_conn *p) {
+  char v[32];
+  snprintf(v, sizeof v, "%d", mock_used_weight());
+  add_header(p, "x-mbx-used-weight-1m", v);
+}
+
+/* Sends p's response now, or after delay_us. */
+static int respond(mock_conn *p, struct lws *wsi, int64_t delay_us) {
+  if (delay_us > 0) {
+    p->held = 1;
+    lws_sul_schedule(mock_ctx, 0, &p->hold, hold_over, delay_us);
+    return 0;
+  }
+  return send_headers(p, wsi);
+}
+
+static int klines_request(mock_conn *p, struct lws *wsi) {
   int status;
-  rest_requests++;
-  p->body = NULL;
-  p->body_len = p->body_off = 0;
-  p->rate_limited = 0;
-  p->held = 0;
-  int is_klines = strcmp(uri, "/api/v3/klines") == 0;
-  klines_requests += is_klines;
-  if (is_klines && rest_requests <= opt.rate_limit) {
-    p->rate_limited = 1;
-    status = opt.rate_limit_status;
+  klines_requests++;
+  if (rest_requests <= mopt.rate_limit) {
+    status = mopt.rate_limit_status;
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", mopt.retry_after);
+    add_header(p, "retry-after", ra);
     p->body = malloc(128);
     if (p->body) {
-      p->body_len = (size_t)json_error(p->body, 128, -1003, "Too many requests; rate limited.");
-    }
-  } else if (is_klines) {
-    status = klines(p, wsi);
-  } else if (strcmp(uri, "/api/v3/ping") == 0 || strcmp(uri, "/api/v3/time") == 0) {
-    status = 200;
-    p->body = malloc(64);
-    if (p->body) {
-      p->body_len = strcmp(uri, "/api/v3/ping") == 0
-                        ? (size_t)snprintf(p->body, 64, "{}")
-                        : (size_t)snprintf(p->body, 64, "{\"serverTime\":%" PRId64 "}",
-                                           opt.start_ms + current_step() * opt.iv_ms);
+      p->body_len = (size_t)snprintf(p->body, 128, "{\"code\":-1003,\"msg\":\"%s\"}",
+                                     "Too many requests; rate limited.");
     }
   } else {
-    status = 404;
-    p->body = malloc(64);
-    if (p->body) {
-      p->body_len = (size_t)json_error(p->body, 64, -1, "Not found.");
-    }
+    status = mock_klines(p, wsi);
   }
   if (!p->body) {
     return -1;
   }
   p->status = status;
-  p->wsi = wsi;
-  if (is_klines && klines_requests <= opt.hold_klines) {
+  if (klines_requests <= mopt.hold_klines) {
     int64_t us = hold_us();
-    logf_("REST %s -> %d (%zu bytes), held %" PRId64 " ms", uri, status, p->body_len, us / 1000);
-    p->held = 1;
-    lws_sul_schedule(ctx, 0, &p->hold, hold_over, us);
-    return 0;
+    mock_log("REST %s -> %d (%zu bytes), held %" PRId64 " ms", p->path, status, p->body_len,
+             us / 1000);
+    return respond(p, wsi, us);
   }
-  logf_("REST %s -> %d (%zu bytes)", uri, status, p->body_len);
-  return send_headers(p, wsi);
+  mock_log("REST %s -> %d (%zu bytes)", p->path, status, p->body_len);
+  return respond(p, wsi, 0);
 }
 
-static int http_write(pss *p, struct lws *wsi) {
+/* Removes "signature=..." from a query or body, for the signature payload. */
+static void strip_signature(const char *s, char *out, size_t cap) {
+  size_t n = 0;
+  out[0] = '\0';
+  for (const char *a = s; a && *a;) {
+    const char *amp = strchr(a, '&');
+    size_t len = amp ? (size_t)(amp - a) : strlen(a);
+    if (!(len >= 10 && strncmp(a, "signature=", 10) == 0)) {
+      n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%.*s", n ? "&" : "", (int)len, a);
+    }
+    a = amp ? amp + 1 : NULL;
+  }
+}
+
+static int api_request(mock_conn *p, struct lws *wsi) {
+  mock_req rq;
+  memset(&rq, 0, sizeof rq);
+  rq.method = p->method;
+  rq.endpoint = p->path;
+  rq.conn = p;
+  if (lws_hdr_custom_copy(wsi, rq.api_key, sizeof rq.api_key, "x-mbx-apikey:", 13) < 0) {
+    rq.api_key[0] = '\0';
+  }
+  /* Parameters from the query string take precedence over the body's (Binance's rule). */
+  mock_req_add_query(&rq, p->raw_query);
+  if (p->req_body) {
+    mock_req_add_query(&rq, p->req_body);
+  }
+  /* The signature payload: the query string concatenated with the body, as sent. */
+  size_t cap = (p->raw_query ? strlen(p->raw_query) : 0) + p->req_len + 2;
+  char *a = malloc(cap), *b = malloc(cap);
+  rq.payload = malloc(cap);
+  if (!a || !b || !rq.payload) {
+    free(a);
+    free(b);
+    mock_req_free(&rq);
+    return -1;
+  }
+  strip_signature(p->raw_query, a, cap);
+  strip_signature(p->req_body, b, cap);
+  snprintf(rq.payload, cap, "%s%s", a, b);
+  free(a);
+  free(b);
+  mock_reply rp;
+  mock_api_handle(&rq, &rp);
+  mock_req_free(&rq);
+  if (rp.lose) {
+    json_decref(rp.result);
+    mock_log("REST %s: processed, response lost (connection closed)", p->path);
+    return -1;
+  }
+  json_t *body = rp.result;
+  if (!body) {
+    body = json_pack("{s:i,s:s}", "code", rp.code, "msg", rp.msg);
+  }
+  p->body = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_decref(body);
+  if (!p->body) {
+    return -1;
+  }
+  p->body_len = strlen(p->body);
+  p->status = rp.status;
+  weight_header(p);
+  if (rp.order) {
+    char v[32];
+    snprintf(v, sizeof v, "%d", mock_order_count_10s());
+    add_header(p, "x-mbx-order-count-10s", v);
+    snprintf(v, sizeof v, "%d", mock_order_count_1d());
+    add_header(p, "x-mbx-order-count-1d", v);
+  }
+  if (rp.retry_after_s > 0) {
+    char v[32];
+    snprintf(v, sizeof v, "%d", rp.retry_after_s);
+    add_header(p, "retry-after", v);
+  }
+  mock_log("REST %s %s -> %d %s%s",
+           p->method == MOCK_POST     ? "POST"
+           : p->method == MOCK_DELETE ? "DELETE"
+                                      : "GET",
+           p->path, p->status, p->body, rp.delay_ms ? " (delayed)" : "");
+  return respond(p, wsi, rp.delay_ms * 1000);
+}
+
+static void http_reset(mock_conn *p) {
+  lws_sul_cancel(&p->hold);
+  free(p->body);
+  free(p->raw_query);
+  free(p->req_body);
+  p->body = p->raw_query = p->req_body = NULL;
+  p->body_len = p->body_off = p->req_len = p->req_expect = 0;
+  p->held = p->lose = p->closing = p->raw_known = 0;
+  p->extra_headers[0] = '\0';
+}
+
+static int http_request(mock_conn *p, struct lws *wsi, const char *uri) {
+  memset(p, 0, sizeof *p);
+  p->kind = MOCK_CONN_HTTP;
+  p->wsi = wsi;
+  p->method = http_method(wsi);
+  snprintf(p->path, sizeof p->path, "%s", uri);
+  rest_requests++;
+  take_query(p, wsi);
+  if (strcmp(uri, "/api/v3/klines") == 0) {
+    mock_add_weight(2); /* klines weigh 2 */
+    weight_header(p);
+    return klines_request(p, wsi);
+  }
+  if (strncmp(uri, "/api/", 5) == 0 && p->method != MOCK_GET) {
+    char cl[32] = "";
+    if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+      p->req_expect = (size_t)strtoull(cl, NULL, 10);
+    }
+    if (p->req_expect > 0) {
+      return 0; /* the parameters may be in the body: answer when it has arrived */
+    }
+  }
+  return api_request(p, wsi);
+}
+
+static int http_write(mock_conn *p, struct lws *wsi) {
+  if (p->closing) {
+    return -1; /* everything has been sent (libwebsockets asks only then): close */
+  }
   unsigned char buf[LWS_PRE + 16384];
   size_t left = p->body_len - p->body_off;
   size_t n = left < 16384 ? left : 16384;
@@ -600,19 +583,46 @@ static int http_write(pss *p, struct lws *wsi) {
     lws_callback_on_writable(wsi);
     return 0;
   }
-  free(p->body);
-  p->body = NULL;
-  return lws_http_transaction_completed(wsi) ? -1 : 0;
+  /* Connection: close (one request per connection, see the top of the file): now, or once
+   * libwebsockets has sent what it still holds. */
+  if (lws_partial_buffered(wsi)) {
+    p->closing = 1;
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  return -1;
 }
 
 /* ---- the protocol callback --------------------------------------------------------------- */
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len) {
-  pss *p = user;
+  mock_conn *p = user;
   switch (reason) {
+  case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+    if (!mopt.tls_cert) {
+      peek_request_line((int)(intptr_t)in);
+    }
+    return 0;
   case LWS_CALLBACK_HTTP:
     return http_request(p, wsi, (const char *)in);
+  case LWS_CALLBACK_HTTP_BODY:
+    if (p->req_len + len > MAX_BODY) {
+      return -1;
+    }
+    {
+      char *b = realloc(p->req_body, p->req_len + len + 1);
+      if (!b) {
+        return -1;
+      }
+      memcpy(b + p->req_len, in, len);
+      p->req_len += len;
+      b[p->req_len] = '\0';
+      p->req_body = b;
+    }
+    return 0;
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    return api_request(p, wsi);
   case LWS_CALLBACK_HTTP_WRITEABLE:
     if (p->held) {
       p->held = 0;
@@ -621,111 +631,65 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return p->body ? http_write(p, wsi) : 0;
   case LWS_CALLBACK_CLOSED_HTTP:
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-    if (p && !p->is_ws) {
-      lws_sul_cancel(&p->hold);
-      p->held = 0;
-      free(p->body);
-      p->body = NULL;
+    if (p && p->kind == MOCK_CONN_HTTP) {
+      http_reset(p);
     }
     return 0;
   case LWS_CALLBACK_ESTABLISHED: {
     char uri[256] = "", args[1024] = "";
     lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+    if (lws_hdr_copy_fragment(wsi, args, sizeof args, WSI_TOKEN_HTTP_URI_ARGS, 0) < 0) {
+      args[0] = '\0';
+    }
+    int fd = lws_get_socket_fd(wsi);
+    if (fd >= 0 && fd < RAW_FDS) {
+      free(raw_lines[fd]);
+      raw_lines[fd] = NULL;
+    }
     memset(p, 0, sizeof *p);
-    p->wsi = wsi;
-    p->is_ws = 1;
-    p->conn_no = ++ws_connections;
-    if (lws_hdr_copy_fragment(wsi, args, sizeof args, WSI_TOKEN_HTTP_URI_ARGS, 0) < 0 ||
-        strcmp(uri, "/stream") != 0 || strncmp(args, "streams=", 8) != 0 ||
-        parse_streams(p, args + 8) != 0) {
-      logf_("connection %d: bad stream request '%s?%s'", p->conn_no, uri, args);
-      lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"bad streams", 11);
-      return -1;
+    if (strcmp(uri, "/ws-api/v3") == 0) {
+      return mock_wsapi_established(p, wsi, args);
     }
-    p->next_live = live;
-    live = p;
-    logf_("connection %d: %d streams", p->conn_no, p->nsym);
-    return 0;
+    return mock_market_established(p, wsi, uri, args);
   }
-  case LWS_CALLBACK_SERVER_WRITEABLE: {
-    if (p->no_pong) {
-      lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"no pong", 7);
-      return -1;
-    }
-    if (p->ping_due) {
-      unsigned char ping[LWS_PRE + 8];
-      memcpy(ping + LWS_PRE, "argo", 4);
-      if (lws_write(wsi, ping + LWS_PRE, 4, LWS_WRITE_PING) < 4) {
-        return -1;
-      }
-      p->ping_due = 0;
-      pings_sent++;
-      if (p->head) {
-        lws_callback_on_writable(wsi);
-      }
-      return 0;
-    }
-    msg *m = p->head;
-    if (!m) {
-      return 0;
-    }
-    if (m->close) {
-      lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"scripted disconnect", 19);
-      return -1;
-    }
-    unsigned char *buf = malloc(LWS_PRE + m->len);
-    if (!buf) {
-      return -1;
-    }
-    memcpy(buf + LWS_PRE, m->text, m->len);
-    int w = lws_write(wsi, buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
-    free(buf);
-    if (w < (int)m->len) {
-      return -1;
-    }
-    p->head = m->next;
-    if (!p->head) {
-      p->tail = NULL;
-    }
-    p->queued--;
-    free(m);
-    if (p->head) {
-      lws_callback_on_writable(wsi);
+  case LWS_CALLBACK_RECEIVE:
+    if (p->kind == MOCK_CONN_WSAPI) {
+      return mock_wsapi_receive(p, in, len, lws_is_final_fragment(wsi));
     }
     return 0;
-  }
+  case LWS_CALLBACK_SERVER_WRITEABLE:
+    if (p->kind == MOCK_CONN_WSAPI) {
+      return mock_wsapi_writeable(p, wsi);
+    }
+    return mock_market_writeable(p, wsi);
   case LWS_CALLBACK_RECEIVE_PONG:
-    if (p->awaiting_pong) {
+    if (p->kind == MOCK_CONN_STREAM && p->awaiting_pong) {
       p->awaiting_pong = 0;
-      pongs_received++;
+      mock_pongs_received++;
     }
     return 0;
-  case LWS_CALLBACK_CLOSED: {
-    for (pss **pp = &live; *pp; pp = &(*pp)->next_live) {
-      if (*pp == p) {
-        *pp = p->next_live;
-        break;
-      }
+  case LWS_CALLBACK_CLOSED:
+    if (p->kind == MOCK_CONN_WSAPI) {
+      mock_wsapi_closed(p);
+    } else {
+      mock_market_closed(p);
     }
-    logf_("connection %d: closed", p->conn_no);
-    free_queue(p);
     return 0;
-  }
   default:
     return lws_callback_http_dummy(wsi, reason, user, in, len);
   }
 }
 
 static const struct lws_protocols protocols[] = {
-    {"binance", callback, sizeof(pss), 4096, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
+    {"binance", callback, sizeof(mock_conn), 65536, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 /* ---- main -------------------------------------------------------------------------------- */
 
 static void on_signal(int sig) {
   (void)sig;
   interrupted = 1;
-  if (ctx) {
-    lws_cancel_service(ctx);
+  if (mock_ctx) {
+    lws_cancel_service(mock_ctx);
   }
 }
 
@@ -750,6 +714,26 @@ static int64_t parse_interval_ms(const char *s) {
   return -1;
 }
 
+static int parse_list(const char *v, mock_list *l) {
+  l->n = 0;
+  for (const char *s = v; *s;) {
+    char *end;
+    long long x = strtoll(s, &end, 10);
+    if (end == s || l->n >= MOCK_MAX_LIST) {
+      return -1;
+    }
+    l->v[l->n++] = x;
+    if (*end == '\0') {
+      break;
+    }
+    if (*end != ',') {
+      return -1;
+    }
+    s = end + 1;
+  }
+  return 0;
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage: mock_exchange [--port P] [--interval I] [--tick-ms MS] [--start-ms MS]\n"
@@ -758,130 +742,251 @@ static void usage(void) {
           "         [--hold-klines K] [--hold-ms MS] [--ping-ms MS] [--stats-file F]\n"
           "         [--skip-steps A,B,...] [--duplicate-every N] [--lifetime S] [--verbose]\n"
           "         [--tls-cert FILE --tls-key FILE]\n"
-          "Prints its port on the first line of stdout. See docs/feeds.md.\n");
+          "       trading: [--api-key K] [--api-secret S] [--ed25519-api-key K]\n"
+          "         [--ed25519-pubkey PEM] [--symbols S[=BASE/QUOTE],...] [--balance A=X,...]\n"
+          "         [--tick-size X] [--min-price X] [--max-price X] [--step-size X]\n"
+          "         [--min-qty X] [--max-qty X] [--min-notional X] [--max-notional X]\n"
+          "         [--apply-min-to-market 0|1] [--commission R] [--maker-commission R]\n"
+          "         [--commission-asset A --commission-asset-price X] [--max-fill-qty Q]\n"
+          "         [--fills-per-candle N] [--market-liquidity Q] [--reject-events]\n"
+          "         [--clock-offset-ms MS] [--ledger FILE] [--weight-limit N]\n"
+          "         [--order-limit-10s N] [--order-limit-1d N]\n"
+          "       faults: [--drop-stream-after N] [--drop-streams K] [--order-delay-ms MS]\n"
+          "         [--delay-orders K,...] [--lose-orders K,...] [--throttle-orders K]\n"
+          "         [--throttle-status 429|418] [--bad-timestamp K,...]\n"
+          "         [--bad-timestamp-orders K,...] [--reject-orders K,...] [--reject-code C]\n"
+          "         [--reject-msg M]\n"
+          "Prints its port on the first line of stdout. See docs/mock_exchange.md.\n");
+}
+
+/* Parses one flag with a value; 1 when it was one, 0 when not, -1 when its value is bad. */
+static int value_flag(const char *a, const char *v) {
+  static const struct {
+    const char *name;
+    int *field;
+  } ints[] = {
+      {"--port", &mopt.port},
+      {"--disconnect-after", &mopt.disconnect_after},
+      {"--disconnects", &mopt.disconnects},
+      {"--rate-limit", &mopt.rate_limit},
+      {"--retry-after", &mopt.retry_after},
+      {"--rate-limit-status", &mopt.rate_limit_status},
+      {"--hold-klines", &mopt.hold_klines},
+      {"--malformed-every", &mopt.malformed_every},
+      {"--duplicate-every", &mopt.duplicate_every},
+      {"--partial", &mopt.partial},
+      {"--lifetime", &mopt.lifetime},
+      {"--apply-min-to-market", &mopt.apply_min_to_market},
+      {"--fills-per-candle", &mopt.fills_per_candle},
+      {"--weight-limit", &mopt.weight_limit},
+      {"--order-limit-10s", &mopt.order_limit_10s},
+      {"--order-limit-1d", &mopt.order_limit_1d},
+      {"--drop-stream-after", &mopt.drop_stream_after},
+      {"--drop-streams", &mopt.drop_streams},
+      {"--throttle-orders", &mopt.throttle_orders},
+      {"--throttle-status", &mopt.throttle_status},
+      {"--reject-code", &mopt.reject_code},
+  };
+  static const struct {
+    const char *name;
+    int64_t *field;
+  } i64s[] = {
+      {"--tick-ms", &mopt.tick_ms},
+      {"--ping-ms", &mopt.ping_ms},
+      {"--hold-ms", &mopt.hold_ms},
+      {"--clock-offset-ms", &mopt.clock_offset_ms},
+      {"--order-delay-ms", &mopt.order_delay_ms},
+  };
+  static const struct {
+    const char *name;
+    mock_amt *field;
+  } amts[] = {
+      {"--tick-size", &mopt.tick_size},
+      {"--min-price", &mopt.min_price},
+      {"--max-price", &mopt.max_price},
+      {"--step-size", &mopt.step_size},
+      {"--min-qty", &mopt.min_qty},
+      {"--max-qty", &mopt.max_qty},
+      {"--min-notional", &mopt.min_notional},
+      {"--max-notional", &mopt.max_notional},
+      {"--commission", &mopt.taker_rate},
+      {"--maker-commission", &mopt.maker_rate},
+      {"--commission-asset-price", &mopt.commission_asset_price},
+      {"--max-fill-qty", &mopt.max_fill_qty},
+      {"--market-liquidity", &mopt.market_liquidity},
+  };
+  static const struct {
+    const char *name;
+    const char **field;
+  } strs[] = {
+      {"--stats-file", &mopt.stats_file},
+      {"--tls-cert", &mopt.tls_cert},
+      {"--tls-key", &mopt.tls_key},
+      {"--api-key", &mopt.api_key},
+      {"--api-secret", &mopt.api_secret},
+      {"--ed25519-api-key", &mopt.ed_api_key},
+      {"--ed25519-pubkey", &mopt.ed_pubkey_file},
+      {"--symbols", &mopt.symbols},
+      {"--balance", &mopt.balances},
+      {"--commission-asset", &mopt.commission_asset},
+      {"--ledger", &mopt.ledger},
+      {"--reject-msg", &mopt.reject_msg},
+  };
+  static const struct {
+    const char *name;
+    mock_list *field;
+  } lists[] = {
+      {"--skip-steps", &mopt.skip},
+      {"--delay-orders", &mopt.delay_orders},
+      {"--lose-orders", &mopt.lose_orders},
+      {"--bad-timestamp", &mopt.bad_ts_requests},
+      {"--bad-timestamp-orders", &mopt.bad_ts_orders},
+      {"--reject-orders", &mopt.reject_orders},
+  };
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+    if (strcmp(a, ints[i].name) == 0) {
+      char *end;
+      long x = strtol(v, &end, 10);
+      if (*end || end == v) {
+        return -1;
+      }
+      *ints[i].field = (int)x;
+      return 1;
+    }
+  }
+  for (size_t i = 0; i < sizeof i64s / sizeof i64s[0]; i++) {
+    if (strcmp(a, i64s[i].name) == 0) {
+      char *end;
+      long long x = strtoll(v, &end, 10);
+      if (*end || end == v) {
+        return -1;
+      }
+      *i64s[i].field = x;
+      return 1;
+    }
+  }
+  for (size_t i = 0; i < sizeof amts / sizeof amts[0]; i++) {
+    if (strcmp(a, amts[i].name) == 0) {
+      return mock_amt_parse(v, amts[i].field) == 0 && *amts[i].field >= 0 ? 1 : -1;
+    }
+  }
+  for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+    if (strcmp(a, strs[i].name) == 0) {
+      *strs[i].field = v;
+      return 1;
+    }
+  }
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+    if (strcmp(a, lists[i].name) == 0) {
+      return parse_list(v, lists[i].field) == 0 ? 1 : -1;
+    }
+  }
+  if (strcmp(a, "--interval") == 0) {
+    snprintf(mopt.interval, sizeof mopt.interval, "%s", v);
+    return 1;
+  }
+  if (strcmp(a, "--start-ms") == 0) {
+    mopt.start_ms = strtoll(v, NULL, 10);
+    mopt.have_start = 1;
+    return 1;
+  }
+  return 0;
 }
 
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define INTARG(name, field)                                                                        \
-  if (strcmp(a, name) == 0 && v) {                                                                 \
-    opt.field = atoi(v);                                                                           \
-    i++;                                                                                           \
-    continue;                                                                                      \
-  }
-    INTARG("--port", port)
-    INTARG("--disconnect-after", disconnect_after)
-    INTARG("--disconnects", disconnects)
-    INTARG("--rate-limit", rate_limit)
-    INTARG("--retry-after", retry_after)
-    INTARG("--rate-limit-status", rate_limit_status)
-    INTARG("--hold-klines", hold_klines)
-    INTARG("--malformed-every", malformed_every)
-    INTARG("--duplicate-every", duplicate_every)
-    INTARG("--partial", partial)
-    INTARG("--lifetime", lifetime)
-#undef INTARG
-    if (strcmp(a, "--interval") == 0 && v) {
-      snprintf(opt.interval, sizeof opt.interval, "%s", v);
-      i++;
-    } else if (strcmp(a, "--tick-ms") == 0 && v) {
-      opt.tick_ms = strtoll(v, NULL, 10);
-      i++;
-    } else if (strcmp(a, "--ping-ms") == 0 && v) {
-      opt.ping_ms = strtoll(v, NULL, 10);
-      i++;
-    } else if (strcmp(a, "--stats-file") == 0 && v) {
-      opt.stats_file = v;
-      i++;
-    } else if (strcmp(a, "--hold-ms") == 0 && v) {
-      opt.hold_ms = strtoll(v, NULL, 10);
-      i++;
-    } else if (strcmp(a, "--start-ms") == 0 && v) {
-      opt.start_ms = strtoll(v, NULL, 10);
-      opt.have_start = 1;
-      i++;
-    } else if (strcmp(a, "--skip-steps") == 0 && v) {
-      for (const char *s = v; *s && opt.nskip < MAX_SKIP;) {
-        opt.skip[opt.nskip++] = strtoll(s, NULL, 10);
-        const char *c = strchr(s, ',');
-        if (!c) {
-          break;
-        }
-        s = c + 1;
+    if (strcmp(a, "--verbose") == 0) {
+      mopt.verbose = 1;
+      continue;
+    }
+    if (strcmp(a, "--reject-events") == 0) {
+      mopt.reject_events = 1;
+      continue;
+    }
+    int r = i + 1 < argc ? value_flag(a, argv[i + 1]) : 0;
+    if (r <= 0) {
+      if (r < 0) {
+        fprintf(stderr, "mock_exchange: bad value for %s: '%s'\n", a, argv[i + 1]);
       }
-      i++;
-    } else if (strcmp(a, "--tls-cert") == 0 && v) {
-      opt.tls_cert = v;
-      i++;
-    } else if (strcmp(a, "--tls-key") == 0 && v) {
-      opt.tls_key = v;
-      i++;
-    } else if (strcmp(a, "--verbose") == 0) {
-      opt.verbose = 1;
-    } else {
       usage();
       return 2;
     }
+    i++;
   }
-  opt.iv_ms = parse_interval_ms(opt.interval);
-  if (opt.iv_ms <= 0) {
-    fprintf(stderr, "mock_exchange: bad --interval '%s'\n", opt.interval);
+  mopt.iv_ms = parse_interval_ms(mopt.interval);
+  if (mopt.iv_ms <= 0) {
+    fprintf(stderr, "mock_exchange: bad --interval '%s'\n", mopt.interval);
     return 2;
   }
-  if (opt.tick_ms <= 0) {
-    opt.tick_ms = opt.iv_ms;
+  if (mopt.tick_ms <= 0) {
+    mopt.tick_ms = mopt.iv_ms;
+  }
+  if (mopt.maker_rate < 0) {
+    mopt.maker_rate = mopt.taker_rate;
   }
   int64_t now = wall_ms();
-  if (!opt.have_start) {
+  if (!mopt.have_start) {
     /* A faster clock starts a day back, so that its candles stay in the past for a while. */
-    opt.start_ms = now / opt.iv_ms * opt.iv_ms - (opt.tick_ms < opt.iv_ms ? 86400000 : 0);
+    mopt.start_ms = now / mopt.iv_ms * mopt.iv_ms - (mopt.tick_ms < mopt.iv_ms ? 86400000 : 0);
   }
-  opt.start_ms = opt.start_ms / opt.iv_ms * opt.iv_ms;
+  mopt.start_ms = mopt.start_ms / mopt.iv_ms * mopt.iv_ms;
+  char err[512];
+  if (mock_api_init(err, sizeof err) != 0 || mock_trading_init(err, sizeof err) != 0) {
+    fprintf(stderr, "mock_exchange: %s\n", err);
+    return 2;
+  }
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  lws_set_log_level(opt.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  lws_set_log_level(mopt.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
-  info.port = opt.port;
+  info.port = mopt.port;
   info.iface = "127.0.0.1";
   info.protocols = protocols;
   info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
   info.fd_limit_per_thread = 256;
-  if (opt.tls_cert) {
+  /* Room for the custom header X-MBX-APIKEY and long signed query strings. */
+  info.max_http_header_data = 16384;
+  if (mopt.tls_cert) {
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    info.ssl_cert_filepath = opt.tls_cert;
-    info.ssl_private_key_filepath = opt.tls_key;
+    info.ssl_cert_filepath = mopt.tls_cert;
+    info.ssl_private_key_filepath = mopt.tls_key;
   }
-  ctx = lws_create_context(&info);
-  if (!ctx) {
-    fprintf(stderr, "mock_exchange: cannot listen on 127.0.0.1:%d\n", opt.port);
+  mock_ctx = lws_create_context(&info);
+  if (!mock_ctx) {
+    fprintf(stderr, "mock_exchange: cannot listen on 127.0.0.1:%d\n", mopt.port);
     return 1;
   }
-  struct lws_vhost *vh = lws_get_vhost_by_name(ctx, "default");
+  struct lws_vhost *vh = lws_get_vhost_by_name(mock_ctx, "default");
   int port = vh ? lws_get_vhost_listen_port(vh) : -1;
   printf("%d\n", port);
   fflush(stdout);
-  logf_("listening on 127.0.0.1:%d, interval %s, tick %" PRId64 " ms, step 0 opens at %" PRId64,
-        port, opt.interval, opt.tick_ms, opt.start_ms);
-  real0_us = mono_us();
-  next_ping_us = real0_us + opt.ping_ms * 1000;
-  lws_sul_schedule(ctx, 0, &tick_sul, tick, 1000);
-  int64_t deadline = opt.lifetime > 0 ? real0_us + (int64_t)opt.lifetime * 1000000 : 0;
-  while (!interrupted && (!deadline || mono_us() < deadline)) {
-    if (lws_service(ctx, 0) < 0) {
+  mock_log("listening on 127.0.0.1:%d, interval %s, tick %" PRId64 " ms, step 0 opens at %" PRId64,
+           port, mopt.interval, mopt.tick_ms, mopt.start_ms);
+  real0_us = mock_mono_us();
+  next_ping_us = real0_us + mopt.ping_ms * 1000;
+  lws_sul_schedule(mock_ctx, 0, &tick_sul, tick, 1000);
+  int64_t deadline = mopt.lifetime > 0 ? real0_us + (int64_t)mopt.lifetime * 1000000 : 0;
+  while (!interrupted && (!deadline || mock_mono_us() < deadline)) {
+    if (lws_service(mock_ctx, 0) < 0) {
       break;
     }
   }
   lws_sul_cancel(&tick_sul);
-  lws_context_destroy(ctx);
-  if (opt.stats_file) {
-    FILE *f = fopen(opt.stats_file, "w");
+  lws_context_destroy(mock_ctx);
+  mock_trading_deinit();
+  mock_api_deinit();
+  for (int i = 0; i < RAW_FDS; i++) {
+    free(raw_lines[i]);
+  }
+  if (mopt.stats_file) {
+    FILE *f = fopen(mopt.stats_file, "w");
     if (f) {
-      fprintf(f, "connections %d\npings %" PRId64 "\npongs %" PRId64 "\n", ws_connections,
-              pings_sent, pongs_received);
+      fprintf(f, "connections %d\npings %" PRId64 "\npongs %" PRId64 "\n", mock_ws_connections,
+              mock_pings_sent, mock_pongs_received);
       fclose(f);
     }
   }
