@@ -209,9 +209,8 @@ static void run_session(membroker *m, const char *out, int bars, seen *s) {
   argo_engine *eng = engine_for(out, bars);
   argo_broker b = table_of(m);
   CHECK(argo_engine_set_broker(eng, &b, sizeof b) == ARGO_OK);
-  argo_callbacks cb = {.on_order_placed = on_placed,
-                       .on_order_filled = on_filled,
-                       .on_error = on_error};
+  argo_callbacks cb = {
+      .on_order_placed = on_placed, .on_order_filled = on_filled, .on_error = on_error};
   CHECK(argo_engine_set_callbacks(eng, &cb, sizeof cb, s) == ARGO_OK);
   CHECK_MSG(argo_engine_run(eng) == ARGO_OK, "%s", argo_engine_errmsg(eng));
   argo_engine_free(eng);
@@ -238,7 +237,8 @@ TEST(engine_broker_of_the_caller_fills_in_parts_and_the_engine_records_every_fil
   tu_db db;
   tu_db_open(&db);
   char sql[9000];
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", day_file(out, "trades.parquet"));
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)",
+           day_file(out, "trades.parquet"));
   CHECK_EQ_INT(m.fills, tu_q_int(&db, sql));
   /* Every fill carries the broker's asset and its own trade id; each order's two halves add up
    * to its quantity, and every order ended FILLED. */
@@ -337,7 +337,8 @@ TEST(engine_broker_impossible_reports_are_refused_and_reported) {
            "AND reason = 'expired: good till the candle'",
            day_file(out, "orders.parquet"));
   CHECK_EQ_INT(m.placed, tu_q_int(&db, sql));
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)", day_file(out, "trades.parquet"));
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet(%s)",
+           day_file(out, "trades.parquet"));
   CHECK_EQ_INT(0, tu_q_int(&db, sql));
   tu_db_close(&db);
   tu_rm_rf(out);

@@ -171,7 +171,7 @@ static argo_err c_seed_position(argo__broker *base, size_t sym, int is_short, do
 
 static void c_poll(argo__broker *base, int final) {
   custom *c = (custom *)base;
-  (void)final;
+  (void) final;
   if (c->ub->poll) {
     c->ub->poll(c->ub->user);
   }

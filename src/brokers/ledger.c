@@ -112,11 +112,10 @@ double argo__ledger_price(const argo__ledger *l, size_t sym) {
   return l->syms[sym].last;
 }
 
-long argo__ledger_draft(argo__ledger *l, const argo_order_request *req, int64_t now,
-                        argo_order *o, char *why, size_t whylen) {
+long argo__ledger_draft(argo__ledger *l, const argo_order_request *req, int64_t now, argo_order *o,
+                        char *why, size_t whylen) {
   memset(o, 0, sizeof *o);
-  snprintf(o->order_id, sizeof o->order_id, "%s-%llu", l->prefix,
-           (unsigned long long)++l->next_id);
+  snprintf(o->order_id, sizeof o->order_id, "%s-%llu", l->prefix, (unsigned long long)++l->next_id);
   long sym = argo__ledger_symbol(l, req->symbol);
   o->symbol = sym < 0 ? req->symbol : l->syms[sym].symbol;
   o->side = req->side == ARGO_SIDE_SELL ? ARGO_SIDE_SELL : ARGO_SIDE_BUY;
@@ -133,8 +132,8 @@ long argo__ledger_draft(argo__ledger *l, const argo_order_request *req, int64_t 
     argo__fmt(why, whylen, "unknown symbol '%s'", req->symbol);
   } else if ((unsigned)req->side > ARGO_SIDE_SELL || (unsigned)req->type > ARGO_ORDER_LIMIT ||
              (unsigned)req->position_type > ARGO_POSITION_SHORT) {
-    argo__fmt(why, whylen, "invalid side, order type or position type (%d, %d, %d)",
-              (int)req->side, (int)req->type, (int)req->position_type);
+    argo__fmt(why, whylen, "invalid side, order type or position type (%d, %d, %d)", (int)req->side,
+              (int)req->type, (int)req->position_type);
   } else if (!isfinite(req->quantity) || req->quantity <= 0) {
     argo__fmt(why, whylen, "quantity must be a positive number, got %g", req->quantity);
   } else if (o->type == ARGO_ORDER_LIMIT &&
@@ -158,8 +157,7 @@ int argo__ledger_reject(argo__ledger *l, long sym, argo_order *o, const char *wh
   return ARGO_S_REJECTED;
 }
 
-int argo__ledger_open(argo__ledger *l, size_t sym, const argo_order *o, char *err,
-                      size_t errlen) {
+int argo__ledger_open(argo__ledger *l, size_t sym, const argo_order *o, char *err, size_t errlen) {
   if (argo__grow((void **)&l->open, &l->cap, l->nopen + 1, sizeof *l->open) != 0) {
     argo_order r = *o;
     return argo__ledger_reject(l, (long)sym, &r, "out of memory", err, errlen);
@@ -248,16 +246,15 @@ static int book(argo__ledger *l, const lorder *e, double qty, double price, doub
   return 0;
 }
 
-int argo__ledger_fill(argo__ledger *l, const char *id, double qty, double price,
-                      double commission, int64_t time, const argo__fill_extra *x, char *why,
-                      size_t whylen) {
+int argo__ledger_fill(argo__ledger *l, const char *id, double qty, double price, double commission,
+                      int64_t time, const argo__fill_extra *x, char *why, size_t whylen) {
   lorder *e = find(l, id);
   if (!e) {
     argo__fmt(why, whylen, "a fill of '%s', which is not an open order", id ? id : "(null)");
     return -1;
   }
-  if (!(qty > 0) || !isfinite(qty) || !(price > 0) || !isfinite(price) ||
-      !isfinite(commission) || commission < 0) {
+  if (!(qty > 0) || !isfinite(qty) || !(price > 0) || !isfinite(price) || !isfinite(commission) ||
+      commission < 0) {
     argo__fmt(why, whylen, "a fill of order %s with quantity %g, price %g, commission %g",
               e->o.order_id, qty, price, commission);
     return -1;
@@ -344,8 +341,8 @@ void argo__ledger_account(const argo__ledger *l, argo_account *out) {
     const lsym *s = &l->syms[k];
     if (s->last > 0) {
       value += (s->lng.qty - s->sht.qty) * s->last;
-      unreal += argo__book_unrealized(&s->lng, 0, s->last) +
-                argo__book_unrealized(&s->sht, 1, s->last);
+      unreal +=
+          argo__book_unrealized(&s->lng, 0, s->last) + argo__book_unrealized(&s->sht, 1, s->last);
     } else {
       value += s->lng.cost - s->sht.cost;
     }
@@ -374,6 +371,5 @@ argo_err argo__ledger_seed_position(argo__ledger *l, size_t sym, int is_short, d
     return ARGO_EINVAL;
   }
   lsym *s = &l->syms[sym];
-  return argo__book_open(is_short ? &s->sht : &s->lng, qty, price, 0, time) ? ARGO_ENOMEM
-                                                                            : ARGO_OK;
+  return argo__book_open(is_short ? &s->sht : &s->lng, qty, price, 0, time) ? ARGO_ENOMEM : ARGO_OK;
 }

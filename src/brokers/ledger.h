@@ -40,8 +40,8 @@ double argo__ledger_price(const argo__ledger *l, size_t sym);
  * limit price or, for a market order, the last close). Returns its symbol's index, or -1 with
  * why set when what any broker refuses is wrong: unknown symbol, bad side, type or position
  * type, quantity or limit price not a positive number. Nothing is reported yet. */
-long argo__ledger_draft(argo__ledger *l, const argo_order_request *req, int64_t now,
-                        argo_order *o, char *why, size_t whylen);
+long argo__ledger_draft(argo__ledger *l, const argo_order_request *req, int64_t now, argo_order *o,
+                        char *why, size_t whylen);
 /* Reports o (a draft) as REJECTED with why; returns ARGO_S_REJECTED, why copied to err. */
 int argo__ledger_reject(argo__ledger *l, long sym, argo_order *o, const char *why, char *err,
                         size_t errlen);
@@ -66,13 +66,11 @@ size_t argo__ledger_open_ids(const argo__ledger *l, const char *symbol, char (*i
  * balance: that part realizes nothing), as the statistics do (core/stats.c). 0, or -1 with why
  * (unknown order, qty or price not positive, more than the order's open quantity: nothing
  * booked). */
-int argo__ledger_fill(argo__ledger *l, const char *id, double qty, double price,
-                      double commission, int64_t time, const argo__fill_extra *x, char *why,
-                      size_t whylen);
+int argo__ledger_fill(argo__ledger *l, const char *id, double qty, double price, double commission,
+                      int64_t time, const argo__fill_extra *x, char *why, size_t whylen);
 /* Ends open order id with status (CANCELLED, REJECTED or FAILED) and reason; reports it and
  * forgets it. 0, or -1 when there is no such open order. */
-int argo__ledger_end(argo__ledger *l, const char *id, argo_order_status status,
-                     const char *reason);
+int argo__ledger_end(argo__ledger *l, const char *id, argo_order_status status, const char *reason);
 
 /* A position as the ledger's books hold it (quantities, average prices, pnl, fees). */
 void argo__ledger_position(const argo__ledger *l, size_t sym, argo_position *out);
