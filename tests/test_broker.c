@@ -848,10 +848,11 @@ TEST(broker_seeded_account_resumes_cash_and_positions) {
 /* The registry: one list gives the configuration's choices, the table the engine opens brokers
  * from and the names an unknown broker is told; the paper broker takes its settings from it. */
 TEST(broker_registry_opens_each_broker_by_name_and_names_them) {
-  CHECK_STR("paper", ARGO__BROKER_NAMES);
+  CHECK_STR("paper|binance", ARGO__BROKER_NAMES);
   char err[256] = "";
-  CHECK(argo__broker_find("binance", err, sizeof err) == NULL);
-  CHECK_STR("trading.broker 'binance' is not a broker (paper)", err);
+  CHECK(argo__broker_find("ib", err, sizeof err) == NULL);
+  CHECK_STR("trading.broker 'ib' is not a broker (paper, binance)", err);
+  CHECK(argo__broker_find("binance", err, sizeof err) != NULL);
   const argo__broker_entry *e = argo__broker_find("paper", err, sizeof err);
   CHECK(e != NULL);
   char model[] = "per_share";

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "brokers/binance.h"
 #include "brokers/paper.h"
 
 static argo_err open_paper(argo__broker **out, const argo__broker_args *a, char *err,
@@ -27,6 +28,11 @@ static argo_err open_paper(argo__broker **out, const argo__broker_args *a, char 
     argo__fmt(err, errlen, "cannot create the paper broker");
   }
   return rc;
+}
+
+static argo_err open_binance(argo__broker **out, const argo__broker_args *a, char *err,
+                             size_t errlen) {
+  return argo__broker_binance_open(out, a, err, errlen);
 }
 
 #define ENTRY(name, open)                                                                          \

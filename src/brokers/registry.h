@@ -17,9 +17,9 @@
 
 /* The brokers, one line each: X(name, open function), SEP between two lines. The functions are
  * registry.c's. */
-#define ARGO__BROKERS(X, SEP) X(paper, open_paper)
+#define ARGO__BROKERS(X, SEP) X(paper, open_paper) SEP X(binance, open_binance)
 
-/* "paper": trading.broker's choices (config.c). */
+/* "paper|binance": trading.broker's choices (config.c). */
 #define ARGO__BROKER_NAMES ARGO__BROKERS(ARGO__REGISTRY_NAME, ARGO__REGISTRY_BAR)
 
 /* What a broker is opened with. */

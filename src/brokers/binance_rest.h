@@ -1,0 +1,95 @@
+/*
+ * The Binance broker's REST requests (binance_rest.c) and its worker thread (binance_worker.c).
+ * Internal to the broker (see binance_int.h); one bn_rest is used by one thread at a time.
+ */
+#ifndef ARGO_BROKERS_BINANCE_REST_H
+#define ARGO_BROKERS_BINANCE_REST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <argo/argo.h>
+
+#include "brokers/binance_int.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+typedef struct bn_rest bn_rest;
+
+typedef enum bn_outcome {
+  BN_ANSWERED = 0, /* an answer came: status, body (and code/msg for an error answer) */
+  BN_NOT_SENT = 1, /* nothing reached the exchange (could not connect, could not sign) */
+  BN_UNKNOWN = 2   /* it may have reached the exchange: no answer, HTTP 5xx, -1006, -1007 */
+} bn_outcome;
+
+typedef struct bn_result {
+  bn_outcome outcome;
+  long status;          /* HTTP status (answered) */
+  const char *body;     /* the answer, valid until the next call on the same bn_rest */
+  size_t len;
+  int code;             /* Binance's error code of an error answer, else 0 */
+  char msg[256];        /* its message */
+  int64_t retry_after_s; /* Retry-After, or -1 */
+  int64_t timestamp_ms; /* the signed request's timestamp (exchange clock) */
+  char why[256];        /* not sent or unknown: what curl said */
+} bn_result;
+
+/* keys and clock are borrowed until free. base: "https://testnet.binance.vision" (copied).
+ * timeout_ms bounds a whole request. ARGO_OK or ARGO_ENOMEM. */
+ARGO_NODISCARD argo_err argo__bn_rest_new(bn_rest **out, const char *base,
+                                          const argo__bn_keys *keys, bn_clock *clock,
+                                          int64_t recv_window_ms, int64_t timeout_ms);
+void argo__bn_rest_free(bn_rest *r);
+const char *argo__bn_rest_base(const bn_rest *r);
+/* One request: method (GET, POST, DELETE) of path with params (a query built with
+ * argo__bn_query_add; may be NULL); sign adds recvWindow, timestamp and the signature and the
+ * X-MBX-APIKEY header. */
+void argo__bn_rest_call(bn_rest *r, const char *method, const char *path, const argo__sb *params,
+                        int sign, bn_result *res);
+/* Measures the clock offset (GET /api/v3/time, halfway through the round trip) into the clock.
+ * ARGO_OK or ARGO_EBROKER (err). */
+ARGO_NODISCARD argo_err argo__bn_rest_sync_clock(bn_rest *r, char *err, size_t errlen);
+/* The rate-limit headers of the last answers that carried them (-1 before any). */
+void argo__bn_rest_limits(const bn_rest *r, int64_t *weight, int64_t *orders_10s,
+                          int64_t *orders_1d);
+
+/* ---- the worker (binance_worker.c) --------------------------------------------------------- */
+
+typedef enum bn_job_kind {
+  BN_JOB_PLACE = 1,  /* POST /api/v3/order; an unknown outcome is looked up, never resent */
+  BN_JOB_CANCEL = 2, /* DELETE /api/v3/order by client order id */
+  BN_JOB_CHECK = 3,  /* GET /api/v3/order, then /api/v3/myTrades when it has fills */
+  BN_JOB_ACCOUNT = 4 /* GET /api/v3/account */
+} bn_job_kind;
+
+typedef struct bn_job {
+  bn_job_kind kind;
+  char client_id[BN_CLIENT_ID_MAX];
+  char symbol[32];
+  /* PLACE */
+  const char *side; /* "BUY" | "SELL" (static strings) */
+  const char *type; /* "MARKET" | "LIMIT" */
+  char quantity[48], price[48];
+} bn_job;
+
+typedef struct bn_worker bn_worker;
+
+typedef struct bn_worker_cfg {
+  bn_rest *rest;            /* owned by the worker from start (freed by stop) */
+  bn_clock *clock;          /* borrowed */
+  bn_queue *q;              /* borrowed */
+  int64_t clock_sync_us;    /* how often to measure the clock offset again */
+  int64_t recv_window_ms;   /* an unknown order is known to be dead once this has passed */
+  const argo__bn_keys *keys; /* for redaction; borrowed */
+} bn_worker_cfg;
+
+ARGO_NODISCARD argo_err argo__bn_worker_start(bn_worker **out, const bn_worker_cfg *cfg);
+/* Queues a job (copied). -1 when out of memory. */
+int argo__bn_worker_push(bn_worker *w, const bn_job *job);
+/* Waits up to timeout_us until every queued job is done. 1 done, 0 not in time. */
+int argo__bn_worker_drain(bn_worker *w, int64_t timeout_us);
+/* Stops the thread after the job in hand (its request is bounded by the timeout) and frees
+ * the worker and its bn_rest. Jobs still queued are dropped. */
+void argo__bn_worker_stop(bn_worker *w);
+
+#endif

@@ -1,0 +1,586 @@
+/*
+ * The Binance broker's worker thread (binance_rest.h): one job at a time, in order, with the
+ * rules of binance_rest.c for each outcome. Everything it learns goes into the event queue;
+ * it touches nothing of the engine's.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "brokers/binance_errors.h"
+#include "brokers/binance_rest.h"
+#include "util/misc.h"
+#include "util/timeu.h"
+
+/* An order whose placement is unknown is looked up at these growing intervals. */
+#define RESOLVE_FIRST_US 200000
+#define RESOLVE_MAX_US 5000000
+/* After a -1003/-1015 without Retry-After, orders pause this long, doubling to the cap. */
+#define BACKOFF_FIRST_US 1000000
+#define BACKOFF_MAX_US 60000000
+
+struct bn_worker {
+  bn_worker_cfg cfg;
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv, idle_cv;
+  bn_job *jobs; /* FIFO ring */
+  size_t head, len, cap;
+  int busy, stop;
+  /* the thread's own */
+  int64_t next_sync_us;
+  int64_t halted_until_us; /* 418 or an authentication error: no orders until then */
+  char halt_why[300];
+  int64_t paused_until_us; /* 429, -1003, -1015: no orders until then */
+  int64_t backoff_us;
+  char pause_why[300];
+  int sync_failed; /* the last clock sync failed (reported once) */
+};
+
+/* ---- events --------------------------------------------------------------------------- */
+
+static void push(bn_worker *w, bn_ev *ev) {
+  argo__bn_redact(w->cfg.keys, ev->reason);
+  argo__bnq_push(w->cfg.q, ev);
+}
+
+static void push_error(bn_worker *w, int fatal, const char *fmt, ...) ARGO_PRINTF(3, 4);
+static void push_error(bn_worker *w, int fatal, const char *fmt, ...) {
+  bn_ev ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = BN_EV_ERROR;
+  ev.fatal = fatal;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ev.reason, sizeof ev.reason, fmt, ap);
+  va_end(ap);
+  push(w, &ev);
+}
+
+static void not_placed(bn_worker *w, const bn_job *j, int code, const char *fmt, ...)
+    ARGO_PRINTF(4, 5);
+static void not_placed(bn_worker *w, const bn_job *j, int code, const char *fmt, ...) {
+  bn_ev ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = BN_EV_NOT_PLACED;
+  ev.code = code;
+  argo__strlcpy(ev.client_id, j->client_id, sizeof ev.client_id);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ev.reason, sizeof ev.reason, fmt, ap);
+  va_end(ap);
+  push(w, &ev);
+}
+
+static double num(const json_t *o, const char *key) {
+  const json_t *v = json_object_get(o, key);
+  if (json_is_string(v)) {
+    return strtod(json_string_value(v), NULL);
+  }
+  return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static const char *str(const json_t *o, const char *key) {
+  const json_t *v = json_object_get(o, key);
+  return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* An order object of a REST answer (placement, query, cancel) as an EXEC event. */
+static void push_order(bn_worker *w, const json_t *o, const char *exec_type, const bn_job *j) {
+  bn_ev ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = BN_EV_EXEC;
+  /* A cancel's answer names the cancel request as clientOrderId, the order as
+   * origClientOrderId. */
+  const char *cid = str(o, "origClientOrderId");
+  argo__strlcpy(ev.client_id, cid[0] ? cid : str(o, "clientOrderId"), sizeof ev.client_id);
+  if (!ev.client_id[0]) {
+    argo__strlcpy(ev.client_id, j->client_id, sizeof ev.client_id);
+  }
+  json_t *id = json_object_get(o, "orderId");
+  ev.order_id = json_is_integer(id) ? (int64_t)json_integer_value(id) : 0;
+  argo__strlcpy(ev.exec_type, exec_type, sizeof ev.exec_type);
+  argo__strlcpy(ev.status, str(o, "status"), sizeof ev.status);
+  ev.cum_qty = num(o, "executedQty");
+  push(w, &ev);
+}
+
+/* ---- the jobs --------------------------------------------------------------------------- */
+
+/* Sleeps us, or less when a stop comes. 1 if stopped. */
+static int nap(bn_worker *w, int64_t us) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t ns = (int64_t)ts.tv_nsec + us * 1000;
+  ts.tv_sec += (time_t)(ns / 1000000000);
+  ts.tv_nsec = (long)(ns % 1000000000);
+  pthread_mutex_lock(&w->mu);
+  while (!w->stop) {
+    if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0) {
+      break;
+    }
+  }
+  int s = w->stop;
+  pthread_mutex_unlock(&w->mu);
+  return s;
+}
+
+static json_t *parse(const bn_result *res) {
+  json_error_t je;
+  return json_loadb(res->body, res->len, 0, &je);
+}
+
+static void add_symbol_and_id(argo__sb *q, const bn_job *j) {
+  argo__bn_query_add(q, "symbol", j->symbol);
+  argo__bn_query_add(q, "origClientOrderId", j->client_id);
+}
+
+/* The trades of order order_id, oldest first, as TRADE events. */
+static void push_trades(bn_worker *w, const bn_job *j, int64_t order_id) {
+  argo__sb q;
+  argo__sb_init(&q);
+  argo__bn_query_add(&q, "symbol", j->symbol);
+  argo__bn_query_add_i64(&q, "orderId", order_id);
+  bn_result res;
+  argo__bn_rest_call(w->cfg.rest, "GET", "/api/v3/myTrades", &q, 1, &res);
+  argo__sb_free(&q);
+  json_t *a = res.outcome == BN_ANSWERED && res.status == 200 ? parse(&res) : NULL;
+  if (!json_is_array(a)) {
+    push_error(w, 0, "binance: cannot read the trades of order %s: %s", j->client_id,
+               res.code ? res.msg : res.why[0] ? res.why : "malformed answer");
+    json_decref(a);
+    return;
+  }
+  size_t i;
+  json_t *t;
+  json_array_foreach(a, i, t) {
+    bn_ev ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = BN_EV_EXEC;
+    argo__strlcpy(ev.client_id, j->client_id, sizeof ev.client_id);
+    ev.order_id = order_id;
+    argo__strlcpy(ev.exec_type, "TRADE", sizeof ev.exec_type);
+    ev.last_qty = num(t, "qty");
+    ev.last_price = num(t, "price");
+    ev.commission = num(t, "commission");
+    argo__strlcpy(ev.commission_asset, str(t, "commissionAsset"), sizeof ev.commission_asset);
+    json_t *id = json_object_get(t, "id");
+    json_t *tm = json_object_get(t, "time");
+    ev.trade_id = json_is_integer(id) ? (int64_t)json_integer_value(id) : -1;
+    ev.time_us = json_is_integer(tm) ? (int64_t)json_integer_value(tm) * 1000 : 0;
+    push(w, &ev);
+  }
+  json_decref(a);
+}
+
+/* Asks the exchange about order j: its trades (when it has any) then its status. Returns 1
+ * known, 0 the exchange does not know it (*code: its error), -1 no answer. */
+static int check(bn_worker *w, const bn_job *j, int *code, char *why, size_t whylen) {
+  argo__sb q;
+  argo__sb_init(&q);
+  add_symbol_and_id(&q, j);
+  bn_result res;
+  argo__bn_rest_call(w->cfg.rest, "GET", "/api/v3/order", &q, 1, &res);
+  argo__sb_free(&q);
+  *code = res.code;
+  if (res.outcome != BN_ANSWERED) {
+    argo__fmt(why, whylen, "%s", res.why);
+    return -1;
+  }
+  if (res.status != 200) {
+    argo__bn_error_reason(res.code, res.msg, why, whylen);
+    return argo__bn_error_class(res.code, res.msg) == ARGO_BN_ERR_NOT_FOUND ? 0 : -1;
+  }
+  json_t *o = parse(&res);
+  if (!json_is_object(o)) {
+    json_decref(o);
+    argo__fmt(why, whylen, "malformed answer to GET /api/v3/order");
+    return -1;
+  }
+  json_t *id = json_object_get(o, "orderId");
+  if (num(o, "executedQty") > 0 && json_is_integer(id)) {
+    push_trades(w, j, (int64_t)json_integer_value(id));
+  }
+  push_order(w, o, "", j);
+  json_decref(o);
+  return 1;
+}
+
+/* An order whose placement has no known outcome: looked up until the exchange knows it, or
+ * until its recvWindow has passed on the exchange's clock without it (then it can never
+ * execute). Never sent again. */
+static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *first_why) {
+  int64_t delay = RESOLVE_FIRST_US;
+  int tries = 0;
+  char why[320];
+  argo__strlcpy(why, first_why, sizeof why);
+  for (;;) {
+    if (nap(w, delay)) {
+      push_error(w, 0,
+                 "binance: the outcome of order %s is unknown at the session's end (%s); it is "
+                 "looked up again at the next start",
+                 j->client_id, why);
+      return;
+    }
+    int code = 0;
+    int r = check(w, j, &code, why, sizeof why);
+    tries++;
+    if (r == 1) {
+      return;
+    }
+    if (r == 0 && argo__bn_server_ms(w->cfg.clock) > sent_ms + w->cfg.recv_window_ms + 1000) {
+      not_placed(w, j, code,
+                 "not placed: the answer to the order was lost (%s) and the exchange does not "
+                 "know it after its recvWindow passed, so it can never be executed",
+                 first_why);
+      return;
+    }
+    if (tries == 5) {
+      push_error(w, 0, "binance: order %s: its outcome is still unknown (%s); still asking",
+                 j->client_id, why);
+    }
+    delay = delay * 2 > RESOLVE_MAX_US ? RESOLVE_MAX_US : delay * 2;
+  }
+}
+
+/* An error answer to a placement: whether to retry (clock), and what to refuse. 1 retry. */
+static int refused(bn_worker *w, const bn_job *j, const bn_result *res, int attempt) {
+  char reason[320];
+  int64_t now = argo__mono_us();
+  if (res->status == 418 || res->status == 429) {
+    int64_t wait = res->retry_after_s > 0 ? res->retry_after_s * 1000000 : BACKOFF_FIRST_US;
+    int ban = res->status == 418;
+    argo__fmt(reason, sizeof reason, "HTTP %ld from the exchange (%s); %s for %.0f s",
+              res->status, ban ? "this IP is banned for breaking rate limits" : "too many requests",
+              ban ? "trading stops" : "orders pause", (double)wait / 1e6);
+    if (ban) {
+      w->halted_until_us = now + wait;
+      argo__strlcpy(w->halt_why, reason, sizeof w->halt_why);
+    } else {
+      w->paused_until_us = now + wait;
+      argo__strlcpy(w->pause_why, reason, sizeof w->pause_why);
+    }
+    push_error(w, 0, "binance: %s", reason);
+    not_placed(w, j, res->code, "not sent: %s", reason);
+    return 0;
+  }
+  argo__bn_err_class cls = argo__bn_error_class(res->code, res->msg);
+  argo__bn_error_reason(res->code, res->msg, reason, sizeof reason);
+  if (cls == ARGO_BN_ERR_RESYNC_CLOCK && attempt == 0) {
+    char err[256];
+    if (argo__bn_rest_sync_clock(w->cfg.rest, err, sizeof err) == ARGO_OK) {
+      return 1;
+    }
+  }
+  if (cls == ARGO_BN_ERR_BACKOFF) {
+    int64_t wait = res->retry_after_s > 0 ? res->retry_after_s * 1000000
+                   : w->backoff_us          ? w->backoff_us * 2
+                                            : BACKOFF_FIRST_US;
+    w->backoff_us = wait > BACKOFF_MAX_US ? BACKOFF_MAX_US : wait;
+    w->paused_until_us = now + w->backoff_us;
+    argo__fmt(w->pause_why, sizeof w->pause_why, "%s; orders pause for %.0f s", reason,
+              (double)w->backoff_us / 1e6);
+    push_error(w, 0, "binance: %s", w->pause_why);
+  } else if (cls == ARGO_BN_ERR_AUTH) {
+    w->halted_until_us = INT64_MAX;
+    argo__fmt(w->halt_why, sizeof w->halt_why, "%s (the API key, its permissions or the "
+                                               "signature)", reason);
+    push_error(w, 0, "binance: trading stops: %s", w->halt_why);
+  }
+  not_placed(w, j, res->code, "%s", reason);
+  return 0;
+}
+
+static void place(bn_worker *w, const bn_job *j) {
+  int64_t now = argo__mono_us();
+  if (now < w->halted_until_us) {
+    not_placed(w, j, 0, "not sent: trading stopped: %s", w->halt_why);
+    return;
+  }
+  if (now < w->paused_until_us) {
+    not_placed(w, j, 0, "not sent: %s", w->pause_why);
+    return;
+  }
+  argo__sb q;
+  argo__sb_init(&q);
+  argo__bn_query_add(&q, "symbol", j->symbol);
+  argo__bn_query_add(&q, "side", j->side);
+  argo__bn_query_add(&q, "type", j->type);
+  if (strcmp(j->type, "LIMIT") == 0) {
+    argo__bn_query_add(&q, "timeInForce", "GTC");
+    argo__bn_query_add(&q, "price", j->price);
+  }
+  argo__bn_query_add(&q, "quantity", j->quantity);
+  argo__bn_query_add(&q, "newClientOrderId", j->client_id);
+  argo__bn_query_add(&q, "newOrderRespType", "RESULT");
+  for (int attempt = 0; attempt < 2; attempt++) {
+    bn_result res;
+    argo__bn_rest_call(w->cfg.rest, "POST", "/api/v3/order", &q, 1, &res);
+    if (res.outcome == BN_NOT_SENT) {
+      not_placed(w, j, 0, "not sent: cannot reach %s: %s", argo__bn_rest_base(w->cfg.rest),
+                 res.why);
+      break;
+    }
+    if (res.outcome == BN_UNKNOWN) {
+      resolve(w, j, res.timestamp_ms, res.why);
+      break;
+    }
+    if (res.status == 200) {
+      w->backoff_us = 0;
+      json_t *o = parse(&res);
+      if (json_is_object(o)) {
+        push_order(w, o, "NEW", j);
+      } else {
+        /* Accepted, but the answer cannot be read: ask. */
+        resolve(w, j, res.timestamp_ms, "malformed answer to POST /api/v3/order");
+      }
+      json_decref(o);
+      break;
+    }
+    if (!refused(w, j, &res, attempt)) {
+      break;
+    }
+  }
+  argo__sb_free(&q);
+}
+
+static void cancel(bn_worker *w, const bn_job *j) {
+  argo__sb q;
+  argo__sb_init(&q);
+  add_symbol_and_id(&q, j);
+  bn_result res;
+  argo__bn_rest_call(w->cfg.rest, "DELETE", "/api/v3/order", &q, 1, &res);
+  argo__sb_free(&q);
+  bn_ev ev;
+  memset(&ev, 0, sizeof ev);
+  if (res.outcome == BN_ANSWERED && res.status == 200) {
+    json_t *o = parse(&res);
+    if (json_is_object(o)) {
+      push_order(w, o, "CANCELED", j);
+      json_decref(o);
+      return;
+    }
+    json_decref(o);
+  }
+  if (res.outcome != BN_ANSWERED || res.status == 200) {
+    /* The cancel may or may not have happened: the order's state says. */
+    int code;
+    char why[320];
+    if (check(w, j, &code, why, sizeof why) != 1) {
+      push_error(w, 0, "binance: cancel of order %s: no answer (%s)", j->client_id, res.why);
+    }
+    return;
+  }
+  ev.kind = BN_EV_CANCEL_REFUSED;
+  ev.code = res.code;
+  argo__strlcpy(ev.client_id, j->client_id, sizeof ev.client_id);
+  argo__bn_error_reason(res.code, res.msg, ev.reason, sizeof ev.reason);
+  push(w, &ev);
+}
+
+/* The "balances" array of GET /api/v3/account into ev. 0 or -1 (out of memory). */
+static int balances_of(const json_t *bal, bn_ev *ev) {
+  size_t n = json_array_size(bal);
+  ev->bal = n ? calloc(n, sizeof *ev->bal) : NULL;
+  if (n && !ev->bal) {
+    return -1;
+  }
+  size_t i;
+  json_t *b;
+  json_array_foreach(bal, i, b) {
+    argo__strlcpy(ev->bal[i].asset, str(b, "asset"), sizeof ev->bal[i].asset);
+    ev->bal[i].free = num(b, "free");
+    ev->bal[i].locked = num(b, "locked");
+  }
+  ev->nbal = n;
+  return 0;
+}
+
+static void account(bn_worker *w) {
+  bn_result res;
+  argo__bn_rest_call(w->cfg.rest, "GET", "/api/v3/account", NULL, 1, &res);
+  json_t *a = res.outcome == BN_ANSWERED && res.status == 200 ? parse(&res) : NULL;
+  json_t *bal = a ? json_object_get(a, "balances") : NULL;
+  if (!json_is_array(bal)) {
+    char why[320];
+    if (res.code) {
+      argo__bn_error_reason(res.code, res.msg, why, sizeof why);
+    } else {
+      argo__fmt(why, sizeof why, "%s", res.why[0] ? res.why : "malformed answer");
+    }
+    push_error(w, 0, "binance: cannot read the account: %s", why);
+    json_decref(a);
+    return;
+  }
+  bn_ev ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = BN_EV_BALANCES;
+  ev.full = 1;
+  if (balances_of(bal, &ev) != 0) {
+    json_decref(a);
+    push_error(w, 0, "binance: out of memory reading the account");
+    return;
+  }
+  json_decref(a);
+  push(w, &ev);
+}
+
+/* ---- the thread ------------------------------------------------------------------------- */
+
+static void sync_clock(bn_worker *w) {
+  char err[320];
+  if (argo__bn_rest_sync_clock(w->cfg.rest, err, sizeof err) != ARGO_OK) {
+    if (!w->sync_failed) {
+      push_error(w, 0, "binance: cannot measure the exchange's clock: %s", err);
+    }
+    w->sync_failed = 1;
+  } else {
+    w->sync_failed = 0;
+  }
+  w->next_sync_us = argo__mono_us() + w->cfg.clock_sync_us;
+}
+
+static void *run(void *arg) {
+  bn_worker *w = arg;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (!w->stop && w->len == 0 && argo__mono_us() < w->next_sync_us) {
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      ts.tv_sec += 1;
+      pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+    }
+    if (w->stop) {
+      break;
+    }
+    bn_job j;
+    int have = w->len > 0;
+    if (have) {
+      j = w->jobs[w->head];
+      w->head = (w->head + 1) % w->cap;
+      w->len--;
+      w->busy = 1;
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (argo__mono_us() >= w->next_sync_us) {
+      sync_clock(w);
+    }
+    if (have) {
+      switch (j.kind) {
+      case BN_JOB_PLACE:
+        place(w, &j);
+        break;
+      case BN_JOB_CANCEL:
+        cancel(w, &j);
+        break;
+      case BN_JOB_CHECK: {
+        int code;
+        char why[320];
+        if (check(w, &j, &code, why, sizeof why) != 1) {
+          push_error(w, 0, "binance: cannot check order %s: %s", j.client_id, why);
+        }
+        break;
+      }
+      case BN_JOB_ACCOUNT:
+        account(w);
+        break;
+      }
+    }
+    pthread_mutex_lock(&w->mu);
+    w->busy = 0;
+    if (w->len == 0) {
+      pthread_cond_broadcast(&w->idle_cv);
+    }
+  }
+  w->busy = 0;
+  pthread_cond_broadcast(&w->idle_cv);
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+argo_err argo__bn_worker_start(bn_worker **out, const bn_worker_cfg *cfg) {
+  *out = NULL;
+  bn_worker *w = calloc(1, sizeof *w);
+  if (!w) {
+    argo__bn_rest_free(cfg->rest);
+    return ARGO_ENOMEM;
+  }
+  w->cfg = *cfg;
+  w->next_sync_us = argo__mono_us() + cfg->clock_sync_us;
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_cond_init(&w->cv, NULL);
+  pthread_cond_init(&w->idle_cv, NULL);
+  if (pthread_create(&w->th, NULL, run, w) != 0) {
+    pthread_cond_destroy(&w->idle_cv);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    argo__bn_rest_free(cfg->rest);
+    free(w);
+    return ARGO_ENOMEM;
+  }
+  *out = w;
+  return ARGO_OK;
+}
+
+int argo__bn_worker_push(bn_worker *w, const bn_job *job) {
+  pthread_mutex_lock(&w->mu);
+  if (w->len == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 16;
+    bn_job *v = malloc(cap * sizeof *v);
+    if (!v) {
+      pthread_mutex_unlock(&w->mu);
+      return -1;
+    }
+    for (size_t i = 0; i < w->len; i++) {
+      v[i] = w->jobs[(w->head + i) % w->cap];
+    }
+    free(w->jobs);
+    w->jobs = v;
+    w->head = 0;
+    w->cap = cap;
+  }
+  w->jobs[(w->head + w->len) % w->cap] = *job;
+  w->len++;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  return 0;
+}
+
+int argo__bn_worker_drain(bn_worker *w, int64_t timeout_us) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t ns = (int64_t)ts.tv_nsec + timeout_us * 1000;
+  ts.tv_sec += (time_t)(ns / 1000000000);
+  ts.tv_nsec = (long)(ns % 1000000000);
+  pthread_mutex_lock(&w->mu);
+  while ((w->len > 0 || w->busy) && !w->stop) {
+    if (pthread_cond_timedwait(&w->idle_cv, &w->mu, &ts) != 0) {
+      break;
+    }
+  }
+  int done = w->len == 0 && !w->busy;
+  pthread_mutex_unlock(&w->mu);
+  return done;
+}
+
+void argo__bn_worker_stop(bn_worker *w) {
+  if (!w) {
+    return;
+  }
+  pthread_mutex_lock(&w->mu);
+  w->stop = 1;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->th, NULL);
+  pthread_cond_destroy(&w->idle_cv);
+  pthread_cond_destroy(&w->cv);
+  pthread_mutex_destroy(&w->mu);
+  argo__bn_rest_free(w->cfg.rest);
+  free(w->jobs);
+  free(w);
+}
