@@ -125,8 +125,9 @@ static void open_on_mock(fixture *f, const char *const *flags, const char *const
   snprintf(f->ledger, sizeof f->ledger, "%s/ledger.jsonl", dir);
   const char *all[64];
   size_t n = 0;
-  const char *base[] = {"--interval", "1s", "--tick-ms", "50", "--ledger", f->ledger,
-                        "--balance", "USDT=10000,BTC=1,ETH=10", NULL};
+  const char *base[] = {"--interval", "1s",      "--tick-ms", "50",
+                        "--ledger",   f->ledger, "--balance", "USDT=10000,BTC=1,ETH=10",
+                        NULL};
   for (size_t i = 0; base[i]; i++) {
     all[n++] = base[i];
   }
@@ -231,8 +232,7 @@ static void check_fills_match(const fixture *f, const char *id) {
     snprintf(tid, sizeof tid, "%lld", (long long)json_integer_value(json_object_get(x, "tradeId")));
     CHECK_STR(tid, fills[i].trade_id);
     CHECK_NEAR(strtod(json_string_value(json_object_get(x, "qty")), NULL), fills[i].qty, 1e-12);
-    CHECK_NEAR(strtod(json_string_value(json_object_get(x, "price")), NULL), fills[i].price,
-               1e-9);
+    CHECK_NEAR(strtod(json_string_value(json_object_get(x, "price")), NULL), fills[i].price, 1e-9);
     CHECK_STR(json_string_value(json_object_get(x, "commissionAsset")), fills[i].asset);
   }
   CHECK_EQ_INT((int)json_array_size(a), k);
@@ -282,8 +282,7 @@ TEST(binance_broker_filters_and_spot_rules_refuse_before_sending) {
   CHECK_CONTAINS(rec_of(id)->reason, "LOT_SIZE");
   CHECK_EQ_INT(0, received(&f, cid_of(id)));
   /* A quantity off the grid is rounded down to it, and a limit buy's price down to the tick. */
-  CHECK_EQ_INT(ARGO_S_OK,
-               place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_LIMIT, 5.0019, 1.005, id));
+  CHECK_EQ_INT(ARGO_S_OK, place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_LIMIT, 5.0019, 1.005, id));
   CHECK_NEAR(5.001, rec_of(id)->qty, 1e-12);
   CHECK_NEAR(1.0, rec_of(id)->price, 1e-12);
   /* SHORT is refused on spot. */
@@ -296,8 +295,7 @@ TEST(binance_broker_filters_and_spot_rules_refuse_before_sending) {
   CHECK_EQ_INT(ARGO_S_REJECTED, argo__broker_place(f.b, &s, 1000, id, err, sizeof err));
   CHECK_CONTAINS(err, "no short positions");
   /* Selling more than the account holds. */
-  CHECK_EQ_INT(ARGO_S_REJECTED,
-               place(&f, "ETHUSDT", ARGO_SIDE_SELL, ARGO_ORDER_MARKET, 11, 0, id));
+  CHECK_EQ_INT(ARGO_S_REJECTED, place(&f, "ETHUSDT", ARGO_SIDE_SELL, ARGO_ORDER_MARKET, 11, 0, id));
   CHECK_CONTAINS(rec_of(id)->reason, "insufficient balance: selling 11 ETH, 10 is free");
   close_fixture(&f);
 }
@@ -405,8 +403,8 @@ TEST(binance_broker_429_refuses_and_pauses_orders_418_stops_trading) {
   CHECK_EQ_INT(ARGO_ORDER_FILLED, rec_of(id2)->status);
   close_fixture(&f);
 
-  const char *ban[] = {"--throttle-orders", "1", "--throttle-status", "418", "--retry-after",
-                       "60", NULL};
+  const char *ban[] = {
+      "--throttle-orders", "1", "--throttle-status", "418", "--retry-after", "60", NULL};
   open_on_mock(&f, ban, NULL);
   CHECK_MSG(f.rc == ARGO_OK, "%s", f.err);
   CHECK_EQ_INT(ARGO_S_OK, place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.01, 0, id));
@@ -479,8 +477,7 @@ TEST(binance_broker_start_refuses_missing_keys_a_wrong_secret_and_live_urls) {
   CHECK_CONTAINS(f.err, "ARGO_BINANCE_API_SECRET");
   /* The live exchange needs trading.binance.live, and live needs both live URLs. */
   setenv("ARGO_BINANCE_API_SECRET", "x", 1);
-  CHECK(argo_config_set(f.cfg, "trading.binance.rest_url", "https://api.binance.com") ==
-        ARGO_OK);
+  CHECK(argo_config_set(f.cfg, "trading.binance.rest_url", "https://api.binance.com") == ARGO_OK);
   a.settings = argo__config_settings(f.cfg);
   CHECK(argo__broker_binance_open(&f.b, &a, f.err, sizeof f.err) == ARGO_ECONFIG);
   CHECK_CONTAINS(f.err, "trading.binance.live: true");

@@ -881,10 +881,11 @@ TEST(parse_malformed_events_say_why) {
       {"{\"e\":\"executionReport\",\"c\":\"a\",\"x\":\"TRADE\",\"X\":\"FILLED\",\"i\":1,\"l\":"
        "\"1\",\"z\":\"1\",\"L\":\"1\",\"n\":\"0\",\"N\":null,\"T\":1,\"t\":-1}",
        "a TRADE without a trade id"},
-      {"{\"e\":\"executionReport\",\"c\":\"0123456789012345678901234567890123456789x\",\"x\":"
+      {"{\"e\":\"executionReport\",\"c\":"
+       "\"0123456789012345678901234567890123456789012345678901234x\",\"x\":"
        "\"NEW\",\"X\":\"NEW\",\"i\":1,\"l\":\"0\",\"z\":\"0\",\"L\":\"0\",\"n\":\"0\",\"N\":null,"
        "\"T\":1,\"t\":-1}",
-       "\"c\" is longer than 39 characters"},
+       "\"c\" is longer than 55 characters"},
       {"{\"e\":\"outboundAccountPosition\",\"E\":1,\"B\":[{\"a\":\"BTC\",\"f\":\"1\"}]}",
        "balance 0 of \"B\": \"l\" is missing"},
       {"{\"e\":\"outboundAccountPosition\",\"E\":1,\"B\":{}}", "\"B\" is not an array"},

@@ -92,8 +92,8 @@ typedef struct bnb {
   size_t nqueued; /* orders waiting for their row to be durable */
   char quote[BN_ASSET_MAX];
   int64_t final_wait_us;
-  int64_t now;       /* the session clock at the last candle or placement */
-  char warned[256];  /* assets whose fees could not be converted, reported once */
+  int64_t now;      /* the session clock at the last candle or placement */
+  char warned[256]; /* assets whose fees could not be converted, reported once */
 } bnb;
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -217,8 +217,8 @@ static int pre_check(bnb *b, size_t sym, argo_order *o, double *hold_quote, doub
     double avail = free_of(b, s->quote) - held_quote(b);
     *hold_quote = o->quantity * px;
     if (px > 0 && *hold_quote > avail + 1e-9) {
-      argo__fmt(why, whylen, "insufficient balance: the order needs %.8g %s, %.8g is free", *hold_quote,
-                s->quote, avail > 0 ? avail : 0);
+      argo__fmt(why, whylen, "insufficient balance: the order needs %.8g %s, %.8g is free",
+                *hold_quote, s->quote, avail > 0 ? avail : 0);
       return -1;
     }
   } else {
@@ -381,7 +381,8 @@ static int b_cancel_all(argo__broker *base, const char *symbol) {
 /* The commission of a fill of symbol sym in its quote asset (see the top of the file). */
 static double fee_in_quote(bnb *b, const bn_ord *o, const bn_ev *ev) {
   const argo__bn_symbol *s = &b->info[o->sym];
-  if (ev->commission == 0 || !ev->commission_asset[0] || strcmp(ev->commission_asset, s->quote) == 0) {
+  if (ev->commission == 0 || !ev->commission_asset[0] ||
+      strcmp(ev->commission_asset, s->quote) == 0) {
     return ev->commission;
   }
   if (strcmp(ev->commission_asset, s->base) == 0) {
@@ -402,8 +403,8 @@ static double fee_in_quote(bnb *b, const bn_ord *o, const bn_ev *ev) {
            "binance: commissions paid in %s (order %s: %.8g %s) are recorded in "
            "trades.commission_asset but count as 0 in pnl: %s%s is not a session symbol with a "
            "price to convert them",
-           ev->commission_asset, o->id, ev->commission, ev->commission_asset,
-           ev->commission_asset, s->quote);
+           ev->commission_asset, o->id, ev->commission, ev->commission_asset, ev->commission_asset,
+           s->quote);
   }
   return 0;
 }
@@ -669,8 +670,11 @@ static const argo__broker_ops binance_ops = {
 /* ---- opening ----------------------------------------------------------------------------- */
 
 int argo__bn_url_is_test(const char *url) {
-  static const char *const hosts[] = {"testnet.binance.vision", "ws-api.testnet.binance.vision",
-                                      "stream.testnet.binance.vision", "127.0.0.1", "[::1]",
+  static const char *const hosts[] = {"testnet.binance.vision",
+                                      "ws-api.testnet.binance.vision",
+                                      "stream.testnet.binance.vision",
+                                      "127.0.0.1",
+                                      "[::1]",
                                       "localhost"};
   const char *h = url ? strstr(url, "://") : NULL;
   if (!h) {
@@ -694,7 +698,7 @@ static argo_err check_urls(const argo__settings *s, char *err, size_t errlen) {
   if (!s->bn_live) {
     const char *live = !argo__bn_url_is_test(s->bn_rest_url)     ? s->bn_rest_url
                        : !argo__bn_url_is_test(s->bn_ws_api_url) ? s->bn_ws_api_url
-                                                                  : NULL;
+                                                                 : NULL;
     if (live) {
       argo__fmt(err, errlen,
                 "trading.binance: '%s' is not Binance's testnet: trading real money needs "
@@ -832,7 +836,8 @@ static argo_err start_threads(bnb *b, bn_rest *r, const argo__settings *s, char 
   int up = argo__bn_stream_wait_up(b->stream, STREAM_WAIT_US, why, sizeof why);
   if (up != 1) {
     char u[512];
-    argo__fmt(err, errlen, "binance: the user data stream at %s %s", argo__mask_urls(s->bn_ws_api_url, u, sizeof u),
+    argo__fmt(err, errlen, "binance: the user data stream at %s %s",
+              argo__mask_urls(s->bn_ws_api_url, u, sizeof u),
               up < 0 ? why : "did not subscribe within 15 s");
     argo__bn_redact(b->keys, err);
     return ARGO_EBROKER;
@@ -856,7 +861,8 @@ argo_err argo__broker_binance_open(argo__broker **out, const argo__broker_args *
   b->base.ops = &binance_ops;
   b->sink = a->sink;
   b->nsym = a->nsymbols;
-  b->final_wait_us = s->bn_timeout_us * 2 < FINAL_WAIT_CAP_US ? s->bn_timeout_us * 2 : FINAL_WAIT_CAP_US;
+  b->final_wait_us =
+      s->bn_timeout_us * 2 < FINAL_WAIT_CAP_US ? s->bn_timeout_us * 2 : FINAL_WAIT_CAP_US;
   b->info = calloc(a->nsymbols ? a->nsymbols : 1, sizeof *b->info);
   rc = b->info ? argo__ledger_new(&b->l, a->symbols, a->nsymbols, a->id_prefix, a->strategy_name,
                                   &a->sink, 0)
@@ -872,8 +878,9 @@ argo_err argo__broker_binance_open(argo__broker **out, const argo__broker_args *
   }
   pthread_once(&curl_once, curl_init);
   bn_rest *r = NULL;
-  if (!curl_ok || argo__bn_rest_new(&r, s->bn_rest_url, b->keys, &b->clock,
-                                    s->bn_recv_window_us / 1000, s->bn_timeout_us / 1000) != ARGO_OK) {
+  if (!curl_ok ||
+      argo__bn_rest_new(&r, s->bn_rest_url, b->keys, &b->clock, s->bn_recv_window_us / 1000,
+                        s->bn_timeout_us / 1000) != ARGO_OK) {
     argo__fmt(err, errlen, "binance: cannot set up libcurl");
     b_free(&b->base);
     return ARGO_ENOMEM;
@@ -891,7 +898,8 @@ argo_err argo__broker_binance_open(argo__broker **out, const argo__broker_args *
   }
   if (s->bn_live) {
     char u[512];
-    report(b, 0, "binance: LIVE TRADING: orders go to %s and move real money (trading.binance.live)",
+    report(b, 0,
+           "binance: LIVE TRADING: orders go to %s and move real money (trading.binance.live)",
            argo__mask_urls(s->bn_rest_url, u, sizeof u));
   }
   *out = &b->base;

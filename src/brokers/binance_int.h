@@ -28,7 +28,7 @@
 
 /* Binance's newClientOrderId: up to 36 characters of [.A-Z:/a-z0-9_-]. argo's is
  * "argo-" + the order id. */
-#define BN_CLIENT_ID_MAX 40
+#define BN_CLIENT_ID_MAX (ARGO_ID_MAX + 8)
 #define BN_ASSET_MAX 24
 
 /* ---- events: from the threads to the engine thread ---------------------------------------- */
@@ -118,12 +118,12 @@ int64_t argo__bn_server_ms(const bn_clock *c);
 typedef struct bn_stream bn_stream;
 
 typedef struct bn_stream_cfg {
-  const char *url;            /* ws[s]://host[:port]/path (copied) */
-  const argo__bn_keys *keys;  /* borrowed until stop */
-  const bn_clock *clock;      /* borrowed until stop */
-  int64_t recv_window_ms;     /* sent with the subscription */
-  bn_queue *q;                /* borrowed until stop */
-  int64_t max_backoff_us;     /* reconnection delays grow to this (30 s) */
+  const char *url;           /* ws[s]://host[:port]/path (copied) */
+  const argo__bn_keys *keys; /* borrowed until stop */
+  const bn_clock *clock;     /* borrowed until stop */
+  int64_t recv_window_ms;    /* sent with the subscription */
+  bn_queue *q;               /* borrowed until stop */
+  int64_t max_backoff_us;    /* reconnection delays grow to this (30 s) */
 } bn_stream_cfg;
 
 /* Starts the stream's thread: it connects, subscribes, pushes every executionReport and

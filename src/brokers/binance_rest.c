@@ -227,7 +227,9 @@ void argo__bn_rest_call(bn_rest *r, const char *method, const char *path, const 
   if (c != CURLE_OK) {
     res->outcome = never_sent(c) ? BN_NOT_SENT : BN_UNKNOWN;
     argo__fmt(res->why, sizeof res->why, "%s",
-              r->overflow ? "answer too large" : r->curl_err[0] ? r->curl_err : curl_easy_strerror(c));
+              r->overflow      ? "answer too large"
+              : r->curl_err[0] ? r->curl_err
+                               : curl_easy_strerror(c));
     argo__bn_redact(r->keys, res->why);
     return;
   }
@@ -257,8 +259,7 @@ argo_err argo__bn_rest_sync_clock(bn_rest *r, char *err, size_t errlen) {
   argo__bn_rest_call(r, "GET", "/api/v3/time", NULL, 0, &res);
   int64_t t1 = argo__wall_us();
   if (res.outcome != BN_ANSWERED || res.status != 200) {
-    argo__fmt(err, errlen, "GET %s/api/v3/time: %s", r->base,
-              res.why[0] ? res.why : "no answer");
+    argo__fmt(err, errlen, "GET %s/api/v3/time: %s", r->base, res.why[0] ? res.why : "no answer");
     return ARGO_EBROKER;
   }
   json_error_t je;

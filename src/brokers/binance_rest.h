@@ -24,14 +24,14 @@ typedef enum bn_outcome {
 
 typedef struct bn_result {
   bn_outcome outcome;
-  long status;          /* HTTP status (answered) */
-  const char *body;     /* the answer, valid until the next call on the same bn_rest */
+  long status;      /* HTTP status (answered) */
+  const char *body; /* the answer, valid until the next call on the same bn_rest */
   size_t len;
-  int code;             /* Binance's error code of an error answer, else 0 */
-  char msg[256];        /* its message */
+  int code;              /* Binance's error code of an error answer, else 0 */
+  char msg[256];         /* its message */
   int64_t retry_after_s; /* Retry-After, or -1 */
-  int64_t timestamp_ms; /* the signed request's timestamp (exchange clock) */
-  char why[256];        /* not sent or unknown: what curl said */
+  int64_t timestamp_ms;  /* the signed request's timestamp (exchange clock) */
+  char why[256];         /* not sent or unknown: what curl said */
 } bn_result;
 
 /* keys and clock are borrowed until free. base: "https://testnet.binance.vision" (copied).
@@ -75,11 +75,11 @@ typedef struct bn_job {
 typedef struct bn_worker bn_worker;
 
 typedef struct bn_worker_cfg {
-  bn_rest *rest;            /* owned by the worker from start (freed by stop) */
-  bn_clock *clock;          /* borrowed */
-  bn_queue *q;              /* borrowed */
-  int64_t clock_sync_us;    /* how often to measure the clock offset again */
-  int64_t recv_window_ms;   /* an unknown order is known to be dead once this has passed */
+  bn_rest *rest;             /* owned by the worker from start (freed by stop) */
+  bn_clock *clock;           /* borrowed */
+  bn_queue *q;               /* borrowed */
+  int64_t clock_sync_us;     /* how often to measure the clock offset again */
+  int64_t recv_window_ms;    /* an unknown order is known to be dead once this has passed */
   const argo__bn_keys *keys; /* for redaction; borrowed */
 } bn_worker_cfg;
 

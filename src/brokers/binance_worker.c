@@ -152,7 +152,9 @@ static void push_trades(bn_worker *w, const bn_job *j, int64_t order_id) {
   json_t *a = res.outcome == BN_ANSWERED && res.status == 200 ? parse(&res) : NULL;
   if (!json_is_array(a)) {
     push_error(w, 0, "binance: cannot read the trades of order %s: %s", j->client_id,
-               res.code ? res.msg : res.why[0] ? res.why : "malformed answer");
+               res.code     ? res.msg
+               : res.why[0] ? res.why
+                            : "malformed answer");
     json_decref(a);
     return;
   }
@@ -255,8 +257,8 @@ static int refused(bn_worker *w, const bn_job *j, const bn_result *res, int atte
   if (res->status == 418 || res->status == 429) {
     int64_t wait = res->retry_after_s > 0 ? res->retry_after_s * 1000000 : BACKOFF_FIRST_US;
     int ban = res->status == 418;
-    argo__fmt(reason, sizeof reason, "HTTP %ld from the exchange (%s); %s for %.0f s",
-              res->status, ban ? "this IP is banned for breaking rate limits" : "too many requests",
+    argo__fmt(reason, sizeof reason, "HTTP %ld from the exchange (%s); %s for %.0f s", res->status,
+              ban ? "this IP is banned for breaking rate limits" : "too many requests",
               ban ? "trading stops" : "orders pause", (double)wait / 1e6);
     if (ban) {
       w->halted_until_us = now + wait;
@@ -279,8 +281,8 @@ static int refused(bn_worker *w, const bn_job *j, const bn_result *res, int atte
   }
   if (cls == ARGO_BN_ERR_BACKOFF) {
     int64_t wait = res->retry_after_s > 0 ? res->retry_after_s * 1000000
-                   : w->backoff_us          ? w->backoff_us * 2
-                                            : BACKOFF_FIRST_US;
+                   : w->backoff_us        ? w->backoff_us * 2
+                                          : BACKOFF_FIRST_US;
     w->backoff_us = wait > BACKOFF_MAX_US ? BACKOFF_MAX_US : wait;
     w->paused_until_us = now + w->backoff_us;
     argo__fmt(w->pause_why, sizeof w->pause_why, "%s; orders pause for %.0f s", reason,
@@ -288,8 +290,10 @@ static int refused(bn_worker *w, const bn_job *j, const bn_result *res, int atte
     push_error(w, 0, "binance: %s", w->pause_why);
   } else if (cls == ARGO_BN_ERR_AUTH) {
     w->halted_until_us = INT64_MAX;
-    argo__fmt(w->halt_why, sizeof w->halt_why, "%s (the API key, its permissions or the "
-                                               "signature)", reason);
+    argo__fmt(w->halt_why, sizeof w->halt_why,
+              "%s (the API key, its permissions or the "
+              "signature)",
+              reason);
     push_error(w, 0, "binance: trading stops: %s", w->halt_why);
   }
   not_placed(w, j, res->code, "%s", reason);

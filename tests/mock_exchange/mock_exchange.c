@@ -622,7 +622,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
     return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-    return api_request(p, wsi);
+    /* Only a request that waited for its body: one with "Content-Length: 0" (curl's POST
+     * without a body) was answered at once, and libwebsockets still reports its (empty) body
+     * complete; answering again would carry the order out twice. */
+    return p->req_expect > 0 ? api_request(p, wsi) : 0;
   case LWS_CALLBACK_HTTP_WRITEABLE:
     if (p->held) {
       p->held = 0;
