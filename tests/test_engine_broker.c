@@ -374,6 +374,55 @@ TEST(engine_broker_without_place_is_refused_and_an_unrun_broker_is_closed) {
   tu_rm_rf(out);
 }
 
+/* ---- a strategy of the caller's own (argo_engine_set_strategy) ---------------------------- */
+
+static int own_candles;
+
+static void *own_create(const argo_host_api *h, argo_strategy_ctx *ctx) {
+  (void)h;
+  (void)ctx;
+  return &own_candles;
+}
+
+static void own_destroy(void *self) {
+  (void)self;
+}
+
+static int own_init(void *self, const char *config) {
+  (void)self;
+  return strcmp(config, "{\"k\": 1}") == 0 ? 0 : 1;
+}
+
+static int own_candle(void *self, const argo_candle *c) {
+  (void)c;
+  (*(int *)self)++;
+  return 0;
+}
+
+TEST(engine_strategy_of_the_caller_runs_and_a_bad_table_is_refused) {
+  const char *out = tu_tmpdir("ebroker-strat");
+  argo_engine *eng = engine_for(out, 25);
+  argo_strategy s = {.abi_version = ARGO_STRATEGY_ABI_VERSION,
+                     .struct_size = sizeof s,
+                     .name = "own",
+                     .create = own_create,
+                     .destroy = own_destroy,
+                     .initialize = own_init};
+  CHECK(argo_engine_set_strategy(eng, &s, "{\"k\": 1}") == ARGO_EPLUGIN);
+  CHECK_CONTAINS(argo_engine_errmsg(eng), "does not provide 'on_candle'");
+  s.on_candle = own_candle;
+  s.abi_version = 999;
+  CHECK(argo_engine_set_strategy(eng, &s, NULL) == ARGO_EPLUGIN);
+  s.abi_version = ARGO_STRATEGY_ABI_VERSION;
+  CHECK(argo_engine_set_strategy(eng, &s, "{\"k\": 1}") == ARGO_OK);
+  memset(&s, 0, sizeof s); /* copied: the table need not outlive the call */
+  own_candles = 0;
+  CHECK_MSG(argo_engine_run(eng) == ARGO_OK, "%s", argo_engine_errmsg(eng));
+  CHECK_EQ_INT(25 * 1, own_candles); /* one symbol (engine_for), 25 bars */
+  argo_engine_free(eng);
+  tu_rm_rf(out);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(engine_broker_of_the_caller_fills_in_parts_and_the_engine_records_every_fill);
@@ -381,5 +430,6 @@ int main(int argc, char **argv) {
   RUN(engine_broker_impossible_reports_are_refused_and_reported);
   RUN(engine_broker_a_thread_wakes_the_engine_and_its_fills_are_polled);
   RUN(engine_broker_without_place_is_refused_and_an_unrun_broker_is_closed);
+  RUN(engine_strategy_of_the_caller_runs_and_a_bad_table_is_refused);
   return test_summary();
 }

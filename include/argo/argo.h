@@ -318,6 +318,12 @@ ARGO_API argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg);
  * now; ARGO_EPLUGIN or ARGO_ENOTFOUND with a message naming the file otherwise. */
 ARGO_API argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path,
                                             const char *config);
+/* Overrides the strategy of the config with a table of the caller's own, compiled into the
+ * program (no plugin file): checked as a plugin's is (abi_version, struct_size, the required
+ * members); copied, so the table itself need not outlive the call (the functions and strings
+ * it points to must outlive the engine). config as for argo_engine_load_strategy. */
+ARGO_API argo_err argo_engine_set_strategy(argo_engine *eng, const argo_strategy *strategy,
+                                           const char *config);
 /* Overrides the data output path of the config. */
 ARGO_API argo_err argo_engine_set_data_output(argo_engine *eng, const char *path);
 /* Uses feed (copied: min(size, sizeof(argo_feed)) bytes; its user pointer is borrowed until the

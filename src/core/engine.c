@@ -207,6 +207,36 @@ argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, c
   free(eng->strategy_config);
   eng->strategy_spec = spec;
   eng->strategy_config = conf;
+  eng->has_user_strategy = 0;
+  return ARGO_OK;
+}
+
+argo_err argo_engine_set_strategy(argo_engine *eng, const argo_strategy *strategy,
+                                  const char *config) {
+  if (!eng || !strategy) {
+    return ARGO_EINVAL;
+  }
+  if (eng->running || eng->ran) {
+    return argo__engine_error(eng, ARGO_ESTATE, "the engine has already run");
+  }
+  argo_strategy def;
+  argo_err rc = argo__strategy_adopt(strategy, &def, eng->errmsg, sizeof eng->errmsg);
+  if (rc) {
+    return rc;
+  }
+  char *spec = argo__strdup(def.name);
+  char *conf = argo__strdup(config ? config : "{}");
+  if (!spec || !conf) {
+    free(spec);
+    free(conf);
+    return argo__engine_error(eng, ARGO_ENOMEM, "out of memory");
+  }
+  free(eng->strategy_spec);
+  free(eng->strategy_config);
+  eng->strategy_spec = spec;
+  eng->strategy_config = conf;
+  eng->user_strategy = def;
+  eng->has_user_strategy = 1;
   return ARGO_OK;
 }
 

@@ -64,13 +64,15 @@ struct argo_engine {
   char stop_reason[ARGO_ERRMSG_MAX]; /* how the session ended (stats.yaml), once it did */
 
   /* setup.c: the strategy and what the session runs on */
-  char *strategy_spec;       /* builtin name or plugin path */
-  char *strategy_config;     /* JSON text */
-  const argo_strategy *sdef; /* &stable once resolved, NULL before */
-  argo_strategy stable;      /* the strategy's table, copied (members it lacks are NULL) */
-  void *sdl;                 /* dlopen handle, NULL for builtins */
-  void *sobj;                /* the strategy instance */
-  argo__host *host;          /* what the strategy calls */
+  char *strategy_spec;         /* builtin name or plugin path */
+  char *strategy_config;       /* JSON text */
+  const argo_strategy *sdef;   /* &stable once resolved, NULL before */
+  argo_strategy stable;        /* the strategy's table, copied (members it lacks are NULL) */
+  argo_strategy user_strategy; /* the caller's own (argo_engine_set_strategy), checked */
+  int has_user_strategy;
+  void *sdl;        /* dlopen handle, NULL for builtins */
+  void *sobj;       /* the strategy instance */
+  argo__host *host; /* what the strategy calls */
   argo__feed feed;
   int feed_open;
   argo__feed_hooks hooks;

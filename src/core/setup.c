@@ -131,8 +131,13 @@ static argo_err setup_symbols(argo_engine *eng) {
 /* The strategy: resolved, given its host, created (before anything is written). */
 static argo_err create_strategy(argo_engine *eng) {
   char err[ARGO_ERRMSG_MAX];
-  argo_err rc =
-      argo__strategy_resolve(eng->strategy_spec, &eng->stable, &eng->sdl, err, sizeof err);
+  argo_err rc = ARGO_OK;
+  if (eng->has_user_strategy) {
+    eng->stable = eng->user_strategy;
+    eng->sdl = NULL;
+  } else {
+    rc = argo__strategy_resolve(eng->strategy_spec, &eng->stable, &eng->sdl, err, sizeof err);
+  }
   if (rc) {
     return argo__engine_error(eng, rc, "%s", err);
   }

@@ -61,6 +61,20 @@ static void copy_table(argo_strategy *out, const argo_strategy *d) {
   memcpy(out, d, d->struct_size < sizeof *out ? d->struct_size : sizeof *out);
 }
 
+argo_err argo__strategy_adopt(const argo_strategy *d, argo_strategy *def, char *err,
+                              size_t errlen) {
+  memset(def, 0, sizeof *def);
+  if (!d) {
+    argo__fmt(err, errlen, "no strategy given");
+    return ARGO_EINVAL;
+  }
+  argo_err rc = check(d, d->name ? d->name : "(unnamed)", err, errlen);
+  if (rc == ARGO_OK) {
+    copy_table(def, d);
+  }
+  return rc;
+}
+
 argo_err argo__strategy_resolve(const char *spec, argo_strategy *def, void **dl, char *err,
                                 size_t errlen) {
   memset(def, 0, sizeof *def);

@@ -259,6 +259,10 @@ argo_err argo__binance_ws_url(bnc *b, char *err, size_t errlen) {
   return ARGO_OK;
 }
 
+static void cancel_service(void *ctx) {
+  lws_cancel_service(ctx);
+}
+
 argo_err argo__binance_ws_start(bnc *b, char *err, size_t errlen) {
   /* lws pings after ping_after_s without traffic and drops the connection after
    * hangup_after_s; every valid message counts as traffic (lws_validity_confirmed). */
@@ -285,6 +289,9 @@ argo_err argo__binance_ws_start(bnc *b, char *err, size_t errlen) {
     return ARGO_EFEED;
   }
   lws_sul_schedule(b->lws, 0, &b->tick, tick, TICK_US);
+  /* A poke of the engine's waker (a fill made durable, a broker's news) ends lws_service at
+   * once rather than at the next tick. */
+  argo__waker_set_poke_hook(b->waker, cancel_service, b->lws);
   return ARGO_OK;
 }
 
@@ -310,6 +317,7 @@ int argo__binance_ws_step(bnc *b) {
 void argo__binance_ws_close(bnc *b) {
   b->closing = 1;
   if (b->lws) {
+    argo__waker_set_poke_hook(b->waker, NULL, NULL);
     lws_sul_cancel(&b->tick);
     lws_context_destroy(b->lws);
   }

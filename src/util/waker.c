@@ -14,6 +14,9 @@ int argo__waker_init(argo__waker *w) {
   atomic_init(&w->stop, 0);
   w->hook = NULL;
   w->hook_user = NULL;
+  w->poke_hook = NULL;
+  w->poke_user = NULL;
+  pthread_mutex_init(&w->poke_mu, NULL);
   if (pipe(w->fds) != 0) {
     w->fds[0] = w->fds[1] = -1;
     return -errno;
@@ -26,6 +29,7 @@ int argo__waker_init(argo__waker *w) {
 }
 
 void argo__waker_deinit(argo__waker *w) {
+  pthread_mutex_destroy(&w->poke_mu);
   for (int i = 0; i < 2; i++) {
     if (w->fds[i] >= 0) {
       close(w->fds[i]);
@@ -52,7 +56,19 @@ void argo__waker_poke(argo__waker *w) {
     ssize_t r = write(w->fds[1], &c, 1);
     (void)r;
   }
+  pthread_mutex_lock(&w->poke_mu);
+  if (w->poke_hook) {
+    w->poke_hook(w->poke_user);
+  }
+  pthread_mutex_unlock(&w->poke_mu);
   errno = saved;
+}
+
+void argo__waker_set_poke_hook(argo__waker *w, void (*fn)(void *), void *user) {
+  pthread_mutex_lock(&w->poke_mu);
+  w->poke_hook = fn;
+  w->poke_user = user;
+  pthread_mutex_unlock(&w->poke_mu);
 }
 
 int argo__waker_stopped(const argo__waker *w) {
