@@ -240,6 +240,12 @@ static const keydef keys[] = {
       "testnet and loopback URLs are accepted"},
      .kind = K_BOOL,
      .off = OFF(bn_live)},
+    {{"trading.binance.open_orders_at_start", "choice", "adopt",
+      "binance broker: the orders an earlier session left open on the exchange, once asked "
+      "about: adopt (this session follows them; the strategy sees them) or cancel"},
+     .kind = K_CHOICE,
+     .off = OFF(bn_open_orders),
+     .choices = "adopt|cancel"},
     {{"trading.binance.recv_window", "duration", "5s",
       "binance broker: how long after its timestamp a signed request is valid, 1ms to 60s"},
      .kind = K_DURATION,

@@ -11,9 +11,9 @@
 #include "persist/rows.h"
 #include "persist/schema.h"
 
-void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o) {
+void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o, const char *client_id) {
   if (eng->jr) {
-    argo__journal_order(eng->jr, (uint16_t)sym, o);
+    argo__journal_order(eng->jr, (uint16_t)sym, o, client_id);
   }
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_ORDERS);
   /* A market order's PENDING row and its FILLED row come one after the other: the later one
@@ -28,7 +28,8 @@ void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o) {
       return;
     }
   }
-  argo__rows_order(b, o, o->symbol, o->strategy_name, o->reason, o->reason ? strlen(o->reason) : 0);
+  argo__rows_order(b, o, o->symbol, o->strategy_name, o->reason, o->reason ? strlen(o->reason) : 0,
+                   client_id);
   argo__pub_urgent(eng->pub);
 }
 

@@ -80,6 +80,7 @@ enum {
   ORD_STRATEGY,
   ORD_POSTYPE,
   ORD_REASON,
+  ORD_CLIENT_ID,
   ORD_NCOLS
 };
 enum {
