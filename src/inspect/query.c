@@ -140,7 +140,7 @@ static argo_err create_stats(duckdb_connection con, const argo_catalog_entry *co
                       "session_id VARCHAR, status VARCHAR, recorded_status VARCHAR, "
                       "symbols VARCHAR[], strategy_id VARCHAR, "
                       "strategy_name VARCHAR, strategy_version VARCHAR, candle_interval VARCHAR, "
-                      "session_start TIMESTAMP, last_updated TIMESTAMP, candles BIGINT, "
+                      "session_start TIMESTAMPTZ, last_updated TIMESTAMPTZ, candles BIGINT, "
                       "candles_total BIGINT, equity DOUBLE, run_collision VARCHAR, "
                       "resumed_from VARCHAR, run_dir VARCHAR");
   const char *scopes[2] = {"daily", "cumulative"};
@@ -456,7 +456,8 @@ static int nested(duckdb_type t) {
 
 /* When the statement's result has columns the value functions cannot read (lists, structs,
  * UUIDs, time zones ...), the statement is prepared again inside a SELECT that converts those
- * columns by position: to JSON text (for the JSON format, nested values) or to DuckDB's text.
+ * columns by position: to JSON text (for the JSON format, nested values), to UTC time (for the
+ * JSON format, TIMESTAMPTZ) or to DuckDB's text ("2025-10-01 09:00:00+00" for TIMESTAMPTZ).
  * The statement still runs once. NULL when no conversion is needed or possible. */
 static duckdb_prepared_statement convert(argo_query *q, duckdb_prepared_statement ps,
                                          const char *sql, argo_query_format format,
@@ -482,6 +483,10 @@ static duckdb_prepared_statement convert(argo_query *q, duckdb_prepared_statemen
     } else if (format == ARGO_QUERY_JSON && nested(t)) {
       argo__sb_printf(&w, "to_json(#%llu)", (unsigned long long)(c + 1));
       flags[c] = 1;
+    } else if (format == ARGO_QUERY_JSON && t == DUCKDB_TYPE_TIMESTAMP_TZ) {
+      /* The database's time zone is UTC (persist/duck.h): the instant as UTC time, which the
+       * JSON format writes "2025-10-01T09:00:00Z". */
+      argo__sb_printf(&w, "CAST(#%llu AS TIMESTAMP)", (unsigned long long)(c + 1));
     } else {
       argo__sb_printf(&w, "CAST(#%llu AS VARCHAR)", (unsigned long long)(c + 1));
     }
