@@ -68,6 +68,9 @@ void cli_table_free(cli_table *t);
 
 /* JSON of a statistics block (every figure, including holding times). */
 json_t *cli_block_json(const argo_stats_block *b);
+/* JSON array of e's per-symbol figures, the daily ones or the cumulative ones ([] when its
+ * stats.yaml has none). */
+json_t *cli_by_symbol_json(const argo_catalog_entry *e, int daily);
 /* Prints j (pretty, key order kept, doubles exact) and a newline; 0, or -1 when it cannot. */
 int cli_print_json(json_t *j);
 
@@ -76,9 +79,6 @@ int cli_print_json(json_t *j);
 const char *cli_status(const argo_catalog_entry *e);
 /* One line saying that e crashed and what to do about it. */
 void cli_crashed_hint(const argo_catalog_entry *e, const char *data_output, char *buf, size_t len);
-
-/* "1h 05m", "3d 4h", "45s"; "-" for 0. */
-void cli_duration(double seconds, char *buf, size_t len);
 
 extern const cli_opt cli_sessions_opts[];
 extern const cli_opt cli_stats_opts[];

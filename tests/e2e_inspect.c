@@ -189,6 +189,44 @@ static void check_block(json_t *j, const argo_stats_block *b) {
   CHECK_NEAR(b->maximum_loss, jnum(j, "maximum_loss"), 0);
   CHECK_NEAR(b->maximum_profit, jnum(j, "maximum_profit"), 0);
   CHECK_NEAR(b->total_fees, jnum(j, "total_fees"), 0);
+  /* The figures added later (docs/statistics.md). */
+  CHECK(b->days >= 1);
+  CHECK_EQ_INT(b->days, jnum(j, "days"));
+  CHECK_NEAR(b->gross_profit, jnum(j, "gross_profit"), 0);
+  CHECK_NEAR(b->gross_loss, jnum(j, "gross_loss"), 0);
+  CHECK_NEAR(b->profit_factor, jnum(j, "profit_factor"), 0);
+  CHECK_NEAR(b->expectancy, jnum(j, "expectancy"), 0);
+  CHECK_NEAR(b->total_return, jnum(j, "total_return"), 0);
+  CHECK_NEAR(b->sharpe_ratio, jnum(j, "sharpe_ratio"), 0);
+  CHECK_NEAR(b->sortino_ratio, jnum(j, "sortino_ratio"), 0);
+  CHECK_NEAR(b->calmar_ratio, jnum(j, "calmar_ratio"), 0);
+  CHECK_NEAR(b->exposure, jnum(j, "exposure"), 0);
+  CHECK_NEAR(b->best_day, jnum(j, "best_day"), 0);
+  CHECK_NEAR(b->worst_day, jnum(j, "worst_day"), 0);
+  CHECK_NEAR(b->buy_and_hold_return, jnum(j, "buy_and_hold_return"), 0);
+}
+
+/* A by_symbol array of argo stats --json against the daily or cumulative figures of d. */
+static void check_by_symbol(json_t *a, const argo__stats_doc *d, int daily) {
+  CHECK_MSG(json_is_array(a), "no by_symbol array");
+  CHECK_EQ_INT((int64_t)d->nby_symbol, (int64_t)json_array_size(a));
+  CHECK_EQ_INT((int64_t)d->s.nsymbols, (int64_t)d->nby_symbol);
+  for (size_t i = 0; i < d->nby_symbol; i++) {
+    json_t *o = json_array_get(a, i);
+    const argo_symbol_block *b = daily ? &d->by_symbol[i].daily : &d->by_symbol[i].cumulative;
+    CHECK_STR(d->s.symbols[i], jstr(o, "symbol"));
+    CHECK_EQ_INT(b->fills, jnum(o, "fills"));
+    CHECK_EQ_INT(b->round_trips, jnum(o, "round_trips"));
+    CHECK_EQ_INT(b->winning, jnum(o, "winning"));
+    CHECK_EQ_INT(b->losing, jnum(o, "losing"));
+    CHECK_NEAR(b->win_rate, jnum(o, "win_rate"), 0);
+    CHECK_NEAR(b->realized_pnl, jnum(o, "realized_pnl"), 0);
+    CHECK_NEAR(b->unrealized_pnl, jnum(o, "unrealized_pnl"), 0);
+    CHECK_NEAR(b->total_pnl, jnum(o, "total_pnl"), 0);
+    CHECK_NEAR(b->fees, jnum(o, "fees"), 0);
+    CHECK_NEAR(b->exposure, jnum(o, "exposure"), 0);
+    CHECK_NEAR(b->buy_and_hold_return, jnum(o, "buy_and_hold_return"), 0);
+  }
 }
 
 TEST(e2e_sessions_json_parses_and_holds_every_figure) {
@@ -285,8 +323,50 @@ TEST(e2e_stats_of_a_session_and_of_latest) {
   argo__stats_doc last = read_stats("2025-10-03/run_1");
   check_block(json_object_get(j, "session"), &last.s.cumulative);
   CHECK_EQ_INT(trades, jnum(json_object_get(j, "session"), "number_of_trades"));
+  check_by_symbol(json_object_get(json_object_get(j, "session"), "by_symbol"), &last, 0);
+  check_by_symbol(json_object_get(json_array_get(days, 2), "by_symbol"), &last, 1);
+  CHECK_EQ_INT(3, last.s.cumulative.days);
   argo__stats_doc_free(&last);
   json_decref(j);
+
+  /* The text: the later figures as rows, and a table by symbol of the session. */
+  char *o = NULL, *e = NULL;
+  last = read_stats("2025-10-03/run_1");
+  int rc = tu_argo(&o, &e, "stats", sid_a, "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  static const char *const rows[] = {
+      "round trips",   "profit factor", "expectancy", "return",   "buy and hold", "sharpe ratio",
+      "sortino ratio", "calmar ratio",  "exposure",   "best day", "worst day"};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(rows); i++) {
+    char head[64];
+    snprintf(head, sizeof head, "\n%s  ", rows[i]);
+    CHECK_MSG(strstr(o, head) != NULL, "no row '%s' in:\n%s", rows[i], o);
+  }
+  /* The session column of the sharpe ratio row: three days, so a number. */
+  char want[128], *row = strstr(o, "\nsharpe ratio");
+  snprintf(want, sizeof want, "%.2f\n", last.s.cumulative.sharpe_ratio);
+  CHECK_MSG(strncmp(row + strcspn(row + 1, "\n") + 1 - strlen(want) + 1, want, strlen(want)) == 0,
+            "want the session's sharpe ratio %s in: %.80s", want, row);
+  CHECK_CONTAINS(o, "by symbol, session to 2025-10-03/run_1");
+  for (size_t i = 0; i < last.nby_symbol; i++) {
+    const argo_symbol_block *b = &last.by_symbol[i].cumulative;
+    snprintf(want, sizeof want, "\n%s  ", last.by_symbol[i].symbol);
+    row = strstr(o, want);
+    CHECK_MSG(row != NULL, "no row of %s in:\n%s", last.by_symbol[i].symbol, o);
+    char line[256], *f[16];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(row + 1, "\n"), row + 1);
+    int n = fields(line, f, 16);
+    CHECK_MSG(n == 13, "%d fields: %s", n, line);
+    CHECK_EQ_INT(b->fills, atoll(f[1]));
+    CHECK_EQ_INT(b->round_trips, atoll(f[2]));
+    snprintf(want, sizeof want, "%.2f", b->realized_pnl); /* after fills, trips, w / l, rate */
+    CHECK_STR(want, f[7]);
+    snprintf(want, sizeof want, "%.2f%%", b->buy_and_hold_return * 100);
+    CHECK_STR(want, f[12]);
+  }
+  argo__stats_doc_free(&last);
+  free(o);
+  free(e);
 
   /* The first 8 characters of the id (the prefix of its order ids) name it too. */
   char prefix[16];

@@ -72,6 +72,10 @@ ARGO_API const char *argo_strerror(argo_err err);
 ARGO_API argo_err argo_time_parse(const char *text, int64_t *out_us);
 /* Formats as "2025-10-01T09:00:00Z" (fractional seconds only when non-zero). buf >= 40 bytes. */
 ARGO_API void argo_time_format(int64_t us, char *buf, size_t len);
+/* Formats a duration in seconds as argo shows it everywhere (argo stats, the report): rounded
+ * to whole seconds, then its two largest units, "3d 4h", "1h 05m", "2m 07s", "45s"; "-" for 0,
+ * a negative or a non-finite value. buf >= 24 bytes. */
+ARGO_API void argo_duration_format(double seconds, char *buf, size_t len);
 
 /* ---- configuration ----------------------------------------------------------------------- */
 
@@ -122,6 +126,21 @@ typedef struct argo_stats_block {
   double total_fees;
   int64_t holding_count;                        /* closed pieces (one per FIFO match) */
   double holding_min, holding_max, holding_avg; /* seconds */
+  /* The figures below were added later (docs/statistics.md). Read from a stats.yaml written
+   * before them, the numbers are NaN and days is 0. */
+  double gross_profit;  /* sum of the closing fills' pnl > 0 */
+  double gross_loss;    /* sum of the closing fills' pnl < 0 (a negative number) */
+  double profit_factor; /* gross_profit / -gross_loss; 0 without a loss */
+  double expectancy;    /* realized_pnl per closing fill, break-even ones included */
+  double total_return;  /* equity now / equity at the scope's start - 1 */
+  /* Daily returns of equity (UTC days, the current one so far), risk-free rate 0, annualized
+   * with the square root of 365; 0 with fewer than two days. */
+  double sharpe_ratio, sortino_ratio;
+  double calmar_ratio; /* total_return * 365 / days, divided by max_drawdown; 0 without one */
+  double exposure;     /* share of candle closes with a position open */
+  int64_t days;        /* UTC days in the scope (1 in daily) */
+  double best_day, worst_day; /* highest and lowest daily return */
+  double buy_and_hold_return; /* the symbols held alike from the scope's first close to now */
 } argo_stats_block;
 
 typedef struct argo_stats {
@@ -140,6 +159,24 @@ typedef struct argo_stats {
   int64_t candles_day, candles_total;
   double equity; /* starting capital + cumulative total pnl */
 } argo_stats;
+
+/* One symbol's figures over a scope (the by_symbol list of stats.yaml's daily and cumulative
+ * blocks; docs/statistics.md). */
+typedef struct argo_symbol_block {
+  int64_t fills;           /* fills of the symbol */
+  int64_t round_trips;     /* closed pieces: entry to exit, matched FIFO */
+  int64_t winning, losing; /* closing fills with pnl > 0 / < 0 */
+  double win_rate;         /* winning / (winning + losing), 0 if none */
+  double realized_pnl, unrealized_pnl, total_pnl, fees;
+  double exposure;            /* share of the symbol's candle closes with a position open */
+  double buy_and_hold_return; /* last close / first close of the scope - 1 */
+} argo_symbol_block;
+
+typedef struct argo_symbol_stats {
+  const char *symbol;
+  argo_symbol_block daily;      /* this day only */
+  argo_symbol_block cumulative; /* since session start */
+} argo_symbol_stats;
 
 /* ---- engine ------------------------------------------------------------------------------ */
 
@@ -332,6 +369,10 @@ typedef struct argo_catalog_entry {
   /* 1 when recovery found the folder's journal damaged (stats.yaml journal_damage): rows it
    * lacked were taken from the published files, the journal was kept as .journal.corrupt. */
   int journal_damaged;
+  /* Each symbol's figures (stats.yaml by_symbol), in the order of stats.symbols; none (NULL, 0)
+   * in a stats.yaml written before they were. */
+  const argo_symbol_stats *by_symbol;
+  size_t nby_symbol;
 } argo_catalog_entry;
 
 /* Lists data_output. ARGO_ENOTFOUND when data_output is not a folder (an empty folder is fine:

@@ -372,6 +372,8 @@ argo_err argo_catalog_open(argo_catalog **out, const char *data_output) {
     it->e.resumed_from = it->doc.resumed_from;
     it->e.stop_reason = it->doc.stop_reason;
     it->e.journal_damaged = it->doc.has_damage;
+    it->e.by_symbol = it->doc.by_symbol;
+    it->e.nby_symbol = it->doc.nby_symbol;
     it->e.status = it->crashed ? "crashed" : it->doc.s.status;
     it->e.recoverable = it->crashed && it->recoverable;
   }

@@ -72,7 +72,29 @@ static const char *const block_names[] = {"number_of_trades",
                                           "holding_time_count",
                                           "holding_time_min",
                                           "holding_time_max",
-                                          "holding_time_avg"};
+                                          "holding_time_avg",
+                                          "gross_profit",
+                                          "gross_loss",
+                                          "profit_factor",
+                                          "expectancy",
+                                          "total_return",
+                                          "sharpe_ratio",
+                                          "sortino_ratio",
+                                          "calmar_ratio",
+                                          "exposure",
+                                          "days",
+                                          "best_day",
+                                          "worst_day",
+                                          "buy_and_hold_return"};
+
+/* A figure added later, of a stats.yaml written before it (NaN): NULL. */
+static void append_later(duckdb_appender a, double v) {
+  if (isnan(v)) {
+    duckdb_append_null(a);
+  } else {
+    duckdb_append_double(a, v);
+  }
+}
 
 /* Appends b's figures in the order of block_names. */
 static void append_block(duckdb_appender a, const argo_stats_block *b) {
@@ -91,10 +113,27 @@ static void append_block(duckdb_appender a, const argo_stats_block *b) {
   duckdb_append_double(a, b->holding_min);
   duckdb_append_double(a, b->holding_max);
   duckdb_append_double(a, b->holding_avg);
+  append_later(a, b->gross_profit);
+  append_later(a, b->gross_loss);
+  append_later(a, b->profit_factor);
+  append_later(a, b->expectancy);
+  append_later(a, b->total_return);
+  append_later(a, b->sharpe_ratio);
+  append_later(a, b->sortino_ratio);
+  append_later(a, b->calmar_ratio);
+  append_later(a, b->exposure);
+  if (b->days > 0) {
+    duckdb_append_int64(a, b->days);
+  } else {
+    duckdb_append_null(a);
+  }
+  append_later(a, b->best_day);
+  append_later(a, b->worst_day);
+  append_later(a, b->buy_and_hold_return);
 }
 
 static int is_int_field(size_t i) {
-  return i < 3 || i == 11;
+  return i < 3 || i == 11 || i == 24;
 }
 
 static void append_text(duckdb_appender a, const char *s) {
