@@ -44,9 +44,10 @@ const cli_cmd cli_commands[] = {
      cli_stats_opts, cli_stats_main},
     {"query", "SQL", "run SQL over every recorded session",
      "Runs SQL in an in-memory DuckDB over the views orders, trades, market_data, marks and "
-     "logs (the Parquet files of every day folder, each row with date, run and session_id) and "
-     "the table stats (one row per day folder from stats.yaml). Reads only published files, so "
-     "it works while a session runs.",
+     "logs (the Parquet files of every day folder, each row with date, run and session_id), "
+     "the table stats (one row per day folder from stats.yaml) and the view round_trips (each "
+     "entry to its exit, paired FIFO). Reads only published files, so it works while a session "
+     "runs.",
      cli_query_opts, cli_query_main},
     {"report", "RUN", "write an HTML report of a day or a session",
      "Writes one self-contained HTML file (no network needed to view it): the price of each "

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <duckdb.h>
 #include <jansson.h>
@@ -135,13 +136,19 @@ static void session_views(tu_db *db, const char *session_dir) {
               "opening WINDOW w AS (PARTITION BY symbol, position_type ORDER BY executed_at, n "
               "ROWS UNBOUNDED PRECEDING)");
   exec_ok(db, "CREATE OR REPLACE VIEW closes AS SELECT symbol, position_type, day, executed_at, "
-              "sum(executed_qty) OVER w - executed_qty AS lo, sum(executed_qty) OVER w AS hi FROM "
-              "fills WHERE NOT opening WINDOW w AS (PARTITION BY symbol, position_type ORDER BY "
-              "executed_at, n ROWS UNBOUNDED PRECEDING)");
-  /* One row per FIFO piece: the day its exit happened, seconds held, quantity. */
-  exec_ok(db, "CREATE OR REPLACE VIEW pieces AS SELECT symbol, c.day, (epoch_us(c.executed_at) "
-              "- epoch_us(o.executed_at)) / 1e6 AS held, least(o.hi, c.hi) - greatest(o.lo, c.lo) "
-              "AS q FROM opens o JOIN closes c USING (symbol, position_type) WHERE least(o.hi, "
+              "executed_price AS price, executed_qty AS qty, commission AS fee, sum(executed_qty) "
+              "OVER w - executed_qty AS lo, sum(executed_qty) OVER w AS hi FROM fills WHERE NOT "
+              "opening WINDOW w AS (PARTITION BY symbol, position_type ORDER BY executed_at, n "
+              "ROWS UNBOUNDED PRECEDING)");
+  /* One row per FIFO piece: the day its exit happened, seconds held, quantity, the entry's and
+   * the exit's time and price, and its pnl (gross less both fees pro rata). */
+  exec_ok(db, "CREATE OR REPLACE VIEW pieces AS SELECT symbol, position_type, c.day, "
+              "(epoch_us(c.executed_at) - epoch_us(o.executed_at)) / 1e6 AS held, least(o.hi, "
+              "c.hi) - greatest(o.lo, c.lo) AS q, o.executed_at AS entry_time, o.price AS "
+              "entry_price, c.executed_at AS exit_time, c.price AS exit_price, (CASE WHEN "
+              "position_type = 'LONG' THEN c.price - o.price ELSE o.price - c.price END) * q - "
+              "o.fee * q / o.qty - c.fee * q / c.qty AS pnl, o.fee * q / o.qty + c.fee * q / c.qty "
+              "AS fees FROM opens o JOIN closes c USING (symbol, position_type) WHERE least(o.hi, "
               "c.hi) - greatest(o.lo, c.lo) > 1e-9");
   exec_ok(db,
           "CREATE OR REPLACE VIEW md AS SELECT *, strftime(time, '%%Y-%%m-%%d') AS day FROM "
@@ -410,6 +417,36 @@ static int64_t check_day(tu_db *db, const char *run, const char *day, double cap
   return fills;
 }
 
+/* argo query's round_trips of the session are the FIFO pieces rebuilt here from the fills:
+ * row for row (symbol, side, times, prices, quantity, pnl, fees), each with its return and
+ * duration. */
+static void check_round_trips(tu_db *db) {
+  char rt[4400], sql[4600], *e = NULL;
+  snprintf(rt, sizeof rt, "%s.round_trips.parquet", out);
+  snprintf(sql, sizeof sql, "COPY (SELECT * FROM round_trips) TO %s (FORMAT PARQUET)",
+           tu_sql_str(rt));
+  int rc = tu_argo(NULL, &e, "query", sql, "--data-output", out, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  int64_t n = q(db, "SELECT count(*) FROM pieces");
+  CHECK_EQ_INT(n, q(db, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(rt)));
+  CHECK_EQ_INT(
+      0, q(db, "SELECT count(*) FROM read_parquet(%s) WHERE entry_time IS NULL", tu_sql_str(rt)));
+  CHECK_EQ_INT(n, q(db,
+                    "SELECT count(*) FROM pieces p JOIN read_parquet(%s) r ON r.symbol = "
+                    "p.symbol AND r.side = p.position_type AND r.entry_time = p.entry_time AND "
+                    "r.exit_time = p.exit_time AND r.entry_price = p.entry_price AND r.exit_price "
+                    "= p.exit_price AND abs(r.quantity - p.q) < 1e-9 AND abs(r.pnl - p.pnl) < "
+                    "1e-9 AND abs(r.fees - p.fees) < 1e-9 AND abs(r.return_pct - p.pnl / "
+                    "(p.entry_price * p.q) * 100) < 1e-9 AND epoch(r.duration) = p.held AND "
+                    "r.date = CAST(p.day AS DATE)",
+                    tu_sql_str(rt)));
+  /* Their pnl is the realized pnl of the fills. */
+  CHECK_NEAR(qd(db, "SELECT sum(pnl) FROM fills"),
+             qd(db, "SELECT sum(pnl) FROM read_parquet(%s)", tu_sql_str(rt)), 1e-6);
+  unlink(rt);
+}
+
 static void run_plugin(const char *so, const char *config, const char *pattern,
                        const char *symbols) {
   char path[4200];
@@ -450,6 +487,7 @@ TEST(e2e_example_plugins_trade_and_their_records_agree) {
       fills += check_day(&db, run, days[d], 10000, strchr(plugins[i].symbols, ',') == NULL);
     }
     CHECK_MSG(fills > 4, "%s made only %lld fills", plugins[i].so, (long long)fills);
+    check_round_trips(&db);
     /* Something was closed, so the holding times and maxima above were not all zero. */
     CHECK(q(&db, "SELECT count(*) FROM pieces") > 0);
     char all[4400];

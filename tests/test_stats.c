@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/stats.h"
+#include "inspect/trips.h"
 #include "persist/stats_yaml.h"
 #include "test.h"
 #include "util/misc.h"
@@ -551,6 +552,79 @@ TEST(stats_by_symbol_adds_up_to_the_blocks) {
     CHECK_NEAR(blk->total_fees, s0->fees + s1->fees, EPS);
   }
   argo__stats_free(st);
+}
+
+typedef struct trip_list {
+  argo__trip t[16];
+  int n;
+} trip_list;
+
+static void keep_trip(void *user, const argo__trip *t) {
+  trip_list *l = user;
+  CHECK(l->n < 16);
+  l->t[l->n++] = *t;
+}
+
+static void trip_fill(argo__trips *tr, trip_list *l, const char *session, argo_side side,
+                      argo_position_type pt, double qty, double price, double fee, double pnl,
+                      int64_t t) {
+  argo__trip_fill f = {session, "BTCUSDT", side, pt, qty, price, fee, pnl, t};
+  CHECK_EQ_INT(ARGO_OK, argo__trips_add(tr, &f, keep_trip, l));
+}
+
+/* Round trips (inspect/trips.h) are the pieces of the statistics' FIFO: the partial close over
+ * two lots of the first example gives two, with their prices, fees and pnl. */
+TEST(round_trips_are_the_pieces_the_statistics_count) {
+  argo__trips *tr = NULL;
+  trip_list l = {.n = 0};
+  CHECK_EQ_INT(ARGO_OK, argo__trips_new(&tr));
+  trip_fill(tr, &l, "s1", BUY, LONG, 1, 100, 0.1, 0, T0);
+  trip_fill(tr, &l, "s1", BUY, LONG, 2, 110, 0.2, 0, T0 + 60 * SEC);
+  trip_fill(tr, &l, "s1", SELL, LONG, 1.5, 120, 0.15, 24.7, T0 + 3600 * SEC);
+  CHECK_EQ_INT(2, l.n);
+  /* 1 @ 100 -> 120: 20 - 0.1 - 0.1 = 19.8, fees 0.2, held 3600 s. */
+  CHECK(l.t[0].has_entry && !l.t[0].is_short);
+  CHECK_NEAR(1, l.t[0].qty, EPS);
+  CHECK_NEAR(100, l.t[0].entry_price, 0);
+  CHECK_NEAR(120, l.t[0].exit_price, 0);
+  CHECK_NEAR(0.2, l.t[0].fees, EPS);
+  CHECK_NEAR(19.8, l.t[0].pnl, EPS);
+  CHECK_EQ_INT(T0, l.t[0].entry_time);
+  CHECK_EQ_INT(T0 + 3600 * SEC, l.t[0].exit_time);
+  /* 0.5 @ 110 -> 120: 5 - 0.05 - 0.05 = 4.9, fees 0.1, held 3540 s. */
+  CHECK_NEAR(0.5, l.t[1].qty, EPS);
+  CHECK_NEAR(110, l.t[1].entry_price, 0);
+  CHECK_NEAR(0.1, l.t[1].fees, EPS);
+  CHECK_NEAR(4.9, l.t[1].pnl, EPS);
+  CHECK_EQ_INT(T0 + 60 * SEC, l.t[1].entry_time);
+  /* Another session's fills have books of their own: its close of 1 finds nothing open there.
+   * The part without an entry has the fill's pnl (less that of matched pieces: none). */
+  l.n = 0;
+  trip_fill(tr, &l, "s2", SELL, LONG, 1, 130, 0.1, 7.5, T0 + 7200 * SEC);
+  CHECK_EQ_INT(1, l.n);
+  CHECK(!l.t[0].has_entry);
+  CHECK_NEAR(1, l.t[0].qty, EPS);
+  CHECK_NEAR(7.5, l.t[0].pnl, EPS);
+  CHECK_NEAR(0.1, l.t[0].fees, EPS);
+  /* s1 still holds 1.5 @ 110 (fee 0.15 left); a close of 2 pairs 1.5 and leaves 0.5 without an
+   * entry: (125 - 110) * 1.5 - 0.15 - 0.2 * 1.5 / 2 = 22.2; the recorded pnl 30 leaves 7.8. */
+  l.n = 0;
+  trip_fill(tr, &l, "s1", SELL, LONG, 2, 125, 0.2, 30, T0 + 7200 * SEC);
+  CHECK_EQ_INT(2, l.n);
+  CHECK(l.t[0].has_entry && !l.t[1].has_entry);
+  CHECK_NEAR(1.5, l.t[0].qty, EPS);
+  CHECK_NEAR(22.2, l.t[0].pnl, EPS);
+  CHECK_NEAR(0.5, l.t[1].qty, EPS);
+  CHECK_NEAR(30 - 22.2, l.t[1].pnl, EPS);
+  CHECK_NEAR(0.05, l.t[1].fees, EPS);
+  /* Short: sell 2 @ 50 (fee 0.2), cover 2 @ 40 (fee 0.1): 20 - 0.2 - 0.1 = 19.7. */
+  l.n = 0;
+  trip_fill(tr, &l, "s1", SELL, SHORT, 2, 50, 0.2, 0, T0);
+  trip_fill(tr, &l, "s1", BUY, SHORT, 2, 40, 0.1, 19.7, T0 + 120 * SEC);
+  CHECK_EQ_INT(1, l.n);
+  CHECK(l.t[0].is_short);
+  CHECK_NEAR(19.7, l.t[0].pnl, EPS);
+  argo__trips_free(tr);
 }
 
 /* One step of a reproducible random session on two symbols: a mark, an opening fill or a
@@ -1321,6 +1395,7 @@ int main(int argc, char **argv) {
   RUN(stats_daily_returns_give_sharpe_sortino_calmar_best_and_worst_day);
   RUN(stats_exposure_and_buy_and_hold_per_scope_and_symbol);
   RUN(stats_by_symbol_adds_up_to_the_blocks);
+  RUN(round_trips_are_the_pieces_the_statistics_count);
   RUN(stats_save_load_continues_identically);
   RUN(stats_load_rejects_corrupt_buffers_and_keeps_state);
   RUN(stats_load_rejects_impossible_counts);

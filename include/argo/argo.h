@@ -409,7 +409,9 @@ ARGO_API argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
  *                                              and session_id first, then the file's columns;
  *   stats                                      one row per day folder from stats.yaml: date, run,
  *                                              session_id, status, ..., then daily_<figure>
- *                                              and cumulative_<figure> for every figure.
+ *                                              and cumulative_<figure> for every figure;
+ *   round_trips                                each entry to its exit, the fills paired FIFO
+ *                                              per session, symbol and side (docs/inspect.md).
  * The views read the files at each query, so a running session's latest published rows are
  * seen; the day folders themselves are the ones listed when the query was opened. */
 typedef struct argo_query argo_query;

@@ -191,8 +191,10 @@ static void acc_piece(acc *a, double qty, double secs) {
   a->hold_qty += qty;
 }
 
-static void on_piece(void *user, double qty, int64_t entry_time, int64_t exit_time, double pnl) {
+static void on_piece(void *user, const argo__piece *p) {
   argo__stats *st = user;
+  double qty = p->qty;
+  int64_t entry_time = p->entry_time, exit_time = p->exit_time;
   /* The times of a session's fills are close together; those of a crafted journal may be any
    * int64_t, whose difference is taken in double rather than overflow. */
   int overflows =
