@@ -50,9 +50,10 @@ const cli_cmd cli_commands[] = {
      "runs.",
      cli_query_opts, cli_query_main},
     {"report", "RUN", "write an HTML report of a day or a session",
-     "Writes one self-contained HTML file (no network needed to view it): the price of each "
-     "symbol with fills and marks, the equity and drawdown curves, the statistics and the "
-     "fills. RUN is named as for 'argo stats'.",
+     "Writes one self-contained HTML file (no network needed to view it): the candlesticks of "
+     "each symbol with fills and marks (zoom, pan, crosshair), the equity, buy-and-hold and "
+     "drawdown curves, the statistics, each symbol's figures, the round trips and the fills, "
+     "in tables that sort and download as CSV. RUN is named as for 'argo stats'.",
      cli_report_opts, cli_report_main},
     {"completion", "bash", "print a bash completion script",
      "Prints a bash completion script generated from the command table; load it with "

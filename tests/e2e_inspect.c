@@ -32,6 +32,7 @@
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"
+#include "util/strbuf.h"
 
 static char data[4096];
 static char sid_a[64], sid_b[64], sid_c[64];
@@ -800,6 +801,198 @@ static json_t *page_data(const char *html) {
   return j;
 }
 
+/* The value of attribute name of <body> in a DOM as Chromium prints it, entities decoded
+ * (malloc'ed), or NULL. */
+static char *body_attr_text(const char *dom, const char *name) {
+  const char *b = strstr(dom, "<body");
+  const char *end = b ? strchr(b, '>') : NULL;
+  char key[64];
+  snprintf(key, sizeof key, " %s=\"", name);
+  const char *a = b ? strstr(b, key) : NULL;
+  if (!a || a > end) {
+    return NULL;
+  }
+  a += strlen(key);
+  const char *z = strchr(a, '"');
+  char *out = malloc((size_t)(z - a) + 1), *o = out;
+  static const struct {
+    const char *ent;
+    char c;
+  } ents[] = {{"&quot;", '"'}, {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&#39;", '\''}};
+  while (a < z) {
+    size_t k = 0;
+    for (; k < sizeof ents / sizeof ents[0]; k++) {
+      if (strncmp(a, ents[k].ent, strlen(ents[k].ent)) == 0) {
+        *o++ = ents[k].c;
+        a += strlen(ents[k].ent);
+        break;
+      }
+    }
+    if (k == sizeof ents / sizeof ents[0]) {
+      *o++ = *a++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
+static json_t *jget(json_t *o, const char *path) {
+  char key[128];
+  snprintf(key, sizeof key, "%s", path);
+  json_t *v = o;
+  for (char *save = NULL, *k = strtok_r(key, ".", &save); k && v; k = strtok_r(NULL, ".", &save)) {
+    v = json_object_get(v, k);
+  }
+  CHECK_MSG(v != NULL, "the page's check has no %s", path);
+  return v;
+}
+
+/* The report in use, in Chromium: tests/report_check.js, injected into a copy of the page, uses
+ * it through pointer events and clicks and says what it saw (body data-check). j is the page's
+ * data. */
+static void check_report_in_use(const char *file, json_t *j, const char *last_folder,
+                                int want_days) {
+  char *html = tu_read_file(file), script[4200], checked[8400];
+  snprintf(script, sizeof script, "%s/tests/report_check.js", ARGO_SOURCE_DIR);
+  char *js = tu_read_file(script);
+  CHECK(html && js);
+  char *at = strstr(html, "</body>");
+  CHECK(at != NULL);
+  snprintf(checked, sizeof checked, "%.*s-check.html", (int)(strlen(file) - 5), file);
+  size_t n = strlen(html) + strlen(js) + 64;
+  char *page = malloc(n);
+  snprintf(page, n, "%.*s<script>\n%s</script>\n%s", (int)(at - html), html, js, at);
+  tu_write_file(checked, page);
+  free(page);
+  free(js);
+  free(html);
+  char *dom = chromium(checked, NULL);
+  char *text = body_attr_text(dom, "data-check");
+  CHECK_MSG(text != NULL, "report_check.js did not finish: %.600s", strstr(dom, "<body"));
+  json_error_t je;
+  json_t *c = json_loads(text, 0, &je);
+  CHECK_MSG(c != NULL, "data-check is not JSON (%s): %.300s", je.text, text);
+  json_t *errs = jget(c, "errors");
+  CHECK_MSG(json_array_size(errs) == 0, "the page in use: %s", json_dumps(errs, 0));
+  free(text);
+  free(dom);
+
+  /* Charts: a candlestick chart per symbol, with every candle the page holds (the fixture's
+   * fit unmerged), a marker for each of its fills on the price and one for each mark in the
+   * marks lane above the candles, a dashed line at each UTC midnight (checked in the page);
+   * then the equity chart (equity, buy and hold, capital) and the drawdown chart. */
+  json_t *charts = jget(c, "charts"), *syms = json_object_get(j, "symbols");
+  size_t nsym = json_array_size(syms);
+  CHECK_EQ_INT((int64_t)nsym + 2, (int64_t)json_array_size(charts));
+  for (size_t k = 0; k < nsym; k++) {
+    const char *sym = json_string_value(json_array_get(syms, k));
+    json_t *ch = json_array_get(charts, k);
+    char label[64];
+    snprintf(label, sizeof label, "%s candles", sym);
+    CHECK_STR(label, jstr(ch, "label"));
+    json_t *cd = json_object_get(json_object_get(j, "candles"), sym);
+    CHECK_EQ_INT((int64_t)json_array_size(json_object_get(cd, "t")), jnum(ch, "candles"));
+    CHECK(jnum(ch, "candles") >= 10);
+    long fills = 0, marks = 0;
+    json_t *fl = json_object_get(j, "fills"), *mk = json_object_get(j, "marks");
+    for (size_t f = 0; f < json_array_size(fl); f++) {
+      fills += strcmp(json_string_value(json_array_get(json_array_get(fl, f), 1)), sym) == 0;
+    }
+    for (size_t m = 0; m < json_array_size(mk); m++) {
+      marks += strcmp(json_string_value(json_array_get(json_array_get(mk, m), 1)), sym) == 0;
+    }
+    CHECK_MSG(fills > 0, "no fills of %s in the page", sym);
+    CHECK_EQ_INT(fills, jnum(ch, "fills"));
+    CHECK_EQ_INT(marks, jnum(ch, "marks"));
+    CHECK(json_is_true(json_object_get(ch, "lane")));
+    CHECK(json_is_true(json_object_get(ch, "marks_in_lane")));
+    CHECK(json_is_true(json_object_get(ch, "fills_below_lane")));
+    CHECK(jnum(ch, "ticks") >= 3);
+    CHECK(jnum(ch, "days") >= want_days - 1); /* the midnights inside, checked in the page */
+  }
+  CHECK(jnum(json_array_get(charts, nsym), "lines") >= 3);
+  CHECK(jnum(json_array_get(charts, nsym + 1), "lines") >= 1);
+
+  /* The shared window: a wheel zooms every chart (by 0.8 around the pointer), a drag moves it
+   * to later times, the crosshair shows in every chart with the candle under it, reset shows
+   * everything again. */
+  json_t *zb = jget(c, "zoom.before"), *za = jget(c, "zoom.after");
+  double span0 =
+      json_number_value(json_array_get(zb, 1)) - json_number_value(json_array_get(zb, 0));
+  double span1 =
+      json_number_value(json_array_get(za, 1)) - json_number_value(json_array_get(za, 0));
+  CHECK_NEAR(0.8 * span0, span1, 2);
+  CHECK(json_is_true(jget(c, "zoom.shared")));
+  json_t *pa = jget(c, "pan.after");
+  CHECK(json_number_value(json_array_get(pa, 0)) > json_number_value(json_array_get(za, 0)));
+  CHECK_NEAR(span1,
+             json_number_value(json_array_get(pa, 1)) - json_number_value(json_array_get(pa, 0)),
+             2);
+  json_t *cross = jget(c, "cross");
+  for (size_t k = 0; k < json_array_size(cross); k++) {
+    CHECK(json_is_true(json_object_get(json_array_get(cross, k), "visible")));
+  }
+  const char *readout = jstr(json_array_get(cross, 0), "text");
+  CHECK_MSG(strstr(readout, "  O ") && strstr(readout, "  H ") && strstr(readout, "  C "),
+            "crosshair readout: %s", readout);
+  CHECK(json_is_true(jget(c, "cross_hidden")));
+  CHECK(json_equal(zb, jget(c, "reset")));
+
+  /* Tables. */
+  argo__stats_doc d = read_stats(last_folder);
+  json_t *stats = jget(c, "tables.statistics"), *cells = json_object_get(stats, "cells");
+  json_t *held = json_object_get(cells, "avg holding time");
+  CHECK(json_is_array(held));
+  char want[64];
+  argo_duration_format(d.s.cumulative.holding_avg, want, sizeof want);
+  CHECK_STR(want, json_string_value(json_array_get(held, json_array_size(held) - 1)));
+  snprintf(want, sizeof want, "%.2f", d.s.cumulative.sharpe_ratio);
+  if (d.s.cumulative.days < 2) {
+    snprintf(want, sizeof want, "-");
+  }
+  json_t *sharpe = json_object_get(cells, "sharpe ratio");
+  CHECK_STR(want, json_string_value(json_array_get(sharpe, json_array_size(sharpe) - 1)));
+  CHECK_STR(want, jstr(jget(c, "figures"), "sharpe_ratio"));
+  snprintf(want, sizeof want, "%.2f%%", d.s.cumulative.buy_and_hold_return * 100);
+  CHECK_STR(want, jstr(jget(c, "figures"), "buy_and_hold_return"));
+  CHECK_EQ_INT(jnum(stats, "rows") + 1, jnum(stats, "csv_lines"));
+
+  json_t *bysym = jget(c, "tables.by-symbol");
+  CHECK_EQ_INT((int64_t)d.nby_symbol, jnum(bysym, "rows"));
+  CHECK_EQ_INT((int64_t)d.nby_symbol + 1, jnum(bysym, "csv_lines"));
+
+  /* Round trips: one per piece the statistics counted on the days shown. */
+  int64_t pieces = 0;
+  json_t *days = json_object_get(j, "days");
+  for (size_t k = 0; k < json_array_size(days); k++) {
+    pieces += (int64_t)jnum(json_object_get(json_array_get(days, k), "daily"), "holding_count");
+  }
+  json_t *trips = jget(c, "tables.round-trips");
+  CHECK(pieces > 0);
+  CHECK_EQ_INT(pieces, jnum(trips, "rows"));
+  CHECK_EQ_INT(pieces, (int64_t)json_array_size(json_object_get(j, "trips")));
+  CHECK(json_is_true(json_object_get(trips, "ascending")));
+  CHECK(json_is_true(json_object_get(trips, "descending")));
+  CHECK_EQ_INT(pieces + 1, jnum(trips, "csv_lines"));
+  CHECK_MSG(
+      strncmp(jstr(trips, "csv_head"), "exit_time,day,symbol,side,quantity,entry_time,", 46) == 0,
+      "round trips CSV header: %s", jstr(trips, "csv_head"));
+  /* The CSV is in the order shown (sorted by pnl, descending): the first rows agree. */
+  char first_exit[32];
+  snprintf(first_exit, sizeof first_exit, "%.10sT%.5s", jstr(trips, "first_text"),
+           jstr(trips, "first_text") + 11);
+  CHECK_MSG(strncmp(jstr(trips, "csv_first"), first_exit, strlen(first_exit)) == 0,
+            "CSV first row %s, table %s", jstr(trips, "csv_first"), jstr(trips, "first_text"));
+
+  json_t *fills = jget(c, "tables.fills");
+  CHECK_EQ_INT((int64_t)json_array_size(json_object_get(j, "fills")), jnum(fills, "rows"));
+  CHECK(json_is_true(json_object_get(fills, "ascending")));
+  CHECK_EQ_INT(jnum(fills, "rows") + 1, jnum(fills, "csv_lines"));
+  CHECK_EQ_INT(4, (int64_t)json_array_size(jget(c, "downloads")));
+  argo__stats_doc_free(&d);
+  json_decref(c);
+}
+
 /* trades_glob: the trades files of the days the report shows, under data. */
 static void check_report(const char *run, const char *name, int want_days, int want_symbols,
                          const char *last_folder, const char *trades_glob) {
@@ -862,60 +1055,9 @@ static void check_report(const char *run, const char *name, int want_days, int w
   CHECK_MSG(errors == 0, "script errors in the page: %.600s", body);
   CHECK_EQ_INT(want_symbols + 2, expected);
   CHECK_EQ_INT(expected, charts);
-  /* Each chart is an <svg> with a drawn line of many points; each price chart has a marker
-   * (with its tooltip) for every fill and mark of its symbol that the page holds. */
-  long svgs = 0;
-  for (const char *p = dom; (p = strstr(p, "<svg")) != NULL; p++) {
-    const char *end = strstr(p, "</svg>");
-    CHECK(end != NULL);
-    char *svg = strndup(p, (size_t)(end - p));
-    long most = 0;
-    for (const char *q = svg; (q = strstr(q, "<path ")) != NULL; q++) {
-      const char *close = strchr(q, '>');
-      const char *cls = strstr(q, "class=\"line\"");
-      const char *dattr = strstr(q, " d=\"");
-      if (!close || !cls || cls > close || !dattr || dattr > close) {
-        continue;
-      }
-      long points = 1;
-      for (const char *c = dattr + 4; *c && *c != '"'; c++) {
-        points += *c == 'L';
-      }
-      most = points > most ? points : most;
-    }
-    CHECK_MSG(most >= 10, "chart %ld draws a line of %ld points: %.300s", svgs, most, svg);
-    const char *label = strstr(svg, "aria-label=\"");
-    CHECK(label != NULL);
-    label += strlen("aria-label=\"");
-    for (size_t k = 0; k < json_array_size(json_object_get(j, "symbols")); k++) {
-      const char *sym = json_string_value(json_array_get(json_object_get(j, "symbols"), k));
-      char title[64];
-      snprintf(title, sizeof title, "%s close\"", sym);
-      if (strncmp(label, title, strlen(title)) != 0) {
-        continue;
-      }
-      long want = 0, tips = 0;
-      json_t *fills = json_object_get(j, "fills"), *marks = json_object_get(j, "marks");
-      for (size_t f = 0; f < json_array_size(fills); f++) {
-        want += strcmp(json_string_value(json_array_get(json_array_get(fills, f), 1)), sym) == 0;
-      }
-      for (size_t m = 0; m < json_array_size(marks); m++) {
-        json_t *mk = json_array_get(marks, m);
-        want += strcmp(json_string_value(json_array_get(mk, 1)), sym) == 0 &&
-                json_is_number(json_array_get(mk, 2));
-      }
-      for (const char *q = svg; (q = strstr(q, "<title>")) != NULL; q++) {
-        tips++;
-      }
-      CHECK_MSG(want > 0, "no fills or marks of %s in the page", sym);
-      CHECK_MSG(tips == want, "the %s chart draws %ld markers, want %ld", sym, tips, want);
-    }
-    free(svg);
-    svgs++;
-  }
-  CHECK_EQ_INT(charts, svgs);
-  json_decref(j);
   free(dom);
+  check_report_in_use(file, j, last_folder, want_days);
+  json_decref(j);
 
   char *shot = chromium(file, png);
   free(shot);
@@ -932,6 +1074,77 @@ TEST(e2e_report_of_a_session_renders_in_chromium) {
 
 TEST(e2e_report_of_one_day_renders_in_chromium) {
   check_report("2025-10-02/run_2", "report-day", 1, 1, "2025-10-02/run_2", "2025-10-02/run_2");
+}
+
+/* The cells that follow the cell "label" of a table in a DOM, as text (n of them). */
+static void cells_after(const char *dom, const char *label, char out[][32], int n) {
+  char key[128];
+  snprintf(key, sizeof key, ">%s</td>", label);
+  const char *p = strstr(dom, key);
+  CHECK_MSG(p != NULL, "no cell '%s' in the page", label);
+  for (int i = 0; i < n; i++) {
+    p = strstr(p + 1, "<td");
+    CHECK(p != NULL);
+    const char *a = strchr(p, '>') + 1, *b = strstr(a, "</td>");
+    snprintf(out[i], 32, "%.*s", (int)(b - a), a);
+  }
+}
+
+/* A holding time that rounds up to the next minute reads the same in argo stats and in the
+ * report (it read 3h 00m in one and 2h 59m in the other). */
+TEST(e2e_report_and_stats_show_the_same_holding_time_in_chromium) {
+  char dir[8192], day[8400], cmd[17000], path[8500];
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("e2e-holding"));
+  snprintf(day, sizeof day, "%s/2025-10-03", dir);
+  CHECK(mkdir(day, 0755) == 0);
+  snprintf(cmd, sizeof cmd, "%s/2025-10-03/run_3", data);
+  char *argv[] = {"/bin/cp", "-r", cmd, day, NULL};
+  CHECK_EQ_INT(0, tu_run(argv, NULL, NULL));
+  snprintf(path, sizeof path, "%s/run_3/stats.yaml", day);
+  char *yaml = tu_read_file(path);
+  CHECK(yaml != NULL);
+  /* Every avg of a holding time block becomes 10799.6 s: 2 h 59 min 59.6 s. */
+  argo__sb sb;
+  argo__sb_init(&sb);
+  for (const char *p = yaml; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+    const char *avg = strstr(p, "avg: ");
+    if (avg && avg < p + len) {
+      argo__sb_printf(&sb, "%.*savg: 10799.6\n", (int)(avg - p), p);
+    } else {
+      argo__sb_add(&sb, p, len);
+    }
+    p += len;
+  }
+  tu_write_file(path, argo__sb_str(&sb));
+  argo__sb_free(&sb);
+  free(yaml);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "stats", "2025-10-03/run_3", "--data-output", dir, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  char *row = strstr(o, "\navg holding time");
+  CHECK(row != NULL);
+  char line[256], *f[8];
+  snprintf(line, sizeof line, "%.*s", (int)strcspn(row + 1, "\n"), row + 1);
+  CHECK_EQ_INT(7, fields(line, f, 8)); /* avg holding time 3h 00m 3h 00m */
+  CHECK_STR("3h", f[3]);
+  CHECK_STR("00m", f[4]);
+  free(o);
+  free(e);
+  char file[8400];
+  snprintf(file, sizeof file, "%s/report.html", dir);
+  rc = tu_argo(&o, &e, "report", "2025-10-03/run_3", "-o", file, "--data-output", dir, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(o);
+  free(e);
+  char *dom = chromium(file, NULL);
+  char cells[2][32];
+  cells_after(dom, "avg holding time", cells, 2);
+  CHECK_STR("3h 00m", cells[0]);
+  CHECK_STR("3h 00m", cells[1]);
+  free(dom);
+  tu_rm_rf(dir);
 }
 
 /* `argo report -o PATH` and `argo man --output PATH` write only regular files the user names:
@@ -1279,6 +1492,7 @@ int main(int argc, char **argv) {
   RUN(e2e_chromium_of_the_report_test_has_no_network);
   RUN(e2e_report_of_a_session_renders_in_chromium);
   RUN(e2e_report_of_one_day_renders_in_chromium);
+  RUN(e2e_report_and_stats_show_the_same_holding_time_in_chromium);
   RUN(e2e_report_writes_through_links_and_refuses_folders_pipes_and_devices);
   RUN(e2e_a_closed_pipe_ends_query_and_report_with_exit_1_and_no_message);
   RUN(e2e_query_and_sessions_work_while_a_session_runs);

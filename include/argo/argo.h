@@ -443,8 +443,9 @@ ARGO_API const char *argo_query_errmsg(const argo_query *q);
 
 /* Writes an HTML report of the day folders that run names (argo_catalog_resolve) to path: one
  * self-contained file (inline CSS and JavaScript, data embedded as JSON, nothing fetched when it
- * is viewed) with the price of each symbol with its fills and marks, the equity and drawdown
- * curves, the statistics of each day and of the session, and the fills. The equity curve is
+ * is viewed) with the candlesticks of each symbol with its fills and marks, the equity (and
+ * buy-and-hold) and drawdown curves, the statistics of each day and of the session, each
+ * symbol's figures, the round trips and the fills (docs/inspect.md). The equity curve is
  * recomputed from the session's files (fills and candle closes from its first day on, through
  * the same statistics code as the engine), sampled once per candle. path is a file the user
  * names (argo_output_write: a regular file or a new one, a symbolic link written at its target;
