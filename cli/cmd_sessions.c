@@ -86,6 +86,7 @@ static json_t *entry_json(const argo_catalog_entry *e, const char *dir) {
   json_object_set_new(o, "equity", json_real(s->equity));
   json_object_set_new(o, "candles_total", json_integer((json_int_t)s->candles_total));
   json_object_set_new(o, "session_start", json_string(t0));
+  json_object_set_new(o, "started_at", cli_time_json(e->started_at));
   json_object_set_new(o, "last_updated", json_string(t1));
   json_object_set_new(o, "run_dir", json_string(e->run_dir));
   json_object_set_new(o, "daily", cli_block_json(&s->daily));

@@ -247,6 +247,7 @@ static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const ch
       json_object_set_new(day, "hint", json_string(hint));
     }
     json_object_set_new(day, "last_updated", json_string(lu));
+    json_object_set_new(day, "started_at", cli_time_json(e[i]->started_at));
     json_object_set_new(day, "candles", json_integer((json_int_t)d->candles_day));
     json_object_set_new(day, "candles_total", json_integer((json_int_t)d->candles_total));
     json_object_set_new(day, "equity", json_real(d->equity));

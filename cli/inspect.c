@@ -260,6 +260,15 @@ json_t *cli_block_json(const argo_stats_block *b) {
   return o;
 }
 
+json_t *cli_time_json(int64_t us) {
+  char buf[48];
+  if (!us) {
+    return json_null();
+  }
+  argo_time_format(us, buf, sizeof buf);
+  return json_string(buf);
+}
+
 json_t *cli_by_symbol_json(const argo_catalog_entry *e, int daily) {
   json_t *a = json_array();
   for (size_t i = 0; i < e->nby_symbol; i++) {

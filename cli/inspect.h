@@ -68,6 +68,8 @@ void cli_table_free(cli_table *t);
 
 /* JSON of a statistics block (every figure, including holding times). */
 json_t *cli_block_json(const argo_stats_block *b);
+/* A time as JSON text ("2025-10-01T09:00:00Z"), or null for 0 (not known). */
+json_t *cli_time_json(int64_t us);
 /* JSON array of e's per-symbol figures, the daily ones or the cumulative ones ([] when its
  * stats.yaml has none). */
 json_t *cli_by_symbol_json(const argo_catalog_entry *e, int daily);

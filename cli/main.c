@@ -39,7 +39,7 @@ const cli_cmd cli_commands[] = {
      cli_sessions_opts, cli_sessions_main},
     {"stats", "RUN", "show the statistics of a day or a session",
      "RUN is a day folder (2025-10-03/run_1), a session id (or a unique prefix of 8 or more "
-     "characters) or 'latest' (the session that wrote the newest day folder). Prints one column "
+     "characters) or 'latest' (the session started last). Prints one column "
      "per day and a column for the session as of the last day shown.",
      cli_stats_opts, cli_stats_main},
     {"query", "SQL", "run SQL over every recorded session",

@@ -391,6 +391,42 @@ TEST(e2e_stats_of_a_session_and_of_latest) {
   json_decref(j);
 }
 
+/* latest is the session started last, whatever the dates of its day folders: a replay of
+ * 2025-10-01 recorded after one of 2025-10-03 (before, latest named the newest date). */
+TEST(e2e_latest_is_the_session_started_last) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("e2e-latest"));
+  const char *starts[2] = {"2025-10-03T08:00:00Z", "2025-10-01T08:00:00Z"};
+  for (int i = 0; i < 2; i++) {
+    char *e = NULL;
+    int rc = tu_argo(NULL, &e, "run", "--bars", "20", "--start", starts[i], "--data-output", dir,
+                     "--quiet", NULL);
+    CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+    free(e);
+  }
+  char p[4200];
+  snprintf(p, sizeof p, "%s/2025-10-01/run_1/stats.yaml", dir);
+  argo__stats_doc second = tu_read_stats(p);
+  snprintf(p, sizeof p, "%s/2025-10-03/run_1/stats.yaml", dir);
+  argo__stats_doc first = tu_read_stats(p);
+  CHECK(first.started_at > 0 && second.started_at >= first.started_at);
+  static const char *const cmds[2] = {"stats", "report"};
+  for (int c = 0; c < 2; c++) {
+    char *o = NULL, *e = NULL;
+    int rc = c ? tu_argo(&o, &e, "report", "latest", "-o", "-", "--data-output", dir, NULL)
+               : tu_argo(&o, &e, "stats", "latest", "--json", "--data-output", dir, NULL);
+    CHECK_MSG(rc == 0, "%s latest: exit %d: %s", cmds[c], rc, e);
+    CHECK_MSG(strstr(o, second.s.session_id) && !strstr(o, first.s.session_id),
+              "%s latest does not name the session started last (%s)", cmds[c],
+              second.s.session_id);
+    free(o);
+    free(e);
+  }
+  argo__stats_doc_free(&first);
+  argo__stats_doc_free(&second);
+  tu_rm_rf(dir);
+}
+
 /* Runs `argo query SQL --format csv` and returns the output lines after the header. */
 static char *query_csv(const char *sql, const char *header) {
   char *o = NULL, *e = NULL;
@@ -1485,6 +1521,7 @@ int main(int argc, char **argv) {
   RUN(e2e_sessions_json_parses_and_holds_every_figure);
   RUN(e2e_stats_of_a_day_shows_the_day_and_the_session_to_date);
   RUN(e2e_stats_of_a_session_and_of_latest);
+  RUN(e2e_latest_is_the_session_started_last);
   RUN(e2e_query_spans_every_day_and_run_and_joins_them);
   RUN(e2e_query_formats_parse);
   RUN(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2);

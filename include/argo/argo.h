@@ -373,6 +373,9 @@ typedef struct argo_catalog_entry {
    * in a stats.yaml written before they were. */
   const argo_symbol_stats *by_symbol;
   size_t nby_symbol;
+  /* When the session started by the machine's clock (stats.yaml started_at), 0 when its
+   * stats.yaml does not say (written before it did): which session is "latest". */
+  int64_t started_at;
 } argo_catalog_entry;
 
 /* Lists data_output. ARGO_ENOTFOUND when data_output is not a folder (an empty folder is fine:
@@ -395,7 +398,9 @@ ARGO_API const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i);
  *   "2025-10-03/run_1"  that day folder;
  *   a session id        every day folder of that session (a unique prefix of at least 8
  *                       characters is enough: the order ids carry the first 8);
- *   "latest"            every day folder of the session that wrote the newest day folder.
+ *   "latest"            every day folder of the most recently started session (by the
+ *                       machine's clock, started_at; for sessions recorded before argo wrote
+ *                       it, when the stats.yaml of their first day folder was written).
  * *entries is owned by the catalog and valid until the next resolve or argo_catalog_close.
  * ARGO_EINVAL for a name of none of these forms, ARGO_ENOTFOUND for one that names nothing
  * recorded, ARGO_ECORRUPT for a DATE/run_N whose stats.yaml is unreadable; the message says

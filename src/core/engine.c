@@ -849,6 +849,7 @@ static void snapshot_stats(argo_engine *eng, const char *status) {
   build_stats(eng, &doc.s, status);
   doc.by_symbol = argo__stats_symbols(eng->stats, (const char *const *)eng->symbols);
   doc.nby_symbol = eng->nsym;
+  doc.started_at = eng->sess.opened_wall_us;
   doc.run_collision = eng->sess.collision[0] ? eng->sess.collision : NULL;
   doc.resumed_from = eng->resumed_from[0] ? eng->resumed_from : NULL;
   doc.interval = eng->cfg.interval;

@@ -367,6 +367,9 @@ static void body(out *o, const argo__stats_doc *doc) {
     map_end(o);
     map_end(o);
   }
+  if (doc->started_at) {
+    kv_time(o, "started_at", doc->started_at);
+  }
   map_end(o);
 }
 
@@ -906,6 +909,10 @@ static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
     return rc;
   }
   doc->journal_off = journal && strcmp(journal, "off") == 0;
+  if (lookup(c, root, "started_at") &&
+      (rc = get_time(c, root, "started_at", &doc->started_at)) != ARGO_OK) {
+    return rc;
+  }
   return ARGO_OK;
 }
 

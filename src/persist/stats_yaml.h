@@ -5,8 +5,9 @@
  * *_file_path keys, strategy, daily, cumulative, then argo's own additions: candles,
  * candles_total, equity, and (only when set) run_collision, resumed_from, interval,
  * account {cash, positions: [{symbol, long_qty, long_avg_price, short_qty, short_avg_price}]},
- * stop_reason, journal ("off") and journal_damage {damaged_regions, damaged_bytes,
- * journal_kept_as, rows_restored_from_files {orders, trades, marks, logs, market_data}}.
+ * stop_reason, journal ("off"), journal_damage {damaged_regions, damaged_bytes,
+ * journal_kept_as, rows_restored_from_files {orders, trades, marks, logs, market_data}} and
+ * started_at.
  * The top-level blocks are the day's figures (the same as daily). Every holding-time block also
  * carries count (the number of closed pieces), so that an avg of 0 is unambiguous. The daily and
  * cumulative blocks end with the figures added later (gross_profit ... buy_and_hold_return,
@@ -57,6 +58,7 @@ typedef struct argo__stats_doc {
    * names must be set. */
   const argo_symbol_stats *by_symbol;
   size_t nby_symbol;
+  int64_t started_at; /* the machine's clock when the session started; 0: not known */
 } argo__stats_doc;
 
 /* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */
