@@ -454,20 +454,21 @@ static int draws(const char *text, char **lines, int max) {
 }
 
 typedef struct status_line {
-  char status[32], symbol[32];
-  long long candles, fills;
-  double price, pnl, max_dd;
+  char status[32], day[16], clock[16], symbol[2][32];
+  long long candles, total, fills;
+  double price[2], pnl, max_dd;
 } status_line;
 
-/* Parses "running | 51 candles | BTCUSDT 59206.196 | 0 fills | pnl +0.00 | max drawdown 0.00%"
- * (the symbol and price are missing before the first candle). 1 when it has every field. */
+/* Parses "running | pnl +0.00 | 51/400 candles | 2025-10-01 00:00:25Z | max drawdown 0.00% |
+ * 0 fills | BTCUSDT 59206.196 | ETHUSDT 3012.5" (the time and prices are missing before the
+ * first candle). 1 when it has every field. */
 static int parse_status(const char *line, status_line *s) {
   memset(s, 0, sizeof *s);
-  if (sscanf(line, "%31s | %lld candles | %31s %lf | %lld fills | pnl %lf | max drawdown %lf%%",
-             s->status, &s->candles, s->symbol, &s->price, &s->fills, &s->pnl, &s->max_dd) == 7) {
-    return 1;
-  }
-  return 0;
+  return sscanf(line,
+                "%31s | pnl %lf | %lld/%lld candles | %15s %15s | max drawdown %lf%% | %lld fills "
+                "| %31s %lf | %31s %lf",
+                s->status, &s->pnl, &s->candles, &s->total, s->day, s->clock, &s->max_dd, &s->fills,
+                s->symbol[0], &s->price[0], s->symbol[1], &s->price[1]) == 12;
 }
 
 static void free_lines(char **lines, int n) {
@@ -501,38 +502,47 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   int full = 0;
   for (int i = 0; i < n; i++) {
     if (!parse_status(lines[i], &s)) {
-      CHECK_MSG(i == 0 && strstr(lines[i], "0 candles"), "status line %d: '%s'", i, lines[i]);
+      CHECK_MSG(i == 0 && strstr(lines[i], "0/400 candles"), "status line %d: '%s'", i, lines[i]);
       continue;
     }
     full++;
     CHECK_MSG(strcmp(s.status, "running") == 0 || strcmp(s.status, "stopping") == 0,
               "status line '%s'", lines[i]);
-    CHECK_MSG(strcmp(s.symbol, "BTCUSDT") == 0 || strcmp(s.symbol, "ETHUSDT") == 0,
+    CHECK_MSG(strcmp(s.symbol[0], "BTCUSDT") == 0 && strcmp(s.symbol[1], "ETHUSDT") == 0,
               "status line '%s'", lines[i]);
-    CHECK_MSG(s.price > 0 && s.candles >= prev.candles && s.candles <= 400 &&
-                  s.fills >= prev.fills && s.max_dd >= prev.max_dd && s.max_dd < 100,
+    CHECK_MSG(s.price[0] > 0 && s.price[1] > 0 && s.total == 400 && s.candles >= prev.candles &&
+                  s.candles <= 400 && s.fills >= prev.fills && s.max_dd >= prev.max_dd &&
+                  s.max_dd < 100,
               "status line '%s' after '%s'", lines[i], i ? lines[i - 1] : "");
+    /* The market time: the latest candle's, 1 s candles of two symbols from midnight. */
+    char want_time[48];
+    int64_t t = INT64_C(1759276800000000) + (s.candles - 1) / 2 * SECOND;
+    argo_time_format(t, want_time, sizeof want_time);
+    char got_time[48];
+    snprintf(got_time, sizeof got_time, "%sT%s", s.day, s.clock);
+    CHECK_STR(want_time, got_time);
     prev = s;
   }
   CHECK_MSG(full >= 2, "only %d complete status lines: %s", full, out.buf);
-  /* The last one: every candle seen, the last close, the session's fills. */
+  /* The last one: every candle seen, the last close of each symbol, the session's fills. */
   argo__stats_doc d = read_stats(dir, "2025-10-01/run_1");
   CHECK_STR("stopping", prev.status);
   CHECK_EQ_INT(400, prev.candles);
   CHECK_EQ_INT(d.s.cumulative.number_of_trades, prev.fills);
-  char want[64], got[64];
+  CHECK_NEAR(d.s.cumulative.total_pnl, prev.pnl, 0.005 + 1e-9);
   tu_db db;
   tu_db_open(&db);
-  char sql[8800], file[8400];
-  snprintf(file, sizeof file, "%s/2025-10-01/run_1/market_data.parquet", dir);
-  snprintf(sql, sizeof sql,
-           "SELECT close FROM read_parquet(%s) WHERE symbol = %s ORDER BY time DESC LIMIT 1",
-           tu_sql_str(file), tu_sql_str(prev.symbol));
-  snprintf(want, sizeof want, "%.8g", tu_q_double(&db, sql));
+  for (int k = 0; k < 2; k++) {
+    char sql[8800], file[8400], want[64], got[64];
+    snprintf(file, sizeof file, "%s/2025-10-01/run_1/market_data.parquet", dir);
+    snprintf(sql, sizeof sql,
+             "SELECT close FROM read_parquet(%s) WHERE symbol = %s ORDER BY time DESC LIMIT 1",
+             tu_sql_str(file), tu_sql_str(prev.symbol[k]));
+    snprintf(want, sizeof want, "%.8g", tu_q_double(&db, sql));
+    snprintf(got, sizeof got, "%.8g", prev.price[k]);
+    CHECK_STR(want, got);
+  }
   tu_db_close(&db);
-  const char *at = strstr(lines[n - 1], prev.symbol) + strlen(prev.symbol) + 1;
-  snprintf(got, sizeof got, "%.*s", (int)strcspn(at, " "), at);
-  CHECK_STR(want, got);
   argo__stats_doc_free(&d);
   /* The line is erased before the closing summary. */
   const char *last = out.buf;
@@ -555,6 +565,26 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   CHECK_MSG(n >= 2, "only %d status lines drawn: %s", n, out.buf);
   for (int i = 0; i < n; i++) {
     CHECK_MSG(strlen(lines[i]) <= 39, "line %d is %zu wide: %s", i, strlen(lines[i]), lines[i]);
+    CHECK_MSG(strstr(lines[i], " | pnl "), "line %d has no pnl: %s", i, lines[i]);
+  }
+  free_lines(lines, n);
+  free(out.buf);
+
+  /* Sixty columns: the pnl, the candles of how many and the market time still show (the
+   * prices as they fit). */
+  subdir(dir, sizeof dir, "tty-60");
+  pid = pty_spawn(60, args, &fd);
+  out = (pty_out){0};
+  pty_read(fd, &out, NULL, 0);
+  CHECK_EQ_INT(0, tu_reap(pid));
+  close(fd);
+  n = draws(out.buf, lines, 4096);
+  CHECK_MSG(n >= 2, "only %d status lines drawn: %s", n, out.buf);
+  for (int i = 1; i < n; i++) {
+    CHECK_MSG(strlen(lines[i]) <= 59, "line %d is %zu wide: %s", i, strlen(lines[i]), lines[i]);
+    CHECK_MSG(strstr(lines[i], " | pnl ") && strstr(lines[i], "/400 candles") &&
+                  strstr(lines[i], "10-01 00:0"),
+              "line %d lacks the pnl, the candles or the market time: %s", i, lines[i]);
   }
   free_lines(lines, n);
   free(out.buf);
@@ -573,10 +603,11 @@ TEST(e2e_cli_plain_lines_when_stderr_is_not_a_terminal_and_nothing_with_quiet) {
     CHECK_MSG(strncmp(p, "argo: ", 6) == 0, "a line without 'argo: ': %s", p);
   }
   /* The status change to stopping is a line of its own, with the figures. */
-  const char *stop = strstr(e, "argo: stopping | 400 candles | ");
+  const char *stop = strstr(e, "argo: stopping | pnl ");
   CHECK_MSG(stop != NULL, "no stopping line: %s", e);
   status_line s;
   CHECK_MSG(parse_status(stop + 6, &s), "stopping line: %.200s", stop);
+  CHECK_EQ_INT(400, s.candles);
   CHECK_CONTAINS(o, "recording into");
   CHECK_CONTAINS(o, "finished: 400 candles");
   free(o);
