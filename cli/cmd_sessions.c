@@ -79,7 +79,9 @@ static json_t *entry_json(const argo_catalog_entry *e, const char *dir) {
                                 s->strategy_version ? s->strategy_version : ""));
   json_object_set_new(o, "interval", e->interval ? json_string(e->interval) : json_null());
   json_object_set_new(o, "candles", json_integer((json_int_t)s->candles_day));
+  /* trades is what the first versions called the fills; kept, as keys only grow. */
   json_object_set_new(o, "trades", json_integer((json_int_t)s->daily.number_of_trades));
+  json_object_set_new(o, "fills", json_integer((json_int_t)s->daily.number_of_trades));
   json_object_set_new(o, "realized_pnl", json_real(s->daily.realized_pnl));
   json_object_set_new(o, "win_rate", json_real(s->daily.win_rate));
   json_object_set_new(o, "max_drawdown", json_real(s->daily.max_drawdown));
@@ -150,8 +152,8 @@ int cli_sessions_main(int argc, char **argv) {
     static const int right[11] = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
     cli_table t;
     cli_table_init(&t, 11, right);
-    const char *head[11] = {"DATE",    "RUN",    "SESSION",      "STATUS",   "SYMBOLS", "STRATEGY",
-                            "CANDLES", "TRADES", "REALIZED PNL", "WIN RATE", "MAX DD"};
+    const char *head[11] = {"DATE",    "RUN",   "SESSION",      "STATUS",   "SYMBOLS", "STRATEGY",
+                            "CANDLES", "FILLS", "REALIZED PNL", "WIN RATE", "MAX DD"};
     for (int c = 0; c < 11; c++) {
       cli_table_add(&t, "%s", head[c]);
     }

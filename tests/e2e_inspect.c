@@ -109,6 +109,9 @@ TEST(e2e_sessions_prints_every_day_newest_first_with_the_numbers_of_stats_yaml) 
   char *save = NULL;
   char *line = strtok_r(o, "\n", &save);
   CHECK_CONTAINS(line, "SESSION");
+  /* A fill is not a trade to a reader of Freqtrade (a round trip): the column says FILLS. */
+  CHECK_CONTAINS(line, " FILLS ");
+  CHECK(strstr(line, "TRADES") == NULL);
   line = strtok_r(NULL, "\n", &save); /* the rule */
   CHECK(line && line[0] == '-');
   for (int i = 0; i < 7; i++) {
@@ -245,6 +248,7 @@ TEST(e2e_sessions_json_parses_and_holds_every_figure) {
     CHECK_STR(d.s.status, jstr(row, "status"));
     CHECK_EQ_INT(d.s.candles_day, jnum(row, "candles"));
     CHECK_EQ_INT(d.s.daily.number_of_trades, jnum(row, "trades"));
+    CHECK_EQ_INT(d.s.daily.number_of_trades, jnum(row, "fills"));
     CHECK_NEAR(d.s.daily.realized_pnl, jnum(row, "realized_pnl"), 0);
     CHECK_NEAR(d.s.daily.win_rate, jnum(row, "win_rate"), 0);
     CHECK_NEAR(d.s.daily.max_drawdown, jnum(row, "max_drawdown"), 0);
