@@ -668,6 +668,13 @@ int cli_run_main(int argc, char **argv) {
     cli_error("out of memory");
     return CLI_EXIT_FAIL;
   }
+  /* ARGO_DATA_OUTPUT, then the config file, so that flags override them wherever they appear
+   * (the commands that read the recording look there too: cli_data_output). */
+  const char *env_out = getenv(CLI_DATA_OUTPUT_ENV);
+  if (env_out && *env_out && argo_config_set(cfg, "engine.data_output", env_out) != ARGO_OK) {
+    cli_error("%s: %s", CLI_DATA_OUTPUT_ENV, argo_config_errmsg(cfg));
+    goto done;
+  }
   /* Pass 1: the config file, so that flags override it wherever they appear. */
   for (int i = 1; i < argc; i++) {
     char name[64];

@@ -9,7 +9,7 @@
 #include "inspect.h"
 
 const cli_opt cli_sessions_opts[] = {
-    {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
+    CLI_DATA_OUTPUT_OPTS,
     {"--json", NULL, NULL, "print a JSON array of objects instead of a table"},
     {"--names", NULL, NULL, "print the run names other commands accept, one a line"},
     {0},
@@ -131,8 +131,9 @@ int cli_sessions_main(int argc, char **argv) {
     return rc;
   }
   int json = cli_value(&p, "--json") != NULL, names = cli_value(&p, "--names") != NULL;
-  const char *dir = cli_data_output(&p);
-  argo_catalog *cat = cli_open_catalog("sessions", dir, !names);
+  char dirbuf[4096];
+  const char *dir = cli_data_output(&p, "sessions", dirbuf, sizeof dirbuf);
+  argo_catalog *cat = dir ? cli_open_catalog("sessions", dir, !names) : NULL;
   if (!cat) {
     return CLI_EXIT_USAGE;
   }

@@ -11,7 +11,7 @@
 #include "inspect.h"
 
 const cli_opt cli_stats_opts[] = {
-    {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
+    CLI_DATA_OUTPUT_OPTS,
     {"--json", NULL, NULL, "print one JSON object instead of text"},
     {0},
 };
@@ -286,8 +286,9 @@ int cli_stats_main(int argc, char **argv) {
               "sessions')");
     return CLI_EXIT_USAGE;
   }
-  const char *dir = cli_data_output(&p);
-  argo_catalog *cat = cli_open_catalog("stats", dir, 0);
+  char dirbuf[4096];
+  const char *dir = cli_data_output(&p, "stats", dirbuf, sizeof dirbuf);
+  argo_catalog *cat = dir ? cli_open_catalog("stats", dir, 0) : NULL;
   if (!cat) {
     return CLI_EXIT_USAGE;
   }

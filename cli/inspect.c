@@ -83,9 +83,31 @@ const char *cli_value(const cli_parsed *p, const char *name) {
   return k < CLI_MAX_OPTS ? p->val[k] : NULL;
 }
 
-const char *cli_data_output(const cli_parsed *p) {
-  const char *v = cli_value(p, "--data-output");
-  return v && *v ? v : CLI_DEFAULT_DATA_OUTPUT;
+const char *cli_data_output(const cli_parsed *p, const char *cmd, char *buf, size_t len) {
+  const char *v = cli_value(p, "--data-output"), *file = cli_value(p, "--config");
+  if (v && *v) {
+    snprintf(buf, len, "%s", v);
+    return buf;
+  }
+  argo_config *cfg = NULL;
+  if (argo_config_new(&cfg) != ARGO_OK) {
+    cli_error("out of memory");
+    return NULL;
+  }
+  /* As argo run takes it: the environment, then the file over it. */
+  const char *env = getenv(CLI_DATA_OUTPUT_ENV);
+  argo_err rc = env && *env ? argo_config_set(cfg, "engine.data_output", env) : ARGO_OK;
+  if (rc == ARGO_OK && file) {
+    rc = argo_config_load_file(cfg, file);
+  }
+  if (rc == ARGO_OK) {
+    rc = argo_config_get(cfg, "engine.data_output", buf, len);
+  }
+  if (rc != ARGO_OK) {
+    cli_error("%s: %s", cmd, argo_config_errmsg(cfg));
+  }
+  argo_config_free(cfg);
+  return rc == ARGO_OK ? buf : NULL;
 }
 
 argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes) {

@@ -431,6 +431,65 @@ TEST(e2e_latest_is_the_session_started_last) {
   tu_rm_rf(dir);
 }
 
+/* sessions, stats, query, report and recover find the recording as argo run records it: from
+ * --data-output, else engine.data_output of a --config file, else $ARGO_DATA_OUTPUT; argo run
+ * records there too. */
+TEST(e2e_commands_find_the_recording_by_config_file_and_environment) {
+  char cfgfile[4300], yaml[4400], other[4300];
+  snprintf(cfgfile, sizeof cfgfile, "%s.config.yaml", data);
+  snprintf(yaml, sizeof yaml, "engine:\n  data_output: %s\n", data);
+  tu_write_file(cfgfile, yaml);
+  snprintf(other, sizeof other, "%s", tu_tmpdir("e2e-env-out"));
+  char *o = NULL, *e = NULL;
+  /* --config: the file's data output. */
+  json_t *j =
+      run_json("sessions --config", (char *[]){"sessions", "--json", "--config", cfgfile, NULL});
+  CHECK_EQ_INT(7, json_array_size(j));
+  json_decref(j);
+  int rc = tu_argo(&o, &e, "stats", "latest", "--config", cfgfile, NULL);
+  CHECK_MSG(rc == 0 && strstr(o, sid_c), "stats --config: exit %d: %s%s", rc, o, e);
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "query", "SELECT count(*) AS n FROM stats", "--format", "csv", "--config",
+               cfgfile, NULL);
+  CHECK_MSG(rc == 0, "query --config: exit %d: %s", rc, e);
+  CHECK_STR("n\n7\n", o);
+  free(o);
+  free(e);
+  /* ARGO_DATA_OUTPUT, when neither says. */
+  CHECK(setenv("ARGO_DATA_OUTPUT", data, 1) == 0);
+  rc = tu_argo(&o, &e, "report", "latest", "-o", "-", NULL);
+  CHECK_MSG(rc == 0 && strstr(o, sid_c), "report with ARGO_DATA_OUTPUT: exit %d: %s", rc, e);
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "recover", NULL);
+  CHECK_MSG(rc == 0 && strstr(o, "0 run-day folders finalized"), "recover: %d %s %s", rc, o, e);
+  free(o);
+  free(e);
+  /* --data-output wins over both, the file over the environment. */
+  rc = tu_argo(&o, &e, "sessions", "--config", cfgfile, "--data-output", other, NULL);
+  CHECK_MSG(rc == 0 && strstr(o, "no sessions recorded in"), "%s %s", o, e);
+  free(o);
+  free(e);
+  CHECK(setenv("ARGO_DATA_OUTPUT", other, 1) == 0);
+  j = run_json("sessions env+config", (char *[]){"sessions", "--json", "--config", cfgfile, NULL});
+  CHECK_EQ_INT(7, json_array_size(j));
+  json_decref(j);
+  /* argo run records where ARGO_DATA_OUTPUT says. */
+  rc = tu_argo(NULL, &e, "run", "--bars", "5", "--quiet", NULL);
+  CHECK_MSG(rc == 0, "run: exit %d: %s", rc, e);
+  free(e);
+  j = run_json("sessions env", (char *[]){"sessions", "--json", NULL});
+  CHECK_EQ_INT(1, json_array_size(j));
+  json_decref(j);
+  unsetenv("ARGO_DATA_OUTPUT");
+  /* A config file that cannot be read: one line, exit 2. */
+  tu_check_refused("nosuch.yaml", NULL,
+                   (char *[]){"stats", "latest", "--config", "nosuch.yaml", NULL});
+  unlink(cfgfile);
+  tu_rm_rf(other);
+}
+
 /* Runs `argo query SQL --format csv` and returns the output lines after the header. */
 static char *query_csv(const char *sql, const char *header) {
   char *o = NULL, *e = NULL;
@@ -1526,6 +1585,7 @@ int main(int argc, char **argv) {
   RUN(e2e_stats_of_a_day_shows_the_day_and_the_session_to_date);
   RUN(e2e_stats_of_a_session_and_of_latest);
   RUN(e2e_latest_is_the_session_started_last);
+  RUN(e2e_commands_find_the_recording_by_config_file_and_environment);
   RUN(e2e_query_spans_every_day_and_run_and_joins_them);
   RUN(e2e_query_formats_parse);
   RUN(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2);
