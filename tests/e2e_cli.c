@@ -1094,6 +1094,68 @@ TEST(e2e_cli_secrets_in_urls_are_masked_in_every_message) {
   free(e);
 }
 
+/* docs/config.md's table of the flags of argo run names every flag that sets a key, as argo run
+ * --help lists them ("  --feed NAME   ... [market_data.feed]"). */
+TEST(e2e_cli_the_config_docs_list_every_flag_of_argo_run) {
+  char *o = NULL, *e = NULL, path[4200];
+  CHECK_EQ_INT(0, tu_argo(&o, &e, "run", "--help", NULL));
+  snprintf(path, sizeof path, "%s/docs/config.md", ARGO_SOURCE_DIR);
+  char *doc = tu_read_file(path);
+  CHECK(doc != NULL);
+  const char *table = strstr(doc, "| flag | key |");
+  CHECK(table != NULL);
+  int flags = 0;
+  for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
+    char flag[64], key[128];
+    const char *k = strrchr(line, '[');
+    if (sscanf(line, " %63s", flag) != 1 || strncmp(flag, "--", 2) != 0 || !k ||
+        sscanf(k, "[%127[^]]]", key) != 1) {
+      continue;
+    }
+    char row[256];
+    snprintf(row, sizeof row, "| `%s", flag);
+    const char *at = strstr(table, row);
+    CHECK_MSG(at != NULL, "docs/config.md has no row for %s", flag);
+    snprintf(row, sizeof row, "`%s`", key);
+    CHECK_MSG(strstr(at, row) && strstr(at, row) < strchr(at + 1, '\n'),
+              "the row of %s does not name %s", flag, key);
+    flags++;
+  }
+  CHECK(flags >= 15);
+  free(doc);
+  free(o);
+  free(e);
+}
+
+/* examples/session.yaml runs as it is, with what it says, and docs/config.md shows it as it is. */
+TEST(e2e_cli_the_example_configuration_runs_and_is_the_one_the_docs_show) {
+  char dir[4200], file[4200], path[4200];
+  subdir(dir, sizeof dir, "example");
+  snprintf(file, sizeof file, "%s/examples/session.yaml", ARGO_SOURCE_DIR);
+  char *e = NULL;
+  unsetenv("ARGO_SEED");
+  int rc = tu_argo(NULL, &e, "run", "--config", file, "--data-output", dir, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  argo__stats_doc d = read_stats(dir, "2025-10-03/run_1");
+  CHECK_STR("pingpong", d.s.strategy_name);
+  CHECK_EQ_INT(120, d.s.candles_total); /* 60 hourly candles of two symbols */
+  CHECK_STR("1h", d.interval);
+  CHECK_EQ_INT(2, (int64_t)d.s.nsymbols);
+  argo__stats_doc_free(&d);
+  char *yaml = tu_read_file(file);
+  snprintf(path, sizeof path, "%s/docs/config.md", ARGO_SOURCE_DIR);
+  char *doc = tu_read_file(path);
+  CHECK(yaml && doc);
+  char *block = strstr(doc, "```yaml\n");
+  CHECK(block != NULL);
+  block += 8;
+  CHECK_MSG(strncmp(block, yaml, strlen(yaml)) == 0 && strncmp(block + strlen(yaml), "```", 3) == 0,
+            "docs/config.md's example is not examples/session.yaml");
+  free(yaml);
+  free(doc);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-cli"));
@@ -1107,6 +1169,8 @@ int main(int argc, char **argv) {
   RUN(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1);
   RUN(e2e_cli_events_follow_a_link_and_refuse_folders_pipes_and_devices);
   RUN(e2e_cli_secrets_in_urls_are_masked_in_every_message);
+  RUN(e2e_cli_the_config_docs_list_every_flag_of_argo_run);
+  RUN(e2e_cli_the_example_configuration_runs_and_is_the_one_the_docs_show);
   if (test_failures == 0) {
     tu_rm_rf(root);
   }

@@ -511,6 +511,51 @@ TEST(e2e_example_plugins_trade_and_their_records_agree) {
   }
 }
 
+/* The smallest plugin of docs/strategies.md builds with the command the page gives, from the
+ * repository's folder (-I include: #include <argo/strategy.h>, as the header itself says), and
+ * runs. */
+TEST(e2e_the_smallest_plugin_of_the_docs_builds_as_they_say_and_runs) {
+  char path[4200], dir[4200], src[4400], cmd[16000];
+  snprintf(path, sizeof path, "%s/docs/strategies.md", ARGO_SOURCE_DIR);
+  char *doc = tu_read_file(path);
+  CHECK(doc != NULL);
+  const char *sec = strstr(doc, "## 1. The smallest plugin");
+  CHECK(sec != NULL);
+  const char *code = strstr(sec, "```c\n"), *end = code ? strstr(code + 5, "```\n") : NULL;
+  const char *sh = end ? strstr(end, "```sh\n") : NULL;
+  CHECK(code && end && sh);
+  code += 5;
+  sh += 6;
+  char build[512];
+  snprintf(build, sizeof build, "%.*s", (int)strcspn(sh, "\n"), sh);
+  CHECK_MSG(strncmp(build, "cc ", 3) == 0, "the build line: %s", build);
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("e2e-docplugin"));
+  snprintf(src, sizeof src, "%s/hourly_buyer.c", dir);
+  char *c = strndup(code, (size_t)(end - code));
+  tu_write_file(src, c);
+  free(c);
+  /* The command as the page gives it, run where it says: the repository's folder (its include
+   * folder), writing into dir. */
+  snprintf(cmd, sizeof cmd, "cd %s && %s -Werror", tu_sql_str(ARGO_SOURCE_DIR), build);
+  char *p = strstr(cmd, "-o hourly_buyer.so hourly_buyer.c");
+  CHECK(p != NULL);
+  snprintf(p, sizeof cmd - (size_t)(p - cmd), "-o %s/hourly_buyer.so %s -Werror", dir, src);
+  char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+  char *e = NULL;
+  int rc = tu_run(argv, NULL, &e);
+  CHECK_MSG(rc == 0, "%s: exit %d: %s", cmd, rc, e);
+  free(e);
+  free(doc);
+  char so[4400];
+  snprintf(so, sizeof so, "%s/hourly_buyer.so", dir);
+  snprintf(out, sizeof out, "%s/data", dir);
+  rc = tu_argo(NULL, &e, "run", "--strategy", so, "--bars", "200", "--data-output", out, "--quiet",
+               NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  tu_rm_rf(dir);
+}
+
 static void expect_plugin_error(const char *spec, const char *want) {
   char *e = NULL;
   int rc = tu_argo(NULL, &e, "run", "--strategy", spec, "--data-output", out, "--bars", "5", NULL);
@@ -891,6 +936,7 @@ int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(e2e_example_plugins_trade_and_their_records_agree);
   RUN(e2e_broken_plugins_give_one_line_errors);
+  RUN(e2e_the_smallest_plugin_of_the_docs_builds_as_they_say_and_runs);
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
   RUN(e2e_host_calls_with_null_pointers_fail_cleanly);
