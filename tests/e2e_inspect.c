@@ -1531,6 +1531,41 @@ static char *complete(const char *script, const char *const *words) {
   return o;
 }
 
+/* Completion offers values: the choices of --feed and --pattern, the usual intervals, the
+ * builtin strategies (and .so files), the keys of --set and then each key's values, whether
+ * bash splits "KEY=VALUE" at '=' or not; argo strategies completes strategies too. */
+TEST(e2e_completion_offers_feeds_patterns_intervals_strategies_and_keys) {
+  char *comp = NULL, *e = NULL;
+  CHECK_EQ_INT(0, tu_argo(&comp, &e, "completion", "bash", NULL));
+  free(e);
+  char path[8192];
+  snprintf(path, sizeof path, "%s/completion-values.bash", data);
+  tu_write_file(path, comp);
+  free(comp);
+  static const struct {
+    const char *words[8];
+    const char *want;
+  } cases[] = {
+      {{ARGO_BIN, "run", "--feed", "", NULL}, "sim\nreplay\nbinance\n"},
+      {{ARGO_BIN, "run", "--feed", "=", "b", NULL}, "binance\n"},
+      {{ARGO_BIN, "run", "--pattern", "d", NULL}, "decreasing\n"},
+      {{ARGO_BIN, "run", "--interval", "4", NULL}, "4h\n"},
+      {{ARGO_BIN, "run", "--strategy", "pin", NULL}, "pingpong\n"},
+      {{ARGO_BIN, "run", "--set", "market_data.pat", NULL}, "market_data.pattern=\n"},
+      {{ARGO_BIN, "run", "--set", "market_data.pattern", "=", "v", NULL}, "volatile\n"},
+      {{ARGO_BIN, "run", "--set", "market_data.feed", "=", NULL}, "sim\nreplay\nbinance\n"},
+      {{ARGO_BIN, "run", "--set", "market_data.feed=re", NULL}, "market_data.feed=replay\n"},
+      {{ARGO_BIN, "run", "--set", "engine.journal", "=", "f", NULL}, "false\n"},
+      {{ARGO_BIN, "strategies", "ma", NULL}, "ma_cross\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *o = complete(path, cases[i].words);
+    CHECK_MSG(strcmp(o, cases[i].want) == 0, "case %zu (%s %s ...): want %s, got %s", i,
+              cases[i].words[1], cases[i].words[2], cases[i].want, o);
+    free(o);
+  }
+}
+
 TEST(e2e_completion_reads_the_data_output_written_with_an_equals_sign) {
   char *comp = NULL, *e = NULL;
   CHECK_EQ_INT(0, tu_argo(&comp, &e, "completion", "bash", NULL));
@@ -1599,6 +1634,7 @@ int main(int argc, char **argv) {
   RUN(e2e_query_and_sessions_work_while_a_session_runs);
   RUN(e2e_completion_and_man_page_cover_every_command);
   RUN(e2e_completion_reads_the_data_output_written_with_an_equals_sign);
+  RUN(e2e_completion_offers_feeds_patterns_intervals_strategies_and_keys);
   tu_rm_rf(data);
   return test_summary();
 }

@@ -108,6 +108,10 @@ typedef struct argo_config_key {
 } argo_config_key;
 /* The i-th known key; NULL past the end. */
 ARGO_API const argo_config_key *argo_config_key_at(size_t i);
+/* The values to offer for key, "a|b|c" (static text): every value of a choice, true|false, the
+ * usual candle intervals, max|1|60 for a speed; NULL for a key of any other value or an unknown
+ * key. For completion (argo completion bash). */
+ARGO_API const char *argo_config_key_values(const char *key);
 
 /* ---- statistics (docs/design.md section 7)
  * -------------------------------------------------------- */
@@ -327,6 +331,7 @@ ARGO_API argo_err argo_recover(const char *data_output, argo_recover_fn fn, void
 
 /* The i-th builtin strategy, NULL past the end. */
 ARGO_API const argo_strategy *argo_strategy_builtin_at(size_t i);
+
 
 /* ---- looking at sessions ------------------------------------------------------------------ */
 
