@@ -25,8 +25,11 @@ const cli_cmd cli_commands[] = {
      "{data-output}/{YYYY-MM-DD}/run_N/. Options override the --config file; --set KEY=VALUE "
      "sets any config key. Ctrl-C stops the session cleanly.",
      cli_run_opts, cli_run_main},
-    {"strategies", "", "list the builtin strategies", NULL, cli_strategies_opts,
-     cli_strategies_main},
+    {"strategies", "[NAME|FILE.so ...]", "describe the builtin strategies, or the ones named",
+     "Prints each strategy's name, id, version, description and configuration schema: the "
+     "builtin ones, or those named, builtin names or plugin files (loaded and checked as "
+     "'argo run --strategy' does).",
+     cli_strategies_opts, cli_strategies_main},
     {"recover", "", "finalize sessions that ended in a crash",
      "Finds run-day folders under the data output path that end in a crash (a journal left "
      "behind, no finished status) and rebuilds their Parquet files and stats.yaml from the "

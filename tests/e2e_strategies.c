@@ -556,6 +556,36 @@ TEST(e2e_the_smallest_plugin_of_the_docs_builds_as_they_say_and_runs) {
   tu_rm_rf(dir);
 }
 
+/* argo strategies describes a plugin file, or a builtin, by name; a file that is not a plugin
+ * is one line and exit code 2, with nothing printed. */
+TEST(e2e_strategies_describes_a_plugin_file) {
+  char so[4200];
+  snprintf(so, sizeof so, "%s/ema_cross.so", ARGO_PLUGIN_DIR);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "strategies", so, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_MSG(strncmp(o, "ema_cross (org.argo.examples.ema_cross, version 1.0.0)\n", 55) == 0, "%s",
+            o);
+  CHECK_CONTAINS(o, "config schema: {");
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "strategies", "--json", so, "pingpong", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  json_error_t je;
+  json_t *j = json_loads(o, 0, &je);
+  CHECK_MSG(json_is_array(j) && json_array_size(j) == 2, "%s", o);
+  CHECK_STR("ema_cross", json_string_value(json_object_get(json_array_get(j, 0), "name")));
+  CHECK_STR("pingpong", json_string_value(json_object_get(json_array_get(j, 1), "name")));
+  CHECK(json_is_object(json_object_get(json_array_get(j, 0), "config_schema")));
+  json_decref(j);
+  free(o);
+  free(e);
+  char bad[4200];
+  snprintf(bad, sizeof bad, "%s/docs/statistics.md", ARGO_SOURCE_DIR);
+  tu_check_refused("cannot load strategy plugin", bad, (char *[]){"strategies", bad, NULL});
+  tu_check_refused("unknown strategy 'nosuch'", NULL, (char *[]){"strategies", "nosuch", NULL});
+}
+
 static void expect_plugin_error(const char *spec, const char *want) {
   char *e = NULL;
   int rc = tu_argo(NULL, &e, "run", "--strategy", spec, "--data-output", out, "--bars", "5", NULL);
@@ -937,6 +967,7 @@ int main(int argc, char **argv) {
   RUN(e2e_example_plugins_trade_and_their_records_agree);
   RUN(e2e_broken_plugins_give_one_line_errors);
   RUN(e2e_the_smallest_plugin_of_the_docs_builds_as_they_say_and_runs);
+  RUN(e2e_strategies_describes_a_plugin_file);
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
   RUN(e2e_host_calls_with_null_pointers_fail_cleanly);

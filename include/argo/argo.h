@@ -332,6 +332,20 @@ ARGO_API argo_err argo_recover(const char *data_output, argo_recover_fn fn, void
 /* The i-th builtin strategy, NULL past the end. */
 ARGO_API const argo_strategy *argo_strategy_builtin_at(size_t i);
 
+/* A strategy looked up by its builtin name or loaded from its plugin file and checked, as
+ * argo_engine_load_strategy does, to read its table (name, id, version, description,
+ * config_schema; argo strategies FILE.so). On error *out is still a handle holding the message
+ * (read it with argo_strategy_def_errmsg, then close it), unless it is ARGO_ENOMEM, where *out
+ * may be NULL: ARGO_ENOTFOUND for an unknown name, ARGO_EPLUGIN for a file that is no plugin of
+ * this ABI. */
+typedef struct argo_strategy_def argo_strategy_def;
+ARGO_API argo_err argo_strategy_def_open(argo_strategy_def **out, const char *name_or_path);
+/* The strategy's table; borrowed until argo_strategy_def_close (a plugin stays loaded until
+ * then). NULL when the open failed. */
+ARGO_API const argo_strategy *argo_strategy_def_table(const argo_strategy_def *def);
+/* The last error's message, one line; never NULL. */
+ARGO_API const char *argo_strategy_def_errmsg(const argo_strategy_def *def);
+ARGO_API void argo_strategy_def_close(argo_strategy_def *def);
 
 /* ---- looking at sessions ------------------------------------------------------------------ */
 
