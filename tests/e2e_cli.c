@@ -477,6 +477,28 @@ static void free_lines(char **lines, int n) {
   }
 }
 
+/* Runs args (with --data-output set to a fresh folder name of the args' own) on a terminal of
+ * cols columns and returns the status lines drawn (at least two). */
+static int narrow_terminal(int cols, char *args[], const char *name, char **lines, int max) {
+  char dir[4200];
+  subdir(dir, sizeof dir, name);
+  for (int i = 0; args[i]; i++) {
+    if (strcmp(args[i], "--data-output") == 0) {
+      args[i + 1] = dir;
+    }
+  }
+  int fd = -1;
+  pid_t pid = pty_spawn(cols, args, &fd);
+  pty_out out = {0};
+  pty_read(fd, &out, NULL, 0);
+  CHECK_EQ_INT(0, tu_reap(pid));
+  close(fd);
+  int n = draws(out.buf, lines, max);
+  CHECK_MSG(n >= 2, "only %d status lines drawn: %s", n, out.buf);
+  free(out.buf);
+  return n;
+}
+
 TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   char dir[4200];
   subdir(dir, sizeof dir, "tty");
@@ -555,31 +577,16 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   free(out.buf);
 
   /* A narrow terminal: the line is cut to its width (a wrapped line could not be rewritten). */
-  subdir(dir, sizeof dir, "tty-narrow");
-  pid = pty_spawn(40, args, &fd);
-  out = (pty_out){0};
-  pty_read(fd, &out, NULL, 0);
-  CHECK_EQ_INT(0, tu_reap(pid));
-  close(fd);
-  n = draws(out.buf, lines, 4096);
-  CHECK_MSG(n >= 2, "only %d status lines drawn: %s", n, out.buf);
+  n = narrow_terminal(40, args, "tty-narrow", lines, 4096);
   for (int i = 0; i < n; i++) {
     CHECK_MSG(strlen(lines[i]) <= 39, "line %d is %zu wide: %s", i, strlen(lines[i]), lines[i]);
     CHECK_MSG(strstr(lines[i], " | pnl "), "line %d has no pnl: %s", i, lines[i]);
   }
   free_lines(lines, n);
-  free(out.buf);
 
   /* Sixty columns: the pnl, the candles of how many and the market time still show (the
    * prices as they fit). */
-  subdir(dir, sizeof dir, "tty-60");
-  pid = pty_spawn(60, args, &fd);
-  out = (pty_out){0};
-  pty_read(fd, &out, NULL, 0);
-  CHECK_EQ_INT(0, tu_reap(pid));
-  close(fd);
-  n = draws(out.buf, lines, 4096);
-  CHECK_MSG(n >= 2, "only %d status lines drawn: %s", n, out.buf);
+  n = narrow_terminal(60, args, "tty-60", lines, 4096);
   for (int i = 1; i < n; i++) {
     CHECK_MSG(strlen(lines[i]) <= 59, "line %d is %zu wide: %s", i, strlen(lines[i]), lines[i]);
     CHECK_MSG(strstr(lines[i], " | pnl ") && strstr(lines[i], "/400 candles") &&
@@ -587,7 +594,6 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
               "line %d lacks the pnl, the candles or the market time: %s", i, lines[i]);
   }
   free_lines(lines, n);
-  free(out.buf);
 }
 
 TEST(e2e_cli_plain_lines_when_stderr_is_not_a_terminal_and_nothing_with_quiet) {
