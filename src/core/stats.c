@@ -740,7 +740,7 @@ argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len) {
   /* Everything is read into a fresh state and swapped in at the end, so a corrupt buffer
    * leaves the tracker as it was. */
   argo_err rc = ARGO_OK;
-  acc day, cum;
+  acc day = {0}, cum = {0}; /* a version 1 state leaves the later fields to acc_v1 */
   get_acc(&r, &day);
   get_acc(&r, &cum);
   double unreal_total = get_f64(&r);
