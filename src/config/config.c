@@ -1149,6 +1149,26 @@ const argo_config_key *argo_config_key_at(size_t i) {
   return i < NKEYS ? &keys[i].pub : NULL;
 }
 
+const char *argo_config_key_values(const char *key) {
+  int idx = key ? find_key(key) : -1;
+  if (idx < 0) {
+    return NULL;
+  }
+  switch (keys[idx].kind) {
+  case K_CHOICE:
+    return keys[idx].choices;
+  case K_BOOL:
+    return "true|false";
+  case K_INTERVAL:
+    /* Any interval from 1s to 1d is valid; these are the exchanges' own. */
+    return "1s|1m|3m|5m|15m|30m|1h|2h|4h|6h|8h|12h|1d";
+  case K_SPEED:
+    return "max|1|60";
+  default:
+    return NULL;
+  }
+}
+
 argo_err argo_config_new(argo_config **out) {
   if (!out) {
     return ARGO_EINVAL;

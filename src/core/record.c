@@ -186,6 +186,9 @@ void argo__record_stats(argo_engine *eng, const char *status) {
   argo__stats_doc doc;
   memset(&doc, 0, sizeof doc);
   build_stats(eng, &doc.s, status);
+  doc.by_symbol = argo__stats_symbols(eng->stats, (const char *const *)eng->symbols);
+  doc.nby_symbol = eng->nsym;
+  doc.started_at = eng->sess.opened_wall_us;
   doc.run_collision = eng->sess.collision[0] ? eng->sess.collision : NULL;
   doc.resumed_from = eng->resumed_from[0] ? eng->resumed_from : NULL;
   doc.interval = eng->cfg.interval;

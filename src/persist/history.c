@@ -124,7 +124,7 @@ static long read_file(duckdb_connection con, const char *path, const char *const
     if (a->have[i] >= per_symbol || argo__sql_quote(symbols[i], s, sizeof s) != 0) {
       continue;
     }
-    argo__sb_printf(&sql, " OR (symbol = %s AND time < make_timestamp(%lld))", s,
+    argo__sb_printf(&sql, " OR (symbol = %s AND epoch_us(time) < %lld)", s,
                     (long long)a->before[i]);
   }
   /* Newest first, so that a symbol that needs fewer than per_symbol more takes the newest. */

@@ -326,6 +326,8 @@ static argo_err write_stats(rebuild *r, const char *status, int64_t last_updated
   s->strategy_version = r->day.d.strategy_version;
   s->strategy_name = r->day.d.strategy_name;
   argo__stats_get(r->stats, &s->daily, &s->cumulative);
+  doc.by_symbol = argo__stats_symbols(r->stats, r->day.d.symbols);
+  doc.nby_symbol = r->day.d.nsymbols;
   s->candles_day = r->candles;
   s->candles_total = r->day.d.candles_total + r->candles;
   s->equity = argo__stats_equity(r->stats);

@@ -98,7 +98,8 @@ const char *argo__coltype_sql(argo__coltype t) {
   case ARGO_COL_DOUBLE:
     return "DOUBLE";
   case ARGO_COL_TIMESTAMP:
-    return "TIMESTAMP";
+    /* An instant, written to Parquet with isAdjustedToUTC=true (docs/files.md). */
+    return "TIMESTAMPTZ";
   case ARGO_COL_BIGINT:
     return "BIGINT";
   case ARGO_COL_BOOLEAN:
