@@ -585,8 +585,15 @@ static void b_poll(argo__broker *base, int final) {
   if (!final) {
     return;
   }
-  /* The session ends: the answers to what is in flight, then what they asked for. */
-  for (int round = 0; round < 3; round++) {
+  /* The session ends: the answers to what is in flight; then every order still open is asked
+   * about once more, so that fills whose events had not come on the stream yet (or that the
+   * stream missed) are recorded before the final statistics; then what those answers asked. */
+  argo__bn_worker_drain(b->worker, b->final_wait_us);
+  drain_events(b);
+  for (size_t i = 0; i < b->nords; i++) {
+    push_job(b, BN_JOB_CHECK, &b->ords[i]);
+  }
+  for (int round = 0; round < 2; round++) {
     argo__bn_worker_drain(b->worker, b->final_wait_us);
     drain_events(b);
   }
