@@ -840,7 +840,7 @@ int cli_run_main(int argc, char **argv) {
     exit_code = st.events_failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   }
   argo_stats s;
-  if (!st.quiet && argo_engine_get_stats(eng, &s) == ARGO_OK) {
+  if (!st.quiet && argo_engine_get_stats(eng, &s, sizeof s) == ARGO_OK) {
     const argo_stats_block *c = &s.cumulative;
     fprintf(st.info,
             "argo: session %s %s: %lld candles, %lld fills, realized pnl %.2f, total pnl %.2f, "

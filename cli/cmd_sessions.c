@@ -50,7 +50,7 @@ static void symbols_text(const argo_stats *s, char *buf, size_t len) {
 }
 
 static json_t *entry_json(const argo_catalog_entry *e, const char *dir) {
-  const argo_stats *s = &e->stats;
+  const argo_stats *s = e->stats;
   char t0[48], t1[48];
   argo_time_format(s->session_start, t0, sizeof t0);
   argo_time_format(s->last_updated, t1, sizeof t1);
@@ -113,10 +113,10 @@ static void print_names(const argo_catalog *cat) {
   }
   /* Each session id once, in the order of its newest day. */
   for (size_t i = 0; i < n; i++) {
-    const char *sid = argo_catalog_at(cat, i)->stats.session_id;
+    const char *sid = argo_catalog_at(cat, i)->stats->session_id;
     int seen = 0;
     for (size_t k = 0; k < i && !seen; k++) {
-      seen = strcmp(argo_catalog_at(cat, k)->stats.session_id, sid) == 0;
+      seen = strcmp(argo_catalog_at(cat, k)->stats->session_id, sid) == 0;
     }
     if (!seen) {
       puts(sid);
@@ -160,7 +160,7 @@ int cli_sessions_main(int argc, char **argv) {
     }
     for (size_t i = 0; i < n; i++) {
       const argo_catalog_entry *e = argo_catalog_at(cat, i);
-      const argo_stats *s = &e->stats;
+      const argo_stats *s = e->stats;
       char syms[512];
       symbols_text(s, syms, sizeof syms);
       cli_table_add(&t, "%s", e->date);

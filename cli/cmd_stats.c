@@ -134,7 +134,7 @@ static int crashed(const argo_catalog_entry *e) {
 
 static void print_text(const argo_catalog_entry *const *e, size_t n, const char *dir) {
   const argo_catalog_entry *last = e[n - 1];
-  const argo_stats *s = &last->stats;
+  const argo_stats *s = last->stats;
   char t0[48], t1[48];
   argo_time_format(s->session_start, t0, sizeof t0);
   argo_time_format(s->last_updated, t1, sizeof t1);
@@ -187,7 +187,7 @@ static void print_text(const argo_catalog_entry *const *e, size_t n, const char 
   for (size_t start = 0; start < n; start += DAYS_PER_BLOCK) {
     size_t k = 0;
     for (size_t i = start; i < n && i < start + DAYS_PER_BLOCK; i++, k++) {
-      const argo_stats *d = &e[i]->stats;
+      const argo_stats *d = e[i]->stats;
       cols[k] = (column){
           e[i]->date, e[i]->run, &d->daily, cli_status(e[i]), (long long)d->candles_day, d->equity};
     }
@@ -211,7 +211,7 @@ static void print_text(const argo_catalog_entry *const *e, size_t n, const char 
 
 static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const char *dir) {
   const argo_catalog_entry *last = e[n - 1];
-  const argo_stats *s = &last->stats;
+  const argo_stats *s = last->stats;
   char t0[48], t1[48];
   argo_time_format(s->session_start, t0, sizeof t0);
   argo_time_format(s->last_updated, t1, sizeof t1);
@@ -231,7 +231,7 @@ static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const ch
   json_object_set_new(o, "last_updated", json_string(t1));
   json_t *days = json_array();
   for (size_t i = 0; i < n; i++) {
-    const argo_stats *d = &e[i]->stats;
+    const argo_stats *d = e[i]->stats;
     char lu[48];
     argo_time_format(d->last_updated, lu, sizeof lu);
     json_t *day = json_object();

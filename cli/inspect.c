@@ -330,7 +330,7 @@ const char *cli_status(const argo_catalog_entry *e) {
   if (e->status) {
     return e->status;
   }
-  return e->stats.status ? e->stats.status : "";
+  return e->stats->status ? e->stats->status : "";
 }
 
 /* dir as one shell word: as it is when it is plain, otherwise in single quotes. */

@@ -32,8 +32,8 @@ static void world_start(world *w, const char *name, const char *const *faults) {
   snprintf(w->data, sizeof w->data, "%s/data", w->out);
   static char start[32];
   snprintf(start, sizeof start, "%lld", (long long)tu_mock_start_ms());
-  const char *flags[40] = {"--interval", "1s",     "--tick-ms", "100", "--start-ms", start,
-                           "--symbols",  "BTCUSDT", "--ledger", w->ledger};
+  const char *flags[40] = {"--interval", "1s",        "--tick-ms", "100",      "--start-ms",
+                           start,        "--symbols", "BTCUSDT",   "--ledger", w->ledger};
   size_t n = 10;
   for (size_t i = 0; faults && faults[i]; i++) {
     flags[n++] = faults[i];
@@ -90,7 +90,8 @@ static pid_t argo_start(world *w, const char *config, const char *extra, const c
 
 static char *file_of(const world *w, const char *what, const char *tag) {
   char p[4400];
-  snprintf(p, sizeof p, "%s/%s-%s%s", w->out, what, tag, strcmp(what, "events") == 0 ? ".jsonl" : "");
+  snprintf(p, sizeof p, "%s/%s-%s%s", w->out, what, tag,
+           strcmp(what, "events") == 0 ? ".jsonl" : "");
   return tu_read_file(p);
 }
 

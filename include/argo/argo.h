@@ -147,10 +147,18 @@ typedef struct argo_stats_block {
   double buy_and_hold_return; /* the symbols held alike from the scope's first close to now */
 } argo_stats_block;
 
+/* How the out-structs grow (argo_stats, argo_engine_info, argo_catalog_entry): each starts with
+ * struct_size, the size of the struct as the library filled it; members are only appended, so
+ * a program built against an older header reads what it knows, and one built against a newer
+ * header checks struct_size (offsetof(T, member) < struct_size) before reading a member the
+ * library it runs with may not have. The structs they embed by value (argo_stats_block,
+ * argo_symbol_block, argo_symbol_stats) and the value structs of strategy.h are frozen: new
+ * figures come as new members of the out-struct that holds them. */
 typedef struct argo_stats {
-  char id[32];         /* "run_1" */
-  char session_id[40]; /* UUID, same in every day folder of one session */
-  char date[16];       /* "2025-10-02", the day these stats are written for */
+  uint32_t struct_size; /* sizeof(argo_stats) of the library that filled it */
+  char id[32];          /* "run_1" */
+  char session_id[40];  /* UUID, same in every day folder of one session */
+  char date[16];        /* "2025-10-02", the day these stats are written for */
   int64_t session_start;
   int64_t last_updated; /* time of the last event recorded (market time) */
   const char *status;   /* "running", "finished", "stopped", "failed", "crashed_recovered" */
@@ -165,7 +173,7 @@ typedef struct argo_stats {
 } argo_stats;
 
 /* One symbol's figures over a scope (the by_symbol list of stats.yaml's daily and cumulative
- * blocks; docs/statistics.md). */
+ * blocks; docs/statistics.md). Frozen, as argo_stats_block is (see argo_stats). */
 typedef struct argo_symbol_block {
   int64_t fills;           /* fills of the symbol */
   int64_t round_trips;     /* closed pieces: entry to exit, matched FIFO */
@@ -199,6 +207,7 @@ ARGO_API const char *argo_status_name(argo_engine_status status);
 
 /* What on_engine_start reports. */
 typedef struct argo_engine_info {
+  uint32_t struct_size; /* sizeof(argo_engine_info) of the library that filled it */
   const char *const *symbols;
   size_t nsymbols;
   const char *interval;   /* "1m" */
@@ -391,8 +400,9 @@ ARGO_API void argo_engine_stop(argo_engine *eng);
 ARGO_API void argo_engine_stop_because(argo_engine *eng, const char *reason);
 /* The last error's message; never NULL. */
 ARGO_API const char *argo_engine_errmsg(const argo_engine *eng);
-/* Copies the latest statistics; valid during and after run. */
-ARGO_API argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out);
+/* Copies the latest statistics into out (min(size, sizeof(argo_stats)) bytes; pass sizeof *out;
+ * out->struct_size says how many were written); valid during and after run. */
+ARGO_API argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out, size_t size);
 
 /* ---- recovery ---------------------------------------------------------------------------- */
 
@@ -449,11 +459,12 @@ typedef struct argo_catalog argo_catalog;
 /* One day folder of one session. Every pointer is owned by the catalog (valid until
  * argo_catalog_close). */
 typedef struct argo_catalog_entry {
+  uint32_t struct_size;      /* sizeof(argo_catalog_entry) of the library that filled it */
   const char *run_dir;       /* "{data_output}/{date}/run_N", as found on disk */
   const char *date;          /* "2025-10-02": the day folder's name */
   const char *run;           /* "run_1": the run folder's name */
   int run_number;            /* 1 */
-  argo_stats stats;          /* the folder's stats.yaml (stats.run_dir is run_dir) */
+  const argo_stats *stats;   /* the folder's stats.yaml (stats->run_dir is run_dir) */
   const char *interval;      /* candle interval ("1m"), or NULL when stats.yaml does not say */
   const char *run_collision; /* NULL, or why this day's run number is not the session's */
   const char *resumed_from;  /* NULL, or the day folder the session resumed from */

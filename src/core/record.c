@@ -209,6 +209,7 @@ void argo__record_stats(argo_engine *eng, const char *status) {
     doc.npositions = n < eng->nsym ? n : eng->nsym;
   }
   argo__pub_set_stats(eng->pub, &doc);
+  doc.s.struct_size = sizeof doc.s;
   eng->last_stats = doc.s;
   eng->have_stats = 1;
   argo__acks_stats(&eng->acks, &doc.s, argo__acks_seq(&eng->acks));

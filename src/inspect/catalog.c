@@ -32,7 +32,8 @@
 
 typedef struct item {
   argo_catalog_entry e;
-  argo__stats_doc doc; /* owns the strings e.stats points to (except run_dir) */
+  argo_stats stats;    /* what e.stats points to: doc's, with run_dir the folder's */
+  argo__stats_doc doc; /* owns the strings stats points to (except run_dir) */
   char *run_dir;
   char date[16];
   char run[32];
@@ -377,8 +378,11 @@ argo_err argo_catalog_open(argo_catalog **out, const char *data_output) {
     it->e.date = it->date;
     it->e.run = it->run;
     it->e.run_number = argo__session_run_number(it->run);
-    it->e.stats = it->doc.s;
-    it->e.stats.run_dir = it->run_dir;
+    it->e.struct_size = sizeof it->e;
+    it->stats = it->doc.s;
+    it->stats.run_dir = it->run_dir;
+    it->stats.struct_size = sizeof it->stats;
+    it->e.stats = &it->stats;
     it->e.interval = it->doc.interval;
     it->e.run_collision = it->doc.run_collision;
     it->e.resumed_from = it->doc.resumed_from;
@@ -465,7 +469,7 @@ static const char *latest_session(argo_catalog *cat) {
   const char *best = NULL;
   int64_t best_start = 0;
   for (size_t i = 0; i < cat->n; i++) {
-    const char *sid = cat->items[i].e.stats.session_id;
+    const char *sid = cat->items[i].e.stats->session_id;
     void **slot = argo__map_get(&first, sid);
     size_t k = slot ? (size_t)(uintptr_t)*slot - 1 : i;
     if (slot && cat->items[i].started < cat->items[k].started) {
@@ -476,7 +480,7 @@ static const char *latest_session(argo_catalog *cat) {
     }
   }
   for (size_t i = 0; i < cat->n; i++) {
-    const char *sid = cat->items[i].e.stats.session_id;
+    const char *sid = cat->items[i].e.stats->session_id;
     int64_t start = cat->items[(size_t)(uintptr_t)*argo__map_get(&first, sid) - 1].started;
     if (!best || start > best_start) {
       best = sid;
@@ -490,7 +494,7 @@ static const char *latest_session(argo_catalog *cat) {
 static size_t select_session(argo_catalog *cat, const char *session_id) {
   size_t n = 0;
   for (size_t i = cat->n; i-- > 0;) {
-    if (strcmp(cat->items[i].e.stats.session_id, session_id) == 0) {
+    if (strcmp(cat->items[i].e.stats->session_id, session_id) == 0) {
       select_item(cat, &n, i);
     }
   }
@@ -595,7 +599,7 @@ argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
   } else if (looks_like_id(run)) {
     const char *found = NULL;
     for (size_t i = 0; i < cat->n; i++) {
-      const char *sid = cat->items[i].e.stats.session_id;
+      const char *sid = cat->items[i].e.stats->session_id;
       if (!has_prefix_ci(sid, run)) {
         continue;
       }

@@ -210,7 +210,7 @@ static argo_err create_stats(duckdb_connection con, const argo_catalog_entry *co
     return ARGO_EDB;
   }
   for (size_t i = 0; i < n && rc == ARGO_OK; i++) {
-    const argo_stats *s = &e[i]->stats;
+    const argo_stats *s = e[i]->stats;
     duckdb_timestamp start = {s->session_start}, upd = {s->last_updated};
     duckdb_append_date(a, date_of(e[i]->date));
     duckdb_append_varchar(a, e[i]->run);
@@ -311,7 +311,7 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
       duckdb_append_date(a, date_of(date));
       duckdb_append_varchar(a, run);
       if (i < n) {
-        duckdb_append_varchar(a, e[i]->stats.session_id);
+        duckdb_append_varchar(a, e[i]->stats->session_id);
       } else {
         /* Without its stats.yaml the folder's session is unknown: the order ids carry only the
          * first 8 characters of its id. */

@@ -798,7 +798,7 @@ static argo_err marks_json(rep *r, argo__sb *sb) {
 
 static argo_err data_json(rep *r, argo__sb *sb) {
   const argo_catalog_entry *last = r->days[r->ndays - 1];
-  const argo_stats *ls = &last->stats;
+  const argo_stats *ls = last->stats;
   argo__sb_puts(sb, "{\"session_id\":");
   js_str(sb, ls->session_id);
   argo__sb_puts(sb, ",\"strategy\":{\"id\":");
@@ -832,13 +832,13 @@ static argo_err data_json(rep *r, argo__sb *sb) {
     js_str(sb, e->run);
     argo__sb_puts(sb, ",\"status\":");
     /* As argo sessions shows it: "crashed" for a crashed session not yet recovered. */
-    js_str(sb, e->status ? e->status : e->stats.status);
-    argo__sb_printf(sb, ",\"candles\":%lld,\"equity\":", (long long)e->stats.candles_day);
-    num(sb, e->stats.equity);
+    js_str(sb, e->status ? e->status : e->stats->status);
+    argo__sb_printf(sb, ",\"candles\":%lld,\"equity\":", (long long)e->stats->candles_day);
+    num(sb, e->stats->equity);
     argo__sb_puts(sb, ",\"daily\":");
-    block_json(sb, &e->stats.daily);
+    block_json(sb, &e->stats->daily);
     argo__sb_puts(sb, ",\"cumulative\":");
-    block_json(sb, &e->stats.cumulative);
+    block_json(sb, &e->stats->cumulative);
     argo__sb_puts(sb, ",\"by_symbol\":");
     by_symbol_json(sb, e, 1);
     argo__sb_putc(sb, '}');
@@ -905,7 +905,7 @@ static argo_err page(rep *r, const char *run, argo__sb *sb) {
   argo__sb_add(sb, (const char *)argo__report_onerror_js, argo__report_onerror_js_len);
   argo__sb_puts(sb, "</script>\n</head>\n<body data-charts=\"0\" data-errors=\"0\" "
                     "data-done=\"0\">\n<h1>argo session ");
-  html_text(sb, last->stats.session_id);
+  html_text(sb, last->stats->session_id);
   argo__sb_puts(sb, "</h1>\n<p class=\"note\">");
   html_text(sb, first->date);
   if (last != first) {
@@ -965,7 +965,7 @@ static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
   }
   for (size_t i = total; i-- > 0;) {
     const argo_catalog_entry *e = argo_catalog_at(cat, i);
-    if (strcmp(e->stats.session_id, want_last->stats.session_id) != 0) {
+    if (strcmp(e->stats->session_id, want_last->stats->session_id) != 0) {
       continue;
     }
     if (e == want_first) {
@@ -976,8 +976,8 @@ static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
       break;
     }
   }
-  for (size_t i = 0; i < want_last->stats.nsymbols; i++) {
-    if (sym_index(&r, want_last->stats.symbols[i]) < 0) {
+  for (size_t i = 0; i < want_last->stats->nsymbols; i++) {
+    if (sym_index(&r, want_last->stats->symbols[i]) < 0) {
       rc = oom(&r);
       goto fail;
     }
@@ -994,7 +994,7 @@ static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
     }
   }
   /* The starting capital is not in the files; stats.yaml holds equity = capital + total pnl. */
-  r.capital = want_last->stats.equity - want_last->stats.cumulative.total_pnl;
+  r.capital = want_last->stats->equity - want_last->stats->cumulative.total_pnl;
   if ((rc = replay(&r)) != ARGO_OK || (rc = page(&r, run, html)) != ARGO_OK) {
     goto fail;
   }
