@@ -147,7 +147,12 @@ static int run_until(const world *w, pid_t pid, const char *tag, const char *nee
     usleep(20000);
   }
   kill(pid, SIGINT);
-  return tu_reap(pid);
+  int rc = tu_reap(pid);
+  if (rc != 0) {
+    char *err = file_of(w, "stderr", tag);
+    TEST_FAIL_("argo exited %d: %s", rc, err ? err : "");
+  }
+  return rc;
 }
 
 /* The record equals the ledger for cid: its fills once each (trade id, quantity, price), no

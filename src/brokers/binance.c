@@ -523,9 +523,10 @@ static void on_event(bnb *b, const bn_ev *ev) {
     report(b, ev->fatal, "%s", ev->reason);
     break;
   case BN_EV_STREAM_UP:
-    /* What happened while the stream was down is asked for. */
+    /* What happened while the stream was down is asked for. An order sent but not known yet
+     * is being looked up already; asking the exchange about it could only find nothing. */
     for (size_t i = 0; i < b->nords; i++) {
-      if (b->ords[i].state != ORD_QUEUED) {
+      if (b->ords[i].state == ORD_ACKED) {
         push_job(b, BN_JOB_CHECK, &b->ords[i]);
       }
     }
@@ -565,7 +566,7 @@ static void adopt_prior(bnb *b) {
     argo__strlcpy(x->id, p->o.order_id, sizeof x->id);
     argo__strlcpy(x->cid, p->client_id, sizeof x->cid);
     x->sym = (size_t)sym;
-    x->state = ORD_ACKED;
+    x->state = ORD_SENT; /* acknowledged once the exchange is found to know it */
     x->prior = 1;
     x->trades = p->trades; /* taken over: already recorded, never twice */
     x->ntrades = x->tcap = p->ntrades;
@@ -591,7 +592,9 @@ static void b_poll(argo__broker *base, int final) {
   argo__bn_worker_drain(b->worker, b->final_wait_us);
   drain_events(b);
   for (size_t i = 0; i < b->nords; i++) {
-    push_job(b, BN_JOB_CHECK, &b->ords[i]);
+    if (b->ords[i].state == ORD_ACKED) {
+      push_job(b, BN_JOB_CHECK, &b->ords[i]);
+    }
   }
   for (int round = 0; round < 2; round++) {
     argo__bn_worker_drain(b->worker, b->final_wait_us);

@@ -616,7 +616,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       if (!b) {
         return -1;
       }
-      memcpy(b + p->req_len, in, len);
+      if (len > 0) {
+        memcpy(b + p->req_len, in, len);
+      }
       p->req_len += len;
       b[p->req_len] = '\0';
       p->req_body = b;
