@@ -19,7 +19,7 @@ DUCKDB_BINDINGS_SHA256=8ac460b152cd05a95065a414879bb09e40534b1fb7a80a7afe6969b6c
 DUCKDB_SOURCE_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed
 
 debs=(build-essential cmake pkg-config libyaml-dev libjansson-dev libcurl4-openssl-dev libwebsockets-dev
-      libssl-dev # libcrypto: the Binance broker's request signatures (HMAC-SHA256, Ed25519)
+      libssl-dev # libcrypto: the Binance broker's request signatures; libssl: the TLS client context
       nodejs npm ca-certificates
       chromium fonts-dejavu-core) # chromium: the report test renders the HTML report headless
 if [ "${1:-}" = "--fuzz" ]; then
