@@ -419,6 +419,33 @@ TEST(binance_broker_429_refuses_and_pauses_orders_418_stops_trading) {
   close_fixture(&f);
 }
 
+TEST(binance_broker_orders_wait_for_the_exchanges_order_limit_instead_of_breaking_it) {
+  /* 2 orders in 10 s: 5 orders at once cannot all go within two windows, so at least one waits
+   * for the next window; none is refused by the exchange (-1015) and each is sent once. */
+  fixture f;
+  const char *flags[] = {"--order-limit-10s", "2", NULL};
+  open_on_mock(&f, flags, NULL);
+  CHECK_MSG(f.rc == ARGO_OK, "%s", f.err);
+  char ids[5][ARGO_ID_MAX];
+  for (int i = 0; i < 5; i++) {
+    CHECK_EQ_INT(ARGO_S_OK,
+                 place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.001, 0, ids[i]));
+  }
+  CHECK_MSG(settle(&f, 40000), "the orders did not all end");
+  for (int i = 0; i < 5; i++) {
+    CHECK_MSG(rec_of(ids[i])->status == ARGO_ORDER_FILLED, "order %d: %s", i,
+              rec_of(ids[i])->reason);
+    CHECK_EQ_INT(1, received(&f, cid_of(ids[i])));
+  }
+  int waited = 0;
+  for (int i = 0; i < nerrors && i < 64; i++) {
+    waited += strstr(errors[i], "the exchange's limit of 2 orders in 10 s is reached") != NULL;
+  }
+  CHECK_MSG(waited >= 1, "no order waited (%d errors)", nerrors);
+  CHECK_EQ_INT(0, nfatal);
+  close_fixture(&f);
+}
+
 TEST(binance_broker_a_resting_limit_order_is_cancelled_at_the_exchange) {
   fixture f;
   open_on_mock(&f, NULL, NULL);
@@ -504,6 +531,7 @@ int main(int argc, char **argv) {
   RUN(binance_broker_a_bad_timestamp_resyncs_the_clock_and_retries_once);
   RUN(binance_broker_a_clock_far_off_is_measured_at_start);
   RUN(binance_broker_429_refuses_and_pauses_orders_418_stops_trading);
+  RUN(binance_broker_orders_wait_for_the_exchanges_order_limit_instead_of_breaking_it);
   RUN(binance_broker_a_resting_limit_order_is_cancelled_at_the_exchange);
   RUN(binance_broker_fills_during_a_dropped_stream_are_recovered);
   RUN(binance_broker_start_refuses_missing_keys_a_wrong_secret_and_live_urls);

@@ -86,6 +86,7 @@ typedef struct bnb {
   int q_ready;
   bn_worker *worker;
   bn_stream *stream;
+  bn_rate_limits limits; /* exchangeInfo's, kept by the worker */
   bn_balance *bal;
   size_t nbal, bal_cap;
   bn_ord *ords;
@@ -802,7 +803,31 @@ static json_t *get_json(bnb *b, bn_rest *r, const char *path, const argo__sb *q,
   return j;
 }
 
-/* The exchange's filters of the session's symbols, and the account's balances. */
+/* exchangeInfo's rateLimits: the request weight a minute, the orders in 10 s and in a day. */
+static void rate_limits_of(const json_t *a, bn_rate_limits *out) {
+  memset(out, 0, sizeof *out);
+  size_t i;
+  const json_t *x;
+  json_array_foreach(a, i, x) {
+    const char *type = json_string_value(json_object_get(x, "rateLimitType"));
+    const char *iv = json_string_value(json_object_get(x, "interval"));
+    json_int_t n = json_integer_value(json_object_get(x, "intervalNum"));
+    json_int_t limit = json_integer_value(json_object_get(x, "limit"));
+    if (!type || !iv || limit <= 0) {
+      continue;
+    }
+    if (strcmp(type, "REQUEST_WEIGHT") == 0 && strcmp(iv, "MINUTE") == 0 && n == 1) {
+      out->weight_per_minute = limit;
+    } else if (strcmp(type, "ORDERS") == 0 && strcmp(iv, "SECOND") == 0 && n == 10) {
+      out->orders_per_10s = limit;
+    } else if (strcmp(type, "ORDERS") == 0 && strcmp(iv, "DAY") == 0 && n == 1) {
+      out->orders_per_day = limit;
+    }
+  }
+}
+
+/* The exchange's filters of the session's symbols, its rate limits, and the account's
+ * balances. */
 static argo_err read_exchange(bnb *b, bn_rest *r, const argo__broker_args *a, char *err,
                               size_t errlen) {
   argo__sb q, list;
@@ -820,6 +845,7 @@ static argo_err read_exchange(bnb *b, bn_rest *r, const argo__broker_args *a, ch
   if (!info) {
     return ARGO_EBROKER;
   }
+  rate_limits_of(json_object_get(info, "rateLimits"), &b->limits);
   char *text = json_dumps(info, JSON_COMPACT);
   json_decref(info);
   argo_err rc = text ? argo__bn_parse_exchange_info(text, strlen(text), a->symbols, a->nsymbols,
@@ -942,7 +968,8 @@ static argo_err start_threads(bnb *b, bn_rest *r, const argo__settings *s, char 
                       .q = &b->q,
                       .clock_sync_us = s->bn_clock_sync_us,
                       .recv_window_ms = s->bn_recv_window_us / 1000,
-                      .keys = b->keys};
+                      .keys = b->keys,
+                      .limits = b->limits};
   if (argo__bn_worker_start(&b->worker, &wc) != ARGO_OK) {
     argo__fmt(err, errlen, "binance: cannot start the worker thread");
     return ARGO_ENOMEM;

@@ -46,7 +46,7 @@ struct bn_rest {
   argo__sb body;
   int overflow;
   int64_t retry_after_s;
-  int64_t used_weight, orders_10s, orders_1d;
+  bn_counted counted;
   char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -86,11 +86,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *user) {
   if ((v = header_int(data, len, "retry-after:")) >= 0) {
     r->retry_after_s = v;
   } else if ((v = header_int(data, len, "x-mbx-used-weight-1m:")) >= 0) {
-    r->used_weight = v;
+    r->counted.weight = v;
+    r->counted.at_ms = argo__bn_server_ms(r->clock);
   } else if ((v = header_int(data, len, "x-mbx-order-count-10s:")) >= 0) {
-    r->orders_10s = v;
+    r->counted.orders_10s = v;
+    r->counted.at_ms = argo__bn_server_ms(r->clock);
   } else if ((v = header_int(data, len, "x-mbx-order-count-1d:")) >= 0) {
-    r->orders_1d = v;
+    r->counted.orders_1d = v;
+    r->counted.at_ms = argo__bn_server_ms(r->clock);
   }
   return len;
 }
@@ -108,6 +111,7 @@ argo_err argo__bn_rest_new(bn_rest **out, const char *base, const argo__bn_keys 
   r->h = curl_easy_init();
   r->keys = keys;
   r->clock = clock;
+  r->counted.weight = r->counted.orders_10s = r->counted.orders_1d = -1;
   r->recv_window_ms = recv_window_ms;
   r->timeout_ms = timeout_ms;
   if (!r->base || !r->h) {
@@ -151,11 +155,8 @@ void argo__bn_rest_free(bn_rest *r) {
   free(r);
 }
 
-void argo__bn_rest_limits(const bn_rest *r, int64_t *weight, int64_t *orders_10s,
-                          int64_t *orders_1d) {
-  *weight = r->used_weight;
-  *orders_10s = r->orders_10s;
-  *orders_1d = r->orders_1d;
+void argo__bn_rest_counted(const bn_rest *r, bn_counted *out) {
+  *out = r->counted;
 }
 
 /* curl failed before anything could reach the exchange. */

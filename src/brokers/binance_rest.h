@@ -49,9 +49,19 @@ void argo__bn_rest_call(bn_rest *r, const char *method, const char *path, const 
 /* Measures the clock offset (GET /api/v3/time, halfway through the round trip) into the clock.
  * ARGO_OK or ARGO_EBROKER (err). */
 ARGO_NODISCARD argo_err argo__bn_rest_sync_clock(bn_rest *r, char *err, size_t errlen);
-/* The rate-limit headers of the last answers that carried them (-1 before any). */
-void argo__bn_rest_limits(const bn_rest *r, int64_t *weight, int64_t *orders_10s,
-                          int64_t *orders_1d);
+/* What the exchange counted, from the rate-limit headers of the last answers that carried them
+ * (X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-10S, -1D; -1 before any), and when (the exchange's
+ * clock, ms; 0 before any). */
+typedef struct bn_counted {
+  int64_t weight, orders_10s, orders_1d;
+  int64_t at_ms;
+} bn_counted;
+void argo__bn_rest_counted(const bn_rest *r, bn_counted *out);
+
+/* The exchange's limits (exchangeInfo's rateLimits; 0 where it gives none). */
+typedef struct bn_rate_limits {
+  int64_t weight_per_minute, orders_per_10s, orders_per_day;
+} bn_rate_limits;
 
 /* ---- the worker (binance_worker.c) --------------------------------------------------------- */
 
@@ -85,6 +95,7 @@ typedef struct bn_worker_cfg {
   int64_t clock_sync_us;     /* how often to measure the clock offset again */
   int64_t recv_window_ms;    /* an unknown order is known to be dead once this has passed */
   const argo__bn_keys *keys; /* for redaction; borrowed */
+  bn_rate_limits limits;     /* orders wait rather than break them */
 } bn_worker_cfg;
 
 ARGO_NODISCARD argo_err argo__bn_worker_start(bn_worker **out, const bn_worker_cfg *cfg);

@@ -308,7 +308,59 @@ static int refused(bn_worker *w, const bn_job *j, const bn_result *res, int atte
   return 0;
 }
 
+/* Orders kept within the exchange's limits, from what it counted in its last answer: an order
+ * that would break the 10-second order limit or the minute's request weight waits for the next
+ * window (the exchange counts in windows aligned to its clock); one that would break the day's
+ * order limit is not sent. 0: send; 1: not sent (reported). */
+#define WEIGHT_MARGIN 20 /* weight kept for the lookups an order may need */
+static int pace(bn_worker *w, const bn_job *j) {
+  const bn_rate_limits *lim = &w->cfg.limits;
+  bn_counted c;
+  argo__bn_rest_counted(w->cfg.rest, &c);
+  int64_t now = argo__bn_server_ms(w->cfg.clock);
+  if (c.at_ms <= 0) {
+    return 0;
+  }
+  if (lim->orders_per_day > 0 && c.orders_1d >= lim->orders_per_day &&
+      now / 86400000 == c.at_ms / 86400000) {
+    not_placed(w, j, 0,
+               "not sent: the exchange's limit of %" PRId64 " orders a day is reached (they "
+               "count again at 00:00 UTC)",
+               lim->orders_per_day);
+    return 1;
+  }
+  int64_t until = 0;
+  char which[96] = "";
+  if (lim->orders_per_10s > 0 && c.orders_10s >= lim->orders_per_10s &&
+      now / 10000 == c.at_ms / 10000) {
+    until = (c.at_ms / 10000 + 1) * 10000;
+    argo__fmt(which, sizeof which, "%" PRId64 " orders in 10 s", lim->orders_per_10s);
+  }
+  if (lim->weight_per_minute > 0 && c.weight >= lim->weight_per_minute - WEIGHT_MARGIN &&
+      now / 60000 == c.at_ms / 60000) {
+    until = (c.at_ms / 60000 + 1) * 60000;
+    argo__fmt(which, sizeof which, "%" PRId64 " request weight a minute (%" PRId64 " used)",
+              lim->weight_per_minute, c.weight);
+  }
+  if (!which[0]) {
+    return 0;
+  }
+  int64_t wait_ms = until - now + 50; /* a little past the window's end on its clock */
+  push_error(w, 0, "binance: order %s waits %.1f s: the exchange's limit of %s is reached",
+             j->client_id, (double)wait_ms / 1000, which);
+  if (nap(w, wait_ms * 1000)) {
+    not_placed(w, j, 0,
+               "not sent: the session ended while the order waited for the exchange's "
+               "rate limit");
+    return 1;
+  }
+  return 0;
+}
+
 static void place(bn_worker *w, const bn_job *j) {
+  if (pace(w, j)) {
+    return;
+  }
   int64_t now = argo__mono_us();
   if (now < w->halted_until_us) {
     not_placed(w, j, 0, "not sent: trading stopped: %s", w->halt_why);
