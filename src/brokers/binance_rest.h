@@ -70,9 +70,9 @@ typedef enum bn_job_kind {
   BN_JOB_CANCEL = 2,  /* DELETE /api/v3/order by client order id */
   BN_JOB_CHECK = 3,   /* GET /api/v3/order, then /api/v3/myTrades when it has fills */
   BN_JOB_ACCOUNT = 4, /* GET /api/v3/account */
-  /* An order an earlier session left open: looked up as an unknown placement is (its trades,
-   * its status), and "never placed" once the exchange still does not know it after a
-   * recvWindow from now. */
+  /* An order an earlier session left open: looked up at once as an unknown placement is (its
+   * trades, its status), and "never placed" once the exchange still does not know it a
+   * recvWindow after this worker started (the session that sent it was gone by then). */
   BN_JOB_RESOLVE = 5
 } bn_job_kind;
 

@@ -40,6 +40,9 @@ struct bn_worker {
   int64_t backoff_us;
   char pause_why[300];
   int sync_failed; /* the last clock sync failed (reported once) */
+  /* The exchange's clock when this worker started: whatever an earlier (crashed) session sent
+   * left before it, so its orders are all dead once a recvWindow has passed since. */
+  int64_t started_ms;
 };
 
 /* ---- events --------------------------------------------------------------------------- */
@@ -218,7 +221,9 @@ static int check(bn_worker *w, const bn_job *j, int *code, char *why, size_t why
  * execute). Never sent again. */
 static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *first_why,
                     int prior) {
-  int64_t delay = RESOLVE_FIRST_US;
+  /* An earlier session's order is asked about at once; an order just sent gives the exchange a
+   * moment first. */
+  int64_t delay = prior ? 0 : RESOLVE_FIRST_US;
   int tries = 0;
   char why[320];
   argo__strlcpy(why, first_why, sizeof why);
@@ -254,7 +259,7 @@ static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *
       push_error(w, 0, "binance: order %s: its outcome is still unknown (%s); still asking",
                  j->client_id, why);
     }
-    delay = delay * 2 > RESOLVE_MAX_US ? RESOLVE_MAX_US : delay * 2;
+    delay = delay == 0 ? RESOLVE_FIRST_US : delay * 2 > RESOLVE_MAX_US ? RESOLVE_MAX_US : delay * 2;
   }
 }
 
@@ -554,7 +559,7 @@ static void *run(void *arg) {
         account(w);
         break;
       case BN_JOB_RESOLVE:
-        resolve(w, &j, argo__bn_server_ms(w->cfg.clock), "left open by an earlier session", 1);
+        resolve(w, &j, w->started_ms, "left open by an earlier session", 1);
         break;
       }
     }
@@ -579,6 +584,7 @@ argo_err argo__bn_worker_start(bn_worker **out, const bn_worker_cfg *cfg) {
   }
   w->cfg = *cfg;
   w->next_sync_us = argo__mono_us() + cfg->clock_sync_us;
+  w->started_ms = argo__bn_server_ms(cfg->clock);
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->cv, NULL);
   pthread_cond_init(&w->idle_cv, NULL);
