@@ -703,7 +703,11 @@ static int acc_valid(const acc *a) {
 /* A version 1 state has no closes: every decided close is one (break-even closes before the
  * load are not known). */
 static void acc_v1(acc *a) {
-  a->closes = a->wins + a->losses;
+  const int64_t max = INT64_C(1) << 62;
+  /* Counts out of range make it invalid (acc_valid), without overflowing on the way. */
+  a->closes = a->wins >= 0 && a->losses >= 0 && a->wins <= max && a->losses <= max
+                  ? a->wins + a->losses
+                  : -1;
 }
 
 /* Reads one book into b (initialized, empty). ARGO_ECORRUPT or ARGO_ENOMEM. */
