@@ -251,6 +251,25 @@ TEST(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed) {
   kill_hard(pid); /* while it asks the exchange, which never placed it */
   char cid[64];
   first_cid(&w, cid, sizeof cid);
+  /* argo recover works offline: the folder is final, and the order whose fate only the exchange
+   * knows is named in stats.yaml and in what recover says. */
+  char *o = NULL, *e = NULL;
+  CHECK_EQ_INT(0, tu_argo(&o, &e, "recover", "--data-output", w.data, NULL));
+  CHECK_CONTAINS(o ? o : "", "1 live order left PENDING");
+  CHECK_CONTAINS(o ? o : "", cid);
+  free(o);
+  free(e);
+  {
+    tu_db db;
+    tu_db_open(&db);
+    char q[9000];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM read_text('%s/*/run_1/stats.yaml') WHERE content LIKE "
+             "'%%live_orders_unknown:%%- %s%%'",
+             w.data, cid);
+    CHECK_EQ_INT(1, tu_q_int(&db, q));
+    tu_db_close(&db);
+  }
   pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
   int rc = run_until(&w, pid, "2", "never placed", 1, 30000);
   CHECK_EQ_INT(0, rc);

@@ -55,6 +55,11 @@
 
 static const argo__recover_how after_crash = {"crashed_recovered", NULL};
 
+typedef struct live_pending {
+  char id[ARGO_ID_MAX];
+  char cid[96];
+} live_pending;
+
 typedef struct rebuild {
   const char *dir;
   const argo__recover_how *how;
@@ -73,8 +78,37 @@ typedef struct rebuild {
   double cash; /* the paper account's cash, moved by every fill */
   int has_damage;
   argo__stats_damage damage;
+  /* Live orders (with a client order id) whose latest row is PENDING: the exchange may have
+   * them; stats.yaml names them (live_orders_unknown). */
+  live_pending *live;
+  size_t nlive, live_cap;
   char err[ARGO_ERRMSG_MAX];
 } rebuild;
+
+/* A live order whose latest row is PENDING becomes, or stays, one of r->live; any other status
+ * ends it. */
+static argo_err track_live(rebuild *r, const argo_order *o, const char *cid) {
+  size_t i = 0;
+  while (i < r->nlive && strcmp(r->live[i].id, o->order_id) != 0) {
+    i++;
+  }
+  if (o->status != ARGO_ORDER_PENDING) {
+    if (i < r->nlive) {
+      r->live[i] = r->live[--r->nlive];
+    }
+    return ARGO_OK;
+  }
+  if (i < r->nlive || !cid[0]) {
+    return ARGO_OK;
+  }
+  if (argo__grow((void **)&r->live, &r->live_cap, r->nlive + 1, sizeof *r->live) != 0) {
+    return ARGO_ENOMEM;
+  }
+  argo__strlcpy(r->live[r->nlive].id, o->order_id, sizeof r->live[0].id);
+  argo__strlcpy(r->live[r->nlive].cid, cid, sizeof r->live[0].cid);
+  r->nlive++;
+  return ARGO_OK;
+}
 
 static argo_err flush(rebuild *r, int force) {
   for (int t = 0; t < ARGO_T_COUNT; t++) {
@@ -181,6 +215,9 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     argo__jstr_copy(o.client_id, cid, sizeof cid);
     if (argo__rows_order(&r->b[ARGO_T_ORDERS], &o.o, sym, r->day.d.strategy_name, o.reason.p,
                          o.reason.n, cid) == (size_t)-1) {
+      return ARGO_ENOMEM;
+    }
+    if (track_live(r, &o.o, cid) != ARGO_OK) {
       return ARGO_ENOMEM;
     }
     r->orders++;
@@ -337,6 +374,16 @@ static argo_err write_stats(rebuild *r, const char *status, int64_t last_updated
   doc.stop_reason = r->how->stop_reason;
   doc.has_damage = r->has_damage;
   doc.damage = r->damage;
+  const char **unknown = r->nlive ? calloc(r->nlive, sizeof *unknown) : NULL;
+  if (r->nlive && !unknown) {
+    argo__fmt(r->err, sizeof r->err, "out of memory writing %s/stats.yaml", r->dir);
+    return ARGO_ENOMEM;
+  }
+  for (size_t i = 0; i < r->nlive; i++) {
+    unknown[i] = r->live[i].cid;
+  }
+  doc.unknown_orders = unknown;
+  doc.nunknown_orders = r->nlive;
   argo__stats_pos *pos = calloc(r->day.d.nsymbols ? r->day.d.nsymbols : 1, sizeof *pos);
   if (pos) {
     for (size_t i = 0; i < r->day.d.nsymbols; i++) {
@@ -351,6 +398,7 @@ static argo_err write_stats(rebuild *r, const char *status, int64_t last_updated
   }
   argo_err rc = argo__stats_yaml_write(&doc, r->dir, NULL, r->err, sizeof r->err);
   free(pos);
+  free(unknown);
   return rc;
 }
 
@@ -989,6 +1037,15 @@ static argo_err recover_locked(const char *dir, const argo__recover_how *how, ch
               dir, (long long)r.candles, (long long)r.orders, (long long)r.fills,
               (long long)r.marks, (long long)r.logs, when, st, notes);
   }
+  if (r.nlive) {
+    argo__fmt(
+        msg + strlen(msg), msglen - strlen(msg),
+        "; %zu live order%s left PENDING: only the exchange knows what became of %s (stats.yaml "
+        "live_orders_unknown: %s%s); the next session with that broker on this data output "
+        "asks it",
+        r.nlive, r.nlive == 1 ? "" : "s", r.nlive == 1 ? "it" : "them", r.live[0].cid,
+        r.nlive > 1 ? ", ..." : "");
+  }
   if (r.has_damage) {
     /* Finalized, but something was wrong: the caller reports it as an error. */
     argo__fmt(msg + strlen(msg), msglen - strlen(msg), "; the damaged journal is kept as '%s'",
@@ -1002,6 +1059,7 @@ done:
   argo__store_close(r.store);
   argo__stats_free(r.stats);
   argo__jday_owned_free(&r.day);
+  free(r.live);
   free(data);
   return rc;
 }

@@ -370,6 +370,14 @@ static void body(out *o, const argo__stats_doc *doc) {
   if (doc->started_at) {
     kv_time(o, "started_at", doc->started_at);
   }
+  if (doc->nunknown_orders) {
+    key(o, "live_orders_unknown");
+    seq_start(o);
+    for (size_t i = 0; i < doc->nunknown_orders; i++) {
+      str(o, doc->unknown_orders[i]);
+    }
+    seq_end(o);
+  }
   map_end(o);
 }
 
@@ -731,30 +739,36 @@ static argo_err check_top(in *c, yaml_node_t *root) {
   return ARGO_OK;
 }
 
-static argo_err get_symbols(in *c, yaml_node_t *root, argo_stats *s) {
+/* The list of text values under key k of root into *list (malloc'ed, owned by the caller from
+ * the first item on, so that a partial list is freed too) and *n. */
+static argo_err get_text_list(in *c, yaml_node_t *root, const char *k, const char *const **list,
+                              size_t *n) {
   yaml_node_t *seq;
-  argo_err rc = get_node(c, root, NULL, "symbols", YAML_SEQUENCE_NODE, &seq);
+  argo_err rc = get_node(c, root, NULL, k, YAML_SEQUENCE_NODE, &seq);
   if (rc) {
     return rc;
   }
-  size_t n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
-  char **syms = calloc(n ? n : 1, sizeof *syms);
-  if (!syms) {
+  size_t len = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+  char **v = calloc(len ? len : 1, sizeof *v);
+  if (!v) {
     return ARGO_ENOMEM;
   }
-  /* Owned by s from here on, so that argo__stats_doc_free releases a partial list too. */
-  s->symbols = (const char *const *)syms;
-  for (size_t i = 0; i < n; i++) {
+  *list = (const char *const *)v;
+  for (size_t i = 0; i < len; i++) {
     yaml_node_t *it = yaml_document_get_node(&c->doc, seq->data.sequence.items.start[i]);
     if (!it || it->type != YAML_SCALAR_NODE) {
-      return corrupt(c, "symbols: item %zu is not a text value", i + 1);
+      return corrupt(c, "%s: item %zu is not a text value", k, i + 1);
     }
-    if (!(syms[i] = argo__strdup((const char *)it->data.scalar.value))) {
+    if (!(v[i] = argo__strdup((const char *)it->data.scalar.value))) {
       return ARGO_ENOMEM;
     }
-    s->nsymbols = i + 1;
+    *n = i + 1;
   }
   return ARGO_OK;
+}
+
+static argo_err get_symbols(in *c, yaml_node_t *root, argo_stats *s) {
+  return get_text_list(c, root, "symbols", &s->symbols, &s->nsymbols);
 }
 
 static argo_err get_run_dir(in *c, yaml_node_t *root, argo_stats *s) {
@@ -913,6 +927,11 @@ static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
       (rc = get_time(c, root, "started_at", &doc->started_at)) != ARGO_OK) {
     return rc;
   }
+  if (lookup(c, root, "live_orders_unknown") &&
+      (rc = get_text_list(c, root, "live_orders_unknown", &doc->unknown_orders,
+                          &doc->nunknown_orders)) != ARGO_OK) {
+    return rc;
+  }
   return ARGO_OK;
 }
 
@@ -984,6 +1003,10 @@ void argo__stats_doc_free(argo__stats_doc *doc) {
   free((char *)doc->interval);
   free((char *)doc->stop_reason);
   free((char *)doc->damage.kept_as);
+  for (size_t i = 0; i < doc->nunknown_orders; i++) {
+    free((char *)doc->unknown_orders[i]);
+  }
+  free((char **)doc->unknown_orders);
   for (size_t i = 0; i < doc->npositions; i++) {
     free((char *)doc->positions[i].symbol);
   }

@@ -60,6 +60,10 @@ typedef struct argo__stats_doc {
   const argo_symbol_stats *by_symbol;
   size_t nby_symbol;
   int64_t started_at; /* the machine's clock when the session started; 0: not known */
+  /* Live orders recovery left PENDING: their client order ids (live_orders_unknown; none when
+   * 0). The exchange may have them; the next session with that broker asks it. */
+  const char *const *unknown_orders;
+  size_t nunknown_orders;
 } argo__stats_doc;
 
 /* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */
@@ -72,7 +76,8 @@ ARGO_NODISCARD argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const
                                                argo__sb *scratch, char *err, size_t errlen);
 
 /* Reads a stats.yaml text back. Strings are malloc'ed into *doc (status, run_dir, symbols,
- * strategy strings, run_collision, resumed_from, stop_reason, journal_damage.journal_kept_as)
+ * strategy strings, run_collision, resumed_from, stop_reason, journal_damage.journal_kept_as,
+ * live_orders_unknown)
  * and by_symbol with its names) and freed by argo__stats_doc_free. Unknown
  * keys are ignored; a missing or malformed value gives ARGO_ECORRUPT with err set. */
 ARGO_NODISCARD argo_err argo__stats_yaml_parse(const char *text, argo__stats_doc *doc, char *err,
