@@ -22,20 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <argo/argo.h>
-#include <argo/strategy.h>
-
-#ifndef ARGO_MOCK_EXCHANGE
-#define ARGO_MOCK_EXCHANGE "tests/mock_exchange"
-#endif
+#include "bench_mock.h"
 
 #define MAXN 100000
-
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---- the strategy: one market order per candle, buy then sell ---------------------------- */
 
@@ -50,47 +39,22 @@ static int64_t *samples;
 static int nsamples;
 static argo_engine *running;
 
-typedef struct bot {
-  const argo_host_api *h;
-  argo_strategy_ctx *ctx;
-  int buy;
-} bot;
-
-static void *bot_create(const argo_host_api *h, argo_strategy_ctx *ctx) {
-  bot *b = calloc(1, sizeof *b);
-  if (b) {
-    b->h = h;
-    b->ctx = ctx;
-    b->buy = 1;
-  }
-  return b;
-}
-
-static void bot_destroy(void *self) {
-  free(self);
-}
-
-static int bot_initialize(void *self, const char *config) {
-  (void)self;
-  (void)config;
-  return 0;
-}
-
+/* b->n counts the orders placed: even ones buy, odd ones sell. */
 static int bot_on_candle(void *self, const argo_candle *c) {
-  bot *b = self;
+  bench_bot *b = self;
   if (nplaced >= target || nplaced >= MAXN) {
     return 0;
   }
   argo_order_request r = {.symbol = c->symbol,
-                          .side = b->buy ? ARGO_SIDE_BUY : ARGO_SIDE_SELL,
+                          .side = b->n % 2 == 0 ? ARGO_SIDE_BUY : ARGO_SIDE_SELL,
                           .type = ARGO_ORDER_MARKET,
                           .position_type = ARGO_POSITION_LONG,
                           .quantity = 0.001};
   rtt *x = &placed[nplaced];
-  x->placed = now_ns();
+  x->placed = bench_now_ns();
   if (b->h->place_order(b->ctx, &r, x->id) == ARGO_S_OK) {
     nplaced++;
-    b->buy = !b->buy;
+    b->n++;
   }
   return 0;
 }
@@ -98,9 +62,9 @@ static int bot_on_candle(void *self, const argo_candle *c) {
 static const argo_strategy bot_def = {.abi_version = ARGO_STRATEGY_ABI_VERSION,
                                       .struct_size = sizeof(argo_strategy),
                                       .name = "rtt_bot",
-                                      .create = bot_create,
-                                      .destroy = bot_destroy,
-                                      .initialize = bot_initialize,
+                                      .create = bench_bot_create,
+                                      .destroy = bench_bot_destroy,
+                                      .initialize = bench_bot_initialize,
                                       .on_candle = bot_on_candle};
 
 static void on_filled(argo_engine *e, const argo_order *o, const argo_fill *f, void *user) {
@@ -110,7 +74,7 @@ static void on_filled(argo_engine *e, const argo_order *o, const argo_fill *f, v
   if (o->status != ARGO_ORDER_FILLED) {
     return;
   }
-  int64_t t = now_ns();
+  int64_t t = bench_now_ns();
   for (int i = nplaced - 1; i >= 0; i--) {
     if (strcmp(placed[i].id, o->order_id) == 0) {
       samples[nsamples++] = t - placed[i].placed;
@@ -185,49 +149,41 @@ static void print_row(const char *name) {
 }
 
 static pid_t mock_start(const char *path, int *port) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    return -1;
-  }
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[0]);
-    execl(path, path, "--interval", "1s", "--tick-ms", "20", "--symbols", "BTCUSDT", "--balance",
-          "USDT=100000000,BTC=100", "--commission-asset", "USDT", "--commission-asset-price", "1",
-          "--order-limit-10s", "1000000", "--order-limit-1d", "100000000", "--weight-limit",
-          "100000000", "--lifetime", "600", (char *)NULL);
-    _exit(127);
-  }
-  close(fds[1]);
-  char line[32] = "";
-  ssize_t n = read(fds[0], line, sizeof line - 1);
-  close(fds[0]);
-  *port = n > 0 ? atoi(line) : 0;
-  return *port > 0 ? pid : -1;
+  char *const argv[] = {(char *)path,
+                        "--interval",
+                        "1s",
+                        "--tick-ms",
+                        "20",
+                        "--symbols",
+                        "BTCUSDT",
+                        "--balance",
+                        "USDT=100000000,BTC=100",
+                        "--commission-asset",
+                        "USDT",
+                        "--commission-asset-price",
+                        "1",
+                        "--order-limit-10s",
+                        "1000000",
+                        "--order-limit-1d",
+                        "100000000",
+                        "--weight-limit",
+                        "100000000",
+                        "--lifetime",
+                        "600",
+                        NULL};
+  return bench_mock_start(argv, port);
 }
 
 static int run_session(int port, int binance, const char *dir) {
-  char url[128], ws[128], wsapi[128];
-  snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-  snprintf(ws, sizeof ws, "ws://127.0.0.1:%d", port);
-  snprintf(wsapi, sizeof wsapi, "ws://127.0.0.1:%d/ws-api/v3", port);
-  argo_config *cfg = NULL;
+  argo_config *cfg = bench_mock_config(port, dir, binance ? "binance" : "paper");
   argo_engine *eng = NULL;
-  if (argo_config_new(&cfg) != ARGO_OK) {
+  if (!cfg) {
     return -1;
   }
-  argo_config_set(cfg, "market_data.feed", "binance");
-  argo_config_set(cfg, "market_data.symbols", "BTCUSDT");
-  argo_config_set(cfg, "market_data.interval", "1s");
-  argo_config_set(cfg, "market_data.rest_url", url);
-  argo_config_set(cfg, "market_data.ws_url", ws);
-  argo_config_set(cfg, "engine.data_output", dir);
-  argo_config_set(cfg, "trading.broker", binance ? "binance" : "paper");
-  argo_config_set(cfg, "trading.binance.rest_url", url);
-  argo_config_set(cfg, "trading.binance.ws_api_url", wsapi);
   if (argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK) {
     fprintf(stderr, "bench_order_rtt: %s\n", eng ? argo_engine_errmsg(eng) : "no engine");
+    argo_config_free(cfg);
+    argo_engine_free(eng);
     return -1;
   }
   argo_config_free(cfg);

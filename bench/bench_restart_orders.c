@@ -24,54 +24,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <argo/argo.h>
-#include <argo/strategy.h>
-
-#ifndef ARGO_MOCK_EXCHANGE
-#define ARGO_MOCK_EXCHANGE "tests/mock_exchange"
-#endif
-
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "bench_mock.h"
 
 /* ---- the strategy: N orders at the first candle (the first session), or none ----------- */
 
 static int n_orders, to_place, market; /* to_place: the strategy's orders (0 at the restart) */
 
-typedef struct bot {
-  const argo_host_api *h;
-  argo_strategy_ctx *ctx;
-  int done;
-} bot;
-
-static void *bot_create(const argo_host_api *h, argo_strategy_ctx *ctx) {
-  bot *b = calloc(1, sizeof *b);
-  if (b) {
-    b->h = h;
-    b->ctx = ctx;
-  }
-  return b;
-}
-
-static void bot_destroy(void *self) {
-  free(self);
-}
-
-static int bot_initialize(void *self, const char *config) {
-  (void)self;
-  (void)config;
-  return 0;
-}
-
+/* b->n: whether the orders were placed. */
 static int bot_on_candle(void *self, const argo_candle *c) {
-  bot *b = self;
-  if (b->done) {
+  bench_bot *b = self;
+  if (b->n) {
     return 0;
   }
-  b->done = 1;
+  b->n = 1;
   for (int i = 0; i < to_place; i++) {
     argo_order_request r = {.symbol = c->symbol,
                             .side = ARGO_SIDE_BUY,
@@ -90,9 +55,9 @@ static int bot_on_candle(void *self, const argo_candle *c) {
 static const argo_strategy bot_def = {.abi_version = ARGO_STRATEGY_ABI_VERSION,
                                       .struct_size = sizeof(argo_strategy),
                                       .name = "restart_bench",
-                                      .create = bot_create,
-                                      .destroy = bot_destroy,
-                                      .initialize = bot_initialize,
+                                      .create = bench_bot_create,
+                                      .destroy = bench_bot_destroy,
+                                      .initialize = bench_bot_initialize,
                                       .on_candle = bot_on_candle};
 
 /* ---- the sessions ---------------------------------------------------------------------- */
@@ -105,7 +70,7 @@ static int64_t t_run, t_done;
 static void on_updated(argo_engine *e, const argo_order *o, void *user) {
   (void)user;
   if (o->status == want && ++seen == n_orders) {
-    t_done = now_ns();
+    t_done = bench_now_ns();
     argo_engine_stop(e);
   }
 }
@@ -120,35 +85,16 @@ static void on_error(argo_engine *e, argo_err code, const char *msg, void *user)
 }
 
 static argo_engine *make_engine(int port, const char *dir, const char *at_start) {
-  char url[128], ws[128], wsapi[128];
-  snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-  snprintf(ws, sizeof ws, "ws://127.0.0.1:%d", port);
-  snprintf(wsapi, sizeof wsapi, "ws://127.0.0.1:%d/ws-api/v3", port);
-  argo_config *cfg = NULL;
+  argo_config *cfg = bench_mock_config(port, dir, "binance");
   argo_engine *eng = NULL;
-  if (argo_config_new(&cfg) != ARGO_OK) {
+  if (!cfg) {
     return NULL;
   }
-  const char *set[][2] = {{"market_data.feed", "binance"},
-                          {"market_data.symbols", "BTCUSDT"},
-                          {"market_data.interval", "1s"},
-                          {"market_data.rest_url", url},
-                          {"market_data.ws_url", ws},
-                          {"engine.data_output", dir},
-                          {"trading.broker", "binance"},
-                          {"trading.binance.rest_url", url},
-                          {"trading.binance.ws_api_url", wsapi},
-                          {"trading.binance.open_orders_at_start", at_start}};
-  for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
-    if (argo_config_set(cfg, set[i][0], set[i][1]) != ARGO_OK) {
-      fprintf(stderr, "bench_restart_orders: %s: %s\n", set[i][0], argo_config_errmsg(cfg));
-      argo_config_free(cfg);
-      return NULL;
-    }
-  }
-  if (argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK ||
+  if (argo_config_set(cfg, "trading.binance.open_orders_at_start", at_start) != ARGO_OK ||
+      argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK ||
       argo_engine_set_strategy(eng, &bot_def, NULL) != ARGO_OK) {
-    fprintf(stderr, "bench_restart_orders: %s\n", eng ? argo_engine_errmsg(eng) : "no engine");
+    fprintf(stderr, "bench_restart_orders: %s\n",
+            eng ? argo_engine_errmsg(eng) : argo_config_errmsg(cfg));
     argo_config_free(cfg);
     argo_engine_free(eng);
     return NULL;
@@ -174,37 +120,40 @@ static int ledger_count(const char *ledger, const char *ev) {
 }
 
 static pid_t mock_start(const char *path, const char *ledger, int ignore, int *port) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    return -1;
-  }
   /* The orders the mock never receives: the first `ignore` (numbered from 1), or none. */
   char *ign = malloc(8 * (size_t)(ignore + 1) + 1);
   if (!ign) {
     return -1;
   }
-  size_t len = 0;
-  len += (size_t)sprintf(ign, "%d", ignore ? 1 : 0);
+  size_t len = (size_t)sprintf(ign, "%d", ignore ? 1 : 0);
   for (int i = 2; i <= ignore; i++) {
     len += (size_t)sprintf(ign + len, ",%d", i);
   }
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[0]);
-    execl(path, path, "--interval", "1s", "--tick-ms", "100", "--symbols", "BTCUSDT", "--balance",
-          "USDT=100000000,BTC=100", "--order-limit-10s", "1000000", "--order-limit-1d", "100000000",
-          "--weight-limit", "100000000", "--ledger", ledger, "--ignore-orders", ign, "--lifetime",
-          "300", (char *)NULL);
-    _exit(127);
-  }
-  close(fds[1]);
+  char *const argv[] = {(char *)path,
+                        "--interval",
+                        "1s",
+                        "--tick-ms",
+                        "100",
+                        "--symbols",
+                        "BTCUSDT",
+                        "--balance",
+                        "USDT=100000000,BTC=100",
+                        "--order-limit-10s",
+                        "1000000",
+                        "--order-limit-1d",
+                        "100000000",
+                        "--weight-limit",
+                        "100000000",
+                        "--ledger",
+                        (char *)ledger,
+                        "--ignore-orders",
+                        ign,
+                        "--lifetime",
+                        "300",
+                        NULL};
+  pid_t pid = bench_mock_start(argv, port);
   free(ign);
-  char line[32] = "";
-  ssize_t n = read(fds[0], line, sizeof line - 1);
-  close(fds[0]);
-  *port = n > 0 ? atoi(line) : 0;
-  return *port > 0 ? pid : -1;
+  return pid;
 }
 
 /* One case: a first session (child) places N orders and is killed once the ledger shows ev N
@@ -259,9 +208,9 @@ static int run_case(const char *mock, const char *name, int is_market, const cha
   want = w;
   seen = 0;
   t_done = 0;
-  t_run = now_ns();
+  t_run = bench_now_ns();
   argo_engine_run(eng);
-  int64_t t_end = now_ns();
+  int64_t t_end = bench_now_ns();
   argo_engine_free(eng);
   if (seen < n_orders) {
     fprintf(stderr, "bench_restart_orders: %s: %d of %d orders resolved\n", name, seen, n_orders);
