@@ -187,20 +187,6 @@ static void give_up(bn_stream *s, int code, const char *fmt, ...) {
   pthread_mutex_unlock(&s->mu);
 }
 
-/* The first bytes of a message, on one line. */
-static void snippet(const char *data, size_t len, char *out, size_t outlen) {
-  size_t n = len < outlen - 4 ? len : outlen - 4;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)data[i];
-    out[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
-  }
-  if (n < len) {
-    memcpy(out + n, "...", 3);
-    n += 3;
-  }
-  out[n] = '\0';
-}
-
 /* ---- events: the exchange's JSON to bn_ev ------------------------------------------------ */
 
 /* The field readers: 0, or -1 with why set. */
@@ -590,7 +576,7 @@ static int on_event(bn_stream *s, struct lws *wsi, const json_t *event, const ch
     push(s, &ev);
   } else if (r < 0) {
     char snip[200];
-    snippet(data, len, snip, sizeof snip);
+    argo__snippet(data, len, snip, sizeof snip);
     emit_error(s, 0, 0, "malformed event from %s skipped: %s: %s", s->url, why, snip);
   }
   return 0;
@@ -602,7 +588,7 @@ static int on_message(bn_stream *s, struct lws *wsi, const char *data, size_t le
   json_t *msg = json_loadb(data, len, 0, &jerr);
   if (!json_is_object(msg)) {
     char snip[200];
-    snippet(data, len, snip, sizeof snip);
+    argo__snippet(data, len, snip, sizeof snip);
     emit_error(s, 0, 0, "message from %s is not a JSON object (%s): %s; skipped", s->url,
                msg ? "another JSON value" : jerr.text, snip);
     json_decref(msg);
@@ -691,7 +677,7 @@ static void on_closed(bn_stream *s) {
 
 static void on_connection_error(bn_stream *s, const char *in) {
   char text[200], what[ARGO_ERRMSG_MAX];
-  snippet(in ? in : "", in ? strlen(in) : 0, text, sizeof text);
+  argo__snippet(in ? in : "", in ? strlen(in) : 0, text, sizeof text);
   /* lws' TLS errors are OpenSSL's codes; say what they usually mean. */
   argo__fmt(what, sizeof what, "cannot connect to %s (%s%s)", s->url,
             text[0] ? text : "connection failed",
@@ -728,7 +714,7 @@ static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     if (current && in && len >= 2) {
       const unsigned char *p = in;
       s->close_code = (p[0] << 8) | p[1];
-      snippet((const char *)p + 2, len - 2, s->close_reason, sizeof s->close_reason);
+      argo__snippet((const char *)p + 2, len - 2, s->close_reason, sizeof s->close_reason);
     }
     return 0;
   case LWS_CALLBACK_CLIENT_CLOSED:

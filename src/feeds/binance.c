@@ -141,19 +141,6 @@ static void status(bnc *b, argo_engine_status st) {
   }
 }
 
-void argo__binance_snippet(const char *data, size_t len, char *out, size_t outlen) {
-  size_t n = len < outlen - 4 ? len : outlen - 4;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)data[i];
-    out[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
-  }
-  if (n < len) {
-    memcpy(out + n, "...", 3);
-    n += 3;
-  }
-  out[n] = '\0';
-}
-
 int64_t argo__binance_backoff_us(bnc *b, int n, int64_t base, int64_t cap) {
   double d = (double)base;
   for (int i = 1; i < n && d < (double)cap; i++) {

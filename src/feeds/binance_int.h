@@ -110,8 +110,6 @@ void argo__binance_vfmt_masked(char *buf, size_t len, const char *fmt, va_list a
 void argo__binance_fmt_masked(char *buf, size_t len, const char *fmt, ...) ARGO_PRINTF(3, 4);
 /* Reports a problem now (on the engine thread, never from inside an lws callback). */
 void argo__binance_report(bnc *b, const char *fmt, ...) ARGO_PRINTF(2, 3);
-/* The first bytes of a message, on one line, for a report. */
-void argo__binance_snippet(const char *data, size_t len, char *out, size_t outlen);
 /* Delay before attempt n (1-based) of a series: exponential, capped, with jitter. */
 int64_t argo__binance_backoff_us(bnc *b, int n, int64_t base, int64_t cap);
 /* A delay for a message: "1.3 s", or "250 ms" below a tenth of a second. */

@@ -159,7 +159,7 @@ static void error_text(bnc *b, char *out, size_t len) {
       argo__fmt(out, len, "%s", json_string_value(msg));
     }
   } else {
-    argo__binance_snippet(b->body.buf ? b->body.buf : "", b->body.len, out, len < 120 ? len : 120);
+    argo__snippet(b->body.buf ? b->body.buf : "", b->body.len, out, len < 120 ? len : 120);
   }
   json_decref(j);
 }

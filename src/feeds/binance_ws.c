@@ -50,7 +50,7 @@ static void on_message(bnc *b, struct lws *wsi, const char *data, size_t len) {
   int r = argo__binance_parse_ws(&st, data, len, &k, &c, why, sizeof why);
   if (r == ARGO_BNC_MALFORMED) {
     char snip[160];
-    argo__binance_snippet(data, len, snip, sizeof snip);
+    argo__snippet(data, len, snip, sizeof snip);
     report_later(b, "malformed message from %s: %s: %s; skipped", b->ws_url, why, snip);
     return;
   }
@@ -121,8 +121,7 @@ static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
       return 0;
     }
     char text[200], why[ARGO_ERRMSG_MAX / 2];
-    argo__binance_snippet(in ? (const char *)in : "", in ? strlen((const char *)in) : 0, text,
-                          sizeof text);
+    argo__snippet(in ? (const char *)in : "", in ? strlen((const char *)in) : 0, text, sizeof text);
     /* lws' TLS errors are OpenSSL codes; say what they usually mean. */
     argo__fmt(why, sizeof why, "%s%s", text[0] ? text : "connection failed",
               strstr(text, "SSL") ? " (TLS failed: is the server's certificate trusted by the "
@@ -170,7 +169,7 @@ static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     if (id == b->conn_id && in && len >= 2) {
       const unsigned char *p = in;
       b->close_code = (p[0] << 8) | p[1];
-      argo__binance_snippet((const char *)p + 2, len - 2, b->close_reason, sizeof b->close_reason);
+      argo__snippet((const char *)p + 2, len - 2, b->close_reason, sizeof b->close_reason);
     }
     return 0;
   case LWS_CALLBACK_CLIENT_CLOSED: {

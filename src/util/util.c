@@ -156,6 +156,19 @@ char *argo__one_line(char *s) {
   return s;
 }
 
+void argo__snippet(const char *data, size_t len, char *out, size_t outlen) {
+  size_t n = len < outlen - 4 ? len : outlen - 4;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)data[i];
+    out[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+  }
+  if (n < len) {
+    memcpy(out + n, "...", 3);
+    n += 3;
+  }
+  out[n] = '\0';
+}
+
 static void skip_sign(const char **s) {
   *s += **s == '+' || **s == '-';
 }

@@ -61,6 +61,9 @@ char *argo__utf8_fix(const char *s, char *buf, size_t cap);
 /* Replaces control characters (line breaks included) with spaces, in place, so that a message
  * that quotes outside text stays on one line; returns s. */
 char *argo__one_line(char *s);
+/* The first bytes of data (len, not NUL-terminated) on one line into out (outlen >= 4), with
+ * "..." when cut: how a message from outside is quoted in an error. */
+void argo__snippet(const char *data, size_t len, char *out, size_t outlen);
 
 /* Number text as a user writes it, parsed strictly (the configuration's values and the plain
  * scalars of its YAML): an integer [-+]?[0-9]+ that fits in 64 bits, and a finite decimal number
