@@ -121,6 +121,7 @@ void argo_engine_free(argo_engine *eng) {
   free(eng->win);
   free(eng->win_head);
   free(eng->win_len);
+  free(eng->win_seq);
   free(eng->spos);
   free(eng->bpos);
   free(eng->last_stored);
