@@ -281,7 +281,8 @@ typedef struct argo_host_api {
   /* Wilder's RSI, 0 to 100. */
   int (*ta_rsi)(argo_strategy_ctx *ctx, const char *symbol, int period, double *out);
   /* MACD line (EMA(fast) - EMA(slow)), its signal line (EMA(signal) of it) and their
-   * difference; TA-Lib swaps fast and slow when slow < fast. */
+   * difference; TA-Lib swaps fast and slow when slow < fast. Periods from 2 (TA-Lib's own
+   * MACD is wrong with a signal period of 1). */
   int (*ta_macd)(argo_strategy_ctx *ctx, const char *symbol, int fast, int slow, int signal,
                  double *macd, double *macd_signal, double *hist);
   /* Bollinger Bands: SMA(period) plus and minus nbdev_up / nbdev_down population standard

@@ -499,7 +499,9 @@ int argo__ta_macd(argo__ta *t, size_t sym, int fast, int slow, int signal, doubl
                   double *macd_signal, double *hist, char *err, size_t errlen) {
   if (!period_ok(fast, 2, "the fast period", err, errlen) ||
       !period_ok(slow, 2, "the slow period", err, errlen) ||
-      !period_ok(signal, 1, "the signal period", err, errlen)) {
+      /* TA-Lib's MACD admits a signal period of 1 but its outputs are then one short or
+       * refused (TA_INTERNAL_ERROR): 2 is the smallest that works. */
+      !period_ok(signal, 2, "the signal period", err, errlen)) {
     return ARGO_S_EINVAL;
   }
   if (slow < fast) { /* TA-Lib swaps them */
