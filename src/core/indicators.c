@@ -310,11 +310,11 @@ static void fill_columns(argo__ta *t, const argo_candle *a, size_t na, const arg
   for (size_t k = 0; k < 2; k++) {
     const argo_candle *p = k == 0 ? a : b;
     size_t len = k == 0 ? na : nb;
-    for (size_t i = 0; i < len; i++) {
-      if (skip) {
-        skip--;
-        continue;
-      }
+    if (skip >= len) { /* the whole span is older than the n wanted */
+      skip -= len;
+      continue;
+    }
+    for (size_t i = skip; i < len; i++, j++) {
       t->col[3][j] = p[i].close;
       if (!closes_only) {
         t->col[0][j] = p[i].open;
@@ -322,8 +322,8 @@ static void fill_columns(argo__ta *t, const argo_candle *a, size_t na, const arg
         t->col[2][j] = p[i].low;
         t->col[4][j] = p[i].volume;
       }
-      j++;
     }
+    skip = 0;
   }
 }
 
