@@ -379,6 +379,38 @@ TEST(e2e_broken_plugins_give_one_line_errors) {
   tu_rm_rf(out);
 }
 
+/* issue 18: a configuration that breaks the strategy's config_schema is refused before anything
+ * is written: exit 2, one line naming the key. */
+TEST(e2e_strategy_config_violations_are_refused_naming_the_key) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-schema"));
+  char never[4300], rsi[4200];
+  snprintf(never, sizeof never, "%s/never", out);
+  snprintf(rsi, sizeof rsi, "%s/rsi_reversion.so", ARGO_PLUGIN_DIR);
+  static const struct {
+    const char *strategy, *config, *want;
+  } cases[] = {
+      {"ma_cross", "{\"fastt\": 5}",
+       "strategy ma_cross: 'fastt' is not a key of this strategy's configuration (its keys: "
+       "fast, slow, size)"},
+      {"ma_cross", "{\"fast\": \"5\"}", "'fast' must be an integer, not a string"},
+      {"ma_cross", "{\"size\": 2}", "'size' must be at most 1, got 2"},
+      {"pingpong", "{\"every\": 3, \"qty\": 1, \"side\": \"buy\"}", "'side' is not a key"},
+      {NULL, "{\"period\": \"fourteen\"}", "'period' must be an integer, not a string"},
+  };
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(cases); i++) {
+    char *e = NULL;
+    int rc = tu_argo(NULL, &e, "run", "--strategy", cases[i].strategy ? cases[i].strategy : rsi,
+                     "--strategy-config", cases[i].config, "--data-output", never, "--bars", "5",
+                     NULL);
+    CHECK_MSG(rc == 2, "%s: exit %d (want 2): %s", cases[i].config, rc, e);
+    CHECK_CONTAINS(e, cases[i].want);
+    CHECK_MSG(strchr(e, '\n') == e + strlen(e) - 1, "more than one line: %s", e);
+    free(e);
+  }
+  CHECK_MSG(!argo__fs_exists(never), "%s was created", never);
+  tu_rm_rf(out);
+}
+
 TEST(e2e_a_plugin_with_an_older_shorter_table_runs) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-shorttable"));
   char p[4200];
@@ -729,6 +761,7 @@ int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(e2e_example_plugins_trade_and_their_records_agree);
   RUN(e2e_broken_plugins_give_one_line_errors);
+  RUN(e2e_strategy_config_violations_are_refused_naming_the_key);
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
   RUN(e2e_host_calls_with_null_pointers_fail_cleanly);

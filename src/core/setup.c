@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "brokers/registry.h"
+#include "config/jschema.h"
 #include "core/candle.h"
 #include "core/day.h"
 #include "core/engine_private.h"
@@ -176,6 +177,12 @@ static argo_err create_strategy(argo_engine *eng) {
                                 : i == 1 ? "id"
                                          : "version");
     }
+  }
+  /* The configuration against the strategy's config_schema: a misspelt key, a wrong type or a
+   * value out of range is refused here, before anything is written (config/jschema.h). */
+  rc = argo__jschema_check(eng->sdef->config_schema, eng->strategy_config, err, sizeof err);
+  if (rc) {
+    return argo__engine_error(eng, rc, "strategy %s: %s", eng->sdef->name, err);
   }
   argo__host_session view = {.warming = host_warming,
                              .ended = host_ended,
