@@ -162,7 +162,7 @@ static void run_one(long long candles, const char *dir, result *r) {
     goto done;
   }
   argo_stats s;
-  argo_engine_get_stats(eng, &s);
+  argo_engine_get_stats(eng, &s, sizeof s);
   r->candles = s.candles_total;
   r->ok = 1;
 done:
