@@ -262,8 +262,8 @@ int main(int argc, char **argv) {
   double med[NVARIANTS];
   for (int k = 0; k < nv; k++) {
     qsort(rates[k], (size_t)rounds, sizeof rates[k][0], cmp_double);
-    med[k] = rounds % 2 ? rates[k][rounds / 2]
-                        : (rates[k][rounds / 2 - 1] + rates[k][rounds / 2]) / 2;
+    med[k] =
+        rounds % 2 ? rates[k][rounds / 2] : (rates[k][rounds / 2 - 1] + rates[k][rounds / 2]) / 2;
   }
   printf("median of %d: plain %.0f candles/s, shortcuts %.0f candles/s (%.1f%% of plain, "
          "%.0f ns a candle more)\n",

@@ -636,14 +636,42 @@ TEST(e2e_strategy_config_violations_are_refused_naming_the_key) {
   };
   for (size_t i = 0; i < ARGO_ARRAY_LEN(cases); i++) {
     char *e = NULL;
-    int rc = tu_argo(NULL, &e, "run", "--strategy", cases[i].strategy ? cases[i].strategy : rsi,
-                     "--strategy-config", cases[i].config, "--data-output", never, "--bars", "5",
-                     NULL);
+    int rc =
+        tu_argo(NULL, &e, "run", "--strategy", cases[i].strategy ? cases[i].strategy : rsi,
+                "--strategy-config", cases[i].config, "--data-output", never, "--bars", "5", NULL);
     CHECK_MSG(rc == 2, "%s: exit %d (want 2): %s", cases[i].config, rc, e);
     CHECK_CONTAINS(e, cases[i].want);
     CHECK_MSG(strchr(e, '\n') == e + strlen(e) - 1, "more than one line: %s", e);
     free(e);
   }
+  /* The same check for a configuration from files: --strategy-config FILE (YAML) and
+   * strategy.config of --config FILE. */
+  char yml[4300], session[4300];
+  snprintf(yml, sizeof yml, "%s/strategy.yaml", out);
+  tu_write_file(yml, "fast: 5\nslow: 3.5\n");
+  snprintf(session, sizeof session, "%s/session.yaml", out);
+  tu_write_file(session, "market_data:\n  bars: 5\nstrategy:\n  name: pingpong\n  config:\n"
+                         "    every: 0\n");
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--strategy", "ma_cross", "--strategy-config", yml,
+                   "--data-output", never, NULL);
+  CHECK_MSG(rc == 2, "exit %d (want 2): %s", rc, e);
+  CHECK_CONTAINS(e, "strategy ma_cross: 'slow' must be an integer, not a number");
+  free(e);
+  e = NULL;
+  rc = tu_argo(NULL, &e, "run", "--config", session, "--data-output", never, NULL);
+  CHECK_MSG(rc == 2, "exit %d (want 2): %s", rc, e);
+  CHECK_CONTAINS(e, "strategy pingpong: 'every' must be at least 1, got 0");
+  free(e);
+  /* A valid configuration from the file runs. */
+  tu_write_file(yml, "fast: 5\nslow: 8\n");
+  char ok[4300];
+  snprintf(ok, sizeof ok, "%s/ok", out);
+  e = NULL;
+  rc = tu_argo(NULL, &e, "run", "--strategy", "ma_cross", "--strategy-config", yml, "--data-output",
+               ok, "--bars", "20", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
   CHECK_MSG(!argo__fs_exists(never), "%s was created", never);
   tu_rm_rf(out);
 }

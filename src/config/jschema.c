@@ -57,8 +57,8 @@ static int bad_schema(ctx *c, const path *p, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  argo__fmt(c->err, c->errlen, "its config_schema is not usable%s%s%s: %s",
-            p->s[0] ? " (at '" : "", p->s, p->s[0] ? "')" : "", what);
+  argo__fmt(c->err, c->errlen, "its config_schema is not usable%s%s%s: %s", p->s[0] ? " (at '" : "",
+            p->s, p->s[0] ? "')" : "", what);
   c->rc = ARGO_EPLUGIN;
   return -1;
 }
@@ -388,6 +388,105 @@ static int check_object(ctx *c, const json_t *schema, const json_t *v, const pat
   return 0;
 }
 
+/* Keywords of JSON Schema that would constrain a value but that this validator does not check.
+ * A schema that uses one is refused (the plugin's fault) rather than half-checked, so that a
+ * configuration is never taken as valid against a rule nobody applied. */
+static const char *const UNCHECKED[] = {
+    "$ref",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "pattern",
+    "patternProperties",
+    "propertyNames",
+    "dependencies",
+    "dependentRequired",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "minProperties",
+    "maxProperties",
+    "uniqueItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "prefixItems",
+    "additionalItems",
+    "multipleOf",
+};
+
+static int check_keywords(ctx *c, const json_t *schema, const path *p) {
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(UNCHECKED); i++) {
+    if (json_object_get(schema, UNCHECKED[i])) {
+      return bad_schema(c, p,
+                        "it uses '%s', which argo does not check (docs/strategies.md lists the "
+                        "keywords it does)",
+                        UNCHECKED[i]);
+    }
+  }
+  return 0;
+}
+
+/* A schema's own default must pass the schema: a strategy whose defaults break its schema is
+ * the plugin's fault, found when it is loaded rather than when someone sets the key. */
+static int check_default(ctx *c, const json_t *schema, const path *p, int depth) {
+  const json_t *d = json_object_get(schema, "default");
+  if (!d) {
+    return 0;
+  }
+  char why[384];
+  ctx dc = {why, sizeof why, ARGO_OK};
+  if (check(&dc, schema, d, p, depth) == 0) {
+    return 0;
+  }
+  if (dc.rc == ARGO_EPLUGIN) {
+    argo__fmt(c->err, c->errlen, "%s", why);
+    c->rc = ARGO_EPLUGIN;
+    return -1;
+  }
+  return bad_schema(c, p, "its default breaks it: %s", why);
+}
+
+/* The keywords and every default of the schema, walking properties, additionalProperties and items,
+ * whether or not the configuration sets the key. */
+static int check_defaults(ctx *c, const json_t *schema, const path *p, int depth) {
+  if (!json_is_object(schema) || depth > DEPTH_MAX) {
+    return 0;
+  }
+  if (check_keywords(c, schema, p) != 0 || check_default(c, schema, p, depth) != 0) {
+    return -1;
+  }
+  const json_t *props = json_object_get(schema, "properties");
+  if (json_is_object(props)) {
+    const char *key;
+    const json_t *sub;
+    json_object_foreach((json_t *)props, key, sub) {
+      path kp;
+      path_key(&kp, p, key);
+      if (check_defaults(c, sub, &kp, depth + 1) != 0) {
+        return -1;
+      }
+    }
+  }
+  const json_t *extra = json_object_get(schema, "additionalProperties");
+  if (json_is_object(extra) && check_defaults(c, extra, p, depth + 1) != 0) {
+    return -1;
+  }
+  const json_t *items = json_object_get(schema, "items");
+  if (json_is_object(items)) {
+    path ip;
+    argo__fmt(ip.s, sizeof ip.s, "%s[]", p->s);
+    if (check_defaults(c, items, &ip, depth + 1) != 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static int check(ctx *c, const json_t *schema, const json_t *v, const path *p, int depth) {
   if (json_is_true(schema)) {
     return 0;
@@ -401,7 +500,7 @@ static int check(ctx *c, const json_t *schema, const json_t *v, const path *p, i
   if (depth > DEPTH_MAX) {
     return bad_config(c, p, "is nested deeper than %d levels", DEPTH_MAX);
   }
-  if (check_type(c, schema, v, p) || check_enum(c, schema, v, p) ||
+  if (check_keywords(c, schema, p) || check_type(c, schema, v, p) || check_enum(c, schema, v, p) ||
       check_number(c, schema, v, p) || check_string(c, schema, v, p) ||
       check_array(c, schema, v, p, depth) || check_object(c, schema, v, p, depth)) {
     return -1;
@@ -427,7 +526,9 @@ argo_err argo__jschema_check(const char *schema, const char *config, char *err, 
     json_decref(s);
     return ARGO_ECONFIG;
   }
-  check(&c, s, v, &root, 0);
+  if (check_defaults(&c, s, &root, 0) == 0) {
+    check(&c, s, v, &root, 0);
+  }
   json_decref(v);
   json_decref(s);
   return c.rc;

@@ -6,11 +6,15 @@
  *   required, additionalProperties (false, true or a schema), minimum, maximum,
  *   exclusiveMinimum, exclusiveMaximum (numbers; draft 4's booleans too), enum, const,
  *   minLength, maxLength, items, minItems, maxItems.
- * Annotations (default, description, title, examples, $schema, $id) are read as such; any
- * other keyword is not checked. One rule is argo's, not JSON Schema's: an object schema that
- * names its properties and says nothing of additionalProperties is closed, so that a misspelt
- * key ({"fastt": 5}) is refused rather than ignored; a schema that wants other keys says
- * "additionalProperties": true.
+ * default is an annotation but is checked too: every default must pass its own schema, or
+ * the schema is refused as the plugin's fault. Other annotations (description, title,
+ * examples, format, $schema, $id, readOnly ...) are read as such. A keyword that would
+ * constrain a value but is not checked here ($ref, allOf, anyOf, oneOf, not, if, pattern,
+ * patternProperties, multipleOf, uniqueItems ...) makes the schema refused rather than
+ * half-checked; keywords JSON Schema does not know are ignored, as it says. One rule is argo's,
+ * not JSON Schema's: an object schema that names its properties and says nothing of
+ * additionalProperties is closed, so that a misspelt key ({"fastt": 5}) is refused rather than
+ * ignored; a schema that wants other keys says "additionalProperties": true.
  * Depends on jansson and util only.
  */
 #ifndef ARGO_JSCHEMA_H

@@ -33,8 +33,8 @@ size_t argo__candle_recent(const argo_engine *eng, size_t sym, argo_candle *out,
   return n;
 }
 
-uint64_t argo__candle_window(const argo_engine *eng, size_t sym, const argo_candle **a,
-                             size_t *na, const argo_candle **b, size_t *nb) {
+uint64_t argo__candle_window(const argo_engine *eng, size_t sym, const argo_candle **a, size_t *na,
+                             const argo_candle **b, size_t *nb) {
   const argo_candle *ring = eng->win + sym * eng->win_cap;
   size_t len = eng->win_len[sym], head = eng->win_head[sym];
   size_t first = eng->win_cap - head; /* from head to the ring's end */

@@ -32,10 +32,10 @@ struct argo_strategy_ctx {
   char strategy_error[ARGO_ERRMSG_MAX];
   json_t *config;
   argo__map cache;
-  argo__ta *ta;           /* the indicators (TA-Lib) */
-  argo__ssql *sql;        /* the strategy's one DuckDB connection, opened at its first query */
-  uint64_t sql_folders;   /* the session's folders when it was opened */
-  argo_sql_rows **rows;   /* the rows handed out and not yet freed */
+  argo__ta *ta;         /* the indicators (TA-Lib) */
+  argo__ssql *sql;      /* the strategy's one DuckDB connection, opened at its first query */
+  uint64_t sql_folders; /* the session's folders when it was opened */
+  argo_sql_rows **rows; /* the rows handed out and not yet freed */
   size_t nrows, rows_cap;
 };
 
@@ -533,8 +533,7 @@ static int h_sql_query(argo_strategy_ctx *ctx, const char *sql, const char *cons
     *out = NULL;
   }
   if (!sql || !out || (!params && nparams > 0)) {
-    return fail(ctx, ARGO_S_EINVAL, "sql_query: no SQL, no out, or params NULL with %zu",
-                nparams);
+    return fail(ctx, ARGO_S_EINVAL, "sql_query: no SQL, no out, or params NULL with %zu", nparams);
   }
   for (size_t i = 0; i < nparams; i++) {
     if (!params[i]) {

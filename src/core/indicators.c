@@ -76,12 +76,12 @@ typedef struct series {
   kind kind;
   size_t sym;
   int p[3];
-  uint64_t seen;   /* the symbol's window count this series has consumed up to */
-  long n;          /* candles consumed */
-  int ready;       /* out holds the value at the last candle consumed */
-  double out[3];   /* its outputs there */
-  ema_st e[3];     /* EMA: e[0]; MACD: slow, fast, signal */
-  double prev;     /* RSI, ATR: the previous close */
+  uint64_t seen; /* the symbol's window count this series has consumed up to */
+  long n;        /* candles consumed */
+  int ready;     /* out holds the value at the last candle consumed */
+  double out[3]; /* its outputs there */
+  ema_st e[3];   /* EMA: e[0]; MACD: slow, fast, signal */
+  double prev;   /* RSI, ATR: the previous close */
   double gain, loss, atr;
 } series;
 
@@ -673,8 +673,8 @@ static int next_price(const char **list, const char *fname, char *err, size_t er
 }
 
 int argo__ta_call(argo__ta *t, size_t sym, const char *function, const char *inputs,
-                  const double *options, size_t noptions, size_t window, size_t nlast,
-                  double *out, size_t cap, char *err, size_t errlen) {
+                  const double *options, size_t noptions, size_t window, size_t nlast, double *out,
+                  size_t cap, char *err, size_t errlen) {
   const TA_FuncHandle *fh;
   const TA_FuncInfo *fi;
   if (!find_function(function, &fh, &fi, err, errlen)) {
@@ -754,8 +754,8 @@ int argo__ta_call(argo__ta *t, size_t sym, const char *function, const char *inp
     double v = i < noptions && !isnan(options[i]) ? options[i] : op->defaultValue;
     if (op->type == TA_OptInput_IntegerRange || op->type == TA_OptInput_IntegerList) {
       if (v != floor(v) || v < -2147483647.0 || v > 2147483647.0) {
-        argo__fmt(err, errlen, "%s: option %s must be a whole number, not %g", fname,
-                  op->paramName, v);
+        argo__fmt(err, errlen, "%s: option %s must be a whole number, not %g", fname, op->paramName,
+                  v);
         return ARGO_S_EINVAL;
       }
       rc = TA_SetOptInputParamInteger(ph, i, (TA_Integer)v);
@@ -806,8 +806,8 @@ int argo__ta_call(argo__ta *t, size_t sym, const char *function, const char *inp
     }
     size_t o = idx - (size_t)beg;
     for (size_t k = 0; k < nout; k++) {
-      out[k * nlast + j] = k < 8 && is_int[k] ? (double)t->ibuf[k * t->colcap + o]
-                                              : t->obuf[k * t->colcap + o];
+      out[k * nlast + j] =
+          k < 8 && is_int[k] ? (double)t->ibuf[k * t->colcap + o] : t->obuf[k * t->colcap + o];
     }
   }
   if (count == 0 || beg + count != (TA_Integer)n) {
@@ -856,8 +856,7 @@ static void describe(argo__sb *sb, const TA_FuncHandle *fh, const TA_FuncInfo *f
       }
       argo__sb_puts(sb, "]}");
     } else {
-      argo__sb_printf(sb, ",\"type\":\"%s\"}",
-                      ip->type == TA_Input_Real ? "real" : "integer");
+      argo__sb_printf(sb, ",\"type\":\"%s\"}", ip->type == TA_Input_Real ? "real" : "integer");
     }
   }
   argo__sb_puts(sb, "],\"options\":[");

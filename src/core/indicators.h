@@ -46,8 +46,8 @@ void argo__ta_free(argo__ta *t);
 
 /* strategy.h's ta_call for symbol sym: ARGO_S_* with err set on failure. */
 int argo__ta_call(argo__ta *t, size_t sym, const char *function, const char *inputs,
-                  const double *options, size_t noptions, size_t window, size_t nlast,
-                  double *out, size_t cap, char *err, size_t errlen);
+                  const double *options, size_t noptions, size_t window, size_t nlast, double *out,
+                  size_t cap, char *err, size_t errlen);
 /* strategy.h's ta_info: the length written (as cache_get), or ARGO_S_*. */
 int argo__ta_info(const char *function, char *buf, size_t cap, char *err, size_t errlen);
 

@@ -48,8 +48,7 @@ struct argo_sql_rows {
 /* ---- opening ------------------------------------------------------------------------------ */
 
 /* Limits the connection to reading files under dir, then locks DuckDB's settings. */
-static argo_err restrict_access(duckdb_connection con, const char *dir, char *err,
-                                size_t errlen) {
+static argo_err restrict_access(duckdb_connection con, const char *dir, char *err, size_t errlen) {
   char real[ARGO_PATH_MAX];
   char q1[2 * ARGO_PATH_MAX + 3], q2[2 * ARGO_PATH_MAX + 3];
   const char *abs = realpath(dir, real) ? real : dir;
