@@ -738,6 +738,97 @@ TEST(e2e_host_calls_with_null_pointers_fail_cleanly) {
   tu_rm_rf(out);
 }
 
+/* issue 18 item 3: a strategy's SQL (sql_query) sees the candles an earlier run stored, through
+ * argo query's views, with its values as parameters; it is refused outside initialize and
+ * on_candle, and a statement that writes or reaches outside the data output is refused. */
+TEST(e2e_a_strategys_sql_sees_an_earlier_runs_candles) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-sql"));
+  char p[4200];
+  snprintf(p, sizeof p, "%s/sqlprobe.so", ARGO_TEST_PLUGIN_DIR);
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--strategy", "pingpong", "--bars", "30", "--symbols",
+                   "BTCUSDT,ETHUSDT", "--start", "2025-10-01T10:00:00Z", "--data-output", out,
+                   "--quiet", NULL);
+  CHECK_MSG(rc == 0, "run 1: exit %d: %s", rc, e);
+  free(e);
+  e = NULL;
+  rc = tu_argo(NULL, &e, "run", "--strategy", p, "--strategy-config",
+               "{\"symbol\": \"ETHUSDT\", \"every\": 4}", "--bars", "12", "--symbols",
+               "BTCUSDT,ETHUSDT", "--start", "2025-10-01T10:30:00Z", "--seed", "99",
+               "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "run 2: exit %d: %s", rc, e);
+  CHECK_MSG(!e || !strstr(e, "strategy error"), "%s", e);
+  free(e);
+  tu_db db;
+  tu_db_open(&db);
+  char md1[8400], logs2[8400];
+  snprintf(md1, sizeof md1, "%s", in(out, "2025-10-01/run_1/market_data.parquet"));
+  snprintf(logs2, sizeof logs2, "%s", in(out, "2025-10-01/run_2/logs.parquet"));
+  /* What initialize saw equals run 1's ETHUSDT candles, read here straight from its file. */
+  char sql[20000];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet(%s) l, (SELECT count(*) AS n, "
+           "epoch_us(min(time)) AS f, epoch_us(max(time)) AS t, sum(close) AS s, "
+           "arg_min(close, time) AS c FROM read_parquet(%s) WHERE symbol = 'ETHUSDT') m "
+           "WHERE l.message = 'sql: earlier candles' AND m.n = 30 "
+           "AND CAST(json_extract_string(l.fields, '$.n') AS BIGINT) = m.n "
+           "AND CAST(json_extract_string(l.fields, '$.first_us') AS BIGINT) = m.f "
+           "AND CAST(json_extract_string(l.fields, '$.last_us') AS BIGINT) = m.t "
+           "AND CAST(json_extract_string(l.fields, '$.closes') AS DOUBLE) = m.s "
+           "AND CAST(json_extract_string(l.fields, '$.first_close') AS DOUBLE) = m.c",
+           logs2, md1);
+  int64_t seen = tu_q_int(&db, sql);
+  if (seen != 1) {
+    snprintf(sql, sizeof sql,
+             "SELECT string_agg(message || ' ' || fields, ' | ') FROM read_parquet(%s)", logs2);
+    char *all = tu_q_str(&db, sql);
+    CHECK_MSG(seen == 1, "initialize did not see run 1's 30 ETHUSDT candles; logs: %s", all);
+    free(all);
+  }
+  /* on_candle asked on candles 1, 5 and 9 for the candles before the one in hand: run 1's 30,
+   * and of this run's own those published by then (none to all of the earlier ones). */
+  CHECK_EQ_INT(
+      3, q(&db, "SELECT count(*) FROM read_parquet(%s) WHERE message = 'sql: on_candle'", logs2));
+  CHECK_EQ_INT(30, q(&db,
+                     "SELECT CAST(json_extract_string(fields, '$.n') AS BIGINT) FROM "
+                     "read_parquet(%s) WHERE message = 'sql: on_candle' ORDER BY id LIMIT 1",
+                     logs2));
+  CHECK_EQ_INT(0, q(&db,
+                    "SELECT count(*) FROM read_parquet(%s) l WHERE message = 'sql: on_candle' "
+                    "AND NOT (CAST(json_extract_string(fields, '$.n') AS BIGINT) BETWEEN 30 AND "
+                    "30 + (CAST(json_extract_string(fields, '$.time') AS BIGINT) - "
+                    "epoch_us(TIMESTAMPTZ '2025-10-01 10:30:00+00')) // 60000000)",
+                    logs2));
+  /* Refusals, each with its message. */
+  static const struct {
+    const char *message, *rc, *error;
+  } refusals[] = {
+      {"sql: a CREATE", "EINVAL", "only SELECT statements are allowed"},
+      {"sql: two statements", "EINVAL", "one SELECT statement per query, not 2 statements"},
+      {"sql: a bad query", "ERROR", "no_such_view"},
+      {"sql: a file outside", "ERROR", "Permission Error: Cannot access file"},
+      {"sql: refused in on_order_update", "STATE",
+       "sql_query: allowed in initialize and on_candle, not in on_order_update"},
+      {"sql: refused in on_stop", "STATE",
+       "sql_query: allowed in initialize and on_candle, not in on_stop"},
+  };
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(refusals); i++) {
+    snprintf(sql, sizeof sql,
+             "SELECT json_extract_string(fields, '$.rc') || ' ' || "
+             "json_extract_string(fields, '$.error') FROM read_parquet(%s) WHERE message = '%s'",
+             logs2, refusals[i].message);
+    char *got = tu_q_str(&db, sql);
+    CHECK_MSG(got != NULL, "no log '%s'", refusals[i].message);
+    fprintf(stderr, "  %s: %s\n", refusals[i].message, got);
+    CHECK_MSG(strncmp(got, refusals[i].rc, strlen(refusals[i].rc)) == 0, "%s: %s (want %s)",
+              refusals[i].message, got, refusals[i].rc);
+    CHECK_CONTAINS(got, refusals[i].error);
+    free(got);
+  }
+  tu_db_close(&db);
+  tu_rm_rf(out);
+}
+
 TEST(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-warm"));
   char p[4200];
@@ -1032,6 +1123,7 @@ int main(int argc, char **argv) {
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
   RUN(e2e_host_calls_with_null_pointers_fail_cleanly);
+  RUN(e2e_a_strategys_sql_sees_an_earlier_runs_candles);
   RUN(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle);
   RUN(e2e_rejected_orders_reach_orders_parquet_with_their_reasons);
   RUN(e2e_orders_crossing_midnight_are_recorded_on_each_day_they_change);

@@ -296,10 +296,13 @@ typedef struct argo_host_api {
    * this data output's files, through the same views as `argo query` (orders, trades,
    * market_data, marks, logs, stats; docs/inspect.md): earlier runs and days, and this
    * session's rows as last published (engine.publish_interval behind the candle in hand, which
-   * recent_candles has). Allowed in initialize and on_candle (ARGO_S_STATE elsewhere). Values
+   * recent_candles has). Allowed in initialize and on_candle, warm-up candles included
+   * (ARGO_S_STATE elsewhere: on_order_update, on_stop, create, destroy). Values
    * go in as parameters $1..$n (params, text that DuckDB casts to the type the statement needs;
    * write $1::TIMESTAMP where it cannot tell), never pasted into the SQL. The host opens one
-   * DuckDB connection for the strategy at the first query (tens of milliseconds) and keeps it;
+   * DuckDB connection for the strategy at the first query (tens of milliseconds) and keeps it
+   * (one at a time: when the session adds a day folder, the next query closes it and opens
+   * another, whose views list the new folder);
    * each query then costs what DuckDB takes to read the files it touches (a millisecond or
    * more), on the engine thread: query in initialize, or now and then, not on every candle of
    * a fast session. *out receives the rows (all of them, copied out of DuckDB), owned by the
@@ -309,8 +312,8 @@ typedef struct argo_host_api {
                    size_t nparams, argo_sql_rows **out);
   void (*sql_free)(argo_strategy_ctx *ctx, argo_sql_rows *rows);
   /* The accessors read rows without a ctx; a NULL rows or a row or column out of range reads
-   * as 0 rows / NULL. Times (TIMESTAMP, DATE) read as microseconds since the epoch through
-   * sql_int64 and sql_double. */
+   * as 0 rows / NULL. Times (TIMESTAMPTZ, TIMESTAMP, DATE) read as microseconds since the epoch
+   * through sql_int64 and sql_double. */
   size_t (*sql_row_count)(const argo_sql_rows *rows);
   size_t (*sql_column_count)(const argo_sql_rows *rows);
   const char *(*sql_column_name)(const argo_sql_rows *rows, size_t col);

@@ -541,7 +541,8 @@ static int h_sql_query(argo_strategy_ctx *ctx, const char *sql, const char *cons
     }
   }
   const char *calling = h->s.calling(h->s.user);
-  if (!calling || (strcmp(calling, "initialize") != 0 && strcmp(calling, "on_candle") != 0)) {
+  /* on_candle includes its warm-up and history candles ("on_candle (warm-up)"). */
+  if (!calling || (strcmp(calling, "initialize") != 0 && strncmp(calling, "on_candle", 9) != 0)) {
     return fail(ctx, ARGO_S_STATE, "sql_query: allowed in initialize and on_candle, not in %s",
                 calling ? calling : "this call");
   }
