@@ -676,6 +676,84 @@ TEST(e2e_strategy_config_violations_are_refused_naming_the_key) {
   tu_rm_rf(out);
 }
 
+/* issue 18 item 5: ta_ma_cross (the builtin ma_cross on ta_sma) and ta_rsi_reversion
+ * (rsi_reversion on ta_rsi) place the same orders and get the same fills as the hand-written
+ * strategies on the same sessions: several seeds, both symbols, warm-up-free starts. */
+TEST(e2e_indicator_examples_fill_as_the_hand_written_ones) {
+  static const struct {
+    const char *a, *b, *config, *pattern;
+  } pairs[] = {
+      {"ma_cross", "ta_ma_cross.so", "{\"fast\": 5, \"slow\": 20, \"size\": 0.3}", "volatile"},
+      {"ma_cross", "ta_ma_cross.so", "{}", "increasing"},
+      {"rsi_reversion.so", "ta_rsi_reversion.so",
+       "{\"period\": 10, \"oversold\": 35, \"overbought\": 65}", "volatile"},
+      {"rsi_reversion.so", "ta_rsi_reversion.so", "{}", "decreasing"},
+  };
+  const char *seeds[] = {"7", "1234"};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(pairs); i++) {
+    for (size_t k = 0; k < ARGO_ARRAY_LEN(seeds); k++) {
+      snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-ta-examples"));
+      char dirs[2][4300];
+      for (int w = 0; w < 2; w++) {
+        const char *name = w ? pairs[i].b : pairs[i].a;
+        char path[4300];
+        if (strstr(name, ".so")) {
+          snprintf(path, sizeof path, "%s/%s", ARGO_PLUGIN_DIR, name);
+        } else {
+          snprintf(path, sizeof path, "%s", name);
+        }
+        snprintf(dirs[w], sizeof dirs[w], "%s/%s", out, w ? "b" : "a");
+        char *e = NULL;
+        int rc = tu_argo(NULL, &e, "run", "--strategy", path, "--strategy-config", pairs[i].config,
+                         "--bars", "2000", "--interval", "1m", "--start", "2025-10-01T12:00:00Z",
+                         "--pattern", pairs[i].pattern, "--seed", seeds[k], "--symbols",
+                         "BTCUSDT,ETHUSDT", "--capital", "10000", "--data-output", dirs[w],
+                         "--quiet", NULL);
+        CHECK_MSG(rc == 0, "%s: exit %d: %s", name, rc, e);
+        free(e);
+      }
+      tu_db db;
+      tu_db_open(&db);
+      char ta[4400], tb[4400], oa[4400], ob[4400];
+      snprintf(ta, sizeof ta, "%s", in(dirs[0], "*/run_1/trades.parquet"));
+      snprintf(tb, sizeof tb, "%s", in(dirs[1], "*/run_1/trades.parquet"));
+      snprintf(oa, sizeof oa, "%s", in(dirs[0], "*/run_1/orders.parquet"));
+      snprintf(ob, sizeof ob, "%s", in(dirs[1], "*/run_1/orders.parquet"));
+      const char *fill_cols = "symbol, side, executed_at, executed_qty, executed_price, pnl";
+      const char *order_cols = "symbol, side, order_type, quantity, price, timestamp, status";
+      int64_t fa = q(&db, "SELECT count(*) FROM read_parquet(%s)", ta);
+      int64_t fb = q(&db, "SELECT count(*) FROM read_parquet(%s)", tb);
+      int64_t only_a = q(&db,
+                         "SELECT count(*) FROM (SELECT %s FROM read_parquet(%s) EXCEPT ALL "
+                         "SELECT %s FROM read_parquet(%s))",
+                         fill_cols, ta, fill_cols, tb);
+      int64_t only_b = q(&db,
+                         "SELECT count(*) FROM (SELECT %s FROM read_parquet(%s) EXCEPT ALL "
+                         "SELECT %s FROM read_parquet(%s))",
+                         fill_cols, tb, fill_cols, ta);
+      int64_t orders_differ =
+          q(&db,
+            "SELECT count(*) FROM ((SELECT %s FROM read_parquet(%s) EXCEPT ALL SELECT %s FROM "
+            "read_parquet(%s)) UNION ALL (SELECT %s FROM read_parquet(%s) EXCEPT ALL SELECT %s "
+            "FROM read_parquet(%s)))",
+            order_cols, oa, order_cols, ob, order_cols, ob, order_cols, oa);
+      fprintf(stderr,
+              "  %s vs %s %s %s seed %s: %lld and %lld fills, %lld and %lld apart, "
+              "%lld orders apart\n",
+              pairs[i].a, pairs[i].b, pairs[i].config, pairs[i].pattern, seeds[k], (long long)fa,
+              (long long)fb, (long long)only_a, (long long)only_b, (long long)orders_differ);
+      CHECK_MSG(fa >= 4, "%s made only %lld fills: the comparison would prove little", pairs[i].a,
+                (long long)fa);
+      CHECK_EQ_INT(fa, fb);
+      CHECK_EQ_INT(0, only_a);
+      CHECK_EQ_INT(0, only_b);
+      CHECK_EQ_INT(0, orders_differ);
+      tu_db_close(&db);
+      tu_rm_rf(out);
+    }
+  }
+}
+
 TEST(e2e_a_plugin_with_an_older_shorter_table_runs) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-shorttable"));
   char p[4200];
@@ -1120,6 +1198,7 @@ int main(int argc, char **argv) {
   RUN(e2e_strategy_config_violations_are_refused_naming_the_key);
   RUN(e2e_the_smallest_plugin_of_the_docs_builds_as_they_say_and_runs);
   RUN(e2e_strategies_describes_a_plugin_file);
+  RUN(e2e_indicator_examples_fill_as_the_hand_written_ones);
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
   RUN(e2e_host_calls_with_null_pointers_fail_cleanly);
