@@ -4,8 +4,12 @@
 #   2. a pinned DuckDB: libduckdb.so from the npm package @duckdb/node-bindings-linux-x64 and duckdb.h
 #      from the npm package duckdb of the same release, both checked against the sha256 sums below and
 #      unpacked into third_party/duckdb-<version>/ (ignored by git).
+#   3. a pinned TA-Lib (the C sources of the indicator library, BSD licence, Mario Fortier) from the
+#      npm package talib, checked against its sha256 and unpacked into third_party/ta-lib-<version>/:
+#      only src/lib/include and src/lib/src/{ta_common,ta_func,ta_abstract} are kept (the package's
+#      Node binding, prebuilt archives and tools are not); CMake builds them (third_party.cmake).
 # A machine that already has DuckDB can skip step 2 by setting ARGO_DUCKDB_DIR to a folder holding
-# duckdb.h and libduckdb.so (the build then uses that folder).
+# duckdb.h and libduckdb.so (the build then uses that folder). TA-Lib is fetched in every case.
 # With --fuzz (make fuzz, make test) it also installs clang and libFuzzer's runtime (fuzz/): about
 # 300 MB that building and running argo do not need, so `make build` and `make demo` leave them out.
 # The script is idempotent and quiet when everything is already in place.
@@ -17,6 +21,9 @@ DUCKDB_VERSION=1.4.4
 DUCKDB_BINDINGS_VERSION=1.4.4-r.1
 DUCKDB_BINDINGS_SHA256=8ac460b152cd05a95065a414879bb09e40534b1fb7a80a7afe6969b6ce039029
 DUCKDB_SOURCE_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed
+# TA-Lib 0.6 (its ta_version.c says 0.6.0-dev) as the npm package talib 2.0.5 ships it.
+TALIB_NPM_VERSION=2.0.5
+TALIB_SHA256=b73e2a382d0937e7a9e889c6e1285d811747b3a78365f325493889cb7b302cde
 
 debs=(build-essential cmake pkg-config libyaml-dev libjansson-dev libcurl4-openssl-dev libwebsockets-dev
       libssl-dev # libcrypto: the Binance broker's request signatures; libssl: the TLS client context
@@ -57,6 +64,42 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 fi
 
+check() {
+  local file=$1 want=$2 got
+  got=$(sha256sum "$file" | cut -d' ' -f1)
+  if [ "$got" != "$want" ]; then
+    echo "bootstrap: sha256 mismatch for $(basename "$file"): expected $want, got $got" >&2
+    exit 1
+  fi
+}
+
+# A scratch folder beside third_party/ (same file system: the final mv is a rename).
+scratch() {
+  mkdir -p "$here/third_party"
+  mktemp -d "$here/third_party.tmp.XXXXXX"
+}
+
+fetch_talib() {
+  local dest="$here/third_party/ta-lib-npm-$TALIB_NPM_VERSION" work
+  [ -f "$dest/.complete" ] && return 0
+  echo "bootstrap: fetching TA-Lib (npm talib@$TALIB_NPM_VERSION) from the npm registry" >&2
+  work=$(scratch)
+  (cd "$work" && npm pack --silent "talib@$TALIB_NPM_VERSION" </dev/null >/dev/null 2>npm.log) \
+    || { cat "$work/npm.log" >&2; rm -rf "$work"; echo "bootstrap: npm pack talib failed" >&2; exit 1; }
+  check "$work/talib-$TALIB_NPM_VERSION.tgz" "$TALIB_SHA256"
+  tar -xzf "$work/talib-$TALIB_NPM_VERSION.tgz" -C "$work" package/src/lib/include \
+    package/src/lib/src/ta_common package/src/lib/src/ta_func package/src/lib/src/ta_abstract
+  mkdir -p "$work/out"
+  mv "$work/package/src/lib/include" "$work/package/src/lib/src" "$work/out/"
+  echo "$TALIB_NPM_VERSION" >"$work/out/VERSION"
+  touch "$work/out/.complete"
+  rm -rf "$dest"
+  mv "$work/out" "$dest"
+  rm -rf "$work"
+  echo "bootstrap: TA-Lib ready in $dest" >&2
+}
+fetch_talib
+
 if [ -n "${ARGO_DUCKDB_DIR:-}" ]; then
   for f in duckdb.h libduckdb.so; do
     [ -f "$ARGO_DUCKDB_DIR/$f" ] || { echo "bootstrap: ARGO_DUCKDB_DIR=$ARGO_DUCKDB_DIR has no $f" >&2; exit 1; }
@@ -70,19 +113,11 @@ if [ -f "$dest/.complete" ]; then
 fi
 
 echo "bootstrap: fetching DuckDB $DUCKDB_VERSION from the npm registry" >&2
-work=$(mktemp -d "$here/third_party.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$here/third_party"; mktemp -d "$here/third_party/tmp.XXXXXX"; })
+work=$(scratch)
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent "@duckdb/node-bindings-linux-x64@$DUCKDB_BINDINGS_VERSION" "duckdb@$DUCKDB_VERSION" </dev/null >/dev/null 2>npm.log) \
   || { cat "$work/npm.log" >&2; echo "bootstrap: npm pack failed" >&2; exit 1; }
 
-check() {
-  local file=$1 want=$2 got
-  got=$(sha256sum "$file" | cut -d' ' -f1)
-  if [ "$got" != "$want" ]; then
-    echo "bootstrap: sha256 mismatch for $(basename "$file"): expected $want, got $got" >&2
-    exit 1
-  fi
-}
 check "$work/duckdb-node-bindings-linux-x64-$DUCKDB_BINDINGS_VERSION.tgz" "$DUCKDB_BINDINGS_SHA256"
 check "$work/duckdb-$DUCKDB_VERSION.tgz" "$DUCKDB_SOURCE_SHA256"
 

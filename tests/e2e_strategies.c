@@ -616,6 +616,144 @@ TEST(e2e_broken_plugins_give_one_line_errors) {
   tu_rm_rf(out);
 }
 
+/* issue 18: a configuration that breaks the strategy's config_schema is refused before anything
+ * is written: exit 2, one line naming the key. */
+TEST(e2e_strategy_config_violations_are_refused_naming_the_key) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-schema"));
+  char never[4300], rsi[4200];
+  snprintf(never, sizeof never, "%s/never", out);
+  snprintf(rsi, sizeof rsi, "%s/rsi_reversion.so", ARGO_PLUGIN_DIR);
+  static const struct {
+    const char *strategy, *config, *want;
+  } cases[] = {
+      {"ma_cross", "{\"fastt\": 5}",
+       "strategy ma_cross: 'fastt' is not a key of this strategy's configuration (its keys: "
+       "fast, slow, size)"},
+      {"ma_cross", "{\"fast\": \"5\"}", "'fast' must be an integer, not a string"},
+      {"ma_cross", "{\"size\": 2}", "'size' must be at most 1, got 2"},
+      {"pingpong", "{\"every\": 3, \"qty\": 1, \"side\": \"buy\"}", "'side' is not a key"},
+      {NULL, "{\"period\": \"fourteen\"}", "'period' must be an integer, not a string"},
+  };
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(cases); i++) {
+    char *e = NULL;
+    int rc =
+        tu_argo(NULL, &e, "run", "--strategy", cases[i].strategy ? cases[i].strategy : rsi,
+                "--strategy-config", cases[i].config, "--data-output", never, "--bars", "5", NULL);
+    CHECK_MSG(rc == 2, "%s: exit %d (want 2): %s", cases[i].config, rc, e);
+    CHECK_CONTAINS(e, cases[i].want);
+    CHECK_MSG(strchr(e, '\n') == e + strlen(e) - 1, "more than one line: %s", e);
+    free(e);
+  }
+  /* The same check for a configuration from files: --strategy-config FILE (YAML) and
+   * strategy.config of --config FILE. */
+  char yml[4300], session[4300];
+  snprintf(yml, sizeof yml, "%s/strategy.yaml", out);
+  tu_write_file(yml, "fast: 5\nslow: 3.5\n");
+  snprintf(session, sizeof session, "%s/session.yaml", out);
+  tu_write_file(session, "market_data:\n  bars: 5\nstrategy:\n  name: pingpong\n  config:\n"
+                         "    every: 0\n");
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--strategy", "ma_cross", "--strategy-config", yml,
+                   "--data-output", never, NULL);
+  CHECK_MSG(rc == 2, "exit %d (want 2): %s", rc, e);
+  CHECK_CONTAINS(e, "strategy ma_cross: 'slow' must be an integer, not a number");
+  free(e);
+  e = NULL;
+  rc = tu_argo(NULL, &e, "run", "--config", session, "--data-output", never, NULL);
+  CHECK_MSG(rc == 2, "exit %d (want 2): %s", rc, e);
+  CHECK_CONTAINS(e, "strategy pingpong: 'every' must be at least 1, got 0");
+  free(e);
+  /* A valid configuration from the file runs. */
+  tu_write_file(yml, "fast: 5\nslow: 8\n");
+  char ok[4300];
+  snprintf(ok, sizeof ok, "%s/ok", out);
+  e = NULL;
+  rc = tu_argo(NULL, &e, "run", "--strategy", "ma_cross", "--strategy-config", yml, "--data-output",
+               ok, "--bars", "20", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  CHECK_MSG(!argo__fs_exists(never), "%s was created", never);
+  tu_rm_rf(out);
+}
+
+/* issue 18 item 5: ta_ma_cross (the builtin ma_cross on ta_sma) and ta_rsi_reversion
+ * (rsi_reversion on ta_rsi) place the same orders and get the same fills as the hand-written
+ * strategies on the same sessions: several seeds, both symbols, warm-up-free starts. */
+TEST(e2e_indicator_examples_fill_as_the_hand_written_ones) {
+  static const struct {
+    const char *a, *b, *config, *pattern;
+  } pairs[] = {
+      {"ma_cross", "ta_ma_cross.so", "{\"fast\": 5, \"slow\": 20, \"size\": 0.3}", "volatile"},
+      {"ma_cross", "ta_ma_cross.so", "{}", "increasing"},
+      {"rsi_reversion.so", "ta_rsi_reversion.so",
+       "{\"period\": 10, \"oversold\": 35, \"overbought\": 65}", "volatile"},
+      {"rsi_reversion.so", "ta_rsi_reversion.so", "{}", "decreasing"},
+  };
+  const char *seeds[] = {"7", "1234"};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(pairs); i++) {
+    for (size_t k = 0; k < ARGO_ARRAY_LEN(seeds); k++) {
+      snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-ta-examples"));
+      char dirs[2][4300];
+      for (int w = 0; w < 2; w++) {
+        const char *name = w ? pairs[i].b : pairs[i].a;
+        char path[4300];
+        if (strstr(name, ".so")) {
+          snprintf(path, sizeof path, "%s/%s", ARGO_PLUGIN_DIR, name);
+        } else {
+          snprintf(path, sizeof path, "%s", name);
+        }
+        snprintf(dirs[w], sizeof dirs[w], "%s/%s", out, w ? "b" : "a");
+        char *e = NULL;
+        int rc = tu_argo(NULL, &e, "run", "--strategy", path, "--strategy-config", pairs[i].config,
+                         "--bars", "2000", "--interval", "1m", "--start", "2025-10-01T12:00:00Z",
+                         "--pattern", pairs[i].pattern, "--seed", seeds[k], "--symbols",
+                         "BTCUSDT,ETHUSDT", "--capital", "10000", "--data-output", dirs[w],
+                         "--quiet", NULL);
+        CHECK_MSG(rc == 0, "%s: exit %d: %s", name, rc, e);
+        free(e);
+      }
+      tu_db db;
+      tu_db_open(&db);
+      char ta[4400], tb[4400], oa[4400], ob[4400];
+      snprintf(ta, sizeof ta, "%s", in(dirs[0], "*/run_1/trades.parquet"));
+      snprintf(tb, sizeof tb, "%s", in(dirs[1], "*/run_1/trades.parquet"));
+      snprintf(oa, sizeof oa, "%s", in(dirs[0], "*/run_1/orders.parquet"));
+      snprintf(ob, sizeof ob, "%s", in(dirs[1], "*/run_1/orders.parquet"));
+      const char *fill_cols = "symbol, side, executed_at, executed_qty, executed_price, pnl";
+      const char *order_cols = "symbol, side, order_type, quantity, price, timestamp, status";
+      int64_t fa = q(&db, "SELECT count(*) FROM read_parquet(%s)", ta);
+      int64_t fb = q(&db, "SELECT count(*) FROM read_parquet(%s)", tb);
+      int64_t only_a = q(&db,
+                         "SELECT count(*) FROM (SELECT %s FROM read_parquet(%s) EXCEPT ALL "
+                         "SELECT %s FROM read_parquet(%s))",
+                         fill_cols, ta, fill_cols, tb);
+      int64_t only_b = q(&db,
+                         "SELECT count(*) FROM (SELECT %s FROM read_parquet(%s) EXCEPT ALL "
+                         "SELECT %s FROM read_parquet(%s))",
+                         fill_cols, tb, fill_cols, ta);
+      int64_t orders_differ =
+          q(&db,
+            "SELECT count(*) FROM ((SELECT %s FROM read_parquet(%s) EXCEPT ALL SELECT %s FROM "
+            "read_parquet(%s)) UNION ALL (SELECT %s FROM read_parquet(%s) EXCEPT ALL SELECT %s "
+            "FROM read_parquet(%s)))",
+            order_cols, oa, order_cols, ob, order_cols, ob, order_cols, oa);
+      fprintf(stderr,
+              "  %s vs %s %s %s seed %s: %lld and %lld fills, %lld and %lld apart, "
+              "%lld orders apart\n",
+              pairs[i].a, pairs[i].b, pairs[i].config, pairs[i].pattern, seeds[k], (long long)fa,
+              (long long)fb, (long long)only_a, (long long)only_b, (long long)orders_differ);
+      CHECK_MSG(fa >= 4, "%s made only %lld fills: the comparison would prove little", pairs[i].a,
+                (long long)fa);
+      CHECK_EQ_INT(fa, fb);
+      CHECK_EQ_INT(0, only_a);
+      CHECK_EQ_INT(0, only_b);
+      CHECK_EQ_INT(0, orders_differ);
+      tu_db_close(&db);
+      tu_rm_rf(out);
+    }
+  }
+}
+
 TEST(e2e_a_plugin_with_an_older_shorter_table_runs) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-shorttable"));
   char p[4200];
@@ -674,6 +812,97 @@ TEST(e2e_host_calls_with_null_pointers_fail_cleanly) {
                     "SELECT count(*) FROM read_parquet(%s) WHERE message = 'nullargs: all "
                     "checked'",
                     in(out, "2025-10-01/run_1/logs.parquet")));
+  tu_db_close(&db);
+  tu_rm_rf(out);
+}
+
+/* issue 18 item 3: a strategy's SQL (sql_query) sees the candles an earlier run stored, through
+ * argo query's views, with its values as parameters; it is refused outside initialize and
+ * on_candle, and a statement that writes or reaches outside the data output is refused. */
+TEST(e2e_a_strategys_sql_sees_an_earlier_runs_candles) {
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-sql"));
+  char p[4200];
+  snprintf(p, sizeof p, "%s/sqlprobe.so", ARGO_TEST_PLUGIN_DIR);
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--strategy", "pingpong", "--bars", "30", "--symbols",
+                   "BTCUSDT,ETHUSDT", "--start", "2025-10-01T10:00:00Z", "--data-output", out,
+                   "--quiet", NULL);
+  CHECK_MSG(rc == 0, "run 1: exit %d: %s", rc, e);
+  free(e);
+  e = NULL;
+  rc = tu_argo(NULL, &e, "run", "--strategy", p, "--strategy-config",
+               "{\"symbol\": \"ETHUSDT\", \"every\": 4}", "--bars", "12", "--symbols",
+               "BTCUSDT,ETHUSDT", "--start", "2025-10-01T10:30:00Z", "--seed", "99",
+               "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "run 2: exit %d: %s", rc, e);
+  CHECK_MSG(!e || !strstr(e, "strategy error"), "%s", e);
+  free(e);
+  tu_db db;
+  tu_db_open(&db);
+  char md1[8400], logs2[8400];
+  snprintf(md1, sizeof md1, "%s", in(out, "2025-10-01/run_1/market_data.parquet"));
+  snprintf(logs2, sizeof logs2, "%s", in(out, "2025-10-01/run_2/logs.parquet"));
+  /* What initialize saw equals run 1's ETHUSDT candles, read here straight from its file. */
+  char sql[20000];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet(%s) l, (SELECT count(*) AS n, "
+           "epoch_us(min(time)) AS f, epoch_us(max(time)) AS t, sum(close) AS s, "
+           "arg_min(close, time) AS c FROM read_parquet(%s) WHERE symbol = 'ETHUSDT') m "
+           "WHERE l.message = 'sql: earlier candles' AND m.n = 30 "
+           "AND CAST(json_extract_string(l.fields, '$.n') AS BIGINT) = m.n "
+           "AND CAST(json_extract_string(l.fields, '$.first_us') AS BIGINT) = m.f "
+           "AND CAST(json_extract_string(l.fields, '$.last_us') AS BIGINT) = m.t "
+           "AND CAST(json_extract_string(l.fields, '$.closes') AS DOUBLE) = m.s "
+           "AND CAST(json_extract_string(l.fields, '$.first_close') AS DOUBLE) = m.c",
+           logs2, md1);
+  int64_t seen = tu_q_int(&db, sql);
+  if (seen != 1) {
+    snprintf(sql, sizeof sql,
+             "SELECT string_agg(message || ' ' || fields, ' | ') FROM read_parquet(%s)", logs2);
+    char *all = tu_q_str(&db, sql);
+    CHECK_MSG(seen == 1, "initialize did not see run 1's 30 ETHUSDT candles; logs: %s", all);
+    free(all);
+  }
+  /* on_candle asked on candles 1, 5 and 9 for the candles before the one in hand: run 1's 30,
+   * and of this run's own those published by then (none to all of the earlier ones). */
+  CHECK_EQ_INT(
+      3, q(&db, "SELECT count(*) FROM read_parquet(%s) WHERE message = 'sql: on_candle'", logs2));
+  CHECK_EQ_INT(30, q(&db,
+                     "SELECT CAST(json_extract_string(fields, '$.n') AS BIGINT) FROM "
+                     "read_parquet(%s) WHERE message = 'sql: on_candle' ORDER BY id LIMIT 1",
+                     logs2));
+  CHECK_EQ_INT(0, q(&db,
+                    "SELECT count(*) FROM read_parquet(%s) l WHERE message = 'sql: on_candle' "
+                    "AND NOT (CAST(json_extract_string(fields, '$.n') AS BIGINT) BETWEEN 30 AND "
+                    "30 + (CAST(json_extract_string(fields, '$.time') AS BIGINT) - "
+                    "epoch_us(TIMESTAMPTZ '2025-10-01 10:30:00+00')) // 60000000)",
+                    logs2));
+  /* Refusals, each with its message. */
+  static const struct {
+    const char *message, *rc, *error;
+  } refusals[] = {
+      {"sql: a CREATE", "EINVAL", "only SELECT statements are allowed"},
+      {"sql: two statements", "EINVAL", "one SELECT statement per query, not 2 statements"},
+      {"sql: a bad query", "ERROR", "no_such_view"},
+      {"sql: a file outside", "ERROR", "Permission Error: Cannot access file"},
+      {"sql: refused in on_order_update", "STATE",
+       "sql_query: allowed in initialize and on_candle, not in on_order_update"},
+      {"sql: refused in on_stop", "STATE",
+       "sql_query: allowed in initialize and on_candle, not in on_stop"},
+  };
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(refusals); i++) {
+    snprintf(sql, sizeof sql,
+             "SELECT json_extract_string(fields, '$.rc') || ' ' || "
+             "json_extract_string(fields, '$.error') FROM read_parquet(%s) WHERE message = '%s'",
+             logs2, refusals[i].message);
+    char *got = tu_q_str(&db, sql);
+    CHECK_MSG(got != NULL, "no log '%s'", refusals[i].message);
+    fprintf(stderr, "  %s: %s\n", refusals[i].message, got);
+    CHECK_MSG(strncmp(got, refusals[i].rc, strlen(refusals[i].rc)) == 0, "%s: %s (want %s)",
+              refusals[i].message, got, refusals[i].rc);
+    CHECK_CONTAINS(got, refusals[i].error);
+    free(got);
+  }
   tu_db_close(&db);
   tu_rm_rf(out);
 }
@@ -966,11 +1195,14 @@ int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(e2e_example_plugins_trade_and_their_records_agree);
   RUN(e2e_broken_plugins_give_one_line_errors);
+  RUN(e2e_strategy_config_violations_are_refused_naming_the_key);
   RUN(e2e_the_smallest_plugin_of_the_docs_builds_as_they_say_and_runs);
   RUN(e2e_strategies_describes_a_plugin_file);
+  RUN(e2e_indicator_examples_fill_as_the_hand_written_ones);
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
   RUN(e2e_host_calls_with_null_pointers_fail_cleanly);
+  RUN(e2e_a_strategys_sql_sees_an_earlier_runs_candles);
   RUN(e2e_warm_restart_has_the_indicator_ready_at_the_first_live_candle);
   RUN(e2e_rejected_orders_reach_orders_parquet_with_their_reasons);
   RUN(e2e_orders_crossing_midnight_are_recorded_on_each_day_they_change);

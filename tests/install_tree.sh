@@ -17,7 +17,7 @@ lib=$prefix/lib
 [ -d "$prefix/lib64" ] && lib=$prefix/lib64
 for f in include/argo/argo.h include/argo/strategy.h include/argo/version.h bin/argo \
          share/man/man1/argo.1 share/bash-completion/completions/argo share/doc/argo/LICENSE \
-         share/doc/argo/NOTICES.md; do
+         share/doc/argo/NOTICES.md share/doc/argo/TA-LIB-LICENSE; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 for f in libargo.so libargo.a libduckdb.so pkgconfig/argo.pc cmake/argo/argoConfig.cmake \

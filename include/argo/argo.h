@@ -365,13 +365,19 @@ ARGO_API void argo_engine_free(argo_engine *eng);
 ARGO_API argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg);
 /* Overrides the strategy of the config: a builtin name ("ma_cross") or a path to a plugin
  * (".so"). config is a JSON object as text, or NULL for "{}". The plugin is loaded and checked
- * now; ARGO_EPLUGIN or ARGO_ENOTFOUND with a message naming the file otherwise. */
+ * now; ARGO_EPLUGIN or ARGO_ENOTFOUND with a message naming the file otherwise. config is
+ * checked against the strategy's config_schema (docs/strategies.md, Configuration): an unknown
+ * key, a wrong type or a value out of range gives ARGO_ECONFIG with a message naming the key
+ * ("strategy ma_cross: 'fastt' is not a key of this strategy's configuration ..."); a schema
+ * that cannot be used (or whose defaults break it) ARGO_EPLUGIN. argo_engine_run checks the
+ * configuration of the config's own strategy the same way. */
 ARGO_API argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path,
                                             const char *config);
 /* Overrides the strategy of the config with a table of the caller's own, compiled into the
  * program (no plugin file): checked as a plugin's is (abi_version, struct_size, the required
  * members); copied, so the table itself need not outlive the call (the functions and strings
- * it points to must outlive the engine). config as for argo_engine_load_strategy. */
+ * it points to must outlive the engine). config as for argo_engine_load_strategy, checked
+ * against the table's config_schema the same way. */
 ARGO_API argo_err argo_engine_set_strategy(argo_engine *eng, const argo_strategy *strategy,
                                            const char *config);
 /* Overrides the data output path of the config. */

@@ -179,6 +179,9 @@ typedef struct argo_kv {
 /* Opaque: the host's state for one strategy instance. */
 typedef struct argo_strategy_ctx argo_strategy_ctx;
 
+/* Opaque: the rows of one SQL query (sql_query), owned by the host until sql_free. */
+typedef struct argo_sql_rows argo_sql_rows;
+
 /* Functions the engine gives the strategy. Version 1 members; later ones are appended.
  *
  * Every function checks its pointers: a NULL ctx, a NULL required argument, or a NULL buffer
@@ -235,6 +238,92 @@ typedef struct argo_host_api {
 
   /* Time of the candle being processed (0 before the first). */
   int64_t (*now)(argo_strategy_ctx *ctx);
+
+  /* ---- Appended after version 1's first members: check struct_size before use ------------
+   *
+   * Indicators: TA-Lib (https://ta-lib.org, BSD licence), on a symbol's window of recent
+   * candles (engine.candle_window, the current candle included). docs/strategies.md has the
+   * details and an example. They may be called from initialize on (then over the warm-up
+   * candles the window holds), and return ARGO_S_STATE, with NaN outputs and last_error saying
+   * how many candles are needed, while the window holds too few. A symbol the session does not
+   * trade gives ARGO_S_NOTFOUND; a period outside TA-Lib's range ARGO_S_EINVAL. */
+
+  /* Any TA-Lib function by name ("MACD", "CDLENGULFING", "ADX"; any case), computed over the
+   * last `window` candles of symbol (0: every candle the window holds). Its real-series inputs
+   * read the prices named in `inputs`, one per input, comma-separated ("high,low"; NULL or
+   * missing ones: "close"); its price inputs read what the function declares. options are its
+   * optional inputs in TA-Lib's order (ta_info lists them); fewer than it has, or NaN, take
+   * TA-Lib's defaults. It writes the last nlast (0: 1) values of each output, oldest first,
+   * output k's at out[k * nlast .. k * nlast + nlast), NaN where the function has no value yet
+   * (its lookback); integer outputs (candle patterns) as doubles. cap is out's size in doubles
+   * (ARGO_S_TOOSMALL below outputs x nlast). ARGO_S_STATE when the newest value is not defined.
+   * Cost: O(window): the candles are copied into columns and TA-Lib runs over all of them
+   * (about 2 to 10 ns a candle per output, plus under a microsecond of fixed cost); pass the
+   * smallest window that gives the value you need, or use the shortcuts below. */
+  int (*ta_call)(argo_strategy_ctx *ctx, const char *function, const char *symbol,
+                 const char *inputs, const double *options, size_t noptions, size_t window,
+                 size_t nlast, double *out, size_t cap);
+  /* TA-Lib's description of a function as JSON (name, group, hint, inputs, options with their
+   * defaults and ranges, outputs), or with function NULL a JSON array of every function's
+   * name. Copies it into buf (cap bytes) and returns its length, as cache_get does. */
+  int (*ta_info)(argo_strategy_ctx *ctx, const char *function, char *buf, size_t cap);
+
+  /* Typed shortcuts, at the newest candle of symbol, over its closes (ATR: high, low, close).
+   * SMA and BBANDS are TA-Lib's functions run on the last `period` candles: O(period). EMA,
+   * RSI, MACD and ATR depend on every earlier candle: the host keeps each (symbol, parameters)
+   * as a series, first computed over every candle the window holds when it is first asked for,
+   * then taken one candle further per candle with TA-Lib's own recurrence, so each value equals
+   * TA-Lib's function over the same candles, at O(1) a candle (tens of nanoseconds; a series
+   * not asked for during more candles than the window holds starts again from the window).
+   * Output pointers may be NULL when a value is not wanted. */
+  int (*ta_sma)(argo_strategy_ctx *ctx, const char *symbol, int period, double *out);
+  int (*ta_ema)(argo_strategy_ctx *ctx, const char *symbol, int period, double *out);
+  /* Wilder's RSI, 0 to 100. */
+  int (*ta_rsi)(argo_strategy_ctx *ctx, const char *symbol, int period, double *out);
+  /* MACD line (EMA(fast) - EMA(slow)), its signal line (EMA(signal) of it) and their
+   * difference; TA-Lib swaps fast and slow when slow < fast. Periods from 2 (TA-Lib's own
+   * MACD is wrong with a signal period of 1). */
+  int (*ta_macd)(argo_strategy_ctx *ctx, const char *symbol, int fast, int slow, int signal,
+                 double *macd, double *macd_signal, double *hist);
+  /* Bollinger Bands: SMA(period) plus and minus nbdev_up / nbdev_down population standard
+   * deviations. */
+  int (*ta_bbands)(argo_strategy_ctx *ctx, const char *symbol, int period, double nbdev_up,
+                   double nbdev_down, double *upper, double *middle, double *lower);
+  /* Wilder's Average True Range. */
+  int (*ta_atr)(argo_strategy_ctx *ctx, const char *symbol, int period, double *out);
+
+  /* SQL over the stored record: one read-only SELECT (or WITH ... SELECT) run by DuckDB over
+   * this data output's files, through the same views as `argo query` (orders, trades,
+   * market_data, marks, logs, stats; docs/inspect.md): earlier runs and days, and this
+   * session's rows as last published (engine.publish_interval behind the candle in hand, which
+   * recent_candles has). Allowed in initialize and on_candle, warm-up candles included
+   * (ARGO_S_STATE elsewhere: on_order_update, on_stop, create, destroy). Values
+   * go in as parameters $1..$n (params, text that DuckDB casts to the type the statement needs;
+   * write $1::TIMESTAMP where it cannot tell), never pasted into the SQL. The host opens one
+   * DuckDB connection for the strategy at the first query (tens of milliseconds) and keeps it
+   * (one at a time: when the session adds a day folder, the next query closes it and opens
+   * another, whose views list the new folder);
+   * each query then costs what DuckDB takes to read the files it touches (a millisecond or
+   * more), on the engine thread: query in initialize, or now and then, not on every candle of
+   * a fast session. *out receives the rows (all of them, copied out of DuckDB), owned by the
+   * host until sql_free or the strategy's destruction. A failed query gives ARGO_S_ERROR
+   * (DuckDB's message in last_error), one that is not a single SELECT ARGO_S_EINVAL. */
+  int (*sql_query)(argo_strategy_ctx *ctx, const char *sql, const char *const *params,
+                   size_t nparams, argo_sql_rows **out);
+  void (*sql_free)(argo_strategy_ctx *ctx, argo_sql_rows *rows);
+  /* The accessors read rows without a ctx; a NULL rows or a row or column out of range reads
+   * as 0 rows / NULL. Times (TIMESTAMPTZ, TIMESTAMP, DATE) read as microseconds since the epoch
+   * through sql_int64 and sql_double. */
+  size_t (*sql_row_count)(const argo_sql_rows *rows);
+  size_t (*sql_column_count)(const argo_sql_rows *rows);
+  const char *(*sql_column_name)(const argo_sql_rows *rows, size_t col);
+  int (*sql_is_null)(const argo_sql_rows *rows, size_t row, size_t col);
+  /* A number (NaN for NULL or text that is not a number). */
+  double (*sql_double)(const argo_sql_rows *rows, size_t row, size_t col);
+  /* A whole number (0 for NULL; a fraction is cut toward zero). */
+  int64_t (*sql_int64)(const argo_sql_rows *rows, size_t row, size_t col);
+  /* The value as text (NULL for NULL), valid until sql_free. */
+  const char *(*sql_text)(const argo_sql_rows *rows, size_t row, size_t col);
 } argo_host_api;
 
 /* The table a strategy fills in. Version 1 members; later ones are appended. */

@@ -33,6 +33,18 @@ size_t argo__candle_recent(const argo_engine *eng, size_t sym, argo_candle *out,
   return n;
 }
 
+uint64_t argo__candle_window(const argo_engine *eng, size_t sym, const argo_candle **a, size_t *na,
+                             const argo_candle **b, size_t *nb) {
+  const argo_candle *ring = eng->win + sym * eng->win_cap;
+  size_t len = eng->win_len[sym], head = eng->win_head[sym];
+  size_t first = eng->win_cap - head; /* from head to the ring's end */
+  *a = ring + head;
+  *na = len < first ? len : first;
+  *b = ring;
+  *nb = len - *na;
+  return eng->win_seq[sym];
+}
+
 void argo__candle_hold(argo_engine *eng, size_t sym, const argo_candle *c) {
   argo_candle *ring = eng->win + sym * eng->win_cap;
   size_t len = eng->win_len[sym];
@@ -44,6 +56,7 @@ void argo__candle_hold(argo_engine *eng, size_t sym, const argo_candle *c) {
   } else {
     eng->win_head[sym] = (eng->win_head[sym] + 1) % eng->win_cap;
   }
+  eng->win_seq[sym]++;
   eng->cur = *c;
   eng->cur_sym = sym;
   eng->have_cur = 1;

@@ -8,6 +8,7 @@
 #define ARGO_CANDLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <argo/argo.h>
 
@@ -21,6 +22,10 @@ int argo__candle_valid(const argo_candle *c, char *why, size_t len);
 long argo__candle_symbol(const argo_engine *eng, const char *symbol);
 /* Makes c (of symbol sym) the candle in hand and the newest of its window. */
 void argo__candle_hold(argo_engine *eng, size_t sym, const argo_candle *c);
+/* The window of symbol sym, oldest first, as two spans of its ring (a then b), and how many
+ * candles of sym were ever put in it (indicators.h, argo__ta_source). */
+uint64_t argo__candle_window(const argo_engine *eng, size_t sym, const argo_candle **a, size_t *na,
+                             const argo_candle **b, size_t *nb);
 /* The last n (at most) candles of symbol sym, oldest first. */
 size_t argo__candle_recent(const argo_engine *eng, size_t sym, argo_candle *out, size_t n);
 /* Where the broker reports order changes and fills. */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/jschema.h"
 #include "core/candle.h"
 #include "core/engine_private.h"
 #include "core/giveup.h"
@@ -121,6 +122,7 @@ void argo_engine_free(argo_engine *eng) {
   free(eng->win);
   free(eng->win_head);
   free(eng->win_len);
+  free(eng->win_seq);
   free(eng->spos);
   free(eng->bpos);
   free(eng->last_stored);
@@ -195,7 +197,12 @@ argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, c
   if (rc) {
     return rc;
   }
+  char why[ARGO_ERRMSG_MAX];
+  rc = argo__jschema_check(def.config_schema, config ? config : "{}", why, sizeof why);
   argo__strategy_unload(dl); /* loaded again at run; this call only checks it */
+  if (rc) {
+    return argo__engine_error(eng, rc, "strategy %s: %s", name_or_path, why);
+  }
   char *spec = argo__strdup(name_or_path);
   char *conf = argo__strdup(config ? config : "{}");
   if (!spec || !conf) {
@@ -223,6 +230,11 @@ argo_err argo_engine_set_strategy(argo_engine *eng, const argo_strategy *strateg
   argo_err rc = argo__strategy_adopt(strategy, &def, eng->errmsg, sizeof eng->errmsg);
   if (rc) {
     return rc;
+  }
+  char why[ARGO_ERRMSG_MAX];
+  rc = argo__jschema_check(def.config_schema, config ? config : "{}", why, sizeof why);
+  if (rc) {
+    return argo__engine_error(eng, rc, "strategy %s: %s", def.name ? def.name : "", why);
   }
   char *spec = argo__strdup(def.name);
   char *conf = argo__strdup(config ? config : "{}");

@@ -101,6 +101,7 @@ struct argo_engine {
   argo_candle *win; /* per symbol, a ring of candle_window candles */
   size_t win_cap;
   size_t *win_head, *win_len;
+  uint64_t *win_seq; /* per symbol: candles ever put in its window (the indicators' clock) */
   argo_candle cur;
   size_t cur_sym;
   int have_cur;

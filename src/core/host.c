@@ -20,6 +20,8 @@
 
 #include <jansson.h>
 
+#include "core/indicators.h"
+#include "inspect/strategy_sql.h"
 #include "util/misc.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -30,6 +32,11 @@ struct argo_strategy_ctx {
   char strategy_error[ARGO_ERRMSG_MAX];
   json_t *config;
   argo__map cache;
+  argo__ta *ta;         /* the indicators (TA-Lib) */
+  argo__ssql *sql;      /* the strategy's one DuckDB connection, opened at its first query */
+  uint64_t sql_folders; /* the session's folders when it was opened */
+  argo_sql_rows **rows; /* the rows handed out and not yet freed */
+  size_t nrows, rows_cap;
 };
 
 struct argo__host {
@@ -410,6 +417,177 @@ static const char *h_config_string(argo_strategy_ctx *ctx, const char *key, cons
   return json_is_string(v) ? json_string_value(v) : dflt;
 }
 
+/* ---- indicators (indicators.h) ------------------------------------------------------------ */
+
+/* The index of symbol for function fn, or -1 with last_error set. */
+static long ta_symbol(argo_strategy_ctx *ctx, const char *fn, const char *symbol) {
+  argo__host *h = H(ctx);
+  long sym = symbol ? h->s.symbol(h->s.user, symbol) : -1;
+  if (sym < 0) {
+    fail(ctx, symbol ? ARGO_S_NOTFOUND : ARGO_S_EINVAL, "%s: the session does not trade '%s'", fn,
+         symbol ? symbol : "(NULL)");
+  }
+  return sym;
+}
+
+/* The result of an indicator call: last_error cleared or prefixed with the call and symbol. */
+static int ta_done(argo_strategy_ctx *ctx, int rc, const char *fn, const char *symbol,
+                   const char *why) {
+  if (rc >= 0) {
+    ctx->last_error[0] = '\0';
+    return rc;
+  }
+  return fail(ctx, rc, "%s(%s): %s", fn, symbol, why);
+}
+
+static int h_ta_call(argo_strategy_ctx *ctx, const char *function, const char *symbol,
+                     const char *inputs, const double *options, size_t noptions, size_t window,
+                     size_t nlast, double *out, size_t cap) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
+  if (!function || !out || (!options && noptions > 0)) {
+    return fail(ctx, ARGO_S_EINVAL, "ta_call: no function, no out, or options NULL with %zu",
+                noptions);
+  }
+  long sym = ta_symbol(ctx, "ta_call", symbol);
+  if (sym < 0) {
+    return sym == -1 && symbol ? ARGO_S_NOTFOUND : ARGO_S_EINVAL;
+  }
+  char why[ARGO_ERRMSG_MAX] = "";
+  int rc = argo__ta_call(ctx->ta, (size_t)sym, function, inputs, options, noptions, window, nlast,
+                         out, cap, why, sizeof why);
+  return ta_done(ctx, rc, "ta_call", symbol, why);
+}
+
+static int h_ta_info(argo_strategy_ctx *ctx, const char *function, char *buf, size_t cap) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
+  if (!buf && cap > 0) {
+    return fail(ctx, ARGO_S_EINVAL, "ta_info: buf is NULL but cap is %zu", cap);
+  }
+  char why[ARGO_ERRMSG_MAX] = "";
+  int rc = argo__ta_info(function, buf, cap, why, sizeof why);
+  if (rc < 0) {
+    return fail(ctx, rc, "ta_info: %s", why);
+  }
+  ctx->last_error[0] = '\0';
+  return rc;
+}
+
+/* The shortcuts share their shape: the symbol checked, the indicator asked, the result told. */
+#define TA_SHORTCUT(fn, call)                                                                      \
+  if (!ctx) {                                                                                      \
+    return ARGO_S_EINVAL;                                                                          \
+  }                                                                                                \
+  long sym = ta_symbol(ctx, fn, symbol);                                                           \
+  if (sym < 0) {                                                                                   \
+    return symbol ? ARGO_S_NOTFOUND : ARGO_S_EINVAL;                                               \
+  }                                                                                                \
+  char why[160];                                                                                   \
+  int rc = call;                                                                                   \
+  if (ARGO_LIKELY(rc == ARGO_S_OK)) {                                                              \
+    ctx->last_error[0] = '\0';                                                                     \
+    return rc;                                                                                     \
+  }                                                                                                \
+  return ta_done(ctx, rc, fn, symbol, why)
+
+static int h_ta_sma(argo_strategy_ctx *ctx, const char *symbol, int period, double *out) {
+  TA_SHORTCUT("ta_sma", argo__ta_sma(ctx->ta, (size_t)sym, period, out, why, sizeof why));
+}
+
+static int h_ta_ema(argo_strategy_ctx *ctx, const char *symbol, int period, double *out) {
+  TA_SHORTCUT("ta_ema", argo__ta_ema(ctx->ta, (size_t)sym, period, out, why, sizeof why));
+}
+
+static int h_ta_rsi(argo_strategy_ctx *ctx, const char *symbol, int period, double *out) {
+  TA_SHORTCUT("ta_rsi", argo__ta_rsi(ctx->ta, (size_t)sym, period, out, why, sizeof why));
+}
+
+static int h_ta_macd(argo_strategy_ctx *ctx, const char *symbol, int fast, int slow, int signal,
+                     double *macd, double *macd_signal, double *hist) {
+  TA_SHORTCUT("ta_macd", argo__ta_macd(ctx->ta, (size_t)sym, fast, slow, signal, macd, macd_signal,
+                                       hist, why, sizeof why));
+}
+
+static int h_ta_bbands(argo_strategy_ctx *ctx, const char *symbol, int period, double nbdev_up,
+                       double nbdev_down, double *upper, double *middle, double *lower) {
+  TA_SHORTCUT("ta_bbands", argo__ta_bbands(ctx->ta, (size_t)sym, period, nbdev_up, nbdev_down,
+                                           upper, middle, lower, why, sizeof why));
+}
+
+static int h_ta_atr(argo_strategy_ctx *ctx, const char *symbol, int period, double *out) {
+  TA_SHORTCUT("ta_atr", argo__ta_atr(ctx->ta, (size_t)sym, period, out, why, sizeof why));
+}
+
+/* ---- SQL (strategy_sql.h) ------------------------------------------------------------------ */
+
+static int h_sql_query(argo_strategy_ctx *ctx, const char *sql, const char *const *params,
+                       size_t nparams, argo_sql_rows **out) {
+  if (!ctx) {
+    return ARGO_S_EINVAL;
+  }
+  argo__host *h = H(ctx);
+  if (out) {
+    *out = NULL;
+  }
+  if (!sql || !out || (!params && nparams > 0)) {
+    return fail(ctx, ARGO_S_EINVAL, "sql_query: no SQL, no out, or params NULL with %zu", nparams);
+  }
+  for (size_t i = 0; i < nparams; i++) {
+    if (!params[i]) {
+      return fail(ctx, ARGO_S_EINVAL, "sql_query: parameter $%zu is NULL", i + 1);
+    }
+  }
+  const char *calling = h->s.calling(h->s.user);
+  /* on_candle includes its warm-up and history candles ("on_candle (warm-up)"). */
+  if (!calling || (strcmp(calling, "initialize") != 0 && strncmp(calling, "on_candle", 9) != 0)) {
+    return fail(ctx, ARGO_S_STATE, "sql_query: allowed in initialize and on_candle, not in %s",
+                calling ? calling : "this call");
+  }
+  if (h->s.ended(h->s.user)) {
+    return fail(ctx, ARGO_S_STATE, "sql_query: the session has ended");
+  }
+  if (argo__grow((void **)&ctx->rows, &ctx->rows_cap, ctx->nrows + 1, sizeof *ctx->rows) != 0) {
+    return fail(ctx, ARGO_S_ERROR, "sql_query: out of memory");
+  }
+  char why[ARGO_ERRMSG_MAX] = "";
+  /* The views list the folders there were when they were made: a folder the session added
+   * since (its first day's, a new day's) needs them made again. */
+  uint64_t folders = h->s.folders(h->s.user);
+  if (ctx->sql && folders != ctx->sql_folders) {
+    argo__ssql_close(ctx->sql);
+    ctx->sql = NULL;
+  }
+  if (!ctx->sql) {
+    if (argo__ssql_open(&ctx->sql, h->s.data_output(h->s.user), why, sizeof why) != ARGO_OK) {
+      return fail(ctx, ARGO_S_ERROR, "sql_query: %s", why);
+    }
+    ctx->sql_folders = folders;
+  }
+  int rc = argo__ssql_query(ctx->sql, sql, params, nparams, out, why, sizeof why);
+  if (rc != ARGO_S_OK) {
+    return fail(ctx, rc, "sql_query: %s", why);
+  }
+  ctx->rows[ctx->nrows++] = *out;
+  return ok(ctx);
+}
+
+static void h_sql_free(argo_strategy_ctx *ctx, argo_sql_rows *rows) {
+  if (!ctx || !rows) {
+    return;
+  }
+  /* Only rows this host handed out are freed: a stray pointer is ignored. */
+  for (size_t i = ctx->nrows; i-- > 0;) {
+    if (ctx->rows[i] == rows) {
+      argo__ssql_rows_free(rows);
+      ctx->rows[i] = ctx->rows[--ctx->nrows];
+      return;
+    }
+  }
+}
+
 static int64_t h_now(argo_strategy_ctx *ctx) {
   if (!ctx) {
     return 0;
@@ -453,6 +631,29 @@ argo_err argo__host_new(argo__host **out, const argo__host_session *session, con
   a->config_number = h_config_number;
   a->config_string = h_config_string;
   a->now = h_now;
+  a->ta_call = h_ta_call;
+  a->ta_info = h_ta_info;
+  a->ta_sma = h_ta_sma;
+  a->ta_ema = h_ta_ema;
+  a->ta_rsi = h_ta_rsi;
+  a->ta_macd = h_ta_macd;
+  a->ta_bbands = h_ta_bbands;
+  a->ta_atr = h_ta_atr;
+  a->sql_query = h_sql_query;
+  a->sql_free = h_sql_free;
+  a->sql_row_count = argo__ssql_row_count;
+  a->sql_column_count = argo__ssql_column_count;
+  a->sql_column_name = argo__ssql_column_name;
+  a->sql_is_null = argo__ssql_is_null;
+  a->sql_double = argo__ssql_double;
+  a->sql_int64 = argo__ssql_int64;
+  a->sql_text = argo__ssql_text;
+  argo__ta_source src = {.window = session->window, .user = session->user};
+  if (argo__ta_new(&h->ctx.ta, &src) != ARGO_OK) {
+    argo__fmt(err, errlen, "out of memory");
+    argo__host_free(h);
+    return ARGO_ENOMEM;
+  }
   json_error_t jerr;
   h->ctx.config = json_loads(config, 0, &jerr);
   if (!h->ctx.config || !json_is_object(h->ctx.config)) {
@@ -476,6 +677,12 @@ void argo__host_free(argo__host *h) {
     }
   }
   argo__map_free(&ctx->cache);
+  for (size_t i = 0; i < ctx->nrows; i++) {
+    argo__ssql_rows_free(ctx->rows[i]);
+  }
+  free(ctx->rows);
+  argo__ssql_close(ctx->sql);
+  argo__ta_free(ctx->ta);
   if (ctx->config) {
     json_decref(ctx->config);
   }

@@ -33,6 +33,15 @@ typedef struct argo__host_session {
   long (*symbol)(void *user, const char *symbol);
   /* The last n (at most) candles of symbol sym, oldest first, into out; returns how many. */
   size_t (*recent)(void *user, size_t sym, argo_candle *out, size_t n);
+  /* The window of symbol sym in place, for the indicators (argo__ta_source in indicators.h). */
+  uint64_t (*window)(void *user, size_t sym, const argo_candle **a, size_t *na,
+                     const argo_candle **b, size_t *nb);
+  /* The strategy function being called ("initialize", "on_candle" ...), NULL between calls. */
+  const char *(*calling)(void *user);
+  /* The data output folder (engine.data_output) and a number that changes whenever the
+   * session adds a folder to it (its first day folder, a new day's), for SQL's views. */
+  const char *(*data_output)(void *user);
+  uint64_t (*folders)(void *user);
   /* Record a mark (fields NULL for their defaults) and a log (fields as a JSON object). */
   void (*mark)(void *user, const argo_mark *m);
   void (*log)(void *user, int level, const char *message, const char *fields);

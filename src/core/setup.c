@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "brokers/registry.h"
+#include "config/jschema.h"
 #include "core/candle.h"
 #include "core/day.h"
 #include "core/engine_private.h"
@@ -41,11 +42,35 @@ static int64_t host_now(void *user) {
 }
 
 static long host_symbol(void *user, const char *symbol) {
-  return argo__candle_symbol(user, symbol);
+  argo_engine *eng = user;
+  /* A strategy mostly names the symbol of the candle in hand, by the pointer it was given:
+   * no hashing then (an indicator shortcut costs tens of nanoseconds in all). */
+  if (eng->have_cur && symbol == eng->symbols[eng->cur_sym]) {
+    return (long)eng->cur_sym;
+  }
+  return argo__candle_symbol(eng, symbol);
 }
 
 static size_t host_recent(void *user, size_t sym, argo_candle *out, size_t n) {
   return argo__candle_recent(user, sym, out, n);
+}
+
+static uint64_t host_window(void *user, size_t sym, const argo_candle **a, size_t *na,
+                            const argo_candle **b, size_t *nb) {
+  return argo__candle_window(user, sym, a, na, b, nb);
+}
+
+static const char *host_calling(void *user) {
+  argo_engine *eng = user;
+  return eng->in_call ? atomic_load_explicit(&eng->watch.what, memory_order_relaxed) : NULL;
+}
+
+static const char *host_data_output(void *user) {
+  return ((argo_engine *)user)->cfg.data_output;
+}
+
+static uint64_t host_folders(void *user) {
+  return ((argo_engine *)user)->ndays;
 }
 
 static void host_mark(void *user, const argo_mark *m) {
@@ -117,11 +142,12 @@ static argo_err setup_symbols(argo_engine *eng) {
   eng->win = calloc(eng->nsym * eng->win_cap, sizeof *eng->win);
   eng->win_head = calloc(eng->nsym, sizeof *eng->win_head);
   eng->win_len = calloc(eng->nsym, sizeof *eng->win_len);
+  eng->win_seq = calloc(eng->nsym, sizeof *eng->win_seq);
   eng->spos = calloc(eng->nsym, sizeof *eng->spos);
   eng->bpos = calloc(eng->nsym, sizeof *eng->bpos);
   eng->last_stored = calloc(eng->nsym, sizeof *eng->last_stored);
   eng->seen_live = calloc(eng->nsym, sizeof *eng->seen_live);
-  if (!eng->win || !eng->win_head || !eng->win_len || !eng->spos || !eng->bpos ||
+  if (!eng->win || !eng->win_head || !eng->win_len || !eng->win_seq || !eng->spos || !eng->bpos ||
       !eng->last_stored || !eng->seen_live) {
     return argo__engine_error(eng, ARGO_ENOMEM, "out of memory for the candle window");
   }
@@ -152,12 +178,22 @@ static argo_err create_strategy(argo_engine *eng) {
                                          : "version");
     }
   }
+  /* The configuration against the strategy's config_schema: a misspelt key, a wrong type or a
+   * value out of range is refused here, before anything is written (config/jschema.h). */
+  rc = argo__jschema_check(eng->sdef->config_schema, eng->strategy_config, err, sizeof err);
+  if (rc) {
+    return argo__engine_error(eng, rc, "strategy %s: %s", eng->sdef->name, err);
+  }
   argo__host_session view = {.warming = host_warming,
                              .ended = host_ended,
                              .candle = host_candle,
                              .now = host_now,
                              .symbol = host_symbol,
                              .recent = host_recent,
+                             .window = host_window,
+                             .calling = host_calling,
+                             .data_output = host_data_output,
+                             .folders = host_folders,
                              .mark = host_mark,
                              .log = host_log,
                              .user = eng};

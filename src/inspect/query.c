@@ -363,13 +363,13 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
   return rc;
 }
 
-argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
-                             const argo_catalog_entry *const *entries, size_t n,
-                             const argo__query_folder *extra, size_t nextra, char *err,
+argo_err argo__query_db_open(const argo__duck_opts *opts, duckdb_database *db,
+                             duckdb_connection *con, const argo_catalog_entry *const *entries,
+                             size_t n, const argo__query_folder *extra, size_t nextra, char *err,
                              size_t errlen) {
   /* DuckDB's own worker threads: a query over many days' files is the user's to wait for. */
   argo__duck_opts o = {.threads = 0};
-  argo_err rc = argo__duck_open(&o, db, con, err, errlen);
+  argo_err rc = argo__duck_open(opts ? opts : &o, db, con, err, errlen);
   if (rc) {
     return rc;
   }
@@ -398,7 +398,8 @@ void argo__query_db_close(duckdb_database *db, duckdb_connection *con) {
   *db = NULL;
 }
 
-argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run) {
+static argo_err query_open(argo_query **out, argo_catalog *cat, const char *run,
+                           const argo__duck_opts *opts) {
   argo_query *q = calloc(1, sizeof *q);
   const argo_catalog_entry **all = NULL;
   const argo_catalog_entry *const *sel = NULL;
@@ -447,11 +448,23 @@ argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run) {
       }
     }
   }
-  rc = argo__query_db_open(&q->db, &q->con, sel, n, extra, nextra, q->err, sizeof q->err);
+  rc = argo__query_db_open(opts, &q->db, &q->con, sel, n, extra, nextra, q->err, sizeof q->err);
   free(extra);
   free(all);
   q->open = rc == ARGO_OK;
   return rc;
+}
+
+argo_err argo_query_open(argo_query **out, argo_catalog *cat, const char *run) {
+  return query_open(out, cat, run, NULL);
+}
+
+argo_err argo__query_open_opts(argo_query **out, argo_catalog *cat, const argo__duck_opts *opts) {
+  return query_open(out, cat, NULL, opts);
+}
+
+duckdb_connection argo__query_con(argo_query *q) {
+  return q->con;
 }
 
 void argo_query_close(argo_query *q) {

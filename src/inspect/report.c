@@ -983,7 +983,7 @@ static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
     }
   }
   /* Views over the days shown (for the marks); the replay reads each file itself, in order. */
-  if ((rc = argo__query_db_open(&r.db, &r.con,
+  if ((rc = argo__query_db_open(NULL, &r.db, &r.con,
                                 (const argo_catalog_entry *const *)r.days + r.first_shown,
                                 r.ndays - r.first_shown, NULL, 0, r.err, r.errlen)) != ARGO_OK) {
     goto fail;

@@ -83,7 +83,11 @@ void argo__batch_text_n(argo__batch *b, int col, size_t row, const char *s, size
     b->cols[col].txt[row] = 0;
     return;
   }
-  memcpy(b->arena + b->alen, s, n);
+  /* An empty text in a batch that has none yet: the arena is still NULL, and memcpy must not
+   * be given NULL even for 0 bytes (UBSan; a strategy logging from initialize, no symbol). */
+  if (n > 0) {
+    memcpy(b->arena + b->alen, s, n);
+  }
   b->cols[col].txt[row] = ((uint64_t)b->alen << 24) | (uint64_t)n;
   b->alen += n;
 }

@@ -160,9 +160,10 @@ static const argo_strategy def = {
     .version = "1.0.0",
     .description = "Exponential moving-average cross, long only, market orders",
     .config_schema = "{\"type\":\"object\",\"properties\":{"
-                     "\"fast\":{\"type\":\"number\",\"default\":12},"
-                     "\"slow\":{\"type\":\"number\",\"default\":26},"
-                     "\"fraction\":{\"type\":\"number\",\"default\":0.2}}}",
+                     "\"fast\":{\"type\":\"number\",\"minimum\":1,\"default\":12},"
+                     "\"slow\":{\"type\":\"number\",\"exclusiveMinimum\":1,\"default\":26},"
+                     "\"fraction\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"maximum\":1,"
+                     "\"default\":0.2}}}",
     .create = create,
     .destroy = destroy,
     .initialize = initialize,

@@ -202,13 +202,16 @@ static const argo_strategy def = {
     .id = "org.argo.examples.rsi_reversion",
     .version = "1.0.0",
     .description = "RSI mean reversion with limit orders that expire",
-    .config_schema = "{\"type\":\"object\",\"properties\":{"
-                     "\"period\":{\"type\":\"integer\",\"default\":14},"
-                     "\"oversold\":{\"type\":\"number\",\"default\":30},"
-                     "\"overbought\":{\"type\":\"number\",\"default\":70},"
-                     "\"offset\":{\"type\":\"number\",\"default\":0.001},"
-                     "\"expiry\":{\"type\":\"integer\",\"default\":5},"
-                     "\"fraction\":{\"type\":\"number\",\"default\":0.2}}}",
+    .config_schema =
+        "{\"type\":\"object\",\"properties\":{"
+        "\"period\":{\"type\":\"integer\",\"minimum\":2,\"default\":14},"
+        "\"oversold\":{\"type\":\"number\",\"minimum\":0,\"maximum\":100,\"default\":30},"
+        "\"overbought\":{\"type\":\"number\",\"minimum\":0,\"maximum\":100,"
+        "\"default\":70},"
+        "\"offset\":{\"type\":\"number\",\"minimum\":0,\"default\":0.001},"
+        "\"expiry\":{\"type\":\"integer\",\"minimum\":1,\"default\":5},"
+        "\"fraction\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"maximum\":1,"
+        "\"default\":0.2}}}",
     .create = create,
     .destroy = destroy,
     .initialize = initialize,

@@ -165,10 +165,11 @@ static const argo_strategy def = {
     .description = "Sells short on a breakdown below the recent low; covers on breakout, stop "
                    "or target",
     .config_schema = "{\"type\":\"object\",\"properties\":{"
-                     "\"lookback\":{\"type\":\"integer\",\"default\":20},"
-                     "\"fraction\":{\"type\":\"number\",\"default\":0.1},"
-                     "\"stop\":{\"type\":\"number\",\"default\":0.01},"
-                     "\"target\":{\"type\":\"number\",\"default\":0.02}}}",
+                     "\"lookback\":{\"type\":\"integer\",\"minimum\":2,\"default\":20},"
+                     "\"fraction\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"maximum\":1,"
+                     "\"default\":0.1},"
+                     "\"stop\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"default\":0.01},"
+                     "\"target\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"default\":0.02}}}",
     .create = create,
     .destroy = destroy,
     .initialize = initialize,
