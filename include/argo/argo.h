@@ -313,9 +313,11 @@ ARGO_API void argo_engine_free(argo_engine *eng);
 
 /* Takes a copy of cfg: feed, broker, strategy, data output path and every engine setting. */
 ARGO_API argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg);
-/* Overrides the strategy of the config: a builtin name ("ma_cross") or a path to a plugin
- * (".so"). config is a JSON object as text, or NULL for "{}". The plugin is loaded and checked
- * now; ARGO_EPLUGIN or ARGO_ENOTFOUND with a message naming the file otherwise. */
+/* Overrides the strategy of the config: a builtin name ("ma_cross"), a path to a plugin
+ * (".so") or to a Python strategy (".py", run by the Python host plugin when argo was built
+ * with it: docs/strategies.md). config is a JSON object as text, or NULL for "{}". The plugin
+ * or script is loaded and checked now, and again at run; ARGO_EPLUGIN or ARGO_ENOTFOUND with a
+ * message naming the file (and for a script the line) otherwise. */
 ARGO_API argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path,
                                             const char *config);
 /* Overrides the strategy of the config with a table of the caller's own, compiled into the
@@ -374,6 +376,23 @@ ARGO_API argo_err argo_recover(const char *data_output, argo_recover_fn fn, void
 
 /* The i-th builtin strategy, NULL past the end. */
 ARGO_API const argo_strategy *argo_strategy_builtin_at(size_t i);
+
+/* A strategy loaded to be looked at, not run (`argo strategies my.py`): a builtin by name, a
+ * plugin (.so) or a Python strategy (.py: its file runs, in the Python host, as for a session),
+ * checked as argo_engine_load_strategy checks it. */
+typedef struct argo_strategy_ref argo_strategy_ref;
+
+/* Loads name_or_path. *out is set whatever the result (NULL only with ARGO_ENOMEM), so that
+ * argo_strategy_ref_errmsg can say why it failed; close it with argo_strategy_ref_close.
+ * ARGO_OK, ARGO_ENOTFOUND (no such builtin or file), ARGO_EPLUGIN (a plugin or script that
+ * cannot be loaded: the message names the file, and for a script its line). */
+ARGO_API argo_err argo_strategy_ref_open(const char *name_or_path, argo_strategy_ref **out);
+/* The strategy's table: name, id, version, description, config_schema (borrowed until close),
+ * or NULL when it did not load. For describing it only: its functions are not to be called. */
+ARGO_API const argo_strategy *argo_strategy_ref_table(const argo_strategy_ref *ref);
+/* Why it did not load ("" when it did); never NULL. Borrowed until close. */
+ARGO_API const char *argo_strategy_ref_errmsg(const argo_strategy_ref *ref);
+ARGO_API void argo_strategy_ref_close(argo_strategy_ref *ref);
 
 /* ---- looking at sessions ------------------------------------------------------------------ */
 
