@@ -1,5 +1,7 @@
-/* argo strategies: the builtin strategies, their description and configuration schema. */
+/* argo strategies [NAME|FILE ...]: the builtin strategies, or the strategies named (a builtin, a
+ * plugin .so, a Python strategy .py), with their description and configuration schema. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <argo/argo.h>
@@ -28,42 +30,77 @@ static void json_str(const char *s) {
   putchar('"');
 }
 
+static void print_one(const argo_strategy *s, int json, int first) {
+  if (json) {
+    printf("%s{\"name\":", first ? "" : ",");
+    json_str(s->name);
+    printf(",\"id\":");
+    json_str(s->id);
+    printf(",\"version\":");
+    json_str(s->version);
+    printf(",\"description\":");
+    json_str(s->description);
+    printf(",\"config_schema\":%s}", s->config_schema ? s->config_schema : "null");
+  } else {
+    printf("%s%s (%s, version %s)\n  %s\n  config schema: %s\n", first ? "" : "\n", s->name,
+           s->id ? s->id : "", s->version ? s->version : "", s->description ? s->description : "",
+           s->config_schema ? s->config_schema : "{}");
+  }
+}
+
 int cli_strategies_main(int argc, char **argv) {
-  int json = 0;
+  int json = 0, named = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--json") == 0) {
       json = 1;
-    } else {
+    } else if (argv[i][0] == '-' && argv[i][1]) {
       cli_error("strategies: unknown option '%s'", argv[i]);
       return CLI_EXIT_USAGE;
+    } else {
+      named++;
     }
   }
-  if (json) {
-    putchar('[');
+  /* Every named strategy is loaded before anything is printed: one that does not load makes
+   * the answer an error alone. */
+  argo_strategy_ref **refs = NULL;
+  if (named) {
+    refs = calloc((size_t)named, sizeof *refs);
+    if (!refs) {
+      cli_error("out of memory");
+      return CLI_EXIT_FAIL;
+    }
   }
-  for (size_t i = 0;; i++) {
-    const argo_strategy *s = argo_strategy_builtin_at(i);
-    if (!s) {
-      break;
+  int n = 0, rc = CLI_EXIT_OK;
+  for (int i = 1; i < argc && rc == CLI_EXIT_OK; i++) {
+    if (strcmp(argv[i], "--json") == 0) {
+      continue;
+    }
+    if (argo_strategy_ref_open(argv[i], &refs[n]) != ARGO_OK) {
+      cli_error("%s", argo_strategy_ref_errmsg(refs[n]));
+      rc = refs[n] ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+    }
+    n++;
+  }
+  if (rc == CLI_EXIT_OK) {
+    if (json) {
+      putchar('[');
+    }
+    if (named) {
+      for (int i = 0; i < n; i++) {
+        print_one(argo_strategy_ref_table(refs[i]), json, i == 0);
+      }
+    } else {
+      for (size_t i = 0; argo_strategy_builtin_at(i); i++) {
+        print_one(argo_strategy_builtin_at(i), json, i == 0);
+      }
     }
     if (json) {
-      printf("%s{\"name\":", i ? "," : "");
-      json_str(s->name);
-      printf(",\"id\":");
-      json_str(s->id);
-      printf(",\"version\":");
-      json_str(s->version);
-      printf(",\"description\":");
-      json_str(s->description);
-      printf(",\"config_schema\":%s}", s->config_schema ? s->config_schema : "null");
-    } else {
-      printf("%s%s (%s, version %s)\n  %s\n  config schema: %s\n", i ? "\n" : "", s->name,
-             s->id ? s->id : "", s->version ? s->version : "", s->description ? s->description : "",
-             s->config_schema ? s->config_schema : "{}");
+      puts("]");
     }
   }
-  if (json) {
-    puts("]");
+  for (int i = 0; i < n; i++) {
+    argo_strategy_ref_close(refs[i]);
   }
-  return CLI_EXIT_OK;
+  free(refs);
+  return rc;
 }

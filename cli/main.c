@@ -25,8 +25,12 @@ const cli_cmd cli_commands[] = {
      "{data-output}/{YYYY-MM-DD}/run_N/. Options override the --config file; --set KEY=VALUE "
      "sets any config key. Ctrl-C stops the session cleanly.",
      cli_run_opts, cli_run_main},
-    {"strategies", "", "list the builtin strategies", NULL, cli_strategies_opts,
-     cli_strategies_main},
+    {"strategies", "[NAME|FILE ...]", "describe the builtin strategies, or those named",
+     "Without arguments, lists the builtin strategies. With arguments, loads each named "
+     "strategy (a builtin name, a plugin FILE.so or a Python strategy FILE.py) as 'argo run' "
+     "would, and describes it: name, id, version, description and configuration schema. A "
+     "strategy that cannot be loaded is an error (exit code 2), with the file and line.",
+     cli_strategies_opts, cli_strategies_main},
     {"recover", "", "finalize sessions that ended in a crash",
      "Finds run-day folders under the data output path that end in a crash (a journal left "
      "behind, no finished status) and rebuilds their Parquet files and stats.yaml from the "

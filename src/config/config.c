@@ -260,7 +260,7 @@ static const keydef keys[] = {
      .off = OFF(bn_clock_sync_us),
      .lo = US_PER_S,
      .hi = US_PER_HOUR},
-    {{"strategy.name", "string", "ma_cross", "builtin strategy name or path to a plugin (.so)"},
+    {{"strategy.name", "string", "ma_cross", "builtin strategy name, path to a plugin (.so) or Python strategy (.py)"},
      .kind = K_STRING,
      .off = OFF(strategy)},
     {{"strategy.config", "json", "{}",

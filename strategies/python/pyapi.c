@@ -295,12 +295,14 @@ static py_inst *live(PyObject *self) {
   return in;
 }
 
-/* The exception for a failed host call: ValueError for a bad argument, else HostError; the
- * message is the host's last_error. */
+/* The exception for a failed host call: ValueError for a bad argument, KeyError for a symbol
+ * the session does not trade, else HostError; the message is the host's last_error. */
 static PyObject *fail(py_inst *in, int rc) {
   const char *why = in->api->last_error(in->ctx);
-  PyErr_SetString(rc == ARGO_S_EINVAL ? PyExc_ValueError : host_error,
-                  why && *why ? why : "host call failed");
+  PyObject *type = rc == ARGO_S_EINVAL     ? PyExc_ValueError
+                   : rc == ARGO_S_NOTFOUND ? PyExc_KeyError
+                                           : host_error;
+  PyErr_SetString(type, why && *why ? why : "host call failed");
   return NULL;
 }
 
@@ -415,14 +417,12 @@ static PyObject *h_position(PyObject *self, PyObject *arg) {
   }
   argo_position p;
   int rc = in->api->get_position(in->ctx, symbol, &p);
-  if (rc == ARGO_S_NOTFOUND) {
-    PyErr_Format(PyExc_KeyError, "%s", in->api->last_error(in->ctx));
-    return NULL;
-  }
   if (rc != ARGO_S_OK) {
     return fail(in, rc);
   }
-  p.symbol = symbol;
+  if (!p.symbol) {
+    p.symbol = symbol;
+  }
   return position_new(in, &p);
 }
 
