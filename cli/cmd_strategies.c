@@ -1,12 +1,12 @@
-/* argo strategies [NAME|FILE ...]: the builtin strategies, or the strategies named (a builtin, a
- * plugin .so, a Python strategy .py), with their description and configuration schema. */
+/* argo strategies [NAME|FILE ...]: the builtin strategies, or the strategies named (builtin
+ * names, plugin files FILE.so or Python strategies FILE.py, loaded and checked as argo run does),
+ * with their description and configuration schema. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <argo/argo.h>
 
-#include "cli.h"
+#include "inspect.h"
 
 const cli_opt cli_strategies_opts[] = {
     {"--json", NULL, NULL, "print a JSON array instead of text"},
@@ -49,58 +49,36 @@ static void print_one(const argo_strategy *s, int json, int first) {
 }
 
 int cli_strategies_main(int argc, char **argv) {
-  int json = 0, named = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--json") == 0) {
-      json = 1;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      cli_error("strategies: unknown option '%s'", argv[i]);
-      return CLI_EXIT_USAGE;
-    } else {
-      named++;
-    }
+  cli_parsed p;
+  int rc = cli_parse(argc, argv, CLI_MAX_POS, &p);
+  if (rc) {
+    return rc;
   }
-  /* Every named strategy is loaded before anything is printed: one that does not load makes
-   * the answer an error alone. */
-  argo_strategy_ref **refs = NULL;
-  if (named) {
-    refs = calloc((size_t)named, sizeof *refs);
-    if (!refs) {
-      cli_error("out of memory");
-      return CLI_EXIT_FAIL;
+  int json = cli_value(&p, "--json") != NULL;
+  /* Every named strategy is loaded and checked before anything is printed: a bad one is a
+   * usage error, and nothing goes to standard output then. */
+  argo_strategy_def *defs[CLI_MAX_POS] = {0};
+  for (int i = 0; i < p.npos; i++) {
+    if (argo_strategy_def_open(&defs[i], p.pos[i]) != ARGO_OK) {
+      cli_error("strategies: %s", argo_strategy_def_errmsg(defs[i]));
+      rc = CLI_EXIT_USAGE;
+      break;
     }
-  }
-  int n = 0, rc = CLI_EXIT_OK;
-  for (int i = 1; i < argc && rc == CLI_EXIT_OK; i++) {
-    if (strcmp(argv[i], "--json") == 0) {
-      continue;
-    }
-    if (argo_strategy_ref_open(argv[i], &refs[n]) != ARGO_OK) {
-      cli_error("%s", argo_strategy_ref_errmsg(refs[n]));
-      rc = refs[n] ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
-    }
-    n++;
   }
   if (rc == CLI_EXIT_OK) {
     if (json) {
       putchar('[');
     }
-    if (named) {
-      for (int i = 0; i < n; i++) {
-        print_one(argo_strategy_ref_table(refs[i]), json, i == 0);
-      }
-    } else {
-      for (size_t i = 0; argo_strategy_builtin_at(i); i++) {
-        print_one(argo_strategy_builtin_at(i), json, i == 0);
-      }
+    for (size_t i = 0; p.npos ? i < (size_t)p.npos : argo_strategy_builtin_at(i) != NULL; i++) {
+      print_one(p.npos ? argo_strategy_def_table(defs[i]) : argo_strategy_builtin_at(i), json,
+                i == 0);
     }
     if (json) {
       puts("]");
     }
   }
-  for (int i = 0; i < n; i++) {
-    argo_strategy_ref_close(refs[i]);
+  for (int i = 0; i < p.npos; i++) {
+    argo_strategy_def_close(defs[i]);
   }
-  free(refs);
   return rc;
 }

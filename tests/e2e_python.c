@@ -96,10 +96,10 @@ static const char *file_of(const char *dir, const char *day_run, const char *fil
 /* Runs strategy on the simulated market every parity run shares, into dir. */
 static void run_market(const char *strategy, const char *config, const char *dir) {
   char *e = NULL;
-  int rc = tu_argo(NULL, &e, "run", "--strategy", strategy, "--strategy-config", config,
-                   "--symbols", "BTCUSDT,ETHUSDT", "--interval", "1m", "--start",
-                   "2025-10-01T12:00:00Z", "--bars", "3000", "--seed", "7", "--capital", "10000",
-                   "--data-output", dir, "--quiet", NULL);
+  int rc =
+      tu_argo(NULL, &e, "run", "--strategy", strategy, "--strategy-config", config, "--symbols",
+              "BTCUSDT,ETHUSDT", "--interval", "1m", "--start", "2025-10-01T12:00:00Z", "--bars",
+              "3000", "--seed", "7", "--capital", "10000", "--data-output", dir, "--quiet", NULL);
   CHECK_MSG(rc == 0, "%s: exit %d: %s", strategy, rc, e ? e : "");
   CHECK_MSG(!e || !strstr(e, "strategy error"), "%s: %s", strategy, e);
   free(e);
@@ -203,9 +203,8 @@ TEST(e2e_python_strategies_describes_a_python_strategy) {
   json_t *py = json_array_get(j, 0);
   CHECK_STR("pingpong_py", json_string_value(json_object_get(py, "name")));
   CHECK_STR("1.0.0", json_string_value(json_object_get(py, "version")));
-  json_t *every = json_object_get(json_object_get(json_object_get(py, "config_schema"),
-                                                  "properties"),
-                                  "every");
+  json_t *every =
+      json_object_get(json_object_get(json_object_get(py, "config_schema"), "properties"), "every");
   CHECK_EQ_INT(5, json_integer_value(json_object_get(every, "default")));
   CHECK_STR("pingpong", json_string_value(json_object_get(json_array_get(j, 1), "name")));
   json_decref(j);
@@ -239,8 +238,8 @@ TEST(e2e_python_an_exception_is_a_strategy_error_and_the_session_goes_on) {
   snprintf(ev, sizeof ev, "%s/events.jsonl", root);
   char *e = NULL;
   int rc = tu_argo(NULL, &e, "run", "--strategy", test_script("raising.py"), "--strategy-config",
-                   "{\"every\": 10}", "--bars", "60", "--symbols", "BTCUSDT", "--data-output",
-                   data, "--events", ev, "--quiet", NULL);
+                   "{\"every\": 10}", "--bars", "60", "--symbols", "BTCUSDT", "--data-output", data,
+                   "--events", ev, "--quiet", NULL);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
   /* stderr: the error, then the last frames of the traceback. */
   CHECK_CONTAINS(e, "strategy error: strategy py_raising failed on BTCUSDT at "
@@ -303,8 +302,8 @@ static void check_script_refused(const char *file, const char *source, const cha
   char path[4400];
   snprintf(path, sizeof path, "%s/%s", root, file);
   tu_write_file(path, source);
-  char *args[] = {"run",         "--strategy", path, "--strategy-config", (char *)config,
-                  "--data-output", data,       NULL};
+  char *args[] = {"run",          "--strategy",    path, "--strategy-config",
+                  (char *)config, "--data-output", data, NULL};
   tu_check_refused(want, want2, args);
   /* Refused before the session began: no run folder. */
   char day[4500];
@@ -354,7 +353,8 @@ TEST(e2e_python_a_script_that_cannot_run_is_refused_with_its_file_and_line) {
                        "import argo\nclass S(argo.Strategy):\n    name = 's'\n"
                        "    def initialize(self, config):\n        return False\n"
                        "    def on_candle(self, c): pass\n",
-                       "{}", "strategy s rejected its configuration", "initialize() returned False");
+                       "{}", "strategy s rejected its configuration",
+                       "initialize() returned False");
   check_script_refused("init.py",
                        "import argo\nclass S(argo.Strategy):\n    name = 's'\n"
                        "    def __init__(self):\n        self.x = 1 / 0\n"
@@ -465,12 +465,14 @@ TEST(e2e_python_a_warm_restart_feeds_stored_candles_to_a_python_strategy) {
   tu_db db;
   tu_db_open(&db);
   /* Run 1 had nothing stored; run 2 saw 5 stored candles, each refused an order. */
-  char *f1 = qs(&db, "SELECT fields FROM read_parquet(%s) WHERE message = 'warm: first live candle'",
-                file_of(data, "2025-10-01/run_1", "logs.parquet"));
+  char *f1 =
+      qs(&db, "SELECT fields FROM read_parquet(%s) WHERE message = 'warm: first live candle'",
+         file_of(data, "2025-10-01/run_1", "logs.parquet"));
   CHECK_STR("{\"seen\":\"0\",\"refused\":\"0\",\"window\":\"1\"}", f1);
   free(f1);
-  char *f2 = qs(&db, "SELECT fields FROM read_parquet(%s) WHERE message = 'warm: first live candle'",
-                file_of(data, "2025-10-01/run_2", "logs.parquet"));
+  char *f2 =
+      qs(&db, "SELECT fields FROM read_parquet(%s) WHERE message = 'warm: first live candle'",
+         file_of(data, "2025-10-01/run_2", "logs.parquet"));
   CHECK_STR("{\"seen\":\"5\",\"refused\":\"5\",\"window\":\"6\"}", f2);
   free(f2);
   tu_db_close(&db);
@@ -557,17 +559,28 @@ TEST(e2e_python_a_sigkilled_python_session_is_recovered) {
     char ev[4400];
     snprintf(ev, sizeof ev, "%s/events-%d.jsonl", root, i);
     /* 5-minute candles, fast: the session crosses midnight during the kills' window. */
-    char *args[] = {ARGO_BIN,        "run",
-                    "--symbols",     "BTCUSDT,ETHUSDT",
-                    "--interval",    "5m",
-                    "--start",       "2025-10-01T20:00:00Z",
-                    "--bars",        "100000",
-                    "--speed",       "30000",
-                    "--strategy",    (char *)example("pingpong.py"),
-                    "--strategy-config", "{\"every\": 2}",
-                    "--data-output", data,
-                    "--events",      ev,
-                    "--quiet",       NULL};
+    char *args[] = {ARGO_BIN,
+                    "run",
+                    "--symbols",
+                    "BTCUSDT,ETHUSDT",
+                    "--interval",
+                    "5m",
+                    "--start",
+                    "2025-10-01T20:00:00Z",
+                    "--bars",
+                    "100000",
+                    "--speed",
+                    "30000",
+                    "--strategy",
+                    (char *)example("pingpong.py"),
+                    "--strategy-config",
+                    "{\"every\": 2}",
+                    "--data-output",
+                    data,
+                    "--events",
+                    ev,
+                    "--quiet",
+                    NULL};
     pid_t pid = tu_spawn(args, NULL);
     CHECK_MSG(wait_text(pid, ev, "\"engine_start\""), "run %d never started", i);
     sleep_ms(300 + rand() % 1200);
@@ -601,14 +614,15 @@ TEST(e2e_python_a_sigkilled_python_session_is_recovered) {
                     "'%%status: crashed_recovered%%' AND content NOT LIKE '%%status: finished%%'",
                     slit));
   /* One per session, or two when a kill caught a day change with both days open. */
-  CHECK(q(&db, "SELECT count(*) FROM read_text(%s) WHERE content LIKE "
-               "'%%status: crashed_recovered%%'",
+  CHECK(q(&db,
+          "SELECT count(*) FROM read_text(%s) WHERE content LIKE "
+          "'%%status: crashed_recovered%%'",
           slit) >= 3);
   tu_db_close(&db);
   /* And the next Python session starts on the same folder as a new run. */
-  rc = tu_argo(NULL, &e, "run", "--strategy", example("pingpong.py"), "--bars", "10",
-               "--symbols", "BTCUSDT", "--start", "2025-10-05T00:00:00Z", "--data-output", data,
-               "--quiet", NULL);
+  rc =
+      tu_argo(NULL, &e, "run", "--strategy", example("pingpong.py"), "--bars", "10", "--symbols",
+              "BTCUSDT", "--start", "2025-10-05T00:00:00Z", "--data-output", data, "--quiet", NULL);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
   free(e);
   tu_rm_rf(root);

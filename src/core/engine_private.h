@@ -72,8 +72,8 @@ struct argo_engine {
   argo_strategy user_strategy; /* the caller's own (argo_engine_set_strategy), checked */
   int has_user_strategy;
   argo__strategy_lib *slib; /* the plugin or script loaded, NULL for builtins */
-  void *sobj;       /* the strategy instance */
-  argo__host *host; /* what the strategy calls */
+  void *sobj;               /* the strategy instance */
+  argo__host *host;         /* what the strategy calls */
   argo__feed feed;
   int feed_open;
   argo__feed_hooks hooks;

@@ -25,7 +25,8 @@
 
 #define ARGO_SCRIPT_HOST_ABI_VERSION 1u
 
-/* Symbol exported by a script host plugin: const argo__script_host *argo_script_host_entry(void). */
+/* Symbol exported by a script host plugin: const argo__script_host *argo_script_host_entry(void).
+ */
 #define ARGO_SCRIPT_HOST_ENTRY_SYMBOL "argo_script_host_entry"
 
 typedef struct argo__script_host {

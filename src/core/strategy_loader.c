@@ -254,8 +254,8 @@ static argo_err load_script(const char *spec, argo_strategy *def, argo__strategy
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char *e = dlerror();
-    argo__fmt(err, errlen, "cannot run Python strategy '%s': cannot load the Python host: %s",
-              spec, e ? e : "unknown error");
+    argo__fmt(err, errlen, "cannot run Python strategy '%s': cannot load the Python host: %s", spec,
+              e ? e : "unknown error");
     return ARGO_EPLUGIN;
   }
   union {
@@ -339,42 +339,40 @@ void argo__strategy_unload(argo__strategy_lib *lib) {
   free(lib);
 }
 
-/* ---- a strategy looked at, not run (argo strategies) -------------------------------------- */
+/* ---- argo_strategy_def: a strategy's table for a reader (argo strategies FILE) ------------- */
 
-struct argo_strategy_ref {
+struct argo_strategy_def {
   argo_strategy table;
   argo__strategy_lib *lib;
   int ok;
-  char errmsg[ARGO_ERRMSG_MAX];
+  char err[ARGO_ERRMSG_MAX];
 };
 
-argo_err argo_strategy_ref_open(const char *name_or_path, argo_strategy_ref **out) {
-  if (!out) {
-    return ARGO_EINVAL;
-  }
-  argo_strategy_ref *r = calloc(1, sizeof *r);
-  *out = r;
-  if (!r) {
+argo_err argo_strategy_def_open(argo_strategy_def **out, const char *name_or_path) {
+  argo_strategy_def *d = calloc(1, sizeof *d);
+  *out = d;
+  if (!d) {
     return ARGO_ENOMEM;
   }
-  argo_err rc = argo__strategy_resolve(name_or_path, &r->table, &r->lib, r->errmsg,
-                                       sizeof r->errmsg);
-  r->ok = rc == ARGO_OK;
+  argo_err rc = argo__strategy_resolve(name_or_path, &d->table, &d->lib, d->err, sizeof d->err);
+  d->ok = rc == ARGO_OK;
   return rc;
 }
 
-const argo_strategy *argo_strategy_ref_table(const argo_strategy_ref *ref) {
-  return ref && ref->ok ? &ref->table : NULL;
+const argo_strategy *argo_strategy_def_table(const argo_strategy_def *def) {
+  return def && def->ok ? &def->table : NULL;
 }
 
-const char *argo_strategy_ref_errmsg(const argo_strategy_ref *ref) {
-  return !ref ? "out of memory" : ref->ok ? "" : ref->errmsg;
-}
-
-void argo_strategy_ref_close(argo_strategy_ref *ref) {
-  if (!ref) {
-    return;
+const char *argo_strategy_def_errmsg(const argo_strategy_def *def) {
+  if (!def) {
+    return "out of memory";
   }
-  argo__strategy_unload(ref->lib);
-  free(ref);
+  return def->err[0] ? def->err : "no error";
+}
+
+void argo_strategy_def_close(argo_strategy_def *def) {
+  if (def) {
+    argo__strategy_unload(def->lib);
+    free(def);
+  }
 }

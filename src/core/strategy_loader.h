@@ -20,8 +20,7 @@ typedef struct argo__strategy_lib argo__strategy_lib;
  * plugin's struct_size). *lib receives what was loaded (NULL for a builtin), for
  * argo__strategy_create and argo__strategy_unload. */
 ARGO_NODISCARD argo_err argo__strategy_resolve(const char *spec, argo_strategy *def,
-                                               argo__strategy_lib **lib, char *err,
-                                               size_t errlen);
+                                               argo__strategy_lib **lib, char *err, size_t errlen);
 /* Creates an instance of the strategy: def->create(api, ctx), or, for a script, its host's
  * create for that script (a script's table cannot say which script it is). NULL on failure. */
 void *argo__strategy_create(argo__strategy_lib *lib, const argo_strategy *def,

@@ -92,8 +92,10 @@ static void candle_dealloc(PyObject *self) {
 static PyObject *candle_repr(PyObject *self) {
   candle_obj *c = (candle_obj *)self;
   char nums[256];
-  PyOS_snprintf(nums, sizeof nums, "time=%lld, open=%.17g, high=%.17g, low=%.17g, close=%.17g, "
-                "volume=%.17g", c->time, c->open, c->high, c->low, c->close, c->volume);
+  PyOS_snprintf(nums, sizeof nums,
+                "time=%lld, open=%.17g, high=%.17g, low=%.17g, close=%.17g, "
+                "volume=%.17g",
+                c->time, c->open, c->high, c->low, c->close, c->volume);
   return PyUnicode_FromFormat("Candle(symbol=%R, %s)", c->symbol, nums);
 }
 
@@ -187,8 +189,7 @@ static PyStructSequence_Field position_fields[] = {
     {NULL, NULL},
 };
 static PyStructSequence_Desc position_desc = {
-    "argo.Position", "The position in one symbol: both books, long and short.", position_fields,
-    9};
+    "argo.Position", "The position in one symbol: both books, long and short.", position_fields, 9};
 
 static PyStructSequence_Field account_fields[] = {
     {"balance", "cash"},
@@ -251,22 +252,28 @@ PyObject *argo__py_fill(py_inst *in, const argo_fill *f) {
     return ref(Py_None);
   }
   PyObject *items[12] = {
-      PyUnicode_FromString(f->order_id),   argo__py_symbol(in, f->symbol),
-      ref(side_str(f->side)),              ref(ptype_str(f->position_type)),
-      PyFloat_FromDouble(f->quantity),     PyFloat_FromDouble(f->price),
-      PyLong_FromLongLong(f->timestamp),   PyLong_FromLongLong(f->executed_at),
-      PyFloat_FromDouble(f->executed_qty), PyFloat_FromDouble(f->executed_price),
-      PyFloat_FromDouble(f->commission),   PyFloat_FromDouble(f->pnl),
+      PyUnicode_FromString(f->order_id),
+      argo__py_symbol(in, f->symbol),
+      ref(side_str(f->side)),
+      ref(ptype_str(f->position_type)),
+      PyFloat_FromDouble(f->quantity),
+      PyFloat_FromDouble(f->price),
+      PyLong_FromLongLong(f->timestamp),
+      PyLong_FromLongLong(f->executed_at),
+      PyFloat_FromDouble(f->executed_qty),
+      PyFloat_FromDouble(f->executed_price),
+      PyFloat_FromDouble(f->commission),
+      PyFloat_FromDouble(f->pnl),
   };
   return structseq(fill_type, items, 12);
 }
 
 static PyObject *position_new(py_inst *in, const argo_position *p) {
   PyObject *items[9] = {
-      argo__py_symbol(in, p->symbol),        PyFloat_FromDouble(p->long_qty),
-      PyFloat_FromDouble(p->long_avg_price), PyFloat_FromDouble(p->short_qty),
+      argo__py_symbol(in, p->symbol),         PyFloat_FromDouble(p->long_qty),
+      PyFloat_FromDouble(p->long_avg_price),  PyFloat_FromDouble(p->short_qty),
       PyFloat_FromDouble(p->short_avg_price), PyFloat_FromDouble(p->realized_pnl),
-      PyFloat_FromDouble(p->unrealized_pnl), PyFloat_FromDouble(p->fees),
+      PyFloat_FromDouble(p->unrealized_pnl),  PyFloat_FromDouble(p->fees),
       PyFloat_FromDouble(p->last_price),
   };
   return structseq(position_type, items, 9);
@@ -333,8 +340,8 @@ static PyObject *place(PyObject *self, PyObject *args, PyObject *kw, int side) {
   const char *symbol;
   PyObject *side_obj = NULL, *limit = Py_None, *ptype = NULL;
   double qty;
-  int ok = side < 0 ? PyArg_ParseTupleAndKeywords(args, kw, "sOd|OO:place_order", kw_order,
-                                                  &symbol, &side_obj, &qty, &limit, &ptype)
+  int ok = side < 0 ? PyArg_ParseTupleAndKeywords(args, kw, "sOd|OO:place_order", kw_order, &symbol,
+                                                  &side_obj, &qty, &limit, &ptype)
                     : PyArg_ParseTupleAndKeywords(args, kw, side ? "sd|OO:sell" : "sd|OO:buy",
                                                   kw_side, &symbol, &qty, &limit, &ptype);
   if (!ok) {
@@ -461,8 +468,8 @@ static PyObject *h_account(PyObject *self, PyObject *unused) {
     return fail(in, rc);
   }
   PyObject *items[6] = {
-      PyFloat_FromDouble(a.balance),      PyFloat_FromDouble(a.equity),
-      PyFloat_FromDouble(a.buying_power), PyFloat_FromDouble(a.realized_pnl),
+      PyFloat_FromDouble(a.balance),        PyFloat_FromDouble(a.equity),
+      PyFloat_FromDouble(a.buying_power),   PyFloat_FromDouble(a.realized_pnl),
       PyFloat_FromDouble(a.unrealized_pnl), PyFloat_FromDouble(a.total_fees),
   };
   return structseq(account_type, items, 6);
@@ -504,8 +511,8 @@ static int numpy_ready(void) {
     return -1;
   }
   PyObject *spec = Py_BuildValue(
-      "{s:[ssssss], s:[ssssss], s:[nnnnnn], s:n}", "names", "time", "open", "high", "low",
-      "close", "volume", "formats", "<i8", "<f8", "<f8", "<f8", "<f8", "<f8", "offsets",
+      "{s:[ssssss], s:[ssssss], s:[nnnnnn], s:n}", "names", "time", "open", "high", "low", "close",
+      "volume", "formats", "<i8", "<f8", "<f8", "<f8", "<f8", "<f8", "offsets",
       (Py_ssize_t)offsetof(argo_candle, time), (Py_ssize_t)offsetof(argo_candle, open),
       (Py_ssize_t)offsetof(argo_candle, high), (Py_ssize_t)offsetof(argo_candle, low),
       (Py_ssize_t)offsetof(argo_candle, close), (Py_ssize_t)offsetof(argo_candle, volume),
@@ -844,7 +851,8 @@ void argo__py_host_detach(PyObject *host) {
 /* ---- the module --------------------------------------------------------------------------- */
 
 static struct PyModuleDef argo_module = {
-    PyModuleDef_HEAD_INIT, .m_name = "argo",
+    PyModuleDef_HEAD_INIT,
+    .m_name = "argo",
     .m_doc = "argo's Python strategy API (docs/strategies.md): subclass argo.Strategy.",
     .m_size = -1,
 };
@@ -899,10 +907,9 @@ PyObject *argo__py_module_new(void) {
     bad = PyDict_SetItemString(PyModule_GetDict(mod), "__builtins__", PyEval_GetBuiltins()) != 0;
   }
   if (!bad) {
-    PyObject *code = Py_CompileString((const char *)argo__py_prelude, "<argo prelude>",
-                                      Py_file_input);
-    PyObject *r = code ? PyEval_EvalCode(code, PyModule_GetDict(mod), PyModule_GetDict(mod))
-                       : NULL;
+    PyObject *code =
+        Py_CompileString((const char *)argo__py_prelude, "<argo prelude>", Py_file_input);
+    PyObject *r = code ? PyEval_EvalCode(code, PyModule_GetDict(mod), PyModule_GetDict(mod)) : NULL;
     bad = !r;
     Py_XDECREF(r);
     Py_XDECREF(code);

@@ -49,7 +49,8 @@ struct py_script {
 };
 
 /* snprintf, for messages that may be cut short (the engine keeps ARGO_PY_MSG_MAX bytes). */
-static void fmt(char *buf, size_t len, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *buf, size_t len, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void fmt(char *buf, size_t len, const char *format, ...) {
   va_list ap;
@@ -80,8 +81,8 @@ static void promote_libpython(void) {
 }
 
 static void status_error(const char *what, PyStatus st) {
-  fmt(py_error, sizeof py_error, "%s: %s%s%s", what, st.func ? st.func : "",
-           st.func ? ": " : "", st.err_msg ? st.err_msg : "failed");
+  fmt(py_error, sizeof py_error, "%s: %s%s%s", what, st.func ? st.func : "", st.func ? ": " : "",
+      st.err_msg ? st.err_msg : "failed");
 }
 
 /* The interpreter finds its standard library from program_name: the running program's real
@@ -486,8 +487,8 @@ static int s_on_candle(void *self, const argo_candle *c) {
   PyObject *r = NULL;
   if (candle) {
     PyObject *args[3] = {NULL, in->obj, candle};
-    r = PyObject_VectorcallMethod(name_on_candle, args + 1,
-                                  2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    r = PyObject_VectorcallMethod(name_on_candle, args + 1, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                  NULL);
   }
   char msg[ARGO_PY_MSG_MAX];
   if (!r) {
