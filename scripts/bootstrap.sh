@@ -20,6 +20,10 @@ DUCKDB_SOURCE_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76
 
 debs=(build-essential cmake pkg-config libyaml-dev libjansson-dev libcurl4-openssl-dev libwebsockets-dev
       libssl-dev # libcrypto: the Binance broker's request signatures (HMAC-SHA256, Ed25519)
+      # The Python strategy host (argo_python.so, optional: argo builds and runs without them, and
+      # its tests then skip): Python's embedding library (pkg-config python3-embed) and numpy,
+      # whose C headers the host builds against and whose module the strategies import.
+      libpython3-dev python3-numpy
       nodejs npm ca-certificates
       chromium fonts-dejavu-core) # chromium: the report test renders the HTML report headless
 if [ "${1:-}" = "--fuzz" ]; then

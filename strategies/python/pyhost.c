@@ -21,6 +21,10 @@
  *   interpreter's thread releases the GIL once started, and every call from the engine takes
  *   it for the call's duration (PyGILState_Ensure), so Python threads a strategy starts run
  *   between candles and while a call waits, and two sessions in one process take turns.
+ *   PyGILState_Release deletes a thread state it made, so a thread that is not the interpreter's
+ *   would get a new one on every call (a microsecond, and Python's thread-local state, numpy's
+ *   error settings and contextvars, lost between candles): the first on_candle of an instance
+ *   on a thread pins that thread's state (pin) until the instance is destroyed there.
  * - The watchdog: a call that never returns keeps the GIL (or waits forever with it released);
  *   the engine ends the session without it, from its watchdog thread, which never takes the
  *   GIL, and `argo run` ends with _exit, which runs nothing of Python's.
@@ -410,6 +414,35 @@ static void *h_create(void *script, const argo_host_api *host, argo_strategy_ctx
   return in;
 }
 
+/* Thread states pinned on this thread, and the hold that keeps its state: while pins > 0 the
+ * thread's PyGILState counter stays above zero, so PyGILState_Release only releases the GIL. */
+static __thread unsigned pins;
+static __thread PyGILState_STATE pin_hold;
+
+/* With the GIL, in a call of in's on this thread. */
+static void pin(py_inst *in) {
+  if (in->pinned) {
+    return;
+  }
+  if (pins++ == 0) {
+    pin_hold = PyGILState_Ensure(); /* the GIL is held: only counts, and keeps the state */
+  }
+  in->pinned = 1;
+  in->pin_thread = pthread_self();
+}
+
+/* With the GIL. A pin on another thread stays: only that thread may drop its state, and a
+ * thread state left to a thread costs a few hundred bytes. */
+static void unpin(py_inst *in) {
+  if (!in->pinned || !pthread_equal(in->pin_thread, pthread_self())) {
+    return;
+  }
+  in->pinned = 0;
+  if (--pins == 0) {
+    PyGILState_Release(pin_hold); /* the GIL stays held by the caller's own Ensure */
+  }
+}
+
 static void enter(py_inst *in) {
   in->in_call++;
   in->thread = pthread_self();
@@ -432,6 +465,7 @@ static void s_destroy(void *self) {
   Py_CLEAR(in->host);
   Py_CLEAR(in->candle);
   argo__py_inst_clear(in);
+  unpin(in);
   PyGILState_Release(g);
   free(in);
 }
@@ -481,6 +515,7 @@ static void log_error(py_inst *in, const char *what, const char *msg) {
 static int s_on_candle(void *self, const argo_candle *c) {
   py_inst *in = self;
   PyGILState_STATE g = PyGILState_Ensure();
+  pin(in);
   enter(in);
   int rc = ARGO_S_OK;
   PyObject *candle = argo__py_candle(in, c);

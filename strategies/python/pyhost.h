@@ -42,6 +42,9 @@ typedef struct py_inst {
   /* Inside one of the engine's calls, on thread: the only time the host may be called. */
   int in_call;
   pthread_t thread;
+  /* Whether this instance keeps a Python thread state on pin_thread (pyhost.c, pin). */
+  int pinned;
+  pthread_t pin_thread;
   size_t warmup; /* what warmup_candles() returned, read once after initialize */
   /* An exception of on_order_update, reported as the next on_candle's error. */
   char pending[ARGO_PY_MSG_MAX];
