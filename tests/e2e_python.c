@@ -9,6 +9,7 @@
  * Every test is skipped, visibly, when argo was built without the Python host.
  */
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -628,6 +629,115 @@ TEST(e2e_python_a_sigkilled_python_session_is_recovered) {
   tu_rm_rf(root);
 }
 
+static volatile sig_atomic_t got_signal;
+
+static void note_signal(int sig) {
+  got_signal = sig;
+}
+
+/* The interpreter starts in the program's process and leaves what is the program's alone: the
+ * signal handlers (CPython's own SIGINT handler would turn Ctrl-C into a KeyboardInterrupt
+ * inside the strategy, and it ignores SIGPIPE and SIGXFSZ) and the locale. In this process,
+ * as an embedding program does: handlers set first, then a Python strategy (probe.py,
+ * importing numpy) loaded through the public API, then every handler is still the same, and
+ * SIGINT still reaches the program's. */
+TEST(e2e_python_the_interpreter_leaves_signal_handlers_and_the_locale_alone) {
+  need_python();
+  struct sigaction mine;
+  memset(&mine, 0, sizeof mine);
+  mine.sa_handler = note_signal;
+  sigemptyset(&mine.sa_mask);
+  CHECK(sigaction(SIGINT, &mine, NULL) == 0 && sigaction(SIGTERM, &mine, NULL) == 0);
+  const int sigs[] = {SIGINT, SIGTERM, SIGPIPE, SIGXFSZ, SIGHUP, SIGCHLD, SIGUSR1};
+  const size_t n = sizeof sigs / sizeof sigs[0];
+  struct sigaction before[sizeof sigs / sizeof sigs[0]];
+  for (size_t i = 0; i < n; i++) {
+    CHECK(sigaction(sigs[i], NULL, &before[i]) == 0);
+  }
+  char locale[512];
+  snprintf(locale, sizeof locale, "%s", setlocale(LC_ALL, NULL));
+  argo_strategy_def *d = NULL;
+  argo_err rc = argo_strategy_def_open(&d, test_script("probe.py"));
+  CHECK_MSG(rc == ARGO_OK, "%s", argo_strategy_def_errmsg(d));
+  CHECK_STR("py_probe", argo_strategy_def_table(d)->name);
+  for (size_t i = 0; i < n; i++) {
+    struct sigaction after;
+    CHECK(sigaction(sigs[i], NULL, &after) == 0);
+    CHECK_MSG(after.sa_handler == before[i].sa_handler, "the handler of %s changed",
+              strsignal(sigs[i]));
+  }
+  CHECK_STR(locale, setlocale(LC_ALL, NULL));
+  got_signal = 0;
+  CHECK(raise(SIGINT) == 0);
+  CHECK_EQ_INT(SIGINT, (int)got_signal);
+  argo_strategy_def_close(d);
+}
+
+/* Ctrl-C and SIGTERM stop a Python session as they stop any other: CPython is started without
+ * its signal handlers, so the signal reaches argo's handler (not a KeyboardInterrupt raised in
+ * the strategy, which sleeps in time.sleep on every candle), the session stops cleanly after
+ * the call in flight (exit 0, status stopped, the reason naming the signal) and on_stop runs. */
+TEST(e2e_python_sigint_and_sigterm_stop_a_python_session_cleanly) {
+  need_python();
+  const int sigs[] = {SIGINT, SIGTERM};
+  const char *names[] = {"SIGINT", "SIGTERM"};
+  for (int i = 0; i < 2; i++) {
+    fresh("e2e-py-sig");
+    char ev[4400];
+    snprintf(ev, sizeof ev, "%s/events.jsonl", root);
+    char *args[] = {ARGO_BIN,
+                    "run",
+                    "--symbols",
+                    "BTCUSDT",
+                    "--interval",
+                    "1m",
+                    "--start",
+                    "2025-10-01T00:00:00Z",
+                    "--bars",
+                    "100000",
+                    "--strategy",
+                    (char *)test_script("slow.py"),
+                    "--strategy-config",
+                    "{\"sleep\": 0.02}",
+                    "--data-output",
+                    data,
+                    "--events",
+                    ev,
+                    "--quiet",
+                    NULL};
+    pid_t pid = tu_spawn(args, NULL);
+    CHECK_MSG(wait_text(pid, ev, "\"engine_start\""), "%s: the session never started", names[i]);
+    sleep_ms(700);
+    kill(pid, sigs[i]);
+    CHECK_EQ_INT(0, reap_within(pid, 20000));
+    char *text = tu_read_file(ev);
+    CHECK_MSG(!strstr(text, "KeyboardInterrupt") && !strstr(text, "strategy_error"),
+              "%s reached the strategy: %s", names[i], text);
+    free(text);
+    char p[4500], reason[128];
+    snprintf(p, sizeof p, "%s/2025-10-01/run_1/stats.yaml", data);
+    argo__stats_doc d = tu_read_stats(p);
+    CHECK_STR("stopped", d.s.status);
+    snprintf(reason, sizeof reason, "stopped by %s before the feed's end", names[i]);
+    CHECK_STR(reason, d.stop_reason);
+    argo__stats_doc_free(&d);
+    tu_db db;
+    tu_db_open(&db);
+    /* on_stop ran, after as many candles as were recorded (the run was cut short). */
+    int64_t candles = q(&db, "SELECT count(*) FROM read_parquet(%s)",
+                        file_of(data, "2025-10-01/run_1", "market_data.parquet"));
+    CHECK_MSG(candles > 5 && candles < 100000, "%s: %lld candles", names[i], (long long)candles);
+    char *fields = qs(&db, "SELECT fields FROM read_parquet(%s) WHERE message = 'slow: stopped'",
+                      file_of(data, "2025-10-01/run_1", "logs.parquet"));
+    char want[128];
+    snprintf(want, sizeof want, "{\"candles\":\"%lld\"}", (long long)candles);
+    CHECK_STR(want, fields);
+    free(fields);
+    tu_db_close(&db);
+    tu_rm_rf(root);
+  }
+}
+
 /* A session of hang.py: 300 one-minute candles, an order every 5th before the 300th, whose
  * on_candle never returns. Started with a short callback_warn; returns once the hang is
  * reported. */
@@ -686,15 +796,16 @@ static void check_hung_day(const char *status, const char *reason) {
 }
 
 /* A Python call that never returns, spinning (it holds the GIL but for the interpreter's switch
- * interval) or sleeping (GIL released): the watchdog reports it, a SIGTERM ends the session
- * after engine.stop_grace, and the process exits 1 at once: nothing waits for the GIL. */
+ * interval) or sleeping (GIL released): the watchdog reports it, a SIGINT (while it spins) or a
+ * SIGTERM (while it sleeps) ends the session after engine.stop_grace, and the process exits 1
+ * at once: nothing waits for the GIL, and CPython raises nothing into the spinning loop. */
 TEST(e2e_python_a_call_that_never_returns_is_abandoned_without_a_deadlock) {
   need_python();
   const char *configs[] = {"{\"hang_at\": 300, \"busy\": true}", "{\"hang_at\": 300}"};
   for (int i = 0; i < 2; i++) {
     char ev[4400];
     pid_t pid = start_hanging("e2e-py-hang", configs[i], "1s", ev, sizeof ev);
-    kill(pid, SIGTERM);
+    kill(pid, i == 0 ? SIGINT : SIGTERM);
     CHECK_EQ_INT(1, reap_within(pid, 30000));
     char *text = tu_read_file(ev);
     CHECK_CONTAINS(text, "did not return from on_candle");
@@ -728,6 +839,8 @@ int main(int argc, char **argv) {
   RUN(e2e_python_the_host_api_answers_from_python);
   RUN(e2e_python_a_warm_restart_feeds_stored_candles_to_a_python_strategy);
   RUN(e2e_python_a_sigkilled_python_session_is_recovered);
+  RUN(e2e_python_the_interpreter_leaves_signal_handlers_and_the_locale_alone);
+  RUN(e2e_python_sigint_and_sigterm_stop_a_python_session_cleanly);
   RUN(e2e_python_a_call_that_never_returns_is_abandoned_without_a_deadlock);
   return test_summary();
 }
