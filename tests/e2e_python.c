@@ -355,7 +355,13 @@ TEST(e2e_python_a_script_that_cannot_run_is_refused_with_its_file_and_line) {
                        "    def initialize(self, config):\n        return False\n"
                        "    def on_candle(self, c): pass\n",
                        "{}", "strategy s rejected its configuration",
-                       "initialize() returned False");
+                       "false.py:4: S.initialize() returned False");
+  check_script_refused("warmup.py",
+                       "import argo\nclass S(argo.Strategy):\n    name = 's'\n"
+                       "    def warmup_candles(self):\n        return -1\n"
+                       "    def on_candle(self, c): pass\n",
+                       "{}", "strategy s rejected its configuration",
+                       "warmup.py:4: S.warmup_candles() must return a whole number >= 0, not -1");
   check_script_refused("init.py",
                        "import argo\nclass S(argo.Strategy):\n    name = 's'\n"
                        "    def __init__(self):\n        self.x = 1 / 0\n"

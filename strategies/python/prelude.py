@@ -64,6 +64,8 @@ def _exception_text(exc):
 def _where(exc, path):
     """One line, compiler style: 'file:line: Type: message'. The line is the innermost frame in
     the script itself, else the innermost frame (an error inside a module it imports)."""
+    if isinstance(exc, _Refused):
+        return str(exc)
     if isinstance(exc, SyntaxError) and exc.lineno:
         return "%s:%d: %s: %s" % (exc.filename or path, exc.lineno, type(exc).__name__, exc.msg)
     frames = _traceback.extract_tb(exc.__traceback__)
@@ -216,6 +218,12 @@ def _config(text):
     return _json.loads(text)
 
 
+def _defined_at(cls, method):
+    """'file:line' of the def of cls's method, for an answer that is wrong but raised nothing."""
+    code = getattr(getattr(cls, method, None), "__code__", None)
+    return "%s:%d" % (code.co_filename, code.co_firstlineno) if code else "<%s>" % cls.__name__
+
+
 def _start(cls, host, config):
     """Makes the strategy object and initializes it. Returns (object, warm-up candles); raises
     what the strategy raised."""
@@ -223,8 +231,10 @@ def _start(cls, host, config):
     obj.host = host
     obj.__init__()
     if obj.initialize(config) is False:
-        raise ValueError("initialize() returned False")
+        raise _Refused("%s: %s.initialize() returned False"
+                       % (_defined_at(cls, "initialize"), cls.__name__))
     n = obj.warmup_candles()
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError("warmup_candles() must return a whole number >= 0, not %r" % (n,))
+        raise _Refused("%s: %s.warmup_candles() must return a whole number >= 0, not %r"
+                       % (_defined_at(cls, "warmup_candles"), cls.__name__, n))
     return obj, n
