@@ -297,6 +297,67 @@ TEST(e2e_python_an_exception_in_on_order_update_is_logged_and_reported) {
   tu_rm_rf(root);
 }
 
+/* The complete example of docs/strategies.md is strategies/python/examples/bands.py as it is,
+ * and it runs as the page says: on two symbols it buys dips with limit orders (some filled,
+ * some cancelled after its patience), sells at the mean, marks, logs and counts its fills in
+ * the cache, with no strategy error; its last log line agrees with the record. */
+TEST(e2e_python_the_example_of_the_docs_is_bands_py_and_runs) {
+  need_python();
+  char path[4400];
+  snprintf(path, sizeof path, "%s/docs/strategies.md", ARGO_SOURCE_DIR);
+  char *doc = tu_read_file(path);
+  CHECK(doc != NULL);
+  const char *sec = strstr(doc, "### A complete example");
+  const char *code = sec ? strstr(sec, "```python\n") : NULL;
+  const char *end = code ? strstr(code + 10, "```\n") : NULL;
+  CHECK_MSG(sec && code && end, "docs/strategies.md has no complete Python example");
+  code += 10;
+  char *file = tu_read_file(example("bands.py"));
+  CHECK(file != NULL);
+  CHECK_MSG(strlen(file) == (size_t)(end - code) && memcmp(file, code, strlen(file)) == 0,
+            "the example of docs/strategies.md is not strategies/python/examples/bands.py");
+  free(file);
+  free(doc);
+  fresh("e2e-py-docs");
+  char *e = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--strategy", example("bands.py"), "--symbols",
+                   "BTCUSDT,ETHUSDT", "--interval", "1m", "--start", "2025-10-01T00:00:00Z",
+                   "--bars", "1200", "--data-output", data, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_MSG(!e || !strstr(e, "strategy error"), "%s", e);
+  free(e);
+  tu_db db;
+  tu_db_open(&db);
+  char lit[3][4600];
+  snprintf(lit[0], sizeof lit[0], "%s", file_of(data, "2025-10-01/run_1", "orders.parquet"));
+  snprintf(lit[1], sizeof lit[1], "%s", file_of(data, "2025-10-01/run_1", "trades.parquet"));
+  snprintf(lit[2], sizeof lit[2], "%s", file_of(data, "2025-10-01/run_1", "logs.parquet"));
+  int64_t filled = q(&db, "SELECT count(*) FROM read_parquet(%s) WHERE status = 'FILLED'", lit[0]);
+  int64_t cancelled =
+      q(&db, "SELECT count(*) FROM read_parquet(%s) WHERE status = 'CANCELLED'", lit[0]);
+  int64_t fills = q(&db, "SELECT count(*) FROM read_parquet(%s)", lit[1]);
+  CHECK_MSG(filled > 20 && cancelled > 0, "filled %lld, cancelled %lld", (long long)filled,
+            (long long)cancelled);
+  CHECK_EQ_INT(2, q(&db, "SELECT count(DISTINCT symbol) FROM read_parquet(%s)", lit[1]));
+  CHECK_EQ_INT(cancelled, q(&db,
+                            "SELECT count(*) FROM read_parquet(%s) WHERE message = "
+                            "'bands: gave up'",
+                            lit[2]));
+  char *fields =
+      qs(&db, "SELECT fields->>'fills' FROM read_parquet(%s) WHERE message = 'bands: stopped'",
+         lit[2]);
+  char want[32];
+  snprintf(want, sizeof want, "%lld", (long long)fills);
+  CHECK_STR(want, fields);
+  free(fields);
+  CHECK(q(&db,
+          "SELECT count(*) FROM read_parquet(%s) WHERE title = 'dip' AND signal_type = "
+          "'buy_long'",
+          file_of(data, "2025-10-01/run_1", "marks.parquet")) >= filled / 2);
+  tu_db_close(&db);
+  tu_rm_rf(root);
+}
+
 /* A script written into the test's folder, then run: refused with want in the one line. */
 static void check_script_refused(const char *file, const char *source, const char *config,
                                  const char *want, const char *want2) {
@@ -838,6 +899,7 @@ int main(int argc, char **argv) {
   RUN(e2e_python_pingpong_fills_equal_the_builtins);
   RUN(e2e_python_ma_cross_fills_equal_the_builtins);
   RUN(e2e_python_strategies_describes_a_python_strategy);
+  RUN(e2e_python_the_example_of_the_docs_is_bands_py_and_runs);
   RUN(e2e_python_an_exception_is_a_strategy_error_and_the_session_goes_on);
   RUN(e2e_python_an_exception_in_on_order_update_is_logged_and_reported);
   RUN(e2e_python_a_script_that_cannot_run_is_refused_with_its_file_and_line);

@@ -5,7 +5,8 @@ incrementally in a ring of the last `slow` closes (the same additions and subtra
 same order, as the C builtin, so that both see the same crosses to the last bit and their fills
 are the same: tests/e2e_python.c checks it). On a golden cross (fast rises above slow) with no
 long position it buys `size` of its buying power at market; on a death cross it sells all of it.
-Each trade is marked and logged. See sma_numpy.py for the averages written with numpy.
+Each trade is marked and logged. See bands.py for statistics computed with numpy over the
+host's window of candles.
 
     build/argo run --strategy strategies/python/examples/ma_cross.py --strategy-config '{"fast": 8, "slow": 21}'
 """
