@@ -98,6 +98,15 @@ static int start_interpreter(void) {
   pre.configure_locale = 0; /* the program's locale is the program's */
   pre.utf8_mode = 1;        /* and Python's text is UTF-8 whatever it is */
   pre.parse_argv = 0;
+#if defined(__SANITIZE_ADDRESS__)
+  /* Under AddressSanitizer, Python's objects come from malloc (PYTHONMALLOC=malloc, unless the
+   * environment says otherwise): pymalloc keeps small objects in arenas it maps itself, which
+   * LeakSanitizer does not scan, so every object the interpreter keeps to exit (it is never
+   * finalized) would read as a leak, and ASan could not see a use after free inside Python. */
+  if (!getenv("PYTHONMALLOC")) {
+    pre.allocator = PYMEM_ALLOCATOR_MALLOC;
+  }
+#endif
   PyStatus st = Py_PreInitialize(&pre);
   if (PyStatus_Exception(st)) {
     status_error("cannot start the Python interpreter", st);
