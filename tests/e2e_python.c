@@ -869,7 +869,16 @@ static void check_hung_day(const char *status, const char *reason) {
 TEST(e2e_python_a_call_that_never_returns_is_abandoned_without_a_deadlock) {
   need_python();
   const char *configs[] = {"{\"hang_at\": 300, \"busy\": true}", "{\"hang_at\": 300}"};
-  for (int i = 0; i < 2; i++) {
+  int first = 0;
+#if defined(__SANITIZE_THREAD__)
+  /* ThreadSanitizer delivers a signal to a thread only when that thread enters a function it
+   * intercepts, and a Python loop holding the GIL alone calls none: the signal would wait for
+   * ever. Only the sleeping call is stopped by a signal here; the spinning one is SIGKILLed
+   * below. */
+  first = 1;
+  fprintf(stderr, "note: ThreadSanitizer build: the spinning call is not stopped by SIGINT\n");
+#endif
+  for (int i = first; i < 2; i++) {
     char ev[4400];
     pid_t pid = start_hanging("e2e-py-hang", configs[i], "1s", ev, sizeof ev);
     kill(pid, i == 0 ? SIGINT : SIGTERM);
