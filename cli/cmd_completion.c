@@ -5,7 +5,7 @@
  * names of the recording (through 'argo sessions --names'), and lowercase alternatives such as
  * table|csv|json complete as words; an option that sets a configuration key offers the key's
  * values (argo_config_key_values: --feed, --pattern, --interval ...), a strategy its builtin
- * names and .so files, and --set KEY=VALUE the keys, then the values of the key.
+ * names, .so and .py files, and --set KEY=VALUE the keys, then the values of the key.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -62,6 +62,7 @@ static void value_completion(FILE *out, const char *spec, const char *key) {
       fprintf(out, "%s%s", i ? " " : "", argo_strategy_builtin_at(i)->name);
     }
     fputs("\" -P \"$pre\" -- \"$cur\") $(compgen -f -X '!*.so' -P \"$pre\" -- \"$cur\") "
+          "$(compgen -f -X '!*.py' -P \"$pre\" -- \"$cur\") "
           "$(compgen -d -S / -P \"$pre\" -- \"$cur\") ); compopt -o nospace 2>/dev/null",
           out);
   } else if (strcmp(spec, "KEY=VALUE") == 0) {

@@ -1,6 +1,6 @@
-/* argo strategies [NAME|FILE.so ...]: the builtin strategies, or the strategies named (builtin
- * names or plugin files, loaded and checked as argo run does), with their description and
- * configuration schema. */
+/* argo strategies [NAME|FILE ...]: the builtin strategies, or the strategies named (builtin
+ * names, plugin files FILE.so or Python strategies FILE.py, loaded and checked as argo run does),
+ * with their description and configuration schema. */
 #include <stdio.h>
 #include <string.h>
 

@@ -25,10 +25,12 @@ const cli_cmd cli_commands[] = {
      "{data-output}/{YYYY-MM-DD}/run_N/. Options override the --config file; --set KEY=VALUE "
      "sets any config key. Ctrl-C stops the session cleanly.",
      cli_run_opts, cli_run_main},
-    {"strategies", "[NAME|FILE.so ...]", "describe the builtin strategies, or the ones named",
+    {"strategies", "[NAME|FILE.so|FILE.py ...]",
+     "describe the builtin strategies, or the ones named",
      "Prints each strategy's name, id, version, description and configuration schema: the "
-     "builtin ones, or those named, builtin names or plugin files (loaded and checked as "
-     "'argo run --strategy' does).",
+     "builtin ones, or those named, builtin names, plugin files (FILE.so) or Python strategies "
+     "(FILE.py), loaded and checked as 'argo run --strategy' does. A strategy that cannot be "
+     "loaded is an error (exit code 2), with the file and, for a script, the line.",
      cli_strategies_opts, cli_strategies_main},
     {"recover", "", "finalize sessions that ended in a crash",
      "Finds run-day folders under the data output path that end in a crash (a journal left "

@@ -27,6 +27,10 @@ TALIB_SHA256=b73e2a382d0937e7a9e889c6e1285d811747b3a78365f325493889cb7b302cde
 
 debs=(build-essential cmake pkg-config libyaml-dev libjansson-dev libcurl4-openssl-dev libwebsockets-dev
       libssl-dev # libcrypto: the Binance broker's request signatures; libssl: the TLS client context
+      # The Python strategy host (argo_python.so, optional: argo builds and runs without them, and
+      # its tests then skip): Python's embedding library (pkg-config python3-embed) and numpy,
+      # whose C headers the host builds against and whose module the strategies import.
+      libpython3-dev python3-numpy
       nodejs npm ca-certificates
       chromium fonts-dejavu-core) # chromium: the report test renders the HTML report headless
 if [ "${1:-}" = "--fuzz" ]; then

@@ -363,14 +363,16 @@ ARGO_API void argo_engine_free(argo_engine *eng);
 
 /* Takes a copy of cfg: feed, broker, strategy, data output path and every engine setting. */
 ARGO_API argo_err argo_engine_init(argo_engine *eng, const argo_config *cfg);
-/* Overrides the strategy of the config: a builtin name ("ma_cross") or a path to a plugin
- * (".so"). config is a JSON object as text, or NULL for "{}". The plugin is loaded and checked
- * now; ARGO_EPLUGIN or ARGO_ENOTFOUND with a message naming the file otherwise. config is
- * checked against the strategy's config_schema (docs/strategies.md, Configuration): an unknown
- * key, a wrong type or a value out of range gives ARGO_ECONFIG with a message naming the key
- * ("strategy ma_cross: 'fastt' is not a key of this strategy's configuration ..."); a schema
- * that cannot be used (or whose defaults break it) ARGO_EPLUGIN. argo_engine_run checks the
- * configuration of the config's own strategy the same way. */
+/* Overrides the strategy of the config: a builtin name ("ma_cross"), a path to a plugin
+ * (".so") or to a Python strategy (".py", run by the Python host plugin when argo was built
+ * with it: docs/strategies.md). config is a JSON object as text, or NULL for "{}". The plugin
+ * or script is loaded and checked now, and again at run; ARGO_EPLUGIN or ARGO_ENOTFOUND with a
+ * message naming the file (and for a script the line) otherwise. config is checked against the
+ * strategy's config_schema (docs/strategies.md, Configuration): an unknown key, a wrong type or
+ * a value out of range gives ARGO_ECONFIG with a message naming the key ("strategy ma_cross:
+ * 'fastt' is not a key of this strategy's configuration ..."); a schema that cannot be used (or
+ * whose defaults break it) ARGO_EPLUGIN. argo_engine_run checks the configuration of the
+ * config's own strategy the same way. */
 ARGO_API argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path,
                                             const char *config);
 /* Overrides the strategy of the config with a table of the caller's own, compiled into the
@@ -432,16 +434,19 @@ ARGO_API argo_err argo_recover(const char *data_output, argo_recover_fn fn, void
 /* The i-th builtin strategy, NULL past the end. */
 ARGO_API const argo_strategy *argo_strategy_builtin_at(size_t i);
 
-/* A strategy looked up by its builtin name or loaded from its plugin file and checked, as
- * argo_engine_load_strategy does, to read its table (name, id, version, description,
- * config_schema; argo strategies FILE.so). On error *out is still a handle holding the message
- * (read it with argo_strategy_def_errmsg, then close it), unless it is ARGO_ENOMEM, where *out
- * may be NULL: ARGO_ENOTFOUND for an unknown name, ARGO_EPLUGIN for a file that is no plugin of
- * this ABI. */
+/* A strategy looked up by its builtin name or loaded from its plugin (.so) or Python (.py) file
+ * and checked, as argo_engine_load_strategy does, to read its table (name, id, version,
+ * description, config_schema; argo strategies FILE). A .py file runs in the Python host as for a
+ * session (its module-level code and class definition run; no callback is called). On error *out
+ * is still a handle holding the message (read it with argo_strategy_def_errmsg, then close it),
+ * unless it is ARGO_ENOMEM, where *out may be NULL: ARGO_ENOTFOUND for an unknown name or missing
+ * file, ARGO_EPLUGIN for a file that is no plugin of this ABI or a script that does not load (the
+ * message names the file, and for a script its line). */
 typedef struct argo_strategy_def argo_strategy_def;
 ARGO_API argo_err argo_strategy_def_open(argo_strategy_def **out, const char *name_or_path);
-/* The strategy's table; borrowed until argo_strategy_def_close (a plugin stays loaded until
- * then). NULL when the open failed. */
+/* The strategy's table; borrowed until argo_strategy_def_close (a plugin or script stays loaded
+ * until then). NULL when the open failed. For describing it only: its functions are not to be
+ * called. */
 ARGO_API const argo_strategy *argo_strategy_def_table(const argo_strategy_def *def);
 /* The last error's message, one line; never NULL. */
 ARGO_API const char *argo_strategy_def_errmsg(const argo_strategy_def *def);

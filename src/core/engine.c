@@ -100,7 +100,7 @@ void argo_engine_free(argo_engine *eng) {
   if (eng->sobj && eng->sdef) {
     eng->sdef->destroy(eng->sobj);
   }
-  argo__strategy_unload(eng->sdl);
+  argo__strategy_unload(eng->slib);
   if (eng->feed_open && eng->feed.ops->close) {
     eng->feed.ops->close(eng->feed.impl);
   } else if (eng->has_user_feed && eng->user_feed.close) {
@@ -192,14 +192,14 @@ argo_err argo_engine_load_strategy(argo_engine *eng, const char *name_or_path, c
     return argo__engine_error(eng, ARGO_ESTATE, "the engine has already run");
   }
   argo_strategy def;
-  void *dl;
-  argo_err rc = argo__strategy_resolve(name_or_path, &def, &dl, eng->errmsg, sizeof eng->errmsg);
+  argo__strategy_lib *lib;
+  argo_err rc = argo__strategy_resolve(name_or_path, &def, &lib, eng->errmsg, sizeof eng->errmsg);
   if (rc) {
     return rc;
   }
   char why[ARGO_ERRMSG_MAX];
   rc = argo__jschema_check(def.config_schema, config ? config : "{}", why, sizeof why);
-  argo__strategy_unload(dl); /* loaded again at run; this call only checks it */
+  argo__strategy_unload(lib); /* loaded again at run; this call only checks it */
   if (rc) {
     return argo__engine_error(eng, rc, "strategy %s: %s", name_or_path, why);
   }

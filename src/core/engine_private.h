@@ -24,6 +24,7 @@
 #include "core/engine.h"
 #include "core/host.h"
 #include "core/stats.h"
+#include "core/strategy_loader.h"
 #include "core/watchdog.h"
 #include "feeds/feed.h"
 #include "persist/journal.h"
@@ -70,9 +71,9 @@ struct argo_engine {
   argo_strategy stable;        /* the strategy's table, copied (members it lacks are NULL) */
   argo_strategy user_strategy; /* the caller's own (argo_engine_set_strategy), checked */
   int has_user_strategy;
-  void *sdl;        /* dlopen handle, NULL for builtins */
-  void *sobj;       /* the strategy instance */
-  argo__host *host; /* what the strategy calls */
+  argo__strategy_lib *slib; /* the plugin or script loaded, NULL for builtins */
+  void *sobj;               /* the strategy instance */
+  argo__host *host;         /* what the strategy calls */
   argo__feed feed;
   int feed_open;
   argo__feed_hooks hooks;

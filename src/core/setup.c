@@ -160,9 +160,9 @@ static argo_err create_strategy(argo_engine *eng) {
   argo_err rc = ARGO_OK;
   if (eng->has_user_strategy) {
     eng->stable = eng->user_strategy;
-    eng->sdl = NULL;
+    eng->slib = NULL;
   } else {
-    rc = argo__strategy_resolve(eng->strategy_spec, &eng->stable, &eng->sdl, err, sizeof err);
+    rc = argo__strategy_resolve(eng->strategy_spec, &eng->stable, &eng->slib, err, sizeof err);
   }
   if (rc) {
     return argo__engine_error(eng, rc, "%s", err);
@@ -201,7 +201,8 @@ static argo_err create_strategy(argo_engine *eng) {
   if (rc) {
     return argo__engine_error(eng, rc, "%s", err);
   }
-  eng->sobj = eng->sdef->create(argo__host_api(eng->host), argo__host_ctx(eng->host));
+  eng->sobj = argo__strategy_create(eng->slib, eng->sdef, argo__host_api(eng->host),
+                                    argo__host_ctx(eng->host));
   if (!eng->sobj) {
     return argo__engine_error(eng, ARGO_ESTRATEGY, "strategy %s could not be created",
                               eng->sdef->name);
