@@ -672,6 +672,17 @@ TEST(e2e_strategy_config_violations_are_refused_naming_the_key) {
                ok, "--bars", "20", NULL);
   CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
   free(e);
+  /* A Python strategy's config_schema is checked the same way (argo built with its host). */
+  char py[4300];
+  snprintf(py, sizeof py, "%s/strategies/python/examples/ma_cross.py", ARGO_SOURCE_DIR);
+  if (argo__fs_exists(ARGO_PLUGIN_DIR "/argo_python.so")) {
+    e = NULL;
+    rc = tu_argo(NULL, &e, "run", "--strategy", py, "--strategy-config", "{\"fastt\": 5}",
+                 "--data-output", never, "--bars", "5", NULL);
+    CHECK_MSG(rc == 2, "exit %d (want 2): %s", rc, e);
+    CHECK_CONTAINS(e, "'fastt' is not a key of this strategy's configuration");
+    free(e);
+  }
   CHECK_MSG(!argo__fs_exists(never), "%s was created", never);
   tu_rm_rf(out);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -161,7 +162,7 @@ static size_t defaults_of(const char *schema, char **out) {
 
 static void check_strategy_schema(const char *spec) {
   argo_strategy def;
-  void *dl = NULL;
+  argo__strategy_lib *dl = NULL;
   char why[512];
   argo_err rc = argo__strategy_resolve(spec, &def, &dl, why, sizeof why);
   CHECK_MSG(rc == ARGO_OK, "%s: %s", spec, why);
@@ -184,7 +185,9 @@ TEST(jschema_every_builtin_and_example_schema_passes_its_own_defaults) {
   size_t plugins = 0;
   for (struct dirent *e; d && (e = readdir(d));) {
     size_t len = strlen(e->d_name);
-    if (len > 3 && strcmp(e->d_name + len - 3, ".so") == 0) {
+    /* argo_python.so is the Python strategies' host, not a strategy: the scripts are below. */
+    if (len > 3 && strcmp(e->d_name + len - 3, ".so") == 0 &&
+        strcmp(e->d_name, "argo_python.so") != 0) {
       char path[4400];
       snprintf(path, sizeof path, "%s/%s", ARGO_PLUGIN_DIR, e->d_name);
       check_strategy_schema(path);
@@ -195,6 +198,15 @@ TEST(jschema_every_builtin_and_example_schema_passes_its_own_defaults) {
     closedir(d);
   }
   CHECK_MSG(plugins >= 3, "only %zu example plugins in %s", plugins, ARGO_PLUGIN_DIR);
+  /* The Python examples, when argo was built with the Python host. */
+  if (access(ARGO_PLUGIN_DIR "/argo_python.so", F_OK) == 0) {
+    static const char *const py[] = {"ma_cross.py", "pingpong.py", "bands.py"};
+    for (size_t i = 0; i < sizeof py / sizeof py[0]; i++) {
+      char path[4400];
+      snprintf(path, sizeof path, "%s/strategies/python/examples/%s", ARGO_SOURCE_DIR, py[i]);
+      check_strategy_schema(path);
+    }
+  }
 }
 
 TEST(jschema_library_users_get_the_error_naming_the_key) {
@@ -205,7 +217,7 @@ TEST(jschema_library_users_get_the_error_naming_the_key) {
   CHECK_EQ_INT(ARGO_OK, argo_engine_load_strategy(eng, "ma_cross", "{\"fast\": 5}"));
   /* A table of the program's own is checked as well. */
   argo_strategy def;
-  void *dl = NULL;
+  argo__strategy_lib *dl = NULL;
   char why[512];
   CHECK_EQ_INT(ARGO_OK, argo__strategy_resolve("pingpong", &def, &dl, why, sizeof why));
   CHECK_EQ_INT(ARGO_ECONFIG, argo_engine_set_strategy(eng, &def, "{\"qty\": -1}"));
