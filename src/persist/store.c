@@ -47,7 +47,8 @@ struct argo__store {
   duckdb_appender upd_app; /* appender of the orders staging table */
   char **syms;             /* the session's symbols: market_data.symbol is their ENUM */
   size_t nsyms;
-  argo__map known_orders; /* order ids already in the orders table */
+  argo__rowsel sel[ARGO_T_COUNT]; /* what argo_rows(t) scans during argo__store_write_rows */
+  argo__map known_orders;         /* order ids already in the orders table */
   argo__map batch_last;   /* scratch: order id -> last row in a batch (+1) */
 };
 
@@ -286,6 +287,155 @@ argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, si
   return ARGO_OK;
 }
 
+/* ---- argo_rows(t): a table function over the rows of st->sel[t] ------------------------- */
+
+static int enum_index(const enum_col *ec, const char *s, size_t len);
+
+static void scan_bind(duckdb_bind_info info) {
+  argo__store *st = duckdb_bind_get_extra_info(info);
+  duckdb_value v = duckdb_bind_get_parameter(info, 0);
+  int64_t t = duckdb_get_int64(v);
+  duckdb_destroy_value(&v);
+  if (t < 0 || t >= ARGO_T_COUNT || !st->sel[t].b) {
+    duckdb_bind_set_error(info, "argo_rows: no rows are being written for that table");
+    return;
+  }
+  const argo__table *tab = argo__schema((argo__table_id)t);
+  for (size_t c = 0; c < tab->ncols; c++) {
+    duckdb_bind_add_result_column(info, tab->cols[c].name, st->tabs[t].types[c]);
+  }
+  int64_t *bd = malloc(sizeof *bd);
+  if (!bd) {
+    duckdb_bind_set_error(info, "out of memory");
+    return;
+  }
+  *bd = t;
+  duckdb_bind_set_bind_data(info, bd, free);
+  const argo__rowsel *sel = &st->sel[t];
+  duckdb_bind_set_cardinality(info, sel->idx ? sel->n : sel->to - sel->from, true);
+}
+
+static void scan_init(duckdb_init_info info) {
+  size_t *pos = calloc(1, sizeof *pos);
+  if (!pos) {
+    duckdb_init_set_error(info, "out of memory");
+    return;
+  }
+  duckdb_init_set_init_data(info, pos, free);
+  duckdb_init_set_max_threads(info, 1);
+}
+
+static void scan_next(duckdb_function_info info, duckdb_data_chunk out) {
+  argo__store *st = duckdb_function_get_extra_info(info);
+  argo__table_id t = (argo__table_id) * (int64_t *)duckdb_function_get_bind_data(info);
+  size_t *pos = duckdb_function_get_init_data(info);
+  const argo__rowsel *sel = &st->sel[t];
+  const argo__batch *b = sel->b;
+  const table_state *ts = &st->tabs[t];
+  const argo__table *tab = argo__schema(t);
+  size_t total = sel->idx ? sel->n : sel->to - sel->from;
+  size_t n = total - *pos, vsize = (size_t)duckdb_vector_size();
+  n = n < vsize ? n : vsize;
+  size_t first = sel->idx ? 0 : sel->from + *pos;
+  const size_t *idx = sel->idx ? sel->idx + *pos : NULL;
+  for (size_t c = 0; c < tab->ncols; c++) {
+    duckdb_vector v = duckdb_data_chunk_get_vector(out, c);
+    if (ts->enums[c].n) {
+      uint8_t *dst = duckdb_vector_get_data(v);
+      for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *s = argo__batch_get_text(b, (int)c, idx ? idx[i] : first + i, &len);
+        int k = enum_index(&ts->enums[c], s, len);
+        if (k < 0) {
+          char msg[256];
+          argo__fmt(msg, sizeof msg, "%s.%s cannot hold '%.*s' (not one of its values)",
+                    tab->name, tab->cols[c].name, (int)(len < 64 ? len : 64), s);
+          duckdb_function_set_error(info, msg);
+          return;
+        }
+        dst[i] = (uint8_t)k;
+      }
+    } else if (tab->cols[c].type == ARGO_COL_BOOLEAN) {
+      bool *dst = duckdb_vector_get_data(v);
+      const int64_t *src = b->cols[c].i64;
+      for (size_t i = 0; i < n; i++) {
+        dst[i] = src[idx ? idx[i] : first + i] != 0;
+      }
+    } else if (tab->cols[c].type == ARGO_COL_TEXT) {
+      for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *s = argo__batch_get_text(b, (int)c, idx ? idx[i] : first + i, &len);
+        duckdb_vector_assign_string_element_len(v, i, s, len);
+      }
+    } else if (!idx) {
+      memcpy(duckdb_vector_get_data(v), b->cols[c].i64 + first, n * 8);
+    } else {
+      int64_t *dst = duckdb_vector_get_data(v);
+      for (size_t i = 0; i < n; i++) {
+        dst[i] = b->cols[c].i64[idx[i]];
+      }
+    }
+  }
+  duckdb_data_chunk_set_size(out, n);
+  *pos += n;
+}
+
+/* Registers argo_rows on both connections (a function registered through the C API belongs to
+ * its connection's session). */
+static argo_err register_scan(argo__store *st, char *err, size_t errlen) {
+  duckdb_connection cons[2] = {st->con, st->lane};
+  for (int i = 0; i < 2; i++) {
+    duckdb_table_function f = duckdb_create_table_function();
+    duckdb_table_function_set_name(f, "argo_rows");
+    duckdb_logical_type bigint = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    duckdb_table_function_add_parameter(f, bigint);
+    duckdb_destroy_logical_type(&bigint);
+    duckdb_table_function_set_extra_info(f, st, NULL);
+    duckdb_table_function_set_bind(f, scan_bind);
+    duckdb_table_function_set_init(f, scan_init);
+    duckdb_table_function_set_function(f, scan_next);
+    duckdb_state ok = duckdb_register_table_function(cons[i], f);
+    duckdb_destroy_table_function(&f);
+    if (ok != DuckDBSuccess && i == 0) {
+      argo__fmt(err, errlen, "DuckDB: cannot register the table function argo_rows");
+      return ARGO_EDB;
+    }
+  }
+  return ARGO_OK;
+}
+
+argo_err argo__store_write_rows(argo__store *st, argo__table_id t, const argo__rowsel *sel,
+                                const char *path, char *err, size_t errlen) {
+  char quoted[8800], sql[9000];
+  if (argo__sql_quote(path, quoted, sizeof quoted) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", path);
+    return ARGO_EINVAL;
+  }
+  if (sel->b->failed) {
+    argo__fmt(err, errlen, "out of memory while buffering %s rows", argo__schema(t)->name);
+    return ARGO_ENOMEM;
+  }
+  unlink(path);
+  int e = argo__io_fault_check_path(ARGO_IO_WRITE, path);
+  if (e) {
+    argo__fmt_errno(err, errlen, e, "cannot write '%s'", path);
+    return ARGO_EIO;
+  }
+  snprintf(sql, sizeof sql, "COPY (SELECT * FROM argo_rows(%d)) TO %s (FORMAT PARQUET)", (int)t,
+           quoted);
+  st->sel[t] = *sel;
+  duckdb_result r;
+  argo_err rc = ARGO_OK;
+  if (duckdb_query(conn(st, t), sql, &r) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot write '%s': %s", path, duckdb_result_error(&r));
+    unlink(path);
+    rc = ARGO_EIO;
+  }
+  duckdb_destroy_result(&r);
+  memset(&st->sel[t], 0, sizeof st->sel[t]);
+  return rc;
+}
+
 argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errlen) {
   threads = threads > 0 ? threads : 1;
   *out = pool_take(threads);
@@ -321,6 +471,10 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
   }
   for (int i = 0; i < ARGO_T_COUNT; i++) {
     make_chunk(st, (argo__table_id)i);
+  }
+  rc = register_scan(st, err, errlen);
+  if (rc) {
+    goto fail;
   }
   st->ready = 1;
   *out = st;
