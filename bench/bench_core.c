@@ -80,7 +80,7 @@ static void run_one(long long candles, int nsym, const char *dir, result *r) {
     goto done;
   }
   argo_stats s;
-  argo_engine_get_stats(eng, &s);
+  argo_engine_get_stats(eng, &s, sizeof s);
   r->candles = s.candles_total;
   r->fills = s.cumulative.number_of_trades;
   r->ok = 1;

@@ -195,8 +195,8 @@ static pid_t mock_start(const char *path, int *port) {
     close(fds[0]);
     execl(path, path, "--interval", "1s", "--tick-ms", "20", "--symbols", "BTCUSDT", "--balance",
           "USDT=100000000,BTC=100", "--commission-asset", "USDT", "--commission-asset-price", "1",
-          "--order-limit-10s", "1000000", "--order-limit-1d", "100000000", "--weight-limit", "100000000",
-          "--lifetime", "600", (char *)NULL);
+          "--order-limit-10s", "1000000", "--order-limit-1d", "100000000", "--weight-limit",
+          "100000000", "--lifetime", "600", (char *)NULL);
     _exit(127);
   }
   close(fds[1]);

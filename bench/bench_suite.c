@@ -177,7 +177,7 @@ static void run_engine(const run_opts *o, run_result *r) {
     goto done;
   }
   argo_stats s;
-  argo_engine_get_stats(eng, &s);
+  argo_engine_get_stats(eng, &s, sizeof s);
   r->candles = s.candles_total;
   r->fills = s.cumulative.number_of_trades;
   r->ok = 1;

@@ -12,6 +12,10 @@
 #define CLI_EXIT_FAIL 1  /* the session failed while running */
 #define CLI_EXIT_USAGE 2 /* bad flags, config, strategy or output folder: nothing was run */
 
+/* The environment variable naming the data output when neither --data-output nor a --config
+ * file's engine.data_output does. */
+#define CLI_DATA_OUTPUT_ENV "ARGO_DATA_OUTPUT"
+
 typedef struct cli_opt {
   const char *name; /* "--symbols" */
   const char *arg;  /* "LIST", or NULL for a flag without value */

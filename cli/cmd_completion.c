@@ -3,7 +3,9 @@
  * every command and option the tool knows is completed and none it does not. Option values are
  * completed from the option's argument name: DIR completes folders, FILE files, RUN the run
  * names of the recording (through 'argo sessions --names'), and lowercase alternatives such as
- * table|csv|json complete as words.
+ * table|csv|json complete as words; an option that sets a configuration key offers the key's
+ * values (argo_config_key_values: --feed, --pattern, --interval ...), a strategy its builtin
+ * names and .so files, and --set KEY=VALUE the keys, then the values of the key.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -38,10 +40,37 @@ static int print_words(FILE *out, const char *spec) {
   return n;
 }
 
-/* The completion of a value named spec, as one shell command assigning COMPREPLY. */
-/* $pre is "--opt=" when the value is completed inside one word "--opt=value" (see _argo). */
-static void value_completion(FILE *out, const char *spec) {
-  if (strstr(spec, "DIR")) {
+/* "a|b|c" as "a b c". */
+static void alternatives(FILE *out, const char *alts) {
+  for (const char *p = alts; *p; p++) {
+    fputc(*p == '|' ? ' ' : *p, out);
+  }
+}
+
+/* The completion of a value named spec of the option that sets key (NULL: none), as one shell
+ * command assigning COMPREPLY. $pre is "--opt=" when the value is completed inside one word
+ * "--opt=value" (see _argo). */
+static void value_completion(FILE *out, const char *spec, const char *key) {
+  const char *values = key ? argo_config_key_values(key) : NULL;
+  if (values) {
+    fputs("COMPREPLY=( $(compgen -W \"", out);
+    alternatives(out, values);
+    fputs("\" -P \"$pre\" -- \"$cur\") )", out);
+  } else if (strstr(spec, "FILE.so")) {
+    fputs("COMPREPLY=( $(compgen -W \"", out);
+    for (size_t i = 0; argo_strategy_builtin_at(i); i++) {
+      fprintf(out, "%s%s", i ? " " : "", argo_strategy_builtin_at(i)->name);
+    }
+    fputs("\" -P \"$pre\" -- \"$cur\") $(compgen -f -X '!*.so' -P \"$pre\" -- \"$cur\") "
+          "$(compgen -d -S / -P \"$pre\" -- \"$cur\") ); compopt -o nospace 2>/dev/null",
+          out);
+  } else if (strcmp(spec, "KEY=VALUE") == 0) {
+    fputs("COMPREPLY=( $(compgen -W \"", out);
+    for (size_t i = 0; argo_config_key_at(i); i++) {
+      fprintf(out, "%s%s", i ? " " : "", argo_config_key_at(i)->name);
+    }
+    fputs("\" -S = -P \"$pre\" -- \"$cur\") ); compopt -o nospace 2>/dev/null", out);
+  } else if (strstr(spec, "DIR")) {
     fputs("COMPREPLY=( $(compgen -d -P \"$pre\" -- \"$cur\") )", out);
   } else if (strstr(spec, "FILE")) {
     fputs("COMPREPLY=( $(compgen -f -P \"$pre\" -- \"$cur\") )", out);
@@ -82,6 +111,10 @@ static void print_script(FILE *out) {
       "    cur=\"\"\n"
       "  elif [[ \"$prev\" == = && $COMP_CWORD -ge 3 ]]; then\n"
       "    prev=\"${COMP_WORDS[COMP_CWORD-2]}\"\n"
+      "  elif [[ \"$prev\" == --set && \"$cur\" == *=* ]]; then\n"
+      "    prev=\"${cur%%=*}\"\n"
+      "    pre=\"${prev}=\"\n"
+      "    cur=\"${cur#*=}\"\n"
       "  elif [[ \"$cur\" == --*=* ]]; then\n"
       "    prev=\"${cur%%=*}\"\n"
       "    pre=\"${prev}=\"\n"
@@ -104,8 +137,19 @@ static void print_script(FILE *out) {
     for (const cli_opt *o = c->opts; o && o->name; o++) {
       if (o->arg) {
         fprintf(out, "      %s) ", o->name);
-        value_completion(out, o->arg);
+        value_completion(out, o->arg, o->key);
         fputs("; return 0 ;;\n", out);
+      }
+    }
+    if (cli_find_opt(c, "--set")) {
+      /* The value of --set KEY=VALUE after its '=' (see _argo): the values of KEY. */
+      for (size_t k = 0; argo_config_key_at(k); k++) {
+        const char *name = argo_config_key_at(k)->name;
+        if (argo_config_key_values(name)) {
+          fprintf(out, "      %s) ", name);
+          value_completion(out, "VALUE", name);
+          fputs("; return 0 ;;\n", out);
+        }
       }
     }
     fputs("    esac\n    if [[ \"$cur\" == -* ]]; then\n      COMPREPLY=( $(compgen -W \"", out);
@@ -115,7 +159,7 @@ static void print_script(FILE *out) {
     fputs("--help\" -- \"$cur\") )\n", out);
     if (c->args[0]) {
       fputs("    else\n      ", out);
-      value_completion(out, c->args);
+      value_completion(out, c->args, NULL);
       fputc('\n', out);
     }
     fputs("    fi\n    ;;\n", out);

@@ -102,7 +102,7 @@ static void page(FILE *out) {
         "stats, report and query \\-\\-run take a run name: a day folder as "
         "\\fIDATE\\fR/run_\\fIN\\fR (2025\\-10\\-03/run_1), a session id (every day folder of "
         "the session; a unique prefix of at least 8 characters is enough), or \\fBlatest\\fR "
-        "(every day folder of the session that wrote the newest one).\n"
+        "(every day folder of the session started last, by the machine's clock).\n"
         ".SH EXIT STATUS\n"
         ".TP\n.B 0\nsuccess.\n"
         ".TP\n.B 1\na session failed while running, or output could not be written (a reader "

@@ -10,7 +10,7 @@
 #include "inspect.h"
 
 const cli_opt cli_query_opts[] = {
-    {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
+    CLI_DATA_OUTPUT_OPTS,
     {"--format", "table|csv|json", NULL, "output format (default table)"},
     {"--run", "RUN", NULL,
      "only the day folders of RUN (DATE/run_N, a session id, or latest) instead of all"},
@@ -42,7 +42,9 @@ int cli_query_main(int argc, char **argv) {
       return CLI_EXIT_USAGE;
     }
   }
-  argo_catalog *cat = cli_open_catalog("query", cli_data_output(&p), 0);
+  char dirbuf[4096];
+  const char *dir = cli_data_output(&p, "query", dirbuf, sizeof dirbuf);
+  argo_catalog *cat = dir ? cli_open_catalog("query", dir, 0) : NULL;
   if (!cat) {
     return CLI_EXIT_USAGE;
   }

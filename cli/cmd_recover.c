@@ -4,10 +4,10 @@
 
 #include <argo/argo.h>
 
-#include "cli.h"
+#include "inspect.h"
 
 const cli_opt cli_recover_opts[] = {
-    {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
+    CLI_DATA_OUTPUT_OPTS,
     {0},
 };
 
@@ -27,16 +27,15 @@ static void report(const char *run_dir, argo_err status, const char *message, vo
 }
 
 int cli_recover_main(int argc, char **argv) {
-  const char *dir = "./data/live-trading";
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--data-output") == 0 && i + 1 < argc) {
-      dir = argv[++i];
-    } else if (strncmp(argv[i], "--data-output=", 14) == 0) {
-      dir = argv[i] + 14;
-    } else {
-      cli_error("recover: unknown option '%s' (see 'argo recover --help')", argv[i]);
-      return CLI_EXIT_USAGE;
-    }
+  cli_parsed p;
+  int prc = cli_parse(argc, argv, 0, &p);
+  if (prc) {
+    return prc;
+  }
+  char dirbuf[4096];
+  const char *dir = cli_data_output(&p, "recover", dirbuf, sizeof dirbuf);
+  if (!dir) {
+    return CLI_EXIT_USAGE;
   }
   tally t = {0};
   int n = 0;

@@ -7,7 +7,7 @@
 const cli_opt cli_report_opts[] = {
     {"-o", "FILE", NULL, "write the page to FILE (default report.html; - for standard output)"},
     {"--output", "FILE", NULL, "the same as -o"},
-    {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
+    CLI_DATA_OUTPUT_OPTS,
     {0},
 };
 
@@ -35,7 +35,9 @@ int cli_report_main(int argc, char **argv) {
   if ((rc = cli_output_check("report", out)) != 0) {
     return rc;
   }
-  argo_catalog *cat = cli_open_catalog("report", cli_data_output(&p), 0);
+  char dirbuf[4096];
+  const char *dir = cli_data_output(&p, "report", dirbuf, sizeof dirbuf);
+  argo_catalog *cat = dir ? cli_open_catalog("report", dir, 0) : NULL;
   if (!cat) {
     return CLI_EXIT_USAGE;
   }

@@ -83,13 +83,19 @@ typedef struct run_state {
   int have_stats;
   long orders, fills, errors;
   /* progress on stderr */
-  int progress;      /* print progress at all (not --quiet) */
-  int tty;           /* stderr is a terminal: one line rewritten in place */
-  int line_shown;    /* that line is on the screen now */
-  int64_t last_draw; /* monotonic microseconds of the last progress output */
-  long long candles; /* candles seen by on_market_data */
-  char last_symbol[32];
-  double last_price;
+  int progress;        /* print progress at all (not --quiet) */
+  int tty;             /* stderr is a terminal: one line rewritten in place */
+  int line_shown;      /* that line is on the screen now */
+  int64_t last_draw;   /* monotonic microseconds of the last progress output */
+  long long candles;   /* candles seen by on_market_data */
+  long long total;     /* candles the feed will give (simulated feed), 0 when not known */
+  int live;            /* a live feed: the line shows how long the session has run */
+  int64_t start_mono;  /* when the session started (monotonic microseconds) */
+  int64_t market_time; /* the latest candle's time */
+  char **syms;         /* the session's symbols, and the latest close of each */
+  double *px;
+  unsigned char *has_px;
+  size_t nsyms;
   argo_engine_status status;
   int have_status;
   char pf_symbol[32]; /* prefetch in progress: symbol, done and total candles */
@@ -115,7 +121,24 @@ static void status_clear(run_state *st) {
   }
 }
 
-static void progress_text(const run_state *st, char *buf, size_t len) {
+/* Appends " | " and the first of the forms of a part (NULL-terminated, longest first) that keeps
+ * buf within width columns (0: no limit); nothing when none fits. */
+static void part(char *buf, size_t len, size_t width, const char *const *forms) {
+  size_t n = strlen(buf);
+  for (int i = 0; forms[i]; i++) {
+    size_t add = (n ? 3 : 0) + strlen(forms[i]);
+    if ((width == 0 || n + add <= width) && n + add < len) {
+      snprintf(buf + n, len - n, "%s%s", n ? " | " : "", forms[i]);
+      return;
+    }
+  }
+}
+
+/* The status line, within width columns (0: no limit): the status and the session's pnl
+ * first, so that a narrow terminal still shows them, then the candles seen (of how many, or how
+ * long a live session has run), the market time, the maximum drawdown, the fills and the
+ * latest close of as many symbols as fit. */
+static void progress_text(const run_state *st, char *buf, size_t len, size_t width) {
   if (st->have_status && st->status == ARGO_STATUS_PREFETCHING && st->pf_total > 0) {
     /* A bar of 24 cells. */
     double frac = (double)st->pf_done / (double)st->pf_total;
@@ -130,15 +153,43 @@ static void progress_text(const run_state *st, char *buf, size_t len) {
              frac * 100, (long long)st->pf_done, (long long)st->pf_total);
     return;
   }
-  const char *status = st->have_status ? argo_status_name(st->status) : "starting";
-  int n = snprintf(buf, len, "%s | %lld candles", status, st->candles);
-  if (st->last_symbol[0] && n >= 0 && (size_t)n < len) {
-    n += snprintf(buf + n, len - (size_t)n, " | %s %.8g", st->last_symbol, st->last_price);
+  const argo_stats_block *c = &st->last.cumulative;
+  char a[96], b[96], up[32];
+  buf[0] = '\0';
+  snprintf(a, sizeof a, "%s", st->have_status ? argo_status_name(st->status) : "starting");
+  part(buf, len, width, (const char *[]){a, NULL});
+  snprintf(a, sizeof a, "pnl %+.2f", st->have_stats ? c->total_pnl : 0.0);
+  part(buf, len, width, (const char *[]){a, NULL});
+  if (st->total > 0) {
+    snprintf(a, sizeof a, "%lld/%lld candles", st->candles, st->total);
+    snprintf(b, sizeof b, "%lld/%lld", st->candles, st->total);
+  } else if (st->live) {
+    argo_duration_format((double)(mono_us() - st->start_mono) / 1e6, up, sizeof up);
+    snprintf(a, sizeof a, "%lld candles, up %s", st->candles, up);
+    snprintf(b, sizeof b, "%lld, up %s", st->candles, up);
+  } else {
+    snprintf(a, sizeof a, "%lld candles", st->candles);
+    snprintf(b, sizeof b, "%lld", st->candles);
   }
-  if (n >= 0 && (size_t)n < len) {
-    const argo_stats_block *c = &st->last.cumulative;
-    snprintf(buf + n, len - (size_t)n, " | %ld fills | pnl %+.2f | max drawdown %.2f%%", st->fills,
-             st->have_stats ? c->total_pnl : 0.0, st->have_stats ? c->max_drawdown * 100 : 0.0);
+  part(buf, len, width, (const char *[]){a, b, NULL});
+  if (st->candles) {
+    char t[48];
+    argo_time_format(st->market_time, t, sizeof t);
+    t[10] = ' '; /* 2025-10-01 09:00:00Z */
+    snprintf(a, sizeof a, "%s", t);
+    snprintf(b, sizeof b, "%s", t + 5); /* 10-01 09:00:00Z */
+    part(buf, len, width, (const char *[]){a, b, NULL});
+  }
+  snprintf(a, sizeof a, "max drawdown %.2f%%", st->have_stats ? c->max_drawdown * 100 : 0.0);
+  snprintf(b, sizeof b, "dd %.2f%%", st->have_stats ? c->max_drawdown * 100 : 0.0);
+  part(buf, len, width, (const char *[]){a, b, NULL});
+  snprintf(a, sizeof a, "%ld fills", st->fills);
+  part(buf, len, width, (const char *[]){a, NULL});
+  for (size_t i = 0; i < st->nsyms; i++) {
+    if (st->has_px[i]) {
+      snprintf(a, sizeof a, "%s %.8g", st->syms[i], st->px[i]);
+      part(buf, len, width, (const char *[]){a, NULL});
+    }
   }
 }
 
@@ -152,16 +203,22 @@ static void status_draw(run_state *st, int force) {
     return;
   }
   st->last_draw = now;
-  char line[512];
-  progress_text(st, line, sizeof line);
+  char line[4096];
   if (!st->tty) {
+    progress_text(st, line, sizeof line, 0);
     fprintf(stderr, "argo: %s\n", line);
     return;
   }
-  /* One terminal row at most: a wrapped line could not be rewritten with \r. */
+  /* One terminal row at most (a wrapped line could not be rewritten with \r): the parts that
+   * fit, and what does not fit of the first ones cut. */
   struct winsize ws;
-  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && ws.ws_col < sizeof line) {
-    line[ws.ws_col - 1] = '\0';
+  size_t width = 0;
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && ws.ws_col < 512) {
+    width = ws.ws_col - 1u;
+  }
+  progress_text(st, line, sizeof line, width);
+  if (width && strlen(line) > width) {
+    line[width] = '\0';
   }
   fprintf(stderr, "\r\033[K%s", line);
   fflush(stderr);
@@ -308,6 +365,15 @@ static void on_start(argo_engine *eng, const argo_engine_info *info, void *user)
   snprintf(st->run_dir, sizeof st->run_dir, "%s", info->run_dir);
   snprintf(st->session_id, sizeof st->session_id, "%s", info->session_id);
   snprintf(st->data_output, sizeof st->data_output, "%s", info->data_output);
+  st->start_mono = mono_us();
+  st->syms = calloc(info->nsymbols ? info->nsymbols : 1, sizeof *st->syms);
+  st->px = calloc(info->nsymbols ? info->nsymbols : 1, sizeof *st->px);
+  st->has_px = calloc(info->nsymbols ? info->nsymbols : 1, 1);
+  for (size_t i = 0; st->syms && st->px && st->has_px && i < info->nsymbols; i++) {
+    if ((st->syms[i] = strdup(info->symbols[i])) != NULL) {
+      st->nsyms = i + 1;
+    }
+  }
   json_t *syms = json_array();
   for (size_t i = 0; i < info->nsymbols; i++) {
     json_array_append_new(syms, json_string(info->symbols[i]));
@@ -432,13 +498,38 @@ static void on_status(argo_engine *eng, argo_engine_status status, void *user) {
   }
 }
 
+/* What the status line can say of the end: the candles of the simulated feed (bars of each
+ * symbol), or that the feed is live. */
+static void progress_total(const argo_config *cfg, run_state *st) {
+  char feed[32], bars[32], syms[4096];
+  if (argo_config_get(cfg, "market_data.feed", feed, sizeof feed) != ARGO_OK ||
+      argo_config_get(cfg, "market_data.bars", bars, sizeof bars) != ARGO_OK ||
+      argo_config_get(cfg, "market_data.symbols", syms, sizeof syms) != ARGO_OK) {
+    return;
+  }
+  st->live = strcmp(feed, "binance") == 0;
+  if (strcmp(feed, "sim") == 0) {
+    long long n = 1;
+    for (const char *p = syms; *p; p++) {
+      n += *p == ',';
+    }
+    st->total = atoll(bars) * n;
+  }
+}
+
 /* Registered only when progress is shown: counting candles costs a call per candle. */
 static void on_candle(argo_engine *eng, const argo_candle *c, void *user) {
   (void)eng;
   run_state *st = user;
   st->candles++;
-  snprintf(st->last_symbol, sizeof st->last_symbol, "%s", c->symbol);
-  st->last_price = c->close;
+  st->market_time = c->time;
+  for (size_t i = 0; i < st->nsyms; i++) {
+    if (strcmp(st->syms[i], c->symbol) == 0) {
+      st->px[i] = c->close;
+      st->has_px[i] = 1;
+      break;
+    }
+  }
   status_draw(st, 0);
 }
 
@@ -577,6 +668,13 @@ int cli_run_main(int argc, char **argv) {
     cli_error("out of memory");
     return CLI_EXIT_FAIL;
   }
+  /* ARGO_DATA_OUTPUT, then the config file, so that flags override them wherever they appear
+   * (the commands that read the recording look there too: cli_data_output). */
+  const char *env_out = getenv(CLI_DATA_OUTPUT_ENV);
+  if (env_out && *env_out && argo_config_set(cfg, "engine.data_output", env_out) != ARGO_OK) {
+    cli_error("%s: %s", CLI_DATA_OUTPUT_ENV, argo_config_errmsg(cfg));
+    goto done;
+  }
   /* Pass 1: the config file, so that flags override it wherever they appear. */
   for (int i = 1; i < argc; i++) {
     char name[64];
@@ -693,6 +791,7 @@ int cli_run_main(int argc, char **argv) {
   };
   st.progress = !st.quiet;
   st.tty = st.progress && isatty(STDERR_FILENO);
+  progress_total(cfg, &st);
   /* Plain output starts with the start line; its first progress line comes one period later. */
   st.last_draw = mono_us();
   cb.on_prefetch_progress = on_prefetch; /* --events has it too */
@@ -741,7 +840,7 @@ int cli_run_main(int argc, char **argv) {
     exit_code = st.events_failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   }
   argo_stats s;
-  if (!st.quiet && argo_engine_get_stats(eng, &s) == ARGO_OK) {
+  if (!st.quiet && argo_engine_get_stats(eng, &s, sizeof s) == ARGO_OK) {
     const argo_stats_block *c = &s.cumulative;
     fprintf(st.info,
             "argo: session %s %s: %lld candles, %lld fills, realized pnl %.2f, total pnl %.2f, "
@@ -770,6 +869,12 @@ done:
   if (st.events && st.events != stdout) {
     fclose(st.events);
   }
+  for (size_t i = 0; i < st.nsyms; i++) {
+    free(st.syms[i]);
+  }
+  free(st.syms);
+  free(st.px);
+  free(st.has_px);
   argo_engine_free(eng);
   argo_config_free(cfg);
   free(sconf);

@@ -9,7 +9,7 @@
 #include "inspect.h"
 
 const cli_opt cli_sessions_opts[] = {
-    {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
+    CLI_DATA_OUTPUT_OPTS,
     {"--json", NULL, NULL, "print a JSON array of objects instead of a table"},
     {"--names", NULL, NULL, "print the run names other commands accept, one a line"},
     {0},
@@ -50,7 +50,7 @@ static void symbols_text(const argo_stats *s, char *buf, size_t len) {
 }
 
 static json_t *entry_json(const argo_catalog_entry *e, const char *dir) {
-  const argo_stats *s = &e->stats;
+  const argo_stats *s = e->stats;
   char t0[48], t1[48];
   argo_time_format(s->session_start, t0, sizeof t0);
   argo_time_format(s->last_updated, t1, sizeof t1);
@@ -79,13 +79,16 @@ static json_t *entry_json(const argo_catalog_entry *e, const char *dir) {
                                 s->strategy_version ? s->strategy_version : ""));
   json_object_set_new(o, "interval", e->interval ? json_string(e->interval) : json_null());
   json_object_set_new(o, "candles", json_integer((json_int_t)s->candles_day));
+  /* trades is what the first versions called the fills; kept, as keys only grow. */
   json_object_set_new(o, "trades", json_integer((json_int_t)s->daily.number_of_trades));
+  json_object_set_new(o, "fills", json_integer((json_int_t)s->daily.number_of_trades));
   json_object_set_new(o, "realized_pnl", json_real(s->daily.realized_pnl));
   json_object_set_new(o, "win_rate", json_real(s->daily.win_rate));
   json_object_set_new(o, "max_drawdown", json_real(s->daily.max_drawdown));
   json_object_set_new(o, "equity", json_real(s->equity));
   json_object_set_new(o, "candles_total", json_integer((json_int_t)s->candles_total));
   json_object_set_new(o, "session_start", json_string(t0));
+  json_object_set_new(o, "started_at", cli_time_json(e->started_at));
   json_object_set_new(o, "last_updated", json_string(t1));
   json_object_set_new(o, "run_dir", json_string(e->run_dir));
   json_object_set_new(o, "daily", cli_block_json(&s->daily));
@@ -110,10 +113,10 @@ static void print_names(const argo_catalog *cat) {
   }
   /* Each session id once, in the order of its newest day. */
   for (size_t i = 0; i < n; i++) {
-    const char *sid = argo_catalog_at(cat, i)->stats.session_id;
+    const char *sid = argo_catalog_at(cat, i)->stats->session_id;
     int seen = 0;
     for (size_t k = 0; k < i && !seen; k++) {
-      seen = strcmp(argo_catalog_at(cat, k)->stats.session_id, sid) == 0;
+      seen = strcmp(argo_catalog_at(cat, k)->stats->session_id, sid) == 0;
     }
     if (!seen) {
       puts(sid);
@@ -128,8 +131,9 @@ int cli_sessions_main(int argc, char **argv) {
     return rc;
   }
   int json = cli_value(&p, "--json") != NULL, names = cli_value(&p, "--names") != NULL;
-  const char *dir = cli_data_output(&p);
-  argo_catalog *cat = cli_open_catalog("sessions", dir, !names);
+  char dirbuf[4096];
+  const char *dir = cli_data_output(&p, "sessions", dirbuf, sizeof dirbuf);
+  argo_catalog *cat = dir ? cli_open_catalog("sessions", dir, !names) : NULL;
   if (!cat) {
     return CLI_EXIT_USAGE;
   }
@@ -149,14 +153,14 @@ int cli_sessions_main(int argc, char **argv) {
     static const int right[11] = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
     cli_table t;
     cli_table_init(&t, 11, right);
-    const char *head[11] = {"DATE",    "RUN",    "SESSION",      "STATUS",   "SYMBOLS", "STRATEGY",
-                            "CANDLES", "TRADES", "REALIZED PNL", "WIN RATE", "MAX DD"};
+    const char *head[11] = {"DATE",    "RUN",   "SESSION",      "STATUS",   "SYMBOLS", "STRATEGY",
+                            "CANDLES", "FILLS", "REALIZED PNL", "WIN RATE", "MAX DD"};
     for (int c = 0; c < 11; c++) {
       cli_table_add(&t, "%s", head[c]);
     }
     for (size_t i = 0; i < n; i++) {
       const argo_catalog_entry *e = argo_catalog_at(cat, i);
-      const argo_stats *s = &e->stats;
+      const argo_stats *s = e->stats;
       char syms[512];
       symbols_text(s, syms, sizeof syms);
       cli_table_add(&t, "%s", e->date);

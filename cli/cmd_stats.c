@@ -4,13 +4,14 @@
  * column for the session (its cumulative figures as of the last day shown), the figures as rows.
  * --json: the same as one object.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "inspect.h"
 
 const cli_opt cli_stats_opts[] = {
-    {"--data-output", "DIR", NULL, "where sessions are recorded (default ./data/live-trading)"},
+    CLI_DATA_OUTPUT_OPTS,
     {"--json", NULL, NULL, "print one JSON object instead of text"},
     {0},
 };
@@ -60,11 +61,71 @@ static void figures(cli_table *t, const column *cols, size_t n) {
   ROW("max drawdown", "%.2f%%", c->b->max_drawdown * 100);
   cli_table_add(t, "%s", "avg holding time");
   for (size_t i = 0; i < n; i++) {
-    cli_duration(cols[i].b->holding_avg, buf, sizeof buf);
+    argo_duration_format(cols[i].b->holding_avg, buf, sizeof buf);
     cli_table_add(t, "%s", buf);
   }
+  ROW("round trips", "%lld", (long long)c->b->holding_count);
+/* A figure that a stats.yaml written before it lacks (NaN) reads "-". */
+#define ROWF(label, expr, fmt)                                                                     \
+  do {                                                                                             \
+    cli_table_add(t, "%s", label);                                                                 \
+    for (size_t i = 0; i < n; i++) {                                                               \
+      const column *c = &cols[i];                                                                  \
+      double v_ = (expr);                                                                          \
+      if (isfinite(v_)) {                                                                          \
+        cli_table_add(t, fmt, v_);                                                                 \
+      } else {                                                                                     \
+        cli_table_add(t, "%s", "-");                                                               \
+      }                                                                                            \
+    }                                                                                              \
+  } while (0)
+  ROWF("profit factor", c->b->profit_factor, "%.2f");
+  ROWF("expectancy", c->b->expectancy, "%.2f");
+  ROWF("return", c->b->total_return * 100, "%.2f%%");
+  ROWF("buy and hold", c->b->buy_and_hold_return * 100, "%.2f%%");
+  /* Not defined on one day: "-" rather than the 0 of stats.yaml. */
+  ROWF("sharpe ratio", c->b->days >= 2 ? c->b->sharpe_ratio : NAN, "%.2f");
+  ROWF("sortino ratio", c->b->days >= 2 ? c->b->sortino_ratio : NAN, "%.2f");
+  ROWF("calmar ratio", c->b->calmar_ratio, "%.2f");
+  ROWF("exposure", c->b->exposure * 100, "%.1f%%");
+  ROWF("best day", c->b->best_day * 100, "%.2f%%");
+  ROWF("worst day", c->b->worst_day * 100, "%.2f%%");
   ROW("equity at the end", "%.2f", c->equity);
+#undef ROWF
 #undef ROW
+}
+
+/* Each symbol's figures of the session up to e (its cumulative by_symbol). */
+static void by_symbol(const argo_catalog_entry *e) {
+  if (!e->nby_symbol) {
+    return;
+  }
+  static const int right[11] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  static const char *const head[11] = {"symbol",   "fills",        "round trips", "won / lost",
+                                       "win rate", "realized pnl", "unrealized",  "total pnl",
+                                       "fees",     "exposure",     "buy and hold"};
+  cli_table t;
+  cli_table_init(&t, 11, right);
+  for (int k = 0; k < 11; k++) {
+    cli_table_add(&t, "%s", head[k]);
+  }
+  for (size_t i = 0; i < e->nby_symbol; i++) {
+    const argo_symbol_block *b = &e->by_symbol[i].cumulative;
+    cli_table_add(&t, "%s", e->by_symbol[i].symbol);
+    cli_table_add(&t, "%lld", (long long)b->fills);
+    cli_table_add(&t, "%lld", (long long)b->round_trips);
+    cli_table_add(&t, "%lld / %lld", (long long)b->winning, (long long)b->losing);
+    cli_table_add(&t, "%.1f%%", b->win_rate * 100);
+    cli_table_add(&t, "%.2f", b->realized_pnl);
+    cli_table_add(&t, "%.2f", b->unrealized_pnl);
+    cli_table_add(&t, "%.2f", b->total_pnl);
+    cli_table_add(&t, "%.2f", b->fees);
+    cli_table_add(&t, "%.1f%%", b->exposure * 100);
+    cli_table_add(&t, "%.2f%%", b->buy_and_hold_return * 100);
+  }
+  printf("\nby symbol, session to %s/%s\n", e->date, e->run);
+  cli_table_print(&t, stdout, "", 1);
+  cli_table_free(&t);
 }
 
 static int crashed(const argo_catalog_entry *e) {
@@ -73,7 +134,7 @@ static int crashed(const argo_catalog_entry *e) {
 
 static void print_text(const argo_catalog_entry *const *e, size_t n, const char *dir) {
   const argo_catalog_entry *last = e[n - 1];
-  const argo_stats *s = &last->stats;
+  const argo_stats *s = last->stats;
   char t0[48], t1[48];
   argo_time_format(s->session_start, t0, sizeof t0);
   argo_time_format(s->last_updated, t1, sizeof t1);
@@ -126,7 +187,7 @@ static void print_text(const argo_catalog_entry *const *e, size_t n, const char 
   for (size_t start = 0; start < n; start += DAYS_PER_BLOCK) {
     size_t k = 0;
     for (size_t i = start; i < n && i < start + DAYS_PER_BLOCK; i++, k++) {
-      const argo_stats *d = &e[i]->stats;
+      const argo_stats *d = e[i]->stats;
       cols[k] = (column){
           e[i]->date, e[i]->run, &d->daily, cli_status(e[i]), (long long)d->candles_day, d->equity};
     }
@@ -142,11 +203,15 @@ static void print_text(const argo_catalog_entry *const *e, size_t n, const char 
     cli_table_print(&t, stdout, "", 0);
     cli_table_free(&t);
   }
+  printf("\nreturns: of equity per UTC day; sharpe and sortino ratios annualized with the square "
+         "root of 365,\ncalmar: the return per year (x 365 / days) over the max drawdown "
+         "(docs/statistics.md)\n");
+  by_symbol(last);
 }
 
 static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const char *dir) {
   const argo_catalog_entry *last = e[n - 1];
-  const argo_stats *s = &last->stats;
+  const argo_stats *s = last->stats;
   char t0[48], t1[48];
   argo_time_format(s->session_start, t0, sizeof t0);
   argo_time_format(s->last_updated, t1, sizeof t1);
@@ -166,7 +231,7 @@ static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const ch
   json_object_set_new(o, "last_updated", json_string(t1));
   json_t *days = json_array();
   for (size_t i = 0; i < n; i++) {
-    const argo_stats *d = &e[i]->stats;
+    const argo_stats *d = e[i]->stats;
     char lu[48];
     argo_time_format(d->last_updated, lu, sizeof lu);
     json_t *day = json_object();
@@ -182,11 +247,13 @@ static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const ch
       json_object_set_new(day, "hint", json_string(hint));
     }
     json_object_set_new(day, "last_updated", json_string(lu));
+    json_object_set_new(day, "started_at", cli_time_json(e[i]->started_at));
     json_object_set_new(day, "candles", json_integer((json_int_t)d->candles_day));
     json_object_set_new(day, "candles_total", json_integer((json_int_t)d->candles_total));
     json_object_set_new(day, "equity", json_real(d->equity));
     json_object_set_new(day, "daily", cli_block_json(&d->daily));
     json_object_set_new(day, "cumulative", cli_block_json(&d->cumulative));
+    json_object_set_new(day, "by_symbol", cli_by_symbol_json(e[i], 1));
     if (e[i]->run_collision) {
       json_object_set_new(day, "run_collision", json_string(e[i]->run_collision));
     }
@@ -203,6 +270,7 @@ static json_t *stats_json(const argo_catalog_entry *const *e, size_t n, const ch
   json_object_set_new(sess, "status", json_string(cli_status(last)));
   json_object_set_new(sess, "candles", json_integer((json_int_t)s->candles_total));
   json_object_set_new(sess, "equity", json_real(s->equity));
+  json_object_set_new(sess, "by_symbol", cli_by_symbol_json(last, 0));
   json_object_set_new(o, "session", sess);
   return o;
 }
@@ -218,8 +286,9 @@ int cli_stats_main(int argc, char **argv) {
               "sessions')");
     return CLI_EXIT_USAGE;
   }
-  const char *dir = cli_data_output(&p);
-  argo_catalog *cat = cli_open_catalog("stats", dir, 0);
+  char dirbuf[4096];
+  const char *dir = cli_data_output(&p, "stats", dirbuf, sizeof dirbuf);
+  argo_catalog *cat = dir ? cli_open_catalog("stats", dir, 0) : NULL;
   if (!cat) {
     return CLI_EXIT_USAGE;
   }

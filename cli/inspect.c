@@ -83,9 +83,31 @@ const char *cli_value(const cli_parsed *p, const char *name) {
   return k < CLI_MAX_OPTS ? p->val[k] : NULL;
 }
 
-const char *cli_data_output(const cli_parsed *p) {
-  const char *v = cli_value(p, "--data-output");
-  return v && *v ? v : CLI_DEFAULT_DATA_OUTPUT;
+const char *cli_data_output(const cli_parsed *p, const char *cmd, char *buf, size_t len) {
+  const char *v = cli_value(p, "--data-output"), *file = cli_value(p, "--config");
+  if (v && *v) {
+    snprintf(buf, len, "%s", v);
+    return buf;
+  }
+  argo_config *cfg = NULL;
+  if (argo_config_new(&cfg) != ARGO_OK) {
+    cli_error("out of memory");
+    return NULL;
+  }
+  /* As argo run takes it: the environment, then the file over it. */
+  const char *env = getenv(CLI_DATA_OUTPUT_ENV);
+  argo_err rc = env && *env ? argo_config_set(cfg, "engine.data_output", env) : ARGO_OK;
+  if (rc == ARGO_OK && file) {
+    rc = argo_config_load_file(cfg, file);
+  }
+  if (rc == ARGO_OK) {
+    rc = argo_config_get(cfg, "engine.data_output", buf, len);
+  }
+  if (rc != ARGO_OK) {
+    cli_error("%s: %s", cmd, argo_config_errmsg(cfg));
+  }
+  argo_config_free(cfg);
+  return rc == ARGO_OK ? buf : NULL;
 }
 
 argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes) {
@@ -243,7 +265,52 @@ json_t *cli_block_json(const argo_stats_block *b) {
   json_object_set_new(h, "avg", real(b->holding_avg));
   json_object_set_new(h, "count", json_integer((json_int_t)b->holding_count));
   json_object_set_new(o, "holding_time", h);
+  /* The figures added later: null when the stats.yaml was written before them. */
+  json_object_set_new(o, "gross_profit", real(b->gross_profit));
+  json_object_set_new(o, "gross_loss", real(b->gross_loss));
+  json_object_set_new(o, "profit_factor", real(b->profit_factor));
+  json_object_set_new(o, "expectancy", real(b->expectancy));
+  json_object_set_new(o, "total_return", real(b->total_return));
+  json_object_set_new(o, "sharpe_ratio", real(b->sharpe_ratio));
+  json_object_set_new(o, "sortino_ratio", real(b->sortino_ratio));
+  json_object_set_new(o, "calmar_ratio", real(b->calmar_ratio));
+  json_object_set_new(o, "exposure", real(b->exposure));
+  json_object_set_new(o, "days", b->days > 0 ? json_integer((json_int_t)b->days) : json_null());
+  json_object_set_new(o, "best_day", real(b->best_day));
+  json_object_set_new(o, "worst_day", real(b->worst_day));
+  json_object_set_new(o, "buy_and_hold_return", real(b->buy_and_hold_return));
   return o;
+}
+
+json_t *cli_time_json(int64_t us) {
+  char buf[48];
+  if (!us) {
+    return json_null();
+  }
+  argo_time_format(us, buf, sizeof buf);
+  return json_string(buf);
+}
+
+json_t *cli_by_symbol_json(const argo_catalog_entry *e, int daily) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < e->nby_symbol; i++) {
+    const argo_symbol_block *b = daily ? &e->by_symbol[i].daily : &e->by_symbol[i].cumulative;
+    json_t *o = json_object();
+    json_object_set_new(o, "symbol", json_string(e->by_symbol[i].symbol));
+    json_object_set_new(o, "fills", json_integer((json_int_t)b->fills));
+    json_object_set_new(o, "round_trips", json_integer((json_int_t)b->round_trips));
+    json_object_set_new(o, "winning", json_integer((json_int_t)b->winning));
+    json_object_set_new(o, "losing", json_integer((json_int_t)b->losing));
+    json_object_set_new(o, "win_rate", real(b->win_rate));
+    json_object_set_new(o, "realized_pnl", real(b->realized_pnl));
+    json_object_set_new(o, "unrealized_pnl", real(b->unrealized_pnl));
+    json_object_set_new(o, "total_pnl", real(b->total_pnl));
+    json_object_set_new(o, "fees", real(b->fees));
+    json_object_set_new(o, "exposure", real(b->exposure));
+    json_object_set_new(o, "buy_and_hold_return", real(b->buy_and_hold_return));
+    json_array_append_new(a, o);
+  }
+  return a;
 }
 
 int cli_print_json(json_t *j) {
@@ -263,7 +330,7 @@ const char *cli_status(const argo_catalog_entry *e) {
   if (e->status) {
     return e->status;
   }
-  return e->stats.status ? e->stats.status : "";
+  return e->stats->status ? e->stats->status : "";
 }
 
 /* dir as one shell word: as it is when it is plain, otherwise in single quotes. */
@@ -310,23 +377,5 @@ void cli_crashed_hint(const argo_catalog_entry *e, const char *data_output, char
              "(its files hold what was published); run 'argo recover --data-output %s' to mark "
              "it crashed_recovered",
              e->date, e->run, data_output);
-  }
-}
-
-void cli_duration(double seconds, char *buf, size_t len) {
-  if (!(seconds > 0) || !isfinite(seconds)) {
-    snprintf(buf, len, "-");
-    return;
-  }
-  long long s = llround(seconds);
-  long long d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60, sec = s % 60;
-  if (d) {
-    snprintf(buf, len, "%lldd %lldh", d, h);
-  } else if (h) {
-    snprintf(buf, len, "%lldh %02lldm", h, m);
-  } else if (m) {
-    snprintf(buf, len, "%lldm %02llds", m, sec);
-  } else {
-    snprintf(buf, len, "%llds", sec);
   }
 }

@@ -35,8 +35,10 @@ typedef struct cli_parsed {
 int cli_parse(int argc, char **argv, int maxpos, cli_parsed *p);
 /* The value of option name ("--format"), or NULL when it was not given. */
 const char *cli_value(const cli_parsed *p, const char *name);
-/* --data-output, or the default. */
-const char *cli_data_output(const cli_parsed *p);
+/* Where the recording is, as argo run would record: --data-output, else engine.data_output of
+ * the --config file, else $ARGO_DATA_OUTPUT, else the default. Into buf (len bytes); NULL after
+ * one line naming cmd when the config file cannot be read. */
+const char *cli_data_output(const cli_parsed *p, const char *cmd, char *buf, size_t len);
 
 /* Opens the catalog of dir; on error prints one line and returns NULL. Folders that were left
  * out are reported on stderr, one line each, when notes is set. */
@@ -68,6 +70,11 @@ void cli_table_free(cli_table *t);
 
 /* JSON of a statistics block (every figure, including holding times). */
 json_t *cli_block_json(const argo_stats_block *b);
+/* A time as JSON text ("2025-10-01T09:00:00Z"), or null for 0 (not known). */
+json_t *cli_time_json(int64_t us);
+/* JSON array of e's per-symbol figures, the daily ones or the cumulative ones ([] when its
+ * stats.yaml has none). */
+json_t *cli_by_symbol_json(const argo_catalog_entry *e, int daily);
 /* Prints j (pretty, key order kept, doubles exact) and a newline; 0, or -1 when it cannot. */
 int cli_print_json(json_t *j);
 
@@ -77,8 +84,14 @@ const char *cli_status(const argo_catalog_entry *e);
 /* One line saying that e crashed and what to do about it. */
 void cli_crashed_hint(const argo_catalog_entry *e, const char *data_output, char *buf, size_t len);
 
-/* "1h 05m", "3d 4h", "45s"; "-" for 0. */
-void cli_duration(double seconds, char *buf, size_t len);
+/* The options --data-output DIR and --config FILE of the commands that read the recording. */
+#define CLI_DATA_OUTPUT_OPTS                                                                       \
+  {"--data-output", "DIR", NULL,                                                                   \
+   "where sessions are recorded (default: --config's engine.data_output, $ARGO_DATA_OUTPUT, "      \
+   "./data/live-trading)"},                                                                        \
+  {                                                                                                \
+    "--config", "FILE", NULL, "take engine.data_output from this configuration file"               \
+  }
 
 extern const cli_opt cli_sessions_opts[];
 extern const cli_opt cli_stats_opts[];

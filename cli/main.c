@@ -25,8 +25,11 @@ const cli_cmd cli_commands[] = {
      "{data-output}/{YYYY-MM-DD}/run_N/. Options override the --config file; --set KEY=VALUE "
      "sets any config key. Ctrl-C stops the session cleanly.",
      cli_run_opts, cli_run_main},
-    {"strategies", "", "list the builtin strategies", NULL, cli_strategies_opts,
-     cli_strategies_main},
+    {"strategies", "[NAME|FILE.so ...]", "describe the builtin strategies, or the ones named",
+     "Prints each strategy's name, id, version, description and configuration schema: the "
+     "builtin ones, or those named, builtin names or plugin files (loaded and checked as "
+     "'argo run --strategy' does).",
+     cli_strategies_opts, cli_strategies_main},
     {"recover", "", "finalize sessions that ended in a crash",
      "Finds run-day folders under the data output path that end in a crash (a journal left "
      "behind, no finished status) and rebuilds their Parquet files and stats.yaml from the "
@@ -39,19 +42,21 @@ const cli_cmd cli_commands[] = {
      cli_sessions_opts, cli_sessions_main},
     {"stats", "RUN", "show the statistics of a day or a session",
      "RUN is a day folder (2025-10-03/run_1), a session id (or a unique prefix of 8 or more "
-     "characters) or 'latest' (the session that wrote the newest day folder). Prints one column "
+     "characters) or 'latest' (the session started last). Prints one column "
      "per day and a column for the session as of the last day shown.",
      cli_stats_opts, cli_stats_main},
     {"query", "SQL", "run SQL over every recorded session",
      "Runs SQL in an in-memory DuckDB over the views orders, trades, market_data, marks and "
-     "logs (the Parquet files of every day folder, each row with date, run and session_id) and "
-     "the table stats (one row per day folder from stats.yaml). Reads only published files, so "
-     "it works while a session runs.",
+     "logs (the Parquet files of every day folder, each row with date, run and session_id), "
+     "the table stats (one row per day folder from stats.yaml) and the view round_trips (each "
+     "entry to its exit, paired FIFO). Reads only published files, so it works while a session "
+     "runs.",
      cli_query_opts, cli_query_main},
     {"report", "RUN", "write an HTML report of a day or a session",
-     "Writes one self-contained HTML file (no network needed to view it): the price of each "
-     "symbol with fills and marks, the equity and drawdown curves, the statistics and the "
-     "fills. RUN is named as for 'argo stats'.",
+     "Writes one self-contained HTML file (no network needed to view it): the candlesticks of "
+     "each symbol with fills and marks (zoom, pan, crosshair), the equity, buy-and-hold and "
+     "drawdown curves, the statistics, each symbol's figures, the round trips and the fills, "
+     "in tables that sort and download as CSV. RUN is named as for 'argo stats'.",
      cli_report_opts, cli_report_main},
     {"completion", "bash", "print a bash completion script",
      "Prints a bash completion script generated from the command table; load it with "

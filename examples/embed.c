@@ -133,7 +133,7 @@ int main(int argc, char **argv) {
     goto done;
   }
   argo_stats st;
-  if (argo_engine_get_stats(eng, &st) == ARGO_OK) {
+  if (argo_engine_get_stats(eng, &st, sizeof st) == ARGO_OK) {
     printf("%lld fills acknowledged, %lld recorded, realized pnl %.2f, status %s\n",
            (long long)s.fills, (long long)st.cumulative.number_of_trades,
            st.cumulative.realized_pnl, st.status);
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
   if (argo_catalog_open(&cat, argv[1]) == ARGO_OK && argo_catalog_count(cat) > 0) {
     const argo_catalog_entry *e = argo_catalog_at(cat, 0);
     printf("catalog: %s/%s %s, %lld candles\n", e->date, e->run, e->status,
-           (long long)e->stats.candles_day);
+           (long long)e->stats->candles_day);
     rc = strcmp(e->status, "finished") == 0 && s.fills > 0 ? 0 : 1;
   }
   argo_catalog_close(cat);

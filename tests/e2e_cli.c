@@ -454,26 +454,49 @@ static int draws(const char *text, char **lines, int max) {
 }
 
 typedef struct status_line {
-  char status[32], symbol[32];
-  long long candles, fills;
-  double price, pnl, max_dd;
+  char status[32], day[16], clock[16], symbol[2][32];
+  long long candles, total, fills;
+  double price[2], pnl, max_dd;
 } status_line;
 
-/* Parses "running | 51 candles | BTCUSDT 59206.196 | 0 fills | pnl +0.00 | max drawdown 0.00%"
- * (the symbol and price are missing before the first candle). 1 when it has every field. */
+/* Parses "running | pnl +0.00 | 51/400 candles | 2025-10-01 00:00:25Z | max drawdown 0.00% |
+ * 0 fills | BTCUSDT 59206.196 | ETHUSDT 3012.5" (the time and prices are missing before the
+ * first candle). 1 when it has every field. */
 static int parse_status(const char *line, status_line *s) {
   memset(s, 0, sizeof *s);
-  if (sscanf(line, "%31s | %lld candles | %31s %lf | %lld fills | pnl %lf | max drawdown %lf%%",
-             s->status, &s->candles, s->symbol, &s->price, &s->fills, &s->pnl, &s->max_dd) == 7) {
-    return 1;
-  }
-  return 0;
+  return sscanf(line,
+                "%31s | pnl %lf | %lld/%lld candles | %15s %15s | max drawdown %lf%% | %lld fills "
+                "| %31s %lf | %31s %lf",
+                s->status, &s->pnl, &s->candles, &s->total, s->day, s->clock, &s->max_dd, &s->fills,
+                s->symbol[0], &s->price[0], s->symbol[1], &s->price[1]) == 12;
 }
 
 static void free_lines(char **lines, int n) {
   for (int i = 0; i < n; i++) {
     free(lines[i]);
   }
+}
+
+/* Runs args (with --data-output set to a fresh folder name of the args' own) on a terminal of
+ * cols columns and returns the status lines drawn (at least two). */
+static int narrow_terminal(int cols, char *args[], const char *name, char **lines, int max) {
+  char dir[4200];
+  subdir(dir, sizeof dir, name);
+  for (int i = 0; args[i]; i++) {
+    if (strcmp(args[i], "--data-output") == 0) {
+      args[i + 1] = dir;
+    }
+  }
+  int fd = -1;
+  pid_t pid = pty_spawn(cols, args, &fd);
+  pty_out out = {0};
+  pty_read(fd, &out, NULL, 0);
+  CHECK_EQ_INT(0, tu_reap(pid));
+  close(fd);
+  int n = draws(out.buf, lines, max);
+  CHECK_MSG(n >= 2, "only %d status lines drawn: %s", n, out.buf);
+  free(out.buf);
+  return n;
 }
 
 TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
@@ -501,38 +524,47 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   int full = 0;
   for (int i = 0; i < n; i++) {
     if (!parse_status(lines[i], &s)) {
-      CHECK_MSG(i == 0 && strstr(lines[i], "0 candles"), "status line %d: '%s'", i, lines[i]);
+      CHECK_MSG(i == 0 && strstr(lines[i], "0/400 candles"), "status line %d: '%s'", i, lines[i]);
       continue;
     }
     full++;
     CHECK_MSG(strcmp(s.status, "running") == 0 || strcmp(s.status, "stopping") == 0,
               "status line '%s'", lines[i]);
-    CHECK_MSG(strcmp(s.symbol, "BTCUSDT") == 0 || strcmp(s.symbol, "ETHUSDT") == 0,
+    CHECK_MSG(strcmp(s.symbol[0], "BTCUSDT") == 0 && strcmp(s.symbol[1], "ETHUSDT") == 0,
               "status line '%s'", lines[i]);
-    CHECK_MSG(s.price > 0 && s.candles >= prev.candles && s.candles <= 400 &&
-                  s.fills >= prev.fills && s.max_dd >= prev.max_dd && s.max_dd < 100,
+    CHECK_MSG(s.price[0] > 0 && s.price[1] > 0 && s.total == 400 && s.candles >= prev.candles &&
+                  s.candles <= 400 && s.fills >= prev.fills && s.max_dd >= prev.max_dd &&
+                  s.max_dd < 100,
               "status line '%s' after '%s'", lines[i], i ? lines[i - 1] : "");
+    /* The market time: the latest candle's, 1 s candles of two symbols from midnight. */
+    char want_time[48];
+    int64_t t = INT64_C(1759276800000000) + (s.candles - 1) / 2 * SECOND;
+    argo_time_format(t, want_time, sizeof want_time);
+    char got_time[48];
+    snprintf(got_time, sizeof got_time, "%sT%s", s.day, s.clock);
+    CHECK_STR(want_time, got_time);
     prev = s;
   }
   CHECK_MSG(full >= 2, "only %d complete status lines: %s", full, out.buf);
-  /* The last one: every candle seen, the last close, the session's fills. */
+  /* The last one: every candle seen, the last close of each symbol, the session's fills. */
   argo__stats_doc d = read_stats(dir, "2025-10-01/run_1");
   CHECK_STR("stopping", prev.status);
   CHECK_EQ_INT(400, prev.candles);
   CHECK_EQ_INT(d.s.cumulative.number_of_trades, prev.fills);
-  char want[64], got[64];
+  CHECK_NEAR(d.s.cumulative.total_pnl, prev.pnl, 0.005 + 1e-9);
   tu_db db;
   tu_db_open(&db);
-  char sql[8800], file[8400];
-  snprintf(file, sizeof file, "%s/2025-10-01/run_1/market_data.parquet", dir);
-  snprintf(sql, sizeof sql,
-           "SELECT close FROM read_parquet(%s) WHERE symbol = %s ORDER BY time DESC LIMIT 1",
-           tu_sql_str(file), tu_sql_str(prev.symbol));
-  snprintf(want, sizeof want, "%.8g", tu_q_double(&db, sql));
+  for (int k = 0; k < 2; k++) {
+    char sql[8800], file[8400], want[64], got[64];
+    snprintf(file, sizeof file, "%s/2025-10-01/run_1/market_data.parquet", dir);
+    snprintf(sql, sizeof sql,
+             "SELECT close FROM read_parquet(%s) WHERE symbol = %s ORDER BY time DESC LIMIT 1",
+             tu_sql_str(file), tu_sql_str(prev.symbol[k]));
+    snprintf(want, sizeof want, "%.8g", tu_q_double(&db, sql));
+    snprintf(got, sizeof got, "%.8g", prev.price[k]);
+    CHECK_STR(want, got);
+  }
   tu_db_close(&db);
-  const char *at = strstr(lines[n - 1], prev.symbol) + strlen(prev.symbol) + 1;
-  snprintf(got, sizeof got, "%.*s", (int)strcspn(at, " "), at);
-  CHECK_STR(want, got);
   argo__stats_doc_free(&d);
   /* The line is erased before the closing summary. */
   const char *last = out.buf;
@@ -545,19 +577,23 @@ TEST(e2e_cli_the_status_line_is_rewritten_in_place_on_a_terminal) {
   free(out.buf);
 
   /* A narrow terminal: the line is cut to its width (a wrapped line could not be rewritten). */
-  subdir(dir, sizeof dir, "tty-narrow");
-  pid = pty_spawn(40, args, &fd);
-  out = (pty_out){0};
-  pty_read(fd, &out, NULL, 0);
-  CHECK_EQ_INT(0, tu_reap(pid));
-  close(fd);
-  n = draws(out.buf, lines, 4096);
-  CHECK_MSG(n >= 2, "only %d status lines drawn: %s", n, out.buf);
+  n = narrow_terminal(40, args, "tty-narrow", lines, 4096);
   for (int i = 0; i < n; i++) {
     CHECK_MSG(strlen(lines[i]) <= 39, "line %d is %zu wide: %s", i, strlen(lines[i]), lines[i]);
+    CHECK_MSG(strstr(lines[i], " | pnl "), "line %d has no pnl: %s", i, lines[i]);
   }
   free_lines(lines, n);
-  free(out.buf);
+
+  /* Sixty columns: the pnl, the candles of how many and the market time still show (the
+   * prices as they fit). */
+  n = narrow_terminal(60, args, "tty-60", lines, 4096);
+  for (int i = 1; i < n; i++) {
+    CHECK_MSG(strlen(lines[i]) <= 59, "line %d is %zu wide: %s", i, strlen(lines[i]), lines[i]);
+    CHECK_MSG(strstr(lines[i], " | pnl ") && strstr(lines[i], "/400 candles") &&
+                  strstr(lines[i], "10-01 00:0"),
+              "line %d lacks the pnl, the candles or the market time: %s", i, lines[i]);
+  }
+  free_lines(lines, n);
 }
 
 TEST(e2e_cli_plain_lines_when_stderr_is_not_a_terminal_and_nothing_with_quiet) {
@@ -573,10 +609,11 @@ TEST(e2e_cli_plain_lines_when_stderr_is_not_a_terminal_and_nothing_with_quiet) {
     CHECK_MSG(strncmp(p, "argo: ", 6) == 0, "a line without 'argo: ': %s", p);
   }
   /* The status change to stopping is a line of its own, with the figures. */
-  const char *stop = strstr(e, "argo: stopping | 400 candles | ");
+  const char *stop = strstr(e, "argo: stopping | pnl ");
   CHECK_MSG(stop != NULL, "no stopping line: %s", e);
   status_line s;
   CHECK_MSG(parse_status(stop + 6, &s), "stopping line: %.200s", stop);
+  CHECK_EQ_INT(400, s.candles);
   CHECK_CONTAINS(o, "recording into");
   CHECK_CONTAINS(o, "finished: 400 candles");
   free(o);
@@ -1063,6 +1100,68 @@ TEST(e2e_cli_secrets_in_urls_are_masked_in_every_message) {
   free(e);
 }
 
+/* docs/config.md's table of the flags of argo run names every flag that sets a key, as argo run
+ * --help lists them ("  --feed NAME   ... [market_data.feed]"). */
+TEST(e2e_cli_the_config_docs_list_every_flag_of_argo_run) {
+  char *o = NULL, *e = NULL, path[4200];
+  CHECK_EQ_INT(0, tu_argo(&o, &e, "run", "--help", NULL));
+  snprintf(path, sizeof path, "%s/docs/config.md", ARGO_SOURCE_DIR);
+  char *doc = tu_read_file(path);
+  CHECK(doc != NULL);
+  const char *table = strstr(doc, "| flag | key |");
+  CHECK(table != NULL);
+  int flags = 0;
+  for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
+    char flag[64], key[128];
+    const char *k = strrchr(line, '[');
+    if (sscanf(line, " %63s", flag) != 1 || strncmp(flag, "--", 2) != 0 || !k ||
+        sscanf(k, "[%127[^]]]", key) != 1) {
+      continue;
+    }
+    char row[256];
+    snprintf(row, sizeof row, "| `%s", flag);
+    const char *at = strstr(table, row);
+    CHECK_MSG(at != NULL, "docs/config.md has no row for %s", flag);
+    snprintf(row, sizeof row, "`%s`", key);
+    CHECK_MSG(strstr(at, row) && strstr(at, row) < strchr(at + 1, '\n'),
+              "the row of %s does not name %s", flag, key);
+    flags++;
+  }
+  CHECK(flags >= 15);
+  free(doc);
+  free(o);
+  free(e);
+}
+
+/* examples/session.yaml runs as it is, with what it says, and docs/config.md shows it as it is. */
+TEST(e2e_cli_the_example_configuration_runs_and_is_the_one_the_docs_show) {
+  char dir[4200], file[4200], path[4200];
+  subdir(dir, sizeof dir, "example");
+  snprintf(file, sizeof file, "%s/examples/session.yaml", ARGO_SOURCE_DIR);
+  char *e = NULL;
+  unsetenv("ARGO_SEED");
+  int rc = tu_argo(NULL, &e, "run", "--config", file, "--data-output", dir, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  argo__stats_doc d = read_stats(dir, "2025-10-03/run_1");
+  CHECK_STR("pingpong", d.s.strategy_name);
+  CHECK_EQ_INT(120, d.s.candles_total); /* 60 hourly candles of two symbols */
+  CHECK_STR("1h", d.interval);
+  CHECK_EQ_INT(2, (int64_t)d.s.nsymbols);
+  argo__stats_doc_free(&d);
+  char *yaml = tu_read_file(file);
+  snprintf(path, sizeof path, "%s/docs/config.md", ARGO_SOURCE_DIR);
+  char *doc = tu_read_file(path);
+  CHECK(yaml && doc);
+  char *block = strstr(doc, "```yaml\n");
+  CHECK(block != NULL);
+  block += 8;
+  CHECK_MSG(strncmp(block, yaml, strlen(yaml)) == 0 && strncmp(block + strlen(yaml), "```", 3) == 0,
+            "docs/config.md's example is not examples/session.yaml");
+  free(yaml);
+  free(doc);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   snprintf(root, sizeof root, "%s", tu_tmpdir("e2e-cli"));
@@ -1076,6 +1175,8 @@ int main(int argc, char **argv) {
   RUN(e2e_cli_an_events_write_failure_stops_the_session_cleanly_with_exit_1);
   RUN(e2e_cli_events_follow_a_link_and_refuse_folders_pipes_and_devices);
   RUN(e2e_cli_secrets_in_urls_are_masked_in_every_message);
+  RUN(e2e_cli_the_config_docs_list_every_flag_of_argo_run);
+  RUN(e2e_cli_the_example_configuration_runs_and_is_the_one_the_docs_show);
   if (test_failures == 0) {
     tu_rm_rf(root);
   }

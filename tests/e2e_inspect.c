@@ -32,6 +32,7 @@
 #include "test.h"
 #include "testutil.h"
 #include "util/fsx.h"
+#include "util/strbuf.h"
 
 static char data[4096];
 static char sid_a[64], sid_b[64], sid_c[64];
@@ -108,6 +109,9 @@ TEST(e2e_sessions_prints_every_day_newest_first_with_the_numbers_of_stats_yaml) 
   char *save = NULL;
   char *line = strtok_r(o, "\n", &save);
   CHECK_CONTAINS(line, "SESSION");
+  /* A fill is not a trade to a reader of Freqtrade (a round trip): the column says FILLS. */
+  CHECK_CONTAINS(line, " FILLS ");
+  CHECK(strstr(line, "TRADES") == NULL);
   line = strtok_r(NULL, "\n", &save); /* the rule */
   CHECK(line && line[0] == '-');
   for (int i = 0; i < 7; i++) {
@@ -189,6 +193,44 @@ static void check_block(json_t *j, const argo_stats_block *b) {
   CHECK_NEAR(b->maximum_loss, jnum(j, "maximum_loss"), 0);
   CHECK_NEAR(b->maximum_profit, jnum(j, "maximum_profit"), 0);
   CHECK_NEAR(b->total_fees, jnum(j, "total_fees"), 0);
+  /* The figures added later (docs/statistics.md). */
+  CHECK(b->days >= 1);
+  CHECK_EQ_INT(b->days, jnum(j, "days"));
+  CHECK_NEAR(b->gross_profit, jnum(j, "gross_profit"), 0);
+  CHECK_NEAR(b->gross_loss, jnum(j, "gross_loss"), 0);
+  CHECK_NEAR(b->profit_factor, jnum(j, "profit_factor"), 0);
+  CHECK_NEAR(b->expectancy, jnum(j, "expectancy"), 0);
+  CHECK_NEAR(b->total_return, jnum(j, "total_return"), 0);
+  CHECK_NEAR(b->sharpe_ratio, jnum(j, "sharpe_ratio"), 0);
+  CHECK_NEAR(b->sortino_ratio, jnum(j, "sortino_ratio"), 0);
+  CHECK_NEAR(b->calmar_ratio, jnum(j, "calmar_ratio"), 0);
+  CHECK_NEAR(b->exposure, jnum(j, "exposure"), 0);
+  CHECK_NEAR(b->best_day, jnum(j, "best_day"), 0);
+  CHECK_NEAR(b->worst_day, jnum(j, "worst_day"), 0);
+  CHECK_NEAR(b->buy_and_hold_return, jnum(j, "buy_and_hold_return"), 0);
+}
+
+/* A by_symbol array of argo stats --json against the daily or cumulative figures of d. */
+static void check_by_symbol(json_t *a, const argo__stats_doc *d, int daily) {
+  CHECK_MSG(json_is_array(a), "no by_symbol array");
+  CHECK_EQ_INT((int64_t)d->nby_symbol, (int64_t)json_array_size(a));
+  CHECK_EQ_INT((int64_t)d->s.nsymbols, (int64_t)d->nby_symbol);
+  for (size_t i = 0; i < d->nby_symbol; i++) {
+    json_t *o = json_array_get(a, i);
+    const argo_symbol_block *b = daily ? &d->by_symbol[i].daily : &d->by_symbol[i].cumulative;
+    CHECK_STR(d->s.symbols[i], jstr(o, "symbol"));
+    CHECK_EQ_INT(b->fills, jnum(o, "fills"));
+    CHECK_EQ_INT(b->round_trips, jnum(o, "round_trips"));
+    CHECK_EQ_INT(b->winning, jnum(o, "winning"));
+    CHECK_EQ_INT(b->losing, jnum(o, "losing"));
+    CHECK_NEAR(b->win_rate, jnum(o, "win_rate"), 0);
+    CHECK_NEAR(b->realized_pnl, jnum(o, "realized_pnl"), 0);
+    CHECK_NEAR(b->unrealized_pnl, jnum(o, "unrealized_pnl"), 0);
+    CHECK_NEAR(b->total_pnl, jnum(o, "total_pnl"), 0);
+    CHECK_NEAR(b->fees, jnum(o, "fees"), 0);
+    CHECK_NEAR(b->exposure, jnum(o, "exposure"), 0);
+    CHECK_NEAR(b->buy_and_hold_return, jnum(o, "buy_and_hold_return"), 0);
+  }
 }
 
 TEST(e2e_sessions_json_parses_and_holds_every_figure) {
@@ -206,6 +248,7 @@ TEST(e2e_sessions_json_parses_and_holds_every_figure) {
     CHECK_STR(d.s.status, jstr(row, "status"));
     CHECK_EQ_INT(d.s.candles_day, jnum(row, "candles"));
     CHECK_EQ_INT(d.s.daily.number_of_trades, jnum(row, "trades"));
+    CHECK_EQ_INT(d.s.daily.number_of_trades, jnum(row, "fills"));
     CHECK_NEAR(d.s.daily.realized_pnl, jnum(row, "realized_pnl"), 0);
     CHECK_NEAR(d.s.daily.win_rate, jnum(row, "win_rate"), 0);
     CHECK_NEAR(d.s.daily.max_drawdown, jnum(row, "max_drawdown"), 0);
@@ -285,8 +328,50 @@ TEST(e2e_stats_of_a_session_and_of_latest) {
   argo__stats_doc last = read_stats("2025-10-03/run_1");
   check_block(json_object_get(j, "session"), &last.s.cumulative);
   CHECK_EQ_INT(trades, jnum(json_object_get(j, "session"), "number_of_trades"));
+  check_by_symbol(json_object_get(json_object_get(j, "session"), "by_symbol"), &last, 0);
+  check_by_symbol(json_object_get(json_array_get(days, 2), "by_symbol"), &last, 1);
+  CHECK_EQ_INT(3, last.s.cumulative.days);
   argo__stats_doc_free(&last);
   json_decref(j);
+
+  /* The text: the later figures as rows, and a table by symbol of the session. */
+  char *o = NULL, *e = NULL;
+  last = read_stats("2025-10-03/run_1");
+  int rc = tu_argo(&o, &e, "stats", sid_a, "--data-output", data, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  static const char *const rows[] = {
+      "round trips",   "profit factor", "expectancy", "return",   "buy and hold", "sharpe ratio",
+      "sortino ratio", "calmar ratio",  "exposure",   "best day", "worst day"};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(rows); i++) {
+    char head[64];
+    snprintf(head, sizeof head, "\n%s  ", rows[i]);
+    CHECK_MSG(strstr(o, head) != NULL, "no row '%s' in:\n%s", rows[i], o);
+  }
+  /* The session column of the sharpe ratio row: three days, so a number. */
+  char want[128], *row = strstr(o, "\nsharpe ratio");
+  snprintf(want, sizeof want, "%.2f\n", last.s.cumulative.sharpe_ratio);
+  CHECK_MSG(strncmp(row + strcspn(row + 1, "\n") + 1 - strlen(want) + 1, want, strlen(want)) == 0,
+            "want the session's sharpe ratio %s in: %.80s", want, row);
+  CHECK_CONTAINS(o, "by symbol, session to 2025-10-03/run_1");
+  for (size_t i = 0; i < last.nby_symbol; i++) {
+    const argo_symbol_block *b = &last.by_symbol[i].cumulative;
+    snprintf(want, sizeof want, "\n%s  ", last.by_symbol[i].symbol);
+    row = strstr(o, want);
+    CHECK_MSG(row != NULL, "no row of %s in:\n%s", last.by_symbol[i].symbol, o);
+    char line[256], *f[16];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(row + 1, "\n"), row + 1);
+    int n = fields(line, f, 16);
+    CHECK_MSG(n == 13, "%d fields: %s", n, line);
+    CHECK_EQ_INT(b->fills, atoll(f[1]));
+    CHECK_EQ_INT(b->round_trips, atoll(f[2]));
+    snprintf(want, sizeof want, "%.2f", b->realized_pnl); /* after fills, trips, w / l, rate */
+    CHECK_STR(want, f[7]);
+    snprintf(want, sizeof want, "%.2f%%", b->buy_and_hold_return * 100);
+    CHECK_STR(want, f[12]);
+  }
+  argo__stats_doc_free(&last);
+  free(o);
+  free(e);
 
   /* The first 8 characters of the id (the prefix of its order ids) name it too. */
   char prefix[16];
@@ -308,6 +393,101 @@ TEST(e2e_stats_of_a_session_and_of_latest) {
   check_block(json_object_get(j, "session"), &c.s.cumulative);
   argo__stats_doc_free(&c);
   json_decref(j);
+}
+
+/* latest is the session started last, whatever the dates of its day folders: a replay of
+ * 2025-10-01 recorded after one of 2025-10-03 (before, latest named the newest date). */
+TEST(e2e_latest_is_the_session_started_last) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("e2e-latest"));
+  const char *starts[2] = {"2025-10-03T08:00:00Z", "2025-10-01T08:00:00Z"};
+  for (int i = 0; i < 2; i++) {
+    char *e = NULL;
+    int rc = tu_argo(NULL, &e, "run", "--bars", "20", "--start", starts[i], "--data-output", dir,
+                     "--quiet", NULL);
+    CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+    free(e);
+  }
+  char p[4200];
+  snprintf(p, sizeof p, "%s/2025-10-01/run_1/stats.yaml", dir);
+  argo__stats_doc second = tu_read_stats(p);
+  snprintf(p, sizeof p, "%s/2025-10-03/run_1/stats.yaml", dir);
+  argo__stats_doc first = tu_read_stats(p);
+  CHECK(first.started_at > 0 && second.started_at >= first.started_at);
+  static const char *const cmds[2] = {"stats", "report"};
+  for (int c = 0; c < 2; c++) {
+    char *o = NULL, *e = NULL;
+    int rc = c ? tu_argo(&o, &e, "report", "latest", "-o", "-", "--data-output", dir, NULL)
+               : tu_argo(&o, &e, "stats", "latest", "--json", "--data-output", dir, NULL);
+    CHECK_MSG(rc == 0, "%s latest: exit %d: %s", cmds[c], rc, e);
+    CHECK_MSG(strstr(o, second.s.session_id) && !strstr(o, first.s.session_id),
+              "%s latest does not name the session started last (%s)", cmds[c],
+              second.s.session_id);
+    free(o);
+    free(e);
+  }
+  argo__stats_doc_free(&first);
+  argo__stats_doc_free(&second);
+  tu_rm_rf(dir);
+}
+
+/* sessions, stats, query, report and recover find the recording as argo run records it: from
+ * --data-output, else engine.data_output of a --config file, else $ARGO_DATA_OUTPUT; argo run
+ * records there too. */
+TEST(e2e_commands_find_the_recording_by_config_file_and_environment) {
+  char cfgfile[4300], yaml[4400], other[4300];
+  snprintf(cfgfile, sizeof cfgfile, "%s.config.yaml", data);
+  snprintf(yaml, sizeof yaml, "engine:\n  data_output: %s\n", data);
+  tu_write_file(cfgfile, yaml);
+  snprintf(other, sizeof other, "%s", tu_tmpdir("e2e-env-out"));
+  char *o = NULL, *e = NULL;
+  /* --config: the file's data output. */
+  json_t *j =
+      run_json("sessions --config", (char *[]){"sessions", "--json", "--config", cfgfile, NULL});
+  CHECK_EQ_INT(7, json_array_size(j));
+  json_decref(j);
+  int rc = tu_argo(&o, &e, "stats", "latest", "--config", cfgfile, NULL);
+  CHECK_MSG(rc == 0 && strstr(o, sid_c), "stats --config: exit %d: %s%s", rc, o, e);
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "query", "SELECT count(*) AS n FROM stats", "--format", "csv", "--config",
+               cfgfile, NULL);
+  CHECK_MSG(rc == 0, "query --config: exit %d: %s", rc, e);
+  CHECK_STR("n\n7\n", o);
+  free(o);
+  free(e);
+  /* ARGO_DATA_OUTPUT, when neither says. */
+  CHECK(setenv("ARGO_DATA_OUTPUT", data, 1) == 0);
+  rc = tu_argo(&o, &e, "report", "latest", "-o", "-", NULL);
+  CHECK_MSG(rc == 0 && strstr(o, sid_c), "report with ARGO_DATA_OUTPUT: exit %d: %s", rc, e);
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "recover", NULL);
+  CHECK_MSG(rc == 0 && strstr(o, "0 run-day folders finalized"), "recover: %d %s %s", rc, o, e);
+  free(o);
+  free(e);
+  /* --data-output wins over both, the file over the environment. */
+  rc = tu_argo(&o, &e, "sessions", "--config", cfgfile, "--data-output", other, NULL);
+  CHECK_MSG(rc == 0 && strstr(o, "no sessions recorded in"), "%s %s", o, e);
+  free(o);
+  free(e);
+  CHECK(setenv("ARGO_DATA_OUTPUT", other, 1) == 0);
+  j = run_json("sessions env+config", (char *[]){"sessions", "--json", "--config", cfgfile, NULL});
+  CHECK_EQ_INT(7, json_array_size(j));
+  json_decref(j);
+  /* argo run records where ARGO_DATA_OUTPUT says. */
+  rc = tu_argo(NULL, &e, "run", "--bars", "5", "--quiet", NULL);
+  CHECK_MSG(rc == 0, "run: exit %d: %s", rc, e);
+  free(e);
+  j = run_json("sessions env", (char *[]){"sessions", "--json", NULL});
+  CHECK_EQ_INT(1, json_array_size(j));
+  json_decref(j);
+  unsetenv("ARGO_DATA_OUTPUT");
+  /* A config file that cannot be read: one line, exit 2. */
+  tu_check_refused("nosuch.yaml", NULL,
+                   (char *[]){"stats", "latest", "--config", "nosuch.yaml", NULL});
+  unlink(cfgfile);
+  tu_rm_rf(other);
 }
 
 /* Runs `argo query SQL --format csv` and returns the output lines after the header. */
@@ -720,6 +900,198 @@ static json_t *page_data(const char *html) {
   return j;
 }
 
+/* The value of attribute name of <body> in a DOM as Chromium prints it, entities decoded
+ * (malloc'ed), or NULL. */
+static char *body_attr_text(const char *dom, const char *name) {
+  const char *b = strstr(dom, "<body");
+  const char *end = b ? strchr(b, '>') : NULL;
+  char key[64];
+  snprintf(key, sizeof key, " %s=\"", name);
+  const char *a = b ? strstr(b, key) : NULL;
+  if (!a || a > end) {
+    return NULL;
+  }
+  a += strlen(key);
+  const char *z = strchr(a, '"');
+  char *out = malloc((size_t)(z - a) + 1), *o = out;
+  static const struct {
+    const char *ent;
+    char c;
+  } ents[] = {{"&quot;", '"'}, {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&#39;", '\''}};
+  while (a < z) {
+    size_t k = 0;
+    for (; k < sizeof ents / sizeof ents[0]; k++) {
+      if (strncmp(a, ents[k].ent, strlen(ents[k].ent)) == 0) {
+        *o++ = ents[k].c;
+        a += strlen(ents[k].ent);
+        break;
+      }
+    }
+    if (k == sizeof ents / sizeof ents[0]) {
+      *o++ = *a++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
+static json_t *jget(json_t *o, const char *path) {
+  char key[128];
+  snprintf(key, sizeof key, "%s", path);
+  json_t *v = o;
+  for (char *save = NULL, *k = strtok_r(key, ".", &save); k && v; k = strtok_r(NULL, ".", &save)) {
+    v = json_object_get(v, k);
+  }
+  CHECK_MSG(v != NULL, "the page's check has no %s", path);
+  return v;
+}
+
+/* The report in use, in Chromium: tests/report_check.js, injected into a copy of the page, uses
+ * it through pointer events and clicks and says what it saw (body data-check). j is the page's
+ * data. */
+static void check_report_in_use(const char *file, json_t *j, const char *last_folder,
+                                int want_days) {
+  char *html = tu_read_file(file), script[4200], checked[8400];
+  snprintf(script, sizeof script, "%s/tests/report_check.js", ARGO_SOURCE_DIR);
+  char *js = tu_read_file(script);
+  CHECK(html && js);
+  char *at = strstr(html, "</body>");
+  CHECK(at != NULL);
+  snprintf(checked, sizeof checked, "%.*s-check.html", (int)(strlen(file) - 5), file);
+  size_t n = strlen(html) + strlen(js) + 64;
+  char *page = malloc(n);
+  snprintf(page, n, "%.*s<script>\n%s</script>\n%s", (int)(at - html), html, js, at);
+  tu_write_file(checked, page);
+  free(page);
+  free(js);
+  free(html);
+  char *dom = chromium(checked, NULL);
+  char *text = body_attr_text(dom, "data-check");
+  CHECK_MSG(text != NULL, "report_check.js did not finish: %.600s", strstr(dom, "<body"));
+  json_error_t je;
+  json_t *c = json_loads(text, 0, &je);
+  CHECK_MSG(c != NULL, "data-check is not JSON (%s): %.300s", je.text, text);
+  json_t *errs = jget(c, "errors");
+  CHECK_MSG(json_array_size(errs) == 0, "the page in use: %s", json_dumps(errs, 0));
+  free(text);
+  free(dom);
+
+  /* Charts: a candlestick chart per symbol, with every candle the page holds (the fixture's
+   * fit unmerged), a marker for each of its fills on the price and one for each mark in the
+   * marks lane above the candles, a dashed line at each UTC midnight (checked in the page);
+   * then the equity chart (equity, buy and hold, capital) and the drawdown chart. */
+  json_t *charts = jget(c, "charts"), *syms = json_object_get(j, "symbols");
+  size_t nsym = json_array_size(syms);
+  CHECK_EQ_INT((int64_t)nsym + 2, (int64_t)json_array_size(charts));
+  for (size_t k = 0; k < nsym; k++) {
+    const char *sym = json_string_value(json_array_get(syms, k));
+    json_t *ch = json_array_get(charts, k);
+    char label[64];
+    snprintf(label, sizeof label, "%s candles", sym);
+    CHECK_STR(label, jstr(ch, "label"));
+    json_t *cd = json_object_get(json_object_get(j, "candles"), sym);
+    CHECK_EQ_INT((int64_t)json_array_size(json_object_get(cd, "t")), jnum(ch, "candles"));
+    CHECK(jnum(ch, "candles") >= 10);
+    long fills = 0, marks = 0;
+    json_t *fl = json_object_get(j, "fills"), *mk = json_object_get(j, "marks");
+    for (size_t f = 0; f < json_array_size(fl); f++) {
+      fills += strcmp(json_string_value(json_array_get(json_array_get(fl, f), 1)), sym) == 0;
+    }
+    for (size_t m = 0; m < json_array_size(mk); m++) {
+      marks += strcmp(json_string_value(json_array_get(json_array_get(mk, m), 1)), sym) == 0;
+    }
+    CHECK_MSG(fills > 0, "no fills of %s in the page", sym);
+    CHECK_EQ_INT(fills, jnum(ch, "fills"));
+    CHECK_EQ_INT(marks, jnum(ch, "marks"));
+    CHECK(json_is_true(json_object_get(ch, "lane")));
+    CHECK(json_is_true(json_object_get(ch, "marks_in_lane")));
+    CHECK(json_is_true(json_object_get(ch, "fills_below_lane")));
+    CHECK(jnum(ch, "ticks") >= 3);
+    CHECK(jnum(ch, "days") >= want_days - 1); /* the midnights inside, checked in the page */
+  }
+  CHECK(jnum(json_array_get(charts, nsym), "lines") >= 3);
+  CHECK(jnum(json_array_get(charts, nsym + 1), "lines") >= 1);
+
+  /* The shared window: a wheel zooms every chart (by 0.8 around the pointer), a drag moves it
+   * to later times, the crosshair shows in every chart with the candle under it, reset shows
+   * everything again. */
+  json_t *zb = jget(c, "zoom.before"), *za = jget(c, "zoom.after");
+  double span0 =
+      json_number_value(json_array_get(zb, 1)) - json_number_value(json_array_get(zb, 0));
+  double span1 =
+      json_number_value(json_array_get(za, 1)) - json_number_value(json_array_get(za, 0));
+  CHECK_NEAR(0.8 * span0, span1, 2);
+  CHECK(json_is_true(jget(c, "zoom.shared")));
+  json_t *pa = jget(c, "pan.after");
+  CHECK(json_number_value(json_array_get(pa, 0)) > json_number_value(json_array_get(za, 0)));
+  CHECK_NEAR(span1,
+             json_number_value(json_array_get(pa, 1)) - json_number_value(json_array_get(pa, 0)),
+             2);
+  json_t *cross = jget(c, "cross");
+  for (size_t k = 0; k < json_array_size(cross); k++) {
+    CHECK(json_is_true(json_object_get(json_array_get(cross, k), "visible")));
+  }
+  const char *readout = jstr(json_array_get(cross, 0), "text");
+  CHECK_MSG(strstr(readout, "  O ") && strstr(readout, "  H ") && strstr(readout, "  C "),
+            "crosshair readout: %s", readout);
+  CHECK(json_is_true(jget(c, "cross_hidden")));
+  CHECK(json_equal(zb, jget(c, "reset")));
+
+  /* Tables. */
+  argo__stats_doc d = read_stats(last_folder);
+  json_t *stats = jget(c, "tables.statistics"), *cells = json_object_get(stats, "cells");
+  json_t *held = json_object_get(cells, "avg holding time");
+  CHECK(json_is_array(held));
+  char want[64];
+  argo_duration_format(d.s.cumulative.holding_avg, want, sizeof want);
+  CHECK_STR(want, json_string_value(json_array_get(held, json_array_size(held) - 1)));
+  snprintf(want, sizeof want, "%.2f", d.s.cumulative.sharpe_ratio);
+  if (d.s.cumulative.days < 2) {
+    snprintf(want, sizeof want, "-");
+  }
+  json_t *sharpe = json_object_get(cells, "sharpe ratio");
+  CHECK_STR(want, json_string_value(json_array_get(sharpe, json_array_size(sharpe) - 1)));
+  CHECK_STR(want, jstr(jget(c, "figures"), "sharpe_ratio"));
+  snprintf(want, sizeof want, "%.2f%%", d.s.cumulative.buy_and_hold_return * 100);
+  CHECK_STR(want, jstr(jget(c, "figures"), "buy_and_hold_return"));
+  CHECK_EQ_INT(jnum(stats, "rows") + 1, jnum(stats, "csv_lines"));
+
+  json_t *bysym = jget(c, "tables.by-symbol");
+  CHECK_EQ_INT((int64_t)d.nby_symbol, jnum(bysym, "rows"));
+  CHECK_EQ_INT((int64_t)d.nby_symbol + 1, jnum(bysym, "csv_lines"));
+
+  /* Round trips: one per piece the statistics counted on the days shown. */
+  int64_t pieces = 0;
+  json_t *days = json_object_get(j, "days");
+  for (size_t k = 0; k < json_array_size(days); k++) {
+    pieces += (int64_t)jnum(json_object_get(json_array_get(days, k), "daily"), "holding_count");
+  }
+  json_t *trips = jget(c, "tables.round-trips");
+  CHECK(pieces > 0);
+  CHECK_EQ_INT(pieces, jnum(trips, "rows"));
+  CHECK_EQ_INT(pieces, (int64_t)json_array_size(json_object_get(j, "trips")));
+  CHECK(json_is_true(json_object_get(trips, "ascending")));
+  CHECK(json_is_true(json_object_get(trips, "descending")));
+  CHECK_EQ_INT(pieces + 1, jnum(trips, "csv_lines"));
+  CHECK_MSG(
+      strncmp(jstr(trips, "csv_head"), "exit_time,day,symbol,side,quantity,entry_time,", 46) == 0,
+      "round trips CSV header: %s", jstr(trips, "csv_head"));
+  /* The CSV is in the order shown (sorted by pnl, descending): the first rows agree. */
+  char first_exit[32];
+  snprintf(first_exit, sizeof first_exit, "%.10sT%.5s", jstr(trips, "first_text"),
+           jstr(trips, "first_text") + 11);
+  CHECK_MSG(strncmp(jstr(trips, "csv_first"), first_exit, strlen(first_exit)) == 0,
+            "CSV first row %s, table %s", jstr(trips, "csv_first"), jstr(trips, "first_text"));
+
+  json_t *fills = jget(c, "tables.fills");
+  CHECK_EQ_INT((int64_t)json_array_size(json_object_get(j, "fills")), jnum(fills, "rows"));
+  CHECK(json_is_true(json_object_get(fills, "ascending")));
+  CHECK_EQ_INT(jnum(fills, "rows") + 1, jnum(fills, "csv_lines"));
+  CHECK_EQ_INT(4, (int64_t)json_array_size(jget(c, "downloads")));
+  argo__stats_doc_free(&d);
+  json_decref(c);
+}
+
 /* trades_glob: the trades files of the days the report shows, under data. */
 static void check_report(const char *run, const char *name, int want_days, int want_symbols,
                          const char *last_folder, const char *trades_glob) {
@@ -782,60 +1154,9 @@ static void check_report(const char *run, const char *name, int want_days, int w
   CHECK_MSG(errors == 0, "script errors in the page: %.600s", body);
   CHECK_EQ_INT(want_symbols + 2, expected);
   CHECK_EQ_INT(expected, charts);
-  /* Each chart is an <svg> with a drawn line of many points; each price chart has a marker
-   * (with its tooltip) for every fill and mark of its symbol that the page holds. */
-  long svgs = 0;
-  for (const char *p = dom; (p = strstr(p, "<svg")) != NULL; p++) {
-    const char *end = strstr(p, "</svg>");
-    CHECK(end != NULL);
-    char *svg = strndup(p, (size_t)(end - p));
-    long most = 0;
-    for (const char *q = svg; (q = strstr(q, "<path ")) != NULL; q++) {
-      const char *close = strchr(q, '>');
-      const char *cls = strstr(q, "class=\"line\"");
-      const char *dattr = strstr(q, " d=\"");
-      if (!close || !cls || cls > close || !dattr || dattr > close) {
-        continue;
-      }
-      long points = 1;
-      for (const char *c = dattr + 4; *c && *c != '"'; c++) {
-        points += *c == 'L';
-      }
-      most = points > most ? points : most;
-    }
-    CHECK_MSG(most >= 10, "chart %ld draws a line of %ld points: %.300s", svgs, most, svg);
-    const char *label = strstr(svg, "aria-label=\"");
-    CHECK(label != NULL);
-    label += strlen("aria-label=\"");
-    for (size_t k = 0; k < json_array_size(json_object_get(j, "symbols")); k++) {
-      const char *sym = json_string_value(json_array_get(json_object_get(j, "symbols"), k));
-      char title[64];
-      snprintf(title, sizeof title, "%s close\"", sym);
-      if (strncmp(label, title, strlen(title)) != 0) {
-        continue;
-      }
-      long want = 0, tips = 0;
-      json_t *fills = json_object_get(j, "fills"), *marks = json_object_get(j, "marks");
-      for (size_t f = 0; f < json_array_size(fills); f++) {
-        want += strcmp(json_string_value(json_array_get(json_array_get(fills, f), 1)), sym) == 0;
-      }
-      for (size_t m = 0; m < json_array_size(marks); m++) {
-        json_t *mk = json_array_get(marks, m);
-        want += strcmp(json_string_value(json_array_get(mk, 1)), sym) == 0 &&
-                json_is_number(json_array_get(mk, 2));
-      }
-      for (const char *q = svg; (q = strstr(q, "<title>")) != NULL; q++) {
-        tips++;
-      }
-      CHECK_MSG(want > 0, "no fills or marks of %s in the page", sym);
-      CHECK_MSG(tips == want, "the %s chart draws %ld markers, want %ld", sym, tips, want);
-    }
-    free(svg);
-    svgs++;
-  }
-  CHECK_EQ_INT(charts, svgs);
-  json_decref(j);
   free(dom);
+  check_report_in_use(file, j, last_folder, want_days);
+  json_decref(j);
 
   char *shot = chromium(file, png);
   free(shot);
@@ -852,6 +1173,77 @@ TEST(e2e_report_of_a_session_renders_in_chromium) {
 
 TEST(e2e_report_of_one_day_renders_in_chromium) {
   check_report("2025-10-02/run_2", "report-day", 1, 1, "2025-10-02/run_2", "2025-10-02/run_2");
+}
+
+/* The cells that follow the cell "label" of a table in a DOM, as text (n of them). */
+static void cells_after(const char *dom, const char *label, char out[][32], int n) {
+  char key[128];
+  snprintf(key, sizeof key, ">%s</td>", label);
+  const char *p = strstr(dom, key);
+  CHECK_MSG(p != NULL, "no cell '%s' in the page", label);
+  for (int i = 0; i < n; i++) {
+    p = strstr(p + 1, "<td");
+    CHECK(p != NULL);
+    const char *a = strchr(p, '>') + 1, *b = strstr(a, "</td>");
+    snprintf(out[i], 32, "%.*s", (int)(b - a), a);
+  }
+}
+
+/* A holding time that rounds up to the next minute reads the same in argo stats and in the
+ * report (it read 3h 00m in one and 2h 59m in the other). */
+TEST(e2e_report_and_stats_show_the_same_holding_time_in_chromium) {
+  char dir[8192], day[8400], cmd[17000], path[8500];
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("e2e-holding"));
+  snprintf(day, sizeof day, "%s/2025-10-03", dir);
+  CHECK(mkdir(day, 0755) == 0);
+  snprintf(cmd, sizeof cmd, "%s/2025-10-03/run_3", data);
+  char *argv[] = {"/bin/cp", "-r", cmd, day, NULL};
+  CHECK_EQ_INT(0, tu_run(argv, NULL, NULL));
+  snprintf(path, sizeof path, "%s/run_3/stats.yaml", day);
+  char *yaml = tu_read_file(path);
+  CHECK(yaml != NULL);
+  /* Every avg of a holding time block becomes 10799.6 s: 2 h 59 min 59.6 s. */
+  argo__sb sb;
+  argo__sb_init(&sb);
+  for (const char *p = yaml; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+    const char *avg = strstr(p, "avg: ");
+    if (avg && avg < p + len) {
+      argo__sb_printf(&sb, "%.*savg: 10799.6\n", (int)(avg - p), p);
+    } else {
+      argo__sb_add(&sb, p, len);
+    }
+    p += len;
+  }
+  tu_write_file(path, argo__sb_str(&sb));
+  argo__sb_free(&sb);
+  free(yaml);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "stats", "2025-10-03/run_3", "--data-output", dir, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  char *row = strstr(o, "\navg holding time");
+  CHECK(row != NULL);
+  char line[256], *f[8];
+  snprintf(line, sizeof line, "%.*s", (int)strcspn(row + 1, "\n"), row + 1);
+  CHECK_EQ_INT(7, fields(line, f, 8)); /* avg holding time 3h 00m 3h 00m */
+  CHECK_STR("3h", f[3]);
+  CHECK_STR("00m", f[4]);
+  free(o);
+  free(e);
+  char file[8400];
+  snprintf(file, sizeof file, "%s/report.html", dir);
+  rc = tu_argo(&o, &e, "report", "2025-10-03/run_3", "-o", file, "--data-output", dir, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(o);
+  free(e);
+  char *dom = chromium(file, NULL);
+  char cells[2][32];
+  cells_after(dom, "avg holding time", cells, 2);
+  CHECK_STR("3h 00m", cells[0]);
+  CHECK_STR("3h 00m", cells[1]);
+  free(dom);
+  tu_rm_rf(dir);
 }
 
 /* `argo report -o PATH` and `argo man --output PATH` write only regular files the user names:
@@ -1139,6 +1531,41 @@ static char *complete(const char *script, const char *const *words) {
   return o;
 }
 
+/* Completion offers values: the choices of --feed and --pattern, the usual intervals, the
+ * builtin strategies (and .so files), the keys of --set and then each key's values, whether
+ * bash splits "KEY=VALUE" at '=' or not; argo strategies completes strategies too. */
+TEST(e2e_completion_offers_feeds_patterns_intervals_strategies_and_keys) {
+  char *comp = NULL, *e = NULL;
+  CHECK_EQ_INT(0, tu_argo(&comp, &e, "completion", "bash", NULL));
+  free(e);
+  char path[8192];
+  snprintf(path, sizeof path, "%s/completion-values.bash", data);
+  tu_write_file(path, comp);
+  free(comp);
+  static const struct {
+    const char *words[8];
+    const char *want;
+  } cases[] = {
+      {{ARGO_BIN, "run", "--feed", "", NULL}, "sim\nreplay\nbinance\n"},
+      {{ARGO_BIN, "run", "--feed", "=", "b", NULL}, "binance\n"},
+      {{ARGO_BIN, "run", "--pattern", "d", NULL}, "decreasing\n"},
+      {{ARGO_BIN, "run", "--interval", "4", NULL}, "4h\n"},
+      {{ARGO_BIN, "run", "--strategy", "pin", NULL}, "pingpong\n"},
+      {{ARGO_BIN, "run", "--set", "market_data.pat", NULL}, "market_data.pattern=\n"},
+      {{ARGO_BIN, "run", "--set", "market_data.pattern", "=", "v", NULL}, "volatile\n"},
+      {{ARGO_BIN, "run", "--set", "market_data.feed", "=", NULL}, "sim\nreplay\nbinance\n"},
+      {{ARGO_BIN, "run", "--set", "market_data.feed=re", NULL}, "market_data.feed=replay\n"},
+      {{ARGO_BIN, "run", "--set", "engine.journal", "=", "f", NULL}, "false\n"},
+      {{ARGO_BIN, "strategies", "ma", NULL}, "ma_cross\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *o = complete(path, cases[i].words);
+    CHECK_MSG(strcmp(o, cases[i].want) == 0, "case %zu (%s %s ...): want %s, got %s", i,
+              cases[i].words[1], cases[i].words[2], cases[i].want, o);
+    free(o);
+  }
+}
+
 TEST(e2e_completion_reads_the_data_output_written_with_an_equals_sign) {
   char *comp = NULL, *e = NULL;
   CHECK_EQ_INT(0, tu_argo(&comp, &e, "completion", "bash", NULL));
@@ -1192,6 +1619,8 @@ int main(int argc, char **argv) {
   RUN(e2e_sessions_json_parses_and_holds_every_figure);
   RUN(e2e_stats_of_a_day_shows_the_day_and_the_session_to_date);
   RUN(e2e_stats_of_a_session_and_of_latest);
+  RUN(e2e_latest_is_the_session_started_last);
+  RUN(e2e_commands_find_the_recording_by_config_file_and_environment);
   RUN(e2e_query_spans_every_day_and_run_and_joins_them);
   RUN(e2e_query_formats_parse);
   RUN(e2e_bad_runs_sql_and_folders_give_one_line_and_exit_2);
@@ -1199,11 +1628,13 @@ int main(int argc, char **argv) {
   RUN(e2e_chromium_of_the_report_test_has_no_network);
   RUN(e2e_report_of_a_session_renders_in_chromium);
   RUN(e2e_report_of_one_day_renders_in_chromium);
+  RUN(e2e_report_and_stats_show_the_same_holding_time_in_chromium);
   RUN(e2e_report_writes_through_links_and_refuses_folders_pipes_and_devices);
   RUN(e2e_a_closed_pipe_ends_query_and_report_with_exit_1_and_no_message);
   RUN(e2e_query_and_sessions_work_while_a_session_runs);
   RUN(e2e_completion_and_man_page_cover_every_command);
   RUN(e2e_completion_reads_the_data_output_written_with_an_equals_sign);
+  RUN(e2e_completion_offers_feeds_patterns_intervals_strategies_and_keys);
   tu_rm_rf(data);
   return test_summary();
 }

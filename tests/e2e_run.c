@@ -383,6 +383,91 @@ TEST(e2e_empty_tables_are_published_with_exact_schema) {
   tu_rm_rf(out);
 }
 
+/* Time columns are instants (docs/files.md): a reader in another time zone casting them to
+ * TIMESTAMPTZ gets the recorded instant, not one shifted by its zone; argo query reads them as
+ * UTC whatever the machine's zone, and reads the naive TIMESTAMP columns of files written before
+ * (UTC by definition) as the same instants. */
+TEST(e2e_times_are_instants_in_any_time_zone) {
+  /* The time columns of each file, in the order of files[]. */
+  static const char *const tcols[5][2] = {{"timestamp", NULL},
+                                          {"timestamp", "executed_at"},
+                                          {"time", NULL},
+                                          {"timestamp", NULL},
+                                          {"time", NULL}};
+  snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-tz"));
+  char *e = NULL, *o = NULL;
+  int rc = tu_argo(NULL, &e, "run", "--bars", "60", "--symbols", "BTCUSDT", "--start",
+                   "2025-10-01T00:46:00Z", "--data-output", out, "--quiet", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  char run[8192], old[8192], sql[20000], err[512];
+  snprintf(run, sizeof run, "%s/2025-10-01/run_1", out);
+  snprintf(old, sizeof old, "%s/2025-10-01/run_2", out);
+  tu_db db;
+  tu_db_open(&db);
+  CHECK_EQ_INT(0, tu_exec(&db, "SET TimeZone = 'America/New_York'", NULL, 0));
+  CHECK_EQ_INT(INT64_C(1759279560000000), /* 2025-10-01T00:46:00Z */
+               q(&db, "SELECT epoch_us(min(time)::TIMESTAMPTZ) FROM read_parquet(%s)",
+                 in(run, "market_data.parquet")));
+  CHECK(q(&db, "SELECT count(*) FROM read_parquet(%s)", in(run, "trades.parquet")) > 0);
+  for (int t = 0; t < 5; t++) {
+    for (int k = 0; k < 2 && tcols[t][k]; k++) {
+      /* A cast to TIMESTAMPTZ changes nothing: the column holds instants already. */
+      CHECK_EQ_INT(0, q(&db,
+                        "SELECT count(*) FROM read_parquet(%s) WHERE epoch_us(%s::TIMESTAMPTZ) "
+                        "<> epoch_us(%s)",
+                        in(run, files[t]), tcols[t][k], tcols[t][k]));
+    }
+  }
+  /* A day folder as argo wrote it before: the same rows, the time columns naive TIMESTAMP. */
+  CHECK_EQ_INT(0, tu_exec(&db, "SET TimeZone = 'UTC'", NULL, 0));
+  CHECK(mkdir(old, 0755) == 0);
+  for (int t = 0; t < 5; t++) {
+    char repl[256] = "";
+    for (int k = 0; k < 2 && tcols[t][k]; k++) {
+      size_t n = strlen(repl);
+      snprintf(repl + n, sizeof repl - n, "%s%s::TIMESTAMP AS %s", k ? ", " : "", tcols[t][k],
+               tcols[t][k]);
+    }
+    snprintf(sql, sizeof sql,
+             "COPY (SELECT * REPLACE (%s) FROM read_parquet(%s)) TO %s (FORMAT PARQUET)", repl,
+             in(run, files[t]), in(old, files[t]));
+    CHECK_MSG(tu_exec(&db, sql, err, sizeof err) == 0, "%s", err);
+  }
+  tu_db_close(&db);
+  char path[8400];
+  snprintf(path, sizeof path, "%s/stats.yaml", run);
+  char *yaml = tu_read_file(path);
+  CHECK(yaml != NULL);
+  snprintf(path, sizeof path, "%s/stats.yaml", old);
+  tu_write_file(path, yaml);
+  free(yaml);
+  /* argo query in New York: both folders' first candle is at 00:46 UTC. */
+  CHECK(setenv("TZ", "America/New_York", 1) == 0);
+  rc = tu_argo(&o, &e, "query",
+               "SELECT run, min(time) AS first, typeof(min(time)) AS type FROM market_data "
+               "GROUP BY run ORDER BY run",
+               "--format", "json", "--data-output", out, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_STR("[\n{\"run\":\"run_1\",\"first\":\"2025-10-01T00:46:00Z\",\"type\":\"TIMESTAMP "
+            "WITH TIME ZONE\"},\n{\"run\":\"run_2\",\"first\":\"2025-10-01T00:46:00Z\","
+            "\"type\":\"TIMESTAMP WITH TIME ZONE\"}\n]\n",
+            o);
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "query",
+               "SELECT min(executed_at) AS first FROM trades GROUP BY run ORDER BY run", "--format",
+               "csv", "--data-output", out, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_MSG(tu_count_lines(o) == 3 && strstr(o, "+00\n") != NULL, "%s", o);
+  const char *first = strchr(o, '\n') + 1, *second = strchr(first, '\n') + 1;
+  CHECK_MSG(strncmp(first, second, strlen(second)) == 0, "the two runs differ: %s", o);
+  free(o);
+  free(e);
+  unsetenv("TZ");
+  tu_rm_rf(out);
+}
+
 TEST(e2e_readers_polling_during_a_run_always_open_every_file) {
   snprintf(out, sizeof out, "%s", tu_tmpdir("e2e-poll"));
   char errp[8192];
@@ -669,6 +754,7 @@ int main(int argc, char **argv) {
   RUN(e2e_day_change_into_a_taken_run_folder_moves_to_the_next_number);
   RUN(e2e_empty_tables_are_published_with_exact_schema);
   RUN(e2e_events_are_one_json_line_per_callback);
+  RUN(e2e_times_are_instants_in_any_time_zone);
   RUN(e2e_readers_polling_during_a_run_always_open_every_file);
   RUN(e2e_sigint_stops_cleanly_with_final_files_that_say_stopped);
   RUN(e2e_sigterm_stops_cleanly_with_final_files_that_say_stopped);

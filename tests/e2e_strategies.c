@@ -4,10 +4,12 @@
  * broken plugins give the documented errors; a failing strategy is reported and the session
  * goes on; a warm restart has the indicator ready at the first live candle.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <duckdb.h>
 #include <jansson.h>
@@ -134,33 +136,158 @@ static void session_views(tu_db *db, const char *session_dir) {
               "opening WINDOW w AS (PARTITION BY symbol, position_type ORDER BY executed_at, n "
               "ROWS UNBOUNDED PRECEDING)");
   exec_ok(db, "CREATE OR REPLACE VIEW closes AS SELECT symbol, position_type, day, executed_at, "
-              "sum(executed_qty) OVER w - executed_qty AS lo, sum(executed_qty) OVER w AS hi FROM "
-              "fills WHERE NOT opening WINDOW w AS (PARTITION BY symbol, position_type ORDER BY "
-              "executed_at, n ROWS UNBOUNDED PRECEDING)");
-  /* One row per FIFO piece: the day its exit happened, seconds held, quantity. */
-  exec_ok(db, "CREATE OR REPLACE VIEW pieces AS SELECT c.day, (epoch_us(c.executed_at) - "
-              "epoch_us(o.executed_at)) / 1e6 AS held, least(o.hi, c.hi) - greatest(o.lo, c.lo) "
-              "AS q FROM opens o JOIN closes c USING (symbol, position_type) WHERE least(o.hi, "
+              "executed_price AS price, executed_qty AS qty, commission AS fee, sum(executed_qty) "
+              "OVER w - executed_qty AS lo, sum(executed_qty) OVER w AS hi FROM fills WHERE NOT "
+              "opening WINDOW w AS (PARTITION BY symbol, position_type ORDER BY executed_at, n "
+              "ROWS UNBOUNDED PRECEDING)");
+  /* One row per FIFO piece: the day its exit happened, seconds held, quantity, the entry's and
+   * the exit's time and price, and its pnl (gross less both fees pro rata). */
+  exec_ok(db, "CREATE OR REPLACE VIEW pieces AS SELECT symbol, position_type, c.day, "
+              "(epoch_us(c.executed_at) - epoch_us(o.executed_at)) / 1e6 AS held, least(o.hi, "
+              "c.hi) - greatest(o.lo, c.lo) AS q, o.executed_at AS entry_time, o.price AS "
+              "entry_price, c.executed_at AS exit_time, c.price AS exit_price, (CASE WHEN "
+              "position_type = 'LONG' THEN c.price - o.price ELSE o.price - c.price END) * q - "
+              "o.fee * q / o.qty - c.fee * q / c.qty AS pnl, o.fee * q / o.qty + c.fee * q / c.qty "
+              "AS fees FROM opens o JOIN closes c USING (symbol, position_type) WHERE least(o.hi, "
               "c.hi) - greatest(o.lo, c.lo) > 1e-9");
   exec_ok(db,
           "CREATE OR REPLACE VIEW md AS SELECT *, strftime(time, '%%Y-%%m-%%d') AS day FROM "
-          "read_parquet(%s)",
+          "read_parquet(%s) WHERE NOT coalesce(history, false)",
           tu_sql_str(md));
+  /* Each candle close with whether its symbol held a position then: after the fills of that
+   * candle's time (they come before its close), what was opened less what was closed, in
+   * either book. */
+  exec_ok(db, "CREATE OR REPLACE TABLE held AS SELECT m.symbol, m.day, m.time, coalesce(bool_or(h."
+              "qty > 1e-9), false) AS open FROM md m LEFT JOIN (SELECT m2.symbol, m2.time, "
+              "f.position_type, sum(CASE WHEN f.opening THEN f.executed_qty ELSE -f.executed_qty "
+              "END) AS qty FROM md m2 JOIN fills f ON f.symbol = m2.symbol AND f.executed_at <= "
+              "m2.time GROUP BY ALL) h USING (symbol, time) GROUP BY ALL");
 }
 
-/* Unrealized pnl at the end of a scope of days (cond, such as "<= '2025-10-02'"): the open rest
- * of each lot marked at its symbol's latest close, net of the rest of its entry fee. */
-static double unrealized(tu_db *db, const char *cond) {
+/* Unrealized pnl at the end of a scope of days (cond, such as "<= '2025-10-02'") of the symbols
+ * of sym (such as "LIKE '%'"): the open rest of each lot marked at its symbol's latest close,
+ * net of the rest of its entry fee. */
+static double unrealized_of(tu_db *db, const char *cond, const char *sym) {
   return qd(db,
             "SELECT coalesce(sum(CASE WHEN rest <= 1e-9 THEN 0 ELSE rest * (CASE WHEN "
             "position_type = 'LONG' THEN m.close - price ELSE price - m.close END) - fee * rest "
             "/ qty END), 0) FROM (SELECT o.*, greatest(0, o.hi - greatest(o.lo, "
             "coalesce(cc.closed, 0))) AS rest FROM opens o LEFT JOIN (SELECT symbol, "
             "position_type, sum(executed_qty) AS closed FROM fills WHERE NOT opening AND day %s "
-            "GROUP BY ALL) cc USING (symbol, position_type) WHERE o.day %s) l JOIN (SELECT "
-            "symbol, arg_max(close, time) AS close FROM md WHERE day %s GROUP BY symbol) m USING "
-            "(symbol)",
-            cond, cond, cond);
+            "GROUP BY ALL) cc USING (symbol, position_type) WHERE o.day %s AND o.symbol %s) l "
+            "JOIN (SELECT symbol, arg_max(close, time) AS close FROM md WHERE day %s GROUP BY "
+            "symbol) m USING (symbol)",
+            cond, cond, sym, cond);
+}
+
+static double unrealized(tu_db *db, const char *cond) {
+  return unrealized_of(db, cond, "LIKE '%'");
+}
+
+/* The buy and hold return of sym in the scope of day (daily: that day; otherwise the session
+ * up to it): its latest close over its first close of the scope (for a day, the last close
+ * before it when there is one). */
+static double buy_and_hold(tu_db *db, const char *sym, const char *day, int daily) {
+  return qd(db,
+            "SELECT arg_max(close, time) FILTER (day <= '%s') / CASE WHEN %d THEN "
+            "coalesce(arg_max(close, time) FILTER (day < '%s'), arg_min(close, time) FILTER (day "
+            "= '%s')) ELSE arg_min(close, time) END - 1 FROM md WHERE symbol = '%s'",
+            day, daily, day, day, sym);
+}
+
+/* The later figures of a block (docs/statistics.md) that the fills and candles give for any
+ * number of symbols: profit factor, expectancy, buy and hold, and each symbol's figures. */
+static void check_later_figures(tu_db *db, const char *scope, const char *cond, const char *day,
+                                int daily, const argo_stats_block *b, const argo__stats_doc *d) {
+  double v[4];
+  qrow(db, v, 4,
+       "SELECT coalesce(sum(pnl) FILTER (pnl > 0), 0), coalesce(sum(pnl) FILTER (pnl < 0), 0), "
+       "count(*), coalesce(sum(pnl), 0) FROM fills WHERE NOT opening AND day %s",
+       cond);
+  fprintf(stderr, "  %s: gross profit %.4f, gross loss %.4f, %lld closing fills\n", scope, v[0],
+          v[1], (long long)v[2]);
+  CHECK_NEAR(v[0], b->gross_profit, 1e-6);
+  CHECK_NEAR(v[1], b->gross_loss, 1e-6);
+  CHECK_NEAR(v[1] < 0 ? v[0] / -v[1] : 0, b->profit_factor, 1e-9);
+  CHECK_NEAR(v[2] > 0 ? v[3] / v[2] : 0, b->expectancy, 1e-9);
+  CHECK_EQ_INT((int64_t)d->s.nsymbols, (int64_t)d->nby_symbol);
+  double bh = 0;
+  for (size_t i = 0; i < d->nby_symbol; i++) {
+    const char *sym = d->by_symbol[i].symbol;
+    const argo_symbol_block *y = daily ? &d->by_symbol[i].daily : &d->by_symbol[i].cumulative;
+    char in_sym[64], today[64], before[64];
+    snprintf(in_sym, sizeof in_sym, "= '%s'", sym);
+    snprintf(today, sizeof today, daily ? "= '%s'" : "<= '%s'", day);
+    snprintf(before, sizeof before, "< '%s'", day);
+    double f[5];
+    qrow(db, f, 5,
+         "SELECT count(*), count(*) FILTER (NOT opening AND pnl > 0), count(*) FILTER (NOT "
+         "opening AND pnl < 0), coalesce(sum(pnl), 0), coalesce(sum(commission), 0) FROM fills "
+         "WHERE symbol = '%s' AND day %s",
+         sym, cond);
+    CHECK_STR(d->s.symbols[i], sym);
+    CHECK_EQ_INT((int64_t)f[0], y->fills);
+    CHECK_EQ_INT((int64_t)f[1], y->winning);
+    CHECK_EQ_INT((int64_t)f[2], y->losing);
+    CHECK_NEAR(f[1] + f[2] > 0 ? f[1] / (f[1] + f[2]) : 0, y->win_rate, 1e-12);
+    CHECK_NEAR(f[3], y->realized_pnl, 1e-6);
+    CHECK_NEAR(f[4], y->fees, 1e-6);
+    CHECK_EQ_INT(q(db, "SELECT count(*) FROM pieces WHERE symbol = '%s' AND day %s", sym, cond),
+                 y->round_trips);
+    char sofar[64];
+    snprintf(sofar, sizeof sofar, "<= '%s'", day);
+    double u = unrealized_of(db, sofar, in_sym) - (daily ? unrealized_of(db, before, in_sym) : 0);
+    CHECK_NEAR(u, y->unrealized_pnl, 1e-6);
+    CHECK_NEAR(f[3] + u, y->total_pnl, 1e-6);
+    double ex = qd(db,
+                   "SELECT coalesce(count(*) FILTER (open) / count(*), 0) FROM held WHERE symbol "
+                   "= '%s' AND day %s",
+                   sym, cond);
+    CHECK_NEAR(ex, y->exposure, 1e-12);
+    double bs = buy_and_hold(db, sym, day, daily);
+    CHECK_NEAR(bs, y->buy_and_hold_return, 1e-12);
+    bh += bs;
+    fprintf(stderr,
+            "    %s: %lld fills, %lld round trips, realized %.4f, exposure %.4f, buy and "
+            "hold %.6f\n",
+            sym, (long long)y->fills, (long long)y->round_trips, y->realized_pnl, y->exposure, bs);
+  }
+  CHECK_NEAR(bh / (double)d->nby_symbol, b->buy_and_hold_return, 1e-12);
+}
+
+/* The later figures that need the equity curve (one symbol: the equity table of drawdown()):
+ * daily returns of equity (each UTC day's last equity over the one before, the first over the
+ * capital), their Sharpe and Sortino ratios annualized with sqrt(365), best and worst day, the
+ * return, Calmar, exposure. */
+static void check_equity_figures(tu_db *db, const char *scope, const char *day, int daily,
+                                 double capital, const argo_stats_block *b) {
+  exec_ok(db,
+          "CREATE OR REPLACE TEMP TABLE rets AS SELECT day, eq / coalesce(lag(eq) OVER (ORDER BY "
+          "day), %.17g) - 1 AS r FROM (SELECT day, arg_max(equity, k) AS eq FROM equity GROUP "
+          "BY day)",
+          capital);
+  double v[7];
+  qrow(db, v, 7,
+       "SELECT count(*), avg(r), coalesce(stddev_samp(r), 0), sqrt(sum(least(r, 0) ^ 2) / "
+       "count(*)), max(r), min(r), product(1 + r) - 1 FROM rets WHERE day %s '%s'",
+       daily ? "=" : "<=", day);
+  double sharpe = v[0] >= 2 && v[2] > 0 ? v[1] / v[2] * sqrt(365) : 0;
+  double sortino = v[0] >= 2 && v[3] > 0 ? v[1] / v[3] * sqrt(365) : 0;
+  double calmar = b->max_drawdown > 0 ? v[6] * 365 / v[0] / b->max_drawdown : 0;
+  fprintf(stderr,
+          "  %s: %lld days, return %.6f, sharpe %.4f, sortino %.4f, calmar %.4f, best %.6f, "
+          "worst %.6f\n",
+          scope, (long long)v[0], v[6], sharpe, sortino, calmar, v[4], v[5]);
+  CHECK_EQ_INT((int64_t)v[0], b->days);
+  CHECK_NEAR(v[6], b->total_return, 1e-9);
+  CHECK_NEAR(sharpe, b->sharpe_ratio, 1e-6);
+  CHECK_NEAR(sortino, b->sortino_ratio, 1e-6);
+  CHECK_NEAR(calmar, b->calmar_ratio, 1e-6 * (1 + fabs(calmar)));
+  CHECK_NEAR(v[4], b->best_day, 1e-9);
+  CHECK_NEAR(v[5], b->worst_day, 1e-9);
+  CHECK_NEAR(qd(db, "SELECT count(*) FILTER (open) / count(*) FROM held WHERE day %s '%s'",
+                daily ? "=" : "<=", day),
+             b->exposure, 1e-12);
 }
 
 /* Checks one block of stats.yaml against the fills of a scope of days (cond on `day`). */
@@ -275,15 +402,49 @@ static int64_t check_day(tu_db *db, const char *run, const char *day, double cap
   CHECK_NEAR(b->holding_max, yaml_num(text, "trade_holding_time", "max"), 1e-9);
   CHECK_NEAR(b->holding_avg, yaml_num(text, "trade_holding_time", "avg"), 1e-9);
   CHECK_NEAR(b->total_fees, yaml_num(text, NULL, "total_fees"), 1e-9);
+  check_later_figures(db, "daily", today, day, 1, &d.s.daily, &d);
+  check_later_figures(db, "cumulative", sofar, day, 0, &d.s.cumulative, &d);
   if (one_symbol) {
     double dd_day = drawdown(db, capital, today, 1), dd_cum = drawdown(db, capital, sofar, 0);
     fprintf(stderr, "  max_drawdown: daily %.9f, cumulative %.9f\n", dd_day, dd_cum);
     CHECK_NEAR(dd_day, d.s.daily.max_drawdown, 1e-9);
     CHECK_NEAR(dd_cum, d.s.cumulative.max_drawdown, 1e-9);
+    check_equity_figures(db, "daily", day, 1, capital, &d.s.daily);
+    check_equity_figures(db, "cumulative", day, 0, capital, &d.s.cumulative);
   }
   free(text);
   argo__stats_doc_free(&d);
   return fills;
+}
+
+/* argo query's round_trips of the session are the FIFO pieces rebuilt here from the fills:
+ * row for row (symbol, side, times, prices, quantity, pnl, fees), each with its return and
+ * duration. */
+static void check_round_trips(tu_db *db) {
+  char rt[4400], sql[4600], *e = NULL;
+  snprintf(rt, sizeof rt, "%s.round_trips.parquet", out);
+  snprintf(sql, sizeof sql, "COPY (SELECT * FROM round_trips) TO %s (FORMAT PARQUET)",
+           tu_sql_str(rt));
+  int rc = tu_argo(NULL, &e, "query", sql, "--data-output", out, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  int64_t n = q(db, "SELECT count(*) FROM pieces");
+  CHECK_EQ_INT(n, q(db, "SELECT count(*) FROM read_parquet(%s)", tu_sql_str(rt)));
+  CHECK_EQ_INT(
+      0, q(db, "SELECT count(*) FROM read_parquet(%s) WHERE entry_time IS NULL", tu_sql_str(rt)));
+  CHECK_EQ_INT(n, q(db,
+                    "SELECT count(*) FROM pieces p JOIN read_parquet(%s) r ON r.symbol = "
+                    "p.symbol AND r.side = p.position_type AND r.entry_time = p.entry_time AND "
+                    "r.exit_time = p.exit_time AND r.entry_price = p.entry_price AND r.exit_price "
+                    "= p.exit_price AND abs(r.quantity - p.q) < 1e-9 AND abs(r.pnl - p.pnl) < "
+                    "1e-9 AND abs(r.fees - p.fees) < 1e-9 AND abs(r.return_pct - p.pnl / "
+                    "(p.entry_price * p.q) * 100) < 1e-9 AND epoch(r.duration) = p.held AND "
+                    "r.date = CAST(p.day AS DATE)",
+                    tu_sql_str(rt)));
+  /* Their pnl is the realized pnl of the fills. */
+  CHECK_NEAR(qd(db, "SELECT sum(pnl) FROM fills"),
+             qd(db, "SELECT sum(pnl) FROM read_parquet(%s)", tu_sql_str(rt)), 1e-6);
+  unlink(rt);
 }
 
 static void run_plugin(const char *so, const char *config, const char *pattern,
@@ -326,6 +487,7 @@ TEST(e2e_example_plugins_trade_and_their_records_agree) {
       fills += check_day(&db, run, days[d], 10000, strchr(plugins[i].symbols, ',') == NULL);
     }
     CHECK_MSG(fills > 4, "%s made only %lld fills", plugins[i].so, (long long)fills);
+    check_round_trips(&db);
     /* Something was closed, so the holding times and maxima above were not all zero. */
     CHECK(q(&db, "SELECT count(*) FROM pieces") > 0);
     char all[4400];
@@ -347,6 +509,81 @@ TEST(e2e_example_plugins_trade_and_their_records_agree) {
     tu_db_close(&db);
     tu_rm_rf(out);
   }
+}
+
+/* The smallest plugin of docs/strategies.md builds with the command the page gives, from the
+ * repository's folder (-I include: #include <argo/strategy.h>, as the header itself says), and
+ * runs. */
+TEST(e2e_the_smallest_plugin_of_the_docs_builds_as_they_say_and_runs) {
+  char path[4200], dir[4200], src[4400], cmd[16000];
+  snprintf(path, sizeof path, "%s/docs/strategies.md", ARGO_SOURCE_DIR);
+  char *doc = tu_read_file(path);
+  CHECK(doc != NULL);
+  const char *sec = strstr(doc, "## 1. The smallest plugin");
+  CHECK(sec != NULL);
+  const char *code = strstr(sec, "```c\n"), *end = code ? strstr(code + 5, "```\n") : NULL;
+  const char *sh = end ? strstr(end, "```sh\n") : NULL;
+  CHECK(code && end && sh);
+  code += 5;
+  sh += 6;
+  char build[512];
+  snprintf(build, sizeof build, "%.*s", (int)strcspn(sh, "\n"), sh);
+  CHECK_MSG(strncmp(build, "cc ", 3) == 0, "the build line: %s", build);
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("e2e-docplugin"));
+  snprintf(src, sizeof src, "%s/hourly_buyer.c", dir);
+  char *c = strndup(code, (size_t)(end - code));
+  tu_write_file(src, c);
+  free(c);
+  /* The command as the page gives it, run where it says: the repository's folder (its include
+   * folder), writing into dir. */
+  snprintf(cmd, sizeof cmd, "cd %s && %s -Werror", tu_sql_str(ARGO_SOURCE_DIR), build);
+  char *p = strstr(cmd, "-o hourly_buyer.so hourly_buyer.c");
+  CHECK(p != NULL);
+  snprintf(p, sizeof cmd - (size_t)(p - cmd), "-o %s/hourly_buyer.so %s -Werror", dir, src);
+  char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+  char *e = NULL;
+  int rc = tu_run(argv, NULL, &e);
+  CHECK_MSG(rc == 0, "%s: exit %d: %s", cmd, rc, e);
+  free(e);
+  free(doc);
+  char so[4400];
+  snprintf(so, sizeof so, "%s/hourly_buyer.so", dir);
+  snprintf(out, sizeof out, "%s/data", dir);
+  rc = tu_argo(NULL, &e, "run", "--strategy", so, "--bars", "200", "--data-output", out, "--quiet",
+               NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  free(e);
+  tu_rm_rf(dir);
+}
+
+/* argo strategies describes a plugin file, or a builtin, by name; a file that is not a plugin
+ * is one line and exit code 2, with nothing printed. */
+TEST(e2e_strategies_describes_a_plugin_file) {
+  char so[4200];
+  snprintf(so, sizeof so, "%s/ema_cross.so", ARGO_PLUGIN_DIR);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "strategies", so, NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  CHECK_MSG(strncmp(o, "ema_cross (org.argo.examples.ema_cross, version 1.0.0)\n", 55) == 0, "%s",
+            o);
+  CHECK_CONTAINS(o, "config schema: {");
+  free(o);
+  free(e);
+  rc = tu_argo(&o, &e, "strategies", "--json", so, "pingpong", NULL);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, e);
+  json_error_t je;
+  json_t *j = json_loads(o, 0, &je);
+  CHECK_MSG(json_is_array(j) && json_array_size(j) == 2, "%s", o);
+  CHECK_STR("ema_cross", json_string_value(json_object_get(json_array_get(j, 0), "name")));
+  CHECK_STR("pingpong", json_string_value(json_object_get(json_array_get(j, 1), "name")));
+  CHECK(json_is_object(json_object_get(json_array_get(j, 0), "config_schema")));
+  json_decref(j);
+  free(o);
+  free(e);
+  char bad[4200];
+  snprintf(bad, sizeof bad, "%s/docs/statistics.md", ARGO_SOURCE_DIR);
+  tu_check_refused("cannot load strategy plugin", bad, (char *[]){"strategies", bad, NULL});
+  tu_check_refused("unknown strategy 'nosuch'", NULL, (char *[]){"strategies", "nosuch", NULL});
 }
 
 static void expect_plugin_error(const char *spec, const char *want) {
@@ -729,6 +966,8 @@ int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(e2e_example_plugins_trade_and_their_records_agree);
   RUN(e2e_broken_plugins_give_one_line_errors);
+  RUN(e2e_the_smallest_plugin_of_the_docs_builds_as_they_say_and_runs);
+  RUN(e2e_strategies_describes_a_plugin_file);
   RUN(e2e_a_plugin_with_an_older_shorter_table_runs);
   RUN(e2e_a_failing_strategy_is_reported_and_the_session_goes_on);
   RUN(e2e_host_calls_with_null_pointers_fail_cleanly);

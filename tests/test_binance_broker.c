@@ -57,7 +57,8 @@ static rec_order *rec_of(const char *id) {
   return r;
 }
 
-static void on_order(void *u, size_t sym, const argo_order *o, int is_new) {
+static void on_order(void *u, size_t sym, const argo_order *o, int is_new, const char *client_id) {
+  (void)client_id;
   (void)u;
   (void)sym;
   (void)is_new;
@@ -71,7 +72,7 @@ static void on_order(void *u, size_t sym, const argo_order *o, int is_new) {
 
 static void on_fill(void *u, size_t sym, const argo_order *o, const argo_fill *f,
                     const argo__fill_extra *x) {
-  on_order(u, sym, o, 0);
+  on_order(u, sym, o, 0, x ? x->client_id : NULL);
   CHECK(nfills < 512);
   rec_fill *r = &fills[nfills++];
   snprintf(r->id, sizeof r->id, "%s", f->order_id);

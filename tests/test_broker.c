@@ -35,7 +35,8 @@ static call *next_call(void) {
   return &calls[ncalls++];
 }
 
-static void on_order(void *u, size_t sym, const argo_order *o, int is_new) {
+static void on_order(void *u, size_t sym, const argo_order *o, int is_new, const char *client_id) {
+  (void)client_id;
   (void)u;
   call *c = next_call();
   c->kind = 'o';

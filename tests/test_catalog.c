@@ -128,12 +128,12 @@ TEST(catalog_lists_day_folders_newest_first_and_notes_what_it_left_out) {
     CHECK_STR(want[i], name);
     snprintf(dir, sizeof dir, "%s/%s", root, want[i]);
     CHECK_STR(dir, e->run_dir);
-    CHECK_STR(dir, e->stats.run_dir);
-    CHECK_STR(e->run, e->stats.id);
+    CHECK_STR(dir, e->stats->run_dir);
+    CHECK_STR(e->run, e->stats->id);
     CHECK_STR("1m", e->interval);
   }
   CHECK_EQ_INT(10, argo_catalog_at(cat, 0)->run_number);
-  CHECK_EQ_INT(4, argo_catalog_at(cat, 1)->stats.daily.number_of_trades);
+  CHECK_EQ_INT(4, argo_catalog_at(cat, 1)->stats->daily.number_of_trades);
   CHECK(argo_catalog_at(cat, 4) == NULL);
   CHECK_EQ_INT(2, argo_catalog_skipped_count(cat));
   int yet = 0, damaged = 0;
@@ -212,7 +212,7 @@ TEST(catalog_tells_a_crashed_session_from_a_live_one_by_its_lock) {
   for (size_t i = 0; i < argo_catalog_count(cat); i++) {
     const argo_catalog_entry *e = argo_catalog_at(cat, i);
     /* The recorded status is kept as it is; recoverable only with a journal. */
-    CHECK_STR(strcmp(e->run, "run_4") == 0 ? "finished" : "running", e->stats.status);
+    CHECK_STR(strcmp(e->run, "run_4") == 0 ? "finished" : "running", e->stats->status);
     CHECK_EQ_INT(strcmp(e->run, "run_2") == 0, e->recoverable);
   }
   argo_catalog_close(cat);

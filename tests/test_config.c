@@ -117,6 +117,7 @@ static const char *const expected_keys[] = {
     "trading.binance.rest_url",
     "trading.binance.ws_api_url",
     "trading.binance.live",
+    "trading.binance.open_orders_at_start",
     "trading.binance.recv_window",
     "trading.binance.timeout",
     "trading.binance.clock_sync",

@@ -423,6 +423,49 @@ TEST(engine_strategy_of_the_caller_runs_and_a_bad_table_is_refused) {
   tu_rm_rf(out);
 }
 
+/* ---- out-structs carry their size (docs/library.md) --------------------------------------- */
+
+static uint32_t info_size;
+
+static void on_start_size(argo_engine *e, const argo_engine_info *info, void *user) {
+  (void)e;
+  (void)user;
+  info_size = info->struct_size;
+}
+
+TEST(engine_out_structs_carry_their_size_and_a_shorter_copy_stays_short) {
+  const char *out = tu_tmpdir("ebroker-abi");
+  argo_engine *eng = engine_for(out, 10);
+  argo_callbacks cb = {.on_engine_start = on_start_size};
+  CHECK(argo_engine_set_callbacks(eng, &cb, sizeof cb, NULL) == ARGO_OK);
+  CHECK_MSG(argo_engine_run(eng) == ARGO_OK, "%s", argo_engine_errmsg(eng));
+  CHECK_EQ_INT((int)sizeof(argo_engine_info), (int)info_size);
+  argo_stats full, part;
+  CHECK(argo_engine_get_stats(eng, &full, sizeof full) == ARGO_OK);
+  CHECK_EQ_INT((int)sizeof full, (int)full.struct_size);
+  /* A program built when argo_stats ended before daily gets that much, and no more. */
+  memset(&part, 0x5a, sizeof part);
+  size_t old = offsetof(argo_stats, daily);
+  CHECK(argo_engine_get_stats(eng, &part, old) == ARGO_OK);
+  CHECK_EQ_INT((int)old, (int)part.struct_size);
+  CHECK_STR(full.session_id, part.session_id);
+  const unsigned char *tail = (const unsigned char *)&part + old;
+  for (size_t i = 0; i < sizeof part - old; i++) {
+    CHECK(tail[i] == 0x5a);
+  }
+  CHECK(argo_engine_get_stats(eng, &part, 2) == ARGO_EINVAL);
+  argo_engine_free(eng);
+  argo_catalog *cat = NULL;
+  CHECK(argo_catalog_open(&cat, out) == ARGO_OK);
+  const argo_catalog_entry *e = argo_catalog_at(cat, 0);
+  CHECK(e != NULL);
+  CHECK_EQ_INT((int)sizeof *e, (int)e->struct_size);
+  CHECK_EQ_INT((int)sizeof(argo_stats), (int)e->stats->struct_size);
+  CHECK_STR(full.session_id, e->stats->session_id);
+  argo_catalog_close(cat);
+  tu_rm_rf(out);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(engine_broker_of_the_caller_fills_in_parts_and_the_engine_records_every_fill);
@@ -431,5 +474,6 @@ int main(int argc, char **argv) {
   RUN(engine_broker_a_thread_wakes_the_engine_and_its_fills_are_polled);
   RUN(engine_broker_without_place_is_refused_and_an_unrun_broker_is_closed);
   RUN(engine_strategy_of_the_caller_runs_and_a_bad_table_is_refused);
+  RUN(engine_out_structs_carry_their_size_and_a_shorter_copy_stays_short);
   return test_summary();
 }

@@ -69,9 +69,9 @@ static void write_session(const char *run_dir, int end) {
       o.timestamp = T0 + i * 60000000LL;
       o.status = ARGO_ORDER_PENDING;
       o.reason = "";
-      argo__journal_order(j, 0, &o);
+      argo__journal_order(j, 0, &o, NULL);
       o.status = ARGO_ORDER_FILLED;
-      argo__journal_order(j, 0, &o);
+      argo__journal_order(j, 0, &o, NULL);
       argo_fill f;
       memset(&f, 0, sizeof f);
       memcpy(f.order_id, o.order_id, sizeof f.order_id);

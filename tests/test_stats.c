@@ -4,11 +4,13 @@
  * same examples.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/stats.h"
+#include "inspect/trips.h"
 #include "persist/stats_yaml.h"
 #include "test.h"
 #include "util/misc.h"
@@ -36,6 +38,8 @@ static argo_fill mk(argo_side side, argo_position_type pt, double qty, double pr
   f.pnl = 12345; /* never read by the tracker */
   return f;
 }
+
+static const char *const sample_names[] = {"BTCUSDT", "ETHUSDT"};
 
 #define BUY ARGO_SIDE_BUY
 #define SELL ARGO_SIDE_SELL
@@ -379,6 +383,256 @@ TEST(stats_daily_blocks_sum_to_cumulative_over_three_days) {
   argo__stats_free(st);
 }
 
+TEST(stats_profit_factor_and_expectancy_count_every_closing_fill) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d, c;
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0, c.profit_factor, 0); /* nothing closed: 0, not 0/0 */
+  CHECK_NEAR(0, c.expectancy, 0);
+  /* The four round trips of the win rate example, no fees: +5, -3, 0, +2. */
+  static const double exit_px[4] = {105, 97, 100, 101};
+  for (int i = 0; i < 4; i++) {
+    double q = i == 3 ? 2 : 1;
+    fill_ok(st, 0, BUY, LONG, q, 100, 0, T0);
+    fill_ok(st, 0, SELL, LONG, q, exit_px[i], 0, T0);
+  }
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(7, c.gross_profit, EPS); /* 5 + 2 */
+  CHECK_NEAR(-3, c.gross_loss, EPS);
+  CHECK_NEAR(7.0 / 3.0, c.profit_factor, EPS); /* 7 / 3 */
+  CHECK_NEAR(1, c.expectancy, EPS);            /* (5 - 3 + 0 + 2) / 4 closing fills */
+  CHECK_NEAR(7.0 / 3.0, d.profit_factor, EPS);
+  /* Wins only: no loss to divide by, profit factor 0. */
+  argo__stats *st2 = tracker(1000, 1);
+  fill_ok(st2, 0, BUY, LONG, 1, 100, 0, T0);
+  fill_ok(st2, 0, SELL, LONG, 1, 110, 0, T0);
+  argo__stats_get(st2, &d, &c);
+  CHECK_NEAR(10, c.gross_profit, EPS);
+  CHECK_NEAR(0, c.profit_factor, 0);
+  CHECK_NEAR(10, c.expectancy, EPS);
+  argo__stats_free(st2);
+  argo__stats_free(st);
+}
+
+TEST(stats_daily_returns_give_sharpe_sortino_calmar_best_and_worst_day) {
+  argo__stats *st = tracker(1000, 1);
+  argo_stats_block d, c;
+  /* Capital 1000, 10 units bought at 100 without fee: equity = 1000 + 10 * (close - 100). */
+  fill_ok(st, 0, BUY, LONG, 10, 100, 0, T0);
+  argo__stats_mark(st, 0, 110); /* day 1 ends at 1100: +10 % */
+  argo__stats_get(st, &d, &c);
+  CHECK_EQ_INT(1, c.days);
+  CHECK_NEAR(0.1, c.total_return, EPS);
+  CHECK_NEAR(0.1, c.best_day, EPS);
+  CHECK_NEAR(0.1, c.worst_day, EPS);
+  CHECK_NEAR(0, c.sharpe_ratio, 0); /* one day: not defined, 0 */
+  CHECK_NEAR(0, c.sortino_ratio, 0);
+  CHECK_NEAR(0, c.calmar_ratio, 0); /* no drawdown yet */
+  CHECK_NEAR(1, c.exposure, 0);
+  argo__stats_new_day(st);
+  argo__stats_mark(st, 0, 99); /* day 2 ends at 990: 990 / 1100 - 1 = -10 % */
+  argo__stats_get(st, &d, &c);
+  CHECK_EQ_INT(1, d.days);
+  CHECK_NEAR(-0.1, d.total_return, EPS);
+  CHECK_NEAR(-0.1, d.best_day, EPS);
+  CHECK_NEAR(0.1, d.max_drawdown, EPS);
+  /* The day's calmar: -0.1 * 365 / 1 day / 0.1 = -365. */
+  CHECK_NEAR(-365, d.calmar_ratio, 1e-6);
+  argo__stats_new_day(st);
+  argo__stats_mark(st, 0, 108.9); /* day 3 ends at 1089: 1089 / 990 - 1 = +10 % */
+  argo__stats_get(st, &d, &c);
+  /* Returns +0.1, -0.1, +0.1: mean 0.1 / 3; sample deviation sqrt(((0.2/3)^2 * 2 +
+   * (0.4/3)^2) / 2) = sqrt(0.0133...) = 0.11547; downside sqrt(0.1^2 / 3) = 0.057735.
+   * Sharpe 0.033333 / 0.11547 * sqrt(365) = 5.5151, Sortino 0.033333 / 0.057735 * sqrt(365)
+   * = 11.0303. The session's return 1089 / 1000 - 1 = 0.089, its drawdown (1100 - 990) / 1100
+   * = 0.1: Calmar 0.089 * 365 / 3 / 0.1 = 108.283. */
+  double mean = 0.1 / 3, sd = sqrt((2 * pow(0.2 / 3, 2) + pow(0.4 / 3, 2)) / 2),
+         down = sqrt(0.01 / 3);
+  CHECK_EQ_INT(3, c.days);
+  CHECK_NEAR(mean / sd * sqrt(365), c.sharpe_ratio, 1e-9);
+  CHECK_NEAR(5.5151, c.sharpe_ratio, 1e-4);
+  CHECK_NEAR(mean / down * sqrt(365), c.sortino_ratio, 1e-9);
+  CHECK_NEAR(11.0303, c.sortino_ratio, 1e-4);
+  CHECK_NEAR(0.089, c.total_return, EPS);
+  CHECK_NEAR(0.089 * 365 / 3 / 0.1, c.calmar_ratio, 1e-6);
+  CHECK_NEAR(0.1, c.best_day, EPS);
+  CHECK_NEAR(-0.1, c.worst_day, EPS);
+  CHECK_EQ_INT(1, d.days);
+  CHECK_NEAR(0.1, d.total_return, EPS);
+  CHECK_NEAR(0, d.sharpe_ratio, 0);
+  argo__stats_free(st);
+}
+
+TEST(stats_exposure_and_buy_and_hold_per_scope_and_symbol) {
+  argo__stats *st = tracker(1000, 2);
+  argo_stats_block d, c;
+  /* Symbol 0: four closes flat, four with a position, two flat again. */
+  argo__stats_mark(st, 0, 100);
+  argo__stats_mark(st, 1, 50);
+  for (int i = 0; i < 3; i++) {
+    argo__stats_mark(st, 0, 100);
+  }
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0, T0);
+  for (int i = 0; i < 4; i++) {
+    argo__stats_mark(st, 0, 110);
+  }
+  fill_ok(st, 0, SELL, LONG, 1, 110, 0, T0 + 60 * SEC);
+  argo__stats_mark(st, 0, 115);
+  argo__stats_mark(st, 0, 120);
+  argo__stats_mark(st, 1, 45);
+  argo__stats_get(st, &d, &c);
+  /* 12 closes in all, 4 of them with a position open. */
+  CHECK_NEAR(4.0 / 12.0, c.exposure, EPS);
+  /* Buy and hold: symbol 0 from 100 to 120 (+20 %), symbol 1 from 50 to 45 (-10 %), held
+   * alike: +5 %. */
+  CHECK_NEAR(0.05, c.buy_and_hold_return, EPS);
+  const argo_symbol_stats *y = argo__stats_symbols(st, sample_names);
+  CHECK_STR("BTCUSDT", y[0].symbol);
+  CHECK_NEAR(0.4, y[0].cumulative.exposure, EPS); /* 4 of its 10 closes */
+  CHECK_NEAR(0, y[1].cumulative.exposure, 0);
+  CHECK_NEAR(0.2, y[0].cumulative.buy_and_hold_return, EPS);
+  CHECK_NEAR(-0.1, y[1].cumulative.buy_and_hold_return, EPS);
+  /* A new day starts from the closes it began with: symbol 0 120 -> 126 (+5 %), symbol 1
+   * without a close yet (0 %): +2.5 %. */
+  argo__stats_new_day(st);
+  argo__stats_mark(st, 0, 126);
+  argo__stats_get(st, &d, &c);
+  CHECK_NEAR(0.025, d.buy_and_hold_return, EPS);
+  CHECK_NEAR((0.26 - 0.1) / 2, c.buy_and_hold_return, EPS);
+  CHECK_NEAR(0, d.exposure, 0);
+  y = argo__stats_symbols(st, NULL);
+  CHECK(y[0].symbol == NULL);
+  CHECK_NEAR(0.05, y[0].daily.buy_and_hold_return, EPS);
+  CHECK_NEAR(0, y[1].daily.buy_and_hold_return, 0);
+  argo__stats_free(st);
+}
+
+TEST(stats_by_symbol_adds_up_to_the_blocks) {
+  argo__stats *st = tracker(1000, 2);
+  argo_stats_block d, c;
+  /* BTCUSDT: buy 1 @ 100 (fee 0.1), buy 1 @ 110 (fee 0.1), sell 2 @ 120 (fee 0.2): two round
+   * trips, pnl (20 - 0.1 - 0.1) + (10 - 0.1 - 0.1) = 29.6, one winning fill.
+   * ETHUSDT: short 2 @ 50 (fee 0.1), cover 1 @ 55 (fee 0.05): -5 - 0.05 - 0.05 = -5.1, one
+   * losing fill; 1 left open, marked at 52: (50 - 52) - 0.05 = -2.05. */
+  fill_ok(st, 0, BUY, LONG, 1, 100, 0.1, T0);
+  fill_ok(st, 0, BUY, LONG, 1, 110, 0.1, T0 + 60 * SEC);
+  fill_ok(st, 1, SELL, SHORT, 2, 50, 0.1, T0 + 60 * SEC);
+  fill_ok(st, 0, SELL, LONG, 2, 120, 0.2, T0 + 120 * SEC);
+  argo__stats_new_day(st);
+  fill_ok(st, 1, BUY, SHORT, 1, 55, 0.05, T0 + 86400 * SEC);
+  argo__stats_mark(st, 1, 52);
+  argo__stats_get(st, &d, &c);
+  const argo_symbol_stats *y = argo__stats_symbols(st, sample_names);
+  const argo_symbol_block *b = &y[0].cumulative, *e = &y[1].cumulative;
+  CHECK_EQ_INT(3, b->fills);
+  CHECK_EQ_INT(2, b->round_trips);
+  CHECK_EQ_INT(1, b->winning);
+  CHECK_EQ_INT(0, b->losing);
+  CHECK_NEAR(1, b->win_rate, 0);
+  CHECK_NEAR(29.6, b->realized_pnl, EPS);
+  CHECK_NEAR(0.4, b->fees, EPS);
+  CHECK_NEAR(0, b->unrealized_pnl, 0);
+  CHECK_EQ_INT(2, e->fills);
+  CHECK_EQ_INT(1, e->round_trips);
+  CHECK_EQ_INT(1, e->losing);
+  CHECK_NEAR(0, e->win_rate, 0);
+  CHECK_NEAR(-5.1, e->realized_pnl, EPS);
+  CHECK_NEAR(-2.05, e->unrealized_pnl, EPS);
+  CHECK_NEAR(-7.15, e->total_pnl, EPS);
+  /* The day: only ETHUSDT's cover and mark. Its unrealized pnl on the day is the change: the
+   * lot left was worth its unrealized fee, -0.1, when the day began (no close yet), -2.05 now. */
+  CHECK_EQ_INT(0, y[0].daily.fills);
+  CHECK_EQ_INT(1, y[1].daily.fills);
+  CHECK_NEAR(-2.05 + 0.1, y[1].daily.unrealized_pnl, EPS);
+  /* The symbols add up to the blocks. */
+  for (int k = 0; k < 2; k++) {
+    const argo_stats_block *blk = k ? &c : &d;
+    const argo_symbol_block *s0 = k ? &y[0].cumulative : &y[0].daily;
+    const argo_symbol_block *s1 = k ? &y[1].cumulative : &y[1].daily;
+    CHECK_EQ_INT(blk->number_of_trades, s0->fills + s1->fills);
+    CHECK_EQ_INT(blk->holding_count, s0->round_trips + s1->round_trips);
+    CHECK_EQ_INT(blk->number_of_winning_trades, s0->winning + s1->winning);
+    CHECK_EQ_INT(blk->number_of_losing_trades, s0->losing + s1->losing);
+    CHECK_NEAR(blk->realized_pnl, s0->realized_pnl + s1->realized_pnl, EPS);
+    CHECK_NEAR(blk->unrealized_pnl, s0->unrealized_pnl + s1->unrealized_pnl, EPS);
+    CHECK_NEAR(blk->total_fees, s0->fees + s1->fees, EPS);
+  }
+  argo__stats_free(st);
+}
+
+typedef struct trip_list {
+  argo__trip t[16];
+  int n;
+} trip_list;
+
+static void keep_trip(void *user, const argo__trip *t) {
+  trip_list *l = user;
+  CHECK(l->n < 16);
+  l->t[l->n++] = *t;
+}
+
+static void trip_fill(argo__trips *tr, trip_list *l, const char *session, argo_side side,
+                      argo_position_type pt, double qty, double price, double fee, double pnl,
+                      int64_t t) {
+  argo__trip_fill f = {session, "BTCUSDT", side, pt, qty, price, fee, pnl, t};
+  CHECK_EQ_INT(ARGO_OK, argo__trips_add(tr, &f, keep_trip, l));
+}
+
+/* Round trips (inspect/trips.h) are the pieces of the statistics' FIFO: the partial close over
+ * two lots of the first example gives two, with their prices, fees and pnl. */
+TEST(round_trips_are_the_pieces_the_statistics_count) {
+  argo__trips *tr = NULL;
+  trip_list l = {.n = 0};
+  CHECK_EQ_INT(ARGO_OK, argo__trips_new(&tr));
+  trip_fill(tr, &l, "s1", BUY, LONG, 1, 100, 0.1, 0, T0);
+  trip_fill(tr, &l, "s1", BUY, LONG, 2, 110, 0.2, 0, T0 + 60 * SEC);
+  trip_fill(tr, &l, "s1", SELL, LONG, 1.5, 120, 0.15, 24.7, T0 + 3600 * SEC);
+  CHECK_EQ_INT(2, l.n);
+  /* 1 @ 100 -> 120: 20 - 0.1 - 0.1 = 19.8, fees 0.2, held 3600 s. */
+  CHECK(l.t[0].has_entry && !l.t[0].is_short);
+  CHECK_NEAR(1, l.t[0].qty, EPS);
+  CHECK_NEAR(100, l.t[0].entry_price, 0);
+  CHECK_NEAR(120, l.t[0].exit_price, 0);
+  CHECK_NEAR(0.2, l.t[0].fees, EPS);
+  CHECK_NEAR(19.8, l.t[0].pnl, EPS);
+  CHECK_EQ_INT(T0, l.t[0].entry_time);
+  CHECK_EQ_INT(T0 + 3600 * SEC, l.t[0].exit_time);
+  /* 0.5 @ 110 -> 120: 5 - 0.05 - 0.05 = 4.9, fees 0.1, held 3540 s. */
+  CHECK_NEAR(0.5, l.t[1].qty, EPS);
+  CHECK_NEAR(110, l.t[1].entry_price, 0);
+  CHECK_NEAR(0.1, l.t[1].fees, EPS);
+  CHECK_NEAR(4.9, l.t[1].pnl, EPS);
+  CHECK_EQ_INT(T0 + 60 * SEC, l.t[1].entry_time);
+  /* Another session's fills have books of their own: its close of 1 finds nothing open there.
+   * The part without an entry has the fill's pnl (less that of matched pieces: none). */
+  l.n = 0;
+  trip_fill(tr, &l, "s2", SELL, LONG, 1, 130, 0.1, 7.5, T0 + 7200 * SEC);
+  CHECK_EQ_INT(1, l.n);
+  CHECK(!l.t[0].has_entry);
+  CHECK_NEAR(1, l.t[0].qty, EPS);
+  CHECK_NEAR(7.5, l.t[0].pnl, EPS);
+  CHECK_NEAR(0.1, l.t[0].fees, EPS);
+  /* s1 still holds 1.5 @ 110 (fee 0.15 left); a close of 2 pairs 1.5 and leaves 0.5 without an
+   * entry: (125 - 110) * 1.5 - 0.15 - 0.2 * 1.5 / 2 = 22.2; the recorded pnl 30 leaves 7.8. */
+  l.n = 0;
+  trip_fill(tr, &l, "s1", SELL, LONG, 2, 125, 0.2, 30, T0 + 7200 * SEC);
+  CHECK_EQ_INT(2, l.n);
+  CHECK(l.t[0].has_entry && !l.t[1].has_entry);
+  CHECK_NEAR(1.5, l.t[0].qty, EPS);
+  CHECK_NEAR(22.2, l.t[0].pnl, EPS);
+  CHECK_NEAR(0.5, l.t[1].qty, EPS);
+  CHECK_NEAR(30 - 22.2, l.t[1].pnl, EPS);
+  CHECK_NEAR(0.05, l.t[1].fees, EPS);
+  /* Short: sell 2 @ 50 (fee 0.2), cover 2 @ 40 (fee 0.1): 20 - 0.2 - 0.1 = 19.7. */
+  l.n = 0;
+  trip_fill(tr, &l, "s1", SELL, SHORT, 2, 50, 0.2, 0, T0);
+  trip_fill(tr, &l, "s1", BUY, SHORT, 2, 40, 0.1, 19.7, T0 + 120 * SEC);
+  CHECK_EQ_INT(1, l.n);
+  CHECK(l.t[0].is_short);
+  CHECK_NEAR(19.7, l.t[0].pnl, EPS);
+  argo__trips_free(tr);
+}
+
 /* One step of a reproducible random session on two symbols: a mark, an opening fill or a
  * closing fill of part of what is open (tracked here, so every close is valid). */
 typedef struct script {
@@ -424,6 +678,8 @@ static void check_same_tracker(argo__stats *a, argo__stats *b) {
   CHECK(memcmp(&da, &db, sizeof da) == 0);
   CHECK(memcmp(&ca, &cb, sizeof ca) == 0);
   CHECK_SAME_F64(argo__stats_equity(a), argo__stats_equity(b));
+  const argo_symbol_stats *ya = argo__stats_symbols(a, NULL), *yb = argo__stats_symbols(b, NULL);
+  CHECK(memcmp(ya, yb, 2 * sizeof *ya) == 0);
 }
 
 /* Runs a random session for `before` steps, saves it, loads it into another tracker, then
@@ -503,7 +759,7 @@ TEST(stats_load_rejects_corrupt_buffers_and_keeps_state) {
   p[0] ^= 1;
   CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, len));
   memcpy(p, buf, len);
-  p[8] = 2;
+  p[8] = 3;
   CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, len));
   /* A lot count that does not fit in the buffer (the long book's count follows the header,
    * the two accumulators, the two totals, has_last, last, unreal, qty, cost and fee). */
@@ -526,6 +782,44 @@ static void put_le64(unsigned char *p, uint64_t v) {
   for (int i = 0; i < 8; i++) {
     p[i] = (unsigned char)(v >> (8 * i));
   }
+}
+
+/* A journal written by an older argo holds a version 1 state: the same layout without the words
+ * the later figures added (17, and 19 per symbol). It loads; the day's start equity comes from
+ * the daily figures, the other later figures restart at the load. */
+TEST(stats_load_reads_a_version_1_state) {
+  argo__stats *a = tracker(1000, 1), *b = tracker(1, 1);
+  fill_ok(a, 0, BUY, LONG, 10, 100, 0, T0);
+  argo__stats_mark(a, 0, 110); /* 1100 */
+  argo__stats_new_day(a);
+  argo__stats_mark(a, 0, 120); /* 1200 */
+  void *buf = NULL;
+  size_t len = 0;
+  CHECK_EQ_INT(ARGO_OK, argo__stats_save(a, &buf, &len));
+  size_t v1len = len - 8 * (17 + 19);
+  unsigned char *p = malloc(len);
+  CHECK(p != NULL);
+  memcpy(p, buf, v1len);
+  put_le64(p + 8, 1);
+  put_le64(p + 16, v1len);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_load(b, p, v1len));
+  argo_stats_block d, c;
+  argo__stats_get(b, &d, &c);
+  CHECK_EQ_INT(1, c.number_of_trades);
+  CHECK_NEAR(1200, argo__stats_equity(b), EPS);
+  CHECK_NEAR(1200.0 / 1100.0 - 1, d.total_return, EPS); /* the day began at 1100 */
+  CHECK_NEAR(0.2, c.total_return, EPS);
+  CHECK_EQ_INT(1, c.days); /* the days before the load are not known */
+  /* A version 1 length with the version 2 number, and the reverse, are corrupt. */
+  put_le64(p + 8, 2);
+  CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, v1len));
+  memcpy(p, buf, len);
+  put_le64(p + 8, 1);
+  CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_load(b, p, len));
+  free(p);
+  free(buf);
+  argo__stats_free(a);
+  argo__stats_free(b);
 }
 
 /* Found by fuzz/fuzz_journal: a journal's state with impossible counts was loaded, and reading
@@ -601,9 +895,9 @@ static void sample_doc(argo__stats_doc *doc) {
   s->symbols = sample_symbols;
   s->nsymbols = 2;
   s->run_dir = "data/live-trading/2025-10-02/run_1";
-  s->strategy_id = "ma_cross";
-  s->strategy_version = "1.0";
-  s->strategy_name = "Moving average cross";
+  s->strategy_id = "org.argo.ma_cross";
+  s->strategy_version = "1.0.0";
+  s->strategy_name = "ma_cross";
   argo_stats_block *d = &s->daily;
   d->number_of_trades = 3;
   d->number_of_winning_trades = 1;
@@ -629,6 +923,44 @@ static void sample_doc(argo__stats_doc *doc) {
   s->candles_day = 330;
   s->candles_total = 1770;
   s->equity = 1054.55;
+  /* The figures added later. */
+  d->gross_profit = d->realized_pnl;
+  d->expectancy = d->realized_pnl;
+  d->total_return = 0.05455;
+  d->calmar_ratio = 442.46;
+  d->exposure = 0.75;
+  d->days = 1;
+  d->best_day = d->worst_day = 0.05455;
+  d->buy_and_hold_return = 0.0325;
+  c->gross_profit = 30.5;
+  c->gross_loss = -5.8;
+  c->profit_factor = 30.5 / 5.8;
+  c->expectancy = 24.7 / 3;
+  c->total_return = 0.05455;
+  c->sharpe_ratio = 12.5;
+  c->sortino_ratio = 31.25;
+  c->calmar_ratio = 221.23;
+  c->exposure = 0.5;
+  c->days = 2;
+  c->best_day = 0.0412;
+  c->worst_day = -0.0131;
+  c->buy_and_hold_return = 0.0211;
+  static argo_symbol_stats by[2];
+  memset(by, 0, sizeof by);
+  by[0].symbol = "BTCUSDT";
+  by[0].daily = (argo_symbol_block){3, 2, 1, 0, 1.0, 24.7, 29.85, 54.55, 0.45, 0.75, 0.03};
+  by[0].cumulative = (argo_symbol_block){5, 3, 1, 1, 0.5, 18.9, 29.85, 48.75, 0.6, 0.6, 0.02};
+  by[1].symbol = "ETHUSDT";
+  by[1].daily.buy_and_hold_return = 0.035;
+  by[1].cumulative.buy_and_hold_return = 0.0222;
+  doc->by_symbol = by;
+  doc->nby_symbol = 2;
+  doc->interval = "1m";
+  static const argo__stats_pos pos[2] = {{"BTCUSDT", 1.5, 110, 0, 0}, {"ETHUSDT", 0, 0, 0, 0}};
+  doc->has_account = 1;
+  doc->cash = 889.7;
+  doc->positions = pos;
+  doc->npositions = 2;
 }
 
 TEST(stats_yaml_render_writes_the_layout_in_order) {
@@ -671,9 +1003,9 @@ TEST(stats_yaml_render_writes_the_layout_in_order) {
       "logs_file_path: data/live-trading/2025-10-02/run_1/logs.parquet\n"
       "market_data_file_path: data/live-trading/2025-10-02/run_1/market_data.parquet\n"
       "strategy:\n"
-      "  id: ma_cross\n"
-      "  version: \"1.0\"\n"
-      "  name: Moving average cross\n"
+      "  id: org.argo.ma_cross\n"
+      "  version: \"1.0.0\"\n"
+      "  name: ma_cross\n"
       "daily:\n"
       "  number_of_trades: 3\n"
       "  number_of_winning_trades: 1\n"
@@ -691,6 +1023,44 @@ TEST(stats_yaml_render_writes_the_layout_in_order) {
       "    max: 3600.0\n"
       "    avg: 3580.0\n"
       "    count: 2\n"
+      "  gross_profit: 24.700000000000003\n"
+      "  gross_loss: 0.0\n"
+      "  profit_factor: 0.0\n"
+      "  expectancy: 24.700000000000003\n"
+      "  total_return: 0.05455\n"
+      "  sharpe_ratio: 0.0\n"
+      "  sortino_ratio: 0.0\n"
+      "  calmar_ratio: 442.46\n"
+      "  exposure: 0.75\n"
+      "  days: 1\n"
+      "  best_day: 0.05455\n"
+      "  worst_day: 0.05455\n"
+      "  buy_and_hold_return: 0.0325\n"
+      "  by_symbol:\n"
+      "  - symbol: BTCUSDT\n"
+      "    fills: 3\n"
+      "    round_trips: 2\n"
+      "    winning: 1\n"
+      "    losing: 0\n"
+      "    win_rate: 1.0\n"
+      "    realized_pnl: 24.7\n"
+      "    unrealized_pnl: 29.85\n"
+      "    total_pnl: 54.55\n"
+      "    fees: 0.45\n"
+      "    exposure: 0.75\n"
+      "    buy_and_hold_return: 0.03\n"
+      "  - symbol: ETHUSDT\n"
+      "    fills: 0\n"
+      "    round_trips: 0\n"
+      "    winning: 0\n"
+      "    losing: 0\n"
+      "    win_rate: 0.0\n"
+      "    realized_pnl: 0.0\n"
+      "    unrealized_pnl: 0.0\n"
+      "    total_pnl: 0.0\n"
+      "    fees: 0.0\n"
+      "    exposure: 0.0\n"
+      "    buy_and_hold_return: 0.035\n"
       "cumulative:\n"
       "  number_of_trades: 1234567890123\n"
       "  number_of_winning_trades: 1\n"
@@ -708,9 +1078,61 @@ TEST(stats_yaml_render_writes_the_layout_in_order) {
       "    max: 3600.0\n"
       "    avg: 0.30000000000000004\n"
       "    count: 2\n"
+      "  gross_profit: 30.5\n"
+      "  gross_loss: -5.8\n"
+      "  profit_factor: 5.2586206896551726\n"
+      "  expectancy: 8.2333333333333325\n"
+      "  total_return: 0.05455\n"
+      "  sharpe_ratio: 12.5\n"
+      "  sortino_ratio: 31.25\n"
+      "  calmar_ratio: 221.23\n"
+      "  exposure: 0.5\n"
+      "  days: 2\n"
+      "  best_day: 0.0412\n"
+      "  worst_day: -0.0131\n"
+      "  buy_and_hold_return: 0.0211\n"
+      "  by_symbol:\n"
+      "  - symbol: BTCUSDT\n"
+      "    fills: 5\n"
+      "    round_trips: 3\n"
+      "    winning: 1\n"
+      "    losing: 1\n"
+      "    win_rate: 0.5\n"
+      "    realized_pnl: 18.9\n"
+      "    unrealized_pnl: 29.85\n"
+      "    total_pnl: 48.75\n"
+      "    fees: 0.6\n"
+      "    exposure: 0.6\n"
+      "    buy_and_hold_return: 0.02\n"
+      "  - symbol: ETHUSDT\n"
+      "    fills: 0\n"
+      "    round_trips: 0\n"
+      "    winning: 0\n"
+      "    losing: 0\n"
+      "    win_rate: 0.0\n"
+      "    realized_pnl: 0.0\n"
+      "    unrealized_pnl: 0.0\n"
+      "    total_pnl: 0.0\n"
+      "    fees: 0.0\n"
+      "    exposure: 0.0\n"
+      "    buy_and_hold_return: 0.0222\n"
       "candles: 330\n"
       "candles_total: 1770\n"
-      "equity: 1054.55\n";
+      "equity: 1054.55\n"
+      "interval: \"1m\"\n"
+      "account:\n"
+      "  cash: 889.7\n"
+      "  positions:\n"
+      "  - symbol: BTCUSDT\n"
+      "    long_qty: 1.5\n"
+      "    long_avg_price: 110.0\n"
+      "    short_qty: 0.0\n"
+      "    short_avg_price: 0.0\n"
+      "  - symbol: ETHUSDT\n"
+      "    long_qty: 0.0\n"
+      "    long_avg_price: 0.0\n"
+      "    short_qty: 0.0\n"
+      "    short_avg_price: 0.0\n";
   CHECK_STR(expected, argo__sb_str(&sb));
   /* The optional keys come last, in this order, only when set. */
   doc.run_collision = "run_1 of 2025-10-03 belongs to another session: using run_2";
@@ -721,7 +1143,8 @@ TEST(stats_yaml_render_writes_the_layout_in_order) {
   const char *eq = strstr(text, "\nequity: ");
   const char *rc = strstr(text, "\nrun_collision: ");
   const char *rf = strstr(text, "\nresumed_from: ");
-  CHECK(eq && rc && rf && eq < rc && rc < rf);
+  const char *iv = strstr(text, "\ninterval: ");
+  CHECK(eq && rc && rf && iv && eq < rc && rc < rf && rf < iv);
   argo__sb_free(&sb);
 }
 
@@ -740,6 +1163,22 @@ static void check_block_same(const argo_stats_block *e, const argo_stats_block *
   CHECK_SAME_F64(e->holding_min, a->holding_min);
   CHECK_SAME_F64(e->holding_max, a->holding_max);
   CHECK_SAME_F64(e->holding_avg, a->holding_avg);
+  CHECK_EQ_INT(e->days, a->days);
+  /* The figures added later, NaN included: byte for byte from gross_profit on. */
+  size_t from = offsetof(argo_stats_block, gross_profit);
+  CHECK(memcmp((const char *)e + from, (const char *)a + from, sizeof *e - from) == 0 ||
+        (isnan(e->gross_profit) && isnan(a->gross_profit) && e->days == 0));
+}
+
+static void check_by_symbol_same(const argo__stats_doc *e, const argo__stats_doc *a) {
+  CHECK_EQ_INT(e->nby_symbol, a->nby_symbol);
+  for (size_t i = 0; i < e->nby_symbol; i++) {
+    CHECK_STR(e->by_symbol[i].symbol, a->by_symbol[i].symbol);
+    CHECK(memcmp(&e->by_symbol[i].daily, &a->by_symbol[i].daily, sizeof e->by_symbol[i].daily) ==
+          0);
+    CHECK(memcmp(&e->by_symbol[i].cumulative, &a->by_symbol[i].cumulative,
+                 sizeof e->by_symbol[i].cumulative) == 0);
+  }
 }
 
 /* Renders doc, parses the text back, checks every field, and renders the parsed document to
@@ -770,6 +1209,7 @@ static void round_trip(const argo__stats_doc *doc) {
   CHECK_STR(e->strategy_name, a->strategy_name);
   check_block_same(&e->daily, &a->daily);
   check_block_same(&e->cumulative, &a->cumulative);
+  check_by_symbol_same(doc, &back);
   CHECK_EQ_INT(e->candles_day, a->candles_day);
   CHECK_EQ_INT(e->candles_total, a->candles_total);
   CHECK_SAME_F64(e->equity, a->equity);
@@ -820,7 +1260,60 @@ TEST(stats_yaml_parse_round_trips_every_field) {
   doc.s.nsymbols = 0;
   doc.s.symbols = NULL;
   doc.run_collision = NULL;
+  doc.nby_symbol = 0;
   round_trip(&doc);
+}
+
+static char *replaced(const char *text, const char *from, const char *to);
+
+/* A stats.yaml written before the later figures: they read as NaN (days 0, no by_symbol), and
+ * the document renders back to the same text, without them. */
+TEST(stats_yaml_parse_reads_a_file_without_the_later_figures) {
+  argo__stats_doc doc, back;
+  sample_doc(&doc);
+  doc.s.daily.days = doc.s.cumulative.days = 0;
+  doc.nby_symbol = 0;
+  argo__sb sb, sb2;
+  argo__sb_init(&sb);
+  argo__sb_init(&sb2);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&doc, &sb));
+  CHECK(strstr(argo__sb_str(&sb), "sharpe_ratio") == NULL);
+  CHECK(strstr(argo__sb_str(&sb), "by_symbol") == NULL);
+  char err[256];
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_parse(argo__sb_str(&sb), &back, err, sizeof err));
+  CHECK_EQ_INT(0, back.s.cumulative.days);
+  CHECK(isnan(back.s.cumulative.sharpe_ratio) && isnan(back.s.daily.buy_and_hold_return));
+  CHECK(back.by_symbol == NULL && back.nby_symbol == 0);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&back, &sb2));
+  CHECK_STR(argo__sb_str(&sb), argo__sb_str(&sb2));
+  argo__stats_doc_free(&back);
+  /* A by_symbol list in one block only, or with another symbol, is corrupt. */
+  sample_doc(&doc);
+  argo__sb_reset(&sb);
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&doc, &sb));
+  char *bad = replaced(argo__sb_str(&sb), "\n  by_symbol:\n  - symbol: BTCUSDT\n    fills: 5",
+                       "\n  by_symbolx:\n  - symbol: BTCUSDT\n    fills: 5");
+  CHECK(bad != NULL);
+  CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_yaml_parse(bad, &back, err, sizeof err));
+  CHECK_CONTAINS(err, "cumulative.by_symbol");
+  free(bad);
+  bad = replaced(argo__sb_str(&sb),
+                 "  - symbol: ETHUSDT\n    fills: 0\n    round_trips: 0\n"
+                 "    winning: 0\n    losing: 0\n    win_rate: 0.0\n"
+                 "    realized_pnl: 0.0\n    unrealized_pnl: 0.0\n"
+                 "    total_pnl: 0.0\n    fees: 0.0\n    exposure: 0.0\n"
+                 "    buy_and_hold_return: 0.0222",
+                 "  - symbol: SOLUSDT\n    fills: 0\n    round_trips: 0\n"
+                 "    winning: 0\n    losing: 0\n    win_rate: 0.0\n"
+                 "    realized_pnl: 0.0\n    unrealized_pnl: 0.0\n"
+                 "    total_pnl: 0.0\n    fees: 0.0\n    exposure: 0.0\n"
+                 "    buy_and_hold_return: 0.0222");
+  CHECK(bad != NULL);
+  CHECK_EQ_INT(ARGO_ECORRUPT, argo__stats_yaml_parse(bad, &back, err, sizeof err));
+  CHECK_CONTAINS(err, "SOLUSDT");
+  free(bad);
+  argo__sb_free(&sb);
+  argo__sb_free(&sb2);
 }
 
 /* Returns a malloc'ed copy of text with the first occurrence of from replaced by to. */
@@ -904,12 +1397,19 @@ int main(int argc, char **argv) {
   RUN(stats_unrealized_follows_marks_and_fills);
   RUN(stats_closing_more_than_open_takes_the_excess_over_at_the_fill_price);
   RUN(stats_daily_blocks_sum_to_cumulative_over_three_days);
+  RUN(stats_profit_factor_and_expectancy_count_every_closing_fill);
+  RUN(stats_daily_returns_give_sharpe_sortino_calmar_best_and_worst_day);
+  RUN(stats_exposure_and_buy_and_hold_per_scope_and_symbol);
+  RUN(stats_by_symbol_adds_up_to_the_blocks);
+  RUN(round_trips_are_the_pieces_the_statistics_count);
   RUN(stats_save_load_continues_identically);
   RUN(stats_load_rejects_corrupt_buffers_and_keeps_state);
   RUN(stats_load_rejects_impossible_counts);
+  RUN(stats_load_reads_a_version_1_state);
   RUN(stats_holding_time_of_extreme_times_does_not_overflow);
   RUN(stats_yaml_render_writes_the_layout_in_order);
   RUN(stats_yaml_parse_round_trips_every_field);
   RUN(stats_yaml_parse_rejects_corrupt_text);
+  RUN(stats_yaml_parse_reads_a_file_without_the_later_figures);
   return test_summary();
 }

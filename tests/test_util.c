@@ -16,6 +16,7 @@
 #include "testutil.h"
 #include "util/fsx.h"
 #include "util/mask.h"
+#include "util/util.h"
 
 static const char *mask(const char *text) {
   static char out[1024];
@@ -242,6 +243,33 @@ TEST(path_fails_rather_than_cut_a_path_short) {
   CHECK_STR("", tmp);
 }
 
+/* One way to show a duration (argo stats and the report): whole seconds first, then the two
+ * largest units cut, so 10799.6 s reads "3h 00m" everywhere. */
+TEST(duration_format_rounds_to_seconds_then_shows_two_units) {
+  static const struct {
+    double s;
+    const char *want;
+  } cases[] = {{0, "-"},
+               {-5, "-"},
+               {0.4, "0s"},
+               {0.5, "1s"},
+               {45, "45s"},
+               {59.6, "1m 00s"},
+               {127, "2m 07s"},
+               {3900, "1h 05m"},
+               {10770, "2h 59m"},
+               {10799.6, "3h 00m"},
+               {10799.4, "2h 59m"},
+               {86400 * 3 + 4 * 3600 + 59 * 60, "3d 4h"}};
+  char buf[32];
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(cases); i++) {
+    argo_duration_format(cases[i].s, buf, sizeof buf);
+    CHECK_STR(cases[i].want, buf);
+  }
+  argo_duration_format(1.0 / 0.0, buf, sizeof buf);
+  CHECK_STR("-", buf);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(path_fails_rather_than_cut_a_path_short);
@@ -253,5 +281,6 @@ int main(int argc, char **argv) {
   RUN(output_check_resolves_links_and_refuses_what_is_not_a_regular_file);
   RUN(output_write_replaces_the_target_of_a_link_and_keeps_its_permissions);
   RUN(output_open_writes_in_place_and_never_blocks_on_a_pipe);
+  RUN(duration_format_rounds_to_seconds_then_shows_two_units);
   return test_summary();
 }

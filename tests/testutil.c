@@ -361,24 +361,28 @@ static const struct {
 } design_schemas[] = {
     {"orders.parquet",
      "order_id VARCHAR, symbol VARCHAR, side VARCHAR, order_type VARCHAR, quantity DOUBLE, "
-     "price DOUBLE, timestamp TIMESTAMP, status VARCHAR, strategy_name VARCHAR, "
+     "price DOUBLE, timestamp TIMESTAMP WITH TIME ZONE, status VARCHAR, strategy_name VARCHAR, "
      "position_type VARCHAR",
      10},
     {"trades.parquet",
      "order_id VARCHAR, symbol VARCHAR, side VARCHAR, quantity DOUBLE, price DOUBLE, "
-     "timestamp TIMESTAMP, executed_at TIMESTAMP, executed_qty DOUBLE, executed_price DOUBLE, "
+     "timestamp TIMESTAMP WITH TIME ZONE, executed_at TIMESTAMP WITH TIME ZONE, executed_qty "
+     "DOUBLE, executed_price DOUBLE, "
      "commission DOUBLE, pnl DOUBLE, position_type VARCHAR",
      12},
     {"market_data.parquet",
-     "time TIMESTAMP, symbol VARCHAR, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, "
+     "time TIMESTAMP WITH TIME ZONE, symbol VARCHAR, open DOUBLE, high DOUBLE, low DOUBLE, close "
+     "DOUBLE, "
      "volume DOUBLE",
      7},
     {"marks.parquet",
-     "id BIGINT, time TIMESTAMP, symbol VARCHAR, color VARCHAR, shape VARCHAR, level VARCHAR, "
+     "id BIGINT, time TIMESTAMP WITH TIME ZONE, symbol VARCHAR, color VARCHAR, shape VARCHAR, "
+     "level VARCHAR, "
      "title VARCHAR, message VARCHAR, category VARCHAR, signal_type VARCHAR",
      10},
     {"logs.parquet",
-     "id BIGINT, timestamp TIMESTAMP, symbol VARCHAR, level VARCHAR, message VARCHAR, "
+     "id BIGINT, timestamp TIMESTAMP WITH TIME ZONE, symbol VARCHAR, level VARCHAR, message "
+     "VARCHAR, "
      "fields VARCHAR",
      6},
 };
@@ -404,6 +408,22 @@ void tu_check_design_schema(tu_db *d, const char *path, const char *file) {
                  msg, design_schemas[i].cols);
     }
     free(got);
+    /* Every time column is an instant (docs/files.md): Parquet says isAdjustedToUTC=true, so
+     * that Arrow, Polars or a DuckDB in another time zone read the same instants. */
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(string_agg(name, ', '), '') FROM parquet_schema(%s) WHERE "
+             "logical_type LIKE 'TimestampType%%' AND logical_type NOT LIKE "
+             "'%%isAdjustedToUTC=1%%'",
+             tu_sql_str(path));
+    char *naive = tu_q_str(d, sql);
+    int ok = naive[0] == '\0';
+    if (!ok) {
+      char msg[512];
+      snprintf(msg, sizeof msg, "%s", naive);
+      free(naive);
+      TEST_FAIL_("%s: time columns written without isAdjustedToUTC=true: %s", path, msg);
+    }
+    free(naive);
     return;
   }
   TEST_FAIL_("no schema of docs/design.md section 4 for '%s'", file);

@@ -72,6 +72,10 @@ ARGO_API const char *argo_strerror(argo_err err);
 ARGO_API argo_err argo_time_parse(const char *text, int64_t *out_us);
 /* Formats as "2025-10-01T09:00:00Z" (fractional seconds only when non-zero). buf >= 40 bytes. */
 ARGO_API void argo_time_format(int64_t us, char *buf, size_t len);
+/* Formats a duration in seconds as argo shows it everywhere (argo stats, the report): rounded
+ * to whole seconds, then its two largest units, "3d 4h", "1h 05m", "2m 07s", "45s"; "-" for 0,
+ * a negative or a non-finite value. buf >= 24 bytes. */
+ARGO_API void argo_duration_format(double seconds, char *buf, size_t len);
 
 /* ---- configuration ----------------------------------------------------------------------- */
 
@@ -104,6 +108,10 @@ typedef struct argo_config_key {
 } argo_config_key;
 /* The i-th known key; NULL past the end. */
 ARGO_API const argo_config_key *argo_config_key_at(size_t i);
+/* The values to offer for key, "a|b|c" (static text): every value of a choice, true|false, the
+ * usual candle intervals, max|1|60 for a speed; NULL for a key of any other value or an unknown
+ * key. For completion (argo completion bash). */
+ARGO_API const char *argo_config_key_values(const char *key);
 
 /* ---- statistics (docs/design.md section 7)
  * -------------------------------------------------------- */
@@ -122,12 +130,35 @@ typedef struct argo_stats_block {
   double total_fees;
   int64_t holding_count;                        /* closed pieces (one per FIFO match) */
   double holding_min, holding_max, holding_avg; /* seconds */
+  /* The figures below were added later (docs/statistics.md). Read from a stats.yaml written
+   * before them, the numbers are NaN and days is 0. */
+  double gross_profit;  /* sum of the closing fills' pnl > 0 */
+  double gross_loss;    /* sum of the closing fills' pnl < 0 (a negative number) */
+  double profit_factor; /* gross_profit / -gross_loss; 0 without a loss */
+  double expectancy;    /* realized_pnl per closing fill, break-even ones included */
+  double total_return;  /* equity now / equity at the scope's start - 1 */
+  /* Daily returns of equity (UTC days, the current one so far), risk-free rate 0, annualized
+   * with the square root of 365; 0 with fewer than two days. */
+  double sharpe_ratio, sortino_ratio;
+  double calmar_ratio; /* total_return * 365 / days, divided by max_drawdown; 0 without one */
+  double exposure;     /* share of candle closes with a position open */
+  int64_t days;        /* UTC days in the scope (1 in daily) */
+  double best_day, worst_day; /* highest and lowest daily return */
+  double buy_and_hold_return; /* the symbols held alike from the scope's first close to now */
 } argo_stats_block;
 
+/* How the out-structs grow (argo_stats, argo_engine_info, argo_catalog_entry): each starts with
+ * struct_size, the size of the struct as the library filled it; members are only appended, so
+ * a program built against an older header reads what it knows, and one built against a newer
+ * header checks struct_size (offsetof(T, member) < struct_size) before reading a member the
+ * library it runs with may not have. The structs they embed by value (argo_stats_block,
+ * argo_symbol_block, argo_symbol_stats) and the value structs of strategy.h are frozen: new
+ * figures come as new members of the out-struct that holds them. */
 typedef struct argo_stats {
-  char id[32];         /* "run_1" */
-  char session_id[40]; /* UUID, same in every day folder of one session */
-  char date[16];       /* "2025-10-02", the day these stats are written for */
+  uint32_t struct_size; /* sizeof(argo_stats) of the library that filled it */
+  char id[32];          /* "run_1" */
+  char session_id[40];  /* UUID, same in every day folder of one session */
+  char date[16];        /* "2025-10-02", the day these stats are written for */
   int64_t session_start;
   int64_t last_updated; /* time of the last event recorded (market time) */
   const char *status;   /* "running", "finished", "stopped", "failed", "crashed_recovered" */
@@ -140,6 +171,24 @@ typedef struct argo_stats {
   int64_t candles_day, candles_total;
   double equity; /* starting capital + cumulative total pnl */
 } argo_stats;
+
+/* One symbol's figures over a scope (the by_symbol list of stats.yaml's daily and cumulative
+ * blocks; docs/statistics.md). Frozen, as argo_stats_block is (see argo_stats). */
+typedef struct argo_symbol_block {
+  int64_t fills;           /* fills of the symbol */
+  int64_t round_trips;     /* closed pieces: entry to exit, matched FIFO */
+  int64_t winning, losing; /* closing fills with pnl > 0 / < 0 */
+  double win_rate;         /* winning / (winning + losing), 0 if none */
+  double realized_pnl, unrealized_pnl, total_pnl, fees;
+  double exposure;            /* share of the symbol's candle closes with a position open */
+  double buy_and_hold_return; /* last close / first close of the scope - 1 */
+} argo_symbol_block;
+
+typedef struct argo_symbol_stats {
+  const char *symbol;
+  argo_symbol_block daily;      /* this day only */
+  argo_symbol_block cumulative; /* since session start */
+} argo_symbol_stats;
 
 /* ---- engine ------------------------------------------------------------------------------ */
 
@@ -158,6 +207,7 @@ ARGO_API const char *argo_status_name(argo_engine_status status);
 
 /* What on_engine_start reports. */
 typedef struct argo_engine_info {
+  uint32_t struct_size; /* sizeof(argo_engine_info) of the library that filled it */
   const char *const *symbols;
   size_t nsymbols;
   const char *interval;   /* "1m" */
@@ -350,8 +400,9 @@ ARGO_API void argo_engine_stop(argo_engine *eng);
 ARGO_API void argo_engine_stop_because(argo_engine *eng, const char *reason);
 /* The last error's message; never NULL. */
 ARGO_API const char *argo_engine_errmsg(const argo_engine *eng);
-/* Copies the latest statistics; valid during and after run. */
-ARGO_API argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out);
+/* Copies the latest statistics into out (min(size, sizeof(argo_stats)) bytes; pass sizeof *out;
+ * out->struct_size says how many were written); valid during and after run. */
+ARGO_API argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out, size_t size);
 
 /* ---- recovery ---------------------------------------------------------------------------- */
 
@@ -375,6 +426,21 @@ ARGO_API argo_err argo_recover(const char *data_output, argo_recover_fn fn, void
 /* The i-th builtin strategy, NULL past the end. */
 ARGO_API const argo_strategy *argo_strategy_builtin_at(size_t i);
 
+/* A strategy looked up by its builtin name or loaded from its plugin file and checked, as
+ * argo_engine_load_strategy does, to read its table (name, id, version, description,
+ * config_schema; argo strategies FILE.so). On error *out is still a handle holding the message
+ * (read it with argo_strategy_def_errmsg, then close it), unless it is ARGO_ENOMEM, where *out
+ * may be NULL: ARGO_ENOTFOUND for an unknown name, ARGO_EPLUGIN for a file that is no plugin of
+ * this ABI. */
+typedef struct argo_strategy_def argo_strategy_def;
+ARGO_API argo_err argo_strategy_def_open(argo_strategy_def **out, const char *name_or_path);
+/* The strategy's table; borrowed until argo_strategy_def_close (a plugin stays loaded until
+ * then). NULL when the open failed. */
+ARGO_API const argo_strategy *argo_strategy_def_table(const argo_strategy_def *def);
+/* The last error's message, one line; never NULL. */
+ARGO_API const char *argo_strategy_def_errmsg(const argo_strategy_def *def);
+ARGO_API void argo_strategy_def_close(argo_strategy_def *def);
+
 /* ---- looking at sessions ------------------------------------------------------------------ */
 
 /* A catalog: every {date}/run_N folder under a data output path, with its stats.yaml read, newest
@@ -393,11 +459,12 @@ typedef struct argo_catalog argo_catalog;
 /* One day folder of one session. Every pointer is owned by the catalog (valid until
  * argo_catalog_close). */
 typedef struct argo_catalog_entry {
+  uint32_t struct_size;      /* sizeof(argo_catalog_entry) of the library that filled it */
   const char *run_dir;       /* "{data_output}/{date}/run_N", as found on disk */
   const char *date;          /* "2025-10-02": the day folder's name */
   const char *run;           /* "run_1": the run folder's name */
   int run_number;            /* 1 */
-  argo_stats stats;          /* the folder's stats.yaml (stats.run_dir is run_dir) */
+  const argo_stats *stats;   /* the folder's stats.yaml (stats->run_dir is run_dir) */
   const char *interval;      /* candle interval ("1m"), or NULL when stats.yaml does not say */
   const char *run_collision; /* NULL, or why this day's run number is not the session's */
   const char *resumed_from;  /* NULL, or the day folder the session resumed from */
@@ -416,6 +483,13 @@ typedef struct argo_catalog_entry {
   /* 1 when recovery found the folder's journal damaged (stats.yaml journal_damage): rows it
    * lacked were taken from the published files, the journal was kept as .journal.corrupt. */
   int journal_damaged;
+  /* Each symbol's figures (stats.yaml by_symbol), in the order of stats.symbols; none (NULL, 0)
+   * in a stats.yaml written before they were. */
+  const argo_symbol_stats *by_symbol;
+  size_t nby_symbol;
+  /* When the session started by the machine's clock (stats.yaml started_at), 0 when its
+   * stats.yaml does not say (written before it did): which session is "latest". */
+  int64_t started_at;
 } argo_catalog_entry;
 
 /* Lists data_output. ARGO_ENOTFOUND when data_output is not a folder (an empty folder is fine:
@@ -438,7 +512,9 @@ ARGO_API const char *argo_catalog_skipped_at(const argo_catalog *cat, size_t i);
  *   "2025-10-03/run_1"  that day folder;
  *   a session id        every day folder of that session (a unique prefix of at least 8
  *                       characters is enough: the order ids carry the first 8);
- *   "latest"            every day folder of the session that wrote the newest day folder.
+ *   "latest"            every day folder of the most recently started session (by the
+ *                       machine's clock, started_at; for sessions recorded before argo wrote
+ *                       it, when the stats.yaml of their first day folder was written).
  * *entries is owned by the catalog and valid until the next resolve or argo_catalog_close.
  * ARGO_EINVAL for a name of none of these forms, ARGO_ENOTFOUND for one that names nothing
  * recorded, ARGO_ECORRUPT for a DATE/run_N whose stats.yaml is unreadable; the message says
@@ -452,7 +528,9 @@ ARGO_API argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
  *                                              and session_id first, then the file's columns;
  *   stats                                      one row per day folder from stats.yaml: date, run,
  *                                              session_id, status, ..., then daily_<figure>
- *                                              and cumulative_<figure> for every figure.
+ *                                              and cumulative_<figure> for every figure;
+ *   round_trips                                each entry to its exit, the fills paired FIFO
+ *                                              per session, symbol and side (docs/inspect.md).
  * The views read the files at each query, so a running session's latest published rows are
  * seen; the day folders themselves are the ones listed when the query was opened. */
 typedef struct argo_query argo_query;
@@ -484,8 +562,9 @@ ARGO_API const char *argo_query_errmsg(const argo_query *q);
 
 /* Writes an HTML report of the day folders that run names (argo_catalog_resolve) to path: one
  * self-contained file (inline CSS and JavaScript, data embedded as JSON, nothing fetched when it
- * is viewed) with the price of each symbol with its fills and marks, the equity and drawdown
- * curves, the statistics of each day and of the session, and the fills. The equity curve is
+ * is viewed) with the candlesticks of each symbol with its fills and marks, the equity (and
+ * buy-and-hold) and drawdown curves, the statistics of each day and of the session, each
+ * symbol's figures, the round trips and the fills (docs/inspect.md). The equity curve is
  * recomputed from the session's files (fills and candle closes from its first day on, through
  * the same statistics code as the engine), sampled once per candle. path is a file the user
  * names (argo_output_write: a regular file or a new one, a symbolic link written at its target;

@@ -70,6 +70,7 @@ typedef struct bn_ord {
   double hold_quote, hold_base; /* what it holds until the exchange has it */
   int cancel_asked;
   int checks;
+  int prior;  /* left open by an earlier session */
   bn_job job; /* the placement, until it is handed to the worker */
 } bn_ord;
 
@@ -92,8 +93,10 @@ typedef struct bnb {
   size_t nqueued; /* orders waiting for their row to be durable */
   char quote[BN_ASSET_MAX];
   int64_t final_wait_us;
-  int64_t now;      /* the session clock at the last candle or placement */
-  char warned[256]; /* assets whose fees could not be converted, reported once */
+  int64_t now;       /* the session clock at the last candle or placement */
+  argo__prior prior; /* the orders earlier sessions left open, until the first poll adopts them */
+  int cancel_prior;  /* trading.binance.open_orders_at_start: cancel */
+  char warned[256];  /* assets whose fees could not be converted, reported once */
 } bnb;
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -422,7 +425,7 @@ static void on_trade(bnb *b, bn_ord *o, const bn_ev *ev) {
   o->trades[o->ntrades++] = ev->trade_id;
   char tid[32];
   snprintf(tid, sizeof tid, "%lld", (long long)ev->trade_id);
-  argo__fill_extra x = {ev->commission_asset, tid};
+  argo__fill_extra x = {ev->commission_asset, tid, NULL};
   char why[320];
   if (argo__ledger_fill(b->l, o->id, ev->last_qty, ev->last_price, fee_in_quote(b, o, ev),
                         ev->time_us ? ev->time_us : b->now, &x, why, sizeof why) != 0) {
@@ -465,11 +468,18 @@ static void on_exec(bnb *b, const bn_ev *ev) {
     on_end(b, o, ev, ARGO_ORDER_REJECTED, reason);
   } else if (strcmp(x, "CANCELED") == 0 || strcmp(st, "CANCELED") == 0) {
     on_end(b, o, ev, ARGO_ORDER_CANCELLED,
-           o->cancel_asked ? "cancelled by the strategy" : "cancelled on the exchange");
+           o->cancel_asked == 2 ? "cancelled at start (trading.binance.open_orders_at_start: "
+                                  "cancel)"
+           : o->cancel_asked    ? "cancelled by the strategy"
+                                : "cancelled on the exchange");
   } else if (strcmp(x, "EXPIRED") == 0 || strcmp(x, "TRADE_PREVENTION") == 0 ||
              strncmp(st, "EXPIRED", 7) == 0) {
     snprintf(reason, sizeof reason, "expired: ended by the exchange (%s)", st[0] ? st : x);
     on_end(b, o, ev, ARGO_ORDER_CANCELLED, reason);
+  } else if (o->prior && b->cancel_prior && !o->cancel_asked &&
+             (strcmp(st, "NEW") == 0 || strcmp(st, "PARTIALLY_FILLED") == 0)) {
+    o->cancel_asked = 2; /* by the setting, not by the strategy */
+    push_job(b, BN_JOB_CANCEL, o);
   } else if (strcmp(st, "FILLED") == 0 || strcmp(st, "PARTIALLY_FILLED") == 0) {
     /* Fills the stream has not brought (yet): asked for when the exchange counts more. */
     const argo_order *lo = argo__ledger_find(b->l, o->id);
@@ -513,9 +523,10 @@ static void on_event(bnb *b, const bn_ev *ev) {
     report(b, ev->fatal, "%s", ev->reason);
     break;
   case BN_EV_STREAM_UP:
-    /* What happened while the stream was down is asked for. */
+    /* What happened while the stream was down is asked for. An order sent but not known yet
+     * is being looked up already; asking the exchange about it could only find nothing. */
     for (size_t i = 0; i < b->nords; i++) {
-      if (b->ords[i].state != ORD_QUEUED) {
+      if (b->ords[i].state == ORD_ACKED) {
         push_job(b, BN_JOB_CHECK, &b->ords[i]);
       }
     }
@@ -539,15 +550,53 @@ static void drain_events(bnb *b) {
   }
 }
 
+/* The orders earlier sessions left open: held again (a row in this session's record) and
+ * asked about; the answers come as events like any order's. */
+static void adopt_prior(bnb *b) {
+  for (size_t i = 0; i < b->prior.n; i++) {
+    argo__prior_order *p = &b->prior.v[i];
+    long sym = argo__ledger_symbol(b->l, p->symbol);
+    if (argo__grow((void **)&b->ords, &b->ords_cap, b->nords + 1, sizeof *b->ords) != 0 ||
+        argo__ledger_adopt(b->l, (size_t)sym, &p->o) != ARGO_S_OK) {
+      report(b, 0, "binance: out of memory taking over order %s", p->o.order_id);
+      continue;
+    }
+    bn_ord *x = &b->ords[b->nords++];
+    memset(x, 0, sizeof *x);
+    argo__strlcpy(x->id, p->o.order_id, sizeof x->id);
+    argo__strlcpy(x->cid, p->client_id, sizeof x->cid);
+    x->sym = (size_t)sym;
+    x->state = ORD_SENT; /* acknowledged once the exchange is found to know it */
+    x->prior = 1;
+    x->trades = p->trades; /* taken over: already recorded, never twice */
+    x->ntrades = x->tcap = p->ntrades;
+    p->trades = NULL;
+    push_job(b, BN_JOB_RESOLVE, x);
+  }
+  argo__prior_free(&b->prior);
+}
+
 static void b_poll(argo__broker *base, int final) {
   bnb *b = (bnb *)base;
+  if (b->prior.n) {
+    adopt_prior(b);
+  }
   send_queued(b);
   drain_events(b);
   if (!final) {
     return;
   }
-  /* The session ends: the answers to what is in flight, then what they asked for. */
-  for (int round = 0; round < 3; round++) {
+  /* The session ends: the answers to what is in flight; then every order still open is asked
+   * about once more, so that fills whose events had not come on the stream yet (or that the
+   * stream missed) are recorded before the final statistics; then what those answers asked. */
+  argo__bn_worker_drain(b->worker, b->final_wait_us);
+  drain_events(b);
+  for (size_t i = 0; i < b->nords; i++) {
+    if (b->ords[i].state == ORD_ACKED) {
+      push_job(b, BN_JOB_CHECK, &b->ords[i]);
+    }
+  }
+  for (int round = 0; round < 2; round++) {
     argo__bn_worker_drain(b->worker, b->final_wait_us);
     drain_events(b);
   }
@@ -645,6 +694,7 @@ static void b_free(argo__broker *base) {
     free(b->ords[i].trades);
   }
   free(b->ords);
+  argo__prior_free(&b->prior);
   free(b->bal);
   free(b->info);
   argo__ledger_free(b->l);
@@ -807,6 +857,81 @@ static argo_err read_exchange(bnb *b, bn_rest *r, const argo__broker_args *a, ch
   return ARGO_OK;
 }
 
+/* A copy of the orders earlier sessions left open, of this session's symbols (the others are
+ * reported: this session cannot follow them). */
+static argo_err take_prior(bnb *b, const argo__broker_args *a) {
+  const argo__prior *p = a->prior;
+  size_t cap = 0;
+  for (size_t i = 0; p && i < p->n; i++) {
+    const argo__prior_order *x = &p->v[i];
+    if (argo__ledger_symbol(b->l, x->symbol) < 0) {
+      report(b, 0,
+             "binance: order %s (%s %s, client order id %s) was left open by the session of %s; "
+             "this session does not trade %s, so it is not followed: run with %s among "
+             "market_data.symbols to settle it",
+             x->o.order_id, x->o.side == ARGO_SIDE_SELL ? "SELL" : "BUY", x->symbol, x->client_id,
+             x->run, x->symbol, x->symbol);
+      continue;
+    }
+    if (argo__grow((void **)&b->prior.v, &cap, b->prior.n + 1, sizeof *b->prior.v) != 0) {
+      return ARGO_ENOMEM;
+    }
+    argo__prior_order *y = &b->prior.v[b->prior.n];
+    *y = *x;
+    y->trades = x->ntrades ? malloc(x->ntrades * sizeof *y->trades) : NULL;
+    if (x->ntrades && !y->trades) {
+      return ARGO_ENOMEM;
+    }
+    if (x->ntrades) {
+      memcpy(y->trades, x->trades, x->ntrades * sizeof *y->trades);
+    }
+    y->o.symbol = y->symbol;
+    b->prior.n++;
+  }
+  return ARGO_OK;
+}
+
+/* Open orders on the account that this data output's sessions did not leave: reported, never
+ * touched. */
+static void report_foreign_orders(bnb *b, bn_rest *r) {
+  char err[ARGO_ERRMSG_MAX];
+  json_t *a = get_json(b, r, "/api/v3/openOrders", NULL, 1, err, sizeof err);
+  if (!json_is_array(a)) {
+    if (!a) {
+      report(b, 0, "%s (the account's open orders were not checked)", err);
+    }
+    json_decref(a);
+    return;
+  }
+  argo__sb list;
+  argo__sb_init(&list);
+  size_t n = 0, i;
+  json_t *o;
+  json_array_foreach(a, i, o) {
+    const json_t *c = json_object_get(o, "clientOrderId");
+    const char *cid = json_is_string(c) ? json_string_value(c) : "";
+    int ours = 0;
+    for (size_t k = 0; k < b->prior.n && !ours; k++) {
+      ours = strcmp(b->prior.v[k].client_id, cid) == 0;
+    }
+    if (!ours) {
+      const json_t *sy = json_object_get(o, "symbol");
+      argo__sb_printf(&list, "%s%s %s", n ? ", " : "",
+                      json_is_string(sy) ? json_string_value(sy) : "?", cid);
+      n++;
+    }
+  }
+  json_decref(a);
+  if (n) {
+    report(b, 0,
+           "binance: %zu open order%s on the account %s not placed by this data output's "
+           "sessions and %s left alone: %s",
+           n, n == 1 ? "" : "s", n == 1 ? "was" : "were", n == 1 ? "is" : "are",
+           argo__sb_str(&list));
+  }
+  argo__sb_free(&list);
+}
+
 /* The threads: the worker (which takes r over) and the user data stream, subscribed. */
 static argo_err start_threads(bnb *b, bn_rest *r, const argo__settings *s, char *err,
                               size_t errlen) {
@@ -872,6 +997,7 @@ argo_err argo__broker_binance_open(argo__broker **out, const argo__broker_args *
     b_free(&b->base);
     return rc;
   }
+  argo__ledger_set_client_prefix(b->l, CLIENT_PREFIX);
   if ((rc = argo__bn_keys_from_env(&b->keys, err, errlen)) != ARGO_OK) {
     b_free(&b->base);
     return rc;
@@ -892,6 +1018,14 @@ argo_err argo__broker_binance_open(argo__broker **out, const argo__broker_args *
     return rc;
   }
   argo__strlcpy(b->quote, b->info[0].quote, sizeof b->quote);
+  b->cancel_prior = strcmp(s->bn_open_orders, "cancel") == 0;
+  if ((rc = take_prior(b, a)) != ARGO_OK) {
+    argo__bn_rest_free(r);
+    argo__fmt(err, errlen, "out of memory");
+    b_free(&b->base);
+    return rc;
+  }
+  report_foreign_orders(b, r);
   if ((rc = start_threads(b, r, s, err, errlen)) != ARGO_OK) {
     b_free(&b->base);
     return rc;

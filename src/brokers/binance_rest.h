@@ -56,10 +56,14 @@ void argo__bn_rest_limits(const bn_rest *r, int64_t *weight, int64_t *orders_10s
 /* ---- the worker (binance_worker.c) --------------------------------------------------------- */
 
 typedef enum bn_job_kind {
-  BN_JOB_PLACE = 1,  /* POST /api/v3/order; an unknown outcome is looked up, never resent */
-  BN_JOB_CANCEL = 2, /* DELETE /api/v3/order by client order id */
-  BN_JOB_CHECK = 3,  /* GET /api/v3/order, then /api/v3/myTrades when it has fills */
-  BN_JOB_ACCOUNT = 4 /* GET /api/v3/account */
+  BN_JOB_PLACE = 1,   /* POST /api/v3/order; an unknown outcome is looked up, never resent */
+  BN_JOB_CANCEL = 2,  /* DELETE /api/v3/order by client order id */
+  BN_JOB_CHECK = 3,   /* GET /api/v3/order, then /api/v3/myTrades when it has fills */
+  BN_JOB_ACCOUNT = 4, /* GET /api/v3/account */
+  /* An order an earlier session left open: looked up as an unknown placement is (its trades,
+   * its status), and "never placed" once the exchange still does not know it after a
+   * recvWindow from now. */
+  BN_JOB_RESOLVE = 5
 } bn_job_kind;
 
 typedef struct bn_job {

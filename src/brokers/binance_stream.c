@@ -43,6 +43,7 @@
 #include "util/misc.h"
 #include "util/strbuf.h"
 #include "util/timeu.h"
+#include "util/tls.h"
 
 /* A message larger than this is not something the stream expects: the connection is dropped
  * (and made again) rather than the memory spent. */
@@ -79,6 +80,7 @@ struct bn_stream {
   bn_queue *q;
   int64_t max_backoff_us;
   struct lws_context *lws;
+  SSL_CTX *tls_ctx; /* the client TLS context lws uses (util/tls.h), freed after lws */
   lws_retry_bo_t idle_policy;
   pthread_t thread;
   int started;
@@ -834,6 +836,11 @@ static argo_err make_context(bn_stream *s, char *err, size_t errlen) {
   info.user = s;
   /* TLS with the system's trust store (lws loads OpenSSL's default verify paths). */
   info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  s->tls_ctx = argo__tls_client_ctx(err, errlen);
+  if (!s->tls_ctx) {
+    return ARGO_EBROKER;
+  }
+  info.provided_client_ssl_ctx = s->tls_ctx;
   info.fd_limit_per_thread = 16; /* one connection, plus lws' own event pipe */
   info.timeout_secs = CONNECT_TIMEOUT_S;
   info.connect_timeout_secs = CONNECT_TIMEOUT_S;
@@ -949,6 +956,7 @@ void argo__bn_stream_stop(bn_stream *s) {
     lws_sul_cancel(&s->tick);
     lws_context_destroy(s->lws);
   }
+  SSL_CTX_free(s->tls_ctx);
   if (s->tx) {
     memset(s->tx, 0, LWS_PRE + s->tx_len);
     free(s->tx);

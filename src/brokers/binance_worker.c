@@ -216,7 +216,8 @@ static int check(bn_worker *w, const bn_job *j, int *code, char *why, size_t why
 /* An order whose placement has no known outcome: looked up until the exchange knows it, or
  * until its recvWindow has passed on the exchange's clock without it (then it can never
  * execute). Never sent again. */
-static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *first_why) {
+static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *first_why,
+                    int prior) {
   int64_t delay = RESOLVE_FIRST_US;
   int tries = 0;
   char why[320];
@@ -236,10 +237,17 @@ static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *
       return;
     }
     if (r == 0 && argo__bn_server_ms(w->cfg.clock) > sent_ms + w->cfg.recv_window_ms + 1000) {
-      not_placed(w, j, code,
-                 "not placed: the answer to the order was lost (%s) and the exchange does not "
-                 "know it after its recvWindow passed, so it can never be executed",
-                 first_why);
+      if (prior) {
+        not_placed(w, j, code,
+                   "never placed: the exchange does not know client order id %s (the session "
+                   "that placed it stopped before its request arrived)",
+                   j->client_id);
+      } else {
+        not_placed(w, j, code,
+                   "not placed: the answer to the order was lost (%s) and the exchange does not "
+                   "know it after its recvWindow passed, so it can never be executed",
+                   first_why);
+      }
       return;
     }
     if (tries == 5) {
@@ -331,7 +339,7 @@ static void place(bn_worker *w, const bn_job *j) {
       break;
     }
     if (res.outcome == BN_UNKNOWN) {
-      resolve(w, j, res.timestamp_ms, res.why);
+      resolve(w, j, res.timestamp_ms, res.why, 0);
       break;
     }
     if (res.status == 200) {
@@ -341,7 +349,7 @@ static void place(bn_worker *w, const bn_job *j) {
         push_order(w, o, "NEW", j);
       } else {
         /* Accepted, but the answer cannot be read: ask. */
-        resolve(w, j, res.timestamp_ms, "malformed answer to POST /api/v3/order");
+        resolve(w, j, res.timestamp_ms, "malformed answer to POST /api/v3/order", 0);
       }
       json_decref(o);
       break;
@@ -492,6 +500,9 @@ static void *run(void *arg) {
       }
       case BN_JOB_ACCOUNT:
         account(w);
+        break;
+      case BN_JOB_RESOLVE:
+        resolve(w, &j, argo__bn_server_ms(w->cfg.clock), "left open by an earlier session", 1);
         break;
       }
     }

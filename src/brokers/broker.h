@@ -27,8 +27,9 @@ typedef struct argo__broker_sink {
    * by a fill (CANCELLED, REJECTED, or FAILED when a fill could not be booked). For an order of
    * a symbol the broker does not trade (rejected), sym is 0 and o->symbol tells the symbol.
    * The sink may call back into the broker: its state is consistent at every call, and an
-   * order placed from inside a sink call waits for the next candle of its symbol. */
-  void (*order)(void *user, size_t sym, const argo_order *o, int is_new);
+   * order placed from inside a sink call waits for the next candle of its symbol. client_id:
+   * a live broker's client order id (orders.client_order_id), NULL for none. */
+  void (*order)(void *user, size_t sym, const argo_order *o, int is_new, const char *client_id);
   /* An order was filled: in full (o has status FILLED) or in part (o stays PENDING, with
    * o->filled_qty so far); f is this fill. x: what a live broker adds (NULL for none). Called
    * after order(is_new=1). */

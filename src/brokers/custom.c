@@ -266,7 +266,7 @@ argo_err argo_broker_report(argo_broker_sink *c, const char *order_id, argo_brok
     return ARGO_OK;
   case ARGO_BROKER_PARTIALLY_FILLED:
   case ARGO_BROKER_FILLED: {
-    argo__fill_extra x = {u.commission_asset, u.trade_id};
+    argo__fill_extra x = {u.commission_asset, u.trade_id, NULL};
     if (argo__ledger_fill(c->l, order_id, u.qty, u.price, u.commission, u.time ? u.time : c->now,
                           &x, why, sizeof why) != 0) {
       return bad_report(c, ARGO_EINVAL, why);

@@ -36,7 +36,22 @@ struct argo__ledger {
   double cash;
   argo__broker_sink sink;
   char reason[256]; /* of the order being reported; the sink copies it */
+  char cprefix[16]; /* client order ids are cprefix + the order id ("": none) */
+  char cid[96];     /* the client order id of the order being reported */
 };
+
+/* The client order id of order id, or NULL when the broker has none. */
+static const char *client_id(argo__ledger *l, const char *id) {
+  if (!l->cprefix[0]) {
+    return NULL;
+  }
+  snprintf(l->cid, sizeof l->cid, "%s%s", l->cprefix, id);
+  return l->cid;
+}
+
+void argo__ledger_set_client_prefix(argo__ledger *l, const char *prefix) {
+  argo__strlcpy(l->cprefix, prefix ? prefix : "", sizeof l->cprefix);
+}
 
 static const char NO_REASON[] = "";
 
@@ -150,7 +165,7 @@ int argo__ledger_reject(argo__ledger *l, long sym, argo_order *o, const char *wh
   argo__strlcpy(l->reason, why, sizeof l->reason);
   o->status = ARGO_ORDER_REJECTED;
   o->reason = l->reason;
-  l->sink.order(l->sink.user, sym < 0 ? 0 : (size_t)sym, o, 1);
+  l->sink.order(l->sink.user, sym < 0 ? 0 : (size_t)sym, o, 1, client_id(l, o->order_id));
   if (err && errlen) {
     argo__strlcpy(err, l->reason, errlen);
   }
@@ -166,7 +181,22 @@ int argo__ledger_open(argo__ledger *l, size_t sym, const argo_order *o, char *er
   e->o = *o;
   e->o.reason = NO_REASON;
   e->sym = sym;
-  l->sink.order(l->sink.user, sym, &e->o, 1);
+  l->sink.order(l->sink.user, sym, &e->o, 1, client_id(l, e->o.order_id));
+  return ARGO_S_OK;
+}
+
+int argo__ledger_adopt(argo__ledger *l, size_t sym, const argo_order *o) {
+  if (argo__grow((void **)&l->open, &l->cap, l->nopen + 1, sizeof *l->open) != 0) {
+    return ARGO_S_REJECTED;
+  }
+  lorder *e = &l->open[l->nopen++];
+  e->o = *o;
+  e->o.symbol = l->syms[sym].symbol;
+  e->o.strategy_name = l->strategy;
+  e->o.status = ARGO_ORDER_PENDING;
+  e->o.reason = NO_REASON;
+  e->sym = sym;
+  l->sink.order(l->sink.user, sym, &e->o, 1, client_id(l, e->o.order_id));
   return ARGO_S_OK;
 }
 
@@ -291,7 +321,12 @@ int argo__ledger_fill(argo__ledger *l, const char *id, double qty, double price,
   f.executed_price = price;
   f.commission = commission;
   f.pnl = pnl;
-  l->sink.fill(l->sink.user, cur.sym, &cur.o, &f, x);
+  argo__fill_extra fx = {NULL, NULL, NULL};
+  if (x) {
+    fx = *x;
+  }
+  fx.client_id = client_id(l, cur.o.order_id);
+  l->sink.fill(l->sink.user, cur.sym, &cur.o, &f, &fx);
   return 0;
 }
 
@@ -305,7 +340,7 @@ int argo__ledger_end(argo__ledger *l, const char *id, argo_order_status status,
   argo__strlcpy(l->reason, reason ? reason : "", sizeof l->reason);
   cur.o.status = status;
   cur.o.reason = l->reason;
-  l->sink.order(l->sink.user, cur.sym, &cur.o, 0);
+  l->sink.order(l->sink.user, cur.sym, &cur.o, 0, client_id(l, cur.o.order_id));
   return 0;
 }
 

@@ -28,6 +28,9 @@ ARGO_NODISCARD argo_err argo__ledger_new(argo__ledger **out, const char *const *
                                          double capital);
 void argo__ledger_free(argo__ledger *l);
 
+/* Client order ids (orders.client_order_id) are prefix + the order id from now on (a live
+ * broker's; none by default). prefix is copied (at most 15 characters). */
+void argo__ledger_set_client_prefix(argo__ledger *l, const char *prefix);
 /* The index of symbol, or -1; the number of symbols; the name of the k-th. */
 long argo__ledger_symbol(const argo__ledger *l, const char *symbol);
 size_t argo__ledger_nsymbols(const argo__ledger *l);
@@ -49,6 +52,10 @@ int argo__ledger_reject(argo__ledger *l, long sym, argo_order *o, const char *wh
  * ARGO_S_REJECTED (reported) when out of memory. */
 int argo__ledger_open(argo__ledger *l, size_t sym, const argo_order *o, char *err, size_t errlen);
 
+/* Holds o, an order an earlier session left open (its id, quantity and filled quantity kept),
+ * as open and reports it (is_new) so that this session's record has it. ARGO_S_OK or
+ * ARGO_S_REJECTED when out of memory (nothing reported). */
+int argo__ledger_adopt(argo__ledger *l, size_t sym, const argo_order *o);
 /* The open order id, or NULL. The pointer is valid until the next call that changes the
  * ledger. */
 const argo_order *argo__ledger_find(const argo__ledger *l, const char *id);

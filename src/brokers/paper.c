@@ -127,7 +127,7 @@ static void execute(paper *b, size_t sym, argo_order *o, double px, int64_t t) {
        * that the books do not hold. */
       o->status = ARGO_ORDER_FAILED;
       o->reason = "out of memory";
-      b->sink.order(b->sink.user, sym, o, 0);
+      b->sink.order(b->sink.user, sym, o, 0, NULL);
       return;
     }
     b->cash += is_short ? qty * px - fee : -(qty * px + fee);
@@ -137,7 +137,7 @@ static void execute(paper *b, size_t sym, argo_order *o, double px, int64_t t) {
        * that the books never go negative. */
       o->status = ARGO_ORDER_REJECTED;
       o->reason = "insufficient position";
-      b->sink.order(b->sink.user, sym, o, 0);
+      b->sink.order(b->sink.user, sym, o, 0, NULL);
       return;
     }
     b->cash += is_short ? -(qty * px + fee) : qty * px - fee;
@@ -177,7 +177,7 @@ static int reject(paper *b, size_t sym, argo_order *o, char *err, size_t errlen,
   va_end(ap);
   o->status = ARGO_ORDER_REJECTED;
   o->reason = b->reason;
-  b->sink.order(b->sink.user, sym, o, 1);
+  b->sink.order(b->sink.user, sym, o, 1, NULL);
   if (err && errlen) {
     argo__strlcpy(err, b->reason, errlen);
   }
@@ -298,7 +298,7 @@ static int p_place(argo__broker *base, const argo_order_request *req, int64_t no
   if (!fill_now && argo__grow((void **)&s->pend, &s->cap, s->npend + 1, sizeof *s->pend) != 0) {
     return reject(b, sym, &o, err, errlen, "out of memory");
   }
-  b->sink.order(b->sink.user, sym, &o, 1);
+  b->sink.order(b->sink.user, sym, &o, 1, NULL);
   if (fill_now) {
     execute(b, sym, &o, px, now);
     return ARGO_S_OK;
@@ -386,7 +386,7 @@ static void cancel_at(paper *b, size_t sym, size_t i) {
   pending p = take(b, &b->syms[sym], i);
   p.o.status = ARGO_ORDER_CANCELLED;
   p.o.reason = REASON_CANCELLED;
-  b->sink.order(b->sink.user, sym, &p.o, 0);
+  b->sink.order(b->sink.user, sym, &p.o, 0, NULL);
 }
 
 static int p_cancel(argo__broker *base, const char *order_id, char *err, size_t errlen) {

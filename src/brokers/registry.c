@@ -35,8 +35,8 @@ static argo_err open_binance(argo__broker **out, const argo__broker_args *a, cha
   return argo__broker_binance_open(out, a, err, errlen);
 }
 
-#define ENTRY(name, open)                                                                          \
-  { #name, open }
+#define ENTRY(name, open, live)                                                                    \
+  { #name, live, open }
 #define COMMA ,
 static const argo__broker_entry brokers[] = {ARGO__BROKERS(ENTRY, COMMA)};
 

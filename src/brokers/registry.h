@@ -13,11 +13,13 @@
 
 #include "brokers/broker.h"
 #include "config/settings.h"
+#include "persist/history.h"
 #include "util/util.h"
 
-/* The brokers, one line each: X(name, open function), SEP between two lines. The functions are
- * registry.c's. */
-#define ARGO__BROKERS(X, SEP) X(paper, open_paper) SEP X(binance, open_binance)
+/* The brokers, one line each: X(name, open function, live), SEP between two lines. The
+ * functions are registry.c's; live: its orders go to an exchange, which is asked at start about
+ * the orders earlier sessions left open (argo__broker_args.prior). */
+#define ARGO__BROKERS(X, SEP) X(paper, open_paper, 0) SEP X(binance, open_binance, 1)
 
 /* "paper|binance": trading.broker's choices (config.c). */
 #define ARGO__BROKER_NAMES ARGO__BROKERS(ARGO__REGISTRY_NAME, ARGO__REGISTRY_BAR)
@@ -31,10 +33,15 @@ typedef struct argo__broker_args {
   const char *id_prefix;     /* order ids are "<prefix>-<n>" (copied) */
   const char *strategy_name; /* stored on every order (copied) */
   argo__broker_sink sink;
+  /* A live broker's: the orders earlier sessions of the data output left open (live orders
+   * only; borrowed for the call, copy what is kept). Empty for other brokers. */
+  const argo__prior *prior;
+  /* trading.binance.open_orders_at_start and the like are in settings. */
 } argo__broker_args;
 
 typedef struct argo__broker_entry {
   const char *name;
+  int live; /* asks an exchange: gets the prior orders */
   /* Opens the broker (free it with argo__broker_free). An error has its message in err. */
   argo_err (*open)(argo__broker **out, const argo__broker_args *a, char *err, size_t errlen);
 } argo__broker_entry;

@@ -240,6 +240,12 @@ static const keydef keys[] = {
       "testnet and loopback URLs are accepted"},
      .kind = K_BOOL,
      .off = OFF(bn_live)},
+    {{"trading.binance.open_orders_at_start", "choice", "adopt",
+      "binance broker: the orders an earlier session left open on the exchange, once asked "
+      "about: adopt (this session follows them; the strategy sees them) or cancel"},
+     .kind = K_CHOICE,
+     .off = OFF(bn_open_orders),
+     .choices = "adopt|cancel"},
     {{"trading.binance.recv_window", "duration", "5s",
       "binance broker: how long after its timestamp a signed request is valid, 1ms to 60s"},
      .kind = K_DURATION,
@@ -1141,6 +1147,26 @@ fail:
 
 const argo_config_key *argo_config_key_at(size_t i) {
   return i < NKEYS ? &keys[i].pub : NULL;
+}
+
+const char *argo_config_key_values(const char *key) {
+  int idx = key ? find_key(key) : -1;
+  if (idx < 0) {
+    return NULL;
+  }
+  switch (keys[idx].kind) {
+  case K_CHOICE:
+    return keys[idx].choices;
+  case K_BOOL:
+    return "true|false";
+  case K_INTERVAL:
+    /* Any interval from 1s to 1d is valid; these are the exchanges' own. */
+    return "1s|1m|3m|5m|15m|30m|1h|2h|4h|6h|8h|12h|1d";
+  case K_SPEED:
+    return "max|1|60";
+  default:
+    return NULL;
+  }
 }
 
 argo_err argo_config_new(argo_config **out) {

@@ -59,6 +59,7 @@ typedef struct argo__settings {
   char *bn_rest_url;         /* "https://testnet.binance.vision" */
   char *bn_ws_api_url;       /* "wss://ws-api.testnet.binance.vision/ws-api/v3" */
   int bn_live;               /* trade on a live exchange (0) */
+  char *bn_open_orders;      /* "adopt" | "cancel": orders earlier sessions left open */
   int64_t bn_recv_window_us; /* 5 s */
   int64_t bn_timeout_us;     /* 10 s */
   int64_t bn_clock_sync_us;  /* 5 min */

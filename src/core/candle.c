@@ -116,12 +116,13 @@ void argo__candle_notes(argo_engine *eng) {
   eng->nnotes = 0;
 }
 
-static void sink_order(void *user, size_t sym, const argo_order *o, int is_new) {
+static void sink_order(void *user, size_t sym, const argo_order *o, int is_new,
+                       const char *client_id) {
   argo_engine *eng = user;
   if (argo__candle_symbol(eng, o->symbol) < 0) {
     sym = 0xFFFF; /* a rejected order of a symbol the session does not trade */
   }
-  argo__record_order(eng, sym, o);
+  argo__record_order(eng, sym, o, client_id);
   argo__acks_order(&eng->acks, o, is_new, argo__acks_seq(&eng->acks));
   note(eng, o, NULL);
 }
@@ -129,7 +130,7 @@ static void sink_order(void *user, size_t sym, const argo_order *o, int is_new) 
 static void sink_fill(void *user, size_t sym, const argo_order *o, const argo_fill *f,
                       const argo__fill_extra *x) {
   argo_engine *eng = user;
-  argo__record_order(eng, sym, o);
+  argo__record_order(eng, sym, o, x ? x->client_id : NULL);
   argo__record_fill(eng, sym, f, x);
   argo_err rc = argo__stats_fill(eng->stats, sym, f);
   if (rc) {

@@ -330,14 +330,16 @@ void argo__engine_measure(argo_engine *eng, argo__latency *lat) {
   eng->lat = lat;
 }
 
-argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out) {
-  if (!eng || !out) {
+argo_err argo_engine_get_stats(argo_engine *eng, argo_stats *out, size_t size) {
+  if (!eng || !out || size < sizeof out->struct_size) {
     return ARGO_EINVAL;
   }
   if (!eng->have_stats) {
     return argo__engine_error(eng, ARGO_ESTATE, "no statistics yet: the session has not started");
   }
-  *out = eng->last_stats;
+  size_t n = size < sizeof eng->last_stats ? size : sizeof eng->last_stats;
+  memcpy(out, &eng->last_stats, n);
+  out->struct_size = (uint32_t)n;
   return ARGO_OK;
 }
 
@@ -452,6 +454,7 @@ static argo_err run_end(argo_engine *eng, argo_err rc) {
 /* Tells the caller the session has started, then goes live: prefetch first, when asked. */
 static void go_live(argo_engine *eng) {
   argo_engine_info info = {
+      .struct_size = sizeof info,
       .symbols = (const char *const *)eng->symbols,
       .nsymbols = eng->nsym,
       .interval = eng->cfg.interval,

@@ -69,7 +69,8 @@ int argo__book_close(argo__book *b, int is_short, double qty, double price, doub
     double p = gross - entry_fee - exit_fee;
     total += p;
     if (piece) {
-      piece(user, q, l->time, time, p);
+      argo__piece pc = {q, l->price, price, entry_fee, exit_fee, p, l->time, time};
+      piece(user, &pc);
     }
     left -= q;
     if (q >= l->qty) {

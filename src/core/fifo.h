@@ -32,9 +32,17 @@ typedef struct argo__book {
   double fee;  /* sum of unrealized entry fees */
 } argo__book;
 
+/* One matched piece of a closing fill: qty units of one lot, entry to exit (a round trip). */
+typedef struct argo__piece {
+  double qty;
+  double entry_price, exit_price;
+  double entry_fee, exit_fee; /* the lot's and the fill's fees, pro rata */
+  double pnl;                 /* realized: gross less both fees */
+  int64_t entry_time, exit_time;
+} argo__piece;
+
 /* Called once per matched piece of a closing fill. */
-typedef void (*argo__piece_fn)(void *user, double qty, int64_t entry_time, int64_t exit_time,
-                               double pnl);
+typedef void (*argo__piece_fn)(void *user, const argo__piece *p);
 
 void argo__book_init(argo__book *b);
 void argo__book_free(argo__book *b);

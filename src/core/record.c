@@ -11,9 +11,9 @@
 #include "persist/rows.h"
 #include "persist/schema.h"
 
-void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o) {
+void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o, const char *client_id) {
   if (eng->jr) {
-    argo__journal_order(eng->jr, (uint16_t)sym, o);
+    argo__journal_order(eng->jr, (uint16_t)sym, o, client_id);
   }
   argo__batch *b = argo__pub_rows(eng->pub, ARGO_T_ORDERS);
   /* A market order's PENDING row and its FILLED row come one after the other: the later one
@@ -28,7 +28,8 @@ void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o) {
       return;
     }
   }
-  argo__rows_order(b, o, o->symbol, o->strategy_name, o->reason, o->reason ? strlen(o->reason) : 0);
+  argo__rows_order(b, o, o->symbol, o->strategy_name, o->reason, o->reason ? strlen(o->reason) : 0,
+                   client_id);
   argo__pub_urgent(eng->pub);
 }
 
@@ -185,6 +186,9 @@ void argo__record_stats(argo_engine *eng, const char *status) {
   argo__stats_doc doc;
   memset(&doc, 0, sizeof doc);
   build_stats(eng, &doc.s, status);
+  doc.by_symbol = argo__stats_symbols(eng->stats, (const char *const *)eng->symbols);
+  doc.nby_symbol = eng->nsym;
+  doc.started_at = eng->sess.opened_wall_us;
   doc.run_collision = eng->sess.collision[0] ? eng->sess.collision : NULL;
   doc.resumed_from = eng->resumed_from[0] ? eng->resumed_from : NULL;
   doc.interval = eng->cfg.interval;
@@ -205,6 +209,7 @@ void argo__record_stats(argo_engine *eng, const char *status) {
     doc.npositions = n < eng->nsym ? n : eng->nsym;
   }
   argo__pub_set_stats(eng->pub, &doc);
+  doc.s.struct_size = sizeof doc.s;
   eng->last_stats = doc.s;
   eng->have_stats = 1;
   argo__acks_stats(&eng->acks, &doc.s, argo__acks_seq(&eng->acks));

@@ -16,7 +16,7 @@
 
 /* sym: the symbol's index (0xFFFF for a rejected order of a symbol the session does not
  * trade). */
-void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o);
+void argo__record_order(argo_engine *eng, size_t sym, const argo_order *o, const char *client_id);
 void argo__record_fill(argo_engine *eng, size_t sym, const argo_fill *f, const argo__fill_extra *x);
 /* history: a downloaded candle (prefetch, gap fill, a replayed warm-up row), journaled as such
  * so that recovery stores it without counting or marking it, and flagged in market_data's

@@ -263,7 +263,16 @@ static argo_err open_session(argo_engine *eng, int64_t clock) {
     if (!be) {
       return argo__engine_error(eng, ARGO_ECONFIG, "%s", err);
     }
+    /* A live broker asks the exchange what became of the orders earlier sessions left open
+     * (recovery has finalized their folders by now). */
+    argo__prior prior = {NULL, 0};
+    if (be->live &&
+        argo__history_live_orders(s->data_output, &prior, argo__engine_report, eng) != ARGO_OK) {
+      return argo__engine_error(eng, ARGO_ENOMEM, "out of memory reading the open orders");
+    }
+    args.prior = &prior;
     rc = be->open(&eng->broker, &args, err, sizeof err);
+    argo__prior_free(&prior);
   }
   if (rc) {
     return argo__engine_error(eng, rc, "%s", err);

@@ -6,7 +6,10 @@
  *
  * Cost: a fill costs O(matched pieces) and a mark O(1). Unrealized pnl is kept per symbol and
  * as a running total that each fill or mark adjusts by the change of one symbol, so nothing
- * ever loops over all symbols or all fills, and a mark never allocates.
+ * per fill or mark loops over all symbols or all fills, and a mark never allocates (a few
+ * counters more per mark for exposure and buy and hold). Only reading the figures (a
+ * snapshot: after a fill and every engine.stats_every candles) and a day change visit every
+ * symbol; the daily returns are kept as running sums (Welford), so no figure keeps a list.
  */
 #include "core/stats.h"
 
@@ -25,14 +28,35 @@ typedef struct acc {
   double hold_qty;  /* sum of qty over closed pieces */
   double peak;      /* highest equity seen by a mark in this scope (or the scope's start) */
   double max_dd;
+  int64_t closes;                  /* closing fills */
+  int64_t marks;                   /* candle closes */
+  int64_t marks_open;              /* candle closes at which a position was open */
+  double gross_profit, gross_loss; /* sums of the closing fills' positive / negative pnl */
 } acc;
+
+/* One symbol's figures of one scope. */
+typedef struct sym_acc {
+  int64_t fills, wins, losses, pieces, marks, marks_open;
+  double realized, fees;
+} sym_acc;
 
 typedef struct sym_state {
   argo__book book[2]; /* [0] long, [1] short */
   double last;        /* latest close, valid when has_last */
   int has_last;
-  double unreal; /* unrealized pnl of both books, as last computed */
+  double unreal;           /* unrealized pnl of both books, as last computed */
+  double unreal_base;      /* unreal when the day started */
+  double ref_day, ref_cum; /* buy and hold's starting price in each scope; 0 until known */
+  sym_acc day, cum;
 } sym_state;
+
+/* The daily returns of equity of the days before the current one. */
+typedef struct rets {
+  int64_t n;
+  double mean, m2; /* Welford's running mean and sum of squared deviations */
+  double down2;    /* sum of min(r, 0)^2 */
+  double best, worst;
+} rets;
 
 struct argo__stats {
   double capital;
@@ -42,6 +66,10 @@ struct argo__stats {
   double unreal_total; /* sum of syms[i].unreal */
   double unreal_base;  /* unreal_total when the day started */
   size_t n_open;       /* symbols with at least one open lot */
+  double day_start;    /* equity when the day started */
+  rets days;
+  sym_state *closing;      /* the symbol of the fill being matched (for on_piece) */
+  argo_symbol_stats *view; /* argo__stats_symbols' answer */
 };
 
 static void acc_reset(acc *a, double peak) {
@@ -90,7 +118,10 @@ argo_err argo__stats_new(argo__stats **out, double capital, size_t nsymbols) {
   }
   /* calloc(0) may return NULL; one spare entry keeps "NULL means out of memory" true. */
   st->syms = calloc(nsymbols ? nsymbols : 1, sizeof *st->syms);
-  if (!st->syms) {
+  st->view = calloc(nsymbols ? nsymbols : 1, sizeof *st->view);
+  if (!st->syms || !st->view) {
+    free(st->syms);
+    free(st->view);
     free(st);
     return ARGO_ENOMEM;
   }
@@ -100,6 +131,7 @@ argo_err argo__stats_new(argo__stats **out, double capital, size_t nsymbols) {
     argo__book_init(&st->syms[i].book[1]);
   }
   st->capital = capital;
+  st->day_start = capital;
   acc_reset(&st->day, capital);
   acc_reset(&st->cum, capital);
   *out = st;
@@ -122,7 +154,7 @@ argo_err argo__stats_seed(argo__stats *st, size_t sym, int is_short, double qty,
 
 void argo__stats_set_capital(argo__stats *st, double capital) {
   st->capital = capital;
-  st->day.peak = st->cum.peak = equity_now(st);
+  st->day.peak = st->cum.peak = st->day_start = equity_now(st);
 }
 
 static void syms_free(sym_state *syms, size_t n) {
@@ -141,6 +173,7 @@ void argo__stats_free(argo__stats *st) {
     return;
   }
   syms_free(st->syms, st->nsym);
+  free(st->view);
   free(st);
 }
 
@@ -158,8 +191,10 @@ static void acc_piece(acc *a, double qty, double secs) {
   a->hold_qty += qty;
 }
 
-static void on_piece(void *user, double qty, int64_t entry_time, int64_t exit_time, double pnl) {
+static void on_piece(void *user, const argo__piece *p) {
   argo__stats *st = user;
+  double qty = p->qty;
+  int64_t entry_time = p->entry_time, exit_time = p->exit_time;
   /* The times of a session's fills are close together; those of a crafted journal may be any
    * int64_t, whose difference is taken in double rather than overflow. */
   int overflows =
@@ -168,20 +203,35 @@ static void on_piece(void *user, double qty, int64_t entry_time, int64_t exit_ti
                           : (double)(exit_time - entry_time) / 1e6;
   acc_piece(&st->day, qty, secs);
   acc_piece(&st->cum, qty, secs);
+  st->closing->day.pieces++;
+  st->closing->cum.pieces++;
 }
 
 static void acc_close(acc *a, double pnl) {
   a->realized += pnl;
+  a->closes++;
   if (pnl > 0) {
     a->wins++;
+    a->gross_profit += pnl;
     if (pnl > a->max_profit) {
       a->max_profit = pnl;
     }
   } else if (pnl < 0) {
     a->losses++;
+    a->gross_loss += pnl;
     if (pnl < a->max_loss) {
       a->max_loss = pnl;
     }
+  }
+}
+
+static void sym_fill(sym_acc *a, int closing, double pnl, double fee) {
+  a->fills++;
+  a->fees += fee;
+  if (closing) {
+    a->realized += pnl;
+    a->wins += pnl > 0;
+    a->losses += pnl < 0;
   }
 }
 
@@ -195,6 +245,7 @@ argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f) {
   argo__book *b = &s->book[is_short];
   int opening = is_short ? f->side == ARGO_SIDE_SELL : f->side == ARGO_SIDE_BUY;
   int was_open = sym_open(s);
+  double pnl = 0;
   if (opening) {
     if (argo__book_open(b, f->executed_qty, f->executed_price, f->commission, f->executed_at)) {
       return ARGO_ENOMEM;
@@ -209,7 +260,7 @@ argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f) {
       return ARGO_ENOMEM;
     }
     /* The pieces go straight into both scopes. */
-    double pnl;
+    st->closing = s;
     if (argo__book_close(b, is_short, f->executed_qty, f->executed_price, f->commission,
                          f->executed_at, on_piece, st, &pnl)) {
       return ARGO_EINVAL;
@@ -217,6 +268,8 @@ argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f) {
     acc_close(&st->day, pnl);
     acc_close(&st->cum, pnl);
   }
+  sym_fill(&s->day, !opening, pnl, f->commission);
+  sym_fill(&s->cum, !opening, pnl, f->commission);
   st->day.trades++;
   st->cum.trades++;
   st->day.fees += f->commission;
@@ -247,15 +300,80 @@ void argo__stats_mark(argo__stats *st, size_t sym, double close) {
   sym_state *s = &st->syms[sym];
   s->last = close;
   s->has_last = 1;
-  sym_update(st, s, sym_open(s));
+  if (!(s->ref_day > 0)) {
+    s->ref_day = close;
+  }
+  if (!(s->ref_cum > 0)) {
+    s->ref_cum = close;
+  }
+  int open = sym_open(s);
+  sym_update(st, s, open);
+  s->day.marks++;
+  s->cum.marks++;
+  s->day.marks_open += open;
+  s->cum.marks_open += open;
+  int any = st->n_open > 0;
+  st->day.marks++;
+  st->cum.marks++;
+  st->day.marks_open += any;
+  st->cum.marks_open += any;
   double eq = equity_now(st);
   acc_equity(&st->day, eq);
   acc_equity(&st->cum, eq);
 }
 
+/* The current day's return of equity so far. */
+static double day_return(const argo__stats *st) {
+  return st->day_start > 0 ? equity_now(st) / st->day_start - 1 : 0;
+}
+
+static void rets_add(rets *r, double x) {
+  /* Welford: the mean and the squared deviations, updated without cancellation. */
+  r->n++;
+  double d = x - r->mean;
+  r->mean += d / (double)r->n;
+  r->m2 += d * (x - r->mean);
+  r->down2 += x < 0 ? x * x : 0;
+  if (r->n == 1 || x > r->best) {
+    r->best = x;
+  }
+  if (r->n == 1 || x < r->worst) {
+    r->worst = x;
+  }
+}
+
 void argo__stats_new_day(argo__stats *st) {
-  acc_reset(&st->day, equity_now(st));
+  rets_add(&st->days, day_return(st));
+  st->day_start = equity_now(st);
+  acc_reset(&st->day, st->day_start);
   st->unreal_base = st->unreal_total;
+  for (size_t i = 0; i < st->nsym; i++) {
+    sym_state *s = &st->syms[i];
+    memset(&s->day, 0, sizeof s->day);
+    s->unreal_base = s->unreal;
+    /* The day's buy and hold starts from the close the day started with. */
+    s->ref_day = s->has_last ? s->last : 0;
+  }
+}
+
+/* The buy and hold return of the scope: each symbol's latest close over its starting price,
+ * averaged over the symbols that have both (the same sum in each at the scope's start). */
+static double buy_and_hold(const argo__stats *st, int daily) {
+  double sum = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < st->nsym; i++) {
+    const sym_state *s = &st->syms[i];
+    double ref = daily ? s->ref_day : s->ref_cum;
+    if (ref > 0 && s->has_last) {
+      sum += s->last / ref - 1;
+      n++;
+    }
+  }
+  return n ? sum / (double)n : 0;
+}
+
+static double ratio(double num, double den) {
+  return den != 0 ? num / den : 0;
 }
 
 static void acc_get(const acc *a, double unreal, argo_stats_block *o) {
@@ -278,15 +396,74 @@ static void acc_get(const acc *a, double unreal, argo_stats_block *o) {
     o->holding_max = a->hold_max;
     o->holding_avg = a->hold_qty > 0 ? a->hold_wsum / a->hold_qty : 0;
   }
+  o->gross_profit = a->gross_profit;
+  o->gross_loss = a->gross_loss;
+  o->profit_factor = ratio(a->gross_profit, -a->gross_loss);
+  o->expectancy = ratio(a->realized, (double)a->closes);
+  o->exposure = ratio((double)a->marks_open, (double)a->marks);
+}
+
+/* The figures of the daily returns r (the current day's included) and of the scope's return
+ * over its start equity. */
+static void returns_get(const rets *r, double start, double now, argo_stats_block *o) {
+  o->days = r->n;
+  o->sharpe_ratio = o->sortino_ratio = 0;
+  if (r->n >= 2) {
+    double sd = sqrt(r->m2 / (double)(r->n - 1)), dd = sqrt(r->down2 / (double)r->n);
+    o->sharpe_ratio = sd > 0 ? r->mean / sd * sqrt(365) : 0;
+    o->sortino_ratio = dd > 0 ? r->mean / dd * sqrt(365) : 0;
+  }
+  o->best_day = r->best;
+  o->worst_day = r->worst;
+  o->total_return = start > 0 ? now / start - 1 : 0;
+  o->calmar_ratio =
+      o->max_drawdown > 0 ? o->total_return * 365 / (double)r->n / o->max_drawdown : 0;
 }
 
 void argo__stats_get(const argo__stats *st, argo_stats_block *daily, argo_stats_block *cumulative) {
+  double now = equity_now(st), today = day_return(st);
   if (daily) {
+    rets one = {0};
+    rets_add(&one, today);
     acc_get(&st->day, st->unreal_total - st->unreal_base, daily);
+    returns_get(&one, st->day_start, now, daily);
+    daily->buy_and_hold_return = buy_and_hold(st, 1);
   }
   if (cumulative) {
+    rets all = st->days;
+    rets_add(&all, today);
     acc_get(&st->cum, st->unreal_total, cumulative);
+    returns_get(&all, st->capital, now, cumulative);
+    cumulative->buy_and_hold_return = buy_and_hold(st, 0);
   }
+}
+
+static void sym_get(const sym_state *s, const sym_acc *a, double unreal, int daily,
+                    argo_symbol_block *o) {
+  memset(o, 0, sizeof *o);
+  o->fills = a->fills;
+  o->round_trips = a->pieces;
+  o->winning = a->wins;
+  o->losing = a->losses;
+  o->win_rate = ratio((double)a->wins, (double)(a->wins + a->losses));
+  o->realized_pnl = a->realized;
+  o->unrealized_pnl = unreal;
+  o->total_pnl = a->realized + unreal;
+  o->fees = a->fees;
+  o->exposure = ratio((double)a->marks_open, (double)a->marks);
+  double ref = daily ? s->ref_day : s->ref_cum;
+  o->buy_and_hold_return = ref > 0 && s->has_last ? s->last / ref - 1 : 0;
+}
+
+const argo_symbol_stats *argo__stats_symbols(argo__stats *st, const char *const *names) {
+  for (size_t i = 0; i < st->nsym; i++) {
+    const sym_state *s = &st->syms[i];
+    argo_symbol_stats *v = &st->view[i];
+    v->symbol = names ? names[i] : NULL;
+    sym_get(s, &s->day, s->unreal - s->unreal_base, 1, &v->daily);
+    sym_get(s, &s->cum, s->unreal, 0, &v->cumulative);
+  }
+  return st->view;
 }
 
 double argo__stats_equity(const argo__stats *st) {
@@ -301,14 +478,25 @@ double argo__stats_equity(const argo__stats *st) {
  *   magic "ARGOSTAT", version, total length, capital, nsymbols,
  *   day acc, cumulative acc (ACC_FIELDS each), unreal_total, unreal_base,
  *   per symbol: has_last, last, unreal, then per side: qty, cost, fee, nlots,
- *               and per lot: qty, price, fee, time.
+ *               and per lot: qty, price, fee, time;
+ * version 2 goes on (EXT_FIELDS + nsymbols * SYM_EXT_FIELDS words) with
+ *   day acc, cumulative acc (ACC_EXT_FIELDS each: closes, marks, marks_open, gross_profit,
+ *   gross_loss), day_start, the daily returns (n, mean, m2, down2, best, worst),
+ *   per symbol: unreal_base, ref_day, ref_cum, day and cumulative sym_acc (SYM_ACC_FIELDS
+ *               each: fills, wins, losses, pieces, marks, marks_open, realized, fees).
+ * A version 1 state (a journal of an older argo) loads with those figures restarting at the
+ * load, except the day's starting equity, which the daily figures give.
  * Book sums are stored rather than recomputed from the lots: they are running sums whose last
  * bits depend on the order of past operations, and a restored tracker must continue exactly
  * as the original would have.
  */
 #define SAVE_MAGIC "ARGOSTAT"
-#define SAVE_VERSION 1u
+#define SAVE_VERSION 2u
 #define ACC_FIELDS 14
+#define ACC_EXT_FIELDS 5
+#define EXT_FIELDS (2 * ACC_EXT_FIELDS + 1 + 6)
+#define SYM_ACC_FIELDS 8
+#define SYM_EXT_FIELDS (3 + 2 * SYM_ACC_FIELDS)
 #define HEAD_FIELDS 4 /* version, length, capital, nsymbols (after the magic) */
 #define SYM_FIELDS 3
 #define BOOK_FIELDS 4
@@ -331,6 +519,25 @@ static void put_f64(wbuf *w, double d) {
   put_u64(w, v);
 }
 
+static void put_acc_ext(wbuf *w, const acc *a) {
+  put_u64(w, (uint64_t)a->closes);
+  put_u64(w, (uint64_t)a->marks);
+  put_u64(w, (uint64_t)a->marks_open);
+  put_f64(w, a->gross_profit);
+  put_f64(w, a->gross_loss);
+}
+
+static void put_sym_acc(wbuf *w, const sym_acc *a) {
+  put_u64(w, (uint64_t)a->fills);
+  put_u64(w, (uint64_t)a->wins);
+  put_u64(w, (uint64_t)a->losses);
+  put_u64(w, (uint64_t)a->pieces);
+  put_u64(w, (uint64_t)a->marks);
+  put_u64(w, (uint64_t)a->marks_open);
+  put_f64(w, a->realized);
+  put_f64(w, a->fees);
+}
+
 static void put_acc(wbuf *w, const acc *a) {
   put_u64(w, (uint64_t)a->trades);
   put_u64(w, (uint64_t)a->wins);
@@ -351,9 +558,9 @@ static void put_acc(wbuf *w, const acc *a) {
 argo_err argo__stats_save(const argo__stats *st, void **buf, size_t *len) {
   *buf = NULL;
   *len = 0;
-  size_t words = HEAD_FIELDS + 2 * ACC_FIELDS + 2;
+  size_t words = HEAD_FIELDS + 2 * ACC_FIELDS + 2 + EXT_FIELDS;
   for (size_t i = 0; i < st->nsym; i++) {
-    words += SYM_FIELDS + 2 * BOOK_FIELDS;
+    words += SYM_FIELDS + 2 * BOOK_FIELDS + SYM_EXT_FIELDS;
     words += LOT_FIELDS * (st->syms[i].book[0].len + st->syms[i].book[1].len);
   }
   size_t n = 8 + 8 * words;
@@ -391,6 +598,23 @@ argo_err argo__stats_save(const argo__stats *st, void **buf, size_t *len) {
       }
     }
   }
+  put_acc_ext(&w, &st->day);
+  put_acc_ext(&w, &st->cum);
+  put_f64(&w, st->day_start);
+  put_u64(&w, (uint64_t)st->days.n);
+  put_f64(&w, st->days.mean);
+  put_f64(&w, st->days.m2);
+  put_f64(&w, st->days.down2);
+  put_f64(&w, st->days.best);
+  put_f64(&w, st->days.worst);
+  for (size_t i = 0; i < st->nsym; i++) {
+    const sym_state *s = &st->syms[i];
+    put_f64(&w, s->unreal_base);
+    put_f64(&w, s->ref_day);
+    put_f64(&w, s->ref_cum);
+    put_sym_acc(&w, &s->day);
+    put_sym_acc(&w, &s->cum);
+  }
   *buf = w.p;
   *len = w.pos;
   return ARGO_OK;
@@ -422,6 +646,32 @@ static double get_f64(rbuf *r) {
   return d;
 }
 
+static void get_acc_ext(rbuf *r, acc *a) {
+  a->closes = (int64_t)get_u64(r);
+  a->marks = (int64_t)get_u64(r);
+  a->marks_open = (int64_t)get_u64(r);
+  a->gross_profit = get_f64(r);
+  a->gross_loss = get_f64(r);
+}
+
+static void get_sym_acc(rbuf *r, sym_acc *a) {
+  a->fills = (int64_t)get_u64(r);
+  a->wins = (int64_t)get_u64(r);
+  a->losses = (int64_t)get_u64(r);
+  a->pieces = (int64_t)get_u64(r);
+  a->marks = (int64_t)get_u64(r);
+  a->marks_open = (int64_t)get_u64(r);
+  a->realized = get_f64(r);
+  a->fees = get_f64(r);
+}
+
+static int sym_acc_valid(const sym_acc *a) {
+  const int64_t max = INT64_C(1) << 62;
+  return a->fills >= 0 && a->fills <= max && a->wins >= 0 && a->losses >= 0 &&
+         a->wins <= a->fills - a->losses && a->pieces >= 0 && a->pieces <= max && a->marks >= 0 &&
+         a->marks <= max && a->marks_open >= 0 && a->marks_open <= a->marks;
+}
+
 static void get_acc(rbuf *r, acc *a) {
   a->trades = (int64_t)get_u64(r);
   a->wins = (int64_t)get_u64(r);
@@ -445,7 +695,15 @@ static void get_acc(rbuf *r, acc *a) {
 static int acc_valid(const acc *a) {
   const int64_t max = INT64_C(1) << 62;
   return a->trades >= 0 && a->trades <= max && a->wins >= 0 && a->losses >= 0 &&
-         a->wins <= a->trades - a->losses && a->hold_count >= 0 && a->hold_count <= max;
+         a->wins <= a->trades - a->losses && a->hold_count >= 0 && a->hold_count <= max &&
+         a->closes >= a->wins + a->losses && a->closes <= a->trades && a->marks >= 0 &&
+         a->marks <= max && a->marks_open >= 0 && a->marks_open <= a->marks;
+}
+
+/* A version 1 state has no closes: every decided close is one (break-even closes before the
+ * load are not known). */
+static void acc_v1(acc *a) {
+  a->closes = a->wins + a->losses;
 }
 
 /* Reads one book into b (initialized, empty). ARGO_ECORRUPT or ARGO_ENOMEM. */
@@ -480,7 +738,7 @@ argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len) {
   uint64_t total = get_u64(&r);
   double capital = get_f64(&r);
   uint64_t nsym = get_u64(&r);
-  if (r.short_read || version != SAVE_VERSION || total != len) {
+  if (r.short_read || (version != 1 && version != SAVE_VERSION) || total != len) {
     return ARGO_ECORRUPT;
   }
   if (nsym != st->nsym) {
@@ -489,14 +747,11 @@ argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len) {
   /* Everything is read into a fresh state and swapped in at the end, so a corrupt buffer
    * leaves the tracker as it was. */
   argo_err rc = ARGO_OK;
-  acc day, cum;
+  acc day = {0}, cum = {0}; /* a version 1 state leaves the later fields to acc_v1 */
   get_acc(&r, &day);
   get_acc(&r, &cum);
   double unreal_total = get_f64(&r);
   double unreal_base = get_f64(&r);
-  if (!acc_valid(&day) || !acc_valid(&cum)) {
-    return ARGO_ECORRUPT;
-  }
   sym_state *syms = calloc(st->nsym ? st->nsym : 1, sizeof *syms);
   if (!syms) {
     return ARGO_ENOMEM;
@@ -517,7 +772,40 @@ argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len) {
     }
     n_open += (size_t)sym_open(s);
   }
-  if (r.short_read || r.pos != len) {
+  /* The equity the day started with: now less the day's total pnl. */
+  double day_start = capital + cum.realized - day.realized + unreal_base;
+  rets days = {0};
+  int valid = 1;
+  if (version == 1) {
+    acc_v1(&day);
+    acc_v1(&cum);
+    for (size_t i = 0; i < st->nsym; i++) {
+      sym_state *s = &syms[i];
+      s->unreal_base = s->unreal;
+      s->ref_day = s->ref_cum = s->has_last ? s->last : 0;
+    }
+  } else {
+    get_acc_ext(&r, &day);
+    get_acc_ext(&r, &cum);
+    day_start = get_f64(&r);
+    days.n = (int64_t)get_u64(&r);
+    days.mean = get_f64(&r);
+    days.m2 = get_f64(&r);
+    days.down2 = get_f64(&r);
+    days.best = get_f64(&r);
+    days.worst = get_f64(&r);
+    valid = days.n >= 0 && days.n <= INT64_C(1) << 62;
+    for (size_t i = 0; i < st->nsym; i++) {
+      sym_state *s = &syms[i];
+      s->unreal_base = get_f64(&r);
+      s->ref_day = get_f64(&r);
+      s->ref_cum = get_f64(&r);
+      get_sym_acc(&r, &s->day);
+      get_sym_acc(&r, &s->cum);
+      valid &= sym_acc_valid(&s->day) && sym_acc_valid(&s->cum);
+    }
+  }
+  if (r.short_read || r.pos != len || !valid || !acc_valid(&day) || !acc_valid(&cum)) {
     rc = ARGO_ECORRUPT;
     goto fail;
   }
@@ -529,6 +817,8 @@ argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len) {
   st->unreal_total = unreal_total;
   st->unreal_base = unreal_base;
   st->n_open = n_open;
+  st->day_start = day_start;
+  st->days = days;
   return ARGO_OK;
 
 fail:

@@ -18,7 +18,11 @@
  *   max_drawdown = largest (peak - equity) / peak. The daily peak restarts at the day's
  *   opening equity;
  * - holding time: seconds from entry fill to exit fill of each matched piece; min and max over
- *   pieces, avg weighted by quantity.
+ *   pieces, avg weighted by quantity;
+ * - profit factor, expectancy, exposure (candle closes with a position open), the returns of
+ *   equity per UTC day (the current one so far) and what follows from them (Sharpe, Sortino,
+ *   Calmar, best and worst day), buy and hold of the symbols; per symbol: fills, pieces, wins,
+ *   losses, pnl, fees, exposure, buy and hold. docs/statistics.md defines each.
  */
 #ifndef ARGO_STATS_H
 #define ARGO_STATS_H
@@ -49,6 +53,10 @@ void argo__stats_set_capital(argo__stats *st, double capital);
 void argo__stats_new_day(argo__stats *st);
 /* Current figures. */
 void argo__stats_get(const argo__stats *st, argo_stats_block *daily, argo_stats_block *cumulative);
+/* Each symbol's current figures, in symbol order, named from names (NULL: no names): an array
+ * of nsymbols owned by the tracker, valid until the next call or argo__stats_free. Costs one
+ * pass over the symbols, and never allocates. */
+const argo_symbol_stats *argo__stats_symbols(argo__stats *st, const char *const *names);
 double argo__stats_equity(const argo__stats *st);
 /* The open position of symbol sym as the tracker's books hold it (quantities and average entry
  * prices of the long and short books; zeros when flat or sym is out of range). */

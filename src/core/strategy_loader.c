@@ -6,6 +6,7 @@
 #include "core/strategy_loader.h"
 
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/strategy_builtin.h"
@@ -153,5 +154,43 @@ argo_err argo__strategy_resolve(const char *spec, argo_strategy *def, void **dl,
 void argo__strategy_unload(void *dl) {
   if (dl) {
     dlclose(dl);
+  }
+}
+
+/* ---- argo_strategy_def: a strategy's table for a reader (argo strategies FILE.so) ---------- */
+
+struct argo_strategy_def {
+  argo_strategy table;
+  void *dl;
+  int ok;
+  char err[ARGO_ERRMSG_MAX];
+};
+
+argo_err argo_strategy_def_open(argo_strategy_def **out, const char *name_or_path) {
+  argo_strategy_def *d = calloc(1, sizeof *d);
+  *out = d;
+  if (!d) {
+    return ARGO_ENOMEM;
+  }
+  argo_err rc = argo__strategy_resolve(name_or_path, &d->table, &d->dl, d->err, sizeof d->err);
+  d->ok = rc == ARGO_OK;
+  return rc;
+}
+
+const argo_strategy *argo_strategy_def_table(const argo_strategy_def *def) {
+  return def && def->ok ? &def->table : NULL;
+}
+
+const char *argo_strategy_def_errmsg(const argo_strategy_def *def) {
+  if (!def) {
+    return "out of memory";
+  }
+  return def->err[0] ? def->err : "no error";
+}
+
+void argo_strategy_def_close(argo_strategy_def *def) {
+  if (def) {
+    argo__strategy_unload(def->dl);
+    free(def);
   }
 }

@@ -18,6 +18,7 @@
 #include "feeds/binance.h"
 #include "util/misc.h"
 #include "util/strbuf.h"
+#include "util/tls.h"
 #include "util/util.h"
 
 /* The longest lws_service() or a REST poll may block: how promptly a stop is seen while the
@@ -62,6 +63,7 @@ typedef struct bnc {
   int ws_port;
   char *ws_path; /* "/stream?streams=..." */
   struct lws_context *lws;
+  SSL_CTX *tls; /* the client TLS context lws uses (util/tls.h), freed after lws */
   lws_sorted_usec_list_t tick;
   lws_retry_bo_t idle_policy;
   int conn;          /* CONN_* */

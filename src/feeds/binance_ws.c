@@ -278,6 +278,11 @@ argo_err argo__binance_ws_start(bnc *b, char *err, size_t errlen) {
   info.protocols = protocols;
   info.user = b;
   info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  b->tls = argo__tls_client_ctx(err, errlen);
+  if (!b->tls) {
+    return ARGO_EFEED;
+  }
+  info.provided_client_ssl_ctx = b->tls;
   info.fd_limit_per_thread = 16; /* one connection, plus lws' own event pipe */
   unsigned secs = (unsigned)((b->opt.connect_timeout_us + 999999) / 1000000);
   info.timeout_secs = secs ? secs : 1;
@@ -320,5 +325,8 @@ void argo__binance_ws_close(bnc *b) {
     argo__waker_set_poke_hook(b->waker, NULL, NULL);
     lws_sul_cancel(&b->tick);
     lws_context_destroy(b->lws);
+    b->lws = NULL;
   }
+  SSL_CTX_free(b->tls);
+  b->tls = NULL;
 }

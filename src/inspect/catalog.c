@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "persist/session.h"
 #include "persist/stats_yaml.h"
 #include "util/fsx.h"
+#include "util/misc.h"
 #include "util/timeu.h"
 #include "util/util.h"
 
@@ -30,11 +32,13 @@
 
 typedef struct item {
   argo_catalog_entry e;
-  argo__stats_doc doc; /* owns the strings e.stats points to (except run_dir) */
+  argo_stats stats;    /* what e.stats points to: doc's, with run_dir the folder's */
+  argo__stats_doc doc; /* owns the strings stats points to (except run_dir) */
   char *run_dir;
   char date[16];
   char run[32];
   int crashed, recoverable;
+  int64_t started; /* started_at, or when its stats.yaml was last written (older files) */
 } item;
 
 /* A run folder left out of the list. */
@@ -146,6 +150,15 @@ static int add_run(argo_catalog *cat, const char *date, const char *run, const c
   }
   argo__strlcpy(it->date, date, sizeof it->date);
   argo__strlcpy(it->run, run, sizeof it->run);
+  it->started = it->doc.started_at;
+  if (!it->started) {
+    char path[ARGO_PATH_MAX + 160];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/stats.yaml", run_dir);
+    if (stat(path, &sb) == 0) {
+      it->started = (int64_t)sb.st_mtim.tv_sec * 1000000 + sb.st_mtim.tv_nsec / 1000;
+    }
+  }
   cat->n++;
   return 0;
 }
@@ -365,13 +378,19 @@ argo_err argo_catalog_open(argo_catalog **out, const char *data_output) {
     it->e.date = it->date;
     it->e.run = it->run;
     it->e.run_number = argo__session_run_number(it->run);
-    it->e.stats = it->doc.s;
-    it->e.stats.run_dir = it->run_dir;
+    it->e.struct_size = sizeof it->e;
+    it->stats = it->doc.s;
+    it->stats.run_dir = it->run_dir;
+    it->stats.struct_size = sizeof it->stats;
+    it->e.stats = &it->stats;
     it->e.interval = it->doc.interval;
     it->e.run_collision = it->doc.run_collision;
     it->e.resumed_from = it->doc.resumed_from;
     it->e.stop_reason = it->doc.stop_reason;
     it->e.journal_damaged = it->doc.has_damage;
+    it->e.by_symbol = it->doc.by_symbol;
+    it->e.nby_symbol = it->doc.nby_symbol;
+    it->e.started_at = it->doc.started_at;
     it->e.status = it->crashed ? "crashed" : it->doc.s.status;
     it->e.recoverable = it->crashed && it->recoverable;
   }
@@ -441,10 +460,41 @@ static void select_item(argo_catalog *cat, size_t *n, size_t i) {
 }
 
 /* Every entry of session_id, oldest first. */
+/* The session started last: each session starts when its earliest day folder says (started_at,
+ * or for files written before it, when that folder's stats.yaml was written); the newest folder
+ * wins a tie. NULL when out of memory. */
+static const char *latest_session(argo_catalog *cat) {
+  argo__map first; /* session id -> index of the item with its earliest start, + 1 */
+  argo__map_init(&first);
+  const char *best = NULL;
+  int64_t best_start = 0;
+  for (size_t i = 0; i < cat->n; i++) {
+    const char *sid = cat->items[i].e.stats->session_id;
+    void **slot = argo__map_get(&first, sid);
+    size_t k = slot ? (size_t)(uintptr_t)*slot - 1 : i;
+    if (slot && cat->items[i].started < cat->items[k].started) {
+      *slot = (void *)(uintptr_t)(i + 1);
+    } else if (!slot && argo__map_put(&first, sid, (void *)(uintptr_t)(i + 1)) != 0) {
+      argo__map_free(&first);
+      return NULL;
+    }
+  }
+  for (size_t i = 0; i < cat->n; i++) {
+    const char *sid = cat->items[i].e.stats->session_id;
+    int64_t start = cat->items[(size_t)(uintptr_t)*argo__map_get(&first, sid) - 1].started;
+    if (!best || start > best_start) {
+      best = sid;
+      best_start = start;
+    }
+  }
+  argo__map_free(&first);
+  return best;
+}
+
 static size_t select_session(argo_catalog *cat, const char *session_id) {
   size_t n = 0;
   for (size_t i = cat->n; i-- > 0;) {
-    if (strcmp(cat->items[i].e.stats.session_id, session_id) == 0) {
+    if (strcmp(cat->items[i].e.stats->session_id, session_id) == 0) {
       select_item(cat, &n, i);
     }
   }
@@ -498,7 +548,11 @@ argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
     if (cat->n == 0) {
       return fail_msg(cat, ARGO_ENOTFOUND, "no sessions recorded in '%s'", cat->path);
     }
-    count = select_session(cat, cat->items[0].e.stats.session_id);
+    const char *sid = latest_session(cat);
+    if (!sid) {
+      return fail_msg(cat, ARGO_ENOMEM, "out of memory");
+    }
+    count = select_session(cat, sid);
   } else if (slash) {
     char date[32];
     int64_t day;
@@ -545,7 +599,7 @@ argo_err argo_catalog_resolve(argo_catalog *cat, const char *run,
   } else if (looks_like_id(run)) {
     const char *found = NULL;
     for (size_t i = 0; i < cat->n; i++) {
-      const char *sid = cat->items[i].e.stats.session_id;
+      const char *sid = cat->items[i].e.stats->session_id;
       if (!has_prefix_ci(sid, run)) {
         continue;
       }

@@ -7,7 +7,9 @@
  *     that table's files (every path quoted with argo__sql_quote), union_by_name so that files
  *     written before a column was appended still read, joined to __argo_files on the file name
  *     that read_parquet reports, so that every row carries its date, run and session_id;
- *   - the table stats: one row per day folder, from the stats.yaml the catalog parsed.
+ *   - the table stats: one row per day folder, from the stats.yaml the catalog parsed;
+ *   - the view round_trips: the table function argo_round_trips() (inspect/trips.h), which pairs
+ *     the fills of the hidden view __argo_trades when it is read.
  * Reading a Parquet file that a session replaces by rename is safe: DuckDB opens the file in
  * place, takes no lock, and a rename never leaves a torn file. No journal or temporary file is
  * ever named. argo_query_run runs a script's statements in order (inspect/sqlsplit.c finds the
@@ -28,6 +30,7 @@
 #include "inspect/format.h"
 #include "inspect/query.h"
 #include "inspect/sqlsplit.h"
+#include "inspect/trips.h"
 #include "persist/duck.h"
 #include "persist/schema.h"
 #include "persist/session.h"
@@ -72,7 +75,29 @@ static const char *const block_names[] = {"number_of_trades",
                                           "holding_time_count",
                                           "holding_time_min",
                                           "holding_time_max",
-                                          "holding_time_avg"};
+                                          "holding_time_avg",
+                                          "gross_profit",
+                                          "gross_loss",
+                                          "profit_factor",
+                                          "expectancy",
+                                          "total_return",
+                                          "sharpe_ratio",
+                                          "sortino_ratio",
+                                          "calmar_ratio",
+                                          "exposure",
+                                          "days",
+                                          "best_day",
+                                          "worst_day",
+                                          "buy_and_hold_return"};
+
+/* A figure added later, of a stats.yaml written before it (NaN): NULL. */
+static void append_later(duckdb_appender a, double v) {
+  if (isnan(v)) {
+    duckdb_append_null(a);
+  } else {
+    duckdb_append_double(a, v);
+  }
+}
 
 /* Appends b's figures in the order of block_names. */
 static void append_block(duckdb_appender a, const argo_stats_block *b) {
@@ -91,10 +116,27 @@ static void append_block(duckdb_appender a, const argo_stats_block *b) {
   duckdb_append_double(a, b->holding_min);
   duckdb_append_double(a, b->holding_max);
   duckdb_append_double(a, b->holding_avg);
+  append_later(a, b->gross_profit);
+  append_later(a, b->gross_loss);
+  append_later(a, b->profit_factor);
+  append_later(a, b->expectancy);
+  append_later(a, b->total_return);
+  append_later(a, b->sharpe_ratio);
+  append_later(a, b->sortino_ratio);
+  append_later(a, b->calmar_ratio);
+  append_later(a, b->exposure);
+  if (b->days > 0) {
+    duckdb_append_int64(a, b->days);
+  } else {
+    duckdb_append_null(a);
+  }
+  append_later(a, b->best_day);
+  append_later(a, b->worst_day);
+  append_later(a, b->buy_and_hold_return);
 }
 
 static int is_int_field(size_t i) {
-  return i < 3 || i == 11;
+  return i < 3 || i == 11 || i == 24;
 }
 
 static void append_text(duckdb_appender a, const char *s) {
@@ -140,7 +182,7 @@ static argo_err create_stats(duckdb_connection con, const argo_catalog_entry *co
                       "session_id VARCHAR, status VARCHAR, recorded_status VARCHAR, "
                       "symbols VARCHAR[], strategy_id VARCHAR, "
                       "strategy_name VARCHAR, strategy_version VARCHAR, candle_interval VARCHAR, "
-                      "session_start TIMESTAMP, last_updated TIMESTAMP, candles BIGINT, "
+                      "session_start TIMESTAMPTZ, last_updated TIMESTAMPTZ, candles BIGINT, "
                       "candles_total BIGINT, equity DOUBLE, run_collision VARCHAR, "
                       "resumed_from VARCHAR, run_dir VARCHAR");
   const char *scopes[2] = {"daily", "cumulative"};
@@ -168,7 +210,7 @@ static argo_err create_stats(duckdb_connection con, const argo_catalog_entry *co
     return ARGO_EDB;
   }
   for (size_t i = 0; i < n && rc == ARGO_OK; i++) {
-    const argo_stats *s = &e[i]->stats;
+    const argo_stats *s = e[i]->stats;
     duckdb_timestamp start = {s->session_start}, upd = {s->last_updated};
     duckdb_append_date(a, date_of(e[i]->date));
     duckdb_append_varchar(a, e[i]->run);
@@ -236,14 +278,15 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
     duckdb_appender_destroy(&a);
     return ARGO_EDB;
   }
-  argo__sb sql;
+  argo__sb sql, list;
   argo__sb_init(&sql);
+  argo__sb_init(&list);
   char path[ARGO_PATH_MAX + 128];
   char quoted[2 * sizeof path + 3];
   for (int t = 0; t < ARGO_T_COUNT && rc == ARGO_OK; t++) {
     const argo__table *tab = argo__schema((argo__table_id)t);
     size_t files = 0;
-    argo__sb_reset(&sql);
+    argo__sb_reset(&list);
     for (size_t i = 0; i < n + nextra; i++) {
       const char *run_dir = i < n ? e[i]->run_dir : extra[i - n].run_dir;
       const char *date = i < n ? e[i]->date : extra[i - n].date;
@@ -268,7 +311,7 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
       duckdb_append_date(a, date_of(date));
       duckdb_append_varchar(a, run);
       if (i < n) {
-        duckdb_append_varchar(a, e[i]->stats.session_id);
+        duckdb_append_varchar(a, e[i]->stats->session_id);
       } else {
         /* Without its stats.yaml the folder's session is unknown: the order ids carry only the
          * first 8 characters of its id. */
@@ -279,32 +322,39 @@ static argo_err create_views(duckdb_connection con, const argo_catalog_entry *co
         rc = ARGO_EDB;
         break;
       }
-      if (files == 0) {
-        argo__sb_printf(&sql,
-                        "CREATE VIEW %s AS SELECT f.date, f.run, f.session_id, "
-                        "t.* EXCLUDE (filename) FROM read_parquet([",
-                        tab->name);
-      }
-      argo__sb_printf(&sql, "%s%s", files ? ", " : "", quoted);
+      argo__sb_printf(&list, "%s%s", files ? ", " : "", quoted);
       files++;
     }
     if (rc) {
       break;
     }
-    if (files) {
-      argo__sb_puts(&sql, "], union_by_name = true, filename = true) AS t JOIN __argo_files AS "
-                          "f ON f.file = t.filename");
-    } else {
-      empty_view(&sql, tab);
+    /* The fills also as __argo_trades, with each row's place in its file: the order the round
+     * trips pair them in (inspect/trips.h). */
+    for (int k = 0; k < (t == ARGO_T_TRADES ? 2 : 1) && rc == ARGO_OK; k++) {
+      argo__sb_reset(&sql);
+      if (files) {
+        argo__sb_printf(&sql,
+                        "CREATE VIEW %s AS SELECT f.date, f.run, f.session_id, t.* EXCLUDE "
+                        "(filename) FROM read_parquet([%s], union_by_name = true, filename = "
+                        "true%s) AS t JOIN __argo_files AS f ON f.file = t.filename",
+                        k ? "__argo_trades" : tab->name, argo__sb_str(&list),
+                        k ? ", file_row_number = true" : "");
+      } else if (k) {
+        argo__sb_puts(&sql, "CREATE VIEW __argo_trades AS SELECT *, NULL::BIGINT AS "
+                            "file_row_number FROM trades");
+      } else {
+        empty_view(&sql, tab);
+      }
+      if (argo__sb_failed(&sql) || argo__sb_failed(&list)) {
+        argo__fmt(err, errlen, "out of memory");
+        rc = ARGO_ENOMEM;
+        break;
+      }
+      rc = argo__duck_exec(con, argo__sb_str(&sql), err, errlen);
     }
-    if (argo__sb_failed(&sql)) {
-      argo__fmt(err, errlen, "out of memory");
-      rc = ARGO_ENOMEM;
-      break;
-    }
-    rc = argo__duck_exec(con, argo__sb_str(&sql), err, errlen);
   }
   argo__sb_free(&sql);
+  argo__sb_free(&list);
   if (duckdb_appender_close(a) != DuckDBSuccess && rc == ARGO_OK) {
     argo__fmt(err, errlen, "cannot list the files: %s", duckdb_appender_error(a));
     rc = ARGO_EDB;
@@ -324,7 +374,10 @@ argo_err argo__query_db_open(duckdb_database *db, duckdb_connection *con,
     return rc;
   }
   if ((rc = create_views(*con, entries, n, extra, nextra, err, errlen)) != ARGO_OK ||
-      (rc = create_stats(*con, entries, n, err, errlen)) != ARGO_OK) {
+      (rc = create_stats(*con, entries, n, err, errlen)) != ARGO_OK ||
+      (rc = argo__trips_register(*db, *con, err, errlen)) != ARGO_OK ||
+      (rc = argo__duck_exec(*con, "CREATE VIEW round_trips AS SELECT * FROM argo_round_trips()",
+                            err, errlen)) != ARGO_OK) {
     goto fail;
   }
   return ARGO_OK;
@@ -456,7 +509,8 @@ static int nested(duckdb_type t) {
 
 /* When the statement's result has columns the value functions cannot read (lists, structs,
  * UUIDs, time zones ...), the statement is prepared again inside a SELECT that converts those
- * columns by position: to JSON text (for the JSON format, nested values) or to DuckDB's text.
+ * columns by position: to JSON text (for the JSON format, nested values), to UTC time (for the
+ * JSON format, TIMESTAMPTZ) or to DuckDB's text ("2025-10-01 09:00:00+00" for TIMESTAMPTZ).
  * The statement still runs once. NULL when no conversion is needed or possible. */
 static duckdb_prepared_statement convert(argo_query *q, duckdb_prepared_statement ps,
                                          const char *sql, argo_query_format format,
@@ -482,6 +536,10 @@ static duckdb_prepared_statement convert(argo_query *q, duckdb_prepared_statemen
     } else if (format == ARGO_QUERY_JSON && nested(t)) {
       argo__sb_printf(&w, "to_json(#%llu)", (unsigned long long)(c + 1));
       flags[c] = 1;
+    } else if (format == ARGO_QUERY_JSON && t == DUCKDB_TYPE_TIMESTAMP_TZ) {
+      /* The database's time zone is UTC (persist/duck.h): the instant as UTC time, which the
+       * JSON format writes "2025-10-01T09:00:00Z". */
+      argo__sb_printf(&w, "CAST(#%llu AS TIMESTAMP)", (unsigned long long)(c + 1));
     } else {
       argo__sb_printf(&w, "CAST(#%llu AS VARCHAR)", (unsigned long long)(c + 1));
     }

@@ -14,6 +14,12 @@
  * stats.yaml. Long series are thinned for drawing (each bucket keeps its lowest and highest
  * point), never the replay itself.
  *
+ * The round trips are paired from the same fills by inspect/trips (the pieces the statistics
+ * count), and a buy-and-hold curve follows the symbols' closes from the first day shown.
+ * Candles beyond CANDLES_MAX per symbol are merged (open of the first, high, low, close of the
+ * last) before they are embedded; the page merges them further for drawing when a view holds
+ * more than its width can show.
+ *
  * The page sets <body data-charts="N" data-charts-expected="M" data-errors="E" data-done="1">
  * once its script has run, so that a headless browser can check that every chart was drawn and
  * no script error happened. Reads only published files (through DuckDB, read-only); the page is
@@ -34,6 +40,7 @@
 #include "inspect/catalog.h"
 #include "inspect/query.h"
 #include "inspect/report_assets.h"
+#include "inspect/trips.h"
 #include "persist/duck.h"
 #include "persist/session.h"
 #include "persist/store.h"
@@ -42,18 +49,29 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 
-/* Points per drawn series (prices, equity, drawdown) before thinning. */
+/* Points per drawn series (equity, drawdown, buy and hold) before thinning. */
 #define SERIES_MAX 4000
-/* Fills and marks embedded in the page (the latest ones), and fills listed in its table. */
+/* Candles embedded per symbol: more are merged in buckets of consecutive candles. */
+#define CANDLES_MAX 20000
+/* Fills, marks and round trips embedded in the page (the latest ones), and fills listed in its
+ * table. */
 #define FILLS_MAX 20000
 #define MARKS_MAX 5000
+#define TRIPS_MAX 5000
 #define FILLS_TABLE_MAX 2000
 
 typedef struct candle_row {
   int64_t t;
-  double close;
+  double open, high, low, close;
   uint32_t sym, day;
 } candle_row;
+
+/* A round trip of the replay, with the day folder of its exit. */
+typedef struct trip_row {
+  argo__trip t;
+  uint32_t sym, day;
+  size_t fill; /* index of its exit fill */
+} trip_row;
 
 typedef struct fill_row {
   int64_t t; /* executed_at */
@@ -79,9 +97,11 @@ typedef struct rep {
   size_t nfills, fillcap;
   /* replay results, per candle timestamp of the days shown */
   int64_t *eq_t;
-  double *eq_v, *dd_v;
+  double *eq_v, *dd_v, *bh_v; /* equity, drawdown, buy and hold */
   size_t neq, eqcap;
   double capital, end_equity, max_dd;
+  trip_row *trips;
+  size_t ntrips, tripcap;
   char *err;
   size_t errlen;
 } rep;
@@ -147,7 +167,8 @@ static argo_err load_day(rep *r, uint32_t day) {
   const char *dir = r->days[day]->run_dir;
   duckdb_result res;
   /* File order is recording order: the replay depends on it, so nothing is sorted here. */
-  int q = query_file(r, dir, "market_data.parquet", "epoch_us(time), symbol, close", "", &res);
+  int q = query_file(r, dir, "market_data.parquet",
+                     "epoch_us(time), symbol, close, open, high, low", "", &res);
   if (q < 0) {
     return (argo_err)-q;
   }
@@ -168,6 +189,9 @@ static argo_err load_day(rep *r, uint32_t day) {
       candle_row *c = &r->candles[r->ncandles++];
       c->t = duckdb_value_int64(&res, 0, i);
       c->close = duckdb_value_double(&res, 2, i);
+      c->open = duckdb_value_double(&res, 3, i);
+      c->high = duckdb_value_double(&res, 4, i);
+      c->low = duckdb_value_double(&res, 5, i);
       c->sym = (uint32_t)s;
       c->day = day;
     }
@@ -221,11 +245,12 @@ static argo_err load_day(rep *r, uint32_t day) {
 
 /* ---- replay ------------------------------------------------------------------------------- */
 
-static argo_err add_sample(rep *r, int64_t t, double eq, double dd) {
+static argo_err add_sample(rep *r, int64_t t, double eq, double dd, double bh) {
   if (r->neq && r->eq_t[r->neq - 1] == t) {
-    /* Several symbols close at one time: keep the equity after the last and the deepest
-     * drawdown among them. */
+    /* Several symbols close at one time: keep the equity and buy and hold after the last and
+     * the deepest drawdown among them. */
     r->eq_v[r->neq - 1] = eq;
+    r->bh_v[r->neq - 1] = bh;
     if (dd > r->dd_v[r->neq - 1]) {
       r->dd_v[r->neq - 1] = dd;
     }
@@ -242,20 +267,52 @@ static argo_err add_sample(rep *r, int64_t t, double eq, double dd) {
       r->eq_v = v2;
     }
     double *d2 = v2 ? realloc(r->dd_v, cap * sizeof *d2) : NULL;
-    if (!d2) {
+    if (d2) {
+      r->dd_v = d2;
+    }
+    double *b2 = d2 ? realloc(r->bh_v, cap * sizeof *b2) : NULL;
+    if (!b2) {
       return oom(r);
     }
-    r->dd_v = d2;
+    r->bh_v = b2;
     r->eqcap = cap;
   }
   r->eq_t[r->neq] = t;
   r->eq_v[r->neq] = eq;
   r->dd_v[r->neq] = dd;
+  r->bh_v[r->neq] = bh;
   r->neq++;
   return ARGO_OK;
 }
 
-static argo_err apply_fill(rep *r, argo__stats *st, const fill_row *fr) {
+typedef struct trip_ctx {
+  rep *r;
+  size_t fill;
+  int failed;
+} trip_ctx;
+
+static void keep_trip(void *user, const argo__trip *t) {
+  trip_ctx *c = user;
+  rep *r = c->r;
+  const fill_row *f = &r->fills[c->fill];
+  if (f->day < r->first_shown) {
+    return;
+  }
+  if (argo__grow((void **)&r->trips, &r->tripcap, r->ntrips + 1, sizeof *r->trips) != 0) {
+    c->failed = 1;
+    return;
+  }
+  r->trips[r->ntrips++] = (trip_row){*t, f->sym, f->day, c->fill};
+}
+
+static argo_err apply_fill(rep *r, argo__stats *st, argo__trips *tr, size_t i) {
+  const fill_row *fr = &r->fills[i];
+  argo__trip_fill tf = {"",        r->syms[fr->sym], fr->side, fr->ptype, fr->qty,
+                        fr->price, fr->fee,          fr->pnl,  fr->t};
+  trip_ctx tc = {r, i, 0};
+  if (argo__trips_add(tr, &tf, keep_trip, &tc) != ARGO_OK || tc.failed) {
+    return oom(r);
+  }
   argo_fill f;
   memset(&f, 0, sizeof f);
   f.symbol = r->syms[fr->sym];
@@ -281,11 +338,50 @@ static argo_err apply_fill(rep *r, argo__stats *st, const fill_row *fr) {
 /* Replays fills and closes in recording order. A fill goes in before the close of the candle it
  * happened on: every fill executed before the candle's time, and those at its time that belong
  * to its symbol or to a symbol whose candle at that time has already gone by. */
+/* The buy-and-hold curve: the equity the first day shown started with, spread alike over the
+ * symbols at their starting prices (the last close before that day, else their first close in
+ * it), each held since: start * mean(close / starting price). */
+typedef struct bench {
+  double *ref, *last, *val; /* per symbol: starting price, latest close, latest / starting */
+  double start;
+  size_t known;
+  double sum; /* of val over the symbols known */
+} bench;
+
+static double bench_value(const bench *b) {
+  return b->known ? b->start * b->sum / (double)b->known : b->start;
+}
+
+static void bench_close(bench *b, uint32_t sym, double close, int shown) {
+  if (!(close > 0) || !isfinite(close)) {
+    return;
+  }
+  if (shown && !(b->ref[sym] > 0)) {
+    b->ref[sym] = b->last[sym] > 0 ? b->last[sym] : close;
+    b->known++;
+  }
+  if (b->ref[sym] > 0) {
+    double v = close / b->ref[sym];
+    b->sum += v - b->val[sym];
+    b->val[sym] = v;
+  }
+  b->last[sym] = close;
+}
+
 static argo_err replay(rep *r) {
   argo__stats *st = NULL;
-  int64_t *last_t = calloc(r->nsyms ? r->nsyms : 1, sizeof *last_t);
+  argo__trips *tr = NULL;
+  size_t ns = r->nsyms ? r->nsyms : 1;
+  int64_t *last_t = calloc(ns, sizeof *last_t);
+  bench b = {calloc(ns, sizeof *b.ref),
+             calloc(ns, sizeof *b.last),
+             calloc(ns, sizeof *b.val),
+             r->capital,
+             0,
+             0};
   argo_err rc = ARGO_ENOMEM;
-  if (!last_t || argo__stats_new(&st, r->capital, r->nsyms ? r->nsyms : 1) != ARGO_OK) {
+  if (!last_t || !b.ref || !b.last || !b.val || argo__stats_new(&st, r->capital, ns) != ARGO_OK ||
+      argo__trips_new(&tr) != ARGO_OK) {
     rc = oom(r);
     goto fail;
   }
@@ -295,12 +391,17 @@ static argo_err replay(rep *r) {
   size_t fi = 0;
   uint32_t day = 0;
   double peak = r->capital;
+  int started = r->first_shown == 0;
   rc = ARGO_OK;
   for (size_t k = 0; k < r->ncandles && rc == ARGO_OK; k++) {
     const candle_row *c = &r->candles[k];
     if (c->day != day) {
       argo__stats_new_day(st);
       day = c->day;
+      if (!started && day >= r->first_shown) {
+        b.start = argo__stats_equity(st); /* the equity the first day shown starts with */
+        started = 1;
+      }
     }
     while (fi < r->nfills && rc == ARGO_OK) {
       const fill_row *f = &r->fills[fi];
@@ -310,10 +411,11 @@ static argo_err replay(rep *r) {
       if (!due) {
         break;
       }
-      rc = apply_fill(r, st, f);
+      rc = apply_fill(r, st, tr, fi);
       fi++;
     }
     argo__stats_mark(st, c->sym, c->close);
+    bench_close(&b, c->sym, c->close, c->day >= r->first_shown);
     last_t[c->sym] = c->t;
     double eq = argo__stats_equity(st);
     if (eq > peak) {
@@ -321,11 +423,11 @@ static argo_err replay(rep *r) {
     }
     double dd = peak > 0 ? (peak - eq) / peak : 0;
     if (rc == ARGO_OK && c->day >= r->first_shown) {
-      rc = add_sample(r, c->t, eq, dd);
+      rc = add_sample(r, c->t, eq, dd, bench_value(&b));
     }
   }
   for (; fi < r->nfills && rc == ARGO_OK; fi++) {
-    rc = apply_fill(r, st, &r->fills[fi]);
+    rc = apply_fill(r, st, tr, fi);
   }
   if (rc == ARGO_OK) {
     argo_stats_block daily, cum;
@@ -335,7 +437,11 @@ static argo_err replay(rep *r) {
   }
 fail:
   argo__stats_free(st);
+  argo__trips_free(tr);
   free(last_t);
+  free(b.ref);
+  free(b.last);
+  free(b.val);
   return rc;
 }
 
@@ -391,34 +497,63 @@ static void ms(argo__sb *sb, int64_t us) {
   }
 }
 
+/* "key":value pairs of doubles, after a comma. */
+static void nums(argo__sb *sb, const char *const *keys, const double *vals, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    argo__sb_printf(sb, ",\"%s\":", keys[i]);
+    num(sb, vals[i]);
+  }
+}
+
 static void block_json(argo__sb *sb, const argo_stats_block *b) {
+  static const char *const keys[] = {
+      "win_rate",     "max_drawdown",   "realized_pnl",       "unrealized_pnl", "total_pnl",
+      "maximum_loss", "maximum_profit", "total_fees",         "holding_min",    "holding_max",
+      "holding_avg",  "gross_profit",   "gross_loss",         "profit_factor",  "expectancy",
+      "total_return", "sharpe_ratio",   "sortino_ratio",      "calmar_ratio",   "exposure",
+      "best_day",     "worst_day",      "buy_and_hold_return"};
+  const double vals[] = {
+      b->win_rate,     b->max_drawdown,   b->realized_pnl,       b->unrealized_pnl, b->total_pnl,
+      b->maximum_loss, b->maximum_profit, b->total_fees,         b->holding_min,    b->holding_max,
+      b->holding_avg,  b->gross_profit,   b->gross_loss,         b->profit_factor,  b->expectancy,
+      b->total_return, b->sharpe_ratio,   b->sortino_ratio,      b->calmar_ratio,   b->exposure,
+      b->best_day,     b->worst_day,      b->buy_and_hold_return};
+  _Static_assert(sizeof keys / sizeof keys[0] == sizeof vals / sizeof vals[0], "block keys");
+  char held[32];
+  /* Durations are written as argo stats shows them (argo_duration_format), so that the two
+   * never read differently. */
+  argo_duration_format(b->holding_avg, held, sizeof held);
   argo__sb_printf(sb,
                   "{\"number_of_trades\":%lld,\"number_of_winning_trades\":%lld,"
-                  "\"number_of_losing_trades\":%lld,\"win_rate\":",
+                  "\"number_of_losing_trades\":%lld,\"holding_count\":%lld,\"days\":%lld,"
+                  "\"holding_avg_text\":",
                   (long long)b->number_of_trades, (long long)b->number_of_winning_trades,
-                  (long long)b->number_of_losing_trades);
-  num(sb, b->win_rate);
-  argo__sb_puts(sb, ",\"max_drawdown\":");
-  num(sb, b->max_drawdown);
-  argo__sb_puts(sb, ",\"realized_pnl\":");
-  num(sb, b->realized_pnl);
-  argo__sb_puts(sb, ",\"unrealized_pnl\":");
-  num(sb, b->unrealized_pnl);
-  argo__sb_puts(sb, ",\"total_pnl\":");
-  num(sb, b->total_pnl);
-  argo__sb_puts(sb, ",\"maximum_loss\":");
-  num(sb, b->maximum_loss);
-  argo__sb_puts(sb, ",\"maximum_profit\":");
-  num(sb, b->maximum_profit);
-  argo__sb_puts(sb, ",\"total_fees\":");
-  num(sb, b->total_fees);
-  argo__sb_printf(sb, ",\"holding_count\":%lld,\"holding_min\":", (long long)b->holding_count);
-  num(sb, b->holding_min);
-  argo__sb_puts(sb, ",\"holding_max\":");
-  num(sb, b->holding_max);
-  argo__sb_puts(sb, ",\"holding_avg\":");
-  num(sb, b->holding_avg);
+                  (long long)b->number_of_losing_trades, (long long)b->holding_count,
+                  (long long)b->days);
+  js_str(sb, held);
+  nums(sb, keys, vals, sizeof keys / sizeof keys[0]);
   argo__sb_putc(sb, '}');
+}
+
+/* [[symbol, fills, round trips, winning, losing, win rate, realized, unrealized, total, fees,
+ * exposure, buy and hold], ...] of e's by_symbol, the daily or the cumulative figures. */
+static void by_symbol_json(argo__sb *sb, const argo_catalog_entry *e, int daily) {
+  argo__sb_putc(sb, '[');
+  for (size_t i = 0; i < e->nby_symbol; i++) {
+    const argo_symbol_block *y = daily ? &e->by_symbol[i].daily : &e->by_symbol[i].cumulative;
+    argo__sb_puts(sb, i ? ",[" : "[");
+    js_str(sb, e->by_symbol[i].symbol);
+    argo__sb_printf(sb, ",%lld,%lld,%lld,%lld,", (long long)y->fills, (long long)y->round_trips,
+                    (long long)y->winning, (long long)y->losing);
+    const double v[] = {y->win_rate, y->realized_pnl, y->unrealized_pnl,     y->total_pnl,
+                        y->fees,     y->exposure,     y->buy_and_hold_return};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+      argo__sb_puts(sb, k ? "," : "");
+      num(sb, v[k]);
+    }
+    argo__sb_putc(sb, ']');
+  }
+  argo__sb_putc(sb, ']');
 }
 
 /* {"t":[...],"v":[...]} of the points idx[0..n-1] of (t, v). More than SERIES_MAX points are
@@ -458,39 +593,70 @@ static void series_json(argo__sb *sb, const int64_t *t, const double *v, const s
   argo__sb_free(&sv);
 }
 
-static argo_err prices_json(rep *r, argo__sb *sb) {
-  size_t n = r->ncandles;
-  size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-  int64_t *t = malloc((n ? n : 1) * sizeof *t);
-  double *v = malloc((n ? n : 1) * sizeof *v);
-  if (!idx || !t || !v) {
-    free(idx);
-    free(t);
-    free(v);
+/* Each symbol's candles of the days shown: {"SYM":{"t":[..],"o":[..],"h":[..],"l":[..],"c":[..],
+ * "merged":k}}, k consecutive candles merged into one when there are more than CANDLES_MAX. */
+static argo_err candles_json(rep *r, argo__sb *sb) {
+  size_t *idx = malloc((r->ncandles ? r->ncandles : 1) * sizeof *idx);
+  if (!idx) {
     return oom(r);
   }
-  for (size_t k = 0; k < n; k++) {
-    t[k] = r->candles[k].t;
-    v[k] = r->candles[k].close;
+  argo__sb col[4];
+  for (int k = 0; k < 4; k++) {
+    argo__sb_init(&col[k]);
   }
-  argo__sb_puts(sb, "{");
+  argo__sb_putc(sb, '{');
   for (size_t s = 0; s < r->nsyms; s++) {
     size_t m = 0;
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < r->ncandles; k++) {
       if (r->candles[k].sym == s && r->candles[k].day >= r->first_shown) {
         idx[m++] = k;
       }
     }
+    size_t merge = m > CANDLES_MAX ? (m + CANDLES_MAX - 1) / CANDLES_MAX : 1;
     argo__sb_puts(sb, s ? "," : "");
     js_str(sb, r->syms[s]);
-    argo__sb_putc(sb, ':');
-    series_json(sb, t, v, idx, m);
+    argo__sb_puts(sb, ":{\"t\":[");
+    for (int k = 0; k < 4; k++) {
+      argo__sb_reset(&col[k]);
+    }
+    for (size_t b = 0; b < m; b += merge) {
+      size_t end = b + merge < m ? b + merge : m;
+      const candle_row *first = &r->candles[idx[b]], *last = &r->candles[idx[end - 1]];
+      double hi = first->high, lo = first->low;
+      for (size_t i = b + 1; i < end; i++) {
+        const candle_row *c = &r->candles[idx[i]];
+        hi = c->high > hi ? c->high : hi;
+        lo = c->low < lo ? c->low : lo;
+      }
+      const double v[4] = {first->open, hi, lo, last->close};
+      argo__sb_puts(sb, b ? "," : "");
+      ms(sb, first->t);
+      for (int k = 0; k < 4; k++) {
+        argo__sb_puts(&col[k], b ? "," : "");
+        num(&col[k], v[k]);
+      }
+    }
+    static const char *const names[4] = {"o", "h", "l", "c"};
+    for (int k = 0; k < 4; k++) {
+      argo__sb_printf(sb, "],\"%s\":[", names[k]);
+      argo__sb_puts(sb, argo__sb_str(&col[k]));
+      sb->failed |= argo__sb_failed(&col[k]);
+    }
+    argo__sb_printf(sb, "],\"merged\":%zu}", merge);
   }
-  argo__sb_puts(sb, "}");
+  argo__sb_putc(sb, '}');
+  for (int k = 0; k < 4; k++) {
+    argo__sb_free(&col[k]);
+  }
   free(idx);
-  free(t);
-  free(v);
   return ARGO_OK;
+}
+
+/* "where" a row of day d is: "2025-10-01/run_1". */
+static void where_str(argo__sb *sb, const rep *r, uint32_t d) {
+  char where[64];
+  snprintf(where, sizeof where, "%s/%s", r->days[d]->date, r->days[d]->run);
+  js_str(sb, where);
 }
 
 static void fills_json(rep *r, argo__sb *sb, size_t *total) {
@@ -516,9 +682,6 @@ static void fills_json(rep *r, argo__sb *sb, size_t *total) {
       skip--;
       continue;
     }
-    const argo_catalog_entry *e = r->days[f->day];
-    char where[64];
-    snprintf(where, sizeof where, "%s/%s", e->date, e->run);
     argo__sb_puts(sb, comma ? ",\n[" : "\n[");
     comma = 1;
     ms(sb, f->t);
@@ -535,7 +698,55 @@ static void fills_json(rep *r, argo__sb *sb, size_t *total) {
     argo__sb_putc(sb, ',');
     js_str(sb, f->order_id);
     argo__sb_putc(sb, ',');
-    js_str(sb, where);
+    where_str(sb, r, f->day);
+    argo__sb_putc(sb, ']');
+  }
+  argo__sb_puts(sb, "]");
+}
+
+/* [[symbol, side, quantity, entry time|null, entry price|null, exit time, exit price, pnl,
+ * return %|null, seconds|null, duration text, fees, exit order, where], ...]: the latest
+ * TRIPS_MAX round trips whose exit is in the days shown. */
+static void trips_json(rep *r, argo__sb *sb) {
+  size_t skip = r->ntrips > TRIPS_MAX ? r->ntrips - TRIPS_MAX : 0;
+  argo__sb_putc(sb, '[');
+  for (size_t i = skip; i < r->ntrips; i++) {
+    const trip_row *tr = &r->trips[i];
+    const argo__trip *t = &tr->t;
+    argo__sb_puts(sb, i > skip ? ",\n[" : "\n[");
+    js_str(sb, r->syms[tr->sym]);
+    argo__sb_puts(sb, t->is_short ? ",\"SHORT\"," : ",\"LONG\",");
+    num(sb, t->qty);
+    argo__sb_putc(sb, ',');
+    double secs = (double)(t->exit_time - t->entry_time) / 1e6;
+    char dur[32] = "-";
+    if (t->has_entry) {
+      ms(sb, t->entry_time);
+      argo__sb_putc(sb, ',');
+      num(sb, t->entry_price);
+      argo_duration_format(secs, dur, sizeof dur);
+    } else {
+      argo__sb_puts(sb, "null,null");
+    }
+    argo__sb_putc(sb, ',');
+    ms(sb, t->exit_time);
+    argo__sb_putc(sb, ',');
+    num(sb, t->exit_price);
+    argo__sb_putc(sb, ',');
+    num(sb, t->pnl);
+    argo__sb_putc(sb, ',');
+    double notional = t->entry_price * t->qty;
+    num(sb, t->has_entry && notional > 0 ? t->pnl / notional * 100 : NAN);
+    argo__sb_putc(sb, ',');
+    num(sb, t->has_entry ? secs : NAN);
+    argo__sb_putc(sb, ',');
+    js_str(sb, dur);
+    argo__sb_putc(sb, ',');
+    num(sb, t->fees);
+    argo__sb_putc(sb, ',');
+    js_str(sb, r->fills[tr->fill].order_id);
+    argo__sb_putc(sb, ',');
+    where_str(sb, r, tr->day);
     argo__sb_putc(sb, ']');
   }
   argo__sb_puts(sb, "]");
@@ -587,7 +798,7 @@ static argo_err marks_json(rep *r, argo__sb *sb) {
 
 static argo_err data_json(rep *r, argo__sb *sb) {
   const argo_catalog_entry *last = r->days[r->ndays - 1];
-  const argo_stats *ls = &last->stats;
+  const argo_stats *ls = last->stats;
   argo__sb_puts(sb, "{\"session_id\":");
   js_str(sb, ls->session_id);
   argo__sb_puts(sb, ",\"strategy\":{\"id\":");
@@ -621,13 +832,15 @@ static argo_err data_json(rep *r, argo__sb *sb) {
     js_str(sb, e->run);
     argo__sb_puts(sb, ",\"status\":");
     /* As argo sessions shows it: "crashed" for a crashed session not yet recovered. */
-    js_str(sb, e->status ? e->status : e->stats.status);
-    argo__sb_printf(sb, ",\"candles\":%lld,\"equity\":", (long long)e->stats.candles_day);
-    num(sb, e->stats.equity);
+    js_str(sb, e->status ? e->status : e->stats->status);
+    argo__sb_printf(sb, ",\"candles\":%lld,\"equity\":", (long long)e->stats->candles_day);
+    num(sb, e->stats->equity);
     argo__sb_puts(sb, ",\"daily\":");
-    block_json(sb, &e->stats.daily);
+    block_json(sb, &e->stats->daily);
     argo__sb_puts(sb, ",\"cumulative\":");
-    block_json(sb, &e->stats.cumulative);
+    block_json(sb, &e->stats->cumulative);
+    argo__sb_puts(sb, ",\"by_symbol\":");
+    by_symbol_json(sb, e, 1);
     argo__sb_putc(sb, '}');
   }
   argo__sb_puts(sb, "],\n\"session\":{\"status\":");
@@ -636,6 +849,8 @@ static argo_err data_json(rep *r, argo__sb *sb) {
   num(sb, ls->equity);
   argo__sb_puts(sb, ",\"block\":");
   block_json(sb, &ls->cumulative);
+  argo__sb_puts(sb, ",\"by_symbol\":");
+  by_symbol_json(sb, last, 0);
   argo__sb_puts(sb, "},\n\"check\":{\"equity_replayed\":");
   num(sb, r->end_equity);
   argo__sb_puts(sb, ",\"equity_file\":");
@@ -644,8 +859,8 @@ static argo_err data_json(rep *r, argo__sb *sb) {
   num(sb, r->max_dd);
   argo__sb_puts(sb, ",\"max_drawdown_file\":");
   num(sb, ls->cumulative.max_drawdown);
-  argo__sb_puts(sb, "},\n\"prices\":");
-  argo_err rc = prices_json(r, sb);
+  argo__sb_puts(sb, "},\n\"candles\":");
+  argo_err rc = candles_json(r, sb);
   if (rc) {
     return rc;
   }
@@ -660,12 +875,16 @@ static argo_err data_json(rep *r, argo__sb *sb) {
   series_json(sb, r->eq_t, r->eq_v, all, r->neq);
   argo__sb_puts(sb, ",\n\"drawdown\":");
   series_json(sb, r->eq_t, r->dd_v, all, r->neq);
+  argo__sb_puts(sb, ",\n\"buy_and_hold\":");
+  series_json(sb, r->eq_t, r->bh_v, all, r->neq);
   free(all);
   size_t total = 0;
   argo__sb_puts(sb, ",\n\"fills\":");
   fills_json(r, sb, &total);
-  argo__sb_printf(sb, ",\n\"fills_total\":%zu,\"fills_table_max\":%d,\n\"marks\":", total,
+  argo__sb_printf(sb, ",\n\"fills_total\":%zu,\"fills_table_max\":%d,\n\"trips\":", total,
                   FILLS_TABLE_MAX);
+  trips_json(r, sb);
+  argo__sb_printf(sb, ",\n\"trips_total\":%zu,\n\"marks\":", r->ntrips);
   if ((rc = marks_json(r, sb)) != ARGO_OK) {
     return rc;
   }
@@ -686,7 +905,7 @@ static argo_err page(rep *r, const char *run, argo__sb *sb) {
   argo__sb_add(sb, (const char *)argo__report_onerror_js, argo__report_onerror_js_len);
   argo__sb_puts(sb, "</script>\n</head>\n<body data-charts=\"0\" data-errors=\"0\" "
                     "data-done=\"0\">\n<h1>argo session ");
-  html_text(sb, last->stats.session_id);
+  html_text(sb, last->stats->session_id);
   argo__sb_puts(sb, "</h1>\n<p class=\"note\">");
   html_text(sb, first->date);
   if (last != first) {
@@ -695,11 +914,14 @@ static argo_err page(rep *r, const char *run, argo__sb *sb) {
   }
   argo__sb_puts(sb, ", report of <code>");
   html_text(sb, run);
-  argo__sb_puts(sb, "</code>, times in UTC</p>\n<div id=\"summary\"></div>\n<h2>Prices, fills and "
-                    "marks</h2>\n<div id=\"prices\"></div>\n<h2>Equity</h2>\n<div "
-                    "id=\"equity\"></div>\n<h2>Drawdown</h2>\n<div id=\"drawdown\"></div>\n"
-                    "<h2>Statistics</h2>\n<div id=\"stats\"></div>\n<h2>Fills</h2>\n<div "
-                    "id=\"fills\"></div>\n<footer>Written by argo ");
+  argo__sb_puts(sb, "</code>, times in UTC</p>\n<div id=\"summary\"></div>\n"
+                    "<h2>Prices, fills and marks</h2>\n<div id=\"toolbar\"></div>\n"
+                    "<div id=\"prices\"></div>\n<h2>Equity</h2>\n<div id=\"equity\"></div>\n"
+                    "<h2>Drawdown</h2>\n<div id=\"drawdown\"></div>\n"
+                    "<h2>Statistics</h2>\n<div id=\"stats\"></div>\n"
+                    "<h2>By symbol</h2>\n<div id=\"bysymbol\"></div>\n"
+                    "<h2>Round trips</h2>\n<div id=\"trips\"></div>\n"
+                    "<h2>Fills</h2>\n<div id=\"fills\"></div>\n<footer>Written by argo ");
   argo__sb_puts(sb, argo_version());
   argo__sb_puts(sb, " from ");
   html_text(sb, argo_catalog_path(r->cat));
@@ -743,7 +965,7 @@ static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
   }
   for (size_t i = total; i-- > 0;) {
     const argo_catalog_entry *e = argo_catalog_at(cat, i);
-    if (strcmp(e->stats.session_id, want_last->stats.session_id) != 0) {
+    if (strcmp(e->stats->session_id, want_last->stats->session_id) != 0) {
       continue;
     }
     if (e == want_first) {
@@ -754,8 +976,8 @@ static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
       break;
     }
   }
-  for (size_t i = 0; i < want_last->stats.nsymbols; i++) {
-    if (sym_index(&r, want_last->stats.symbols[i]) < 0) {
+  for (size_t i = 0; i < want_last->stats->nsymbols; i++) {
+    if (sym_index(&r, want_last->stats->symbols[i]) < 0) {
       rc = oom(&r);
       goto fail;
     }
@@ -772,7 +994,7 @@ static argo_err build(argo_catalog *cat, const char *run, argo__sb *html) {
     }
   }
   /* The starting capital is not in the files; stats.yaml holds equity = capital + total pnl. */
-  r.capital = want_last->stats.equity - want_last->stats.cumulative.total_pnl;
+  r.capital = want_last->stats->equity - want_last->stats->cumulative.total_pnl;
   if ((rc = replay(&r)) != ARGO_OK || (rc = page(&r, run, html)) != ARGO_OK) {
     goto fail;
   }
@@ -790,6 +1012,8 @@ fail:
   free(r.eq_t);
   free(r.eq_v);
   free(r.dd_v);
+  free(r.bh_v);
+  free(r.trips);
   free(r.days);
   return rc;
 }

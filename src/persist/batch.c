@@ -50,6 +50,10 @@ size_t argo__batch_add(argo__batch *b) {
   if (ARGO_UNLIKELY(b->rows == b->cap) && grow_rows(b, b->rows + 1) != 0) {
     return (size_t)-1;
   }
+  /* A cell left unset reads as zero or the empty string, never as a stale value. */
+  for (size_t c = 0; c < b->t->ncols; c++) {
+    b->cols[c].i64[b->rows] = 0;
+  }
   return b->rows++;
 }
 

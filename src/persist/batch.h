@@ -33,7 +33,8 @@ void argo__batch_init(argo__batch *b, argo__table_id table);
 void argo__batch_free(argo__batch *b);
 /* Empties the batch, keeping its memory. */
 void argo__batch_clear(argo__batch *b);
-/* Adds a row (values unset) and returns its index, or (size_t)-1 when out of memory. */
+/* Adds a row (every value zero, every text empty) and returns its index, or (size_t)-1 when out of
+ * memory. */
 size_t argo__batch_add(argo__batch *b);
 
 static inline void argo__batch_f64(argo__batch *b, int col, size_t row, double v) {
@@ -51,7 +52,7 @@ static inline const char *argo__batch_get_text(const argo__batch *b, int col, si
                                                size_t *len) {
   uint64_t v = b->cols[col].txt[row];
   *len = (size_t)(v & 0xFFFFFF);
-  return b->arena + (v >> 24);
+  return *len ? b->arena + (v >> 24) : "";
 }
 
 #endif

@@ -66,11 +66,25 @@ argo_err argo__duck_open(const argo__duck_opts *opts, duckdb_database *db, duckd
     argo__fmt(err, errlen, "DuckDB: cannot open an in-memory database: %s", why);
     return ARGO_EDB;
   }
-  if (con && duckdb_connect(*db, con) != DuckDBSuccess) {
-    *con = NULL;
+  duckdb_connection c = NULL;
+  if (duckdb_connect(*db, &c) != DuckDBSuccess) {
     duckdb_close(db);
     argo__fmt(err, errlen, "DuckDB: cannot connect to its in-memory database");
     return ARGO_EDB;
+  }
+  /* Times are instants (TIMESTAMPTZ, docs/files.md); a cast between them and TIMESTAMP, such as
+   * reading a file written before they were, must not take the machine's time zone. */
+  argo_err rc = argo__duck_exec(c, "SET GLOBAL TimeZone = 'UTC'", why, sizeof why);
+  if (rc != ARGO_OK) {
+    duckdb_disconnect(&c);
+    duckdb_close(db);
+    argo__fmt(err, errlen, "DuckDB: cannot set its time zone to UTC: %s", why);
+    return rc;
+  }
+  if (con) {
+    *con = c;
+  } else {
+    duckdb_disconnect(&c);
   }
   return ARGO_OK;
 }

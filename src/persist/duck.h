@@ -2,7 +2,8 @@
  * DuckDB, opened and used one way (DuckDB's C API). Every database argo opens is in memory, with
  * DuckDB's extension auto-install and auto-load off (nothing is ever fetched: the machine may be
  * offline, and Parquet and CSV are built in) and as many worker threads as its caller asks (1:
- * each query runs on the thread that asks, so that argo's own threads are the ones that work).
+ * each query runs on the thread that asks, so that argo's own threads are the ones that work),
+ * and its TimeZone set to UTC, whatever the machine's is.
  * DuckDB's messages come back on one line, with what failed. Depends on DuckDB and util only.
  */
 #ifndef ARGO_DUCK_H

@@ -124,7 +124,7 @@ static long read_file(duckdb_connection con, const char *path, const char *const
     if (a->have[i] >= per_symbol || argo__sql_quote(symbols[i], s, sizeof s) != 0) {
       continue;
     }
-    argo__sb_printf(&sql, " OR (symbol = %s AND time < make_timestamp(%lld))", s,
+    argo__sb_printf(&sql, " OR (symbol = %s AND epoch_us(time) < %lld)", s,
                     (long long)a->before[i]);
   }
   /* Newest first, so that a symbol that needs fewer than per_symbol more takes the newest. */
@@ -358,4 +358,216 @@ void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *
   }
   free(days);
   argo__duck_close(&db, &con);
+}
+
+/* ---- orders a live broker left open ------------------------------------------------------ */
+
+static int status_final(const char *s) {
+  return strcmp(s, "PENDING") != 0;
+}
+
+/* The order of id in p (or a new zeroed entry, or NULL when out of memory); *done set for the
+ * ids that some file holds final. */
+static argo__prior_order *prior_of(argo__prior *p, size_t *cap, const char *id) {
+  for (size_t i = 0; i < p->n; i++) {
+    if (strcmp(p->v[i].o.order_id, id) == 0) {
+      return &p->v[i];
+    }
+  }
+  if (argo__grow((void **)&p->v, cap, p->n + 1, sizeof *p->v) != 0) {
+    return NULL;
+  }
+  argo__prior_order *x = &p->v[p->n++];
+  memset(x, 0, sizeof *x);
+  argo__strlcpy(x->o.order_id, id, sizeof x->o.order_id);
+  return x;
+}
+
+static const char *cell(duckdb_result *r, idx_t c, idx_t row, char *buf, size_t len) {
+  char *v = duckdb_value_varchar(r, c, row);
+  argo__strlcpy(buf, v ? v : "", len);
+  duckdb_free(v);
+  return buf;
+}
+
+/* The live orders of one orders.parquet into p; final ones marked in done (parallel array). */
+static int orders_of(duckdb_connection con, const char *path, const char *run, argo__prior *p,
+                     size_t *cap, unsigned char **done, size_t *dcap) {
+  char q[8800], sql[9400];
+  if (argo__sql_quote(path, q, sizeof q) != 0) {
+    return 0;
+  }
+  snprintf(sql, sizeof sql,
+           "SELECT order_id, client_order_id, CAST(symbol AS VARCHAR), CAST(side AS VARCHAR), "
+           "CAST(order_type AS VARCHAR), quantity, price, epoch_us(timestamp), "
+           "CAST(status AS VARCHAR), CAST(position_type AS VARCHAR) FROM read_parquet(%s) "
+           "WHERE client_order_id <> ''",
+           q);
+  duckdb_result r;
+  if (duckdb_query(con, sql, &r) != DuckDBSuccess) {
+    duckdb_destroy_result(&r);
+    return 0; /* written before client_order_id, or unreadable: no live orders to find */
+  }
+  int rc = 0;
+  for (idx_t i = 0; i < duckdb_row_count(&r) && rc == 0; i++) {
+    char id[ARGO_ID_MAX], st[16], tmp[64];
+    cell(&r, 0, i, id, sizeof id);
+    argo__prior_order *x = prior_of(p, cap, id);
+    if (!x || argo__grow((void **)done, dcap, p->n, 1) != 0) {
+      rc = -1;
+      break;
+    }
+    size_t k = (size_t)(x - p->v);
+    if (k + 1 == p->n) {
+      (*done)[k] = 0;
+    }
+    if (status_final(cell(&r, 8, i, st, sizeof st))) {
+      (*done)[k] = 1;
+      continue;
+    }
+    cell(&r, 1, i, x->client_id, sizeof x->client_id);
+    cell(&r, 2, i, x->symbol, sizeof x->symbol);
+    x->o.side =
+        strcmp(cell(&r, 3, i, tmp, sizeof tmp), "SELL") == 0 ? ARGO_SIDE_SELL : ARGO_SIDE_BUY;
+    x->o.type = strcmp(cell(&r, 4, i, tmp, sizeof tmp), "LIMIT") == 0 ? ARGO_ORDER_LIMIT
+                                                                      : ARGO_ORDER_MARKET;
+    x->o.quantity = duckdb_value_double(&r, 5, i);
+    x->o.price = duckdb_value_double(&r, 6, i);
+    x->o.timestamp = duckdb_value_int64(&r, 7, i);
+    x->o.status = ARGO_ORDER_PENDING;
+    x->o.position_type = strcmp(cell(&r, 9, i, tmp, sizeof tmp), "SHORT") == 0 ? ARGO_POSITION_SHORT
+                                                                               : ARGO_POSITION_LONG;
+    argo__strlcpy(x->run, run, sizeof x->run);
+  }
+  duckdb_destroy_result(&r);
+  return rc;
+}
+
+/* The fills of the orders in p recorded in one trades.parquet. */
+static int trades_of(duckdb_connection con, const char *path, argo__prior *p) {
+  char q[8800], sql[9200];
+  if (argo__sql_quote(path, q, sizeof q) != 0) {
+    return 0;
+  }
+  snprintf(sql, sizeof sql,
+           "SELECT order_id, trade_id, executed_qty FROM read_parquet(%s) WHERE trade_id <> ''", q);
+  duckdb_result r;
+  if (duckdb_query(con, sql, &r) != DuckDBSuccess) {
+    duckdb_destroy_result(&r);
+    return 0;
+  }
+  int rc = 0;
+  for (idx_t i = 0; i < duckdb_row_count(&r) && rc == 0; i++) {
+    char id[ARGO_ID_MAX], tid[32];
+    cell(&r, 0, i, id, sizeof id);
+    for (size_t k = 0; k < p->n; k++) {
+      argo__prior_order *x = &p->v[k];
+      if (strcmp(x->o.order_id, id) != 0) {
+        continue;
+      }
+      int64_t *t = realloc(x->trades, (x->ntrades + 1) * sizeof *t);
+      if (!t) {
+        rc = -1;
+        break;
+      }
+      x->trades = t;
+      x->trades[x->ntrades++] = strtoll(cell(&r, 1, i, tid, sizeof tid), NULL, 10);
+      x->o.filled_qty += duckdb_value_double(&r, 2, i);
+    }
+  }
+  duckdb_destroy_result(&r);
+  return rc;
+}
+
+void argo__prior_free(argo__prior *p) {
+  for (size_t i = 0; p && i < p->n; i++) {
+    free(p->v[i].trades);
+  }
+  if (p) {
+    free(p->v);
+    memset(p, 0, sizeof *p);
+  }
+}
+
+/* Calls fn for the file name of every run folder under data_output. */
+static int each_run_file(const char *data_output, const char *file, duckdb_connection con,
+                         int (*fn)(duckdb_connection, const char *, const char *, void *),
+                         void *arg) {
+  size_t ndays = 0;
+  entry *days = list(data_output, 1, &ndays);
+  int rc = 0;
+  for (size_t d = 0; d < ndays && rc == 0; d++) {
+    char day_dir[4200];
+    snprintf(day_dir, sizeof day_dir, "%s/%s", data_output, days[d].name);
+    size_t nruns = 0;
+    entry *runs = list(day_dir, 0, &nruns);
+    for (size_t k = 0; k < nruns && rc == 0; k++) {
+      char path[4400], run[160];
+      snprintf(path, sizeof path, "%s/%s/%s", day_dir, runs[k].name, file);
+      snprintf(run, sizeof run, "%s/%s", days[d].name, runs[k].name);
+      if (argo__fs_exists(path)) {
+        rc = fn(con, path, run, arg);
+      }
+    }
+    free(runs);
+  }
+  free(days);
+  return rc;
+}
+
+typedef struct live_walk {
+  argo__prior *p;
+  size_t cap, dcap;
+  unsigned char *done;
+} live_walk;
+
+static int walk_orders(duckdb_connection con, const char *path, const char *run, void *arg) {
+  live_walk *w = arg;
+  return orders_of(con, path, run, w->p, &w->cap, &w->done, &w->dcap);
+}
+
+static int walk_trades(duckdb_connection con, const char *path, const char *run, void *arg) {
+  (void)run;
+  return trades_of(con, path, ((live_walk *)arg)->p);
+}
+
+argo_err argo__history_live_orders(const char *data_output, argo__prior *out,
+                                   argo__history_report report, void *user) {
+  memset(out, 0, sizeof *out);
+  if (!argo__fs_is_dir(data_output)) {
+    return ARGO_OK;
+  }
+  duckdb_database db = NULL;
+  duckdb_connection con = NULL;
+  char err[ARGO_ERRMSG_MAX];
+  if (argo__duck_open(NULL, &db, &con, err, sizeof err) != ARGO_OK) {
+    if (report) {
+      report(user, ARGO_EDB, err);
+    }
+    return ARGO_OK;
+  }
+  live_walk w = {.p = out};
+  int rc = each_run_file(data_output, "orders.parquet", con, walk_orders, &w);
+  /* Only the orders no file holds final are left. */
+  size_t n = 0;
+  for (size_t i = 0; rc == 0 && i < out->n; i++) {
+    if (!w.done[i] && out->v[i].client_id[0]) {
+      out->v[n++] = out->v[i];
+    }
+  }
+  out->n = rc == 0 ? n : out->n;
+  for (size_t i = 0; i < out->n; i++) {
+    out->v[i].o.symbol = out->v[i].symbol;
+    out->v[i].o.reason = "";
+  }
+  if (rc == 0 && out->n) {
+    rc = each_run_file(data_output, "trades.parquet", con, walk_trades, &w);
+  }
+  free(w.done);
+  argo__duck_close(&db, &con);
+  if (rc != 0) {
+    argo__prior_free(out);
+    return ARGO_ENOMEM;
+  }
+  return ARGO_OK;
 }

@@ -37,4 +37,29 @@ void argo__stored_free(argo__stored *s);
 void argo__history_last_ids(const char *data_output, int64_t *mark_id, int64_t *log_id,
                             argo__history_report report, void *user);
 
+/* An order a live broker left open (PENDING in the record, with a client order id) in an
+ * earlier session of the data output: what the next session asks the exchange about. */
+typedef struct argo__prior_order {
+  argo_order o; /* its last recorded row; o.symbol points to symbol, o.reason is "" */
+  char symbol[32];
+  char client_id[64];
+  int64_t *trades; /* the exchange's trade ids of its recorded fills */
+  size_t ntrades;
+  char run[128]; /* "2025-10-01/run_2": the run folder that recorded it last */
+} argo__prior_order;
+
+typedef struct argo__prior {
+  argo__prior_order *v;
+  size_t n;
+} argo__prior;
+
+/* Every order of the runs under data_output that some orders.parquet holds as PENDING with a
+ * client order id and none holds as final (FILLED, CANCELLED, REJECTED, FAILED), with the trade
+ * ids of its fills in any trades.parquet and their quantity in o.filled_qty. Files written before
+ * orders had a client_order_id column hold no live orders. A file that cannot be read is
+ * reported (report may be NULL) and skipped. ARGO_OK or ARGO_ENOMEM. */
+ARGO_NODISCARD argo_err argo__history_live_orders(const char *data_output, argo__prior *out,
+                                                  argo__history_report report, void *user);
+void argo__prior_free(argo__prior *p);
+
 #endif

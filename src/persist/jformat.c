@@ -548,7 +548,7 @@ int argo__jdecode_candle(const unsigned char *p, size_t n, argo__jcandle *out) {
   return d.bad ? -1 : 0;
 }
 
-int argo__jencode_order(argo__jbuf *b, uint16_t sym, const argo_order *o) {
+int argo__jencode_order(argo__jbuf *b, uint16_t sym, const argo_order *o, const char *client_id) {
   rec r = rec_begin(b, ARGO_J_ORDER, 128);
   w_u16(&r, sym);
   w_str(&r, o->order_id);
@@ -562,6 +562,8 @@ int argo__jencode_order(argo__jbuf *b, uint16_t sym, const argo_order *o) {
   w_f64(&r, o->filled_qty);
   w_str(&r, o->reason);
   w_str(&r, o->symbol); /* for an order of a symbol the session does not trade (sym 0xFFFF) */
+  /* Added with the live brokers: an order record written before them ends here. */
+  w_str(&r, client_id ? client_id : "");
   return rec_end(&r, b);
 }
 
@@ -580,6 +582,10 @@ int argo__jdecode_order(const unsigned char *p, size_t n, argo__jorder *out) {
   out->o.filled_qty = r_f64(&d);
   out->reason = r_str(&d);
   out->symbol = r_str(&d);
+  out->client_id = (argo__jstr){"", 0};
+  if (!d.bad && d.pos < d.n) {
+    out->client_id = r_str(&d);
+  }
   return d.bad ? -1 : 0;
 }
 

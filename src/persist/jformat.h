@@ -74,7 +74,7 @@ typedef struct argo__jbuf {
 /* Each appends one whole record to b: 0, or -1 when out of memory (the record is dropped
  * whole, b->len is back where it was and b->failed is set). */
 int argo__jencode_day(argo__jbuf *b, const argo__jday *d);
-int argo__jencode_order(argo__jbuf *b, uint16_t sym, const argo_order *o);
+int argo__jencode_order(argo__jbuf *b, uint16_t sym, const argo_order *o, const char *client_id);
 int argo__jencode_fill(argo__jbuf *b, uint16_t sym, const argo_fill *f, const argo__fill_extra *x);
 int argo__jencode_mark(argo__jbuf *b, int64_t id, int64_t time, const char *symbol,
                        const argo_mark *m);
@@ -139,6 +139,7 @@ typedef struct argo__jorder {
   argo_order o; /* o.symbol, o.strategy_name NULL; o.reason NULL */
   argo__jstr reason;
   argo__jstr symbol;
+  argo__jstr client_id; /* empty when the record has none */
 } argo__jorder;
 
 typedef struct argo__jfill {

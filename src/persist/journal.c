@@ -548,8 +548,9 @@ void argo__journal_hcandle(argo__journal *j, uint16_t sym, const argo_candle *c)
   candle_record(j, ARGO_J_HCANDLE, sym, c);
 }
 
-void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o) {
-  sealed(j, argo__jencode_order(rec(j), sym, o));
+void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o,
+                         const char *client_id) {
+  sealed(j, argo__jencode_order(rec(j), sym, o, client_id));
   j->urgent = 1;
 }
 

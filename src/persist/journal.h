@@ -54,7 +54,8 @@ void argo__journal_day(argo__journal *j, const argo__jday *d);
 void argo__journal_candle(argo__journal *j, uint16_t sym, const argo_candle *c);
 /* A candle of downloaded history (ARGO_J_HCANDLE; same payload as a candle). */
 void argo__journal_hcandle(argo__journal *j, uint16_t sym, const argo_candle *c);
-void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o);
+void argo__journal_order(argo__journal *j, uint16_t sym, const argo_order *o,
+                         const char *client_id);
 /* x: a live broker's additions (may be NULL). */
 void argo__journal_fill(argo__journal *j, uint16_t sym, const argo_fill *f,
                         const argo__fill_extra *x);

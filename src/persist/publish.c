@@ -34,6 +34,8 @@ typedef struct docbuf {
   char stop_reason[ARGO_ERRMSG_MAX];
   argo__stats_pos *pos; /* grows to the number of symbols; symbol names are the engine's */
   size_t pos_cap;
+  argo_symbol_stats *bysym; /* the same */
+  size_t bysym_cap;
 } docbuf;
 
 typedef struct seg {
@@ -163,10 +165,23 @@ static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
   } else if (src->has_account && src->npositions) {
     dst->doc.has_account = 0; /* out of memory: better no account block than a wrong one */
   }
+  dst->doc.by_symbol = NULL;
+  dst->doc.nby_symbol = 0;
+  if (src->nby_symbol &&
+      argo__grow((void **)&dst->bysym, &dst->bysym_cap, src->nby_symbol, sizeof *dst->bysym) == 0) {
+    memcpy(dst->bysym, src->by_symbol, src->nby_symbol * sizeof *dst->bysym);
+    dst->doc.by_symbol = dst->bysym;
+    dst->doc.nby_symbol = src->nby_symbol; /* out of memory: no by_symbol rather than a wrong one */
+  }
 }
 
 static void docbuf_move(docbuf *dst, const docbuf *src) {
   doc_copy(dst, &src->doc);
+}
+
+static void docbuf_free(docbuf *d) {
+  free(d->pos);
+  free(d->bysym);
 }
 
 static seg *seg_new(void) {
@@ -187,7 +202,7 @@ static void seg_free(seg *s) {
   if (s->lock_fd >= 0) {
     close(s->lock_fd);
   }
-  free(s->stats.pos);
+  docbuf_free(&s->stats);
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo__batch_free(&s->rows[t]);
   }
@@ -968,9 +983,9 @@ void argo__pub_free(argo__pub *p) {
     free(p->syms[i]);
   }
   free(p->syms);
-  free(p->doc.pos);
-  free(p->deferred_doc.pos);
-  free(p->ending_doc.pos);
+  docbuf_free(&p->doc);
+  docbuf_free(&p->deferred_doc);
+  docbuf_free(&p->ending_doc);
   pthread_mutex_destroy(&p->mu);
   argo__errring_deinit(&p->errs);
   pthread_cond_destroy(&p->work_cv);

@@ -177,8 +177,10 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     } else if (!(sym = sym_name(r, o.sym))) {
       return ARGO_ECORRUPT;
     }
+    char cid[96];
+    argo__jstr_copy(o.client_id, cid, sizeof cid);
     if (argo__rows_order(&r->b[ARGO_T_ORDERS], &o.o, sym, r->day.d.strategy_name, o.reason.p,
-                         o.reason.n) == (size_t)-1) {
+                         o.reason.n, cid) == (size_t)-1) {
       return ARGO_ENOMEM;
     }
     r->orders++;
@@ -195,7 +197,7 @@ static argo_err apply(rebuild *r, int type, const unsigned char *p, size_t n) {
     char asset[64], trade_id[64];
     argo__jstr_copy(f.commission_asset, asset, sizeof asset);
     argo__jstr_copy(f.trade_id, trade_id, sizeof trade_id);
-    argo__fill_extra x = {asset, trade_id};
+    argo__fill_extra x = {asset, trade_id, NULL};
     if (argo__rows_fill(&r->b[ARGO_T_TRADES], &f.f, sym, &x) == (size_t)-1) {
       return ARGO_ENOMEM;
     }
@@ -324,6 +326,8 @@ static argo_err write_stats(rebuild *r, const char *status, int64_t last_updated
   s->strategy_version = r->day.d.strategy_version;
   s->strategy_name = r->day.d.strategy_name;
   argo__stats_get(r->stats, &s->daily, &s->cumulative);
+  doc.by_symbol = argo__stats_symbols(r->stats, r->day.d.symbols);
+  doc.nby_symbol = r->day.d.nsymbols;
   s->candles_day = r->candles;
   s->candles_total = r->day.d.candles_total + r->candles;
   s->equity = argo__stats_equity(r->stats);

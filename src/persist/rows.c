@@ -6,7 +6,8 @@
 #include "persist/schema.h"
 
 size_t argo__rows_order(argo__batch *b, const argo_order *o, const char *symbol,
-                        const char *strategy, const char *reason, size_t reason_len) {
+                        const char *strategy, const char *reason, size_t reason_len,
+                        const char *client_id) {
   size_t r = argo__batch_add(b);
   if (r == (size_t)-1) {
     return r;
@@ -22,6 +23,7 @@ size_t argo__rows_order(argo__batch *b, const argo_order *o, const char *symbol,
   argo__batch_text(b, ORD_STRATEGY, r, strategy);
   argo__batch_text(b, ORD_POSTYPE, r, argo__position_type_name(o->position_type));
   argo__batch_text_n(b, ORD_REASON, r, reason ? reason : "", reason ? reason_len : 0);
+  argo__batch_text(b, ORD_CLIENT_ID, r, client_id);
   return r;
 }
 

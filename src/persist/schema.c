@@ -18,12 +18,20 @@ static const char *const mark_level_labels[] = {"info", "warning", "error", NULL
 static const char *const log_level_labels[] = {"debug", "info", "warning", "error", NULL};
 
 static const argo__column orders_cols[] = {
-    {"order_id", ARGO_COL_TEXT, NULL},       {"symbol", ARGO_COL_TEXT, NULL},
-    {"side", ARGO_COL_TEXT, side_labels},    {"order_type", ARGO_COL_TEXT, type_labels},
-    {"quantity", ARGO_COL_DOUBLE, NULL},     {"price", ARGO_COL_DOUBLE, NULL},
-    {"timestamp", ARGO_COL_TIMESTAMP, NULL}, {"status", ARGO_COL_TEXT, status_labels},
-    {"strategy_name", ARGO_COL_TEXT, NULL},  {"position_type", ARGO_COL_TEXT, postype_labels},
+    {"order_id", ARGO_COL_TEXT, NULL},
+    {"symbol", ARGO_COL_TEXT, NULL},
+    {"side", ARGO_COL_TEXT, side_labels},
+    {"order_type", ARGO_COL_TEXT, type_labels},
+    {"quantity", ARGO_COL_DOUBLE, NULL},
+    {"price", ARGO_COL_DOUBLE, NULL},
+    {"timestamp", ARGO_COL_TIMESTAMP, NULL},
+    {"status", ARGO_COL_TEXT, status_labels},
+    {"strategy_name", ARGO_COL_TEXT, NULL},
+    {"position_type", ARGO_COL_TEXT, postype_labels},
     {"reason", ARGO_COL_TEXT, NULL},
+    /* Appended for live brokers (docs/files.md): the exchange's client order id; empty for the
+     * paper broker. */
+    {"client_order_id", ARGO_COL_TEXT, NULL},
 };
 
 static const argo__column trades_cols[] = {
@@ -90,7 +98,8 @@ const char *argo__coltype_sql(argo__coltype t) {
   case ARGO_COL_DOUBLE:
     return "DOUBLE";
   case ARGO_COL_TIMESTAMP:
-    return "TIMESTAMP";
+    /* An instant, written to Parquet with isAdjustedToUTC=true (docs/files.md). */
+    return "TIMESTAMPTZ";
   case ARGO_COL_BIGINT:
     return "BIGINT";
   case ARGO_COL_BOOLEAN:

@@ -13,7 +13,8 @@
 typedef enum argo__coltype {
   ARGO_COL_TEXT = 0,
   ARGO_COL_DOUBLE = 1,
-  ARGO_COL_TIMESTAMP = 2, /* int64_t microseconds, UTC */
+  ARGO_COL_TIMESTAMP = 2, /* int64_t microseconds, UTC: TIMESTAMPTZ in DuckDB, Parquet
+                             TIMESTAMP(MICROS, isAdjustedToUTC=true) */
   ARGO_COL_BIGINT = 3,
   ARGO_COL_BOOLEAN = 4 /* int64_t 0 or 1 in a batch; BOOLEAN in DuckDB and Parquet */
 } argo__coltype;
@@ -47,7 +48,7 @@ typedef struct argo__table {
 } argo__table;
 
 const argo__table *argo__schema(argo__table_id id);
-/* DuckDB type name of a column type ("VARCHAR", "DOUBLE", "TIMESTAMP", "BIGINT"). */
+/* DuckDB type name of a column type ("VARCHAR", "DOUBLE", "TIMESTAMPTZ", "BIGINT"). */
 const char *argo__coltype_sql(argo__coltype t);
 /* The DuckDB statements that make a table of t's columns: every CREATE TYPE ... AS ENUM of
  * its fixed-value columns (enum_sql; once per database, types outlive the tables, the library
@@ -80,6 +81,7 @@ enum {
   ORD_STRATEGY,
   ORD_POSTYPE,
   ORD_REASON,
+  ORD_CLIENT_ID,
   ORD_NCOLS
 };
 enum {

@@ -206,6 +206,7 @@ argo_err argo__session_open(argo__session *s, const char *data_output, int64_t c
   memcpy(s->id_prefix, s->session_id, 8);
   s->id_prefix[8] = '\0';
   s->start_us = clock_us;
+  s->opened_wall_us = argo__wall_us();
   int64_t day = argo__day_of(clock_us);
   char date[16], day_dir[ARGO_PATH_MAX + 32];
   argo__day_format(day, date);

@@ -29,6 +29,8 @@ typedef struct argo__session {
   char collision[512]; /* "" or why the current day's run number differs from run_number */
   int lock_fd;         /* the lock of the day folder just claimed (argo__session_lock's kind), held:
                           the caller takes it (and sets this to -1) */
+  int64_t opened_wall_us; /* the machine's clock when the session was opened (stats.yaml
+                             started_at: which session is the latest) */
 } argo__session;
 
 /* Folders named so in a day folder are run folders being claimed (or left by a crash while

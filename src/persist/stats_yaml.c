@@ -197,7 +197,26 @@ static void seq_end(out *o) {
   }
 }
 
-static void block(out *o, const char *k, const argo_stats_block *b) {
+static void sym_block(out *o, const char *symbol, const argo_symbol_block *b) {
+  map_start(o);
+  kv_str(o, "symbol", symbol);
+  kv_i64(o, "fills", b->fills);
+  kv_i64(o, "round_trips", b->round_trips);
+  kv_i64(o, "winning", b->winning);
+  kv_i64(o, "losing", b->losing);
+  kv_f64(o, "win_rate", b->win_rate);
+  kv_f64(o, "realized_pnl", b->realized_pnl);
+  kv_f64(o, "unrealized_pnl", b->unrealized_pnl);
+  kv_f64(o, "total_pnl", b->total_pnl);
+  kv_f64(o, "fees", b->fees);
+  kv_f64(o, "exposure", b->exposure);
+  kv_f64(o, "buy_and_hold_return", b->buy_and_hold_return);
+  map_end(o);
+}
+
+/* daily: the daily or the cumulative figures of each symbol. */
+static void block(out *o, const char *k, const argo_stats_block *b, const argo__stats_doc *doc,
+                  int daily) {
   key(o, k);
   map_start(o);
   kv_i64(o, "number_of_trades", b->number_of_trades);
@@ -212,6 +231,30 @@ static void block(out *o, const char *k, const argo_stats_block *b) {
   kv_f64(o, "maximum_profit", b->maximum_profit);
   kv_f64(o, "total_fees", b->total_fees);
   holding(o, "holding_time", b);
+  if (b->days > 0) {
+    kv_f64(o, "gross_profit", b->gross_profit);
+    kv_f64(o, "gross_loss", b->gross_loss);
+    kv_f64(o, "profit_factor", b->profit_factor);
+    kv_f64(o, "expectancy", b->expectancy);
+    kv_f64(o, "total_return", b->total_return);
+    kv_f64(o, "sharpe_ratio", b->sharpe_ratio);
+    kv_f64(o, "sortino_ratio", b->sortino_ratio);
+    kv_f64(o, "calmar_ratio", b->calmar_ratio);
+    kv_f64(o, "exposure", b->exposure);
+    kv_i64(o, "days", b->days);
+    kv_f64(o, "best_day", b->best_day);
+    kv_f64(o, "worst_day", b->worst_day);
+    kv_f64(o, "buy_and_hold_return", b->buy_and_hold_return);
+  }
+  if (doc->nby_symbol) {
+    key(o, "by_symbol");
+    seq_start(o);
+    for (size_t i = 0; i < doc->nby_symbol; i++) {
+      const argo_symbol_stats *y = &doc->by_symbol[i];
+      sym_block(o, y->symbol, daily ? &y->daily : &y->cumulative);
+    }
+    seq_end(o);
+  }
   map_end(o);
 }
 
@@ -270,8 +313,8 @@ static void body(out *o, const argo__stats_doc *doc) {
   kv_str(o, "name", s->strategy_name);
   map_end(o);
 
-  block(o, "daily", &s->daily);
-  block(o, "cumulative", &s->cumulative);
+  block(o, "daily", &s->daily, doc, 1);
+  block(o, "cumulative", &s->cumulative, doc, 0);
   kv_i64(o, "candles", s->candles_day);
   kv_i64(o, "candles_total", s->candles_total);
   kv_f64(o, "equity", s->equity);
@@ -323,6 +366,9 @@ static void body(out *o, const argo__stats_doc *doc) {
     }
     map_end(o);
     map_end(o);
+  }
+  if (doc->started_at) {
+    kv_time(o, "started_at", doc->started_at);
   }
   map_end(o);
 }
@@ -550,6 +596,103 @@ static argo_err get_block(in *c, yaml_node_t *root, const char *k, argo_stats_bl
       (rc = get_holding(c, m, k, "holding_time", b))) {
     return rc;
   }
+  /* The figures added later come together; a file written before has none of them. */
+  if (!lookup(c, m, "days")) {
+    b->gross_profit = b->gross_loss = b->profit_factor = b->expectancy = b->total_return = NAN;
+    b->sharpe_ratio = b->sortino_ratio = b->calmar_ratio = b->exposure = NAN;
+    b->best_day = b->worst_day = b->buy_and_hold_return = NAN;
+    return ARGO_OK;
+  }
+  if ((rc = get_f64(c, m, k, "gross_profit", &b->gross_profit)) ||
+      (rc = get_f64(c, m, k, "gross_loss", &b->gross_loss)) ||
+      (rc = get_f64(c, m, k, "profit_factor", &b->profit_factor)) ||
+      (rc = get_f64(c, m, k, "expectancy", &b->expectancy)) ||
+      (rc = get_f64(c, m, k, "total_return", &b->total_return)) ||
+      (rc = get_f64(c, m, k, "sharpe_ratio", &b->sharpe_ratio)) ||
+      (rc = get_f64(c, m, k, "sortino_ratio", &b->sortino_ratio)) ||
+      (rc = get_f64(c, m, k, "calmar_ratio", &b->calmar_ratio)) ||
+      (rc = get_f64(c, m, k, "exposure", &b->exposure)) ||
+      (rc = get_i64(c, m, k, "days", &b->days)) ||
+      (rc = get_f64(c, m, k, "best_day", &b->best_day)) ||
+      (rc = get_f64(c, m, k, "worst_day", &b->worst_day)) ||
+      (rc = get_f64(c, m, k, "buy_and_hold_return", &b->buy_and_hold_return))) {
+    return rc;
+  }
+  return ARGO_OK;
+}
+
+static argo_err get_sym_block(in *c, yaml_node_t *m, const char *prefix, argo_symbol_block *b) {
+  argo_err rc;
+  if ((rc = get_i64(c, m, prefix, "fills", &b->fills)) ||
+      (rc = get_i64(c, m, prefix, "round_trips", &b->round_trips)) ||
+      (rc = get_i64(c, m, prefix, "winning", &b->winning)) ||
+      (rc = get_i64(c, m, prefix, "losing", &b->losing)) ||
+      (rc = get_f64(c, m, prefix, "win_rate", &b->win_rate)) ||
+      (rc = get_f64(c, m, prefix, "realized_pnl", &b->realized_pnl)) ||
+      (rc = get_f64(c, m, prefix, "unrealized_pnl", &b->unrealized_pnl)) ||
+      (rc = get_f64(c, m, prefix, "total_pnl", &b->total_pnl)) ||
+      (rc = get_f64(c, m, prefix, "fees", &b->fees)) ||
+      (rc = get_f64(c, m, prefix, "exposure", &b->exposure)) ||
+      (rc = get_f64(c, m, prefix, "buy_and_hold_return", &b->buy_and_hold_return))) {
+    return rc;
+  }
+  return ARGO_OK;
+}
+
+/* The by_symbol lists of the daily and cumulative blocks (optional, both or neither), one entry
+ * per symbol in the daily list's order. Entries are stored into doc as they are read, so that
+ * doc_free sees every allocation. */
+static argo_err get_by_symbol(in *c, yaml_node_t *root, argo__stats_doc *doc) {
+  static const char *const scopes[2] = {"daily.by_symbol", "cumulative.by_symbol"};
+  yaml_node_t *list[2];
+  for (int k = 0; k < 2; k++) {
+    yaml_node_t *blk = lookup(c, root, k ? "cumulative" : "daily");
+    list[k] = blk ? lookup(c, blk, "by_symbol") : NULL;
+    if (list[k] && list[k]->type != YAML_SEQUENCE_NODE) {
+      return corrupt(c, "%s: expected a list", scopes[k]);
+    }
+  }
+  if (!list[0] && !list[1]) {
+    return ARGO_OK;
+  }
+  if (!list[0] || !list[1]) {
+    return corrupt(c, "missing key %s", scopes[list[0] ? 1 : 0]);
+  }
+  size_t n = (size_t)(list[0]->data.sequence.items.top - list[0]->data.sequence.items.start);
+  size_t n2 = (size_t)(list[1]->data.sequence.items.top - list[1]->data.sequence.items.start);
+  if (n != n2) {
+    return corrupt(c, "daily.by_symbol has %zu symbols, cumulative.by_symbol %zu", n, n2);
+  }
+  argo_symbol_stats *ys = calloc(n ? n : 1, sizeof *ys);
+  if (!ys) {
+    return ARGO_ENOMEM;
+  }
+  doc->by_symbol = ys;
+  for (size_t i = 0; i < n; i++) {
+    for (int k = 0; k < 2; k++) {
+      yaml_node_t *m = yaml_document_get_node(&c->doc, list[k]->data.sequence.items.start[i]);
+      const char *sym;
+      argo_err rc;
+      if (!m || m->type != YAML_MAPPING_NODE) {
+        return corrupt(c, "%s: expected a list of mappings", scopes[k]);
+      }
+      if ((rc = get_text(c, m, scopes[k], "symbol", &sym))) {
+        return rc;
+      }
+      if (k == 0) {
+        if (!(ys[i].symbol = argo__strdup(sym))) {
+          return ARGO_ENOMEM;
+        }
+        doc->nby_symbol = i + 1;
+      } else if (strcmp(sym, ys[i].symbol) != 0) {
+        return corrupt(c, "%s: item %zu is %s, not %s as in daily.by_symbol", scopes[k], i + 1, sym,
+                       ys[i].symbol);
+      }
+      if ((rc = get_sym_block(c, m, scopes[k], k ? &ys[i].cumulative : &ys[i].daily))) {
+        return rc;
+      }
+    }
+  }
   return ARGO_OK;
 }
 
@@ -758,7 +901,7 @@ static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
       (rc = get_optional(c, root, "interval", &doc->interval)) ||
       (rc = get_account(c, root, doc)) ||
       (rc = get_optional(c, root, "stop_reason", &doc->stop_reason)) ||
-      (rc = get_damage(c, root, doc))) {
+      (rc = get_damage(c, root, doc)) || (rc = get_by_symbol(c, root, doc))) {
     return rc;
   }
   const char *journal = NULL;
@@ -766,6 +909,10 @@ static argo_err read_doc(in *c, yaml_node_t *root, argo__stats_doc *doc) {
     return rc;
   }
   doc->journal_off = journal && strcmp(journal, "off") == 0;
+  if (lookup(c, root, "started_at") &&
+      (rc = get_time(c, root, "started_at", &doc->started_at)) != ARGO_OK) {
+    return rc;
+  }
   return ARGO_OK;
 }
 
@@ -841,6 +988,10 @@ void argo__stats_doc_free(argo__stats_doc *doc) {
     free((char *)doc->positions[i].symbol);
   }
   free((argo__stats_pos *)doc->positions);
+  for (size_t i = 0; i < doc->nby_symbol; i++) {
+    free((char *)doc->by_symbol[i].symbol);
+  }
+  free((argo_symbol_stats *)doc->by_symbol);
   memset(doc, 0, sizeof *doc);
 }
 

@@ -5,10 +5,16 @@
  * *_file_path keys, strategy, daily, cumulative, then argo's own additions: candles,
  * candles_total, equity, and (only when set) run_collision, resumed_from, interval,
  * account {cash, positions: [{symbol, long_qty, long_avg_price, short_qty, short_avg_price}]},
- * stop_reason, journal ("off") and journal_damage {damaged_regions, damaged_bytes,
- * journal_kept_as, rows_restored_from_files {orders, trades, marks, logs, market_data}}.
+ * stop_reason, journal ("off"), journal_damage {damaged_regions, damaged_bytes,
+ * journal_kept_as, rows_restored_from_files {orders, trades, marks, logs, market_data}} and
+ * started_at.
  * The top-level blocks are the day's figures (the same as daily). Every holding-time block also
- * carries count (the number of closed pieces), so that an avg of 0 is unambiguous.
+ * carries count (the number of closed pieces), so that an avg of 0 is unambiguous. The daily and
+ * cumulative blocks end with the figures added later (gross_profit ... buy_and_hold_return,
+ * written when days is not 0) and by_symbol (a list of {symbol, fills, round_trips, winning,
+ * losing, win_rate, realized_pnl, unrealized_pnl, total_pnl, fees, exposure,
+ * buy_and_hold_return}, written when the document has it); a file without them reads with
+ * those numbers NaN, days 0 and no by_symbol.
  * argo__stats_doc_free takes only documents produced by argo__stats_yaml_parse (a rendered
  * document borrows its strings).
  */
@@ -49,6 +55,11 @@ typedef struct argo__stats_doc {
   double cash;
   const argo__stats_pos *positions;
   size_t npositions;
+  /* Each symbol's figures (by_symbol in the daily and cumulative blocks; none when 0). The
+   * names must be set. */
+  const argo_symbol_stats *by_symbol;
+  size_t nby_symbol;
+  int64_t started_at; /* the machine's clock when the session started; 0: not known */
 } argo__stats_doc;
 
 /* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */
@@ -62,7 +73,7 @@ ARGO_NODISCARD argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const
 
 /* Reads a stats.yaml text back. Strings are malloc'ed into *doc (status, run_dir, symbols,
  * strategy strings, run_collision, resumed_from, stop_reason, journal_damage.journal_kept_as)
- * and freed by argo__stats_doc_free. Unknown
+ * and by_symbol with its names) and freed by argo__stats_doc_free. Unknown
  * keys are ignored; a missing or malformed value gives ARGO_ECORRUPT with err set. */
 ARGO_NODISCARD argo_err argo__stats_yaml_parse(const char *text, argo__stats_doc *doc, char *err,
                                                size_t errlen);

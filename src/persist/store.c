@@ -59,7 +59,7 @@ static duckdb_type duck_type(argo__coltype t) {
   case ARGO_COL_DOUBLE:
     return DUCKDB_TYPE_DOUBLE;
   case ARGO_COL_TIMESTAMP:
-    return DUCKDB_TYPE_TIMESTAMP;
+    return DUCKDB_TYPE_TIMESTAMP_TZ; /* the same int64_t microseconds as TIMESTAMP */
   case ARGO_COL_BIGINT:
     return DUCKDB_TYPE_BIGINT;
   case ARGO_COL_BOOLEAN:

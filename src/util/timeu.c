@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,26 @@ void argo_time_format(int64_t us, char *buf, size_t len) {
   } else {
     snprintf(buf, len, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d, (int)(secs / 3600),
              (int)(secs / 60 % 60), (int)(secs % 60));
+  }
+}
+
+void argo_duration_format(double seconds, char *buf, size_t len) {
+  if (!(seconds > 0) || !isfinite(seconds) || seconds > 9e15) {
+    snprintf(buf, len, "-");
+    return;
+  }
+  /* Whole seconds first, then the two largest units cut (not rounded): 10799.6 s is 10800 s,
+   * "3h 00m", wherever it is shown. */
+  long long s = llround(seconds);
+  long long d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60, sec = s % 60;
+  if (d) {
+    snprintf(buf, len, "%lldd %lldh", d, h);
+  } else if (h) {
+    snprintf(buf, len, "%lldh %02lldm", h, m);
+  } else if (m) {
+    snprintf(buf, len, "%lldm %02llds", m, sec);
+  } else {
+    snprintf(buf, len, "%llds", sec);
   }
 }
 

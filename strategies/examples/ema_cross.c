@@ -5,7 +5,7 @@
  * shape of a plugin: the argo_strategy table, per-symbol state, configuration through the host,
  * market orders, marks and logs.
  *
- * Build:  cc -shared -fPIC -O2 -I include/argo -o ema_cross.so strategies/examples/ema_cross.c
+ * Build:  cc -shared -fPIC -O2 -I include -o ema_cross.so strategies/examples/ema_cross.c
  * Run:    argo run --strategy ./ema_cross.so --strategy-config '{"fast": 12, "slow": 26}'
  */
 #include <math.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strategy.h"
+#include <argo/strategy.h>
 
 typedef struct series {
   char symbol[ARGO_SYMBOL_MAX];

@@ -5,7 +5,7 @@
  * it offers the position a little above the close. A limit order that has not filled after
  * `expiry` candles is cancelled. on_order_update tells it when its orders fill or die.
  *
- * Build:  cc -shared -fPIC -O2 -I include/argo -o rsi_reversion.so
+ * Build:  cc -shared -fPIC -O2 -I include -o rsi_reversion.so
  * strategies/examples/rsi_reversion.c
  */
 #include <math.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strategy.h"
+#include <argo/strategy.h>
 
 typedef struct sym {
   char symbol[ARGO_SYMBOL_MAX];

@@ -4,7 +4,7 @@
  * SHORT); it covers (BUY, SHORT) when the close breaks above the highest close of the lookback,
  * or when the trade has gone `stop` against it, or `target` in its favour.
  *
- * Build:  cc -shared -fPIC -O2 -I include/argo -o short_breakdown.so
+ * Build:  cc -shared -fPIC -O2 -I include -o short_breakdown.so
  * strategies/examples/short_breakdown.c
  */
 #include <math.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strategy.h"
+#include <argo/strategy.h>
 
 typedef struct sym {
   char symbol[ARGO_SYMBOL_MAX];

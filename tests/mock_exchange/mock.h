@@ -83,6 +83,7 @@ typedef struct mock_options {
   int drop_stream_after, drop_streams;
   int64_t order_delay_ms;
   mock_list delay_orders, lose_orders, bad_ts_requests, bad_ts_orders, reject_orders;
+  mock_list ignore_orders; /* dropped unread: never placed, never answered */
   int throttle_orders, throttle_status;
   int reject_code;
   const char *reject_msg;

@@ -623,6 +623,12 @@ void mock_api_handle(mock_req *rq, mock_reply *rp) {
     mock_reply_error(rp, 400, -1101, "Duplicate values for a parameter detected.");
     return;
   }
+  if (e->order && mock_list_has(&mopt.ignore_orders, this_order)) {
+    /* Dropped unread, as a request lost on its way: nothing is placed, nothing answered. */
+    rp->lose = 1;
+    mock_ledger("fault", json_pack("{s:s,s:i}", "fault", "ignored_order", "order", this_order));
+    return;
+  }
   if (authenticate(e, rq, rp) != 0 || check_params(e, rq, rp) != 0) {
     return;
   }

@@ -34,7 +34,8 @@
  *     --market-liquidity Q, --reject-events, --clock-offset-ms MS, --ledger FILE,
  *     --weight-limit N, --order-limit-10s N, --order-limit-1d N
  *   trading faults: --drop-stream-after N, --drop-streams K, --order-delay-ms MS,
- *     --delay-orders K,.., --lose-orders K,.., --throttle-orders K, --throttle-status C,
+ *     --delay-orders K,.., --lose-orders K,.., --ignore-orders K,.., --throttle-orders K,
+ *     --throttle-status C,
  *     --bad-timestamp K,.., --bad-timestamp-orders K,.., --reject-orders K,..,
  *     --reject-code C, --reject-msg M
  *   --port P, --lifetime S, --tls-cert F --tls-key F, --verbose
@@ -615,7 +616,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       if (!b) {
         return -1;
       }
-      memcpy(b + p->req_len, in, len);
+      if (len > 0) {
+        memcpy(b + p->req_len, in, len);
+      }
       p->req_len += len;
       b[p->req_len] = '\0';
       p->req_body = b;
@@ -755,7 +758,8 @@ static void usage(void) {
           "         [--clock-offset-ms MS] [--ledger FILE] [--weight-limit N]\n"
           "         [--order-limit-10s N] [--order-limit-1d N]\n"
           "       faults: [--drop-stream-after N] [--drop-streams K] [--order-delay-ms MS]\n"
-          "         [--delay-orders K,...] [--lose-orders K,...] [--throttle-orders K]\n"
+          "         [--delay-orders K,...] [--lose-orders K,...] [--ignore-orders K,...] "
+          "[--throttle-orders K]\n"
           "         [--throttle-status 429|418] [--bad-timestamp K,...]\n"
           "         [--bad-timestamp-orders K,...] [--reject-orders K,...] [--reject-code C]\n"
           "         [--reject-msg M]\n"
@@ -842,6 +846,7 @@ static int value_flag(const char *a, const char *v) {
       {"--skip-steps", &mopt.skip},
       {"--delay-orders", &mopt.delay_orders},
       {"--lose-orders", &mopt.lose_orders},
+      {"--ignore-orders", &mopt.ignore_orders},
       {"--bad-timestamp", &mopt.bad_ts_requests},
       {"--bad-timestamp-orders", &mopt.bad_ts_orders},
       {"--reject-orders", &mopt.reject_orders},

@@ -1,0 +1,312 @@
+/*
+ * Live orders across a crash (issue 17, docs/brokers.md "After a crash"): `argo run` with the
+ * Binance broker on the mock exchange is killed (SIGKILL) at a step of an order's life, the
+ * exchange goes on meanwhile, and a second session on the same data output asks the exchange
+ * what became of the order. Afterwards the record (every run folder together) equals the mock's
+ * ledger: each fill once with its trade id, the order's final status, no client order id sent
+ * twice.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "test.h"
+#include "testutil.h"
+
+typedef struct world {
+  tu_mock m;
+  const char *out;
+  char ledger[4200], data[4200];
+  char fws[160], frest[160], bws[160], brest[160];
+} world;
+
+static void world_start(world *w, const char *name, const char *const *faults) {
+  w->out = tu_tmpdir(name);
+  snprintf(w->ledger, sizeof w->ledger, "%s/ledger.jsonl", w->out);
+  snprintf(w->data, sizeof w->data, "%s/data", w->out);
+  static char start[32];
+  snprintf(start, sizeof start, "%lld", (long long)tu_mock_start_ms());
+  const char *flags[40] = {"--interval", "1s",        "--tick-ms", "100",      "--start-ms",
+                           start,        "--symbols", "BTCUSDT",   "--ledger", w->ledger};
+  size_t n = 10;
+  for (size_t i = 0; faults && faults[i]; i++) {
+    flags[n++] = faults[i];
+  }
+  flags[n] = NULL;
+  tu_mock_startv(&w->m, flags);
+  setenv("ARGO_BINANCE_API_KEY", w->m.api_key, 1);
+  setenv("ARGO_BINANCE_API_SECRET", w->m.api_secret, 1);
+  snprintf(w->fws, sizeof w->fws, "market_data.ws_url=%s", w->m.ws);
+  snprintf(w->frest, sizeof w->frest, "market_data.rest_url=%s", w->m.rest);
+  snprintf(w->bws, sizeof w->bws, "trading.binance.ws_api_url=ws://127.0.0.1:%d/ws-api/v3",
+           w->m.port);
+  snprintf(w->brest, sizeof w->brest, "trading.binance.rest_url=%s", w->m.rest);
+}
+
+/* Starts argo with the limit_once plugin and its config; extra: one more --set (or NULL). */
+static pid_t argo_start(world *w, const char *config, const char *extra, const char *tag) {
+  static char plugin[4200], ev[4300], errp[4300];
+  snprintf(plugin, sizeof plugin, "%s/limit_once.so", ARGO_TEST_PLUGIN_DIR);
+  snprintf(ev, sizeof ev, "%s/events-%s.jsonl", w->out, tag);
+  snprintf(errp, sizeof errp, "%s/stderr-%s", w->out, tag);
+  char *args[] = {ARGO_BIN,
+                  "run",
+                  "--feed",
+                  "binance",
+                  "--interval",
+                  "1s",
+                  "--symbols",
+                  "BTCUSDT",
+                  "--strategy",
+                  plugin,
+                  "--strategy-config",
+                  (char *)config,
+                  "--set",
+                  "trading.broker=binance",
+                  "--set",
+                  w->fws,
+                  "--set",
+                  w->frest,
+                  "--set",
+                  w->bws,
+                  "--set",
+                  w->brest,
+                  "--data-output",
+                  w->data,
+                  "--events",
+                  ev,
+                  "--quiet",
+                  extra ? "--set" : NULL,
+                  (char *)extra,
+                  NULL};
+  return tu_spawn(args, errp);
+}
+
+static char *file_of(const world *w, const char *what, const char *tag) {
+  char p[4400];
+  snprintf(p, sizeof p, "%s/%s-%s%s", w->out, what, tag,
+           strcmp(what, "events") == 0 ? ".jsonl" : "");
+  return tu_read_file(p);
+}
+
+/* Waits until the ledger holds at least n lines of ev for cid (NULL: any), up to ms. */
+static int wait_ledger(const world *w, const char *ev, const char *cid, size_t n, int ms) {
+  for (int t = 0; t < ms; t += 20) {
+    if (access(w->ledger, R_OK) == 0) {
+      json_t *a = tu_mock_ledger(w->ledger, ev, cid);
+      size_t k = json_array_size(a);
+      json_decref(a);
+      if (k >= n) {
+        return 1;
+      }
+    }
+    usleep(20000);
+  }
+  return 0;
+}
+
+/* The client order id of the first order the mock received. */
+static void first_cid(const world *w, char *cid, size_t len) {
+  json_t *a = tu_mock_ledger(w->ledger, "received", NULL);
+  json_t *x = json_array_get(a, 0);
+  CHECK(x != NULL);
+  snprintf(cid, len, "%s", json_string_value(json_object_get(x, "clientOrderId")));
+  json_decref(a);
+}
+
+static void kill_hard(pid_t pid) {
+  kill(pid, SIGKILL);
+  CHECK_EQ_INT(128 + SIGKILL, tu_reap(pid));
+}
+
+/* Runs until the events file of tag has n lines holding needle (or ms pass), then stops argo
+ * with SIGINT; its exit status. */
+static int run_until(const world *w, pid_t pid, const char *tag, const char *needle, int n,
+                     int ms) {
+  for (int t = 0; t < ms; t += 20) {
+    char *e = file_of(w, "events", tag);
+    int k = 0;
+    for (const char *p = e; p && (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
+      k++;
+    }
+    free(e);
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      char *err = file_of(w, "stderr", tag);
+      TEST_FAIL_("argo ended early (status %d): %s", st, err ? err : "");
+    }
+    if (k >= n) {
+      break;
+    }
+    usleep(20000);
+  }
+  kill(pid, SIGINT);
+  int rc = tu_reap(pid);
+  if (rc != 0) {
+    char *err = file_of(w, "stderr", tag);
+    TEST_FAIL_("argo exited %d: %s", rc, err ? err : "");
+  }
+  return rc;
+}
+
+/* The record equals the ledger for cid: its fills once each (trade id, quantity, price), no
+ * client order id received twice; returns the order's final status in the record. */
+static void check_record(const world *w, const char *cid, const char *want_status) {
+  json_t *recv = tu_mock_ledger(w->ledger, "received", NULL);
+  size_t i;
+  json_t *x;
+  json_array_foreach(recv, i, x) {
+    CHECK_EQ_INT(1, (int)json_integer_value(json_object_get(x, "times")));
+  }
+  json_decref(recv);
+  tu_db db;
+  tu_db_open(&db);
+  char sql[9000];
+  json_t *fills = tu_mock_ledger(w->ledger, "fill", cid);
+  const char *oid = cid + 5; /* "argo-" */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/*/run_*/trades.parquet') WHERE order_id = '%s'",
+           w->data, oid);
+  CHECK_EQ_INT((int)json_array_size(fills), tu_q_int(&db, sql));
+  json_array_foreach(fills, i, x) {
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM read_parquet('%s/*/run_*/trades.parquet') WHERE trade_id = "
+             "'%lld' AND abs(executed_qty - %s) < 1e-12 AND abs(executed_price - %s) < 1e-9",
+             w->data, (long long)json_integer_value(json_object_get(x, "tradeId")),
+             json_string_value(json_object_get(x, "qty")),
+             json_string_value(json_object_get(x, "price")));
+    CHECK_EQ_INT(1, tu_q_int(&db, sql));
+  }
+  json_decref(fills);
+  /* Its final row (a later run's, when one took it over). */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/*/run_*/orders.parquet') WHERE order_id = '%s' "
+           "AND client_order_id = '%s' AND CAST(status AS VARCHAR) = '%s'",
+           w->data, oid, cid, want_status);
+  CHECK_MSG(tu_q_int(&db, sql) == 1, "order %s has no %s row", oid, want_status);
+  tu_db_close(&db);
+}
+
+TEST(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once) {
+  world w;
+  const char *faults[] = {"--order-delay-ms", "2500", "--delay-orders", "1", NULL};
+  world_start(&w, "e2e-bnrestart-flight", faults);
+  pid_t pid = argo_start(&w, "{\"market\": true}", NULL, "1");
+  CHECK_MSG(wait_ledger(&w, "received", NULL, 1, 30000), "no order reached the mock");
+  kill_hard(pid); /* the request was carried out; its answer was still on its way */
+  char cid[64];
+  first_cid(&w, cid, sizeof cid);
+  CHECK(wait_ledger(&w, "fill", cid, 1, 5000));
+  pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
+  int rc = run_until(&w, pid, "2", "\"event\":\"order_filled\"", 1, 8000);
+  CHECK_EQ_INT(0, rc);
+  check_record(&w, cid, "FILLED");
+  tu_mock_stop(&w.m);
+  tu_rm_rf(w.out);
+}
+
+TEST(e2e_restart_records_the_fills_made_while_argo_was_down) {
+  world w;
+  const char *faults[] = {"--max-fill-qty", "0.0002", "--fills-per-candle", "1", NULL};
+  world_start(&w, "e2e-bnrestart-down", faults);
+  pid_t pid = argo_start(&w, "{\"below\": 0.00002}", NULL, "1");
+  CHECK_MSG(wait_ledger(&w, "accepted", NULL, 1, 30000), "no order reached the mock");
+  char cid[64];
+  first_cid(&w, cid, sizeof cid);
+  CHECK_MSG(wait_ledger(&w, "fill", cid, 1, 30000), "the order never started filling");
+  kill_hard(pid);
+  /* The exchange fills the rest while argo is down: 5 parts of 0.0002, one per candle. */
+  CHECK_MSG(wait_ledger(&w, "fill", cid, 5, 30000), "the order did not fill while down");
+  json_t *before = tu_mock_ledger(w.ledger, "fill", cid);
+  size_t nfills = json_array_size(before);
+  json_decref(before);
+  pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
+  int rc = run_until(&w, pid, "2", "\"status\":\"FILLED\"", 1, 30000);
+  CHECK_EQ_INT(0, rc);
+  check_record(&w, cid, "FILLED");
+  /* The fills recorded by the restart were acknowledged (on_order_filled) there. */
+  char *e2 = file_of(&w, "events", "2");
+  int k = 0;
+  for (const char *p = e2; p && (p = strstr(p, "\"event\":\"order_filled\"")) != NULL; p++) {
+    k++;
+  }
+  free(e2);
+  CHECK_MSG(k >= 1 && (size_t)k <= nfills, "%d fills acknowledged at restart", k);
+  tu_mock_stop(&w.m);
+  tu_rm_rf(w.out);
+}
+
+TEST(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed) {
+  world w;
+  const char *faults[] = {"--ignore-orders", "1", NULL};
+  world_start(&w, "e2e-bnrestart-never", faults);
+  pid_t pid = argo_start(&w, "{\"market\": true}", NULL, "1");
+  CHECK_MSG(wait_ledger(&w, "received", NULL, 1, 30000), "no order reached the mock");
+  kill_hard(pid); /* while it asks the exchange, which never placed it */
+  char cid[64];
+  first_cid(&w, cid, sizeof cid);
+  pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
+  int rc = run_until(&w, pid, "2", "never placed", 1, 30000);
+  CHECK_EQ_INT(0, rc);
+  check_record(&w, cid, "REJECTED");
+  tu_db db;
+  tu_db_open(&db);
+  char sql[9000];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/*/run_*/orders.parquet') WHERE reason LIKE "
+           "'never placed: the exchange does not know client order id %s%%'",
+           w.data, cid);
+  CHECK_EQ_INT(1, tu_q_int(&db, sql));
+  tu_db_close(&db);
+  json_t *acc = tu_mock_ledger(w.ledger, "accepted", cid);
+  CHECK_EQ_INT(0, (int)json_array_size(acc));
+  json_decref(acc);
+  tu_mock_stop(&w.m);
+  tu_rm_rf(w.out);
+}
+
+TEST(e2e_restart_cancels_open_orders_when_asked_and_leaves_foreign_ones_alone) {
+  world w;
+  world_start(&w, "e2e-bnrestart-cancel", NULL);
+  pid_t pid = argo_start(&w, "{\"below\": 0.5}", NULL, "1"); /* far below: rests */
+  CHECK_MSG(wait_ledger(&w, "accepted", NULL, 1, 30000), "no order reached the mock");
+  kill_hard(pid);
+  char cid[64];
+  first_cid(&w, cid, sizeof cid);
+  /* An order someone else placed on the account. */
+  tu_http_resp r = tu_mock_signed(&w.m, "POST", "/api/v3/order",
+                                  "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity="
+                                  "1&price=100&newClientOrderId=web_1");
+  CHECK_MSG(r.status == 200, "%ld %s", r.status, r.body);
+  tu_http_free(&r);
+  pid = argo_start(&w, "{\"orders\": 0}", "trading.binance.open_orders_at_start=cancel", "2");
+  int rc = run_until(&w, pid, "2", "cancelled at start", 1, 30000);
+  CHECK_EQ_INT(0, rc);
+  check_record(&w, cid, "CANCELLED");
+  json_t *c = tu_mock_ledger(w.ledger, "canceled", "web_1");
+  CHECK_EQ_INT(0, (int)json_array_size(c));
+  json_decref(c);
+  char *err = file_of(&w, "stderr", "2");
+  char *ev = file_of(&w, "events", "2");
+  CHECK_MSG((err && strstr(err, "web_1")) || (ev && strstr(ev, "web_1")),
+            "the foreign order was not reported");
+  free(err);
+  free(ev);
+  tu_mock_stop(&w.m);
+  tu_rm_rf(w.out);
+}
+
+int main(int argc, char **argv) {
+  test_init(argc, argv);
+  RUN(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once);
+  RUN(e2e_restart_records_the_fills_made_while_argo_was_down);
+  RUN(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed);
+  RUN(e2e_restart_cancels_open_orders_when_asked_and_leaves_foreign_ones_alone);
+  return test_summary();
+}
