@@ -214,6 +214,7 @@ typedef struct reloc {
   int32_t ordinal;
   int64_t rows;     /* RowGroup.num_rows */
   int64_t body_end; /* the highest end of anything the row group points at */
+  int page_index;   /* an offset index seen */
 } reloc;
 
 enum { S_ROWGROUP, S_CHUNK, S_COLMETA };
@@ -262,6 +263,7 @@ static void relocate_struct(rd *r, int kind, reloc *x, argo__sb *out) {
         bloom = v;
       } else if (kind == S_CHUNK && (id == 4 || id == 6)) {
         idx_off[id == 6] = v;
+        x->page_index |= id == 4;
       }
       continue;
     }
@@ -398,6 +400,7 @@ int argo__pqf_parse(const uint8_t *footer, size_t len, argo__pqf *out, char *err
         out->rg[i].len = (size_t)(r.p - s);
         out->rg[i].rows = x.rows;
         out->body_end = x.body_end > out->body_end ? x.body_end : out->body_end;
+        out->has_page_index |= x.page_index;
         out->nrg = (size_t)i + 1;
       }
       have_rg = 1;

@@ -37,6 +37,7 @@ typedef struct argo__pqf {
     int64_t rows;
   } *rg; /* nrg entries (malloc'd: argo__pqf_free) */
   int64_t body_end; /* the highest byte any row group's metadata points at (excluded) */
+  int has_page_index; /* a column chunk has an offset index (which holds file offsets) */
 } argo__pqf;
 
 /* Reads the footer of a whole Parquet file in memory (file, len): its magic numbers, its

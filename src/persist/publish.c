@@ -302,6 +302,10 @@ static int exported(argo__pub *p, int t, argo_err rc, const char *err, int64_t t
     report(p, rc, err, 0);
     return 0;
   }
+  const char *note = argo__store_note(p->store, (argo__table_id)t);
+  if (note[0]) {
+    report(p, ARGO_ECORRUPT, note, 0); /* published all the same, the slow way */
+  }
   p->dirty[t] = 0;
   p->last_export[t] = t0;
   adapt_gap(p, t, took);
@@ -766,6 +770,9 @@ static void *thread_main(void *arg) {
   argo_err rc = argo__store_open(&p->store, p->cfg.duck_threads, err, sizeof err);
   if (rc) {
     report(p, rc, err, 1);
+  } else {
+    /* A publication encodes only the rows since the previous one (issue 21). */
+    argo__store_set_extend(p->store, 1);
   }
   pthread_mutex_lock(&p->mu);
   if (rc) {

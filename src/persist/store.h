@@ -45,23 +45,17 @@ ARGO_NODISCARD argo_err argo__store_append(argo__store *st, const argo__batch *b
  * untouched. ARGO_EIO with the path in err (ARGO_EDB if the rows could not be loaded). */
 ARGO_NODISCARD argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir,
                                            char *err, size_t errlen);
-/* Rows to encode straight from a batch, without loading them into a table: rows [from, to) of
- * b, or, with idx, the n rows idx[0..n) of b. */
-typedef struct argo__rowsel {
-  const argo__batch *b;
-  size_t from, to;
-  const size_t *idx;
-  size_t n;
-} argo__rowsel;
-/* Writes the selected rows of table t as a whole Parquet file at path, with COPY ... TO through
- * the table's connection from a table function that scans the batch (argo_rows): the columns,
- * types and encodings of argo__store_export's files, without a table, an appender or a flush.
- * The file is neither fsynced nor renamed (a scratch file, see dayfile.h). A row the schema
- * cannot hold (an ENUM column's unknown value) fails it. ARGO_EIO with the path in err. The
- * same threads as argo__store_export, one table at a time. */
-ARGO_NODISCARD argo_err argo__store_write_rows(argo__store *st, argo__table_id t,
-                                               const argo__rowsel *sel, const char *path,
-                                               char *err, size_t errlen);
+/* Exports from now on extend the day's file (dayfile.h: only the rows since the last export
+ * are encoded; the table's file is one of two inodes linked under hidden names, removed at the
+ * day's end) instead of encoding the whole table. Off by default (recovery and tools write
+ * plain files). */
+void argo__store_set_extend(argo__store *st, int on);
+/* Why the last export of table t encoded the whole table although extending was on (a segment
+ * argo could not use), or "". */
+const char *argo__store_note(const argo__store *st, argo__table_id t);
+/* The layout of table t's extended file (figures for tests and benchmarks). */
+struct argo__dayfile;
+const struct argo__dayfile *argo__store_dayfile(const argo__store *st, argo__table_id t);
 /* The connection (0 or 1) that loads and exports table t: the exports of tables of different
  * connections may run at the same time on two threads, while nothing is appended. Everything
  * else (append, reset) runs on one thread while no export runs. */
