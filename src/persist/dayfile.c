@@ -277,9 +277,13 @@ argo_err argo__dayfile_publish(argo__dayfile *df, size_t keep, int64_t from, int
   }
   if (e == 0) {
     e = argo__io_rename(tmp, path);
+    if (e) {
+      argo__fmt_errno(err, errlen, -e, "cannot rename '%s' to '%s'", tmp, path);
+    }
+  } else {
+    argo__fmt_errno(err, errlen, -e, "cannot write '%s'", tmp);
   }
   if (e) {
-    argo__fmt_errno(err, errlen, -e, "cannot write '%s'", tmp);
     unlink(tmp);
     rc = ARGO_EIO;
     goto done;
