@@ -967,11 +967,12 @@ int main(int argc, char **argv) {
       char dir[4096];
       run_result r = run_kept(half * (k + 1), 100, NULL, dir, sizeof dir, 0);
       secs[k] = r.ok ? r.seconds : NAN;
-      printf("   100 symbols, %lld candles in one day: %.2f s, %.0f candles/s (%.0f%% of 1 symbol), "
-             "peak %.0f MiB%s%s\n",
-             half * (k + 1), r.seconds, (double)r.candles / r.seconds,
-             100.0 * (double)r.candles / r.seconds / rate1, (double)r.rss_kb / 1024,
-             r.ok ? "" : " FAILED: ", r.ok ? "" : r.err);
+      printf(
+          "   100 symbols, %lld candles in one day: %.2f s, %.0f candles/s (%.0f%% of 1 symbol), "
+          "peak %.0f MiB%s%s\n",
+          half * (k + 1), r.seconds, (double)r.candles / r.seconds,
+          100.0 * (double)r.candles / r.seconds / rate1, (double)r.rss_kb / 1024,
+          r.ok ? "" : " FAILED: ", r.ok ? "" : r.err);
       fflush(stdout);
     }
     printf("   twice the rows in %.2f times the time\n", secs[1] / secs[0]);
@@ -981,11 +982,12 @@ int main(int argc, char **argv) {
     size_t nl = 0;
     if (day > 0) {
       nl = freshness_of(full_speed(day, 100, NULL), lags, 200000, &wall, &use);
-      printf("   100 symbols, a full day (%lld candles): %.2f s, %.0f candles/s (%.0f%% of 1 symbol), "
-           "peak %.0f MiB%s;\n   freshness over %zu polls: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-           day, wall, (double)day / wall, 100.0 * (double)day / wall / rate1,
-           (double)use.rss_kb / 1024, use.ok ? "" : " (FAILED)", nl, pct(lags, nl, 0.5),
-           pct(lags, nl, 0.99), nl ? lags[nl - 1] : NAN);
+      printf(
+          "   100 symbols, a full day (%lld candles): %.2f s, %.0f candles/s (%.0f%% of 1 symbol), "
+          "peak %.0f MiB%s;\n   freshness over %zu polls: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+          day, wall, (double)day / wall, 100.0 * (double)day / wall / rate1,
+          (double)use.rss_kb / 1024, use.ok ? "" : " (FAILED)", nl, pct(lags, nl, 0.5),
+          pct(lags, nl, 0.99), nl ? lags[nl - 1] : NAN);
     }
     fflush(stdout);
     /* Live pacing: 200 symbols of 1s candles, an hour of market time at 60x (a minute). */
@@ -995,8 +997,8 @@ int main(int argc, char **argv) {
     nl = freshness_of(live, lags, 200000, &wall, &use);
     printf("   live pacing, 200 symbols, %lld s of 1s candles at 60x: %.1f s, CPU %.1f%% of one "
            "core%s;\n   freshness over %zu polls: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-           bars, wall, 100.0 * use.cpu_s / wall, use.ok ? "" : " (FAILED)", nl,
-           pct(lags, nl, 0.5), pct(lags, nl, 0.99), nl ? lags[nl - 1] : NAN);
+           bars, wall, 100.0 * use.cpu_s / wall, use.ok ? "" : " (FAILED)", nl, pct(lags, nl, 0.5),
+           pct(lags, nl, 0.99), nl ? lags[nl - 1] : NAN);
   }
 
   if (SECTION(6)) {

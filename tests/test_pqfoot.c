@@ -85,8 +85,8 @@ TEST(pqfoot_extended_file_equals_the_rows_across_many_publications) {
   argo__batch_init(&b, ARGO_T_MARKET_DATA);
   tu_db db;
   tu_db_open(&db);
-  static const int64_t sizes[] = {1,   2,    700, 3,     5000, 1,    90000, 17,  300000,
-                                  250, 40000, 11, 122880, 64,  1000, 9,     123, 2};
+  static const int64_t sizes[] = {1,   2,     700, 3,      5000, 1,    90000, 17,  300000,
+                                  250, 40000, 11,  122880, 64,   1000, 9,     123, 2};
   int64_t total = 0, max_encoded = 0;
   for (int round = 0; round < 3; round++) {
     for (size_t i = 0; i < ARGO_ARRAY_LEN(sizes); i++) {
@@ -95,8 +95,8 @@ TEST(pqfoot_extended_file_equals_the_rows_across_many_publications) {
       add_candles(&b, total, n);
       CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
       total += n;
-      CHECK_MSG(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK,
-                "%s", err);
+      CHECK_MSG(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK, "%s",
+                err);
       CHECK_STR("", argo__store_note(st, ARGO_T_MARKET_DATA));
       const argo__dayfile *df = argo__store_dayfile(st, ARGO_T_MARKET_DATA);
       CHECK(df->valid);
@@ -250,8 +250,7 @@ TEST(pqfoot_bad_segment_is_refused_and_the_published_file_kept) {
   char err[512], fin[4400], seg[4400];
   add_candles(&b, 0, 1000);
   CHECK(argo__store_append(st, &b, err, sizeof err) == ARGO_OK);
-  CHECK_MSG(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK, "%s",
-            err);
+  CHECK_MSG(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK, "%s", err);
   snprintf(fin, sizeof fin, "%s/market_data.parquet", dir);
   char *before = NULL, *good = NULL;
   size_t blen = 0, glen = 0;

@@ -107,8 +107,8 @@ static int read_footer(int fd, const char *path, int64_t size, uint8_t **buf, si
     argo__fmt(err, errlen, "'%s' is not a Parquet file (no PAR1 at its start and end)", path);
     return -1;
   }
-  uint32_t flen =
-      (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
+  uint32_t flen = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 |
+                  (uint32_t)tail[3] << 24;
   if ((int64_t)flen > size - 12) {
     argo__fmt(err, errlen, "'%s': a Parquet footer longer than its file", path);
     return -1;
@@ -194,8 +194,7 @@ argo_err argo__dayfile_publish(argo__dayfile *df, size_t keep, int64_t from, int
     goto done;
   }
   if (keep > 0 && (!same(&df->head, f.head, f.head_len) || !same(&df->tail, f.tail, f.tail_len))) {
-    argo__fmt(err, errlen, "'%s': a schema or file metadata other than the day's file's",
-              seg_path);
+    argo__fmt(err, errlen, "'%s': a schema or file metadata other than the day's file's", seg_path);
     rc = ARGO_ECORRUPT;
     goto done;
   }
@@ -290,7 +289,8 @@ argo_err argo__dayfile_publish(argo__dayfile *df, size_t keep, int64_t from, int
   }
 
   /* Published: the layout follows. */
-  int64_t published = df->valid && df->nseg ? df->seg[df->nseg - 1].first + df->seg[df->nseg - 1].rows : 0;
+  int64_t published =
+      df->valid && df->nseg ? df->seg[df->nseg - 1].first + df->seg[df->nseg - 1].rows : 0;
   if (argo__grow((void **)&df->seg, &df->cap, keep + 1, sizeof *df->seg) != 0) {
     argo__fmt(err, errlen, "out of memory");
     forget(df); /* the next publication encodes everything */

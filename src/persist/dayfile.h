@@ -41,20 +41,20 @@
 #define ARGO_DAYFILE_FULL 122880
 
 typedef struct argo__dayseg {
-  int64_t first, rows; /* the table's rows [first, first + rows) */
-  int64_t off, end;    /* its bytes [off, end) in the day's file */
+  int64_t first, rows;   /* the table's rows [first, first + rows) */
+  int64_t off, end;      /* its bytes [off, end) in the day's file */
   size_t md_off, md_len; /* its RowGroup structs, relocated, in argo__dayfile.md */
   size_t nrg;
 } argo__dayseg;
 
 typedef struct argo__dayfile {
-  int valid;           /* the published file is this layout (else: encode everything) */
+  int valid;                     /* the published file is this layout (else: encode everything) */
   char path[ARGO_PATH_MAX + 64]; /* the published file */
-  argo__sb head, tail; /* the footer's fields before num_rows and after row_groups */
+  argo__sb head, tail;           /* the footer's fields before num_rows and after row_groups */
   argo__dayseg *seg;
   size_t nseg, cap;
-  argo__sb md; /* the segments' RowGroup structs, end to end */
-  int cur;     /* the hidden name (0 or 1) linked to the published file */
+  argo__sb md;     /* the segments' RowGroup structs, end to end */
+  int cur;         /* the hidden name (0 or 1) linked to the published file */
   int64_t have[2]; /* bytes [0, have) of each inode are the layout's; -1: nothing */
   /* Figures of the last publication, for tests and benchmarks. */
   int64_t last_encoded, last_copied;
@@ -80,8 +80,8 @@ size_t argo__dayfile_plan(const argo__dayfile *df, const char *path, int64_t tot
  * the published file is untouched and the layout kept (the next publication repairs the other
  * inode). err says which file and why. */
 ARGO_NODISCARD argo_err argo__dayfile_publish(argo__dayfile *df, size_t keep, int64_t from,
-                                              int64_t total, const char *seg_path,
-                                              const char *path, char *err, size_t errlen);
+                                              int64_t total, const char *seg_path, const char *path,
+                                              char *err, size_t errlen);
 
 /* The hidden names of path's two inodes (which 0 or 1) and of its segment file (which 2). */
 ARGO_NODISCARD int argo__dayfile_name(const char *path, int which, char *out, size_t len);

@@ -224,7 +224,8 @@ static int is_offset(int kind, int id) {
   case S_ROWGROUP:
     return id == 5; /* file_offset */
   case S_CHUNK:
-    return id == 2 || id == 4 || id == 6; /* file_offset, offset_index_offset, column_index_offset */
+    return id == 2 || id == 4 ||
+           id == 6; /* file_offset, offset_index_offset, column_index_offset */
   default:
     /* data_page_offset, index_page_offset, dictionary_page_offset, bloom_filter_offset */
     return id == 9 || id == 10 || id == 11 || id == 14;
@@ -324,8 +325,8 @@ static void relocate_struct(rd *r, int kind, reloc *x, argo__sb *out) {
   }
 }
 
-int argo__pqf_relocate(const uint8_t *rg, size_t len, int64_t shift, int32_t ordinal,
-                       argo__sb *out, char *err, size_t errlen) {
+int argo__pqf_relocate(const uint8_t *rg, size_t len, int64_t shift, int32_t ordinal, argo__sb *out,
+                       char *err, size_t errlen) {
   rd r = {rg, rg + len, 0};
   reloc x = {.shift = shift, .ordinal = ordinal};
   relocate_struct(&r, S_ROWGROUP, &x, out);
@@ -438,7 +439,8 @@ int argo__pqf_parse_file(const uint8_t *file, size_t len, argo__pqf *out, char *
     return -1;
   }
   const uint8_t *l = file + len - 8;
-  uint32_t flen = (uint32_t)l[0] | (uint32_t)l[1] << 8 | (uint32_t)l[2] << 16 | (uint32_t)l[3] << 24;
+  uint32_t flen =
+      (uint32_t)l[0] | (uint32_t)l[1] << 8 | (uint32_t)l[2] << 16 | (uint32_t)l[3] << 24;
   if (flen > len - 12) {
     argo__fmt(err, errlen, "a Parquet footer longer than its file");
     return -1;
@@ -471,7 +473,13 @@ void argo__pqf_assemble(const argo__pqf *like, int64_t num_rows, size_t nrg, con
   argo__sb_add(out, (const char *)rgs, rgs_len);
   argo__sb_add(out, (const char *)like->tail, like->tail_len);
   uint32_t flen = (uint32_t)(out->len - start);
-  char l[8] = {(char)(flen & 0xFF), (char)(flen >> 8 & 0xFF), (char)(flen >> 16 & 0xFF),
-               (char)(flen >> 24), 'P', 'A', 'R', '1'};
+  char l[8] = {(char)(flen & 0xFF),
+               (char)(flen >> 8 & 0xFF),
+               (char)(flen >> 16 & 0xFF),
+               (char)(flen >> 24),
+               'P',
+               'A',
+               'R',
+               '1'};
   argo__sb_add(out, l, sizeof l);
 }

@@ -35,8 +35,8 @@ typedef struct argo__pqf {
     const uint8_t *p; /* the RowGroup struct */
     size_t len;
     int64_t rows;
-  } *rg; /* nrg entries (malloc'd: argo__pqf_free) */
-  int64_t body_end; /* the highest byte any row group's metadata points at (excluded) */
+  } * rg;             /* nrg entries (malloc'd: argo__pqf_free) */
+  int64_t body_end;   /* the highest byte any row group's metadata points at (excluded) */
   int has_page_index; /* a column chunk has an offset index (which holds file offsets) */
 } argo__pqf;
 
@@ -53,8 +53,8 @@ void argo__pqf_free(argo__pqf *f);
  * shifted by shift (data, dictionary and index pages, bloom filters, column and offset
  * indexes, the row group's own file_offset) and its ordinal, if it has one, set to ordinal.
  * 0, or -1 with err set (a malformed struct). */
-ARGO_NODISCARD int argo__pqf_relocate(const uint8_t *rg, size_t len, int64_t shift,
-                                      int32_t ordinal, argo__sb *out, char *err, size_t errlen);
+ARGO_NODISCARD int argo__pqf_relocate(const uint8_t *rg, size_t len, int64_t shift, int32_t ordinal,
+                                      argo__sb *out, char *err, size_t errlen);
 
 /* Appends a whole footer to out: the FileMetaData (head, then num_rows, then the row_groups
  * list of nrg RowGroup structs already relocated and laid end to end in rgs, then tail), its

@@ -56,7 +56,7 @@ struct argo__store {
   duckdb_appender upd_app; /* appender of the orders staging table */
   char **syms;             /* the session's symbols: market_data.symbol is their ENUM */
   size_t nsyms;
-  argo__map known_orders;         /* order ids already in the orders table */
+  argo__map known_orders; /* order ids already in the orders table */
   argo__map batch_last;   /* scratch: order id -> last row in a batch (+1) */
 };
 

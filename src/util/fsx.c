@@ -1,5 +1,5 @@
 /* Durable file publication and the I/O fault hook; see fsx.h. */
-#define _GNU_SOURCE /* copy_file_range, renameat2 */
+#define _GNU_SOURCE /* copy_file_range */
 #include "util/fsx.h"
 
 #include <errno.h>
@@ -251,8 +251,7 @@ static int copy_slow(int in, off_t in_off, int out, off_t out_off, size_t len) {
   return rc;
 }
 
-int argo__io_copy_path(int in, off_t in_off, int out, off_t out_off, size_t len,
-                       const char *path) {
+int argo__io_copy_path(int in, off_t in_off, int out, off_t out_off, size_t len, const char *path) {
   int e = argo__io_fault_check_path(ARGO_IO_WRITE, path);
   if (e) {
     return -e;
@@ -276,17 +275,6 @@ int argo__io_copy_path(int in, off_t in_off, int out, off_t out_off, size_t len,
 
 int argo__io_fsync_path(int fd, const char *path) {
   return fsync_path(ARGO_IO_FSYNC, fd, path);
-}
-
-int argo__io_exchange(const char *a, const char *b) {
-  int e = argo__io_fault_check_path(ARGO_IO_RENAME, b);
-  if (e) {
-    return -e;
-  }
-  if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0) {
-    return -errno;
-  }
-  return 0;
 }
 
 static void dir_of(const char *path, char *out, size_t len) {

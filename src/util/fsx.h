@@ -65,9 +65,6 @@ ARGO_NODISCARD int argo__io_pwrite_path(int fd, const void *data, size_t len, of
 ARGO_NODISCARD int argo__io_copy_path(int in, off_t in_off, int out, off_t out_off, size_t len,
                                       const char *path);
 ARGO_NODISCARD int argo__io_fsync_path(int fd, const char *path);
-/* Swaps the files at a and b in one step (renameat2 RENAME_EXCHANGE), through the fault hook
- * as a rename to b. 0, -EINVAL or -ENOSYS where the file system cannot, or another -errno. */
-ARGO_NODISCARD int argo__io_exchange(const char *a, const char *b);
 
 /* fsyncs a folder so that a rename or create inside it is durable. */
 ARGO_NODISCARD int argo__fs_fsync_dir(const char *dir, char *err, size_t errlen);
