@@ -718,6 +718,9 @@ static void process(argo__pub *p, seg *list) {
         report(p, ARGO_EIO, err, 1);
         p->gave_up = 1;
       } else {
+        /* The extended files' hidden inodes go before the journal: a folder without a journal
+         * is final, and nothing would remove them after a crash in between. */
+        argo__store_finish_files(p->store);
         remove_day_file(p);
       }
       /* The day is final (or left to recovery, its journal kept): its lock goes. */

@@ -740,6 +740,12 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
   return rc;
 }
 
+void argo__store_finish_files(argo__store *st) {
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
+    argo__dayfile_reset(&st->tabs[i].df);
+  }
+}
+
 void argo__store_set_extend(argo__store *st, int on) {
   st->extend = on;
 }

@@ -50,6 +50,9 @@ ARGO_NODISCARD argo_err argo__store_export(argo__store *st, argo__table_id t, co
  * day's end) instead of encoding the whole table. Off by default (recovery and tools write
  * plain files). */
 void argo__store_set_extend(argo__store *st, int on);
+/* The day's files are final: removes the extended files' hidden names (their published names
+ * stay); the next export of each table starts a new file. */
+void argo__store_finish_files(argo__store *st);
 /* Why the last export of table t encoded the whole table although extending was on (a segment
  * argo could not use), or "". */
 const char *argo__store_note(const argo__store *st, argo__table_id t);
