@@ -134,10 +134,16 @@ static void run_engine(const run_opts *o, run_result *r) {
   argo_config *cfg = NULL;
   argo_engine *eng = NULL;
   argo_config_new(&cfg);
-  char list[512] = "", bars[32];
-  for (int i = 0; i < o->nsym && i < 20; i++) {
-    strcat(list, i ? "," : "");
-    strcat(list, SYMS[i]);
+  char list[8192] = "", bars[32];
+  for (int i = 0; i < o->nsym && i < 400; i++) {
+    char more[32];
+    /* Past the 20 named ones, symbols of the simulated feed named S020USDT, S021USDT, ... */
+    if (i < 20) {
+      snprintf(more, sizeof more, "%s%s", i ? "," : "", SYMS[i]);
+    } else {
+      snprintf(more, sizeof more, ",S%03dUSDT", i);
+    }
+    strcat(list, more);
   }
   snprintf(bars, sizeof bars, "%lld", o->candles / o->nsym);
   if (argo_config_set(cfg, "market_data.symbols", list) ||
@@ -575,14 +581,31 @@ static double pct(double *v, size_t n, double p) {
 }
 
 /* Polls the published market_data.parquet while a session runs and returns lags in ms. */
+/* What a polled run's child used: CPU seconds (user + system) and peak memory. */
+typedef struct child_use {
+  double cpu_s;
+  long rss_kb;
+  int ok;
+} child_use;
+
+static size_t freshness_of(run_opts o, double *lags, size_t cap, double *wall, child_use *use);
+
 static size_t freshness(long long candles, int nsym, double *lags, size_t cap, double *wall) {
+  child_use use;
+  return freshness_of(full_speed(candles, nsym, NULL), lags, cap, wall, &use);
+}
+
+/* The run o (its dir set here) in a child process, polled by this one as above. */
+static size_t freshness_of(run_opts o, double *lags, size_t cap, double *wall, child_use *use) {
   char dir[4096];
   tmpdir(dir, sizeof dir, "fresh");
+  long long candles = o.candles;
+  int nsym = o.nsym;
   size_t slots = (size_t)(candles / 1000) + 2;
   volatile int64_t *prog = mmap(NULL, slots * sizeof(int64_t), PROT_READ | PROT_WRITE,
                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   memset((void *)prog, 0, slots * sizeof(int64_t));
-  run_opts o = full_speed(candles, nsym, dir);
+  o.dir = dir;
   o.progress = prog;
   o.progress_len = slots;
   pid_t pid = fork();
@@ -597,8 +620,10 @@ static size_t freshness(long long candles, int nsym, double *lags, size_t cap, d
   size_t n = 0;
   double t0 = now_s();
   int status = 0;
+  struct rusage ru;
+  memset(&ru, 0, sizeof ru);
   for (;;) {
-    pid_t w = waitpid(pid, &status, WNOHANG);
+    pid_t w = wait4(pid, &status, WNOHANG, &ru);
     if (w == pid) {
       break;
     }
@@ -630,6 +655,10 @@ static size_t freshness(long long candles, int nsym, double *lags, size_t cap, d
     nanosleep(&pause, NULL);
   }
   *wall = now_s() - t0;
+  use->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+  use->rss_kb = ru.ru_maxrss;
+  use->ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   duckdb_disconnect(&con);
   duckdb_close(&db);
   munmap((void *)prog, slots * sizeof(int64_t));
@@ -918,6 +947,58 @@ int main(int argc, char **argv) {
            lo.plain[0], lo.plain[1], lo.plain[2]);
     printf("   with a trade    (%zu candles): p50 %.1f us, p99 %.1f us, max %.1f us\n", lo.ntraded,
            lo.traded[0], lo.traded[1], lo.traded[2]);
+  }
+
+  if (SECTION(7)) {
+    /* Issue 21: a publication's cost must not grow with the day. */
+    long long day = quick ? 864000 : 8640000, half = quick ? 200000 : 2000000;
+    /* ARGO_BENCH_DAY: the full day's candles (0 skips it: a build whose cost grows with the
+     * day takes many minutes). */
+    const char *env_day = getenv("ARGO_BENCH_DAY");
+    day = env_day ? atoll(env_day) : day;
+    printf("\n7. Big days (issue 21): 1s candles at full speed, pingpong, journal on\n");
+    char d1[4096];
+    run_result one = run_kept(half, 1, NULL, d1, sizeof d1, 0);
+    double rate1 = one.ok ? (double)one.candles / one.seconds : NAN;
+    printf("   1 symbol, %lld candles (%lld days): %.2f s, %.0f candles/s\n", half,
+           half / 86400 + 1, one.seconds, rate1);
+    double secs[2] = {NAN, NAN};
+    for (int k = 0; k < 2; k++) {
+      char dir[4096];
+      run_result r = run_kept(half * (k + 1), 100, NULL, dir, sizeof dir, 0);
+      secs[k] = r.ok ? r.seconds : NAN;
+      printf(
+          "   100 symbols, %lld candles in one day: %.2f s, %.0f candles/s (%.0f%% of 1 symbol), "
+          "peak %.0f MiB%s%s\n",
+          half * (k + 1), r.seconds, (double)r.candles / r.seconds,
+          100.0 * (double)r.candles / r.seconds / rate1, (double)r.rss_kb / 1024,
+          r.ok ? "" : " FAILED: ", r.ok ? "" : r.err);
+      fflush(stdout);
+    }
+    printf("   twice the rows in %.2f times the time\n", secs[1] / secs[0]);
+    static double lags[200000];
+    double wall = 0;
+    child_use use;
+    size_t nl = 0;
+    if (day > 0) {
+      nl = freshness_of(full_speed(day, 100, NULL), lags, 200000, &wall, &use);
+      printf(
+          "   100 symbols, a full day (%lld candles): %.2f s, %.0f candles/s (%.0f%% of 1 symbol), "
+          "peak %.0f MiB%s;\n   freshness over %zu polls: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+          day, wall, (double)day / wall, 100.0 * (double)day / wall / rate1,
+          (double)use.rss_kb / 1024, use.ok ? "" : " (FAILED)", nl, pct(lags, nl, 0.5),
+          pct(lags, nl, 0.99), nl ? lags[nl - 1] : NAN);
+    }
+    fflush(stdout);
+    /* Live pacing: 200 symbols of 1s candles, an hour of market time at 60x (a minute). */
+    long long bars = quick ? 600 : 3600;
+    run_opts live = full_speed(bars * 200, 200, NULL);
+    live.speed = "60";
+    nl = freshness_of(live, lags, 200000, &wall, &use);
+    printf("   live pacing, 200 symbols, %lld s of 1s candles at 60x: %.1f s, CPU %.1f%% of one "
+           "core%s;\n   freshness over %zu polls: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+           bars, wall, 100.0 * use.cpu_s / wall, use.ok ? "" : " (FAILED)", nl, pct(lags, nl, 0.5),
+           pct(lags, nl, 0.99), nl ? lags[nl - 1] : NAN);
   }
 
   if (SECTION(6)) {

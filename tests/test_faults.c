@@ -9,6 +9,7 @@
  * stops the session before anything it did not make durable is acknowledged.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -50,7 +51,20 @@ typedef struct seen {
   int check_journal;
   int unjournaled;
   char unjournaled_what[256];
+  /* A child that will be killed: each acknowledgement is also a line of this file (> 0). */
+  int ack_fd;
 } seen;
+
+/* One line to s->ack_fd (write(2): in the page cache when the child is killed). */
+static void ack_line(seen *s, const char *fmt, ...) ARGO_PRINTF(2, 3);
+static void ack_line(seen *s, const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  CHECK(n > 0 && (size_t)n < sizeof line && write(s->ack_fd, line, (size_t)n) == n);
+}
 
 static void exec_or_fail(tu_db *db, const char *sql) {
   char err[512];
@@ -105,7 +119,12 @@ static void on_fill(argo_engine *e, const argo_order *o, const argo_fill *f, voi
   snprintf(sql, sizeof sql,
            "INSERT INTO acked VALUES (%s, '%.17g'::DOUBLE, '%.17g'::DOUBLE, '%.17g'::DOUBLE)", id,
            f->executed_qty, f->executed_price, f->pnl);
-  exec_or_fail(s->db, sql);
+  if (s->ack_fd > 0) {
+    ack_line(s, "F,%s,%.17g,%.17g,%.17g\n", f->order_id, f->executed_qty, f->executed_price,
+             f->pnl);
+  } else if (s->db) {
+    exec_or_fail(s->db, sql);
+  }
   s->fills++;
   if (s->check_journal && !journal_has(f->executed_at, ARGO_J_FILL, f->order_id)) {
     not_journaled(s, "fill of", f->order_id);
@@ -118,7 +137,11 @@ static void on_placed(argo_engine *e, const argo_order *o, void *user) {
   char sql[512], id[128];
   CHECK(argo__sql_quote(o->order_id, id, sizeof id) == 0);
   snprintf(sql, sizeof sql, "INSERT INTO acked_orders VALUES (%s)", id);
-  exec_or_fail(s->db, sql);
+  if (s->ack_fd > 0) {
+    ack_line(s, "O,%s,0,0,0\n", o->order_id);
+  } else if (s->db) {
+    exec_or_fail(s->db, sql);
+  }
   s->orders++;
   if (s->check_journal && !journal_has(o->timestamp, ARGO_J_ORDER, o->order_id)) {
     not_journaled(s, "order", o->order_id);
@@ -513,6 +536,76 @@ TEST(faults_a_crash_while_the_first_files_are_written_is_recovered) {
   }
 }
 
+/* Killed in the middle of a publication that extends a day's file (persist/dayfile.h): while
+ * the other inode is written (the bytes it lacks, the new segment, the footer), at its fsync, at
+ * its rename over the published file. The child writes each acknowledgement to a file as it
+ * gets it; recovery publishes every acknowledged fill and order, every file opens, and neither
+ * the hidden inodes nor the segment files are left. */
+TEST(faults_a_crash_while_a_publication_extends_a_file_is_recovered) {
+  static const struct {
+    argo__io_op op;
+    const char *file;
+    long nth;
+  } at[] = {{ARGO_IO_WRITE, "/.market_data.parquet.tmp", 9},
+            {ARGO_IO_WRITE, "/.market_data.parquet.tmp", 16},
+            {ARGO_IO_FSYNC, "/.market_data.parquet.tmp", 6},
+            {ARGO_IO_RENAME, "/market_data.parquet", 7},
+            {ARGO_IO_WRITE, "/.orders.parquet.tmp", 12},
+            {ARGO_IO_WRITE, "/.trades.parquet.tmp", 10}};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(at); i++) {
+    snprintf(out, sizeof out, "%s", tu_tmpdir("faults-extend"));
+    char acks[4400], suffix[256];
+    snprintf(acks, sizeof acks, "%s/acks.csv", out);
+    snprintf(suffix, sizeof suffix, "/2025-10-01/run_1%s", at[i].file);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+      seen s = {.ack_fd = open(acks, O_WRONLY | O_CREAT | O_APPEND, 0644)};
+      CHECK(s.ack_fd > 0);
+      tu_die_at(at[i].op, suffix, at[i].nth);
+      run_session(&s, "2025-10-01T12:00:00Z", "600");
+      _exit(3); /* not killed */
+    }
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+              "the session was not killed at the call %ld on ...%s (status %d)", at[i].nth, suffix,
+              status);
+    int n = 0;
+    CHECK(argo_recover(out, NULL, NULL, &n) == ARGO_OK);
+    CHECK_EQ_INT(1, n);
+    tu_db db;
+    setup_db(&db);
+    char sql[9000];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO acked SELECT column1, column2, column3, column4 FROM read_csv(%s, "
+             "header = false, columns = {'column0': 'VARCHAR', 'column1': 'VARCHAR', "
+             "'column2': 'DOUBLE', 'column3': 'DOUBLE', 'column4': 'DOUBLE'}, null_padding = "
+             "true) WHERE column0 = 'F'; INSERT INTO acked_orders SELECT column1 FROM "
+             "read_csv(%s, header = false, columns = {'column0': 'VARCHAR', 'column1': "
+             "'VARCHAR', 'column2': 'DOUBLE', 'column3': 'DOUBLE', 'column4': 'DOUBLE'}) "
+             "WHERE column0 = 'O'",
+             tu_sql_str(acks), tu_sql_str(acks));
+    exec_or_fail(&db, sql);
+    int64_t acked = tu_q_int(&db, "SELECT (SELECT count(*) FROM acked) + (SELECT count(*) FROM "
+                                  "acked_orders)");
+    CHECK_MSG(acked > 0, "killed at ...%s: nothing was acknowledged", suffix);
+    CHECK_EQ_INT(0, missing(&db));
+    CHECK_EQ_INT(5, all_files_open(&db));
+    CHECK_EQ_INT(1, stats_status_all("crashed_recovered"));
+    for (int k = 0; k < 5; k++) {
+      static const char *const hidden[] = {"0", "1", "seg"};
+      for (int h = 0; h < 3; h++) {
+        char p[4400];
+        snprintf(p, sizeof p, "%s/2025-10-01/run_1/.%s.%s.tmp", out, files[k], hidden[h]);
+        CHECK_MSG(!argo__fs_exists(p), "killed at ...%s: %s is left", suffix, p);
+      }
+    }
+    tu_db_close(&db);
+    tu_rm_rf(out);
+  }
+}
+
 /* A disk that stays broken from the nth call of op on: the session stops cleanly with an error
  * naming the path, the files published before still read, the journal is kept, and recovery
  * (once the disk works) restores everything acknowledged. */
@@ -592,6 +685,7 @@ int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(faults_a_crash_while_the_first_files_are_written_is_recovered);
   RUN(faults_at_each_publish_step_keep_the_published_file_and_lose_nothing);
+  RUN(faults_a_crash_while_a_publication_extends_a_file_is_recovered);
   RUN(faults_a_disk_that_stays_broken_stops_the_session_and_loses_nothing);
   RUN(faults_a_failing_journal_stops_the_session_before_acknowledging);
   return test_summary();

@@ -302,6 +302,10 @@ static int exported(argo__pub *p, int t, argo_err rc, const char *err, int64_t t
     report(p, rc, err, 0);
     return 0;
   }
+  const char *note = argo__store_note(p->store, (argo__table_id)t);
+  if (note[0]) {
+    report(p, ARGO_ECORRUPT, note, 0); /* published all the same, the slow way */
+  }
   p->dirty[t] = 0;
   p->last_export[t] = t0;
   adapt_gap(p, t, took);
@@ -714,6 +718,9 @@ static void process(argo__pub *p, seg *list) {
         report(p, ARGO_EIO, err, 1);
         p->gave_up = 1;
       } else {
+        /* The extended files' hidden inodes go before the journal: a folder without a journal
+         * is final, and nothing would remove them after a crash in between. */
+        argo__store_finish_files(p->store);
         remove_day_file(p);
       }
       /* The day is final (or left to recovery, its journal kept): its lock goes. */
@@ -766,6 +773,9 @@ static void *thread_main(void *arg) {
   argo_err rc = argo__store_open(&p->store, p->cfg.duck_threads, err, sizeof err);
   if (rc) {
     report(p, rc, err, 1);
+  } else {
+    /* A publication encodes only the rows since the previous one (issue 21). */
+    argo__store_set_extend(p->store, 1);
   }
   pthread_mutex_lock(&p->mu);
   if (rc) {

@@ -35,6 +35,7 @@
 #include <duckdb.h>
 
 #include "core/stats.h"
+#include "persist/dayfile.h"
 #include "persist/duck.h"
 #include "persist/empty_parquet.h"
 #include "persist/journal.h"
@@ -469,6 +470,9 @@ static void remove_tmp_files(const char *dir) {
              t < ARGO_T_COUNT ? argo__schema((argo__table_id)t)->file : "stats.yaml");
     if (argo__fs_tmp_name(path, tmp, sizeof tmp) == 0) {
       unlink(tmp);
+    }
+    if (t < ARGO_T_COUNT) {
+      argo__dayfile_remove_hidden(path); /* the extended file's second inode and segment */
     }
   }
 }

@@ -12,6 +12,7 @@
 
 #include <duckdb.h>
 
+#include "persist/dayfile.h"
 #include "persist/duck.h"
 #include "persist/empty_parquet.h"
 #include "util/fsx.h"
@@ -34,10 +35,18 @@ typedef struct table_state {
   enum_col enums[ARGO_MAX_COLS]; /* n == 0 for free-text and non-text columns */
   int64_t rows;
   int unflushed; /* rows handed to the appender that are not yet in the table */
+  /* The published file extended by segments (dayfile.h), while the table's rowids are its row
+   * numbers (dense: no row deleted or moved); dirty_from is the first row updated since the
+   * last publication (INT64_MAX: none). */
+  argo__dayfile df;
+  int64_t dirty_from;
+  int dense;
+  char note[ARGO_ERRMSG_MAX]; /* why the last export encoded everything again ("" = fine) */
 } table_state;
 
 struct argo__store {
-  int ready; /* opened completely: may be kept for the next store */
+  int ready;  /* opened completely: may be kept for the next store */
+  int extend; /* exports extend the day's files (argo__store_set_extend) */
   int threads;
   pid_t pid; /* the process that opened the database */
   duckdb_database db;
@@ -124,6 +133,9 @@ static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
     }
     st->tabs[i].rows = 0;
     st->tabs[i].unflushed = 0;
+    st->tabs[i].dirty_from = INT64_MAX;
+    st->tabs[i].dense = 1;
+    argo__dayfile_reset(&st->tabs[i].df);
   }
   if (rc == ARGO_OK) {
     argo__sb_reset(&sb);
@@ -300,6 +312,9 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
   }
   st->threads = threads;
   st->pid = getpid();
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
+    argo__dayfile_init(&st->tabs[i].df);
+  }
   argo__map_init(&st->known_orders);
   argo__map_init(&st->batch_last);
   argo__duck_opts o = {.threads = threads};
@@ -340,6 +355,7 @@ void argo__store_close(argo__store *st) {
   for (int i = 0; i < ARGO_T_COUNT; i++) {
     empty &= st->tabs[i].rows == 0 && !st->tabs[i].unflushed;
   }
+  st->extend = 0; /* the next store's owner decides */
   if (st->ready && (empty || argo__store_reset(st, err, sizeof err) == ARGO_OK) &&
       argo__store_set_symbols(st, NULL, 0, err, sizeof err) == ARGO_OK && st->ready &&
       pool_put(st)) {
@@ -370,6 +386,7 @@ static void destroy(argo__store *st) {
   destroy_appenders(st);
   for (int i = 0; i < ARGO_T_COUNT; i++) {
     free_chunk(&st->tabs[i]);
+    argo__dayfile_deinit(&st->tabs[i].df);
   }
   free_symbols(st);
   if (st->con) {
@@ -542,7 +559,12 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
     }
     batch_id(b, r, id, sizeof id);
     int pending = is_pending(b, r);
-    if (argo__map_get(&st->known_orders, id)) {
+    void **known = argo__map_get(&st->known_orders, id);
+    if (known) {
+      /* Its row changes: the published file's segment holding it is encoded again. */
+      int64_t rowid = (int64_t)(uintptr_t)*known - 1;
+      table_state *ots = &st->tabs[ARGO_T_ORDERS];
+      ots->dirty_from = rowid < ots->dirty_from ? rowid : ots->dirty_from;
       what[r] = 2;
       nupd++;
       if (!pending) {
@@ -550,8 +572,10 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
       }
     } else {
       what[r] = 1;
+      /* The map keeps its row number (rowid + 1): inserted rows follow the table's. */
+      uintptr_t rowid1 = (uintptr_t)(st->tabs[ARGO_T_ORDERS].rows + (int64_t)nins + 1);
       nins++;
-      if (pending && argo__map_put(&st->known_orders, id, (void *)1) != 0) {
+      if (pending && argo__map_put(&st->known_orders, id, (void *)rowid1) != 0) {
         rc = ARGO_ENOMEM;
         goto done;
       }
@@ -619,6 +643,61 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
   return rc;
 }
 
+/* COPY (sql's query or table) TO path, the one way rows become Parquet bytes. */
+static argo_err copy_to(argo__store *st, argo__table_id t, const char *what, const char *path,
+                        char *err, size_t errlen) {
+  char quoted[8800], sql[9200];
+  if (argo__sql_quote(path, quoted, sizeof quoted) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", path);
+    return ARGO_EINVAL;
+  }
+  unlink(path);
+  int e = argo__io_fault_check_path(ARGO_IO_WRITE, path);
+  if (e) {
+    argo__fmt_errno(err, errlen, e, "cannot write '%s'", path);
+    return ARGO_EIO;
+  }
+  snprintf(sql, sizeof sql, "COPY %s TO %s (FORMAT PARQUET)", what, quoted);
+  duckdb_result r;
+  argo_err rc = ARGO_OK;
+  if (duckdb_query(conn(st, t), sql, &r) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "cannot write '%s': %s", path, duckdb_result_error(&r));
+    unlink(path);
+    rc = ARGO_EIO;
+  }
+  duckdb_destroy_result(&r);
+  return rc;
+}
+
+/* The extension of the day's file (dayfile.h): the rows since the planned segment encoded into
+ * the segment file, then published from it. ARGO_ECORRUPT when the segment cannot extend the
+ * file (the caller encodes everything). */
+static argo_err export_extend(argo__store *st, argo__table_id t, const char *final_path, char *err,
+                              size_t errlen) {
+  table_state *ts = &st->tabs[t];
+  const argo__table *tab = argo__schema(t);
+  char seg[ARGO_PATH_MAX + 128], what[256];
+  if (argo__dayfile_name(final_path, 2, seg, sizeof seg) != 0) {
+    argo__fmt(err, errlen, "path too long: '%s'", final_path);
+    return ARGO_EINVAL;
+  }
+  int64_t from;
+  int64_t dirty = ts->dirty_from < ts->rows ? ts->dirty_from : ts->rows;
+  size_t keep = argo__dayfile_plan(&ts->df, final_path, ts->rows, dirty, &from);
+  if (from == 0) {
+    snprintf(what, sizeof what, "%s", tab->name);
+  } else {
+    snprintf(what, sizeof what, "(SELECT * FROM %s WHERE rowid >= %lld)", tab->name,
+             (long long)from);
+  }
+  argo_err rc = copy_to(st, t, what, seg, err, errlen);
+  if (rc == ARGO_OK) {
+    rc = argo__dayfile_publish(&ts->df, keep, from, ts->rows, seg, final_path, err, errlen);
+  }
+  unlink(seg);
+  return rc;
+}
+
 argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
                             size_t errlen) {
   table_state *ts = &st->tabs[t];
@@ -627,35 +706,56 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
     return rc;
   }
   const argo__table *tab = argo__schema(t);
-  char final_path[ARGO_PATH_MAX + 64], tmp[ARGO_PATH_MAX + 128], quoted[8800], sql[9000];
-  if (ts->rows == 0) {
-    /* An empty table's file is always the same bytes (the schema alone decides them). */
-    return argo__empty_parquet_write(t, dir, err, errlen);
-  }
+  char final_path[ARGO_PATH_MAX + 64], tmp[ARGO_PATH_MAX + 128];
+  ts->note[0] = '\0';
   if (argo__path(final_path, sizeof final_path, err, errlen, "%s/%s", dir, tab->file) != 0 ||
       argo__fs_tmp_name(final_path, tmp, sizeof tmp) != 0) {
     return ARGO_EINVAL;
   }
-  if (argo__sql_quote(tmp, quoted, sizeof quoted) != 0) {
-    argo__fmt(err, errlen, "path too long: '%s'", tmp);
-    return ARGO_EINVAL;
+  if (ts->rows == 0) {
+    /* An empty table's file is always the same bytes (the schema alone decides them). */
+    argo__dayfile_reset(&ts->df);
+    return argo__empty_parquet_write(t, dir, err, errlen);
   }
-  unlink(tmp);
-  int e = argo__io_fault_check_path(ARGO_IO_WRITE, tmp);
-  if (e) {
-    argo__fmt_errno(err, errlen, e, "cannot write '%s'", tmp);
-    return ARGO_EIO;
+  if (st->extend && ts->dense) {
+    rc = export_extend(st, t, final_path, err, errlen);
+    if (rc != ARGO_ECORRUPT) {
+      if (rc == ARGO_OK) {
+        ts->dirty_from = INT64_MAX;
+      }
+      return rc;
+    }
+    /* A segment argo cannot use: said once, and the table encoded whole as before. */
+    argo__fmt(ts->note, sizeof ts->note, "%s: encoded whole instead", err);
   }
-  snprintf(sql, sizeof sql, "COPY %s TO %s (FORMAT PARQUET)", tab->name, quoted);
-  duckdb_result r;
-  if (duckdb_query(conn(st, t), sql, &r) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "cannot write '%s': %s", tmp, duckdb_result_error(&r));
-    duckdb_destroy_result(&r);
-    unlink(tmp);
-    return ARGO_EIO;
+  argo__dayfile_reset(&ts->df);
+  rc = copy_to(st, t, tab->name, tmp, err, errlen);
+  if (rc) {
+    return rc;
   }
-  duckdb_destroy_result(&r);
-  return argo__fs_replace(tmp, final_path, err, errlen) ? ARGO_EIO : ARGO_OK;
+  rc = argo__fs_replace(tmp, final_path, err, errlen) ? ARGO_EIO : ARGO_OK;
+  if (rc == ARGO_OK) {
+    ts->dirty_from = INT64_MAX;
+  }
+  return rc;
+}
+
+void argo__store_finish_files(argo__store *st) {
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
+    argo__dayfile_reset(&st->tabs[i].df);
+  }
+}
+
+void argo__store_set_extend(argo__store *st, int on) {
+  st->extend = on;
+}
+
+const char *argo__store_note(const argo__store *st, argo__table_id t) {
+  return st->tabs[t].note;
+}
+
+const argo__dayfile *argo__store_dayfile(const argo__store *st, argo__table_id t) {
+  return &st->tabs[t].df;
 }
 
 int64_t argo__store_file_rows(argo__store *st, const char *path, char *err, size_t errlen) {
@@ -786,6 +886,9 @@ argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *p
     if (rc == ARGO_OK) {
       rc = argo__duck_exec(con, stmt, err, errlen);
     }
+    /* Its rowids are no longer its row numbers: exported whole from now on (this day). */
+    ts->dense = 0;
+    argo__dayfile_reset(&ts->df);
   } else if (rc == ARGO_ENOMEM) {
     argo__fmt(err, errlen, "out of memory");
   }

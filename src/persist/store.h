@@ -45,6 +45,20 @@ ARGO_NODISCARD argo_err argo__store_append(argo__store *st, const argo__batch *b
  * untouched. ARGO_EIO with the path in err (ARGO_EDB if the rows could not be loaded). */
 ARGO_NODISCARD argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir,
                                            char *err, size_t errlen);
+/* Exports from now on extend the day's file (dayfile.h: only the rows since the last export
+ * are encoded; the table's file is one of two inodes linked under hidden names, removed at the
+ * day's end) instead of encoding the whole table. Off by default (recovery and tools write
+ * plain files). */
+void argo__store_set_extend(argo__store *st, int on);
+/* The day's files are final: removes the extended files' hidden names (their published names
+ * stay); the next export of each table starts a new file. */
+void argo__store_finish_files(argo__store *st);
+/* Why the last export of table t encoded the whole table although extending was on (a segment
+ * argo could not use), or "". */
+const char *argo__store_note(const argo__store *st, argo__table_id t);
+/* The layout of table t's extended file (figures for tests and benchmarks). */
+struct argo__dayfile;
+const struct argo__dayfile *argo__store_dayfile(const argo__store *st, argo__table_id t);
 /* The connection (0 or 1) that loads and exports table t: the exports of tables of different
  * connections may run at the same time on two threads, while nothing is appended. Everything
  * else (append, reset) runs on one thread while no export runs. */

@@ -1,4 +1,5 @@
 /* Durable file publication and the I/O fault hook; see fsx.h. */
+#define _GNU_SOURCE /* copy_file_range */
 #include "util/fsx.h"
 
 #include <errno.h>
@@ -195,6 +196,85 @@ int argo__io_rename(const char *from, const char *to) {
     return -errno;
   }
   return 0;
+}
+
+int argo__io_pwrite_path(int fd, const void *data, size_t len, off_t off, const char *path) {
+  int e = argo__io_fault_check_path(ARGO_IO_WRITE, path);
+  if (e) {
+    return -e;
+  }
+  const char *p = data;
+  while (len) {
+    ssize_t n = pwrite(fd, p, len, off);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return -errno;
+    }
+    p += n;
+    off += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* The copy through a buffer, where copy_file_range cannot copy. */
+static int copy_slow(int in, off_t in_off, int out, off_t out_off, size_t len) {
+  char *buf = malloc(1 << 20);
+  if (!buf) {
+    return -ENOMEM;
+  }
+  int rc = 0;
+  while (len && rc == 0) {
+    size_t want = len < (1 << 20) ? len : (1 << 20);
+    ssize_t n = pread(in, buf, want, in_off);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      rc = n < 0 ? -errno : -EIO; /* a source shorter than it should be */
+      break;
+    }
+    for (ssize_t done = 0; done < n && rc == 0;) {
+      ssize_t w = pwrite(out, buf + done, (size_t)(n - done), out_off + done);
+      if (w < 0 && errno != EINTR) {
+        rc = -errno;
+      }
+      done += w > 0 ? w : 0;
+    }
+    in_off += n;
+    out_off += n;
+    len -= (size_t)n;
+  }
+  free(buf);
+  return rc;
+}
+
+int argo__io_copy_path(int in, off_t in_off, int out, off_t out_off, size_t len, const char *path) {
+  int e = argo__io_fault_check_path(ARGO_IO_WRITE, path);
+  if (e) {
+    return -e;
+  }
+  while (len) {
+    ssize_t n = copy_file_range(in, &in_off, out, &out_off, len, 0);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                  errno == EPERM)) {
+      return copy_slow(in, in_off, out, out_off, len);
+    }
+    if (n <= 0) {
+      return n < 0 ? -errno : -EIO;
+    }
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int argo__io_fsync_path(int fd, const char *path) {
+  return fsync_path(ARGO_IO_FSYNC, fd, path);
 }
 
 static void dir_of(const char *path, char *out, size_t len) {

@@ -56,6 +56,16 @@ unsigned long long argo__io_fsync_count(void);
 /* rename(2) through the fault hook; returns 0 or -errno. */
 ARGO_NODISCARD int argo__io_rename(const char *from, const char *to);
 
+/* The same for a file reached by an open descriptor, counted as operations on path (for the
+ * fault hook; path may be NULL): pwrite(2) of all len bytes at off, a copy of len bytes from
+ * in at in_off to out at out_off (copy_file_range(2), or read and write where the file system
+ * cannot), and fsync(2). 0 or -errno. */
+ARGO_NODISCARD int argo__io_pwrite_path(int fd, const void *data, size_t len, off_t off,
+                                        const char *path);
+ARGO_NODISCARD int argo__io_copy_path(int in, off_t in_off, int out, off_t out_off, size_t len,
+                                      const char *path);
+ARGO_NODISCARD int argo__io_fsync_path(int fd, const char *path);
+
 /* fsyncs a folder so that a rename or create inside it is durable. */
 ARGO_NODISCARD int argo__fs_fsync_dir(const char *dir, char *err, size_t errlen);
 /* fsyncs an existing file by path. */
