@@ -484,42 +484,6 @@ const char *argo_query_errmsg(const argo_query *q) {
 
 /* ---- running a statement ---------------------------------------------------------------- */
 
-/* Types that DuckDB's value functions can read (the others read as NULL through them). */
-static int readable(duckdb_type t) {
-  switch (t) {
-  case DUCKDB_TYPE_INVALID:
-  case DUCKDB_TYPE_BOOLEAN:
-  case DUCKDB_TYPE_TINYINT:
-  case DUCKDB_TYPE_SMALLINT:
-  case DUCKDB_TYPE_INTEGER:
-  case DUCKDB_TYPE_BIGINT:
-  case DUCKDB_TYPE_UTINYINT:
-  case DUCKDB_TYPE_USMALLINT:
-  case DUCKDB_TYPE_UINTEGER:
-  case DUCKDB_TYPE_UBIGINT:
-  case DUCKDB_TYPE_FLOAT:
-  case DUCKDB_TYPE_DOUBLE:
-  case DUCKDB_TYPE_TIMESTAMP:
-  case DUCKDB_TYPE_DATE:
-  case DUCKDB_TYPE_TIME:
-  case DUCKDB_TYPE_INTERVAL:
-  case DUCKDB_TYPE_HUGEINT:
-  case DUCKDB_TYPE_UHUGEINT:
-  case DUCKDB_TYPE_VARCHAR:
-  case DUCKDB_TYPE_BLOB:
-  case DUCKDB_TYPE_DECIMAL:
-  case DUCKDB_TYPE_SQLNULL:
-    return 1;
-  default:
-    return 0;
-  }
-}
-
-static int nested(duckdb_type t) {
-  return t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_STRUCT || t == DUCKDB_TYPE_MAP ||
-         t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
-}
-
 /* When the statement's result has columns the value functions cannot read (lists, structs,
  * UUIDs, time zones ...), the statement is prepared again inside a SELECT that converts those
  * columns by position: to JSON text (for the JSON format, nested values), to UTC time (for the
@@ -528,59 +492,23 @@ static int nested(duckdb_type t) {
 static duckdb_prepared_statement convert(argo_query *q, duckdb_prepared_statement ps,
                                          const char *sql, argo_query_format format,
                                          unsigned char **raw) {
-  idx_t n = duckdb_prepared_statement_column_count(ps);
-  int need = 0;
-  for (idx_t c = 0; c < n; c++) {
-    need |= !readable(duckdb_prepared_statement_column_type(ps, c));
+  if (duckdb_prepared_statement_type(ps) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    return NULL;
   }
-  if (!need || duckdb_prepared_statement_type(ps) != DUCKDB_STATEMENT_TYPE_SELECT) {
+  idx_t n = duckdb_prepared_statement_column_count(ps);
+  unsigned char *flags = calloc(n ? n : 1, 1);
+  if (!flags) {
     return NULL;
   }
   argo__sb w;
   argo__sb_init(&w);
-  unsigned char *flags = calloc(n, 1);
-  argo__sb_puts(&w, "SELECT ");
-  for (idx_t c = 0; c < n && flags; c++) {
-    duckdb_type t = duckdb_prepared_statement_column_type(ps, c);
-    const char *name = duckdb_prepared_statement_column_name(ps, c);
-    argo__sb_puts(&w, c ? ", " : "");
-    if (readable(t)) {
-      argo__sb_printf(&w, "#%llu", (unsigned long long)(c + 1));
-    } else if (format == ARGO_QUERY_JSON && nested(t)) {
-      argo__sb_printf(&w, "to_json(#%llu)", (unsigned long long)(c + 1));
-      flags[c] = 1;
-    } else if (format == ARGO_QUERY_JSON && t == DUCKDB_TYPE_TIMESTAMP_TZ) {
-      /* The database's time zone is UTC (persist/duck.h): the instant as UTC time, which the
-       * JSON format writes "2025-10-01T09:00:00Z". */
-      argo__sb_printf(&w, "CAST(#%llu AS TIMESTAMP)", (unsigned long long)(c + 1));
-    } else {
-      argo__sb_printf(&w, "CAST(#%llu AS VARCHAR)", (unsigned long long)(c + 1));
-    }
-    /* The column keeps its name: a quoted identifier, quotes doubled. */
-    argo__sb_puts(&w, " AS \"");
-    for (const char *p = name ? name : ""; *p; p++) {
-      if (*p == '"') {
-        argo__sb_puts(&w, "\"\"");
-      } else {
-        argo__sb_putc(&w, *p);
-      }
-    }
-    argo__sb_putc(&w, '"');
-    /* DuckDB allocates the name for the caller. */
-    duckdb_free((void *)name);
-  }
-  /* A trailing ';' would end the statement inside the parentheses; the newline before ')' ends
-   * a trailing -- comment. */
-  size_t len = strlen(sql);
-  while (len && (sql[len - 1] == ';' || sql[len - 1] == ' ' || sql[len - 1] == '\n' ||
-                 sql[len - 1] == '\t' || sql[len - 1] == '\r')) {
-    len--;
-  }
-  argo__sb_puts(&w, " FROM (\n");
-  argo__sb_add(&w, sql, len);
-  argo__sb_puts(&w, "\n) AS __argo_q");
+  /* JSON: nested values as JSON, TIMESTAMPTZ as the UTC time the format writes
+   * "2025-10-01T09:00:00Z"; text: DuckDB's text ("2025-10-01 09:00:00+00"). */
+  int how = format == ARGO_QUERY_JSON
+                ? ARGO_DUCK_WRAP_NESTED_AS_JSON | ARGO_DUCK_WRAP_TZ_AS_TIMESTAMP
+                : 0;
   duckdb_prepared_statement conv = NULL;
-  if (flags && !argo__sb_failed(&w) &&
+  if (argo__duck_wrap(ps, sql, how, &w, flags) && !argo__sb_failed(&w) &&
       duckdb_prepare(q->con, argo__sb_str(&w), &conv) == DuckDBSuccess) {
     *raw = flags;
     flags = NULL;

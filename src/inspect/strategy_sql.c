@@ -255,36 +255,6 @@ fail:
 
 /* ---- a query --------------------------------------------------------------------------------- */
 
-/* Types that DuckDB's value functions read (others read as NULL through them). */
-static int readable(duckdb_type t) {
-  switch (t) {
-  case DUCKDB_TYPE_BOOLEAN:
-  case DUCKDB_TYPE_TINYINT:
-  case DUCKDB_TYPE_SMALLINT:
-  case DUCKDB_TYPE_INTEGER:
-  case DUCKDB_TYPE_BIGINT:
-  case DUCKDB_TYPE_UTINYINT:
-  case DUCKDB_TYPE_USMALLINT:
-  case DUCKDB_TYPE_UINTEGER:
-  case DUCKDB_TYPE_UBIGINT:
-  case DUCKDB_TYPE_FLOAT:
-  case DUCKDB_TYPE_DOUBLE:
-  case DUCKDB_TYPE_TIMESTAMP:
-  case DUCKDB_TYPE_DATE:
-  case DUCKDB_TYPE_TIME:
-  case DUCKDB_TYPE_INTERVAL:
-  case DUCKDB_TYPE_HUGEINT:
-  case DUCKDB_TYPE_UHUGEINT:
-  case DUCKDB_TYPE_VARCHAR:
-  case DUCKDB_TYPE_BLOB:
-  case DUCKDB_TYPE_DECIMAL:
-  case DUCKDB_TYPE_SQLNULL:
-    return 1;
-  default:
-    return 0;
-  }
-}
-
 /* As argo query does (inspect/query.c): when the SELECT has columns the value functions cannot
  * read, it is prepared again inside a SELECT that converts them by position, TIMESTAMPTZ (every
  * time column of the views) to TIMESTAMP, the UTC instant (the connection's zone is UTC,
@@ -293,50 +263,13 @@ static int readable(duckdb_type t) {
  * wrapping cannot be prepared (out of memory, or SQL the wrapping breaks). */
 static duckdb_prepared_statement convert(argo__ssql *q, duckdb_prepared_statement ps,
                                          const char *sql, int *failed, char *err, size_t errlen) {
-  idx_t n = duckdb_prepared_statement_column_count(ps);
-  int need = 0;
   *failed = 0;
-  for (idx_t c = 0; c < n; c++) {
-    need |= !readable(duckdb_prepared_statement_column_type(ps, c));
-  }
-  if (!need) {
-    return NULL;
-  }
   argo__sb w;
   argo__sb_init(&w);
-  argo__sb_puts(&w, "SELECT ");
-  for (idx_t c = 0; c < n; c++) {
-    duckdb_type t = duckdb_prepared_statement_column_type(ps, c);
-    unsigned long long pos = (unsigned long long)(c + 1);
-    argo__sb_puts(&w, c ? ", " : "");
-    if (readable(t)) {
-      argo__sb_printf(&w, "#%llu", pos);
-    } else if (t == DUCKDB_TYPE_TIMESTAMP_TZ) {
-      argo__sb_printf(&w, "CAST(#%llu AS TIMESTAMP)", pos);
-    } else {
-      argo__sb_printf(&w, "CAST(#%llu AS VARCHAR)", pos);
-    }
-    /* The column keeps its name: a quoted identifier, quotes doubled. */
-    const char *name = duckdb_prepared_statement_column_name(ps, c);
-    argo__sb_puts(&w, " AS \"");
-    for (const char *p = name ? name : ""; *p; p++) {
-      if (*p == '"') {
-        argo__sb_putc(&w, '"');
-      }
-      argo__sb_putc(&w, *p);
-    }
-    argo__sb_putc(&w, '"');
-    duckdb_free((void *)name);
+  if (!argo__duck_wrap(ps, sql, ARGO_DUCK_WRAP_TZ_AS_TIMESTAMP, &w, NULL)) {
+    argo__sb_free(&w);
+    return NULL;
   }
-  /* A trailing ';' would end the statement inside the parentheses; the newline before ')' ends
-   * a trailing -- comment. */
-  size_t len = strlen(sql);
-  while (len && strchr("; \n\t\r", sql[len - 1])) {
-    len--;
-  }
-  argo__sb_puts(&w, " FROM (\n");
-  argo__sb_add(&w, sql, len);
-  argo__sb_puts(&w, "\n) AS __argo_q");
   duckdb_prepared_statement conv = NULL;
   if (argo__sb_failed(&w)) {
     argo__fmt(err, errlen, "out of memory");

@@ -108,3 +108,89 @@ argo_err argo__duck_exec(duckdb_connection con, const char *sql, char *err, size
   duckdb_destroy_result(&r);
   return rc;
 }
+
+int argo__duck_readable(duckdb_type t) {
+  switch (t) {
+  case DUCKDB_TYPE_INVALID:
+  case DUCKDB_TYPE_BOOLEAN:
+  case DUCKDB_TYPE_TINYINT:
+  case DUCKDB_TYPE_SMALLINT:
+  case DUCKDB_TYPE_INTEGER:
+  case DUCKDB_TYPE_BIGINT:
+  case DUCKDB_TYPE_UTINYINT:
+  case DUCKDB_TYPE_USMALLINT:
+  case DUCKDB_TYPE_UINTEGER:
+  case DUCKDB_TYPE_UBIGINT:
+  case DUCKDB_TYPE_FLOAT:
+  case DUCKDB_TYPE_DOUBLE:
+  case DUCKDB_TYPE_TIMESTAMP:
+  case DUCKDB_TYPE_DATE:
+  case DUCKDB_TYPE_TIME:
+  case DUCKDB_TYPE_INTERVAL:
+  case DUCKDB_TYPE_HUGEINT:
+  case DUCKDB_TYPE_UHUGEINT:
+  case DUCKDB_TYPE_VARCHAR:
+  case DUCKDB_TYPE_BLOB:
+  case DUCKDB_TYPE_DECIMAL:
+  case DUCKDB_TYPE_SQLNULL:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static int nested(duckdb_type t) {
+  return t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_STRUCT || t == DUCKDB_TYPE_MAP ||
+         t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
+}
+
+int argo__duck_wrap(duckdb_prepared_statement ps, const char *sql, int flags, argo__sb *w,
+                    unsigned char *json) {
+  idx_t n = duckdb_prepared_statement_column_count(ps);
+  int need = 0;
+  for (idx_t c = 0; c < n; c++) {
+    need |= !argo__duck_readable(duckdb_prepared_statement_column_type(ps, c));
+  }
+  if (!need) {
+    return 0;
+  }
+  argo__sb_puts(w, "SELECT ");
+  for (idx_t c = 0; c < n; c++) {
+    duckdb_type t = duckdb_prepared_statement_column_type(ps, c);
+    unsigned long long pos = (unsigned long long)(c + 1);
+    argo__sb_puts(w, c ? ", " : "");
+    if (argo__duck_readable(t)) {
+      argo__sb_printf(w, "#%llu", pos);
+    } else if ((flags & ARGO_DUCK_WRAP_NESTED_AS_JSON) && nested(t)) {
+      argo__sb_printf(w, "to_json(#%llu)", pos);
+      if (json) {
+        json[c] = 1;
+      }
+    } else if ((flags & ARGO_DUCK_WRAP_TZ_AS_TIMESTAMP) && t == DUCKDB_TYPE_TIMESTAMP_TZ) {
+      argo__sb_printf(w, "CAST(#%llu AS TIMESTAMP)", pos);
+    } else {
+      argo__sb_printf(w, "CAST(#%llu AS VARCHAR)", pos);
+    }
+    /* The column keeps its name: a quoted identifier, quotes doubled. */
+    const char *name = duckdb_prepared_statement_column_name(ps, c);
+    argo__sb_puts(w, " AS \"");
+    for (const char *p = name ? name : ""; *p; p++) {
+      if (*p == '"') {
+        argo__sb_putc(w, '"');
+      }
+      argo__sb_putc(w, *p);
+    }
+    argo__sb_putc(w, '"');
+    duckdb_free((void *)name); /* DuckDB allocates the name for the caller */
+  }
+  /* A trailing ';' would end the statement inside the parentheses; the newline before ')' ends
+   * a trailing -- comment. */
+  size_t len = strlen(sql);
+  while (len && strchr("; \n\t\r", sql[len - 1])) {
+    len--;
+  }
+  argo__sb_puts(w, " FROM (\n");
+  argo__sb_add(w, sql, len);
+  argo__sb_puts(w, "\n) AS __argo_q");
+  return 1;
+}

@@ -14,6 +14,7 @@
 #include <duckdb.h>
 
 #include <argo/argo.h>
+#include "util/strbuf.h"
 #include "util/util.h"
 
 typedef struct argo__duck_opts {
@@ -33,5 +34,23 @@ ARGO_NODISCARD argo_err argo__duck_exec(duckdb_connection con, const char *sql, 
 /* DuckDB's message of a failed query (NULL: "unknown error") into out, on one line: without the
  * statement it quotes after "LINE n:", white space collapsed. */
 void argo__duck_msg(const char *msg, char *out, size_t len);
+
+/* 1 if DuckDB's value functions (duckdb_value_*) read a column of type t, 0 if they read it as
+ * NULL (TIMESTAMPTZ, lists, structs, UUIDs ...). */
+int argo__duck_readable(duckdb_type t);
+
+/* How argo__duck_wrap converts the columns the value functions cannot read. */
+enum {
+  ARGO_DUCK_WRAP_TZ_AS_TIMESTAMP = 1, /* TIMESTAMPTZ to TIMESTAMP, the UTC instant (the zone of
+                                         every database argo opens is UTC) */
+  ARGO_DUCK_WRAP_NESTED_AS_JSON = 2   /* lists, structs, maps, arrays, unions to JSON text */
+};
+/* When the prepared SELECT ps (of text sql, n columns) has columns the value functions cannot
+ * read: writes into w a SELECT over it (`SELECT ... FROM (sql) AS __argo_q`) that converts them
+ * by position as flags say, anything else to DuckDB's text, every column keeping its name, and
+ * marks in json (n bytes, may be NULL) the columns made JSON text; returns 1. Returns 0 (w
+ * untouched) when nothing needs converting. Check argo__sb_failed(w) for memory. */
+int argo__duck_wrap(duckdb_prepared_statement ps, const char *sql, int flags, argo__sb *w,
+                    unsigned char *json);
 
 #endif
