@@ -49,6 +49,9 @@ typedef struct py_inst {
   /* An exception of on_order_update, reported as the next on_candle's error. */
   char pending[ARGO_PY_MSG_MAX];
   PyObject *sym_obj[ARGO_PY_SYMBOLS];
+  /* The session's own string of each symbol (NULL until known), for the indicator calls: the
+   * host finds the symbol of the candle in hand by its pointer, without hashing (pyapi.c). */
+  const char *sym_ptr[ARGO_PY_SYMBOLS];
   size_t nsym;
   argo_candle *scratch; /* recent_candles' buffer */
   size_t scratch_cap;
