@@ -2,8 +2,8 @@
  * The Python strategy host (argo_python.so): what its two files share. pyhost.c is the plugin
  * (the script host table the strategy loader asks for, the interpreter, scripts, instances and
  * the calls the engine makes into a strategy); pyapi.c is the `argo` module a strategy imports
- * (the host object, the candle, order, fill, position and account types, the constants). The
- * Python half of the module, in prelude.py, loads scripts and formats errors.
+ * (the host object and its indicators, the candle, order, fill, position and account types, the
+ * constants). The Python half of the module, in prelude.py, loads scripts and formats errors.
  *
  * The host is part of argo's tree but is built like a strategy plugin, against strategy.h (and
  * the loader's script_host.h): it talks to the engine only through argo_host_api. It links
