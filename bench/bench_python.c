@@ -1,15 +1,18 @@
 /*
  * Python host benchmark (issue 19, item 3): what a strategy written in Python costs per candle,
- * against the same strategy in C, for a strategy that does nothing and for one that computes a
+ * against the same strategy in C, for a strategy that does nothing, for one that computes a
  * simple moving average of the last closes on each candle (numpy's mean over the host's window
- * in Python, a loop over the same window in C).
+ * in Python, a loop over the same window in C), and for one that asks the host's TA-Lib
+ * indicators SMA(20), EMA(50), RSI(14) and MACD(12,26,9) on each candle (host.indicators in
+ * Python, the ta_* shortcuts in C, as bench_indicators' "shortcuts" strategy).
  *
  * Three measures, each strategy in its own process (the interpreter is started once per process,
  * and the first Python run must not pay for the next):
  *   1. The strategy alone: the strategy is loaded as argo run loads it (the strategy loader, the
  *      Python host for a .py) and its on_candle is called for N candles of a random walk, with a
- *      host whose candle window is a ring in memory: the cost of the call, the candle object,
- *      the window and the strategy's own work, and nothing of the engine.
+ *      host whose candle window is a ring in memory (and whose indicators are argo's own,
+ *      src/core/indicators.c, over that ring): the cost of the call, the candle object, the
+ *      window and the strategy's own work, and nothing of the engine.
  *   2. The same from a thread other than the one that loaded the strategy, as an embedding
  *      program may run its sessions: the Python host keeps that thread's Python state between
  *      calls (pyhost.c, pin), or each call would make and drop one.
@@ -37,6 +40,7 @@
 #include <argo/argo.h>
 #include <argo/strategy.h>
 
+#include "core/indicators.h"
 #include "core/strategy_loader.h"
 
 #ifndef ARGO_SOURCE_DIR
@@ -49,7 +53,7 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- the C twins of bench/python/noop.py and sma.py --------------------------------------- */
+/* ---- the C twins of bench/python/noop.py, sma.py and ta.py -------------------------------- */
 
 typedef struct c_strat {
   const argo_host_api *api;
@@ -102,6 +106,27 @@ static int sma_on_candle(void *self, const argo_candle *c) {
   return ARGO_S_OK;
 }
 
+/* SMA(20), EMA(50), RSI(14) and MACD(12,26,9) through the host's shortcuts, every value used. */
+static int ta_on_candle(void *self, const argo_candle *c) {
+  c_strat *s = self;
+  const argo_host_api *h = s->api;
+  double v = 0, m = 0, sig = 0, hist = 0, sum = 0;
+  if (h->ta_sma(s->ctx, c->symbol, 20, &v) == ARGO_S_OK) {
+    sum += v;
+  }
+  if (h->ta_ema(s->ctx, c->symbol, 50, &v) == ARGO_S_OK) {
+    sum += v;
+  }
+  if (h->ta_rsi(s->ctx, c->symbol, 14, &v) == ARGO_S_OK) {
+    sum += v;
+  }
+  if (h->ta_macd(s->ctx, c->symbol, 12, 26, 9, &m, &sig, &hist) == ARGO_S_OK) {
+    sum += m + sig + hist;
+  }
+  s->value = sum;
+  return ARGO_S_OK;
+}
+
 static const argo_strategy c_noop = {
     .abi_version = ARGO_STRATEGY_ABI_VERSION,
     .struct_size = sizeof(argo_strategy),
@@ -124,15 +149,32 @@ static const argo_strategy c_sma = {
     .on_candle = sma_on_candle,
 };
 
+static const argo_strategy c_ta = {
+    .abi_version = ARGO_STRATEGY_ABI_VERSION,
+    .struct_size = sizeof(argo_strategy),
+    .name = "bench_ta_c",
+    .version = "1",
+    .create = c_create,
+    .destroy = c_destroy,
+    .initialize = c_initialize,
+    .on_candle = ta_on_candle,
+};
+
 /* ---- a host of the bench's own: a window of candles in a ring ----------------------------- */
 
 #define RING 1024
+
+/* The one symbol of the bench: its candles point at this string, as the engine's point at the
+ * session's own, so that the indicators find it by its pointer as the engine's host does. */
+static const char bench_symbol[] = "BTCUSDT";
 
 struct argo_strategy_ctx {
   argo_candle ring[RING];
   uint64_t count; /* candles pushed so far */
   double period;
   char error[512];
+  argo__ta *ta;     /* the indicators, over the ring */
+  char ta_err[256]; /* last_error */
 };
 
 static int stub_place_order(argo_strategy_ctx *ctx, const argo_order_request *req, char *id) {
@@ -201,8 +243,7 @@ static int stub_cache_set(argo_strategy_ctx *ctx, const char *key, const char *v
   return ARGO_S_OK;
 }
 static const char *stub_last_error(argo_strategy_ctx *ctx) {
-  (void)ctx;
-  return "";
+  return ctx->ta_err;
 }
 static void stub_set_error(argo_strategy_ctx *ctx, const char *message) {
   snprintf(ctx->error, sizeof ctx->error, "%s", message ? message : "");
@@ -216,6 +257,76 @@ static const char *stub_config_string(argo_strategy_ctx *ctx, const char *key, c
 }
 static int64_t stub_now(argo_strategy_ctx *ctx) {
   return ctx->count ? ctx->ring[(ctx->count - 1) % RING].time : 0;
+}
+
+/* The indicators: argo's own (indicators.c) over the ring, as the engine's host gives them. */
+static uint64_t stub_window(void *user, size_t sym, const argo_candle **a, size_t *na,
+                            const argo_candle **b, size_t *nb) {
+  argo_strategy_ctx *ctx = user;
+  (void)sym;
+  size_t have = ctx->count < RING ? (size_t)ctx->count : RING;
+  size_t first = (size_t)((ctx->count - have) % RING);
+  *a = ctx->ring + first;
+  *na = have < RING - first ? have : RING - first;
+  *b = ctx->ring;
+  *nb = have - *na;
+  return ctx->count;
+}
+
+static long stub_symbol(argo_strategy_ctx *ctx, const char *symbol) {
+  if (symbol == bench_symbol || (symbol && strcmp(symbol, bench_symbol) == 0)) {
+    return 0;
+  }
+  snprintf(ctx->ta_err, sizeof ctx->ta_err, "the bench does not trade '%s'",
+           symbol ? symbol : "(NULL)");
+  return -1;
+}
+
+/* The result of an indicator call: last_error cleared on success, as the engine's host does. */
+static int stub_done(argo_strategy_ctx *ctx, int rc) {
+  if (rc >= 0) {
+    ctx->ta_err[0] = '\0';
+  }
+  return rc;
+}
+
+#define STUB_TA(call)                                                                              \
+  long sym = stub_symbol(ctx, symbol);                                                             \
+  if (sym < 0) {                                                                                   \
+    return ARGO_S_NOTFOUND;                                                                        \
+  }                                                                                                \
+  return stub_done(ctx, call)
+
+static int stub_ta_call(argo_strategy_ctx *ctx, const char *function, const char *symbol,
+                        const char *inputs, const double *options, size_t noptions, size_t window,
+                        size_t nlast, double *out, size_t cap) {
+  STUB_TA(argo__ta_call(ctx->ta, (size_t)sym, function, inputs, options, noptions, window, nlast,
+                        out, cap, ctx->ta_err, sizeof ctx->ta_err));
+}
+static int stub_ta_info(argo_strategy_ctx *ctx, const char *function, char *buf, size_t cap) {
+  return stub_done(ctx, argo__ta_info(function, buf, cap, ctx->ta_err, sizeof ctx->ta_err));
+}
+static int stub_ta_sma(argo_strategy_ctx *ctx, const char *symbol, int period, double *out) {
+  STUB_TA(argo__ta_sma(ctx->ta, (size_t)sym, period, out, ctx->ta_err, sizeof ctx->ta_err));
+}
+static int stub_ta_ema(argo_strategy_ctx *ctx, const char *symbol, int period, double *out) {
+  STUB_TA(argo__ta_ema(ctx->ta, (size_t)sym, period, out, ctx->ta_err, sizeof ctx->ta_err));
+}
+static int stub_ta_rsi(argo_strategy_ctx *ctx, const char *symbol, int period, double *out) {
+  STUB_TA(argo__ta_rsi(ctx->ta, (size_t)sym, period, out, ctx->ta_err, sizeof ctx->ta_err));
+}
+static int stub_ta_macd(argo_strategy_ctx *ctx, const char *symbol, int fast, int slow, int signal,
+                        double *macd, double *macd_signal, double *hist) {
+  STUB_TA(argo__ta_macd(ctx->ta, (size_t)sym, fast, slow, signal, macd, macd_signal, hist,
+                        ctx->ta_err, sizeof ctx->ta_err));
+}
+static int stub_ta_bbands(argo_strategy_ctx *ctx, const char *symbol, int period, double up,
+                          double down, double *upper, double *middle, double *lower) {
+  STUB_TA(argo__ta_bbands(ctx->ta, (size_t)sym, period, up, down, upper, middle, lower, ctx->ta_err,
+                          sizeof ctx->ta_err));
+}
+static int stub_ta_atr(argo_strategy_ctx *ctx, const char *symbol, int period, double *out) {
+  STUB_TA(argo__ta_atr(ctx->ta, (size_t)sym, period, out, ctx->ta_err, sizeof ctx->ta_err));
 }
 
 static const argo_host_api stub_api = {
@@ -239,6 +350,14 @@ static const argo_host_api stub_api = {
     .config_number = stub_config_number,
     .config_string = stub_config_string,
     .now = stub_now,
+    .ta_call = stub_ta_call,
+    .ta_info = stub_ta_info,
+    .ta_sma = stub_ta_sma,
+    .ta_ema = stub_ta_ema,
+    .ta_rsi = stub_ta_rsi,
+    .ta_macd = stub_ta_macd,
+    .ta_bbands = stub_ta_bbands,
+    .ta_atr = stub_ta_atr,
 };
 
 /* ---- the runs ----------------------------------------------------------------------------- */
@@ -266,8 +385,12 @@ static void *alone_run(void *arg) {
   argo_strategy_ctx *ctx = calloc(1, sizeof *ctx);
   /* A random walk, made before the clock starts (xorshift: the same for every strategy). */
   argo_candle *candles = malloc((size_t)a->n * sizeof *candles);
-  if (!ctx || !candles) {
+  argo__ta_source src = {.window = stub_window, .user = ctx};
+  if (!ctx || !candles || argo__ta_new(&ctx->ta, &src) != ARGO_OK) {
     snprintf(r->err, sizeof r->err, "out of memory");
+    if (ctx) {
+      argo__ta_free(ctx->ta);
+    }
     free(ctx);
     free(candles);
     return NULL;
@@ -279,7 +402,7 @@ static void *alone_run(void *arg) {
     double step = ((double)(x >> 11) / 9007199254740992.0 - 0.5) * 20;
     double open = price;
     price += step;
-    candles[i] = (argo_candle){"BTCUSDT",
+    candles[i] = (argo_candle){bench_symbol,
                                1759276800000000LL + i * 1000000LL,
                                open,
                                (open > price ? open : price) + 1,
@@ -315,6 +438,7 @@ static void *alone_run(void *arg) {
     a->def.destroy(self);
   }
   free(candles);
+  argo__ta_free(ctx->ta);
   free(ctx);
   return NULL;
 }
@@ -459,6 +583,8 @@ int main(int argc, char **argv) {
       {"do-nothing, Python", "noop.py", NULL},
       {"SMA, C (loop over the window)", NULL, &c_sma},
       {"SMA, Python (numpy mean)", "sma.py", NULL},
+      {"SMA+EMA+RSI+MACD, C (ta_* calls)", NULL, &c_ta},
+      {"SMA+EMA+RSI+MACD, Python (indicators)", "ta.py", NULL},
       {NULL, NULL, NULL},
   };
   size_t nentries = sizeof entries / sizeof entries[0] - 1;
@@ -486,7 +612,7 @@ int main(int argc, char **argv) {
              "(SMA of the last %d closes)\n",
              n, period);
     }
-    printf("   %-34s %10s %12s %12s %14s\n", "strategy", "seconds", "candles/s", "ns/candle",
+    printf("   %-38s %10s %12s %12s %14s\n", "strategy", "seconds", "candles/s", "ns/candle",
            "vs C, ns/candle");
     double c_ns = 0;
     for (size_t i = 0; i < nentries; i++) {
@@ -501,16 +627,16 @@ int main(int argc, char **argv) {
       snprintf(out, sizeof out, "%s/%d-%zu", dir, pass, i);
       result r = measure(session, thread, e->own ? e->own->name : path, e->own, n, period, out);
       if (!r.ok) {
-        printf("   %-34s %s\n", e->label, r.err);
+        printf("   %-38s %s\n", e->label, r.err);
         bad |= e->own != NULL; /* a Python one is missing when argo has no Python host */
         continue;
       }
       double ns = r.seconds * 1e9 / (double)n;
       if (e->own) {
         c_ns = ns;
-        printf("   %-34s %10.3f %12.0f %12.1f %14s\n", e->label, r.seconds, n / r.seconds, ns, "");
+        printf("   %-38s %10.3f %12.0f %12.1f %14s\n", e->label, r.seconds, n / r.seconds, ns, "");
       } else {
-        printf("   %-34s %10.3f %12.0f %12.1f %+14.1f\n", e->label, r.seconds, n / r.seconds, ns,
+        printf("   %-38s %10.3f %12.0f %12.1f %+14.1f\n", e->label, r.seconds, n / r.seconds, ns,
                ns - c_ns);
       }
     }

@@ -200,7 +200,7 @@ TEST(jschema_every_builtin_and_example_schema_passes_its_own_defaults) {
   CHECK_MSG(plugins >= 3, "only %zu example plugins in %s", plugins, ARGO_PLUGIN_DIR);
   /* The Python examples, when argo was built with the Python host. */
   if (access(ARGO_PLUGIN_DIR "/argo_python.so", F_OK) == 0) {
-    static const char *const py[] = {"ma_cross.py", "pingpong.py", "bands.py"};
+    static const char *const py[] = {"ma_cross.py", "pingpong.py", "bands.py", "ta_ma_cross.py"};
     for (size_t i = 0; i < sizeof py / sizeof py[0]; i++) {
       char path[4400];
       snprintf(path, sizeof path, "%s/strategies/python/examples/%s", ARGO_SOURCE_DIR, py[i]);

@@ -1,9 +1,10 @@
 /*
  * The `argo` module a Python strategy imports: the host object (argo.Host, the Python face of
- * argo_host_api), the values it passes (argo.Candle, a small object reused from candle to
- * candle; argo.Order, argo.Fill, argo.Position, argo.Account, named tuples), the constants, and
- * recent candles as numpy arrays. The Python half (Strategy, HostError, the loader) is
- * prelude.py, run in the module's namespace. Depends on strategy.h, libpython and numpy's C API.
+ * argo_host_api) and its indicators (argo.Indicators, the host's TA-Lib calls), the values it
+ * passes (argo.Candle, a small object reused from candle to candle; argo.Order, argo.Fill,
+ * argo.Position, argo.Account, named tuples), the constants, and recent candles as numpy arrays.
+ * The Python half (Strategy, HostError, the loader) is prelude.py, run in the module's namespace.
+ * Depends on strategy.h, libpython and numpy's C API.
  *
  * Every host method checks that it is called from inside one of the engine's calls into the
  * strategy, on the engine's thread (strategy.h: host functions are engine-thread only), so a
@@ -11,6 +12,8 @@
  */
 #include "pyhost.h"
 
+#include <limits.h>
+#include <math.h>
 #include <string.h>
 #include <structmember.h>
 
@@ -48,6 +51,7 @@ PyObject *argo__py_symbol(py_inst *in, const char *symbol) {
   PyObject *s = PyUnicode_FromString(symbol);
   if (s && in->nsym < ARGO_PY_SYMBOLS) {
     PyUnicode_InternInPlace(&s);
+    in->sym_ptr[in->nsym] = NULL;
     in->sym_obj[in->nsym++] = s;
     Py_INCREF(s);
   }
@@ -57,6 +61,7 @@ PyObject *argo__py_symbol(py_inst *in, const char *symbol) {
 void argo__py_inst_clear(py_inst *in) {
   for (size_t i = 0; i < in->nsym; i++) {
     Py_CLEAR(in->sym_obj[i]);
+    in->sym_ptr[i] = NULL;
   }
   in->nsym = 0;
   free(in->scratch);
@@ -284,11 +289,11 @@ static PyObject *position_new(py_inst *in, const argo_position *p) {
 typedef struct host_obj {
   PyObject_HEAD py_inst *in; /* NULL once the strategy was destroyed */
   PyObject *config;          /* the configuration, a dict */
+  PyObject *indicators;      /* its argo.Indicators, or None when the host has none */
 } host_obj;
 
-/* The instance, when the host may be called now; else NULL with an exception set. */
-static py_inst *live(PyObject *self) {
-  py_inst *in = ((host_obj *)self)->in;
+/* The instance in, when the host may be called now; else NULL with an exception set. */
+static py_inst *live_in(py_inst *in) {
   if (!in) {
     PyErr_SetString(host_error, "this host belongs to a session that has ended");
     return NULL;
@@ -300,6 +305,10 @@ static py_inst *live(PyObject *self) {
     return NULL;
   }
   return in;
+}
+
+static py_inst *live(PyObject *self) {
+  return live_in(((host_obj *)self)->in);
 }
 
 /* The exception for a failed host call: ValueError for a bad argument, KeyError for a symbol
@@ -766,13 +775,6 @@ static PyObject *h_last_error(PyObject *self, PyObject *unused) {
   return in ? PyUnicode_FromString(in->api->last_error(in->ctx)) : NULL;
 }
 
-/* Indicators: argo_host_api has none yet (TA-Lib indicators are coming to it); until a
- * version of the table that has them, host.indicators is None. When they come, this returns
- * an object with one method per indicator, after checking the table's struct_size. */
-static PyObject *h_indicators(PyObject *self, void *unused) {
-  Py_RETURN_NONE;
-}
-
 static PyObject *h_config(PyObject *self, void *unused) {
   PyObject *c = ((host_obj *)self)->config;
   Py_INCREF(c);
@@ -781,6 +783,477 @@ static PyObject *h_config(PyObject *self, void *unused) {
 
 #define KW (METH_VARARGS | METH_KEYWORDS)
 #define FN(f) ((PyCFunction)(void (*)(void))(f))
+
+/* ---- argo.Indicators: TA-Lib through the host (strategy.h's ta_* calls, docs section 7) ---- */
+
+/* No TA-Lib function takes more optional inputs than this (SAREXT has 8). */
+#define TA_OPTIONS_MAX 16
+
+static PyObject *json_loads; /* json.loads, for ta_info's JSON */
+
+/* The indicator calls were appended to argo_host_api: a host without them (an argo older than
+ * them) gives the strategy host.indicators = None. */
+static int host_has_indicators(const argo_host_api *api) {
+  return api->struct_size >= offsetof(argo_host_api, ta_atr) + sizeof api->ta_atr && api->ta_call &&
+         api->ta_info && api->ta_sma && api->ta_ema && api->ta_rsi && api->ta_macd &&
+         api->ta_bbands && api->ta_atr;
+}
+
+typedef struct ind_obj {
+  PyObject_HEAD py_inst *in; /* NULL once the strategy was destroyed, as its host's */
+  PyObject *nout;            /* call(): function name (str) -> how many outputs it has */
+} ind_obj;
+
+/* The arguments of a METH_FASTCALL | METH_KEYWORDS method, by position or keyword, into
+ * out[0..nmax) (NULL where not given): fname(names...), the first nmin required. */
+static int take_args(const char *fname, const char *const *names, int nmin, int nmax,
+                     PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **out) {
+  if (nargs > nmax) {
+    PyErr_Format(PyExc_TypeError, "%s() takes at most %d arguments (%zd given)", fname, nmax,
+                 nargs);
+    return -1;
+  }
+  for (int i = 0; i < nmax; i++) {
+    out[i] = i < nargs ? args[i] : NULL;
+  }
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  for (Py_ssize_t k = 0; k < nkw; k++) {
+    PyObject *key = PyTuple_GET_ITEM(kwnames, k);
+    int i = 0;
+    while (i < nmax && PyUnicode_CompareWithASCIIString(key, names[i]) != 0) {
+      i++;
+    }
+    if (i == nmax) {
+      PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument %R", fname, key);
+      return -1;
+    }
+    if (out[i]) {
+      PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", fname, names[i]);
+      return -1;
+    }
+    out[i] = args[nargs + k];
+  }
+  for (int i = 0; i < nmin; i++) {
+    if (!out[i]) {
+      PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s'", fname, names[i]);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* The symbol of an indicator call as the host is given it. For a str the Python host made (the
+ * candle's symbol, so the usual argument) it is the session's own string, which the host
+ * recognizes by its pointer without hashing: learnt once per symbol from recent_candles, whose
+ * symbol strings stay valid until the strategy is destroyed (strategy.h). Any other str is
+ * passed as text. NULL with an exception set when it is not a str. */
+static const char *ta_symbol(py_inst *in, PyObject *arg) {
+  for (size_t i = 0; i < in->nsym; i++) {
+    if (in->sym_obj[i] != arg) {
+      continue;
+    }
+    if (in->sym_ptr[i]) {
+      return in->sym_ptr[i];
+    }
+    const char *text = PyUnicode_AsUTF8(arg);
+    argo_candle c;
+    if (text && in->api->recent_candles(in->ctx, text, &c, 1) == 1 && c.symbol &&
+        strcmp(c.symbol, text) == 0) {
+      in->sym_ptr[i] = c.symbol;
+    }
+    return text;
+  }
+  if (!PyUnicode_Check(arg)) {
+    PyErr_Format(PyExc_TypeError, "symbol must be a str, not %.200s", Py_TYPE(arg)->tp_name);
+    return NULL;
+  }
+  return PyUnicode_AsUTF8(arg);
+}
+
+static int int_arg(PyObject *o, const char *what, int *out) {
+  int overflow = 0;
+  long v = PyLong_AsLongAndOverflow(o, &overflow);
+  if (v == -1 && PyErr_Occurred()) {
+    return -1;
+  }
+  if (overflow || v < INT_MIN || v > INT_MAX) {
+    PyErr_Format(PyExc_ValueError, "%s is out of range: %R", what, o);
+    return -1;
+  }
+  *out = (int)v;
+  return 0;
+}
+
+static int size_arg(PyObject *o, const char *what, Py_ssize_t *out) {
+  Py_ssize_t v = PyLong_AsSsize_t(o);
+  if (v == -1 && PyErr_Occurred()) {
+    return -1;
+  }
+  if (v < 0) {
+    PyErr_Format(PyExc_ValueError, "%s must be >= 0, not %zd", what, v);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int double_arg(PyObject *o, double *out) {
+  double v = PyFloat_AsDouble(o);
+  if (v == -1.0 && PyErr_Occurred()) {
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* A shortcut's answer: its value; None while the window holds too few candles (ARGO_S_STATE,
+ * where the C call writes NaN); else the exception of the failure (fail). */
+static PyObject *ta_value(py_inst *in, int rc, double v) {
+  if (rc == ARGO_S_OK) {
+    return PyFloat_FromDouble(v);
+  }
+  if (rc == ARGO_S_STATE) {
+    Py_RETURN_NONE;
+  }
+  return fail(in, rc);
+}
+
+/* The same for the shortcuts of three outputs: a tuple of three floats, or None. */
+static PyObject *ta_triple(py_inst *in, int rc, const double v[3]) {
+  if (rc == ARGO_S_STATE) {
+    Py_RETURN_NONE;
+  }
+  if (rc != ARGO_S_OK) {
+    return fail(in, rc);
+  }
+  PyObject *t = PyTuple_New(3);
+  for (Py_ssize_t i = 0; t && i < 3; i++) {
+    PyObject *f = PyFloat_FromDouble(v[i]);
+    if (!f) {
+      Py_CLEAR(t);
+      break;
+    }
+    PyTuple_SET_ITEM(t, i, f);
+  }
+  return t;
+}
+
+enum { TA_SMA, TA_EMA, TA_RSI, TA_ATR };
+
+/* sma, ema, rsi and atr: (symbol, period) -> float or None. */
+static PyObject *ta_period(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject *kwnames, int which) {
+  static const char *const fnames[] = {"sma", "ema", "rsi", "atr"};
+  static const char *const names[] = {"symbol", "period"};
+  py_inst *in = live_in(((ind_obj *)self)->in);
+  PyObject *a[2];
+  const char *symbol;
+  int period;
+  if (!in || take_args(fnames[which], names, 2, 2, args, nargs, kwnames, a) ||
+      !(symbol = ta_symbol(in, a[0])) || int_arg(a[1], "period", &period)) {
+    return NULL;
+  }
+  const argo_host_api *api = in->api;
+  int (*fn)(argo_strategy_ctx *, const char *, int, double *) = which == TA_SMA   ? api->ta_sma
+                                                                : which == TA_EMA ? api->ta_ema
+                                                                : which == TA_RSI ? api->ta_rsi
+                                                                                  : api->ta_atr;
+  double v = NAN;
+  int rc = fn(in->ctx, symbol, period, &v); /* before v is read: not in ta_value's arguments */
+  return ta_value(in, rc, v);
+}
+
+static PyObject *i_sma(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw) {
+  return ta_period(self, args, nargs, kw, TA_SMA);
+}
+
+static PyObject *i_ema(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw) {
+  return ta_period(self, args, nargs, kw, TA_EMA);
+}
+
+static PyObject *i_rsi(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw) {
+  return ta_period(self, args, nargs, kw, TA_RSI);
+}
+
+static PyObject *i_atr(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw) {
+  return ta_period(self, args, nargs, kw, TA_ATR);
+}
+
+static PyObject *i_macd(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw) {
+  static const char *const names[] = {"symbol", "fast", "slow", "signal"};
+  py_inst *in = live_in(((ind_obj *)self)->in);
+  PyObject *a[4];
+  const char *symbol;
+  int p[3] = {12, 26, 9}; /* TA-Lib's defaults */
+  if (!in || take_args("macd", names, 1, 4, args, nargs, kw, a) ||
+      !(symbol = ta_symbol(in, a[0])) || (a[1] && int_arg(a[1], "fast", &p[0])) ||
+      (a[2] && int_arg(a[2], "slow", &p[1])) || (a[3] && int_arg(a[3], "signal", &p[2]))) {
+    return NULL;
+  }
+  double v[3] = {NAN, NAN, NAN};
+  int rc = in->api->ta_macd(in->ctx, symbol, p[0], p[1], p[2], &v[0], &v[1], &v[2]);
+  return ta_triple(in, rc, v);
+}
+
+static PyObject *i_bbands(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw) {
+  static const char *const names[] = {"symbol", "period", "nbdev_up", "nbdev_down"};
+  py_inst *in = live_in(((ind_obj *)self)->in);
+  PyObject *a[4];
+  const char *symbol;
+  int period;
+  double up = 2, down = 2;
+  if (!in || take_args("bbands", names, 2, 4, args, nargs, kw, a) ||
+      !(symbol = ta_symbol(in, a[0])) || int_arg(a[1], "period", &period) ||
+      (a[2] && double_arg(a[2], &up)) || (a[3] && double_arg(a[3], &down))) {
+    return NULL;
+  }
+  double v[3] = {NAN, NAN, NAN};
+  int rc = in->api->ta_bbands(in->ctx, symbol, period, up, down, &v[0], &v[1], &v[2]);
+  return ta_triple(in, rc, v);
+}
+
+/* ta_info's JSON for function (NULL: the list of names), parsed. An unknown function raises
+ * ValueError with the host's message. */
+static PyObject *ta_describe(py_inst *in, const char *function) {
+  char small[8192];
+  char *buf = small;
+  size_t cap = sizeof small;
+  PyObject *result = NULL;
+  for (;;) {
+    int rc = in->api->ta_info(in->ctx, function, buf, cap);
+    if (rc >= 0) {
+      PyObject *text = PyUnicode_DecodeUTF8(buf, rc, "strict");
+      result = text ? PyObject_CallOneArg(json_loads, text) : NULL;
+      Py_XDECREF(text);
+      break;
+    }
+    if (rc == ARGO_S_NOTFOUND) {
+      const char *why = in->api->last_error(in->ctx);
+      PyErr_SetString(PyExc_ValueError, why && *why ? why : "no such TA-Lib function");
+      break;
+    }
+    if (rc != ARGO_S_TOOSMALL || cap > ((size_t)1 << 26)) {
+      fail(in, rc);
+      break;
+    }
+    cap *= 4;
+    char *b = buf == small ? PyMem_Malloc(cap) : PyMem_Realloc(buf, cap);
+    if (!b) {
+      PyErr_NoMemory();
+      break;
+    }
+    buf = b;
+  }
+  if (buf != small) {
+    PyMem_Free(buf);
+  }
+  return result;
+}
+
+/* How many outputs function has, from ta_info once per name, then from the object's cache. */
+static Py_ssize_t ta_outputs(ind_obj *io, py_inst *in, PyObject *name, const char *function) {
+  PyObject *known = PyDict_GetItemWithError(io->nout, name);
+  if (known) {
+    return PyLong_AsSsize_t(known);
+  }
+  if (PyErr_Occurred()) {
+    return -1;
+  }
+  PyObject *d = ta_describe(in, function);
+  if (!d) {
+    return -1;
+  }
+  PyObject *outs = PyDict_Check(d) ? PyDict_GetItemString(d, "outputs") : NULL;
+  Py_ssize_t n = outs && PyList_Check(outs) ? PyList_GET_SIZE(outs) : -1;
+  Py_DECREF(d);
+  if (n < 1 || n > 16) {
+    PyErr_Format(host_error, "ta_info('%s') did not list the function's outputs", function);
+    return -1;
+  }
+  PyObject *v = PyLong_FromSsize_t(n);
+  if (!v || PyDict_SetItem(io->nout, name, v) != 0) {
+    Py_XDECREF(v);
+    return -1;
+  }
+  Py_DECREF(v);
+  return n;
+}
+
+/* call(name, symbol, inputs=None, options=None, window=0, nlast=1): ta_call, into numpy arrays
+ * made for the answer (output k's values are row k of one (outputs, nlast) array). */
+static PyObject *i_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw) {
+  static const char *const names[] = {"name", "symbol", "inputs", "options", "window", "nlast"};
+  ind_obj *io = (ind_obj *)self;
+  py_inst *in = live_in(io->in);
+  PyObject *a[6];
+  if (!in || take_args("call", names, 2, 6, args, nargs, kw, a)) {
+    return NULL;
+  }
+  if (!PyUnicode_Check(a[0])) {
+    PyErr_Format(PyExc_TypeError, "call: name must be a str (a TA-Lib function), not %.200s",
+                 Py_TYPE(a[0])->tp_name);
+    return NULL;
+  }
+  const char *function = PyUnicode_AsUTF8(a[0]);
+  Py_ssize_t nout = function ? ta_outputs(io, in, a[0], function) : -1;
+  const char *symbol = nout > 0 ? ta_symbol(in, a[1]) : NULL;
+  if (!symbol) {
+    return NULL;
+  }
+  const char *inputs = NULL;
+  if (a[2] && a[2] != Py_None) {
+    if (!PyUnicode_Check(a[2])) {
+      PyErr_Format(PyExc_TypeError,
+                   "call: inputs must be a str of price names ('high,low'), not %.200s",
+                   Py_TYPE(a[2])->tp_name);
+      return NULL;
+    }
+    if (!(inputs = PyUnicode_AsUTF8(a[2]))) {
+      return NULL;
+    }
+  }
+  double opts[TA_OPTIONS_MAX];
+  Py_ssize_t nopts = 0;
+  if (a[3] && a[3] != Py_None) {
+    PyObject *seq = PySequence_Fast(
+        a[3], "call: options must be a sequence of numbers (None for a default), or None");
+    if (!seq) {
+      return NULL;
+    }
+    nopts = PySequence_Fast_GET_SIZE(seq);
+    int bad = 0;
+    if (nopts > TA_OPTIONS_MAX) {
+      PyErr_Format(PyExc_ValueError, "%s: %zd options given; no TA-Lib function takes more than %d",
+                   function, nopts, TA_OPTIONS_MAX);
+      bad = 1;
+    }
+    for (Py_ssize_t i = 0; !bad && i < nopts; i++) {
+      PyObject *o = PySequence_Fast_GET_ITEM(seq, i);
+      opts[i] = NAN; /* None: TA-Lib's default, as NaN is in C */
+      bad = o != Py_None && double_arg(o, &opts[i]) != 0;
+    }
+    Py_DECREF(seq);
+    if (bad) {
+      return NULL;
+    }
+  }
+  Py_ssize_t window = 0, nlast = 1;
+  if ((a[4] && size_arg(a[4], "window", &window)) || (a[5] && size_arg(a[5], "nlast", &nlast)) ||
+      numpy_ready() != 0) {
+    return NULL;
+  }
+  if (nlast == 0) {
+    nlast = 1; /* as ta_call */
+  }
+  if (nlast > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / nout) {
+    PyErr_Format(PyExc_ValueError, "nlast is too large: %zd", nlast);
+    return NULL;
+  }
+  npy_intp dims[2] = {(npy_intp)nout, (npy_intp)nlast};
+  PyObject *arr = nout == 1 ? PyArray_SimpleNew(1, dims + 1, NPY_DOUBLE)
+                            : PyArray_SimpleNew(2, dims, NPY_DOUBLE);
+  if (!arr) {
+    return NULL;
+  }
+  int rc =
+      in->api->ta_call(in->ctx, function, symbol, inputs, opts, (size_t)nopts, (size_t)window,
+                       (size_t)nlast, PyArray_DATA((PyArrayObject *)arr), (size_t)(nout * nlast));
+  /* ARGO_S_STATE: the newest value is not defined yet; the arrays say which are (NaN). */
+  if (rc != ARGO_S_OK && rc != ARGO_S_STATE) {
+    Py_DECREF(arr);
+    return fail(in, rc);
+  }
+  if (nout == 1) {
+    return arr;
+  }
+  PyObject *t = PyTuple_New(nout);
+  for (Py_ssize_t k = 0; t && k < nout; k++) {
+    PyObject *row = PySequence_GetItem(arr, k); /* a view of row k */
+    if (!row) {
+      Py_CLEAR(t);
+      break;
+    }
+    PyTuple_SET_ITEM(t, k, row);
+  }
+  Py_DECREF(arr);
+  return t;
+}
+
+static PyObject *i_info(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw) {
+  static const char *const names[] = {"name"};
+  py_inst *in = live_in(((ind_obj *)self)->in);
+  PyObject *a[1];
+  if (!in || take_args("info", names, 0, 1, args, nargs, kw, a)) {
+    return NULL;
+  }
+  const char *function = NULL;
+  if (a[0] && a[0] != Py_None) {
+    if (!PyUnicode_Check(a[0])) {
+      PyErr_Format(PyExc_TypeError, "info: name must be a str or None, not %.200s",
+                   Py_TYPE(a[0])->tp_name);
+      return NULL;
+    }
+    if (!(function = PyUnicode_AsUTF8(a[0]))) {
+      return NULL;
+    }
+  }
+  return ta_describe(in, function);
+}
+
+#define FASTKW (METH_FASTCALL | METH_KEYWORDS)
+
+static PyMethodDef ind_methods[] = {
+    {"sma", FN(i_sma), FASTKW,
+     "sma(symbol, period) -> TA-Lib's SMA of the closes at the current candle, or None while "
+     "the window holds fewer than period candles"},
+    {"ema", FN(i_ema), FASTKW, "ema(symbol, period) -> TA-Lib's EMA of the closes, or None"},
+    {"rsi", FN(i_rsi), FASTKW, "rsi(symbol, period) -> Wilder's RSI (0 to 100), or None"},
+    {"atr", FN(i_atr), FASTKW, "atr(symbol, period) -> Wilder's Average True Range, or None"},
+    {"macd", FN(i_macd), FASTKW,
+     "macd(symbol, fast=12, slow=26, signal=9) -> (macd, signal, hist), or None"},
+    {"bbands", FN(i_bbands), FASTKW,
+     "bbands(symbol, period, nbdev_up=2, nbdev_down=2) -> (upper, middle, lower), or None"},
+    {"call", FN(i_call), FASTKW,
+     "call(name, symbol, inputs=None, options=None, window=0, nlast=1) -> any TA-Lib function "
+     "over the last `window` candles (0: all the window holds): a numpy array of its last "
+     "nlast values, NaN where not defined yet, or a tuple of one array per output"},
+    {"info", FN(i_info), FASTKW,
+     "info(name=None) -> the function's description (a dict), or the list of every name"},
+    {NULL, NULL, 0, NULL},
+};
+
+static void ind_dealloc(PyObject *self) {
+  Py_XDECREF(((ind_obj *)self)->nout);
+  Py_TYPE(self)->tp_free(self);
+}
+
+static PyTypeObject ind_type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "argo.Indicators",
+    .tp_basicsize = sizeof(ind_obj),
+    .tp_dealloc = ind_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "TA-Lib's indicators over the engine's window of candles (self.host.indicators; "
+              "docs/strategies.md sections 7 and 9).",
+    .tp_methods = ind_methods,
+};
+
+static PyObject *ind_new(py_inst *in) {
+  ind_obj *o = PyObject_New(ind_obj, &ind_type);
+  if (o) {
+    o->in = in;
+    o->nout = PyDict_New();
+    if (!o->nout) {
+      Py_CLEAR(o);
+    }
+  }
+  return (PyObject *)o;
+}
+
+static PyObject *h_indicators(PyObject *self, void *unused) {
+  PyObject *i = ((host_obj *)self)->indicators;
+  Py_INCREF(i);
+  return i;
+}
 
 static PyMethodDef host_methods[] = {
     {"place_order", FN(h_place_order), KW,
@@ -814,12 +1287,14 @@ static PyMethodDef host_methods[] = {
 
 static PyGetSetDef host_getset[] = {
     {"config", h_config, NULL, "the strategy's configuration (a dict)", NULL},
-    {"indicators", h_indicators, NULL, "None: argo's host API has no indicators yet", NULL},
+    {"indicators", h_indicators, NULL,
+     "argo.Indicators: TA-Lib's indicators; None when the host has none (an older argo)", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
 static void host_dealloc(PyObject *self) {
   Py_XDECREF(((host_obj *)self)->config);
+  Py_XDECREF(((host_obj *)self)->indicators);
   Py_TYPE(self)->tp_free(self);
 }
 
@@ -829,7 +1304,7 @@ static PyTypeObject host_type = {
     .tp_dealloc = host_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "What a strategy calls: orders, positions, the account, candles, marks, logs, a "
-              "cache and its configuration (self.host).",
+              "cache, its configuration and indicators (self.host).",
     .tp_methods = host_methods,
     .tp_getset = host_getset,
 };
@@ -840,12 +1315,21 @@ PyObject *argo__py_host_new(py_inst *in, PyObject *config) {
     h->in = in;
     h->config = config;
     Py_INCREF(config);
+    /* Made once: the strategy reaches it on every candle. */
+    h->indicators = host_has_indicators(in->api) ? ind_new(in) : (Py_INCREF(Py_None), Py_None);
+    if (!h->indicators) {
+      Py_CLEAR(h);
+    }
   }
   return (PyObject *)h;
 }
 
 void argo__py_host_detach(PyObject *host) {
-  ((host_obj *)host)->in = NULL;
+  host_obj *h = (host_obj *)host;
+  h->in = NULL;
+  if (h->indicators && Py_IS_TYPE(h->indicators, &ind_type)) {
+    ((ind_obj *)h->indicators)->in = NULL;
+  }
 }
 
 /* ---- the module --------------------------------------------------------------------------- */
@@ -876,8 +1360,17 @@ static PyTypeObject *new_structseq(PyObject *mod, PyStructSequence_Desc *desc, c
 }
 
 PyObject *argo__py_module_new(void) {
-  if (PyType_Ready(&candle_type) < 0 || PyType_Ready(&host_type) < 0) {
+  if (PyType_Ready(&candle_type) < 0 || PyType_Ready(&host_type) < 0 ||
+      PyType_Ready(&ind_type) < 0) {
     return NULL;
+  }
+  if (!json_loads) {
+    PyObject *json = PyImport_ImportModule("json");
+    json_loads = json ? PyObject_GetAttrString(json, "loads") : NULL; /* kept for the process */
+    Py_XDECREF(json);
+    if (!json_loads) {
+      return NULL;
+    }
   }
   PyObject *mod = PyModule_Create(&argo_module);
   if (!mod) {
@@ -887,6 +1380,7 @@ PyObject *argo__py_module_new(void) {
   static const char *statuses[5] = {"PENDING", "FILLED", "CANCELLED", "REJECTED", "FAILED"};
   int bad = PyModule_AddObjectRef(mod, "Candle", (PyObject *)&candle_type) ||
             PyModule_AddObjectRef(mod, "Host", (PyObject *)&host_type) ||
+            PyModule_AddObjectRef(mod, "Indicators", (PyObject *)&ind_type) ||
             add_str(mod, "BUY", "BUY", &s_buy) || add_str(mod, "SELL", "SELL", &s_sell) ||
             add_str(mod, "MARKET", "MARKET", &s_market) ||
             add_str(mod, "LIMIT", "LIMIT", &s_limit) || add_str(mod, "LONG", "LONG", &s_long) ||

@@ -2,8 +2,8 @@
  * The Python strategy host (argo_python.so): what its two files share. pyhost.c is the plugin
  * (the script host table the strategy loader asks for, the interpreter, scripts, instances and
  * the calls the engine makes into a strategy); pyapi.c is the `argo` module a strategy imports
- * (the host object, the candle, order, fill, position and account types, the constants). The
- * Python half of the module, in prelude.py, loads scripts and formats errors.
+ * (the host object and its indicators, the candle, order, fill, position and account types, the
+ * constants). The Python half of the module, in prelude.py, loads scripts and formats errors.
  *
  * The host is part of argo's tree but is built like a strategy plugin, against strategy.h (and
  * the loader's script_host.h): it talks to the engine only through argo_host_api. It links
@@ -49,6 +49,9 @@ typedef struct py_inst {
   /* An exception of on_order_update, reported as the next on_candle's error. */
   char pending[ARGO_PY_MSG_MAX];
   PyObject *sym_obj[ARGO_PY_SYMBOLS];
+  /* The session's own string of each symbol (NULL until known), for the indicator calls: the
+   * host finds the symbol of the candle in hand by its pointer, without hashing (pyapi.c). */
+  const char *sym_ptr[ARGO_PY_SYMBOLS];
   size_t nsym;
   argo_candle *scratch; /* recent_candles' buffer */
   size_t scratch_cap;

@@ -25,7 +25,7 @@ class Probe(argo.Strategy):
 
     def initialize(self, config):
         assert config == {"hello": [1, 2]} and self.host.config == config, config
-        assert self.host.indicators is None
+        assert isinstance(self.host.indicators, argo.Indicators)
         assert self.host.account().balance == 10000
         self.n = 0
         self.updates = []
