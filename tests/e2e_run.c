@@ -185,6 +185,7 @@ TEST(e2e_concurrent_sessions_never_share_a_mark_or_log_id) {
    * its 1500 candles (more than one range of reserved ids). Before, each continued from the
    * highest id recorded when it started, so all four counted from 1. */
   pid_t pids[4];
+  static char errs[4][4300];
   for (int i = 0; i < 4; i++) {
     char *argv[] = {ARGO_BIN,
                     "run",
@@ -204,10 +205,15 @@ TEST(e2e_concurrent_sessions_never_share_a_mark_or_log_id) {
                     out,
                     "--quiet",
                     NULL};
-    pids[i] = tu_spawn(argv, NULL);
+    snprintf(errs[i], sizeof errs[i], "%s.stderr-%d", out, i);
+    pids[i] = tu_spawn(argv, errs[i]);
   }
   for (int i = 0; i < 4; i++) {
-    CHECK_EQ_INT(0, tu_reap(pids[i]));
+    int rc = tu_reap(pids[i]);
+    char *e = rc ? tu_read_file(errs[i]) : NULL;
+    CHECK_MSG(rc == 0, "session %d exited %d: %s", i, rc, e ? e : "");
+    free(e);
+    unlink(errs[i]);
   }
   tu_db db;
   tu_db_open(&db);
