@@ -69,6 +69,12 @@ int argo__session_scan(const char *day_dir, int *max_out, char *err, size_t errl
   return 0;
 }
 
+/* 1 if fd is the file at path now (not one unlinked, or replaced, since it was opened). */
+static int same_file(int fd, const char *path) {
+  struct stat a, b;
+  return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Creates the run folder path with its lock held: made under a dot-name of its own beside it
  * (".claim.<pid>.<n>"), its .lock created and locked there, then renamed into place without
  * replacing anything. So a run folder never exists without its .lock, and recovery can tell a
@@ -106,6 +112,13 @@ static int create_locked(const char *day_dir, const char *path, int *lock_fd, ch
         argo__fmt_errno(err, errlen, e, "cannot lock the new run folder '%s'", path);
         return -e;
       }
+    } else if (!same_file(fd, lpath)) {
+      /* Locked, but after that recovery had taken the claim, removed its .lock and folder and
+       * let go: this lock is of a file that is gone. */
+      close(fd);
+      fd = -1;
+      e = ENOENT;
+      rmdir(tmp);
     }
   }
   if (fd < 0) {
