@@ -137,6 +137,8 @@ struct argo__pub {
   int here_job;          /* the publisher thread's part of the current round is running */
   export_job here, side; /* the publisher thread's exports and the lane thread's */
   argo__sb yaml;
+  /* stats.yaml's per-symbol items as last rendered (NULL without memory: rendered in full) */
+  argo__stats_yaml_cache *ycache;
   char **syms; /* set by the engine thread before the first hand-over; applied once */
   size_t nsyms;
   int syms_applied;
@@ -457,8 +459,8 @@ static void lane_wait(argo__pub *p) {
  * day's lock goes. */
 static void write_deferred(argo__pub *p) {
   char err[ARGO_ERRMSG_MAX];
-  if (argo__stats_yaml_write(&p->deferred_doc.doc, p->deferred_dir, &p->yaml, err, sizeof err) !=
-          ARGO_OK ||
+  if (argo__stats_yaml_write_cached(&p->deferred_doc.doc, p->deferred_dir, &p->yaml, p->ycache, err,
+                                    sizeof err) != ARGO_OK ||
       argo__fs_fsync_dir(p->deferred_dir, err, sizeof err) != 0) {
     report(p, ARGO_EIO, err, 0); /* tried again at the next stats.yaml */
     return;
@@ -529,8 +531,9 @@ static int publish_dirty(argo__pub *p, int force) {
       report(p, ARGO_EIO, err, 0);
       failed = 1;
     }
-    argo_err rc =
-        failed ? ARGO_OK : argo__stats_yaml_write(&p->doc.doc, p->dir, &p->yaml, err, sizeof err);
+    argo_err rc = failed ? ARGO_OK
+                         : argo__stats_yaml_write_cached(&p->doc.doc, p->dir, &p->yaml, p->ycache,
+                                                         err, sizeof err);
     if (rc) {
       report(p, rc, err, 0);
       failed = 1;
@@ -885,6 +888,9 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
   }
   atomic_init(&p->flush_all, 0);
   argo__sb_init(&p->yaml);
+  if (argo__stats_yaml_cache_new(&p->ycache) != ARGO_OK) {
+    p->ycache = NULL; /* stats.yaml is rendered whole every time: slower, the same bytes */
+  }
   atomic_init(&p->idle, 1);
   atomic_init(&p->durable, 0);
   atomic_init(&p->processed, 0);
@@ -1016,6 +1022,7 @@ void argo__pub_free(argo__pub *p) {
   }
   argo__store_close(p->store);
   argo__sb_free(&p->yaml);
+  argo__stats_yaml_cache_free(p->ycache);
   for (size_t i = 0; i < p->nsyms; i++) {
     free(p->syms[i]);
   }
