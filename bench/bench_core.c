@@ -45,10 +45,17 @@ static void run_one(long long candles, int nsym, const char *dir, result *r) {
                         "ADAUSDT", "DOGEUSDT", "AVAXUSDT", "DOTUSDT",  "LINKUSDT",
                         "TRXUSDT", "LTCUSDT",  "BCHUSDT",  "ATOMUSDT", "UNIUSDT",
                         "ETCUSDT", "XLMUSDT",  "NEARUSDT", "APTUSDT",  "FILUSDT"};
-  char list[512] = "";
-  for (int i = 0; i < nsym && i < 20; i++) {
-    strcat(list, i ? "," : "");
-    strcat(list, syms[i]);
+  char list[8192] = "";
+  for (int i = 0; i < nsym && i < 400; i++) {
+    char more[32];
+    /* Past the 20 named ones, symbols of the simulated feed named S020USDT, S021USDT, ... (as
+     * bench_suite names them). */
+    if (i < 20) {
+      snprintf(more, sizeof more, "%s%s", i ? "," : "", syms[i]);
+    } else {
+      snprintf(more, sizeof more, ",S%03dUSDT", i);
+    }
+    strcat(list, more);
   }
   snprintf(v, sizeof v, "%lld", candles / nsym);
   char econf[64];

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -732,6 +733,73 @@ TEST(stats_save_load_continues_identically) {
   }
 }
 
+/* A snapshot recomputes only the symbols touched since the last one: after every few steps of
+ * a random session of many symbols (marks, fills, day changes), its figures are bit for bit
+ * those of a tracker loaded from its saved state, which computes every symbol afresh. */
+TEST(stats_symbols_recomputes_only_what_changed_and_agrees_with_a_full_pass) {
+  enum { N = 40 };
+  static const char *names[N];
+  static char buf[N][16];
+  for (int i = 0; i < N; i++) {
+    snprintf(buf[i], sizeof buf[i], "S%02dUSDT", i);
+    names[i] = buf[i];
+  }
+  argo__stats *a = tracker(100000, N);
+  argo__rng rng;
+  argo__rng_seed(&rng, 7);
+  double open[N] = {0};
+  int64_t t = T0;
+  int snapshots = 0, fills = 0;
+  for (int i = 0; i < 3000; i++) {
+    size_t sym = argo__rng_next(&rng) % N;
+    double price = 50 + 100 * argo__rng_uniform(&rng);
+    unsigned what = (unsigned)(argo__rng_next(&rng) % 8);
+    t += SEC;
+    if (what == 0) {
+      double qty = 0.1 + argo__rng_uniform(&rng);
+      fill_ok(a, sym, BUY, LONG, qty, price, qty * price * 0.001, t);
+      open[sym] += qty;
+      fills++;
+    } else if (what == 1 && open[sym] > 0) {
+      fill_ok(a, sym, SELL, LONG, open[sym], price, open[sym] * price * 0.001, t);
+      open[sym] = 0;
+      fills++;
+    } else {
+      argo__stats_mark(a, sym, price);
+    }
+    if (i % 1000 == 999) {
+      argo__stats_new_day(a);
+    }
+    if (argo__rng_next(&rng) % 5 == 0) {
+      /* Names, then none, then names again: a change of names renames every entry. */
+      const char *const *nm = i % 700 < 20 ? NULL : names;
+      const argo_symbol_stats *va = argo__stats_symbols(a, nm);
+      void *state = NULL;
+      size_t len = 0;
+      argo__stats *b = tracker(1, N);
+      CHECK_EQ_INT(ARGO_OK, argo__stats_save(a, &state, &len));
+      CHECK_EQ_INT(ARGO_OK, argo__stats_load(b, state, len));
+      free(state);
+      const argo_symbol_stats *vb = argo__stats_symbols(b, nm);
+      for (int k = 0; k < N; k++) {
+        CHECK_MSG(va[k].symbol == vb[k].symbol, "step %d symbol %d: name %s against %s", i, k,
+                  va[k].symbol ? va[k].symbol : "(null)", vb[k].symbol ? vb[k].symbol : "(null)");
+        CHECK_MSG(memcmp(&va[k].daily, &vb[k].daily, sizeof va[k].daily) == 0,
+                  "step %d symbol %d: daily realized %.17g against %.17g", i, k,
+                  va[k].daily.realized_pnl, vb[k].daily.realized_pnl);
+        CHECK_MSG(memcmp(&va[k].cumulative, &vb[k].cumulative, sizeof va[k].cumulative) == 0,
+                  "step %d symbol %d: cumulative unrealized %.17g against %.17g", i, k,
+                  va[k].cumulative.unrealized_pnl, vb[k].cumulative.unrealized_pnl);
+      }
+      argo__stats_free(b);
+      snapshots++;
+    }
+  }
+  CHECK(snapshots > 400);
+  CHECK(fills > 300);
+  argo__stats_free(a);
+}
+
 TEST(stats_load_rejects_corrupt_buffers_and_keeps_state) {
   argo__stats *a = tracker(1000, 1), *b = tracker(500, 1);
   fill_ok(a, 0, BUY, LONG, 1, 100, 0.1, T0);
@@ -1228,6 +1296,103 @@ static void round_trip(const argo__stats_doc *doc) {
   argo__sb_free(&sb2);
 }
 
+/* A document of many symbols rendered again and again through the item cache, with a few
+ * items changed between renders (figures, -0.0, NaN, a renamed symbol, names that need quotes,
+ * fewer symbols, no account), is byte for byte the full render every time; and most items
+ * were copied, not rendered. */
+TEST(stats_yaml_cache_renders_the_same_bytes_as_a_full_render) {
+  enum { N = 100 };
+  static char names[N][32];
+  static const char *syms[N];
+  static argo_symbol_stats by[N];
+  static argo__stats_pos pos[N];
+  static const char *const odd[] = {"1INCHUSDT", "true",   "a: b",  "\xc3\x86THERUSDT", "",
+                                    "x\"y",      "- dash", "#hash", "multi\nline",      "null"};
+  argo__stats_doc doc;
+  sample_doc(&doc);
+  argo__rng rng;
+  argo__rng_seed(&rng, 11);
+  for (int i = 0; i < N; i++) {
+    if (i % 10 == 3) {
+      snprintf(names[i], sizeof names[i], "%s", odd[(i / 10) % ARGO_ARRAY_LEN(odd)]);
+    } else {
+      snprintf(names[i], sizeof names[i], "S%03dUSDT", i);
+    }
+    syms[i] = names[i];
+    by[i].symbol = names[i];
+    by[i].daily = (argo_symbol_block){i,        i / 2,   i / 3,    i / 4, 0.5,      i * 1.1,
+                                      -i * 0.7, i * 0.4, 0.01 * i, 0.25,  0.001 * i};
+    by[i].cumulative = by[i].daily;
+    by[i].cumulative.fills += 7;
+    pos[i] = (argo__stats_pos){names[i], i % 3 ? 0.01 * i : 0, 100 + i, 0, 0};
+  }
+  doc.s.symbols = syms;
+  doc.s.nsymbols = N;
+  doc.by_symbol = by;
+  doc.nby_symbol = N;
+  doc.positions = pos;
+  doc.npositions = N;
+  argo__stats_yaml_cache *cache = NULL;
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_cache_new(&cache));
+  argo__sb full, cached;
+  argo__sb_init(&full);
+  argo__sb_init(&cached);
+  for (int round = 0; round < 60; round++) {
+    for (int k = 0; k < 4; k++) {
+      size_t i = argo__rng_next(&rng) % N;
+      unsigned what = (unsigned)(argo__rng_next(&rng) % 6);
+      double v = argo__rng_uniform(&rng) * 1000 - 500;
+      if (what == 0) {
+        by[i].daily.realized_pnl = v;
+      } else if (what == 1) {
+        by[i].cumulative.unrealized_pnl = round % 2 ? -0.0 : NAN;
+      } else if (what == 2) {
+        by[i].daily.fills++;
+      } else if (what == 3) {
+        pos[i].long_qty = v > 0 ? v : 0;
+      } else if (what == 4) {
+        pos[i].short_avg_price = round % 3 ? INFINITY : 0.1 + 0.2;
+      } else {
+        /* A renamed symbol (the same figures): its items must be rendered again. */
+        snprintf(names[i], sizeof names[i], "R%dUSDT", round);
+      }
+    }
+    doc.nby_symbol = round % 10 == 5 ? N / 2 : N;
+    doc.npositions = round % 10 == 5 ? N / 3 : N;
+    doc.has_account = round % 15 != 7;
+    argo__sb_reset(&full);
+    argo__sb_reset(&cached);
+    CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&doc, &full));
+    CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render_cached(&doc, &cached, cache));
+    CHECK_EQ_INT(full.len, cached.len);
+    if (full.len == cached.len && memcmp(full.buf, cached.buf, full.len) != 0) {
+      size_t at = 0;
+      while (full.buf[at] == cached.buf[at]) {
+        at++;
+      }
+      CHECK_MSG(0, "round %d: the texts differ at byte %zu: ...%.60s against ...%.60s", round, at,
+                full.buf + (at > 20 ? at - 20 : 0), cached.buf + (at > 20 ? at - 20 : 0));
+    }
+    /* What a reader gets from it is the document. */
+    if (round == 0) {
+      argo__stats_doc back;
+      char err[256];
+      CHECK_MSG(argo__stats_yaml_parse(cached.buf, &back, err, sizeof err) == ARGO_OK, "%s", err);
+      CHECK_EQ_INT(N, (long long)back.nby_symbol);
+      CHECK_STR("a: b", back.by_symbol[23].symbol);
+      argo__stats_doc_free(&back);
+    }
+  }
+  uint64_t rendered = 0, copied = 0;
+  argo__stats_yaml_cache_counts(cache, &rendered, &copied);
+  /* 60 renders of up to 3 x 99 cachable items; a few changed each time. */
+  CHECK_MSG(copied > 10000 && rendered < 2000, "copied %llu, rendered %llu",
+            (unsigned long long)copied, (unsigned long long)rendered);
+  argo__sb_free(&full);
+  argo__sb_free(&cached);
+  argo__stats_yaml_cache_free(cache);
+}
+
 TEST(stats_yaml_parse_round_trips_every_field) {
   argo__stats_doc doc;
   sample_doc(&doc);
@@ -1403,11 +1568,13 @@ int main(int argc, char **argv) {
   RUN(stats_by_symbol_adds_up_to_the_blocks);
   RUN(round_trips_are_the_pieces_the_statistics_count);
   RUN(stats_save_load_continues_identically);
+  RUN(stats_symbols_recomputes_only_what_changed_and_agrees_with_a_full_pass);
   RUN(stats_load_rejects_corrupt_buffers_and_keeps_state);
   RUN(stats_load_rejects_impossible_counts);
   RUN(stats_load_reads_a_version_1_state);
   RUN(stats_holding_time_of_extreme_times_does_not_overflow);
   RUN(stats_yaml_render_writes_the_layout_in_order);
+  RUN(stats_yaml_cache_renders_the_same_bytes_as_a_full_render);
   RUN(stats_yaml_parse_round_trips_every_field);
   RUN(stats_yaml_parse_rejects_corrupt_text);
   RUN(stats_yaml_parse_reads_a_file_without_the_later_figures);

@@ -78,6 +78,13 @@ typedef struct argo__broker_ops {
    * sink's wake. final: the session is ending; wait (bounded, the broker's own limit) for the
    * answers to requests in flight, then report everything. */
   void (*poll)(argo__broker *b, int final);
+  /* Optional (NULL: account's balance is used): the cash balance alone, what a statistics
+   * snapshot needs of the account, without valuing every position as account does. */
+  double (*cash)(const argo__broker *b);
+  /* 1 when a symbol's position changes only by a fill the broker reports through the sink (or
+   * seed_position): the engine then re-reads, for a snapshot, only the positions of the
+   * symbols filled since the last one. 0 for a broker that may learn of changes otherwise. */
+  int positions_follow_fills;
 } argo__broker_ops;
 
 /* The first member of every broker's struct. */
@@ -116,6 +123,14 @@ static inline void argo__broker_account(const argo__broker *b, argo_account *out
 }
 static inline size_t argo__broker_open_orders(const argo__broker *b, argo_order *out, size_t cap) {
   return b->ops->open_orders(b, out, cap);
+}
+static inline double argo__broker_cash(const argo__broker *b) {
+  if (b->ops->cash) {
+    return b->ops->cash(b);
+  }
+  argo_account a;
+  b->ops->account(b, &a);
+  return a.balance;
 }
 static inline void argo__broker_seed_cash(argo__broker *b, double cash) {
   b->ops->seed_cash(b, cash);

@@ -475,6 +475,10 @@ static void p_account(const argo__broker *base, argo_account *out) {
   out->total_fees = b->fees;
 }
 
+static double p_cash(const argo__broker *base) {
+  return ((const paper *)base)->cash;
+}
+
 static size_t p_open_orders(const argo__broker *base, argo_order *out, size_t cap) {
   const paper *b = (const paper *)base;
   /* Each symbol's list is oldest first: merge them by sequence number, without allocating
@@ -526,6 +530,9 @@ static const argo__broker_ops paper_ops = {
     .open_orders = p_open_orders,
     .seed_cash = p_seed_cash,
     .seed_position = p_seed_position,
+    .cash = p_cash,
+    /* Books change only in execute (which reports the fill) and p_seed_position. */
+    .positions_follow_fills = 1,
 };
 
 argo_err argo__paper_new(argo__broker **out, const argo__paper_cfg *cfg, const char *const *symbols,

@@ -125,6 +125,8 @@ void argo_engine_free(argo_engine *eng) {
   free(eng->win_seq);
   free(eng->spos);
   free(eng->bpos);
+  free(eng->pos_dirty);
+  free(eng->pos_dlist);
   free(eng->last_stored);
   free(eng->seen_live);
   argo__map_free(&eng->symidx);

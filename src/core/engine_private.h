@@ -121,6 +121,12 @@ struct argo_engine {
   int ids_failed;        /* a reservation failed (reported once); ids go on counting locally */
   argo__stats_pos *spos; /* scratch: the account's positions for stats.yaml */
   argo_position *bpos;   /* scratch: the broker's positions */
+  /* The symbols whose spos entry is out of date (a fill since the last snapshot), listed once
+   * each; pos_all: every entry is (the first snapshot, a seed, a broker whose positions do
+   * not follow its fills). npos: the positions of the last full read. */
+  unsigned char *pos_dirty;
+  size_t *pos_dlist, npos_dirty, npos;
+  int pos_all;
   argo_stats last_stats;
   int have_stats;
 

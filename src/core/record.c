@@ -40,6 +40,11 @@ void argo__record_fill(argo_engine *eng, size_t sym, const argo_fill *f,
   }
   argo__rows_fill(argo__pub_rows(eng->pub, ARGO_T_TRADES), f, f->symbol, x);
   argo__pub_urgent(eng->pub);
+  /* The symbol's position changed: the next snapshot reads it again (positions()). */
+  if (sym < eng->nsym && eng->pos_dirty && !eng->pos_all && !eng->pos_dirty[sym]) {
+    eng->pos_dirty[sym] = 1;
+    eng->pos_dlist[eng->npos_dirty++] = sym;
+  }
 }
 
 void argo__record_candle(argo_engine *eng, size_t sym, const argo_candle *c, int history) {
@@ -182,6 +187,39 @@ static void build_stats(argo_engine *eng, argo_stats *s, const char *status) {
   s->equity = argo__stats_equity(eng->stats);
 }
 
+static void set_pos(argo_engine *eng, size_t i) {
+  const argo_position *b = &eng->bpos[i];
+  eng->spos[i] = (argo__stats_pos){eng->symbols[i], b->long_qty, b->long_avg_price, b->short_qty,
+                                   b->short_avg_price};
+}
+
+/* The account's positions into eng->spos; returns how many. A broker whose positions follow its
+ * fills has only the symbols filled since the last snapshot read again (the others' entries
+ * are what it would answer), so that a snapshot does not cost every symbol of the session. */
+static size_t positions(argo_engine *eng) {
+  if (eng->pos_all || !eng->broker->ops->positions_follow_fills) {
+    size_t n = argo__broker_positions(eng->broker, eng->bpos, eng->nsym);
+    for (size_t i = 0; i < n && i < eng->nsym; i++) {
+      set_pos(eng, i);
+    }
+    memset(eng->pos_dirty, 0, eng->nsym);
+    eng->npos_dirty = 0;
+    eng->pos_all = 0;
+    eng->npos = n;
+    return n;
+  }
+  for (size_t k = 0; k < eng->npos_dirty; k++) {
+    size_t i = eng->pos_dlist[k];
+    eng->pos_dirty[i] = 0;
+    if (i < eng->npos &&
+        argo__broker_position(eng->broker, eng->symbols[i], &eng->bpos[i]) == ARGO_S_OK) {
+      set_pos(eng, i);
+    }
+  }
+  eng->npos_dirty = 0;
+  return eng->npos;
+}
+
 void argo__record_stats(argo_engine *eng, const char *status) {
   argo__stats_doc doc;
   memset(&doc, 0, sizeof doc);
@@ -194,17 +232,10 @@ void argo__record_stats(argo_engine *eng, const char *status) {
   doc.interval = eng->cfg.interval;
   doc.stop_reason = eng->stop_reason[0] ? eng->stop_reason : NULL;
   doc.journal_off = !eng->cfg.journal;
-  if (eng->broker && eng->spos && eng->bpos) {
-    argo_account acct;
-    argo__broker_account(eng->broker, &acct);
-    size_t n = argo__broker_positions(eng->broker, eng->bpos, eng->nsym);
-    for (size_t i = 0; i < n && i < eng->nsym; i++) {
-      eng->spos[i] =
-          (argo__stats_pos){eng->symbols[i], eng->bpos[i].long_qty, eng->bpos[i].long_avg_price,
-                            eng->bpos[i].short_qty, eng->bpos[i].short_avg_price};
-    }
+  if (eng->broker && eng->spos && eng->bpos && eng->pos_dirty) {
+    size_t n = positions(eng);
     doc.has_account = 1;
-    doc.cash = acct.balance;
+    doc.cash = argo__broker_cash(eng->broker);
     doc.positions = eng->spos;
     doc.npositions = n < eng->nsym ? n : eng->nsym;
   }

@@ -145,10 +145,13 @@ static argo_err setup_symbols(argo_engine *eng) {
   eng->win_seq = calloc(eng->nsym, sizeof *eng->win_seq);
   eng->spos = calloc(eng->nsym, sizeof *eng->spos);
   eng->bpos = calloc(eng->nsym, sizeof *eng->bpos);
+  eng->pos_dirty = calloc(eng->nsym ? eng->nsym : 1, sizeof *eng->pos_dirty);
+  eng->pos_dlist = calloc(eng->nsym ? eng->nsym : 1, sizeof *eng->pos_dlist);
+  eng->pos_all = 1;
   eng->last_stored = calloc(eng->nsym, sizeof *eng->last_stored);
   eng->seen_live = calloc(eng->nsym, sizeof *eng->seen_live);
   if (!eng->win || !eng->win_head || !eng->win_len || !eng->win_seq || !eng->spos || !eng->bpos ||
-      !eng->last_stored || !eng->seen_live) {
+      !eng->pos_dirty || !eng->pos_dlist || !eng->last_stored || !eng->seen_live) {
     return argo__engine_error(eng, ARGO_ENOMEM, "out of memory for the candle window");
   }
   return ARGO_OK;

@@ -7,9 +7,13 @@
  * Cost: a fill costs O(matched pieces) and a mark O(1). Unrealized pnl is kept per symbol and
  * as a running total that each fill or mark adjusts by the change of one symbol, so nothing
  * per fill or mark loops over all symbols or all fills, and a mark never allocates (a few
- * counters more per mark for exposure and buy and hold). Only reading the figures (a
- * snapshot: after a fill and every engine.stats_every candles) and a day change visit every
- * symbol; the daily returns are kept as running sums (Welford), so no figure keeps a list.
+ * counters more per mark for exposure and buy and hold). Reading each symbol's figures (a
+ * snapshot: after a fill and every engine.stats_every candles) recomputes only the symbols
+ * that a fill, a mark or a seed touched since the last snapshot, so that a snapshot of a
+ * session of many symbols costs what changed, not the number of symbols; only the session's
+ * buy and hold (a sum over the symbols, kept in symbol order so that its bits do not depend on
+ * the order of events) and a day change visit every symbol. The daily returns are kept as
+ * running sums (Welford), so no figure keeps a list.
  */
 #include "core/stats.h"
 
@@ -70,7 +74,20 @@ struct argo__stats {
   rets days;
   sym_state *closing;      /* the symbol of the fill being matched (for on_piece) */
   argo_symbol_stats *view; /* argo__stats_symbols' answer */
+  /* The symbols whose view is out of date: listed once each (dirty[i] set) since the last
+   * argo__stats_symbols, or all of them (all_dirty: at the start, a new day, a load). */
+  unsigned char *dirty;
+  size_t *dlist, ndirty;
+  int all_dirty;
+  const char *const *view_names; /* the names the view holds (all_dirty when they change) */
 };
+
+static void sym_dirty(argo__stats *st, size_t i) {
+  if (!st->all_dirty && !st->dirty[i]) {
+    st->dirty[i] = 1;
+    st->dlist[st->ndirty++] = i;
+  }
+}
 
 static void acc_reset(acc *a, double peak) {
   memset(a, 0, sizeof *a);
@@ -119,12 +136,17 @@ argo_err argo__stats_new(argo__stats **out, double capital, size_t nsymbols) {
   /* calloc(0) may return NULL; one spare entry keeps "NULL means out of memory" true. */
   st->syms = calloc(nsymbols ? nsymbols : 1, sizeof *st->syms);
   st->view = calloc(nsymbols ? nsymbols : 1, sizeof *st->view);
-  if (!st->syms || !st->view) {
+  st->dirty = calloc(nsymbols ? nsymbols : 1, sizeof *st->dirty);
+  st->dlist = calloc(nsymbols ? nsymbols : 1, sizeof *st->dlist);
+  if (!st->syms || !st->view || !st->dirty || !st->dlist) {
     free(st->syms);
     free(st->view);
+    free(st->dirty);
+    free(st->dlist);
     free(st);
     return ARGO_ENOMEM;
   }
+  st->all_dirty = 1;
   st->nsym = nsymbols;
   for (size_t i = 0; i < nsymbols; i++) {
     argo__book_init(&st->syms[i].book[0]);
@@ -149,6 +171,7 @@ argo_err argo__stats_seed(argo__stats *st, size_t sym, int is_short, double qty,
     return ARGO_ENOMEM;
   }
   sym_update(st, s, was_open);
+  sym_dirty(st, sym);
   return ARGO_OK;
 }
 
@@ -174,6 +197,8 @@ void argo__stats_free(argo__stats *st) {
   }
   syms_free(st->syms, st->nsym);
   free(st->view);
+  free(st->dirty);
+  free(st->dlist);
   free(st);
 }
 
@@ -275,6 +300,7 @@ argo_err argo__stats_fill(argo__stats *st, size_t sym, const argo_fill *f) {
   st->day.fees += f->commission;
   st->cum.fees += f->commission;
   sym_update(st, s, was_open);
+  sym_dirty(st, sym);
   return ARGO_OK;
 }
 
@@ -298,6 +324,7 @@ void argo__stats_mark(argo__stats *st, size_t sym, double close) {
     return;
   }
   sym_state *s = &st->syms[sym];
+  sym_dirty(st, sym);
   s->last = close;
   s->has_last = 1;
   if (!(s->ref_day > 0)) {
@@ -347,6 +374,7 @@ void argo__stats_new_day(argo__stats *st) {
   st->day_start = equity_now(st);
   acc_reset(&st->day, st->day_start);
   st->unreal_base = st->unreal_total;
+  st->all_dirty = 1;
   for (size_t i = 0; i < st->nsym; i++) {
     sym_state *s = &st->syms[i];
     memset(&s->day, 0, sizeof s->day);
@@ -455,14 +483,31 @@ static void sym_get(const sym_state *s, const sym_acc *a, double unreal, int dai
   o->buy_and_hold_return = ref > 0 && s->has_last ? s->last / ref - 1 : 0;
 }
 
+static void view_update(argo__stats *st, size_t i, const char *const *names) {
+  const sym_state *s = &st->syms[i];
+  argo_symbol_stats *v = &st->view[i];
+  v->symbol = names ? names[i] : NULL;
+  sym_get(s, &s->day, s->unreal - s->unreal_base, 1, &v->daily);
+  sym_get(s, &s->cum, s->unreal, 0, &v->cumulative);
+}
+
 const argo_symbol_stats *argo__stats_symbols(argo__stats *st, const char *const *names) {
-  for (size_t i = 0; i < st->nsym; i++) {
-    const sym_state *s = &st->syms[i];
-    argo_symbol_stats *v = &st->view[i];
-    v->symbol = names ? names[i] : NULL;
-    sym_get(s, &s->day, s->unreal - s->unreal_base, 1, &v->daily);
-    sym_get(s, &s->cum, s->unreal, 0, &v->cumulative);
+  /* A symbol's figures depend on its own state only: those of a symbol nothing touched since
+   * the last call are the ones the view holds. */
+  if (st->all_dirty || names != st->view_names) {
+    for (size_t i = 0; i < st->nsym; i++) {
+      view_update(st, i, names);
+    }
+    memset(st->dirty, 0, st->nsym);
+    st->all_dirty = 0;
+    st->view_names = names;
+  } else {
+    for (size_t k = 0; k < st->ndirty; k++) {
+      view_update(st, st->dlist[k], names);
+      st->dirty[st->dlist[k]] = 0;
+    }
   }
+  st->ndirty = 0;
   return st->view;
 }
 
@@ -823,6 +868,8 @@ argo_err argo__stats_load(argo__stats *st, const void *buf, size_t len) {
   st->n_open = n_open;
   st->day_start = day_start;
   st->days = days;
+  st->all_dirty = 1;
+  st->ndirty = 0;
   return ARGO_OK;
 
 fail:

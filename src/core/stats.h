@@ -54,8 +54,10 @@ void argo__stats_new_day(argo__stats *st);
 /* Current figures. */
 void argo__stats_get(const argo__stats *st, argo_stats_block *daily, argo_stats_block *cumulative);
 /* Each symbol's current figures, in symbol order, named from names (NULL: no names): an array
- * of nsymbols owned by the tracker, valid until the next call or argo__stats_free. Costs one
- * pass over the symbols, and never allocates. */
+ * of nsymbols owned by the tracker, valid until the next call or argo__stats_free; it changes
+ * only in this call. Costs a pass over the symbols that a fill, a mark or a seed touched since
+ * the last call (over all of them at the first call, after a new day or a load, or when names
+ * differ from the last call's), and never allocates. */
 const argo_symbol_stats *argo__stats_symbols(argo__stats *st, const char *const *names);
 double argo__stats_equity(const argo__stats *st);
 /* The open position of symbol sym as the tracker's books hold it (quantities and average entry

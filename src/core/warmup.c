@@ -84,6 +84,7 @@ static void resume_account(argo_engine *eng, const argo__stats_doc *doc) {
     }
   }
   argo__stats_set_capital(eng->stats, capital);
+  eng->pos_all = 1; /* seeded positions: the next snapshot reads them all */
 }
 
 void argo__warmup_free(argo__warm *w) {

@@ -44,6 +44,10 @@ typedef struct seg {
   argo__batch rows[ARGO_T_COUNT];
   int has_stats;
   docbuf stats;
+  /* The arrays of the latest document (by_symbol, positions), borrowed from the engine until
+   * the hand-over copies them into stats (argo__pub_set_stats says why). */
+  int stats_lazy;
+  argo__stats_doc lazy;
   int begin;
   int begun; /* the day's first files were written on the engine thread */
   char begin_dir[ARGO_PATH_MAX + 64];
@@ -133,12 +137,15 @@ struct argo__pub {
   int here_job;          /* the publisher thread's part of the current round is running */
   export_job here, side; /* the publisher thread's exports and the lane thread's */
   argo__sb yaml;
+  /* stats.yaml's per-symbol items as last rendered (NULL without memory: rendered in full) */
+  argo__stats_yaml_cache *ycache;
   char **syms; /* set by the engine thread before the first hand-over; applied once */
   size_t nsyms;
   int syms_applied;
 };
 
-static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
+/* Everything of src but its arrays (by_symbol, positions), which doc_arrays copies. */
+static void doc_head(docbuf *dst, const argo__stats_doc *src) {
   dst->doc = *src;
   argo__strlcpy(dst->status, src->s.status ? src->s.status : "running", sizeof dst->status);
   argo__strlcpy(dst->run_dir, src->s.run_dir ? src->s.run_dir : "", sizeof dst->run_dir);
@@ -157,6 +164,14 @@ static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
   dst->doc.has_damage = 0; /* a running session's journal is never damaged */
   dst->doc.positions = NULL;
   dst->doc.npositions = 0;
+  dst->doc.by_symbol = NULL;
+  dst->doc.nby_symbol = 0;
+}
+
+static void doc_arrays(docbuf *dst, const argo__stats_doc *src) {
+  dst->doc.has_account = src->has_account;
+  dst->doc.positions = NULL;
+  dst->doc.npositions = 0;
   if (src->has_account && src->npositions &&
       argo__grow((void **)&dst->pos, &dst->pos_cap, src->npositions, sizeof *dst->pos) == 0) {
     memcpy(dst->pos, src->positions, src->npositions * sizeof *dst->pos);
@@ -172,6 +187,19 @@ static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
     memcpy(dst->bysym, src->by_symbol, src->nby_symbol * sizeof *dst->bysym);
     dst->doc.by_symbol = dst->bysym;
     dst->doc.nby_symbol = src->nby_symbol; /* out of memory: no by_symbol rather than a wrong one */
+  }
+}
+
+static void doc_copy(docbuf *dst, const argo__stats_doc *src) {
+  doc_head(dst, src);
+  doc_arrays(dst, src);
+}
+
+/* The segment's document takes its own copy of the arrays it borrowed (engine thread). */
+static void seg_own_stats(seg *s) {
+  if (s->stats_lazy) {
+    doc_arrays(&s->stats, &s->lazy);
+    s->stats_lazy = 0;
   }
 }
 
@@ -213,7 +241,7 @@ static void seg_clear(seg *s) {
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo__batch_clear(&s->rows[t]);
   }
-  s->has_stats = s->begin = s->begun = s->end = s->urgent = s->idle = 0;
+  s->has_stats = s->stats_lazy = s->begin = s->begun = s->end = s->urgent = s->idle = 0;
   s->lock_fd = -1;
   s->first_us = 0;
   s->next = NULL;
@@ -431,8 +459,8 @@ static void lane_wait(argo__pub *p) {
  * day's lock goes. */
 static void write_deferred(argo__pub *p) {
   char err[ARGO_ERRMSG_MAX];
-  if (argo__stats_yaml_write(&p->deferred_doc.doc, p->deferred_dir, &p->yaml, err, sizeof err) !=
-          ARGO_OK ||
+  if (argo__stats_yaml_write_cached(&p->deferred_doc.doc, p->deferred_dir, &p->yaml, p->ycache, err,
+                                    sizeof err) != ARGO_OK ||
       argo__fs_fsync_dir(p->deferred_dir, err, sizeof err) != 0) {
     report(p, ARGO_EIO, err, 0); /* tried again at the next stats.yaml */
     return;
@@ -503,8 +531,9 @@ static int publish_dirty(argo__pub *p, int force) {
       report(p, ARGO_EIO, err, 0);
       failed = 1;
     }
-    argo_err rc =
-        failed ? ARGO_OK : argo__stats_yaml_write(&p->doc.doc, p->dir, &p->yaml, err, sizeof err);
+    argo_err rc = failed ? ARGO_OK
+                         : argo__stats_yaml_write_cached(&p->doc.doc, p->dir, &p->yaml, p->ycache,
+                                                         err, sizeof err);
     if (rc) {
       report(p, rc, err, 0);
       failed = 1;
@@ -859,6 +888,9 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
   }
   atomic_init(&p->flush_all, 0);
   argo__sb_init(&p->yaml);
+  if (argo__stats_yaml_cache_new(&p->ycache) != ARGO_OK) {
+    p->ycache = NULL; /* stats.yaml is rendered whole every time: slower, the same bytes */
+  }
   atomic_init(&p->idle, 1);
   atomic_init(&p->durable, 0);
   atomic_init(&p->processed, 0);
@@ -902,6 +934,7 @@ void argo__pub_handover(argo__pub *p) {
     return;
   }
   seg *n;
+  seg_own_stats(s);
   pthread_mutex_lock(&p->mu);
   n = p->free_list;
   if (n) {
@@ -989,6 +1022,7 @@ void argo__pub_free(argo__pub *p) {
   }
   argo__store_close(p->store);
   argo__sb_free(&p->yaml);
+  argo__stats_yaml_cache_free(p->ycache);
   for (size_t i = 0; i < p->nsyms; i++) {
     free(p->syms[i]);
   }
@@ -1010,7 +1044,12 @@ argo__batch *argo__pub_rows(argo__pub *p, argo__table_id t) {
 }
 
 void argo__pub_set_stats(argo__pub *p, const argo__stats_doc *doc) {
-  doc_copy(&p->cur->stats, doc);
+  /* A segment takes many snapshots of which only its last is published: the per-symbol arrays
+   * (a few hundred bytes a symbol) are copied once, at the hand-over, instead of at every
+   * snapshot. */
+  doc_head(&p->cur->stats, doc);
+  p->cur->lazy = *doc;
+  p->cur->stats_lazy = 1;
   p->cur->has_stats = 1;
   p->cur->urgent = 1;
 }
@@ -1049,6 +1088,7 @@ void argo__pub_begin_day(argo__pub *p, const char *run_dir) {
 argo_err argo__pub_write_day_files(argo__pub *p, char *err, size_t errlen) {
   seg *s = p->cur;
   const char *dir = s->begin_dir;
+  seg_own_stats(s);
   for (int t = 0; t < ARGO_T_COUNT; t++) {
     argo_err rc = argo__empty_parquet_write((argo__table_id)t, dir, err, errlen);
     if (rc) {

@@ -58,7 +58,10 @@ void argo__pub_halt(argo__pub *p);
 
 /* The batch of table t in the current segment, to add rows to. */
 argo__batch *argo__pub_rows(argo__pub *p, argo__table_id t);
-/* Sets the stats.yaml document of the current day (copied; the latest one wins). */
+/* Sets the stats.yaml document of the current day (copied; the latest one wins). Its arrays,
+ * by_symbol and positions, are borrowed until the next call or the segment's hand-over
+ * (argo__pub_tick, argo__pub_sync ..., argo__pub_free), which copies them: the caller changes
+ * them only right before its next call. */
 void argo__pub_set_stats(argo__pub *p, const argo__stats_doc *doc);
 /* Marks urgent rows in the current segment (orders, trades, stats): hand over promptly. */
 void argo__pub_urgent(argo__pub *p);

@@ -33,12 +33,47 @@ static const char *const file_names[5] = {FILE_ORDERS, "trades.parquet", "marks.
 
 /* ---- render ------------------------------------------------------------------------------ */
 
+/*
+ * The item cache. Each item of a per-symbol list is a block mapping in a block sequence at the
+ * same depth (root mapping > block mapping > sequence), and ends with a plain number, so the
+ * emitter is in the same state after every item: an item's text (from the line break before
+ * its "- " to its last number) depends on the item alone. Once the emitter has taken an
+ * item's MAPPING_END it holds nothing back (it looks ahead only at a document's, sequence's or
+ * mapping's start), so flushing it there gives the exact bytes of that item; an unchanged item
+ * is then appended as those bytes instead of being emitted. The first item of a list is
+ * always emitted: the sequence's start is still held back then, waiting for it.
+ */
+typedef struct citem {
+  char *name; /* the symbol, as last rendered (NULL: nothing cached) */
+  size_t namelen;
+  uint64_t key[12]; /* the figures' bits (argo_symbol_block, or a position's four doubles) */
+  size_t nkey;
+  char *text;
+  size_t len, cap;
+} citem;
+
+/* The figures of a symbol's block are compared as their bits: all of them 8 bytes, no padding. */
+_Static_assert(sizeof(argo_symbol_block) == 11 * sizeof(uint64_t), "argo_symbol_block's layout");
+
+typedef struct clist {
+  citem *items;
+  size_t n;
+} clist;
+
+enum { CL_DAILY, CL_CUMULATIVE, CL_POSITIONS, CL_COUNT };
+
+struct argo__stats_yaml_cache {
+  clist lists[CL_COUNT];
+  uint64_t rendered, copied;
+};
+
 /* The emitter and a sticky failure flag, so the document is written as straight-line code
  * and checked once at the end (like argo__sb). */
 typedef struct out {
   yaml_emitter_t em;
   argo__sb *sb;
   int failed;
+  argo__stats_yaml_cache *cache; /* NULL: every item is emitted */
 } out;
 
 static int write_handler(void *data, unsigned char *buf, size_t size) {
@@ -197,6 +232,90 @@ static void seq_end(out *o) {
   }
 }
 
+/* The cached text of item i of list l, when its symbol and figures (key, nkey doubles) are
+ * those it was rendered with; NULL otherwise. */
+static const citem *cached(out *o, int l, size_t i, const char *symbol, const uint64_t *key,
+                           size_t nkey) {
+  if (!o->cache || o->failed || i == 0) {
+    return NULL;
+  }
+  const clist *cl = &o->cache->lists[l];
+  if (i >= cl->n) {
+    return NULL;
+  }
+  const citem *c = &cl->items[i];
+  symbol = symbol ? symbol : "";
+  if (!c->name || c->nkey != nkey || memcmp(c->key, key, nkey * sizeof *key) != 0 ||
+      strlen(symbol) != c->namelen || memcmp(c->name, symbol, c->namelen) != 0) {
+    return NULL;
+  }
+  return c;
+}
+
+/* Flushes the emitter into the buffer; returns its length then. */
+static size_t flushed(out *o) {
+  if (!o->failed && !yaml_emitter_flush(&o->em)) {
+    o->failed = 1;
+  }
+  return o->sb->len;
+}
+
+/* Appends item i's cached text, or emits the item through render(o, arg) and caches its text. */
+static void item(out *o, int l, size_t i, const char *symbol, const uint64_t *key, size_t nkey,
+                 void (*render)(out *o, const void *arg), const void *arg) {
+  const citem *c = cached(o, l, i, symbol, key, nkey);
+  if (c) {
+    flushed(o);
+    argo__sb_add(o->sb, c->text, c->len);
+    o->failed |= argo__sb_failed(o->sb);
+    o->cache->copied++;
+    return;
+  }
+  if (!o->cache || i == 0) {
+    render(o, arg);
+    return;
+  }
+  size_t start = flushed(o);
+  render(o, arg);
+  size_t end = flushed(o);
+  if (o->failed) {
+    return;
+  }
+  o->cache->rendered++;
+  clist *cl = &o->cache->lists[l];
+  if (i >= cl->n) {
+    size_t n = cl->n ? cl->n : 16;
+    while (n <= i) {
+      n *= 2;
+    }
+    citem *g = realloc(cl->items, n * sizeof *g);
+    if (!g) {
+      return; /* not cached: the next render emits it again */
+    }
+    memset(g + cl->n, 0, (n - cl->n) * sizeof *g);
+    cl->items = g;
+    cl->n = n;
+  }
+  citem *ci = &cl->items[i];
+  symbol = symbol ? symbol : "";
+  size_t namelen = strlen(symbol);
+  free(ci->name);
+  ci->name = NULL;
+  if (argo__grow((void **)&ci->text, &ci->cap, end - start, 1) != 0) {
+    return;
+  }
+  ci->name = malloc(namelen + 1);
+  if (!ci->name) {
+    return;
+  }
+  memcpy(ci->name, symbol, namelen + 1);
+  ci->namelen = namelen;
+  memcpy(ci->text, o->sb->buf + start, end - start);
+  ci->len = end - start;
+  memcpy(ci->key, key, nkey * sizeof *key);
+  ci->nkey = nkey;
+}
+
 static void sym_block(out *o, const char *symbol, const argo_symbol_block *b) {
   map_start(o);
   kv_str(o, "symbol", symbol);
@@ -211,6 +330,27 @@ static void sym_block(out *o, const char *symbol, const argo_symbol_block *b) {
   kv_f64(o, "fees", b->fees);
   kv_f64(o, "exposure", b->exposure);
   kv_f64(o, "buy_and_hold_return", b->buy_and_hold_return);
+  map_end(o);
+}
+
+typedef struct sym_arg {
+  const char *symbol;
+  const argo_symbol_block *b;
+} sym_arg;
+
+static void sym_render(out *o, const void *arg) {
+  const sym_arg *a = arg;
+  sym_block(o, a->symbol, a->b);
+}
+
+static void pos_render(out *o, const void *arg) {
+  const argo__stats_pos *p = arg;
+  map_start(o);
+  kv_str(o, "symbol", p->symbol);
+  kv_f64(o, "long_qty", p->long_qty);
+  kv_f64(o, "long_avg_price", p->long_avg_price);
+  kv_f64(o, "short_qty", p->short_qty);
+  kv_f64(o, "short_avg_price", p->short_avg_price);
   map_end(o);
 }
 
@@ -251,7 +391,11 @@ static void block(out *o, const char *k, const argo_stats_block *b, const argo__
     seq_start(o);
     for (size_t i = 0; i < doc->nby_symbol; i++) {
       const argo_symbol_stats *y = &doc->by_symbol[i];
-      sym_block(o, y->symbol, daily ? &y->daily : &y->cumulative);
+      sym_arg a = {y->symbol, daily ? &y->daily : &y->cumulative};
+      uint64_t key[sizeof(argo_symbol_block) / sizeof(uint64_t)];
+      memcpy(key, a.b, sizeof key);
+      item(o, daily ? CL_DAILY : CL_CUMULATIVE, i, y->symbol, key, ARGO_ARRAY_LEN(key), sym_render,
+           &a);
     }
     seq_end(o);
   }
@@ -335,13 +479,12 @@ static void body(out *o, const argo__stats_doc *doc) {
     seq_start(o);
     for (size_t i = 0; i < doc->npositions; i++) {
       const argo__stats_pos *p = &doc->positions[i];
-      map_start(o);
-      kv_str(o, "symbol", p->symbol);
-      kv_f64(o, "long_qty", p->long_qty);
-      kv_f64(o, "long_avg_price", p->long_avg_price);
-      kv_f64(o, "short_qty", p->short_qty);
-      kv_f64(o, "short_avg_price", p->short_avg_price);
-      map_end(o);
+      uint64_t key[4];
+      memcpy(&key[0], &p->long_qty, 8);
+      memcpy(&key[1], &p->long_avg_price, 8);
+      memcpy(&key[2], &p->short_qty, 8);
+      memcpy(&key[3], &p->short_avg_price, 8);
+      item(o, CL_POSITIONS, i, p->symbol, key, 4, pos_render, p);
     }
     seq_end(o);
     map_end(o);
@@ -382,7 +525,37 @@ static void body(out *o, const argo__stats_doc *doc) {
 }
 
 argo_err argo__stats_yaml_render(const argo__stats_doc *doc, argo__sb *sb) {
-  out o = {.sb = sb, .failed = 0};
+  return argo__stats_yaml_render_cached(doc, sb, NULL);
+}
+
+argo_err argo__stats_yaml_cache_new(argo__stats_yaml_cache **cp) {
+  *cp = calloc(1, sizeof **cp);
+  return *cp ? ARGO_OK : ARGO_ENOMEM;
+}
+
+void argo__stats_yaml_cache_free(argo__stats_yaml_cache *c) {
+  if (!c) {
+    return;
+  }
+  for (int l = 0; l < CL_COUNT; l++) {
+    for (size_t i = 0; i < c->lists[l].n; i++) {
+      free(c->lists[l].items[i].name);
+      free(c->lists[l].items[i].text);
+    }
+    free(c->lists[l].items);
+  }
+  free(c);
+}
+
+void argo__stats_yaml_cache_counts(const argo__stats_yaml_cache *c, uint64_t *rendered,
+                                   uint64_t *copied) {
+  *rendered = c ? c->rendered : 0;
+  *copied = c ? c->copied : 0;
+}
+
+argo_err argo__stats_yaml_render_cached(const argo__stats_doc *doc, argo__sb *sb,
+                                        argo__stats_yaml_cache *cache) {
+  out o = {.sb = sb, .failed = 0, .cache = cache};
   if (!yaml_emitter_initialize(&o.em)) {
     return ARGO_ENOMEM;
   }
@@ -1020,6 +1193,12 @@ void argo__stats_doc_free(argo__stats_doc *doc) {
 
 argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const char *dir, argo__sb *scratch,
                                 char *err, size_t errlen) {
+  return argo__stats_yaml_write_cached(doc, dir, scratch, NULL, err, errlen);
+}
+
+argo_err argo__stats_yaml_write_cached(const argo__stats_doc *doc, const char *dir,
+                                       argo__sb *scratch, argo__stats_yaml_cache *cache, char *err,
+                                       size_t errlen) {
   char path[ARGO_PATH_MAX + 128];
   snprintf(path, sizeof path, "%s/stats.yaml", dir);
   argo__sb local;
@@ -1028,7 +1207,7 @@ argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const char *dir, arg
     argo__sb_init(&local);
   }
   argo__sb_reset(yaml);
-  argo_err rc = argo__stats_yaml_render(doc, yaml);
+  argo_err rc = argo__stats_yaml_render_cached(doc, yaml, cache);
   if (rc == ARGO_OK && argo__sb_failed(yaml)) {
     rc = ARGO_ENOMEM;
   }

@@ -69,11 +69,33 @@ typedef struct argo__stats_doc {
 /* Appends the YAML text of doc to out. ARGO_ENOMEM or ARGO_EIO (emitter failure). */
 ARGO_NODISCARD argo_err argo__stats_yaml_render(const argo__stats_doc *doc, argo__sb *out);
 
+/* The rendered text of each item of the document's per-symbol lists (by_symbol of the daily and
+ * cumulative blocks, the account's positions), kept by whoever renders one document after
+ * another (the publisher), so that an item whose symbol and figures are the same as at the
+ * last render is copied rather than rendered again: a document of many symbols of which few
+ * changed costs those few. The text is the same byte for byte as argo__stats_yaml_render's
+ * (the items are compared bit for bit, and each item's text does not depend on its
+ * neighbours'). One thread at a time; NULL works and caches nothing. */
+typedef struct argo__stats_yaml_cache argo__stats_yaml_cache;
+ARGO_NODISCARD argo_err argo__stats_yaml_cache_new(argo__stats_yaml_cache **out);
+void argo__stats_yaml_cache_free(argo__stats_yaml_cache *c);
+/* argo__stats_yaml_render through cache (NULL: the same as argo__stats_yaml_render). Items
+ * rendered again and copied since the cache was made, for tests and benchmarks. */
+ARGO_NODISCARD argo_err argo__stats_yaml_render_cached(const argo__stats_doc *doc, argo__sb *out,
+                                                       argo__stats_yaml_cache *cache);
+void argo__stats_yaml_cache_counts(const argo__stats_yaml_cache *c, uint64_t *rendered,
+                                   uint64_t *copied);
+
 /* Writes doc as dir/stats.yaml: rendered (into scratch, reused, or a buffer of its own when
  * NULL), temporary file, fsync, rename; the folder is not fsynced. ARGO_EIO or ARGO_ENOMEM with
  * the path in err. */
 ARGO_NODISCARD argo_err argo__stats_yaml_write(const argo__stats_doc *doc, const char *dir,
                                                argo__sb *scratch, char *err, size_t errlen);
+/* argo__stats_yaml_write, rendered through cache (NULL: none). */
+ARGO_NODISCARD argo_err argo__stats_yaml_write_cached(const argo__stats_doc *doc, const char *dir,
+                                                      argo__sb *scratch,
+                                                      argo__stats_yaml_cache *cache, char *err,
+                                                      size_t errlen);
 
 /* Reads a stats.yaml text back. Strings are malloc'ed into *doc (status, run_dir, symbols,
  * strategy strings, run_collision, resumed_from, stop_reason, journal_damage.journal_kept_as,

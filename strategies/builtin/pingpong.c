@@ -78,6 +78,13 @@ static pp_sym *sym_of(pp *p, const char *symbol) {
   if (p->last < p->nsyms && strcmp(p->syms[p->last].symbol, symbol) == 0) {
     return &p->syms[p->last];
   }
+  /* A feed of several symbols gives their candles in turn, in the order first seen: the next
+   * one is most often the one after the last, which spares a scan of every symbol. */
+  size_t next = p->last + 1 < p->nsyms ? p->last + 1 : 0;
+  if (next < p->nsyms && strcmp(p->syms[next].symbol, symbol) == 0) {
+    p->last = next;
+    return &p->syms[next];
+  }
   for (size_t i = 0; i < p->nsyms; i++) {
     if (strcmp(p->syms[i].symbol, symbol) == 0) {
       p->last = i;
