@@ -902,6 +902,11 @@ argo_err argo__pub_start(argo__pub **out, const argo__pub_cfg *cfg, argo__waker 
   pthread_mutex_init(&p->lane_mu, NULL);
   pthread_cond_init(&p->lane_cv, NULL);
   /* Without the second lane (no thread), every export runs on the publisher thread. */
+  /* glibc makes its time zone strings (tzname) at the first tzset, which DuckDB's threads and
+   * localtime call: made here, before any thread of ours, a later tzset finds them made and
+   * writes nothing, so a reader of tzname on another thread (the Python host's time module)
+   * never races with it. */
+  tzset();
   p->lane_started = pthread_create(&p->lane_thread, NULL, lane_main, p) == 0;
   argo_err rc;
   p->cur = seg_new();
