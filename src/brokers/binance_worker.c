@@ -363,9 +363,6 @@ static int pace(bn_worker *w, const bn_job *j) {
 }
 
 static void place(bn_worker *w, const bn_job *j) {
-  if (pace(w, j)) {
-    return;
-  }
   int64_t now = argo__mono_us();
   if (now < w->halted_until_us) {
     not_placed(w, j, 0, "not sent: trading stopped: %s", w->halt_why);
@@ -373,6 +370,9 @@ static void place(bn_worker *w, const bn_job *j) {
   }
   if (now < w->paused_until_us) {
     not_placed(w, j, 0, "not sent: %s", w->pause_why);
+    return;
+  }
+  if (pace(w, j)) {
     return;
   }
   argo__sb q;
