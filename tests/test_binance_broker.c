@@ -301,16 +301,24 @@ TEST(binance_broker_filters_and_spot_rules_refuse_before_sending) {
   close_fixture(&f);
 }
 
+/* One market buy through a fault whose outcome argo cannot see (flags and sets as for
+ * open_on_mock): the order is looked up, not sent again, and fills. Leaves the fixture open
+ * with the order's id in id. */
+static void one_order_looked_up(fixture *f, const char *const *flags, const char *const *sets,
+                                char *id) {
+  open_on_mock(f, flags, sets);
+  CHECK_MSG(f->rc == ARGO_OK, "%s", f->err);
+  CHECK_EQ_INT(ARGO_S_OK, place(f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.01, 0, id));
+  CHECK_MSG(settle(f, 8000), "the order's outcome stayed unknown");
+  CHECK_EQ_INT(ARGO_ORDER_FILLED, rec_of(id)->status);
+  CHECK_EQ_INT(1, received(f, cid_of(id)));
+}
+
 TEST(binance_broker_a_lost_answer_is_looked_up_and_the_order_never_sent_twice) {
   fixture f;
   const char *flags[] = {"--lose-orders", "1", NULL};
-  open_on_mock(&f, flags, NULL);
-  CHECK_MSG(f.rc == ARGO_OK, "%s", f.err);
   char id[ARGO_ID_MAX];
-  CHECK_EQ_INT(ARGO_S_OK, place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.01, 0, id));
-  CHECK_MSG(settle(&f, 8000), "the order's outcome stayed unknown");
-  CHECK_EQ_INT(ARGO_ORDER_FILLED, rec_of(id)->status);
-  CHECK_EQ_INT(1, received(&f, cid_of(id)));
+  one_order_looked_up(&f, flags, NULL, id);
   check_fills_match(&f, id);
   close_fixture(&f);
 }
@@ -319,26 +327,16 @@ TEST(binance_broker_a_late_answer_past_the_timeout_is_looked_up_not_resent) {
   fixture f;
   const char *flags[] = {"--order-delay-ms", "1500", "--delay-orders", "1", NULL};
   const char *sets[] = {"trading.binance.timeout", "300ms", NULL};
-  open_on_mock(&f, flags, sets);
-  CHECK_MSG(f.rc == ARGO_OK, "%s", f.err);
   char id[ARGO_ID_MAX];
-  CHECK_EQ_INT(ARGO_S_OK, place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.01, 0, id));
-  CHECK_MSG(settle(&f, 8000), "the order's outcome stayed unknown");
-  CHECK_EQ_INT(ARGO_ORDER_FILLED, rec_of(id)->status);
-  CHECK_EQ_INT(1, received(&f, cid_of(id)));
+  one_order_looked_up(&f, flags, sets, id);
   close_fixture(&f);
 }
 
 TEST(binance_broker_an_unknown_outcome_error_is_looked_up) {
   fixture f;
   const char *flags[] = {"--reject-orders", "1", "--reject-code", "-1007", NULL};
-  open_on_mock(&f, flags, NULL);
-  CHECK_MSG(f.rc == ARGO_OK, "%s", f.err);
   char id[ARGO_ID_MAX];
-  CHECK_EQ_INT(ARGO_S_OK, place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.01, 0, id));
-  CHECK_MSG(settle(&f, 8000), "the order's outcome stayed unknown");
-  CHECK_EQ_INT(ARGO_ORDER_FILLED, rec_of(id)->status);
-  CHECK_EQ_INT(1, received(&f, cid_of(id)));
+  one_order_looked_up(&f, flags, NULL, id);
   close_fixture(&f);
 }
 

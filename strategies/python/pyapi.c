@@ -442,28 +442,50 @@ static PyObject *h_position(PyObject *self, PyObject *arg) {
   return position_new(in, &p);
 }
 
+/* A list of what a counting host call fills (count with NULL first, then fill a buffer of that
+ * many elements of elem bytes), each made a Python object by make. */
+static PyObject *host_list(py_inst *in, size_t (*fill)(py_inst *, void *, size_t), size_t elem,
+                           PyObject *(*make)(py_inst *, const void *)) {
+  size_t n = fill(in, NULL, 0);
+  char *buf = PyMem_Calloc(n ? n : 1, elem);
+  if (!buf) {
+    return PyErr_NoMemory();
+  }
+  n = fill(in, buf, n);
+  PyObject *list = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; list && i < n; i++) {
+    PyObject *x = make(in, buf + i * elem);
+    if (!x) {
+      Py_CLEAR(list);
+      break;
+    }
+    PyList_SET_ITEM(list, (Py_ssize_t)i, x);
+  }
+  PyMem_Free(buf);
+  return list;
+}
+
+/* The host's get_positions and get_open_orders, and the objects of their elements, in the
+ * shapes host_list takes. */
+static size_t fill_positions(py_inst *in, void *out, size_t cap) {
+  return in->api->get_positions(in->ctx, out, cap);
+}
+static size_t fill_orders(py_inst *in, void *out, size_t cap) {
+  return in->api->get_open_orders(in->ctx, out, cap);
+}
+static PyObject *make_position(py_inst *in, const void *p) {
+  return position_new(in, p);
+}
+static PyObject *make_order(py_inst *in, const void *o) {
+  return argo__py_order(in, o);
+}
+
 static PyObject *h_positions(PyObject *self, PyObject *unused) {
   py_inst *in = live(self);
   if (!in) {
     return NULL;
   }
-  size_t n = in->api->get_positions(in->ctx, NULL, 0);
-  argo_position *ps = PyMem_Calloc(n ? n : 1, sizeof *ps);
-  if (!ps) {
-    return PyErr_NoMemory();
-  }
-  n = in->api->get_positions(in->ctx, ps, n);
-  PyObject *list = PyList_New((Py_ssize_t)n);
-  for (size_t i = 0; list && i < n; i++) {
-    PyObject *p = position_new(in, &ps[i]);
-    if (!p) {
-      Py_CLEAR(list);
-      break;
-    }
-    PyList_SET_ITEM(list, (Py_ssize_t)i, p);
-  }
-  PyMem_Free(ps);
-  return list;
+  return host_list(in, fill_positions, sizeof(argo_position), make_position);
 }
 
 static PyObject *h_account(PyObject *self, PyObject *unused) {
@@ -489,23 +511,7 @@ static PyObject *h_open_orders(PyObject *self, PyObject *unused) {
   if (!in) {
     return NULL;
   }
-  size_t n = in->api->get_open_orders(in->ctx, NULL, 0);
-  argo_order *os = PyMem_Calloc(n ? n : 1, sizeof *os);
-  if (!os) {
-    return PyErr_NoMemory();
-  }
-  n = in->api->get_open_orders(in->ctx, os, n);
-  PyObject *list = PyList_New((Py_ssize_t)n);
-  for (size_t i = 0; list && i < n; i++) {
-    PyObject *o = argo__py_order(in, &os[i]);
-    if (!o) {
-      Py_CLEAR(list);
-      break;
-    }
-    PyList_SET_ITEM(list, (Py_ssize_t)i, o);
-  }
-  PyMem_Free(os);
-  return list;
+  return host_list(in, fill_orders, sizeof(argo_order), make_order);
 }
 
 /* Recent candles: one numpy array whose records are the host's argo_candle structs, copied as
