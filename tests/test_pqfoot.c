@@ -292,10 +292,32 @@ TEST(pqfoot_bad_segment_is_refused_and_the_published_file_kept) {
   tu_rm_rf(dir);
 }
 
+/* Found by fuzz_pqfoot (fuzz/corpus/pqfoot/regress-field-id-overflow): a field id in the long
+ * form near INT_MAX and a short-form delta after it overflowed int (UBSan). Field ids are Thrift
+ * i16s: out of that range, the footer is refused. */
+TEST(pqfoot_field_ids_out_of_the_thrift_range_are_refused) {
+  static const uint8_t long_max[] = {
+      0x05, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, /* i32 field, id INT32_MAX (zigzag), value 0 */
+      0x25, 0x00,                               /* i32 field, id + 2, value 0 */
+      0x00};
+  static const uint8_t short_over[] = {0x05, 0xFE, 0xFF,
+                                       0x03, 0x00, /* i32 field, id 32767, value 0 */
+                                       0x15, 0x00, /* i32 field, id 32768 */
+                                       0x00};
+  argo__pqf f;
+  char err[256] = "";
+  CHECK_EQ_INT(-1, argo__pqf_parse(long_max, sizeof long_max, &f, err, sizeof err));
+  CHECK_MSG(err[0] != '\0', "no message");
+  err[0] = '\0';
+  CHECK_EQ_INT(-1, argo__pqf_parse(short_over, sizeof short_over, &f, err, sizeof err));
+  CHECK_MSG(err[0] != '\0', "no message");
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(pqfoot_extended_file_equals_the_rows_across_many_publications);
   RUN(pqfoot_orders_updated_in_place_across_publications);
   RUN(pqfoot_bad_segment_is_refused_and_the_published_file_kept);
+  RUN(pqfoot_field_ids_out_of_the_thrift_range_are_refused);
   return test_summary();
 }

@@ -185,7 +185,14 @@ static int field(rd *r, int *last, int *id, int *type) {
   }
   *type = h & 0x0F;
   int delta = h >> 4;
-  *id = delta ? *last + delta : (int)zigzag(r);
+  /* Field ids are Thrift i16s: one out of that range is a corrupt footer (and the short form
+   * added to it must not overflow). */
+  int64_t v = delta ? (int64_t)*last + delta : zigzag(r);
+  if (v < INT16_MIN || v > INT16_MAX) {
+    r->bad = 1;
+    return 0;
+  }
+  *id = (int)v;
   *last = *id;
   return !r->bad;
 }
