@@ -18,6 +18,7 @@
 
 #include "test.h"
 #include "testutil.h"
+#include "util/timeu.h"
 
 typedef struct world {
   tu_mock m;
@@ -242,6 +243,120 @@ TEST(e2e_restart_records_the_fills_made_while_argo_was_down) {
   tu_rm_rf(w.out);
 }
 
+/* Rows of the trades.parquet files matching glob whose folder's date is not their fill's day. */
+static int64_t fills_outside_their_day(tu_db *db, const char *glob) {
+  char sql[9000];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s', filename = true) WHERE "
+           "strftime(executed_at, '%%Y-%%m-%%d') <> regexp_extract(filename, "
+           "'/([0-9]{4}-[0-9]{2}-[0-9]{2})/run_[0-9]+/trades.parquet$', 1)",
+           glob);
+  return tu_q_int(db, sql);
+}
+
+static int64_t rows_of(tu_db *db, const char *data, const char *date, const char *run,
+                       const char *file) {
+  char sql[9000];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/%s/%s/%s')", data, date, run,
+           file);
+  return tu_q_int(db, sql);
+}
+
+TEST(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days) {
+  /* The exchange's clock reads two minutes before (our) midnight. argo is killed while its
+   * order is on its way; the exchange carries it out (a first fill), its clock jumps to 450 ms
+   * before midnight, and the order fills in nine more parts, one per 100 ms candle: fills on
+   * both sides of midnight, all while argo is down. */
+  int64_t midnight = tu_wall_ms() / 86400000 * 86400000;
+  char offset[32], jump[32];
+  snprintf(offset, sizeof offset, "%lld", (long long)(midnight - 120000 - tu_wall_ms()));
+  snprintf(jump, sizeof jump, "%lld", (long long)(midnight - 450));
+  const char *faults[] = {"--clock-offset-ms",
+                          offset,
+                          "--clock-jump-after-fills",
+                          "1",
+                          "--clock-jump-to-ms",
+                          jump,
+                          "--order-delay-ms",
+                          "2500",
+                          "--delay-orders",
+                          "1",
+                          "--market-liquidity",
+                          "0.0002",
+                          "--max-fill-qty",
+                          "0.0002",
+                          "--fills-per-candle",
+                          "1",
+                          NULL};
+  world w;
+  world_start(&w, "e2e-bnrestart-midnight", faults);
+  /* A buy limit 2 % above the market: it takes 0.0002 when it arrives, then fills a part at
+   * every candle. */
+  pid_t pid = argo_start(&w, "{\"below\": -0.02, \"qty\": 0.002}", NULL, "1");
+  CHECK_MSG(wait_ledger(&w, "received", NULL, 1, 30000), "no order reached the mock");
+  kill_hard(pid);
+  char cid[64];
+  first_cid(&w, cid, sizeof cid);
+  CHECK_MSG(wait_ledger(&w, "fill", cid, 10, 30000), "the order did not fill while down");
+  json_t *fills = tu_mock_ledger(w.ledger, "fill", cid);
+  size_t nfills = json_array_size(fills);
+  json_decref(fills);
+  CHECK_EQ_INT(10, (int)nfills);
+  pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
+  int rc = run_until(&w, pid, "2", "\"status\":\"FILLED\"", 1, 30000);
+  CHECK_EQ_INT(0, rc);
+  check_record(&w, cid, "FILLED");
+  tu_db db;
+  tu_db_open(&db);
+  char sql[9000], day[16], before[16], glob[4400];
+  argo__day_format(midnight / 86400000, day);
+  argo__day_format(midnight / 86400000 - 1, before);
+  /* The killed session has today's run_1 (the machine's clock says today): it may have heard of
+   * the first fills before it died. The restart recorded the others, each in the folder of the
+   * day it happened: the day before the restart's start (run_1, new), then today's run_2. */
+  int64_t n_killed = rows_of(&db, w.data, day, "run_1", "trades.parquet");
+  int64_t n_before = rows_of(&db, w.data, before, "run_1", "trades.parquet");
+  int64_t n_day = rows_of(&db, w.data, day, "run_2", "trades.parquet");
+  CHECK_MSG(n_killed <= 2 && n_before >= 3 && n_day >= 1 && n_killed + n_before + n_day == 10,
+            "%lld fills recorded before the kill, %lld by the restart before midnight, %lld after",
+            (long long)n_killed, (long long)n_before, (long long)n_day);
+  snprintf(glob, sizeof glob, "%s/%s/run_1/trades.parquet", w.data, before);
+  CHECK_EQ_INT(0, (int)fills_outside_their_day(&db, glob));
+  snprintf(glob, sizeof glob, "%s/%s/run_2/trades.parquet", w.data, day);
+  CHECK_EQ_INT(0, (int)fills_outside_their_day(&db, glob));
+  /* The order's adopted row is in the first of them, its FILLED row in the last; the statistics
+   * count each day's fills as that day's, and the session's add up. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM read_parquet('%s/%s/run_1/orders.parquet') WHERE "
+           "client_order_id = '%s' AND CAST(status AS VARCHAR) = 'PENDING'",
+           w.data, before, cid);
+  CHECK_EQ_INT(1, tu_q_int(&db, sql));
+  char path[4500];
+  snprintf(path, sizeof path, "%s/%s/run_1/stats.yaml", w.data, before);
+  argo__stats_doc d0 = tu_read_stats(path);
+  CHECK_EQ_INT((int)n_before, (int)d0.s.daily.number_of_trades);
+  CHECK_EQ_INT((int)n_before, (int)d0.s.cumulative.number_of_trades);
+  CHECK_STR("finished", d0.s.status);
+  snprintf(path, sizeof path, "%s/%s/run_2/stats.yaml", w.data, day);
+  argo__stats_doc d1 = tu_read_stats(path);
+  CHECK_EQ_INT((int)n_day, (int)d1.s.daily.number_of_trades);
+  CHECK_EQ_INT((int)(n_before + n_day), (int)d1.s.cumulative.number_of_trades);
+  CHECK_STR(d0.s.session_id, d1.s.session_id);
+  argo__stats_doc_free(&d0);
+  argo__stats_doc_free(&d1);
+  tu_db_close(&db);
+  /* on_order_filled came once per fill, after recovery. */
+  char *e2 = file_of(&w, "events", "2");
+  int k = 0;
+  for (const char *p = e2; p && (p = strstr(p, "\"event\":\"order_filled\"")) != NULL; p++) {
+    k++;
+  }
+  free(e2);
+  CHECK_EQ_INT((int)(n_before + n_day), k);
+  tu_mock_stop(&w.m);
+  tu_rm_rf(w.out);
+}
+
 TEST(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed) {
   world w;
   const char *faults[] = {"--ignore-orders", "1", NULL};
@@ -325,6 +440,7 @@ int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once);
   RUN(e2e_restart_records_the_fills_made_while_argo_was_down);
+  RUN(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days);
   RUN(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed);
   RUN(e2e_restart_cancels_open_orders_when_asked_and_leaves_foreign_ones_alone);
   return test_summary();

@@ -97,7 +97,10 @@ typedef struct bnb {
   int64_t now;       /* the session clock at the last candle or placement */
   argo__prior prior; /* the orders earlier sessions left open, until the first poll adopts them */
   int cancel_prior;  /* trading.binance.open_orders_at_start: cancel */
-  char warned[256];  /* assets whose fees could not be converted, reported once */
+  int resolving;     /* the prior orders were asked about at catch_up */
+  struct held *held; /* what catch_up learnt, in the order it is reported */
+  size_t nheld;
+  char warned[256]; /* assets whose fees could not be converted, reported once */
 } bnb;
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -551,8 +554,122 @@ static void drain_events(bnb *b) {
   }
 }
 
+/* ---- catching up: what the exchange did while no session ran ----------------------------- */
+
+/* An event catch_up took from the queue, with when the change it reports happened (at: 0 for
+ * events that change nothing of the record's, reported first) and its place in the queue. */
+typedef struct held {
+  bn_ev ev;
+  int64_t at;
+  size_t seq;
+} held;
+
+static int held_cmp(const void *pa, const void *pb) {
+  const held *a = pa, *b = pb;
+  if (a->at != b->at) {
+    return a->at < b->at ? -1 : 1;
+  }
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int ending_status(const char *st) {
+  return strcmp(st, "FILLED") == 0 || strcmp(st, "CANCELED") == 0 || strcmp(st, "REJECTED") == 0 ||
+         strncmp(st, "EXPIRED", 7) == 0;
+}
+
+/* When the change ev reports happened, for an earlier session's order p: a fill not recorded
+ * yet at its trade's time, an order ended at the exchange's update time; 0 for what the record
+ * holds already (a recorded fill, an order still open). */
+static int64_t change_time(const argo__prior_order *p, const bn_ev *ev) {
+  if (ev->kind != BN_EV_EXEC) {
+    return 0;
+  }
+  if (strcmp(ev->exec_type, "TRADE") == 0) {
+    for (size_t i = 0; i < p->ntrades; i++) {
+      if (p->trades[i] == ev->trade_id) {
+        return 0;
+      }
+    }
+    return ev->time_us;
+  }
+  return ending_status(ev->status) ? ev->time_us : 0;
+}
+
+/* Asks about every order earlier sessions left open, waits for the answers (the broker's final
+ * wait at most) and holds them: a change is reported after every earlier change of its order,
+ * and changes of different orders in the order they happened. */
+static int64_t b_catch_up(argo__broker *base) {
+  bnb *b = (bnb *)base;
+  if (!b->prior.n || b->resolving) {
+    return 0;
+  }
+  b->resolving = 1;
+  for (size_t i = 0; i < b->prior.n; i++) {
+    bn_job j;
+    memset(&j, 0, sizeof j);
+    j.kind = BN_JOB_RESOLVE;
+    argo__strlcpy(j.client_id, b->prior.v[i].client_id, sizeof j.client_id);
+    argo__strlcpy(j.symbol, b->prior.v[i].symbol, sizeof j.symbol);
+    if (argo__bn_worker_push(b->worker, &j) != 0) {
+      b->resolving = 0; /* asked at the first poll instead */
+      return 0;
+    }
+  }
+  int done = argo__bn_worker_drain(b->worker, b->final_wait_us);
+  int64_t *last = calloc(b->prior.n, sizeof *last);
+  size_t cap = 0;
+  int64_t first = 0;
+  bn_ev ev;
+  while (last && argo__bnq_pop(&b->q, &ev)) {
+    if (argo__grow((void **)&b->held, &cap, b->nheld + 1, sizeof *b->held) != 0) {
+      on_event(b, &ev); /* out of memory: reported now, in the session's first day */
+      free(ev.bal);
+      continue;
+    }
+    held *h = &b->held[b->nheld];
+    h->ev = ev;
+    h->seq = b->nheld++;
+    h->at = 0;
+    for (size_t k = 0; k < b->prior.n && ev.kind == BN_EV_EXEC; k++) {
+      if (strcmp(b->prior.v[k].client_id, ev.client_id) == 0) {
+        int64_t t = change_time(&b->prior.v[k], &ev);
+        if (t > 0 && (first == 0 || t < first)) {
+          first = t;
+        }
+        last[k] = h->at = t > last[k] ? t : last[k];
+        break;
+      }
+    }
+  }
+  free(last);
+  qsort(b->held, b->nheld, sizeof *b->held, held_cmp);
+  if (!done) {
+    report(b, 0,
+           "binance: the exchange had not answered about every order left open by an earlier "
+           "session after %.0f s; what it says later is recorded when it comes, in the day it "
+           "comes",
+           (double)b->final_wait_us / 1e6);
+  }
+  return first;
+}
+
+/* What catch_up held, reported now (the session's first day exists), oldest first. */
+static void report_held(bnb *b) {
+  for (size_t i = 0; i < b->nheld; i++) {
+    held *h = &b->held[i];
+    if (h->at > 0 && b->sink.happened_at) {
+      b->sink.happened_at(b->sink.user, h->at);
+    }
+    on_event(b, &h->ev);
+    free(h->ev.bal);
+  }
+  free(b->held);
+  b->held = NULL;
+  b->nheld = 0;
+}
+
 /* The orders earlier sessions left open: held again (a row in this session's record) and
- * asked about; the answers come as events like any order's. */
+ * asked about (unless catch_up did); the answers come as events like any order's. */
 static void adopt_prior(bnb *b) {
   for (size_t i = 0; i < b->prior.n; i++) {
     argo__prior_order *p = &b->prior.v[i];
@@ -572,9 +689,12 @@ static void adopt_prior(bnb *b) {
     x->trades = p->trades; /* taken over: already recorded, never twice */
     x->ntrades = x->tcap = p->ntrades;
     p->trades = NULL;
-    push_job(b, BN_JOB_RESOLVE, x);
+    if (!b->resolving) {
+      push_job(b, BN_JOB_RESOLVE, x);
+    }
   }
   argo__prior_free(&b->prior);
+  report_held(b);
 }
 
 static void b_poll(argo__broker *base, int final) {
@@ -695,6 +815,10 @@ static void b_free(argo__broker *base) {
     free(b->ords[i].trades);
   }
   free(b->ords);
+  for (size_t i = 0; i < b->nheld; i++) {
+    free(b->held[i].ev.bal);
+  }
+  free(b->held);
   argo__prior_free(&b->prior);
   free(b->bal);
   free(b->info);
@@ -716,6 +840,7 @@ static const argo__broker_ops binance_ops = {
     .seed_cash = b_seed_cash,
     .seed_position = b_seed_position,
     .poll = b_poll,
+    .catch_up = b_catch_up,
 };
 
 /* ---- opening ----------------------------------------------------------------------------- */

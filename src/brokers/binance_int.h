@@ -67,7 +67,8 @@ typedef struct bn_ev {
   double last_qty, last_price, commission; /* l, L, n */
   char commission_asset[BN_ASSET_MAX];     /* N */
   int64_t trade_id;                        /* t */
-  int64_t time_us;                         /* T (transaction time) */
+  int64_t time_us; /* T (the trade's time); for a REST answer, the order's updateTime (or the
+                      request's transactTime) */
   /* BALANCES */
   bn_balance *bal; /* malloc'ed; freed by the taker */
   size_t nbal;

@@ -110,6 +110,12 @@ static void push_order(bn_worker *w, const json_t *o, const char *exec_type, con
   argo__strlcpy(ev.exec_type, exec_type, sizeof ev.exec_type);
   argo__strlcpy(ev.status, str(o, "status"), sizeof ev.status);
   ev.cum_qty = num(o, "executedQty");
+  /* When the order last changed (a query's answer), or when the request was carried out. */
+  json_t *t = json_object_get(o, "updateTime");
+  if (!json_is_integer(t)) {
+    t = json_object_get(o, "transactTime");
+  }
+  ev.time_us = json_is_integer(t) ? (int64_t)json_integer_value(t) * 1000 : 0;
   push(w, &ev);
 }
 

@@ -45,6 +45,11 @@ typedef struct argo__broker_sink {
   /* A problem that concerns no single order (a lost connection, a rate limit, a clock out of
    * step): reported through on_error; fatal ends the session. */
   void (*error)(void *user, argo_err code, const char *message, int fatal);
+  /* Optional (NULL: ignored). A live broker reporting, at a session's start, what the exchange
+   * did while no session ran (catch_up below) says before each change when it happened: the
+   * engine moves its day forward to t's, so that the change is recorded in the folder of the
+   * day it happened. Changes come oldest first. */
+  void (*happened_at)(void *user, int64_t t);
   void *user;
 } argo__broker_sink;
 
@@ -85,6 +90,14 @@ typedef struct argo__broker_ops {
    * seed_position): the engine then re-reads, for a snapshot, only the positions of the
    * symbols filled since the last one. 0 for a broker that may learn of changes otherwise. */
   int positions_follow_fills;
+  /* Optional (NULL: nothing to catch up). A live broker, once opened, before the session's
+   * first day folder exists: asks the exchange what became of the orders earlier sessions left
+   * open (waiting for the answers, bounded by the broker's own limit) and holds what it learnt,
+   * to report it through the sink at the first poll, oldest first, each change preceded by
+   * the sink's happened_at. Returns the time of the earliest change it holds (a fill, or an
+   * order ended), 0 when it holds none: the session's first day folder is that time's day
+   * when it is earlier than the session's start. Reports nothing through the sink itself. */
+  int64_t (*catch_up)(argo__broker *b);
 } argo__broker_ops;
 
 /* The first member of every broker's struct. */
@@ -139,6 +152,9 @@ static inline void argo__broker_poll(argo__broker *b, int final) {
   if (b && b->ops->poll) {
     b->ops->poll(b, final);
   }
+}
+static inline int64_t argo__broker_catch_up(argo__broker *b) {
+  return b && b->ops->catch_up ? b->ops->catch_up(b) : 0;
 }
 ARGO_NODISCARD static inline argo_err argo__broker_seed_position(argo__broker *b, size_t sym,
                                                                  int is_short, double qty,

@@ -178,12 +178,26 @@ static void sink_error(void *user, argo_err code, const char *message, int fatal
   }
 }
 
+/* A change the broker learnt at the session's start happened at t: recorded in t's day, which
+ * may be a day before the session started (never a day after it started). */
+static void sink_happened_at(void *user, int64_t t) {
+  argo_engine *eng = user;
+  int64_t day = argo__day_of(t);
+  if (eng->catching_up && argo__time_ok(t) && day > eng->sess.day &&
+      day <= argo__day_of(eng->sess.start_us)) {
+    if (argo__day_change(eng, t) != ARGO_OK) {
+      eng->catching_up = 0; /* the session ends (argo__day_change reported why) */
+    }
+  }
+}
+
 argo__broker_sink argo__candle_sink(argo_engine *eng) {
   return (argo__broker_sink){.order = sink_order,
                              .fill = sink_fill,
                              .durable = sink_durable,
                              .wake = sink_wake,
                              .error = sink_error,
+                             .happened_at = sink_happened_at,
                              .user = eng};
 }
 

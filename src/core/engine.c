@@ -482,6 +482,13 @@ static void go_live(argo_engine *eng) {
       .strategy_name = eng->sdef->name,
   };
   argo__acks_started(&eng->acks, &info);
+  if (eng->catching_up) {
+    /* What the broker learnt of the time no session ran, before any candle moves the day. */
+    argo__candle_broker_poll(eng, 0);
+    argo__engine_poll(eng);
+    argo__acks_fire(&eng->acks);
+    eng->catching_up = 0;
+  }
   argo__warmup_prefetch(eng);
   if (!eng->await_running) {
     argo__acks_status(&eng->acks, ARGO_STATUS_RUNNING);

@@ -79,6 +79,9 @@ struct argo_engine {
   argo__feed_hooks hooks;
   argo__broker *broker;
   atomic_int broker_wake; /* the broker asked for a poll (its sink's wake) */
+  /* Until the first poll after the session started: the broker reports what the exchange did
+   * while no session ran, and its sink's happened_at moves the day (docs/brokers.md). */
+  int catching_up;
   argo__stats *stats;
   argo__pub *pub;
   argo__journal *jr; /* NULL when engine.journal is off */

@@ -321,6 +321,26 @@ static argo_err open_session(argo_engine *eng, int64_t clock) {
   return ARGO_OK;
 }
 
+/* A live broker asks the exchange what became of the orders earlier sessions left open; when
+ * something happened to them on a day before this session's start (the session was down over
+ * a midnight), the session's first day folder is that day, so that each change is recorded in
+ * the folder of the day it happened. Reported at the first poll (go_live). */
+static argo_err catch_up(argo_engine *eng) {
+  if (!eng->broker || !eng->broker->ops->catch_up) {
+    return ARGO_OK;
+  }
+  eng->catching_up = 1;
+  int64_t first = argo__broker_catch_up(eng->broker);
+  if (first <= 0 || !argo__time_ok(first) || argo__day_of(first) >= eng->sess.day) {
+    return ARGO_OK;
+  }
+  char err[ARGO_ERRMSG_MAX];
+  if (argo__session_rewind(&eng->sess, first, &eng->day_lock, err, sizeof err) != ARGO_OK) {
+    return argo__engine_error(eng, ARGO_EIO, "%s", err);
+  }
+  return ARGO_OK;
+}
+
 /* The journal (engine.journal), before any row: from here on acknowledgements wait for it, and
  * the publisher loads only what it holds. */
 static argo_err open_journal(argo_engine *eng) {
@@ -390,7 +410,7 @@ argo_err argo__setup_session(argo_engine *eng) {
   if (rc == ARGO_OK && atomic_load(&eng->abandoned)) {
     rc = ARGO_EHUNG; /* the watchdog ended the session during the warm-up */
   }
-  if (rc == ARGO_OK && (rc = open_journal(eng)) == ARGO_OK) {
+  if (rc == ARGO_OK && (rc = catch_up(eng)) == ARGO_OK && (rc = open_journal(eng)) == ARGO_OK) {
     rc = first_day(eng);
   }
   return rc;

@@ -238,6 +238,28 @@ argo_err argo__session_open(argo__session *s, const char *data_output, int64_t c
   return ARGO_OK;
 }
 
+argo_err argo__session_rewind(argo__session *s, int64_t t, int *lock_fd, char *err, size_t errlen) {
+  int64_t day = argo__day_of(t);
+  char date[16], day_dir[ARGO_PATH_MAX + 32];
+  snprintf(day_dir, sizeof day_dir, "%s/%s", s->data_output, s->date);
+  argo__session_unlock(s->run_dir, *lock_fd, 1);
+  *lock_fd = -1;
+  /* Nothing was written in it; should another process's recovery have put a file there
+   * meanwhile, the folder stays for that recovery to remove. */
+  (void)rmdir(s->run_dir);
+  (void)rmdir(day_dir);
+  argo__day_format(day, date);
+  snprintf(day_dir, sizeof day_dir, "%s/%s", s->data_output, date);
+  int run = 0;
+  if (argo__session_claim(day_dir, 1, &run, lock_fd, err, errlen) != 0 ||
+      argo__fs_fsync_dir(s->data_output, err, errlen) != 0) {
+    return ARGO_EIO;
+  }
+  s->run_number = run;
+  set_day(s, day, run);
+  return ARGO_OK;
+}
+
 int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen) {
   int64_t day = argo__day_of(t);
   if (day <= s->day) {

@@ -60,6 +60,15 @@ ARGO_NODISCARD argo_err argo__session_open(argo__session *s, const char *data_ou
  * day changed, 0 if not (t on the same or an earlier day), or -errno with err set. */
 int argo__session_advance(argo__session *s, int64_t t, char *err, size_t errlen);
 
+/* Moves the session's first day back to the UTC day of t (earlier than the current day),
+ * before anything was written in the folder argo__session_open claimed: that folder is given
+ * up (its lock *lock_fd released and removed, the folder and an emptied day folder removed) and
+ * the smallest free run number of t's day claimed, its lock held in *lock_fd; that number is
+ * the one later days want (run_number). The session's start (start_us) stays. ARGO_OK, or
+ * ARGO_EIO with err set (*lock_fd is then -1). */
+ARGO_NODISCARD argo_err argo__session_rewind(argo__session *s, int64_t t, int *lock_fd, char *err,
+                                             size_t errlen);
+
 /* Mark and log ids are unique under a data output, also across sessions that run at the same
  * time: each session reserves ranges of ids in {data_output}/.ids (ARGO_IDS_NAME), a small text
  * file ("next_mark_id: N" and "next_log_id: N" lines, the first ids nobody has reserved) that is

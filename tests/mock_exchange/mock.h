@@ -77,6 +77,10 @@ typedef struct mock_options {
   mock_amt market_liquidity;
   int reject_events;
   int64_t clock_offset_ms;
+  /* After the --clock-jump-after-fills N'th fill, the exchange's clock reads
+   * --clock-jump-to-ms MS (a session down over a midnight, in a test's time). */
+  int clock_jump_after_fills;
+  int64_t clock_jump_to_ms;
   const char *ledger;
   int weight_limit, order_limit_10s, order_limit_1d;
   /* trading faults */
@@ -99,6 +103,8 @@ int64_t mock_mono_us(void);
  * orders, events and /api/v3/time, and the timestamp of a signed request is checked against
  * it. Candle open times follow the mock's own clock (current_step). */
 int64_t mock_server_ms(void);
+/* Counts a fill; the clock jumps as --clock-jump-after-fills says. */
+void mock_clock_count_fill(void);
 /* Steps finalized by the wall clock (the candle of step mock_current_step() is open). */
 int64_t mock_current_step(void);
 /* The last step whose candle the mock has finalized (sent with "x": true): the market price

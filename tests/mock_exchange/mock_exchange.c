@@ -31,7 +31,8 @@
  *     --step-size X, --min-qty X, --max-qty X, --min-notional X, --max-notional X,
  *     --apply-min-to-market 0|1, --commission R, --maker-commission R, --commission-asset A,
  *     --commission-asset-price X, --max-fill-qty Q, --fills-per-candle N,
- *     --market-liquidity Q, --reject-events, --clock-offset-ms MS, --ledger FILE,
+ *     --market-liquidity Q, --reject-events, --clock-offset-ms MS,
+ *     --clock-jump-after-fills N --clock-jump-to-ms MS, --ledger FILE,
  *     --weight-limit N, --order-limit-10s N, --order-limit-1d N
  *   trading faults: --drop-stream-after N, --drop-streams K, --order-delay-ms MS,
  *     --delay-orders K,.., --lose-orders K,.., --ignore-orders K,.., --throttle-orders K,
@@ -133,6 +134,13 @@ static int64_t wall_ms(void) {
 
 int64_t mock_server_ms(void) {
   return wall_ms() + mopt.clock_offset_ms;
+}
+
+void mock_clock_count_fill(void) {
+  static int fills;
+  if (mopt.clock_jump_after_fills > 0 && ++fills == mopt.clock_jump_after_fills) {
+    mopt.clock_offset_ms = mopt.clock_jump_to_ms - wall_ms();
+  }
 }
 
 int64_t mock_current_step(void) {
@@ -755,7 +763,8 @@ static void usage(void) {
           "         [--apply-min-to-market 0|1] [--commission R] [--maker-commission R]\n"
           "         [--commission-asset A --commission-asset-price X] [--max-fill-qty Q]\n"
           "         [--fills-per-candle N] [--market-liquidity Q] [--reject-events]\n"
-          "         [--clock-offset-ms MS] [--ledger FILE] [--weight-limit N]\n"
+          "         [--clock-offset-ms MS] [--clock-jump-after-fills N --clock-jump-to-ms MS]\n"
+          "         [--ledger FILE] [--weight-limit N]\n"
           "         [--order-limit-10s N] [--order-limit-1d N]\n"
           "       faults: [--drop-stream-after N] [--drop-streams K] [--order-delay-ms MS]\n"
           "         [--delay-orders K,...] [--lose-orders K,...] [--ignore-orders K,...] "
@@ -785,6 +794,7 @@ static int value_flag(const char *a, const char *v) {
       {"--lifetime", &mopt.lifetime},
       {"--apply-min-to-market", &mopt.apply_min_to_market},
       {"--fills-per-candle", &mopt.fills_per_candle},
+      {"--clock-jump-after-fills", &mopt.clock_jump_after_fills},
       {"--weight-limit", &mopt.weight_limit},
       {"--order-limit-10s", &mopt.order_limit_10s},
       {"--order-limit-1d", &mopt.order_limit_1d},
@@ -802,6 +812,7 @@ static int value_flag(const char *a, const char *v) {
       {"--ping-ms", &mopt.ping_ms},
       {"--hold-ms", &mopt.hold_ms},
       {"--clock-offset-ms", &mopt.clock_offset_ms},
+      {"--clock-jump-to-ms", &mopt.clock_jump_to_ms},
       {"--order-delay-ms", &mopt.order_delay_ms},
   };
   static const struct {

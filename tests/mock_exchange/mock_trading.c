@@ -567,6 +567,7 @@ static void fill(order *o, mock_amt qty, mock_amt price, int maker, int64_t step
                 "step", (json_int_t)step, "balances", balances_json());
   mock_ledger("fill", l);
   execution_report(o, "TRADE", t, NULL);
+  mock_clock_count_fill();
 }
 
 /* Fills up to qty of o at price in fills of at most --max-fill-qty; at most max_fills fills
