@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include <argo/argo.h>
+
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1  /* the session failed while running */
 #define CLI_EXIT_USAGE 2 /* bad flags, config, strategy or output folder: nothing was run */
@@ -57,5 +59,8 @@ int cli_stdout_failed(const char *what, int err);
 int cli_run_main(int argc, char **argv);
 int cli_strategies_main(int argc, char **argv);
 int cli_recover_main(int argc, char **argv);
+
+/* An order status as the files write it: "PENDING", "FILLED", ... (inspect.c) */
+const char *cli_order_status(argo_order_status s);
 
 #endif

@@ -327,11 +327,6 @@ static const char *ptype_s(argo_position_type p) {
   return p == ARGO_POSITION_SHORT ? "SHORT" : "LONG";
 }
 
-static const char *status_s(argo_order_status s) {
-  static const char *n[] = {"PENDING", "FILLED", "CANCELLED", "REJECTED", "FAILED"};
-  return (unsigned)s < 5 ? n[s] : "FAILED";
-}
-
 /* A number for JSON: a NaN or an infinity (a rejected order's bad quantity) becomes null, so
  * that the event is still written. */
 static json_t *num(double v) {
@@ -343,9 +338,9 @@ static json_t *order_json(const argo_order *o) {
                    o->order_id, "symbol", o->symbol, "side", side_s(o->side), "order_type",
                    o->type == ARGO_ORDER_LIMIT ? "LIMIT" : "MARKET", "quantity", num(o->quantity),
                    "price", num(o->price), "timestamp", time_json(o->timestamp), "status",
-                   status_s(o->status), "strategy_name", o->strategy_name ? o->strategy_name : "",
-                   "position_type", ptype_s(o->position_type), "reason",
-                   o->reason ? o->reason : "");
+                   cli_order_status(o->status), "strategy_name",
+                   o->strategy_name ? o->strategy_name : "", "position_type",
+                   ptype_s(o->position_type), "reason", o->reason ? o->reason : "");
 }
 
 static json_t *block_json(const argo_stats_block *b) {

@@ -110,6 +110,11 @@ const char *cli_data_output(const cli_parsed *p, const char *cmd, char *buf, siz
   return rc == ARGO_OK ? buf : NULL;
 }
 
+const char *cli_order_status(argo_order_status s) {
+  static const char *n[] = {"PENDING", "FILLED", "CANCELLED", "REJECTED", "FAILED"};
+  return (unsigned)s < 5 ? n[s] : "FAILED";
+}
+
 argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes) {
   argo_catalog *cat = NULL;
   if (argo_catalog_open(&cat, dir) != ARGO_OK) {

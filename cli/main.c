@@ -35,7 +35,12 @@ const cli_cmd cli_commands[] = {
     {"recover", "", "finalize sessions that ended in a crash",
      "Finds run-day folders under the data output path that end in a crash (a journal left "
      "behind, no finished status) and rebuilds their Parquet files and stats.yaml from the "
-     "journal, with status crashed_recovered. 'argo run' does this by itself at start.",
+     "journal, with status crashed_recovered. 'argo run' does this by itself at start. It works "
+     "offline: a live order whose fate only the exchange knows stays PENDING and is listed in "
+     "stats.yaml (live_orders_unknown). --online then asks the exchange, as the next session of "
+     "--config's live broker would: every fill made while argo was down is recorded in the "
+     "folder of its day, ended orders end, open ones are adopted or cancelled "
+     "(trading.binance.open_orders_at_start); the user's strategy is not run.",
      cli_recover_opts, cli_recover_main},
     {"sessions", "", "list the recorded days and runs, newest first",
      "One line per day folder: date, run, session id, status, symbols, strategy, candles, "

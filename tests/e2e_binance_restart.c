@@ -357,6 +357,54 @@ TEST(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days) {
   tu_rm_rf(w.out);
 }
 
+TEST(e2e_recover_online_records_what_the_exchange_did_while_argo_was_down) {
+  world w;
+  const char *faults[] = {"--max-fill-qty", "0.0002", "--fills-per-candle", "1", NULL};
+  world_start(&w, "e2e-bnrecover-online", faults);
+  pid_t pid = argo_start(&w, "{\"below\": 0.00002}", NULL, "1");
+  CHECK_MSG(wait_ledger(&w, "accepted", NULL, 1, 30000), "no order reached the mock");
+  char cid[64];
+  first_cid(&w, cid, sizeof cid);
+  CHECK_MSG(wait_ledger(&w, "fill", cid, 1, 30000), "the order never started filling");
+  kill_hard(pid);
+  CHECK_MSG(wait_ledger(&w, "fill", cid, 5, 30000), "the order did not fill while down");
+  /* The configuration a session would run with; recover runs no strategy and no feed. */
+  char cfg[4400], yaml[1200], brest[200];
+  snprintf(cfg, sizeof cfg, "%s/live.yaml", w.out);
+  snprintf(yaml, sizeof yaml,
+           "market_data:\n  symbols: [BTCUSDT]\n  interval: 1s\ntrading:\n  broker: binance\n"
+           "  binance:\n    ws_api_url: ws://127.0.0.1:%d/ws-api/v3\n",
+           w.m.port);
+  tu_write_file(cfg, yaml);
+  snprintf(brest, sizeof brest, "trading.binance.rest_url=%s", w.m.rest);
+  char *o = NULL, *e = NULL;
+  int rc = tu_argo(&o, &e, "recover", "--data-output", w.data, "--online", "--config", cfg, "--set",
+                   brest, NULL);
+  CHECK_MSG(rc == 0, "recover --online exited %d: %s", rc, e ? e : "");
+  CHECK_CONTAINS(o ? o : "", "1 run-day folder finalized");
+  CHECK_CONTAINS(o ? o : "", "reconciled with the exchange: ");
+  CHECK_CONTAINS(o ? o : "", "FILLED");
+  free(o);
+  free(e);
+  check_record(&w, cid, "FILLED");
+  /* The next session has nothing left to ask about, and sends nothing. */
+  tu_http_resp r = tu_mock_signed(&w.m, "GET", "/api/v3/openOrders", "symbol=BTCUSDT");
+  CHECK_MSG(r.status == 200 && strcmp(r.body, "[]") == 0, "%ld %s", r.status, r.body);
+  tu_http_free(&r);
+  /* Without --online a --set is refused, and --online needs a live broker. */
+  CHECK_EQ_INT(2, tu_argo(&o, &e, "recover", "--data-output", w.data, "--set", brest, NULL));
+  CHECK_CONTAINS(e ? e : "", "--set goes with --online");
+  free(o);
+  free(e);
+  CHECK_EQ_INT(2, tu_argo(&o, &e, "recover", "--data-output", w.data, "--online", "--config", cfg,
+                          "--set", "trading.broker=paper", NULL));
+  CHECK_CONTAINS(e ? e : "", "trading.broker is 'paper'");
+  free(o);
+  free(e);
+  tu_mock_stop(&w.m);
+  tu_rm_rf(w.out);
+}
+
 TEST(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed) {
   world w;
   const char *faults[] = {"--ignore-orders", "1", NULL};
@@ -441,6 +489,7 @@ int main(int argc, char **argv) {
   RUN(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once);
   RUN(e2e_restart_records_the_fills_made_while_argo_was_down);
   RUN(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days);
+  RUN(e2e_recover_online_records_what_the_exchange_did_while_argo_was_down);
   RUN(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed);
   RUN(e2e_restart_cancels_open_orders_when_asked_and_leaves_foreign_ones_alone);
   return test_summary();

@@ -1046,7 +1046,7 @@ static argo_err recover_locked(const char *dir, const argo__recover_how *how, ch
         msg + strlen(msg), msglen - strlen(msg),
         "; %zu live order%s left PENDING: only the exchange knows what became of %s (stats.yaml "
         "live_orders_unknown: %s%s); the next session with that broker on this data output "
-        "asks it",
+        "asks it, as does 'argo recover --online'",
         r.nlive, r.nlive == 1 ? "" : "s", r.nlive == 1 ? "it" : "them", r.live[0].cid,
         r.nlive > 1 ? ", ..." : "");
   }
