@@ -3,10 +3,14 @@
  * Binance broker on the mock exchange is killed (SIGKILL) at a step of an order's life, the
  * exchange goes on meanwhile, and a second session on the same data output asks the exchange
  * what became of the order. Afterwards the record (every run folder together) equals the mock's
- * ledger: each fill once with its trade id, the order's final status, no client order id sent
- * twice.
+ * ledger: each fill once with its trade id, quantity, price and commission, the order's final
+ * status, no client order id sent twice. Kill points: before the request (the order lost on its
+ * way), after the request left and before its answer (in flight), after the ack with fills
+ * still to come (made while down, also across a midnight), and during a day change (the next
+ * day's folder being made; its first stats.yaml being put in place).
  */
 #define _GNU_SOURCE
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 
 #include "test.h"
 #include "testutil.h"
+#include "util/fsx.h"
 #include "util/timeu.h"
 
 typedef struct world {
@@ -156,7 +161,9 @@ static int run_until(const world *w, pid_t pid, const char *tag, const char *nee
   return rc;
 }
 
-/* The record equals the ledger for cid: its fills once each (trade id, quantity, price), no
+/* The record equals the ledger for cid: its fills once each (trade id, quantity, price,
+ * commission and its asset; the commission column is in the quote asset, a BTC one converted
+ * at the fill's price), no
  * client order id received twice; returns the order's final status in the record. */
 static void check_record(const world *w, const char *cid, const char *want_status) {
   json_t *recv = tu_mock_ledger(w->ledger, "received", NULL);
@@ -178,10 +185,14 @@ static void check_record(const world *w, const char *cid, const char *want_statu
   json_array_foreach(fills, i, x) {
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM read_parquet('%s/*/run_*/trades.parquet') WHERE trade_id = "
-             "'%lld' AND abs(executed_qty - %s) < 1e-12 AND abs(executed_price - %s) < 1e-9",
+             "'%lld' AND abs(executed_qty - %s) < 1e-12 AND abs(executed_price - %s) < 1e-9 AND "
+             "commission_asset = '%s' AND abs(commission - %s * (CASE WHEN commission_asset = "
+             "'BTC' THEN executed_price ELSE 1 END)) < 1e-9",
              w->data, (long long)json_integer_value(json_object_get(x, "tradeId")),
              json_string_value(json_object_get(x, "qty")),
-             json_string_value(json_object_get(x, "price")));
+             json_string_value(json_object_get(x, "price")),
+             json_string_value(json_object_get(x, "commissionAsset")),
+             json_string_value(json_object_get(x, "commission")));
     CHECK_EQ_INT(1, tu_q_int(&db, sql));
   }
   json_decref(fills);
@@ -239,6 +250,126 @@ TEST(e2e_restart_records_the_fills_made_while_argo_was_down) {
   }
   free(e2);
   CHECK_MSG(k >= 1 && (size_t)k <= nfills, "%d fills acknowledged at restart", k);
+  tu_mock_stop(&w.m);
+  tu_rm_rf(w.out);
+}
+
+/* The child of the next test. Its feed gives one candle at the exchange's price, then nothing
+ * (so that the journal records nothing but the order's life); once the exchange has accepted
+ * the order (its ledger says so), the child is killed at its next journal write: the record of
+ * a fill argo has heard of. */
+typedef struct unrecorded {
+  const char *ledger;
+  double price;
+  int calls, armed;
+} unrecorded;
+
+static int one_candle(void *user, argo_candle *out, char *err, size_t errlen) {
+  unrecorded *u = user;
+  (void)err;
+  (void)errlen;
+  if (u->calls++ == 0) {
+    int64_t t = tu_wall_ms() / 1000 * 1000000 - 1000000;
+    *out = (argo_candle){.symbol = "BTCUSDT",
+                         .time = t,
+                         .open = u->price,
+                         .high = u->price,
+                         .low = u->price,
+                         .close = u->price,
+                         .volume = 1};
+    return ARGO_FEED_CANDLE;
+  }
+  if (!u->armed) {
+    char *l = tu_read_file(u->ledger);
+    if (l && strstr(l, "\"ev\":\"accepted\"")) {
+      u->armed = 1;
+      tu_die_at(ARGO_IO_JOURNAL_WRITE, NULL, 1);
+    }
+    free(l);
+  }
+  usleep(5000);
+  return u->calls < 3000 ? ARGO_FEED_WAIT : ARGO_FEED_END; /* 15 s at most */
+}
+
+static void trade_until_killed_before_a_fill_is_recorded(const world *w, double price) {
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    char ws[160], plugin[4200];
+    snprintf(ws, sizeof ws, "ws://127.0.0.1:%d/ws-api/v3", w->m.port);
+    snprintf(plugin, sizeof plugin, "%s/limit_once.so", ARGO_TEST_PLUGIN_DIR);
+    argo_config *cfg;
+    argo_engine *eng;
+    unrecorded u = {w->ledger, price, 0, 0};
+    argo_feed feed = {.struct_size = sizeof feed, .next = one_candle, .user = &u};
+    if (argo_config_new(&cfg) != ARGO_OK ||
+        argo_config_set(cfg, "engine.data_output", w->data) != ARGO_OK ||
+        argo_config_set(cfg, "market_data.symbols", "BTCUSDT") != ARGO_OK ||
+        argo_config_set(cfg, "market_data.interval", "1s") != ARGO_OK ||
+        argo_config_set(cfg, "trading.broker", "binance") != ARGO_OK ||
+        argo_config_set(cfg, "trading.binance.rest_url", w->m.rest) != ARGO_OK ||
+        argo_config_set(cfg, "trading.binance.ws_api_url", ws) != ARGO_OK ||
+        argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK ||
+        argo_engine_load_strategy(eng, plugin, "{\"below\": -0.02}") != ARGO_OK ||
+        argo_engine_set_feed(eng, &feed, sizeof feed) != ARGO_OK) {
+      _exit(2);
+    }
+    argo_library_logs(NULL, NULL);
+    argo_engine_run(eng);
+    _exit(1);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+            "the session was not killed before a fill's record (status %d)", status);
+}
+
+TEST(e2e_restart_after_a_kill_between_a_fill_and_its_record_records_it_once) {
+#ifdef __SANITIZE_THREAD__
+  SKIP("ThreadSanitizer cannot follow a fork of a multi-threaded process");
+#endif
+  /* A buy limit 2 % above the market, on an exchange with 1 s candles: it takes 0.0002 when it
+   * arrives, then fills 0.0002 at each candle. */
+  const char *faults[] = {"--tick-ms",
+                          "1000",
+                          "--market-liquidity",
+                          "0.0002",
+                          "--max-fill-qty",
+                          "0.0002",
+                          "--fills-per-candle",
+                          "1",
+                          NULL};
+  world w;
+  world_start(&w, "e2e-bnrestart-unrecorded", faults);
+  char url[300];
+  snprintf(url, sizeof url, "%s/api/v3/ticker/price?symbol=BTCUSDT", w.m.rest);
+  tu_http_resp r = tu_http("GET", url, NULL, NULL);
+  CHECK_MSG(r.status == 200, "%ld %s", r.status, r.body);
+  const char *px = r.body ? strstr(r.body, "\"price\":\"") : NULL;
+  CHECK(px != NULL);
+  double price = strtod(px + 9, NULL);
+  tu_http_free(&r);
+  trade_until_killed_before_a_fill_is_recorded(&w, price);
+  char cid[64];
+  first_cid(&w, cid, sizeof cid);
+  json_t *f = tu_mock_ledger(w.ledger, "fill", cid);
+  size_t at_kill = json_array_size(f);
+  json_decref(f);
+  CHECK(at_kill >= 1);
+  /* The crashed record holds fewer fills than the exchange had made when argo died. */
+  char *o = NULL, *e = NULL;
+  CHECK_EQ_INT(0, tu_argo(&o, &e, "recover", "--data-output", w.data, NULL));
+  const char *n = o ? strstr(o, " orders, ") : NULL;
+  CHECK_MSG(n && strtol(n + 9, NULL, 10) < (long)at_kill, "recovered: %s (%zu fills made)",
+            o ? o : "", at_kill);
+  CHECK_CONTAINS(o ? o : "", "1 live order left PENDING");
+  free(o);
+  free(e);
+  CHECK_MSG(wait_ledger(&w, "fill", cid, 5, 30000), "the order did not fill");
+  pid_t pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
+  int rc = run_until(&w, pid, "2", "\"status\":\"FILLED\"", 1, 30000);
+  CHECK_EQ_INT(0, rc);
+  check_record(&w, cid, "FILLED");
   tu_mock_stop(&w.m);
   tu_rm_rf(w.out);
 }
@@ -405,6 +536,174 @@ TEST(e2e_recover_online_records_what_the_exchange_did_while_argo_was_down) {
   tu_rm_rf(w.out);
 }
 
+/* ---- a kill during a day change ----------------------------------------------------------- */
+
+/* The status the record must end an order with, from the mock's ledger. */
+static const char *final_status_of(const world *w, const char *cid) {
+  static const struct {
+    const char *ev, *status;
+  } ends[] = {{"rejected", "REJECTED"}, {"canceled", "CANCELLED"}, {"expired", "CANCELLED"}};
+  json_t *f = tu_mock_ledger(w->ledger, "fill", cid);
+  size_t n = json_array_size(f);
+  const char *st = n ? json_string_value(json_object_get(json_array_get(f, n - 1), "status")) : "";
+  int filled = st && strcmp(st, "FILLED") == 0;
+  json_decref(f);
+  if (filled) {
+    return "FILLED";
+  }
+  for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+    json_t *a = tu_mock_ledger(w->ledger, ends[i].ev, cid);
+    size_t k = json_array_size(a);
+    json_decref(a);
+    if (k) {
+      return ends[i].status;
+    }
+  }
+  return "PENDING";
+}
+
+/* The whole record equals the mock's ledger: every order the mock received, once, with its
+ * fills and its final status; every day folder's statistics count the fills it holds and are
+ * final. Returns how many orders there were. */
+static size_t check_every_order(const world *w) {
+  json_t *recv = tu_mock_ledger(w->ledger, "received", NULL);
+  size_t i, n = json_array_size(recv);
+  json_t *x;
+  json_array_foreach(recv, i, x) {
+    const char *cid = json_string_value(json_object_get(x, "clientOrderId"));
+    check_record(w, cid, final_status_of(w, cid));
+  }
+  json_decref(recv);
+  tu_db db;
+  tu_db_open(&db);
+  char sql[9000];
+  json_t *fills = tu_mock_ledger(w->ledger, "fill", NULL);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/*/run_*/trades.parquet')",
+           w->data);
+  CHECK_EQ_INT((int)json_array_size(fills), tu_q_int(&db, sql));
+  json_decref(fills);
+  glob_t g;
+  char pat[4400];
+  snprintf(pat, sizeof pat, "%s/*/run_*/stats.yaml", w->data);
+  CHECK(glob(pat, 0, NULL, &g) == 0);
+  for (size_t k = 0; k < g.gl_pathc; k++) {
+    argo__stats_doc d = tu_read_stats(g.gl_pathv[k]);
+    char dir[4400];
+    snprintf(dir, sizeof dir, "%.*s", (int)(strlen(g.gl_pathv[k]) - strlen("/stats.yaml")),
+             g.gl_pathv[k]);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/trades.parquet')", dir);
+    CHECK_MSG(d.s.daily.number_of_trades == tu_q_int(&db, sql), "%s: %lld fills counted",
+              g.gl_pathv[k], (long long)d.s.daily.number_of_trades);
+    CHECK_MSG(strcmp(d.s.status, "running") != 0, "%s is still running", g.gl_pathv[k]);
+    argo__stats_doc_free(&d);
+  }
+  globfree(&g);
+  tu_db_close(&db);
+  return n;
+}
+
+/* A session of the Binance broker on simulated candles that cross a midnight (1s candles, 20 a
+ * second, from 23:59:30; pingpong buys or sells at market on the mock every second candle), in
+ * a child process killed (SIGKILL) at its first op on a path ending with suffix. */
+static void trade_until_killed_at(const world *w, argo__io_op op, const char *suffix) {
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    char ws[160];
+    snprintf(ws, sizeof ws, "ws://127.0.0.1:%d/ws-api/v3", w->m.port);
+    static const char *const kv[][2] = {
+        {"market_data.feed", "sim"},    {"market_data.symbols", "BTCUSDT"},
+        {"market_data.interval", "1s"}, {"market_data.start", "2025-10-01T23:59:30Z"},
+        {"market_data.bars", "600"},    {"market_data.speed", "20"},
+        {"strategy.name", "pingpong"},  {"strategy.config", "{\"every\": 2, \"qty\": 0.001}"},
+        {"trading.broker", "binance"}};
+    argo_config *cfg;
+    argo_engine *eng;
+    if (argo_config_new(&cfg) != ARGO_OK ||
+        argo_config_set(cfg, "engine.data_output", w->data) != ARGO_OK ||
+        argo_config_set(cfg, "trading.binance.rest_url", w->m.rest) != ARGO_OK ||
+        argo_config_set(cfg, "trading.binance.ws_api_url", ws) != ARGO_OK) {
+      _exit(2);
+    }
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
+      if (argo_config_set(cfg, kv[i][0], kv[i][1]) != ARGO_OK) {
+        _exit(2);
+      }
+    }
+    if (argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK) {
+      _exit(2);
+    }
+    argo_library_logs(NULL, NULL); /* quiet, as argo run is */
+    tu_die_at(op, suffix, 1);
+    argo_engine_run(eng);
+    _exit(1); /* the session ended before the kill */
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+            "the session was not killed at its day change (status %d)", status);
+}
+
+TEST(e2e_restart_after_a_kill_during_a_day_change_records_every_order_once) {
+#ifdef __SANITIZE_THREAD__
+  SKIP("ThreadSanitizer cannot follow a fork of a multi-threaded process");
+#endif
+  /* Two steps of the day change: the next day's folder is being made (the old day's last
+   * statistics were recorded); the next day's run folder is claimed, its journal started, and
+   * its first stats.yaml is being put in place. */
+  static const struct {
+    argo__io_op op;
+    const char *suffix;
+  } at[] = {{ARGO_IO_MKDIR, "/2025-10-02"}, {ARGO_IO_RENAME, "2025-10-02/run_1/stats.yaml"}};
+  for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+    world w;
+    /* A 1 % commission, in BTC on a buy: 0.00001 of 0.001, so that a buy leaves a sellable
+     * 0.00099 (at 0.1 % the 0.000009 left after a sell's rounding would be unsellable dust). */
+    const char *faults[] = {"--commission", "0.01", NULL};
+    world_start(&w, "e2e-bnrestart-daychange", faults);
+    trade_until_killed_at(&w, at[k].op, at[k].suffix);
+    json_t *recv = tu_mock_ledger(w.ledger, "received", NULL);
+    CHECK_MSG(json_array_size(recv) >= 3, "only %zu orders before midnight", json_array_size(recv));
+    json_decref(recv);
+    /* The next session on the same data output: a day later in its candles, trading nothing. */
+    static char plugin_cfg[] = "{\"every\": 1000000}";
+    char *args[] = {ARGO_BIN,
+                    "run",
+                    "--symbols",
+                    "BTCUSDT",
+                    "--interval",
+                    "1s",
+                    "--start",
+                    "2025-10-02T00:10:00Z",
+                    "--bars",
+                    "20",
+                    "--strategy",
+                    "pingpong",
+                    "--strategy-config",
+                    plugin_cfg,
+                    "--set",
+                    "trading.broker=binance",
+                    "--set",
+                    w.bws,
+                    "--set",
+                    w.brest,
+                    "--data-output",
+                    w.data,
+                    "--quiet",
+                    NULL};
+    char *o = NULL, *e = NULL;
+    int rc = tu_run(args, &o, &e);
+    CHECK_MSG(rc == 0, "the restart exited %d: %s", rc, e ? e : "");
+    free(o);
+    free(e);
+    size_t n = check_every_order(&w);
+    fprintf(stderr, "killed at the day change (%s): %zu orders, the record equals the ledger\n",
+            at[k].suffix, n);
+    tu_mock_stop(&w.m);
+    tu_rm_rf(w.out);
+  }
+}
+
 TEST(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed) {
   world w;
   const char *faults[] = {"--ignore-orders", "1", NULL};
@@ -488,8 +787,10 @@ int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once);
   RUN(e2e_restart_records_the_fills_made_while_argo_was_down);
+  RUN(e2e_restart_after_a_kill_between_a_fill_and_its_record_records_it_once);
   RUN(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days);
   RUN(e2e_recover_online_records_what_the_exchange_did_while_argo_was_down);
+  RUN(e2e_restart_after_a_kill_during_a_day_change_records_every_order_once);
   RUN(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed);
   RUN(e2e_restart_cancels_open_orders_when_asked_and_leaves_foreign_ones_alone);
   return test_summary();
