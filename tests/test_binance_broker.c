@@ -340,6 +340,34 @@ TEST(binance_broker_an_unknown_outcome_error_is_looked_up) {
   close_fixture(&f);
 }
 
+TEST(binance_broker_an_order_whose_answer_is_lost_does_not_hold_the_next_one) {
+  /* The first order's request gets no answer: its outcome is learnt only once its recvWindow
+   * has passed (the exchange never had it). The second order goes out meanwhile and fills
+   * while the first is still being looked up. */
+  fixture f;
+  const char *flags[] = {"--ignore-orders", "1", NULL};
+  const char *sets[] = {"trading.binance.timeout", "500ms", NULL};
+  open_on_mock(&f, flags, sets);
+  CHECK_MSG(f.rc == ARGO_OK, "%s", f.err);
+  char first[ARGO_ID_MAX], second[ARGO_ID_MAX];
+  CHECK_EQ_INT(ARGO_S_OK, place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.01, 0, first));
+  CHECK_EQ_INT(ARGO_S_OK, place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.01, 0, second));
+  int64_t end = tu_wall_ms() + 20000;
+  while (rec_of(second)->status == ARGO_ORDER_PENDING && tu_wall_ms() < end) {
+    argo__broker_poll(f.b, 0);
+    usleep(5000);
+  }
+  CHECK_EQ_INT(ARGO_ORDER_FILLED, rec_of(second)->status);
+  CHECK_EQ_INT(ARGO_ORDER_PENDING, rec_of(first)->status);
+  CHECK_MSG(settle(&f, 20000), "the first order's outcome stayed unknown");
+  CHECK_EQ_INT(ARGO_ORDER_REJECTED, rec_of(first)->status);
+  CHECK_CONTAINS(rec_of(first)->reason, "not placed: the answer to the order was lost");
+  CHECK_EQ_INT(1, received(&f, cid_of(first)));
+  CHECK_EQ_INT(1, received(&f, cid_of(second)));
+  check_fills_match(&f, second);
+  close_fixture(&f);
+}
+
 TEST(binance_broker_a_refusal_carries_the_exchanges_code) {
   fixture f;
   const char *flags[] = {"--reject-orders", "1", "--reject-code", "-2010", NULL};
@@ -525,6 +553,7 @@ int main(int argc, char **argv) {
   RUN(binance_broker_a_lost_answer_is_looked_up_and_the_order_never_sent_twice);
   RUN(binance_broker_a_late_answer_past_the_timeout_is_looked_up_not_resent);
   RUN(binance_broker_an_unknown_outcome_error_is_looked_up);
+  RUN(binance_broker_an_order_whose_answer_is_lost_does_not_hold_the_next_one);
   RUN(binance_broker_a_refusal_carries_the_exchanges_code);
   RUN(binance_broker_a_bad_timestamp_resyncs_the_clock_and_retries_once);
   RUN(binance_broker_a_clock_far_off_is_measured_at_start);

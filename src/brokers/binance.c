@@ -1088,7 +1088,15 @@ static argo_err start_threads(bnb *b, bn_rest *r, const argo__settings *s, char 
                               size_t errlen) {
   argo__bnq_init(&b->q, b->sink.wake, b->sink.user);
   b->q_ready = 1;
+  bn_rest *lookups = NULL;
+  if (argo__bn_rest_new(&lookups, s->bn_rest_url, b->keys, &b->clock, s->bn_recv_window_us / 1000,
+                        s->bn_timeout_us / 1000) != ARGO_OK) {
+    argo__bn_rest_free(r);
+    argo__fmt(err, errlen, "binance: cannot set up libcurl");
+    return ARGO_ENOMEM;
+  }
   bn_worker_cfg wc = {.rest = r,
+                      .lookup_rest = lookups,
                       .clock = &b->clock,
                       .q = &b->q,
                       .clock_sync_us = s->bn_clock_sync_us,

@@ -2,9 +2,9 @@
  * The Binance broker's insides, shared by its files and by nothing else:
  *   binance.c        the broker (the engine thread): orders through the ledger, the exchange
  *                    filters before sending, balances, positions, the events from its threads;
- *   binance_rest.c   signed REST requests over libcurl, and the worker thread that sends
- *                    orders and cancels, resolves unknown outcomes, resyncs the clock and
- *                    reconciles open orders;
+ *   binance_rest.c   signed REST requests over libcurl; binance_worker.c: the worker's two
+ *                    threads, one sending orders and cancels and measuring the clock, one
+ *                    resolving unknown outcomes and looking orders up;
  *   binance_stream.c the user data stream: a thread holding a WebSocket API connection
  *                    subscribed with userDataStream.subscribe.signature (HMAC) or session.logon
  *                    then userDataStream.subscribe (Ed25519), reconnecting as needed;

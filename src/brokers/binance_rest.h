@@ -84,12 +84,17 @@ typedef struct bn_job {
   const char *side; /* "BUY" | "SELL" (static strings) */
   const char *type; /* "MARKET" | "LIMIT" */
   char quantity[48], price[48];
+  /* RESOLVE of a placement whose answer was lost: when it was sent (the exchange's ms) and
+   * why its outcome is unknown; sent_ms 0: an earlier session's order */
+  int64_t sent_ms;
+  char why[200];
 } bn_job;
 
 typedef struct bn_worker bn_worker;
 
 typedef struct bn_worker_cfg {
-  bn_rest *rest;             /* owned by the worker from start (freed by stop) */
+  bn_rest *rest;             /* the orders lane's; owned by the worker from start (freed by stop) */
+  bn_rest *lookup_rest;      /* the lookups lane's, the same way */
   bn_clock *clock;           /* borrowed */
   bn_queue *q;               /* borrowed */
   int64_t clock_sync_us;     /* how often to measure the clock offset again */
@@ -98,10 +103,14 @@ typedef struct bn_worker_cfg {
   bn_rate_limits limits;     /* orders wait rather than break them */
 } bn_worker_cfg;
 
+/* Starts the worker's two threads: the orders lane (PLACE, CANCEL, ACCOUNT, the clock) and the
+ * lookups lane (CHECK, RESOLVE, and the lookups of placements whose answer was lost), each with
+ * its own connection, so that an order whose outcome takes seconds to learn never holds the
+ * orders after it. Jobs of one lane run in order. */
 ARGO_NODISCARD argo_err argo__bn_worker_start(bn_worker **out, const bn_worker_cfg *cfg);
-/* Queues a job (copied). -1 when out of memory. */
+/* Queues a job (copied) on its lane. -1 when out of memory. */
 int argo__bn_worker_push(bn_worker *w, const bn_job *job);
-/* Waits up to timeout_us until every queued job is done. 1 done, 0 not in time. */
+/* Waits up to timeout_us until every queued job of both lanes is done. 1 done, 0 not in time. */
 int argo__bn_worker_drain(bn_worker *w, int64_t timeout_us);
 /* Stops the thread after the job in hand (its request is bounded by the timeout) and frees
  * the worker and its bn_rest. Jobs still queued are dropped. */

@@ -1,7 +1,10 @@
 /*
- * The Binance broker's worker thread (binance_rest.h): one job at a time, in order, with the
- * rules of binance_rest.c for each outcome. Everything it learns goes into the event queue;
- * it touches nothing of the engine's.
+ * The Binance broker's worker (binance_rest.h): two threads, each with its own connection and
+ * its jobs in order, with the rules of binance_rest.c for each outcome. The orders lane sends
+ * placements and cancels and reads the account; the lookups lane asks about orders (a
+ * placement whose answer was lost, an earlier session's order, a check), so that an order whose
+ * outcome takes seconds to learn never holds the orders placed after it. Everything they learn
+ * goes into the event queue; they touch nothing of the engine's.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -24,15 +27,26 @@
 #define BACKOFF_FIRST_US 1000000
 #define BACKOFF_MAX_US 60000000
 
-struct bn_worker {
-  bn_worker_cfg cfg;
+enum { LANE_ORDERS = 0, LANE_LOOKUPS = 1 };
+
+/* A thread with its connection and its FIFO of jobs (under the worker's mutex). */
+typedef struct lane {
+  struct bn_worker *w;
+  bn_rest *rest;
   pthread_t th;
-  pthread_mutex_t mu;
-  pthread_cond_t cv, idle_cv;
+  pthread_cond_t cv;
   bn_job *jobs; /* FIFO ring */
   size_t head, len, cap;
-  int busy, stop;
-  /* the thread's own */
+  int busy, started;
+} lane;
+
+struct bn_worker {
+  bn_worker_cfg cfg;
+  pthread_mutex_t mu;
+  pthread_cond_t idle_cv; /* a lane ran out of jobs */
+  lane lanes[2];
+  int stop;
+  /* the orders lane's own */
   int64_t next_sync_us;
   int64_t halted_until_us; /* 418 or an authentication error: no orders until then */
   char halt_why[300];
@@ -122,7 +136,8 @@ static void push_order(bn_worker *w, const json_t *o, const char *exec_type, con
 /* ---- the jobs --------------------------------------------------------------------------- */
 
 /* Sleeps us, or less when a stop comes. 1 if stopped. */
-static int nap(bn_worker *w, int64_t us) {
+static int nap(lane *l, int64_t us) {
+  bn_worker *w = l->w;
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   int64_t ns = (int64_t)ts.tv_nsec + us * 1000;
@@ -130,7 +145,7 @@ static int nap(bn_worker *w, int64_t us) {
   ts.tv_nsec = (long)(ns % 1000000000);
   pthread_mutex_lock(&w->mu);
   while (!w->stop) {
-    if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0) {
+    if (pthread_cond_timedwait(&l->cv, &w->mu, &ts) != 0) {
       break;
     }
   }
@@ -150,13 +165,14 @@ static void add_symbol_and_id(argo__sb *q, const bn_job *j) {
 }
 
 /* The trades of order order_id, oldest first, as TRADE events. */
-static void push_trades(bn_worker *w, const bn_job *j, int64_t order_id) {
+static void push_trades(lane *l, const bn_job *j, int64_t order_id) {
+  bn_worker *w = l->w;
   argo__sb q;
   argo__sb_init(&q);
   argo__bn_query_add(&q, "symbol", j->symbol);
   argo__bn_query_add_i64(&q, "orderId", order_id);
   bn_result res;
-  argo__bn_rest_call(w->cfg.rest, "GET", "/api/v3/myTrades", &q, 1, &res);
+  argo__bn_rest_call(l->rest, "GET", "/api/v3/myTrades", &q, 1, &res);
   argo__sb_free(&q);
   json_t *a = res.outcome == BN_ANSWERED && res.status == 200 ? parse(&res) : NULL;
   if (!json_is_array(a)) {
@@ -191,12 +207,13 @@ static void push_trades(bn_worker *w, const bn_job *j, int64_t order_id) {
 
 /* Asks the exchange about order j: its trades (when it has any) then its status. Returns 1
  * known, 0 the exchange does not know it (*code: its error), -1 no answer. */
-static int check(bn_worker *w, const bn_job *j, int *code, char *why, size_t whylen) {
+static int check(lane *l, const bn_job *j, int *code, char *why, size_t whylen) {
+  bn_worker *w = l->w;
   argo__sb q;
   argo__sb_init(&q);
   add_symbol_and_id(&q, j);
   bn_result res;
-  argo__bn_rest_call(w->cfg.rest, "GET", "/api/v3/order", &q, 1, &res);
+  argo__bn_rest_call(l->rest, "GET", "/api/v3/order", &q, 1, &res);
   argo__sb_free(&q);
   *code = res.code;
   if (res.outcome != BN_ANSWERED) {
@@ -215,7 +232,7 @@ static int check(bn_worker *w, const bn_job *j, int *code, char *why, size_t why
   }
   json_t *id = json_object_get(o, "orderId");
   if (num(o, "executedQty") > 0 && json_is_integer(id)) {
-    push_trades(w, j, (int64_t)json_integer_value(id));
+    push_trades(l, j, (int64_t)json_integer_value(id));
   }
   push_order(w, o, "", j);
   json_decref(o);
@@ -225,8 +242,8 @@ static int check(bn_worker *w, const bn_job *j, int *code, char *why, size_t why
 /* An order whose placement has no known outcome: looked up until the exchange knows it, or
  * until its recvWindow has passed on the exchange's clock without it (then it can never
  * execute). Never sent again. */
-static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *first_why,
-                    int prior) {
+static void resolve(lane *l, const bn_job *j, int64_t sent_ms, const char *first_why, int prior) {
+  bn_worker *w = l->w;
   /* An earlier session's order is asked about at once; an order just sent gives the exchange a
    * moment first. */
   int64_t delay = prior ? 0 : RESOLVE_FIRST_US;
@@ -234,7 +251,7 @@ static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *
   char why[320];
   argo__strlcpy(why, first_why, sizeof why);
   for (;;) {
-    if (nap(w, delay)) {
+    if (nap(l, delay)) {
       push_error(w, 0,
                  "binance: the outcome of order %s is unknown at the session's end (%s); it is "
                  "looked up again at the next start",
@@ -242,7 +259,7 @@ static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *
       return;
     }
     int code = 0;
-    int r = check(w, j, &code, why, sizeof why);
+    int r = check(l, j, &code, why, sizeof why);
     tries++;
     if (r == 1) {
       return;
@@ -270,7 +287,8 @@ static void resolve(bn_worker *w, const bn_job *j, int64_t sent_ms, const char *
 }
 
 /* An error answer to a placement: whether to retry (clock), and what to refuse. 1 retry. */
-static int refused(bn_worker *w, const bn_job *j, const bn_result *res, int attempt) {
+static int refused(lane *l, const bn_job *j, const bn_result *res, int attempt) {
+  bn_worker *w = l->w;
   char reason[320];
   int64_t now = argo__mono_us();
   if (res->status == 418 || res->status == 429) {
@@ -294,7 +312,7 @@ static int refused(bn_worker *w, const bn_job *j, const bn_result *res, int atte
   argo__bn_error_reason(res->code, res->msg, reason, sizeof reason);
   if (cls == ARGO_BN_ERR_RESYNC_CLOCK && attempt == 0) {
     char err[256];
-    if (argo__bn_rest_sync_clock(w->cfg.rest, err, sizeof err) == ARGO_OK) {
+    if (argo__bn_rest_sync_clock(l->rest, err, sizeof err) == ARGO_OK) {
       return 1;
     }
   }
@@ -324,10 +342,11 @@ static int refused(bn_worker *w, const bn_job *j, const bn_result *res, int atte
  * window (the exchange counts in windows aligned to its clock); one that would break the day's
  * order limit is not sent. 0: send; 1: not sent (reported). */
 #define WEIGHT_MARGIN 20 /* weight kept for the lookups an order may need */
-static int pace(bn_worker *w, const bn_job *j) {
+static int pace(lane *l, const bn_job *j) {
+  bn_worker *w = l->w;
   const bn_rate_limits *lim = &w->cfg.limits;
   bn_counted c;
-  argo__bn_rest_counted(w->cfg.rest, &c);
+  argo__bn_rest_counted(l->rest, &c);
   int64_t now = argo__bn_server_ms(w->cfg.clock);
   if (c.at_ms <= 0) {
     return 0;
@@ -359,7 +378,7 @@ static int pace(bn_worker *w, const bn_job *j) {
   int64_t wait_ms = until - now + 50; /* a little past the window's end on its clock */
   push_error(w, 0, "binance: order %s waits %.1f s: the exchange's limit of %s is reached",
              j->client_id, (double)wait_ms / 1000, which);
-  if (nap(w, wait_ms * 1000)) {
+  if (nap(l, wait_ms * 1000)) {
     not_placed(w, j, 0,
                "not sent: the session ended while the order waited for the exchange's "
                "rate limit");
@@ -368,7 +387,22 @@ static int pace(bn_worker *w, const bn_job *j) {
   return 0;
 }
 
-static void place(bn_worker *w, const bn_job *j) {
+static int lane_push(bn_worker *w, int which, const bn_job *job);
+
+/* A placement whose outcome is unknown goes to the lookups lane (resolve there), so that the
+ * orders after it are sent meanwhile; it is never sent again. */
+static void look_up_later(lane *l, const bn_job *j, int64_t sent_ms, const char *why) {
+  bn_job r = *j;
+  r.kind = BN_JOB_RESOLVE;
+  r.sent_ms = sent_ms > 0 ? sent_ms : 1;
+  argo__strlcpy(r.why, why, sizeof r.why);
+  if (lane_push(l->w, LANE_LOOKUPS, &r) != 0) {
+    resolve(l, j, r.sent_ms, why, 0); /* out of memory: here, then */
+  }
+}
+
+static void place(lane *l, const bn_job *j) {
+  bn_worker *w = l->w;
   int64_t now = argo__mono_us();
   if (now < w->halted_until_us) {
     not_placed(w, j, 0, "not sent: trading stopped: %s", w->halt_why);
@@ -378,7 +412,7 @@ static void place(bn_worker *w, const bn_job *j) {
     not_placed(w, j, 0, "not sent: %s", w->pause_why);
     return;
   }
-  if (pace(w, j)) {
+  if (pace(l, j)) {
     return;
   }
   argo__sb q;
@@ -395,14 +429,13 @@ static void place(bn_worker *w, const bn_job *j) {
   argo__bn_query_add(&q, "newOrderRespType", "RESULT");
   for (int attempt = 0; attempt < 2; attempt++) {
     bn_result res;
-    argo__bn_rest_call(w->cfg.rest, "POST", "/api/v3/order", &q, 1, &res);
+    argo__bn_rest_call(l->rest, "POST", "/api/v3/order", &q, 1, &res);
     if (res.outcome == BN_NOT_SENT) {
-      not_placed(w, j, 0, "not sent: cannot reach %s: %s", argo__bn_rest_base(w->cfg.rest),
-                 res.why);
+      not_placed(w, j, 0, "not sent: cannot reach %s: %s", argo__bn_rest_base(l->rest), res.why);
       break;
     }
     if (res.outcome == BN_UNKNOWN) {
-      resolve(w, j, res.timestamp_ms, res.why, 0);
+      look_up_later(l, j, res.timestamp_ms, res.why);
       break;
     }
     if (res.status == 200) {
@@ -412,24 +445,25 @@ static void place(bn_worker *w, const bn_job *j) {
         push_order(w, o, "NEW", j);
       } else {
         /* Accepted, but the answer cannot be read: ask. */
-        resolve(w, j, res.timestamp_ms, "malformed answer to POST /api/v3/order", 0);
+        look_up_later(l, j, res.timestamp_ms, "malformed answer to POST /api/v3/order");
       }
       json_decref(o);
       break;
     }
-    if (!refused(w, j, &res, attempt)) {
+    if (!refused(l, j, &res, attempt)) {
       break;
     }
   }
   argo__sb_free(&q);
 }
 
-static void cancel(bn_worker *w, const bn_job *j) {
+static void cancel(lane *l, const bn_job *j) {
+  bn_worker *w = l->w;
   argo__sb q;
   argo__sb_init(&q);
   add_symbol_and_id(&q, j);
   bn_result res;
-  argo__bn_rest_call(w->cfg.rest, "DELETE", "/api/v3/order", &q, 1, &res);
+  argo__bn_rest_call(l->rest, "DELETE", "/api/v3/order", &q, 1, &res);
   argo__sb_free(&q);
   bn_ev ev;
   memset(&ev, 0, sizeof ev);
@@ -446,7 +480,7 @@ static void cancel(bn_worker *w, const bn_job *j) {
     /* The cancel may or may not have happened: the order's state says. */
     int code;
     char why[320];
-    if (check(w, j, &code, why, sizeof why) != 1) {
+    if (check(l, j, &code, why, sizeof why) != 1) {
       push_error(w, 0, "binance: cancel of order %s: no answer (%s)", j->client_id, res.why);
     }
     return;
@@ -476,9 +510,10 @@ static int balances_of(const json_t *bal, bn_ev *ev) {
   return 0;
 }
 
-static void account(bn_worker *w) {
+static void account(lane *l) {
+  bn_worker *w = l->w;
   bn_result res;
-  argo__bn_rest_call(w->cfg.rest, "GET", "/api/v3/account", NULL, 1, &res);
+  argo__bn_rest_call(l->rest, "GET", "/api/v3/account", NULL, 1, &res);
   json_t *a = res.outcome == BN_ANSWERED && res.status == 200 ? parse(&res) : NULL;
   json_t *bal = a ? json_object_get(a, "balances") : NULL;
   if (!json_is_array(bal)) {
@@ -507,9 +542,10 @@ static void account(bn_worker *w) {
 
 /* ---- the thread ------------------------------------------------------------------------- */
 
-static void sync_clock(bn_worker *w) {
+static void sync_clock(lane *l) {
+  bn_worker *w = l->w;
   char err[320];
-  if (argo__bn_rest_sync_clock(w->cfg.rest, err, sizeof err) != ARGO_OK) {
+  if (argo__bn_rest_sync_clock(l->rest, err, sizeof err) != ARGO_OK) {
     if (!w->sync_failed) {
       push_error(w, 0, "binance: cannot measure the exchange's clock: %s", err);
     }
@@ -520,65 +556,92 @@ static void sync_clock(bn_worker *w) {
   w->next_sync_us = argo__mono_us() + w->cfg.clock_sync_us;
 }
 
+/* The job in hand. */
+static void do_job(lane *l, const bn_job *j) {
+  bn_worker *w = l->w;
+  switch (j->kind) {
+  case BN_JOB_PLACE:
+    place(l, j);
+    break;
+  case BN_JOB_CANCEL:
+    cancel(l, j);
+    break;
+  case BN_JOB_CHECK: {
+    int code;
+    char why[320];
+    if (check(l, j, &code, why, sizeof why) != 1) {
+      push_error(w, 0, "binance: cannot check order %s: %s", j->client_id, why);
+    }
+    break;
+  }
+  case BN_JOB_ACCOUNT:
+    account(l);
+    break;
+  case BN_JOB_RESOLVE:
+    if (j->sent_ms > 0) {
+      resolve(l, j, j->sent_ms, j->why, 0);
+    } else {
+      resolve(l, j, w->started_ms, "left open by an earlier session", 1);
+    }
+    break;
+  }
+}
+
 static void *run(void *arg) {
-  bn_worker *w = arg;
+  lane *l = arg;
+  bn_worker *w = l->w;
+  int orders = l == &w->lanes[LANE_ORDERS]; /* the clock is measured by the orders lane */
   pthread_mutex_lock(&w->mu);
   for (;;) {
-    while (!w->stop && w->len == 0 && argo__mono_us() < w->next_sync_us) {
+    while (!w->stop && l->len == 0 && (!orders || argo__mono_us() < w->next_sync_us)) {
       struct timespec ts;
       clock_gettime(CLOCK_REALTIME, &ts);
       ts.tv_sec += 1;
-      pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+      pthread_cond_timedwait(&l->cv, &w->mu, &ts);
     }
     if (w->stop) {
       break;
     }
     bn_job j;
-    int have = w->len > 0;
+    int have = l->len > 0;
     if (have) {
-      j = w->jobs[w->head];
-      w->head = (w->head + 1) % w->cap;
-      w->len--;
-      w->busy = 1;
+      j = l->jobs[l->head];
+      l->head = (l->head + 1) % l->cap;
+      l->len--;
+      l->busy = 1;
     }
     pthread_mutex_unlock(&w->mu);
-    if (argo__mono_us() >= w->next_sync_us) {
-      sync_clock(w);
+    if (orders && argo__mono_us() >= w->next_sync_us) {
+      sync_clock(l);
     }
     if (have) {
-      switch (j.kind) {
-      case BN_JOB_PLACE:
-        place(w, &j);
-        break;
-      case BN_JOB_CANCEL:
-        cancel(w, &j);
-        break;
-      case BN_JOB_CHECK: {
-        int code;
-        char why[320];
-        if (check(w, &j, &code, why, sizeof why) != 1) {
-          push_error(w, 0, "binance: cannot check order %s: %s", j.client_id, why);
-        }
-        break;
-      }
-      case BN_JOB_ACCOUNT:
-        account(w);
-        break;
-      case BN_JOB_RESOLVE:
-        resolve(w, &j, w->started_ms, "left open by an earlier session", 1);
-        break;
-      }
+      do_job(l, &j);
     }
     pthread_mutex_lock(&w->mu);
-    w->busy = 0;
-    if (w->len == 0) {
+    l->busy = 0;
+    if (l->len == 0) {
       pthread_cond_broadcast(&w->idle_cv);
     }
   }
-  w->busy = 0;
+  l->busy = 0;
   pthread_cond_broadcast(&w->idle_cv);
   pthread_mutex_unlock(&w->mu);
   return NULL;
+}
+
+static void free_worker(bn_worker *w) {
+  for (int i = 0; i < 2; i++) {
+    lane *l = &w->lanes[i];
+    if (l->started) {
+      pthread_join(l->th, NULL);
+    }
+    pthread_cond_destroy(&l->cv);
+    argo__bn_rest_free(l->rest);
+    free(l->jobs);
+  }
+  pthread_cond_destroy(&w->idle_cv);
+  pthread_mutex_destroy(&w->mu);
+  free(w);
 }
 
 argo_err argo__bn_worker_start(bn_worker **out, const bn_worker_cfg *cfg) {
@@ -586,48 +649,63 @@ argo_err argo__bn_worker_start(bn_worker **out, const bn_worker_cfg *cfg) {
   bn_worker *w = calloc(1, sizeof *w);
   if (!w) {
     argo__bn_rest_free(cfg->rest);
+    argo__bn_rest_free(cfg->lookup_rest);
     return ARGO_ENOMEM;
   }
   w->cfg = *cfg;
   w->next_sync_us = argo__mono_us() + cfg->clock_sync_us;
   w->started_ms = argo__bn_server_ms(cfg->clock);
   pthread_mutex_init(&w->mu, NULL);
-  pthread_cond_init(&w->cv, NULL);
   pthread_cond_init(&w->idle_cv, NULL);
-  if (pthread_create(&w->th, NULL, run, w) != 0) {
-    pthread_cond_destroy(&w->idle_cv);
-    pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mu);
-    argo__bn_rest_free(cfg->rest);
-    free(w);
-    return ARGO_ENOMEM;
+  w->lanes[LANE_ORDERS].rest = cfg->rest;
+  w->lanes[LANE_LOOKUPS].rest = cfg->lookup_rest;
+  for (int i = 0; i < 2; i++) {
+    w->lanes[i].w = w;
+    pthread_cond_init(&w->lanes[i].cv, NULL);
+  }
+  for (int i = 0; i < 2; i++) {
+    if (pthread_create(&w->lanes[i].th, NULL, run, &w->lanes[i]) != 0) {
+      argo__bn_worker_stop(w);
+      return ARGO_ENOMEM;
+    }
+    w->lanes[i].started = 1;
   }
   *out = w;
   return ARGO_OK;
 }
 
-int argo__bn_worker_push(bn_worker *w, const bn_job *job) {
+static int lane_push(bn_worker *w, int which, const bn_job *job) {
+  lane *l = &w->lanes[which];
   pthread_mutex_lock(&w->mu);
-  if (w->len == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 16;
+  if (l->len == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 16;
     bn_job *v = malloc(cap * sizeof *v);
     if (!v) {
       pthread_mutex_unlock(&w->mu);
       return -1;
     }
-    for (size_t i = 0; i < w->len; i++) {
-      v[i] = w->jobs[(w->head + i) % w->cap];
+    for (size_t i = 0; i < l->len; i++) {
+      v[i] = l->jobs[(l->head + i) % l->cap];
     }
-    free(w->jobs);
-    w->jobs = v;
-    w->head = 0;
-    w->cap = cap;
+    free(l->jobs);
+    l->jobs = v;
+    l->head = 0;
+    l->cap = cap;
   }
-  w->jobs[(w->head + w->len) % w->cap] = *job;
-  w->len++;
-  pthread_cond_signal(&w->cv);
+  l->jobs[(l->head + l->len) % l->cap] = *job;
+  l->len++;
+  pthread_cond_signal(&l->cv);
   pthread_mutex_unlock(&w->mu);
   return 0;
+}
+
+int argo__bn_worker_push(bn_worker *w, const bn_job *job) {
+  int lookup = job->kind == BN_JOB_CHECK || job->kind == BN_JOB_RESOLVE;
+  return lane_push(w, lookup ? LANE_LOOKUPS : LANE_ORDERS, job);
+}
+
+static int idle(const bn_worker *w) {
+  return w->lanes[0].len == 0 && !w->lanes[0].busy && w->lanes[1].len == 0 && !w->lanes[1].busy;
 }
 
 int argo__bn_worker_drain(bn_worker *w, int64_t timeout_us) {
@@ -637,12 +715,12 @@ int argo__bn_worker_drain(bn_worker *w, int64_t timeout_us) {
   ts.tv_sec += (time_t)(ns / 1000000000);
   ts.tv_nsec = (long)(ns % 1000000000);
   pthread_mutex_lock(&w->mu);
-  while ((w->len > 0 || w->busy) && !w->stop) {
+  while (!idle(w) && !w->stop) {
     if (pthread_cond_timedwait(&w->idle_cv, &w->mu, &ts) != 0) {
       break;
     }
   }
-  int done = w->len == 0 && !w->busy;
+  int done = idle(w);
   pthread_mutex_unlock(&w->mu);
   return done;
 }
@@ -653,13 +731,9 @@ void argo__bn_worker_stop(bn_worker *w) {
   }
   pthread_mutex_lock(&w->mu);
   w->stop = 1;
-  pthread_cond_broadcast(&w->cv);
+  for (int i = 0; i < 2; i++) {
+    pthread_cond_broadcast(&w->lanes[i].cv);
+  }
   pthread_mutex_unlock(&w->mu);
-  pthread_join(w->th, NULL);
-  pthread_cond_destroy(&w->idle_cv);
-  pthread_cond_destroy(&w->cv);
-  pthread_mutex_destroy(&w->mu);
-  argo__bn_rest_free(w->cfg.rest);
-  free(w->jobs);
-  free(w);
+  free_worker(w);
 }
