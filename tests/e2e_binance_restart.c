@@ -489,15 +489,16 @@ TEST(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days) {
 }
 
 TEST(e2e_recover_online_records_what_the_exchange_did_while_argo_was_down) {
+  /* A buy limit 2 % above the market: 0.0002 when it arrives, then 0.0002 at each candle. */
   world w;
-  const char *faults[] = {"--max-fill-qty", "0.0002", "--fills-per-candle", "1", NULL};
+  const char *faults[] = {
+      "--market-liquidity", "0.0002", "--max-fill-qty", "0.0002", "--fills-per-candle", "1", NULL};
   world_start(&w, "e2e-bnrecover-online", faults);
-  pid_t pid = argo_start(&w, "{\"below\": 0.00002}", NULL, "1");
-  CHECK_MSG(wait_ledger(&w, "accepted", NULL, 1, 30000), "no order reached the mock");
+  pid_t pid = argo_start(&w, "{\"below\": -0.02}", NULL, "1");
+  CHECK_MSG(wait_ledger(&w, "fill", NULL, 1, 30000), "the order never started filling");
+  kill_hard(pid);
   char cid[64];
   first_cid(&w, cid, sizeof cid);
-  CHECK_MSG(wait_ledger(&w, "fill", cid, 1, 30000), "the order never started filling");
-  kill_hard(pid);
   CHECK_MSG(wait_ledger(&w, "fill", cid, 5, 30000), "the order did not fill while down");
   /* The configuration a session would run with; recover runs no strategy and no feed. */
   char cfg[4400], yaml[1200], brest[200];
