@@ -39,7 +39,7 @@ typedef struct rec_fill {
 
 static rec_order orders[256];
 static int norders;
-static rec_fill fills[512];
+static rec_fill fills[2048];
 static int nfills;
 static char errors[64][512];
 static int nerrors, nfatal, wakes;
@@ -73,7 +73,7 @@ static void on_order(void *u, size_t sym, const argo_order *o, int is_new, const
 static void on_fill(void *u, size_t sym, const argo_order *o, const argo_fill *f,
                     const argo__fill_extra *x) {
   on_order(u, sym, o, 0, x ? x->client_id : NULL);
-  CHECK(nfills < 512);
+  CHECK(nfills < 2048);
   rec_fill *r = &fills[nfills++];
   snprintf(r->id, sizeof r->id, "%s", f->order_id);
   r->qty = f->executed_qty;
@@ -506,6 +506,21 @@ TEST(binance_broker_fills_during_a_dropped_stream_are_recovered) {
   close_fixture(&f);
 }
 
+TEST(binance_broker_an_order_with_more_fills_than_a_page_has_them_all) {
+  /* 1,200 fills, all made while the user data stream was down: looked up in pages of 1,000. */
+  fixture f;
+  const char *flags[] = {"--drop-stream-after", "2", "--max-fill-qty", "0.00001", NULL};
+  open_on_mock(&f, flags, NULL);
+  CHECK_MSG(f.rc == ARGO_OK, "%s", f.err);
+  char id[ARGO_ID_MAX];
+  CHECK_EQ_INT(ARGO_S_OK, place(&f, "BTCUSDT", ARGO_SIDE_BUY, ARGO_ORDER_MARKET, 0.012, 0, id));
+  CHECK_MSG(settle(&f, 20000), "the order did not complete");
+  CHECK_EQ_INT(ARGO_ORDER_FILLED, rec_of(id)->status);
+  CHECK_EQ_INT(1200, nfills);
+  check_fills_match(&f, id);
+  close_fixture(&f);
+}
+
 TEST(binance_broker_start_refuses_missing_keys_a_wrong_secret_and_live_urls) {
   fixture f;
   /* A wrong secret: the account cannot be read. */
@@ -561,6 +576,7 @@ int main(int argc, char **argv) {
   RUN(binance_broker_orders_wait_for_the_exchanges_order_limit_instead_of_breaking_it);
   RUN(binance_broker_a_resting_limit_order_is_cancelled_at_the_exchange);
   RUN(binance_broker_fills_during_a_dropped_stream_are_recovered);
+  RUN(binance_broker_an_order_with_more_fills_than_a_page_has_them_all);
   RUN(binance_broker_start_refuses_missing_keys_a_wrong_secret_and_live_urls);
   return test_summary();
 }

@@ -164,45 +164,65 @@ static void add_symbol_and_id(argo__sb *q, const bn_job *j) {
   argo__bn_query_add(q, "origClientOrderId", j->client_id);
 }
 
-/* The trades of order order_id, oldest first, as TRADE events. */
+/* The trades of order order_id, oldest first, as TRADE events: pages of up to TRADES_PAGE
+ * (symbol + orderId + fromId, the exchange's largest page), each from the trade after the last
+ * one, so that an order with more fills than a page has them all. */
+#define TRADES_PAGE 1000
 static void push_trades(lane *l, const bn_job *j, int64_t order_id) {
   bn_worker *w = l->w;
-  argo__sb q;
-  argo__sb_init(&q);
-  argo__bn_query_add(&q, "symbol", j->symbol);
-  argo__bn_query_add_i64(&q, "orderId", order_id);
-  bn_result res;
-  argo__bn_rest_call(l->rest, "GET", "/api/v3/myTrades", &q, 1, &res);
-  argo__sb_free(&q);
-  json_t *a = res.outcome == BN_ANSWERED && res.status == 200 ? parse(&res) : NULL;
-  if (!json_is_array(a)) {
-    push_error(w, 0, "binance: cannot read the trades of order %s: %s", j->client_id,
-               res.code     ? res.msg
-               : res.why[0] ? res.why
-                            : "malformed answer");
+  int64_t from = 0;
+  for (;;) {
+    int64_t page_from = from;
+    argo__sb q;
+    argo__sb_init(&q);
+    argo__bn_query_add(&q, "symbol", j->symbol);
+    argo__bn_query_add_i64(&q, "orderId", order_id);
+    argo__bn_query_add_i64(&q, "fromId", from);
+    argo__bn_query_add_i64(&q, "limit", TRADES_PAGE);
+    bn_result res;
+    argo__bn_rest_call(l->rest, "GET", "/api/v3/myTrades", &q, 1, &res);
+    argo__sb_free(&q);
+    json_t *a = res.outcome == BN_ANSWERED && res.status == 200 ? parse(&res) : NULL;
+    if (!json_is_array(a)) {
+      push_error(w, 0, "binance: cannot read the trades of order %s: %s", j->client_id,
+                 res.code     ? res.msg
+                 : res.why[0] ? res.why
+                              : "malformed answer");
+      json_decref(a);
+      return;
+    }
+    size_t i, n = json_array_size(a);
+    json_t *t;
+    json_array_foreach(a, i, t) {
+      bn_ev ev;
+      memset(&ev, 0, sizeof ev);
+      ev.kind = BN_EV_EXEC;
+      argo__strlcpy(ev.client_id, j->client_id, sizeof ev.client_id);
+      ev.order_id = order_id;
+      argo__strlcpy(ev.exec_type, "TRADE", sizeof ev.exec_type);
+      ev.last_qty = num(t, "qty");
+      ev.last_price = num(t, "price");
+      ev.commission = num(t, "commission");
+      argo__strlcpy(ev.commission_asset, str(t, "commissionAsset"), sizeof ev.commission_asset);
+      json_t *id = json_object_get(t, "id");
+      json_t *tm = json_object_get(t, "time");
+      ev.trade_id = json_is_integer(id) ? (int64_t)json_integer_value(id) : -1;
+      ev.time_us = json_is_integer(tm) ? (int64_t)json_integer_value(tm) * 1000 : 0;
+      if (ev.trade_id >= from) {
+        from = ev.trade_id + 1;
+      }
+      push(w, &ev);
+    }
     json_decref(a);
-    return;
+    if (n < TRADES_PAGE) {
+      return;
+    }
+    if (from <= page_from) {
+      push_error(w, 0, "binance: the trades of order %s do not come in id order; read %zu",
+                 j->client_id, n);
+      return;
+    }
   }
-  size_t i;
-  json_t *t;
-  json_array_foreach(a, i, t) {
-    bn_ev ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = BN_EV_EXEC;
-    argo__strlcpy(ev.client_id, j->client_id, sizeof ev.client_id);
-    ev.order_id = order_id;
-    argo__strlcpy(ev.exec_type, "TRADE", sizeof ev.exec_type);
-    ev.last_qty = num(t, "qty");
-    ev.last_price = num(t, "price");
-    ev.commission = num(t, "commission");
-    argo__strlcpy(ev.commission_asset, str(t, "commissionAsset"), sizeof ev.commission_asset);
-    json_t *id = json_object_get(t, "id");
-    json_t *tm = json_object_get(t, "time");
-    ev.trade_id = json_is_integer(id) ? (int64_t)json_integer_value(id) : -1;
-    ev.time_us = json_is_integer(tm) ? (int64_t)json_integer_value(tm) * 1000 : 0;
-    push(w, &ev);
-  }
-  json_decref(a);
 }
 
 /* Asks the exchange about order j: its trades (when it has any) then its status. Returns 1
