@@ -254,6 +254,50 @@ TEST(e2e_restart_records_the_fills_made_while_argo_was_down) {
   tu_rm_rf(w.out);
 }
 
+/* ---- sessions in a forked child, killed at a chosen step ----------------------------------- */
+
+/* In the child: an engine of the Binance broker on the mock with the settings kv (n pairs) on
+ * top of data output, symbol BTCUSDT and 1s candles; exits 2 when it cannot be made. */
+static argo_engine *child_engine(const world *w, const char *const (*kv)[2], size_t n) {
+  char ws[160];
+  snprintf(ws, sizeof ws, "ws://127.0.0.1:%d/ws-api/v3", w->m.port);
+  const char *const base[][2] = {
+      {"engine.data_output", w->data},         {"market_data.symbols", "BTCUSDT"},
+      {"market_data.interval", "1s"},          {"trading.broker", "binance"},
+      {"trading.binance.rest_url", w->m.rest}, {"trading.binance.ws_api_url", ws}};
+  const size_t nbase = sizeof base / sizeof base[0];
+  argo_config *cfg;
+  argo_engine *eng;
+  if (argo_config_new(&cfg) != ARGO_OK) {
+    _exit(2);
+  }
+  for (size_t i = 0; i < nbase + n; i++) {
+    const char *const *p = i < nbase ? base[i] : kv[i - nbase];
+    if (argo_config_set(cfg, p[0], p[1]) != ARGO_OK) {
+      _exit(2);
+    }
+  }
+  if (argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK) {
+    _exit(2);
+  }
+  argo_library_logs(NULL, NULL); /* quiet, as argo run is */
+  return eng;
+}
+
+/* In the child: runs the session, which is to be killed before it ends. */
+static void child_run(argo_engine *eng) {
+  argo_engine_run(eng);
+  _exit(1);
+}
+
+/* In the parent: the child was killed (SIGKILL), at the step named where. */
+static void reap_killed(pid_t pid, const char *where) {
+  int status;
+  waitpid(pid, &status, 0);
+  CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+            "the session was not killed %s (status %d)", where, status);
+}
+
 /* The child of the next test. Its feed gives one candle at the exchange's price, then nothing
  * (so that the journal records nothing but the order's life); once the exchange has accepted
  * the order (its ledger says so), the child is killed at its next journal write: the record of
@@ -295,33 +339,18 @@ static void trade_until_killed_before_a_fill_is_recorded(const world *w, double 
   pid_t pid = fork();
   CHECK(pid >= 0);
   if (pid == 0) {
-    char ws[160], plugin[4200];
-    snprintf(ws, sizeof ws, "ws://127.0.0.1:%d/ws-api/v3", w->m.port);
+    char plugin[4200];
     snprintf(plugin, sizeof plugin, "%s/limit_once.so", ARGO_TEST_PLUGIN_DIR);
-    argo_config *cfg;
-    argo_engine *eng;
+    argo_engine *eng = child_engine(w, NULL, 0);
     unrecorded u = {w->ledger, price, 0, 0};
     argo_feed feed = {.struct_size = sizeof feed, .next = one_candle, .user = &u};
-    if (argo_config_new(&cfg) != ARGO_OK ||
-        argo_config_set(cfg, "engine.data_output", w->data) != ARGO_OK ||
-        argo_config_set(cfg, "market_data.symbols", "BTCUSDT") != ARGO_OK ||
-        argo_config_set(cfg, "market_data.interval", "1s") != ARGO_OK ||
-        argo_config_set(cfg, "trading.broker", "binance") != ARGO_OK ||
-        argo_config_set(cfg, "trading.binance.rest_url", w->m.rest) != ARGO_OK ||
-        argo_config_set(cfg, "trading.binance.ws_api_url", ws) != ARGO_OK ||
-        argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK ||
-        argo_engine_load_strategy(eng, plugin, "{\"below\": -0.02}") != ARGO_OK ||
+    if (argo_engine_load_strategy(eng, plugin, "{\"below\": -0.02}") != ARGO_OK ||
         argo_engine_set_feed(eng, &feed, sizeof feed) != ARGO_OK) {
       _exit(2);
     }
-    argo_library_logs(NULL, NULL);
-    argo_engine_run(eng);
-    _exit(1);
+    child_run(eng);
   }
-  int status;
-  waitpid(pid, &status, 0);
-  CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-            "the session was not killed before a fill's record (status %d)", status);
+  reap_killed(pid, "before a fill's record");
 }
 
 TEST(e2e_restart_after_a_kill_between_a_fill_and_its_record_records_it_once) {
@@ -610,39 +639,15 @@ static void trade_until_killed_at(const world *w, argo__io_op op, const char *su
   pid_t pid = fork();
   CHECK(pid >= 0);
   if (pid == 0) {
-    char ws[160];
-    snprintf(ws, sizeof ws, "ws://127.0.0.1:%d/ws-api/v3", w->m.port);
     static const char *const kv[][2] = {
-        {"market_data.feed", "sim"},    {"market_data.symbols", "BTCUSDT"},
-        {"market_data.interval", "1s"}, {"market_data.start", "2025-10-01T23:59:30Z"},
-        {"market_data.bars", "600"},    {"market_data.speed", "20"},
-        {"strategy.name", "pingpong"},  {"strategy.config", "{\"every\": 2, \"qty\": 0.001}"},
-        {"trading.broker", "binance"}};
-    argo_config *cfg;
-    argo_engine *eng;
-    if (argo_config_new(&cfg) != ARGO_OK ||
-        argo_config_set(cfg, "engine.data_output", w->data) != ARGO_OK ||
-        argo_config_set(cfg, "trading.binance.rest_url", w->m.rest) != ARGO_OK ||
-        argo_config_set(cfg, "trading.binance.ws_api_url", ws) != ARGO_OK) {
-      _exit(2);
-    }
-    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
-      if (argo_config_set(cfg, kv[i][0], kv[i][1]) != ARGO_OK) {
-        _exit(2);
-      }
-    }
-    if (argo_engine_new(&eng) != ARGO_OK || argo_engine_init(eng, cfg) != ARGO_OK) {
-      _exit(2);
-    }
-    argo_library_logs(NULL, NULL); /* quiet, as argo run is */
+        {"market_data.feed", "sim"},   {"market_data.start", "2025-10-01T23:59:30Z"},
+        {"market_data.bars", "600"},   {"market_data.speed", "20"},
+        {"strategy.name", "pingpong"}, {"strategy.config", "{\"every\": 2, \"qty\": 0.001}"}};
+    argo_engine *eng = child_engine(w, kv, sizeof kv / sizeof kv[0]);
     tu_die_at(op, suffix, 1);
-    argo_engine_run(eng);
-    _exit(1); /* the session ended before the kill */
+    child_run(eng);
   }
-  int status;
-  waitpid(pid, &status, 0);
-  CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-            "the session was not killed at its day change (status %d)", status);
+  reap_killed(pid, "at its day change");
 }
 
 TEST(e2e_restart_after_a_kill_during_a_day_change_records_every_order_once) {
