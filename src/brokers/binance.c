@@ -620,12 +620,9 @@ static int64_t b_catch_up(argo__broker *base) {
   size_t cap = 0;
   int64_t first = 0;
   bn_ev ev;
-  while (last && argo__bnq_pop(&b->q, &ev)) {
-    if (argo__grow((void **)&b->held, &cap, b->nheld + 1, sizeof *b->held) != 0) {
-      on_event(b, &ev); /* out of memory: reported now, in the session's first day */
-      free(ev.bal);
-      continue;
-    }
+  /* Out of memory, what is left stays in the queue: reported at the first poll as it comes. */
+  while (last && argo__grow((void **)&b->held, &cap, b->nheld + 1, sizeof *b->held) == 0 &&
+         argo__bnq_pop(&b->q, &ev)) {
     held *h = &b->held[b->nheld];
     h->ev = ev;
     h->seq = b->nheld++;
