@@ -28,6 +28,7 @@ struct argo__dayrows {
   dr_block *blocks;
   size_t nblocks, bcap;
   int64_t rows;
+  int64_t first; /* rows below it were released (argo__dayrows_release) */
 };
 
 /* The first block starts small (a short session's day) and grows to a full block. */
@@ -65,6 +66,7 @@ void argo__dayrows_clear(argo__dayrows *dr) {
   dr->blocks = NULL;
   dr->nblocks = dr->bcap = 0;
   dr->rows = 0;
+  dr->first = 0;
 }
 
 void argo__dayrows_free(argo__dayrows *dr) {
@@ -187,6 +189,9 @@ argo_err argo__dayrows_put(argo__dayrows *dr, int64_t at, const argo__batch *b, 
   if (at >= dr->rows) {
     at = dr->rows; /* appended: every column written */
     keep = 0;
+  } else if (at < dr->first) {
+    argo__fmt(err, errlen, "%s: row %lld was released and cannot change", t->name, (long long)at);
+    return ARGO_ESTATE;
   }
   /* Everything that can fail comes first, so that a refused row leaves the table as it was. */
   for (size_t c = 0; c < t->ncols; c++) {
@@ -273,6 +278,23 @@ const char *argo__dayrows_text(const argo__dayrows *dr, size_t c, int64_t row, s
   return *len ? b->arena + (v >> 24) : "";
 }
 
+int64_t argo__dayrows_first(const argo__dayrows *dr) {
+  return dr->first;
+}
+
+void argo__dayrows_release(argo__dayrows *dr, int64_t upto) {
+  upto = upto > dr->rows ? dr->rows : upto;
+  /* Whole blocks only, and never the last one (rows are appended to it). */
+  size_t end = (size_t)(upto / ARGO_DAYROWS_BLOCK);
+  end = end + 1 > dr->nblocks ? (dr->nblocks ? dr->nblocks - 1 : 0) : end;
+  for (size_t i = (size_t)(dr->first / ARGO_DAYROWS_BLOCK); i < end; i++) {
+    free_block(&dr->blocks[i]);
+    memset(&dr->blocks[i], 0, sizeof dr->blocks[i]);
+  }
+  int64_t first = (int64_t)end * ARGO_DAYROWS_BLOCK;
+  dr->first = first > dr->first ? first : dr->first;
+}
+
 typedef struct sort_key {
   int64_t key, row;
 } sort_key;
@@ -286,6 +308,9 @@ static int cmp_key(const void *a, const void *b) {
 }
 
 argo_err argo__dayrows_sort(argo__dayrows *dr, size_t key) {
+  if (dr->first > 0) {
+    return ARGO_ESTATE;
+  }
   if (dr->rows < 2) {
     return ARGO_OK;
   }

@@ -65,8 +65,14 @@ const void *argo__dayrows_cells(const argo__dayrows *dr, size_t c, int64_t row, 
 int argo__dayrows_kind(const argo__dayrows *dr, size_t c);
 /* The text of a cell (not NUL-terminated; a fixed-value column's label) and its length. */
 const char *argo__dayrows_text(const argo__dayrows *dr, size_t c, int64_t row, size_t *len);
+/* Frees the blocks that hold only rows below upto (never the last block): those rows can no
+ * longer be read or replaced (ARGO_ESTATE), and count stays. For rows that will not be encoded
+ * again (the publications of the day's file keep them). */
+void argo__dayrows_release(argo__dayrows *dr, int64_t upto);
+/* The first row still held (0 unless rows were released). */
+int64_t argo__dayrows_first(const argo__dayrows *dr);
 /* Puts the rows in order of 8-byte column key (int64_t: TIMESTAMP or BIGINT), ties keeping their
- * order. ARGO_ENOMEM (the rows unchanged). */
+ * order. ARGO_ENOMEM (the rows unchanged), ARGO_ESTATE after a release. */
 ARGO_NODISCARD argo_err argo__dayrows_sort(argo__dayrows *dr, size_t key);
 
 #endif

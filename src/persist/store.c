@@ -36,6 +36,8 @@ typedef struct table_state {
   duckdb_logical_type types[ARGO_MAX_COLS];
   enum_col enums[ARGO_MAX_COLS]; /* n == 0 for free-text and non-text columns */
   argo__dayrows *dr;             /* the day's rows */
+  /* The published file that holds the rows released from dr (argo__dayrows_first). */
+  char released_in[ARGO_PATH_MAX + 64];
   int64_t rows;
   /* The published file extended by segments (dayfile.h), while the rows keep the order they
    * were appended in (dense: no row moved by a recovery's merge); dirty_from is the first row
@@ -103,6 +105,10 @@ static argo_err create_enum_types(argo__store *st, char *err, size_t errlen) {
       argo__sb_failed(&sb) ? ARGO_ENOMEM : argo__duck_exec(st->con, argo__sb_str(&sb), err, errlen);
   argo__sb_free(&sb);
   return rc;
+}
+
+int64_t argo__store_first_held(const argo__store *st, argo__table_id t) {
+  return argo__dayrows_first(st->tabs[t].dr);
 }
 
 int argo__store_lane(argo__table_id t) {
@@ -227,9 +233,34 @@ static argo_err register_scan(argo__store *st, char *err, size_t errlen) {
   return rc;
 }
 
-/* The query of table t's rows from row `from` on, for COPY. */
-static void scan_sql(argo__table_id t, int64_t from, char *out, size_t len) {
-  snprintf(out, len, "(SELECT * FROM argo_day_rows(%d, %lld))", (int)t, (long long)from);
+/* The query of table t's rows from row `from` on, for COPY, into out. Rows released from the
+ * day's buffers (export_extend: rows no publication encodes again) are read back from the
+ * published file that holds them, cast to the buffers' column types. -1 if out of memory or
+ * the path is too long. */
+static int rows_sql(const argo__store *st, argo__table_id t, int64_t from, argo__sb *out) {
+  int64_t first = argo__dayrows_first(st->tabs[t].dr);
+  if (from >= first) {
+    argo__sb_printf(out, "(SELECT * FROM argo_day_rows(%d, %lld))", (int)t, (long long)from);
+    return argo__sb_failed(out) ? -1 : 0;
+  }
+  char q[8800];
+  if (argo__sql_quote(st->tabs[t].released_in, q, sizeof q) != 0) {
+    return -1;
+  }
+  const argo__table *tab = argo__schema(t);
+  argo__sb_puts(out, "(SELECT ");
+  for (size_t c = 0; c < tab->ncols; c++) {
+    char type[128];
+    argo__schema_col_type(tab, c, t == ARGO_T_MARKET_DATA && st->nsyms ? ARGO_SYMBOL_TYPE : NULL,
+                          type, sizeof type);
+    argo__sb_printf(out, "%sCAST(\"%s\" AS %s) AS \"%s\"", c ? ", " : "", tab->cols[c].name, type,
+                    tab->cols[c].name);
+  }
+  argo__sb_printf(out,
+                  " FROM read_parquet(%s, file_row_number = true) WHERE file_row_number >= %lld "
+                  "AND file_row_number < %lld UNION ALL SELECT * FROM argo_day_rows(%d, %lld))",
+                  q, (long long)from, (long long)first, (int)t, (long long)first);
+  return argo__sb_failed(out) ? -1 : 0;
 }
 
 static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
@@ -615,7 +646,7 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
 /* COPY (sql's query or table) TO path, the one way rows become Parquet bytes. */
 static argo_err copy_to(argo__store *st, argo__table_id t, const char *what, const char *path,
                         char *err, size_t errlen) {
-  char quoted[8800], sql[9200];
+  char quoted[8800];
   if (argo__sql_quote(path, quoted, sizeof quoted) != 0) {
     argo__fmt(err, errlen, "path too long: '%s'", path);
     return ARGO_EINVAL;
@@ -626,15 +657,23 @@ static argo_err copy_to(argo__store *st, argo__table_id t, const char *what, con
     argo__fmt_errno(err, errlen, e, "cannot write '%s'", path);
     return ARGO_EIO;
   }
-  snprintf(sql, sizeof sql, "COPY %s TO %s (FORMAT PARQUET)", what, quoted);
+  argo__sb sql;
+  argo__sb_init(&sql);
+  argo__sb_printf(&sql, "COPY %s TO %s (FORMAT PARQUET)", what, quoted);
+  if (argo__sb_failed(&sql)) {
+    argo__sb_free(&sql);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
   duckdb_result r;
   argo_err rc = ARGO_OK;
-  if (duckdb_query(conn(st, t), sql, &r) != DuckDBSuccess) {
+  if (duckdb_query(conn(st, t), argo__sb_str(&sql), &r) != DuckDBSuccess) {
     argo__fmt(err, errlen, "cannot write '%s': %s", path, duckdb_result_error(&r));
     unlink(path);
     rc = ARGO_EIO;
   }
   duckdb_destroy_result(&r);
+  argo__sb_free(&sql);
   return rc;
 }
 
@@ -644,7 +683,7 @@ static argo_err copy_to(argo__store *st, argo__table_id t, const char *what, con
 static argo_err export_extend(argo__store *st, argo__table_id t, const char *final_path, char *err,
                               size_t errlen) {
   table_state *ts = &st->tabs[t];
-  char seg[ARGO_PATH_MAX + 128], what[128];
+  char seg[ARGO_PATH_MAX + 128];
   if (argo__dayfile_name(final_path, 2, seg, sizeof seg) != 0) {
     argo__fmt(err, errlen, "path too long: '%s'", final_path);
     return ARGO_EINVAL;
@@ -652,12 +691,28 @@ static argo_err export_extend(argo__store *st, argo__table_id t, const char *fin
   int64_t from;
   int64_t dirty = ts->dirty_from < ts->rows ? ts->dirty_from : ts->rows;
   size_t keep = argo__dayfile_plan(&ts->df, final_path, ts->rows, dirty, &from);
-  scan_sql(t, from, what, sizeof what);
-  argo_err rc = copy_to(st, t, what, seg, err, errlen);
+  argo__sb what;
+  argo__sb_init(&what);
+  if (rows_sql(st, t, from, &what) != 0) {
+    argo__sb_free(&what);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  argo_err rc = copy_to(st, t, argo__sb_str(&what), seg, err, errlen);
+  argo__sb_free(&what);
   if (rc == ARGO_OK) {
     rc = argo__dayfile_publish(&ts->df, keep, from, ts->rows, seg, final_path, err, errlen);
   }
   unlink(seg);
+  if (rc == ARGO_OK && t != ARGO_T_ORDERS) {
+    /* Rows that no later publication of the day encodes again leave memory (an order's row may
+     * still change: orders keep theirs). A publication that must encode them after all (the
+     * layout lost) reads them back from the published file. */
+    argo__dayrows_release(ts->dr, argo__dayfile_settled(&ts->df));
+    if (argo__dayrows_first(ts->dr) > 0) {
+      argo__strlcpy(ts->released_in, final_path, sizeof ts->released_in);
+    }
+  }
   return rc;
 }
 
@@ -689,9 +744,15 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
     argo__fmt(ts->note, sizeof ts->note, "%s: encoded whole instead", err);
   }
   argo__dayfile_reset(&ts->df);
-  char what[128];
-  scan_sql(t, 0, what, sizeof what);
-  rc = copy_to(st, t, what, tmp, err, errlen);
+  argo__sb what;
+  argo__sb_init(&what);
+  if (rows_sql(st, t, 0, &what) != 0) {
+    argo__sb_free(&what);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  rc = copy_to(st, t, argo__sb_str(&what), tmp, err, errlen);
+  argo__sb_free(&what);
   if (rc) {
     return rc;
   }

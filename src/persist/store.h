@@ -63,6 +63,9 @@ const char *argo__store_note(const argo__store *st, argo__table_id t);
 /* The layout of table t's extended file (figures for tests and benchmarks). */
 struct argo__dayfile;
 const struct argo__dayfile *argo__store_dayfile(const argo__store *st, argo__table_id t);
+/* The first row of table t still held in memory: rows below it no publication encodes again
+ * (figures for tests and benchmarks). */
+int64_t argo__store_first_held(const argo__store *st, argo__table_id t);
 /* The connection (0 or 1) that loads and exports table t: the exports of tables of different
  * connections may run at the same time on two threads, while nothing is appended. Everything
  * else (append, reset) runs on one thread while no export runs. */
