@@ -198,11 +198,52 @@ TEST(dayrows_sort_orders_by_key_and_keeps_ties_in_order) {
   argo__dayrows_free(dr);
 }
 
+/* Released rows: whole blocks below the mark go (never the last block), the rows above read as
+ * before, and a released row can be neither replaced nor sorted. */
+TEST(dayrows_release_frees_whole_blocks_below_the_mark) {
+  argo__dayrows *dr = argo__dayrows_new(ARGO_T_MARKET_DATA);
+  CHECK(dr != NULL);
+  argo__dayrows_set_labels(dr, MD_SYMBOL, syms, 3);
+  argo__batch b;
+  argo__batch_init(&b, ARGO_T_MARKET_DATA);
+  const int64_t n = 3 * ARGO_DAYROWS_BLOCK + 10;
+  for (int64_t i = 0; i < n; i++) {
+    add_candle(&b, i, syms[i % 3], (double)i);
+  }
+  char err[256];
+  CHECK_EQ_INT(ARGO_OK, argo__dayrows_append(dr, &b, err, sizeof err));
+  argo__dayrows_release(dr, ARGO_DAYROWS_BLOCK - 1);
+  CHECK_EQ_INT(0, argo__dayrows_first(dr));
+  argo__dayrows_release(dr, 2 * ARGO_DAYROWS_BLOCK + 5);
+  CHECK_EQ_INT(2 * ARGO_DAYROWS_BLOCK, argo__dayrows_first(dr));
+  CHECK_EQ_INT(n, argo__dayrows_count(dr));
+  /* Past the end: the last block stays, it takes the next rows. */
+  argo__dayrows_release(dr, n + 100);
+  CHECK_EQ_INT(3 * ARGO_DAYROWS_BLOCK, argo__dayrows_first(dr));
+  size_t got;
+  const double *c = argo__dayrows_cells(dr, MD_CLOSE, 3 * ARGO_DAYROWS_BLOCK + 4, &got);
+  CHECK_NEAR((double)(3 * ARGO_DAYROWS_BLOCK + 4), c[0], 0);
+  CHECK_EQ_INT(6, got);
+  argo__batch_clear(&b);
+  add_candle(&b, n, syms[0], 1.5);
+  CHECK_EQ_INT(ARGO_ESTATE, argo__dayrows_put(dr, 5, &b, 0, 0, err, sizeof err));
+  CHECK_CONTAINS(err, "released");
+  CHECK_EQ_INT(ARGO_OK, argo__dayrows_append(dr, &b, err, sizeof err));
+  CHECK_EQ_INT(n + 1, argo__dayrows_count(dr));
+  CHECK_EQ_INT(ARGO_ESTATE, argo__dayrows_sort(dr, MD_TIME));
+  /* A new day holds everything again. */
+  argo__dayrows_clear(dr);
+  CHECK_EQ_INT(0, argo__dayrows_first(dr));
+  argo__batch_free(&b);
+  argo__dayrows_free(dr);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(dayrows_rows_across_blocks_read_back_as_written);
   RUN(dayrows_unknown_label_is_refused_and_leaves_the_rows);
   RUN(dayrows_put_replaces_a_row_except_kept_columns);
   RUN(dayrows_sort_orders_by_key_and_keeps_ties_in_order);
+  RUN(dayrows_release_frees_whole_blocks_below_the_mark);
   return test_summary();
 }
