@@ -164,6 +164,69 @@ TEST(pqfoot_extended_file_equals_the_rows_across_many_publications) {
   tu_rm_rf(dir);
 }
 
+/* Rows past a full segment leave memory once published; when the day's file must be encoded
+ * from its first row again (here its layout is forgotten, as after a segment argo cannot use),
+ * those rows come back from the published file, in their order and with the file's schema. */
+TEST(pqfoot_released_rows_come_back_from_the_published_file) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("pqfoot-release"));
+  argo__store *st = open_extending();
+  const char *syms[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+  char err[512];
+  CHECK(argo__store_set_symbols(st, syms, 3, err, sizeof err) == ARGO_OK);
+  argo__batch b;
+  argo__batch_init(&b, ARGO_T_MARKET_DATA);
+  tu_db db;
+  tu_db_open(&db);
+  int64_t total = 0;
+  static const int64_t sizes[] = {100000, 100000, 150000, 7, 130000, 5};
+  for (size_t i = 0; i < ARGO_ARRAY_LEN(sizes); i++) {
+    argo__batch_clear(&b);
+    add_candles(&b, total, sizes[i]);
+    CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+    total += sizes[i];
+    CHECK_MSG(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK, "%s",
+              err);
+    CHECK_EQ_INT(total, q(&db, "SELECT count(*) FROM read_parquet(%s)", "market_data.parquet"));
+    CHECK_EQ_INT(0, wrong_rows(&db, "market_data.parquet"));
+  }
+  /* Segments of 200k (two merged), 150k, 130,007 (merged with the 7), then 5 rows: the blocks
+   * below row 480,007 are freed (whole blocks of ARGO_DAYROWS_BLOCK rows). */
+  int64_t held = argo__store_first_held(st, ARGO_T_MARKET_DATA);
+  CHECK_MSG(held > 480007 - 65536 && held <= 480007, "first row held %lld", (long long)held);
+  char before[9000];
+  snprintf(before, sizeof before,
+           "SELECT string_agg(name || ':' || type || ':' || coalesce(converted_type, '') || ':' || "
+           "coalesce(logical_type, ''), ',') FROM parquet_schema(%s)",
+           fpath("market_data.parquet"));
+  char *schema = tu_q_str(&db, before);
+  /* The layout forgotten: the next publication encodes every row. */
+  argo__store_finish_files(st);
+  argo__batch_clear(&b);
+  add_candles(&b, total, 3);
+  CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+  total += 3;
+  CHECK_MSG(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK, "%s", err);
+  CHECK_EQ_INT(total, q(&db, "SELECT count(*) FROM read_parquet(%s)", "market_data.parquet"));
+  CHECK_EQ_INT(0, wrong_rows(&db, "market_data.parquet"));
+  char *after = tu_q_str(&db, before);
+  CHECK_STR(schema, after);
+  free(schema);
+  free(after);
+  /* And the file goes on extending from there. */
+  argo__batch_clear(&b);
+  add_candles(&b, total, 1000);
+  CHECK_MSG(argo__store_append(st, &b, err, sizeof err) == ARGO_OK, "%s", err);
+  total += 1000;
+  CHECK_MSG(argo__store_export(st, ARGO_T_MARKET_DATA, dir, err, sizeof err) == ARGO_OK, "%s", err);
+  CHECK_STR("", argo__store_note(st, ARGO_T_MARKET_DATA));
+  CHECK_EQ_INT(total, q(&db, "SELECT count(*) FROM read_parquet(%s)", "market_data.parquet"));
+  CHECK_EQ_INT(0, wrong_rows(&db, "market_data.parquet"));
+  tu_db_close(&db);
+  argo__batch_free(&b);
+  argo__store_close(st);
+  tu_rm_rf(dir);
+}
+
 static void add_order(argo__batch *b, int64_t k, const char *status) {
   char id[32];
   snprintf(id, sizeof id, "o-%06lld", (long long)k);
@@ -316,6 +379,7 @@ TEST(pqfoot_field_ids_out_of_the_thrift_range_are_refused) {
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(pqfoot_extended_file_equals_the_rows_across_many_publications);
+  RUN(pqfoot_released_rows_come_back_from_the_published_file);
   RUN(pqfoot_orders_updated_in_place_across_publications);
   RUN(pqfoot_bad_segment_is_refused_and_the_published_file_kept);
   RUN(pqfoot_field_ids_out_of_the_thrift_range_are_refused);

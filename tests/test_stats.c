@@ -1393,6 +1393,58 @@ TEST(stats_yaml_cache_renders_the_same_bytes_as_a_full_render) {
   argo__stats_yaml_cache_free(cache);
 }
 
+/* The render cache's table of number texts has 8192 slots: a document of far more distinct
+ * doubles than that, every one of them changing between renders (so that no item is copied
+ * whole and slots are taken over by other values), renders the same bytes as a full render. */
+TEST(stats_yaml_number_texts_stay_right_past_the_table_size) {
+  enum { N = 1500 };
+  static char names[N][32];
+  static const char *syms[N];
+  static argo_symbol_stats by[N];
+  static argo__stats_pos pos[N];
+  argo__stats_doc doc;
+  sample_doc(&doc);
+  argo__rng rng;
+  argo__rng_seed(&rng, 5);
+  argo__stats_yaml_cache *cache = NULL;
+  CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_cache_new(&cache));
+  argo__sb full, cached;
+  argo__sb_init(&full);
+  argo__sb_init(&cached);
+  for (int round = 0; round < 4; round++) {
+    for (int i = 0; i < N; i++) {
+      snprintf(names[i], sizeof names[i], "S%04dUSDT", i);
+      syms[i] = names[i];
+      by[i].symbol = names[i];
+      argo_symbol_block *d = &by[i].daily;
+      double *f[7] = {&d->win_rate, &d->realized_pnl, &d->unrealized_pnl,     &d->total_pnl,
+                      &d->fees,     &d->exposure,     &d->buy_and_hold_return};
+      for (int k = 0; k < 7; k++) {
+        /* Odd rounds give the same figures again, even ones new ones. */
+        *f[k] = round % 2 ? (double)(i * 7 + k) / 3 : argo__rng_uniform(&rng) * 1e6 - 5e5;
+      }
+      by[i].cumulative = by[i].daily;
+      by[i].cumulative.realized_pnl = -by[i].daily.realized_pnl;
+      pos[i] = (argo__stats_pos){names[i], by[i].daily.total_pnl, by[i].daily.fees, 0, -0.0};
+    }
+    doc.s.symbols = syms;
+    doc.s.nsymbols = N;
+    doc.by_symbol = by;
+    doc.nby_symbol = N;
+    doc.positions = pos;
+    doc.npositions = N;
+    argo__sb_reset(&full);
+    argo__sb_reset(&cached);
+    CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render(&doc, &full));
+    CHECK_EQ_INT(ARGO_OK, argo__stats_yaml_render_cached(&doc, &cached, cache));
+    CHECK_EQ_INT(full.len, cached.len);
+    CHECK_MSG(memcmp(full.buf, cached.buf, full.len) == 0, "round %d: the texts differ", round);
+  }
+  argo__sb_free(&full);
+  argo__sb_free(&cached);
+  argo__stats_yaml_cache_free(cache);
+}
+
 TEST(stats_yaml_parse_round_trips_every_field) {
   argo__stats_doc doc;
   sample_doc(&doc);
@@ -1575,6 +1627,7 @@ int main(int argc, char **argv) {
   RUN(stats_holding_time_of_extreme_times_does_not_overflow);
   RUN(stats_yaml_render_writes_the_layout_in_order);
   RUN(stats_yaml_cache_renders_the_same_bytes_as_a_full_render);
+  RUN(stats_yaml_number_texts_stay_right_past_the_table_size);
   RUN(stats_yaml_parse_round_trips_every_field);
   RUN(stats_yaml_parse_rejects_corrupt_text);
   RUN(stats_yaml_parse_reads_a_file_without_the_later_figures);

@@ -1,6 +1,6 @@
 /*
  * Row batches: columnar buffers of rows for one table of schema.h, filled by the engine thread
- * and loaded into DuckDB by the publisher (store.c) in whole vectors. Text is copied into the
+ * and copied into the day's rows by the publisher (store.c, dayrows.c). Text is copied into the
  * batch's arena, so a batch owns everything it holds. Allocation failure is sticky (failed).
  */
 #ifndef ARGO_BATCH_H

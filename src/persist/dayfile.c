@@ -70,6 +70,18 @@ void argo__dayfile_deinit(argo__dayfile *df) {
   df->cap = 0;
 }
 
+int64_t argo__dayfile_settled(const argo__dayfile *df) {
+  if (!df->valid) {
+    return 0;
+  }
+  for (size_t k = df->nseg; k > 0; k--) {
+    if (df->seg[k - 1].rows >= ARGO_DAYFILE_FULL) {
+      return df->seg[k - 1].first + df->seg[k - 1].rows;
+    }
+  }
+  return 0;
+}
+
 size_t argo__dayfile_plan(const argo__dayfile *df, const char *path, int64_t total,
                           int64_t dirty_from, int64_t *from) {
   *from = 0;

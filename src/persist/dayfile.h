@@ -66,6 +66,10 @@ void argo__dayfile_init(argo__dayfile *df);
 void argo__dayfile_reset(argo__dayfile *df);
 void argo__dayfile_deinit(argo__dayfile *df);
 
+/* The rows no later publication of this layout encodes again unless one of them changes: those
+ * of its segments up to the last full one (ARGO_DAYFILE_FULL rows or more; the merge of small
+ * segments stops there). 0 without a layout. */
+int64_t argo__dayfile_settled(const argo__dayfile *df);
 /* The plan of the next publication of path, whose table has total rows, the first of them
  * changed since the last publication being dirty_from (total when none): returns the number of
  * segments kept and sets *from, the first row to encode (rows [*from, total)). 0 and 0 when

@@ -62,9 +62,20 @@ typedef struct clist {
 
 enum { CL_DAILY, CL_CUMULATIVE, CL_POSITIONS, CL_COUNT };
 
+/* The text of a double as last formatted (fmt_double: two snprintf and a strtod), in a table
+ * indexed by a hash of its bits: most figures of a stats.yaml (fills' prices, realized pnl,
+ * fees, quantities) are the same at the next rewrite, though the items holding them changed. */
+#define NUM_BITS 13
+typedef struct numtext {
+  uint64_t bits;
+  int used;
+  char text[36];
+} numtext;
+
 struct argo__stats_yaml_cache {
   clist lists[CL_COUNT];
   uint64_t rendered, copied;
+  numtext *nums; /* 1 << NUM_BITS slots, or NULL (every double formatted) */
 };
 
 /* The emitter and a sticky failure flag, so the document is written as straight-line code
@@ -175,9 +186,28 @@ static void fmt_double(double v, char *buf, size_t len) {
   }
 }
 
+/* fmt_double through the cache's table of texts: the same text, formatted once per value. */
+static void fmt_double_cached(out *o, double v, char *buf, size_t len) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  numtext *slot = o->cache && o->cache->nums
+                      ? &o->cache->nums[(bits * 0x9E3779B97F4A7C15ULL) >> (64 - NUM_BITS)]
+                      : NULL;
+  if (slot && slot->used && slot->bits == bits) {
+    argo__strlcpy(buf, slot->text, len);
+    return;
+  }
+  fmt_double(v, buf, len);
+  if (slot && strlen(buf) < sizeof slot->text) {
+    slot->bits = bits;
+    slot->used = 1;
+    memcpy(slot->text, buf, strlen(buf) + 1);
+  }
+}
+
 static void kv_f64(out *o, const char *k, double v) {
   char buf[40];
-  fmt_double(v, buf, sizeof buf);
+  fmt_double_cached(o, v, buf, sizeof buf);
   key(o, k);
   scalar(o, buf, YAML_PLAIN_SCALAR_STYLE);
 }
@@ -530,6 +560,9 @@ argo_err argo__stats_yaml_render(const argo__stats_doc *doc, argo__sb *sb) {
 
 argo_err argo__stats_yaml_cache_new(argo__stats_yaml_cache **cp) {
   *cp = calloc(1, sizeof **cp);
+  if (*cp) {
+    (*cp)->nums = calloc((size_t)1 << NUM_BITS, sizeof *(*cp)->nums); /* NULL: no table */
+  }
   return *cp ? ARGO_OK : ARGO_ENOMEM;
 }
 
@@ -544,6 +577,7 @@ void argo__stats_yaml_cache_free(argo__stats_yaml_cache *c) {
     }
     free(c->lists[l].items);
   }
+  free(c->nums);
   free(c);
 }
 

@@ -1,5 +1,6 @@
 /*
- * Store: in-memory DuckDB tables and their Parquet export; see store.h.
+ * Store: the day's rows in argo's buffers, read by DuckDB through a table function, and their
+ * Parquet export; see store.h.
  */
 #include "persist/store.h"
 
@@ -13,6 +14,7 @@
 #include <duckdb.h>
 
 #include "persist/dayfile.h"
+#include "persist/dayrows.h"
 #include "persist/duck.h"
 #include "persist/empty_parquet.h"
 #include "util/fsx.h"
@@ -25,19 +27,21 @@
 typedef struct enum_col {
   size_t n;
   const char *const *labels;
-  uint32_t len[ENUM_MAX];
 } enum_col;
 
 typedef struct table_state {
+  /* The DuckDB table stays empty: it gives the column types (its ENUMs) that the table function
+   * declares, so that the files are typed exactly as the table's COPY typed them. */
   duckdb_appender app;
   duckdb_logical_type types[ARGO_MAX_COLS];
-  duckdb_data_chunk chunk;
   enum_col enums[ARGO_MAX_COLS]; /* n == 0 for free-text and non-text columns */
+  argo__dayrows *dr;             /* the day's rows */
+  /* The published file that holds the rows released from dr (argo__dayrows_first). */
+  char released_in[ARGO_PATH_MAX + 64];
   int64_t rows;
-  int unflushed; /* rows handed to the appender that are not yet in the table */
-  /* The published file extended by segments (dayfile.h), while the table's rowids are its row
-   * numbers (dense: no row deleted or moved); dirty_from is the first row updated since the
-   * last publication (INT64_MAX: none). */
+  /* The published file extended by segments (dayfile.h), while the rows keep the order they
+   * were appended in (dense: no row moved by a recovery's merge); dirty_from is the first row
+   * updated since the last publication (INT64_MAX: none). */
   argo__dayfile df;
   int64_t dirty_from;
   int dense;
@@ -53,8 +57,7 @@ struct argo__store {
   duckdb_connection con;
   duckdb_connection lane; /* a second connection: one export can run on another thread */
   table_state tabs[ARGO_T_COUNT];
-  duckdb_appender upd_app; /* appender of the orders staging table */
-  char **syms;             /* the session's symbols: market_data.symbol is their ENUM */
+  char **syms; /* the session's symbols: market_data.symbol is their ENUM */
   size_t nsyms;
   argo__map known_orders; /* order ids already in the orders table */
   argo__map batch_last;   /* scratch: order id -> last row in a batch (+1) */
@@ -95,7 +98,6 @@ static argo_err create_enum_types(argo__store *st, char *err, size_t errlen) {
           argo__sb_free(&sb);
           return ARGO_EINVAL;
         }
-        ec->len[ec->n] = (uint32_t)strlen(ec->labels[ec->n]);
       }
     }
   }
@@ -105,14 +107,160 @@ static argo_err create_enum_types(argo__store *st, char *err, size_t errlen) {
   return rc;
 }
 
+int64_t argo__store_first_held(const argo__store *st, argo__table_id t) {
+  return argo__dayrows_first(st->tabs[t].dr);
+}
+
 int argo__store_lane(argo__table_id t) {
   /* At every size the market data are about half of the export work: logs join them. */
   return t == ARGO_T_MARKET_DATA || t == ARGO_T_LOGS;
 }
 
-/* The connection of table t's appender and exports. */
+/* The connection of table t's exports. */
 static duckdb_connection conn(const argo__store *st, argo__table_id t) {
   return argo__store_lane(t) ? st->lane : st->con;
+}
+
+/* ---- argo_day_rows(table, from): the day's rows of a table from row `from` on, read by DuckDB
+ * from the store's own buffers (dayrows.h) when it encodes a file. Declared with the DuckDB
+ * table's own column types; one thread scans (the rows come in their order). Exports run while
+ * nothing is appended (store.h), so the rows do not change under a scan. ---------------- */
+
+typedef struct scan_bind {
+  const table_state *ts;
+  size_t ncols;
+  int64_t from, to;
+} scan_bind;
+
+typedef struct scan_pos {
+  int64_t at;
+} scan_pos;
+
+static void scan_bind_fn(duckdb_bind_info info) {
+  argo__store *st = duckdb_bind_get_extra_info(info);
+  duckdb_value v0 = duckdb_bind_get_parameter(info, 0), v1 = duckdb_bind_get_parameter(info, 1);
+  int64_t t = duckdb_get_int64(v0), from = duckdb_get_int64(v1);
+  duckdb_destroy_value(&v0);
+  duckdb_destroy_value(&v1);
+  if (t < 0 || t >= ARGO_T_COUNT) {
+    duckdb_bind_set_error(info, "argo_day_rows: no such table");
+    return;
+  }
+  const table_state *ts = &st->tabs[t];
+  const argo__table *tab = argo__schema((argo__table_id)t);
+  int64_t rows = argo__dayrows_count(ts->dr);
+  if (from < 0 || from > rows) {
+    duckdb_bind_set_error(info, "argo_day_rows: first row out of range");
+    return;
+  }
+  scan_bind *b = malloc(sizeof *b);
+  if (!b) {
+    duckdb_bind_set_error(info, "argo_day_rows: out of memory");
+    return;
+  }
+  b->ts = ts;
+  b->ncols = tab->ncols;
+  b->from = from;
+  b->to = rows;
+  for (size_t c = 0; c < tab->ncols; c++) {
+    duckdb_bind_add_result_column(info, tab->cols[c].name, ts->types[c]);
+  }
+  duckdb_bind_set_cardinality(info, (idx_t)(rows - from), true);
+  duckdb_bind_set_bind_data(info, b, free);
+}
+
+static void scan_init_fn(duckdb_init_info info) {
+  const scan_bind *b = duckdb_init_get_bind_data(info);
+  scan_pos *p = malloc(sizeof *p);
+  if (!p) {
+    duckdb_init_set_error(info, "argo_day_rows: out of memory");
+    return;
+  }
+  p->at = b->from;
+  duckdb_init_set_init_data(info, p, free);
+  duckdb_init_set_max_threads(info, 1);
+}
+
+static void scan_fn(duckdb_function_info info, duckdb_data_chunk out) {
+  const scan_bind *b = duckdb_function_get_bind_data(info);
+  scan_pos *p = duckdb_function_get_init_data(info);
+  const argo__dayrows *dr = b->ts->dr;
+  int64_t left = b->to - p->at;
+  size_t n = 0;
+  if (left > 0) {
+    /* A vector's rows, never past the end of the block that holds the first of them. */
+    (void)argo__dayrows_cells(dr, 0, p->at, &n);
+    size_t vs = (size_t)duckdb_vector_size();
+    n = n < vs ? n : vs;
+    n = (int64_t)n < left ? n : (size_t)left;
+  }
+  for (size_t c = 0; c < b->ncols && n; c++) {
+    duckdb_vector v = duckdb_data_chunk_get_vector(out, c);
+    int kind = argo__dayrows_kind(dr, c);
+    if (kind < 0) {
+      for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *s = argo__dayrows_text(dr, c, p->at + (int64_t)i, &len);
+        duckdb_vector_assign_string_element_len(v, i, s, len);
+      }
+    } else {
+      size_t got;
+      const void *cells = argo__dayrows_cells(dr, c, p->at, &got);
+      memcpy(duckdb_vector_get_data(v), cells, n * (kind ? 1 : 8));
+    }
+  }
+  p->at += (int64_t)n;
+  duckdb_data_chunk_set_size(out, n);
+}
+
+static argo_err register_scan(argo__store *st, char *err, size_t errlen) {
+  duckdb_table_function f = duckdb_create_table_function();
+  duckdb_logical_type i64 = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+  duckdb_table_function_set_name(f, "argo_day_rows");
+  duckdb_table_function_add_parameter(f, i64);
+  duckdb_table_function_add_parameter(f, i64);
+  duckdb_table_function_set_extra_info(f, st, NULL);
+  duckdb_table_function_set_bind(f, scan_bind_fn);
+  duckdb_table_function_set_init(f, scan_init_fn);
+  duckdb_table_function_set_function(f, scan_fn);
+  argo_err rc = ARGO_OK;
+  if (duckdb_register_table_function(st->con, f) != DuckDBSuccess) {
+    argo__fmt(err, errlen, "DuckDB: cannot register the table function argo_day_rows");
+    rc = ARGO_EDB;
+  }
+  duckdb_destroy_logical_type(&i64);
+  duckdb_destroy_table_function(&f);
+  return rc;
+}
+
+/* The query of table t's rows from row `from` on, for COPY, into out. Rows released from the
+ * day's buffers (export_extend: rows no publication encodes again) are read back from the
+ * published file that holds them, cast to the buffers' column types. -1 if out of memory or
+ * the path is too long. */
+static int rows_sql(const argo__store *st, argo__table_id t, int64_t from, argo__sb *out) {
+  int64_t first = argo__dayrows_first(st->tabs[t].dr);
+  if (from >= first) {
+    argo__sb_printf(out, "(SELECT * FROM argo_day_rows(%d, %lld))", (int)t, (long long)from);
+    return argo__sb_failed(out) ? -1 : 0;
+  }
+  char q[8800];
+  if (argo__sql_quote(st->tabs[t].released_in, q, sizeof q) != 0) {
+    return -1;
+  }
+  const argo__table *tab = argo__schema(t);
+  argo__sb_puts(out, "(SELECT ");
+  for (size_t c = 0; c < tab->ncols; c++) {
+    char type[128];
+    argo__schema_col_type(tab, c, t == ARGO_T_MARKET_DATA && st->nsyms ? ARGO_SYMBOL_TYPE : NULL,
+                          type, sizeof type);
+    argo__sb_printf(out, "%sCAST(\"%s\" AS %s) AS \"%s\"", c ? ", " : "", tab->cols[c].name, type,
+                    tab->cols[c].name);
+  }
+  argo__sb_printf(out,
+                  " FROM read_parquet(%s, file_row_number = true) WHERE file_row_number >= %lld "
+                  "AND file_row_number < %lld UNION ALL SELECT * FROM argo_day_rows(%d, %lld))",
+                  q, (long long)from, (long long)first, (int)t, (long long)first);
+  return argo__sb_failed(out) ? -1 : 0;
 }
 
 static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
@@ -132,20 +280,9 @@ static argo_err create_tables(argo__store *st, char *err, size_t errlen) {
       rc = ARGO_EDB;
     }
     st->tabs[i].rows = 0;
-    st->tabs[i].unflushed = 0;
     st->tabs[i].dirty_from = INT64_MAX;
     st->tabs[i].dense = 1;
     argo__dayfile_reset(&st->tabs[i].df);
-  }
-  if (rc == ARGO_OK) {
-    argo__sb_reset(&sb);
-    argo__schema_create_sql(argo__schema(ARGO_T_ORDERS), "orders_update", NULL, &sb);
-    rc = argo__duck_exec(st->con, argo__sb_str(&sb), err, errlen);
-    if (rc == ARGO_OK &&
-        duckdb_appender_create(st->con, NULL, "orders_update", &st->upd_app) != DuckDBSuccess) {
-      argo__fmt(err, errlen, "DuckDB: cannot create an appender for orders_update");
-      rc = ARGO_EDB;
-    }
   }
   argo__sb_free(&sb);
   return rc;
@@ -157,10 +294,6 @@ static void destroy_appenders(argo__store *st) {
       duckdb_appender_destroy(&st->tabs[i].app);
       st->tabs[i].app = NULL;
     }
-  }
-  if (st->upd_app) {
-    duckdb_appender_destroy(&st->upd_app);
-    st->upd_app = NULL;
   }
 }
 
@@ -194,10 +327,7 @@ static int pool_put(argo__store *st) {
   return kept;
 }
 
-static void free_chunk(table_state *ts) {
-  if (ts->chunk) {
-    duckdb_destroy_data_chunk(&ts->chunk);
-  }
+static void free_types(table_state *ts) {
   for (size_t c = 0; c < ARGO_MAX_COLS; c++) {
     if (ts->types[c]) {
       duckdb_destroy_logical_type(&ts->types[c]);
@@ -205,17 +335,19 @@ static void free_chunk(table_state *ts) {
   }
 }
 
-/* The data chunk of table t takes its appender's own column types, so that an ENUM column's
- * chunk vector is of exactly the table's type (no cast on append). */
-static void make_chunk(argo__store *st, argo__table_id t) {
+/* Table t's column types as its appender sees them, so that an ENUM column is of exactly the
+ * table's type; its fixed-value columns are kept as label indexes in its day rows. */
+static void make_types(argo__store *st, argo__table_id t) {
   table_state *ts = &st->tabs[t];
   const argo__table *tab = argo__schema(t);
-  free_chunk(ts);
+  free_types(ts);
   for (size_t c = 0; c < tab->ncols; c++) {
     ts->types[c] = ts->enums[c].n ? duckdb_appender_column_type(ts->app, c)
                                   : duckdb_create_logical_type(duck_type(tab->cols[c].type));
+    if (tab->cols[c].type == ARGO_COL_TEXT) {
+      argo__dayrows_set_labels(ts->dr, c, ts->enums[c].labels, ts->enums[c].n);
+    }
   }
-  ts->chunk = duckdb_create_data_chunk(ts->types, tab->ncols);
 }
 
 static void free_symbols(argo__store *st) {
@@ -226,6 +358,9 @@ static void free_symbols(argo__store *st) {
   st->syms = NULL;
   st->nsyms = 0;
   st->tabs[ARGO_T_MARKET_DATA].enums[MD_SYMBOL].n = 0;
+  if (st->tabs[ARGO_T_MARKET_DATA].dr) {
+    argo__dayrows_set_labels(st->tabs[ARGO_T_MARKET_DATA].dr, MD_SYMBOL, NULL, 0);
+  }
 }
 
 argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, size_t n, char *err,
@@ -240,7 +375,7 @@ argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, si
     }
   }
   table_state *ts = &st->tabs[ARGO_T_MARKET_DATA];
-  if (ts->rows || ts->unflushed) {
+  if (ts->rows) {
     argo__fmt(err, errlen, "the symbols of market_data cannot change once it has rows");
     return ARGO_ESTATE;
   }
@@ -291,10 +426,7 @@ argo_err argo__store_set_symbols(argo__store *st, const char *const *symbols, si
   enum_col *ec = &ts->enums[MD_SYMBOL];
   ec->labels = (const char *const *)st->syms;
   ec->n = st->nsyms;
-  for (size_t i = 0; i < st->nsyms; i++) {
-    ec->len[i] = (uint32_t)strlen(st->syms[i]);
-  }
-  make_chunk(st, ARGO_T_MARKET_DATA);
+  make_types(st, ARGO_T_MARKET_DATA);
   return ARGO_OK;
 }
 
@@ -314,6 +446,11 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
   st->pid = getpid();
   for (int i = 0; i < ARGO_T_COUNT; i++) {
     argo__dayfile_init(&st->tabs[i].df);
+    st->tabs[i].dr = argo__dayrows_new((argo__table_id)i);
+    if (!st->tabs[i].dr) {
+      argo__fmt(err, errlen, "out of memory");
+      goto fail;
+    }
   }
   argo__map_init(&st->known_orders);
   argo__map_init(&st->batch_last);
@@ -335,7 +472,11 @@ argo_err argo__store_open(argo__store **out, int threads, char *err, size_t errl
     goto fail;
   }
   for (int i = 0; i < ARGO_T_COUNT; i++) {
-    make_chunk(st, (argo__table_id)i);
+    make_types(st, (argo__table_id)i);
+  }
+  rc = register_scan(st, err, errlen);
+  if (rc) {
+    goto fail;
   }
   st->ready = 1;
   *out = st;
@@ -353,7 +494,7 @@ void argo__store_close(argo__store *st) {
   char err[ARGO_ERRMSG_MAX];
   int empty = 1;
   for (int i = 0; i < ARGO_T_COUNT; i++) {
-    empty &= st->tabs[i].rows == 0 && !st->tabs[i].unflushed;
+    empty &= st->tabs[i].rows == 0;
   }
   st->extend = 0; /* the next store's owner decides */
   if (st->ready && (empty || argo__store_reset(st, err, sizeof err) == ARGO_OK) &&
@@ -384,11 +525,13 @@ int argo__store_pool_held(void) {
 /* Frees st and closes its database. */
 static void destroy(argo__store *st) {
   destroy_appenders(st);
+  free_symbols(st);
   for (int i = 0; i < ARGO_T_COUNT; i++) {
-    free_chunk(&st->tabs[i]);
+    free_types(&st->tabs[i]);
+    argo__dayrows_free(st->tabs[i].dr);
+    st->tabs[i].dr = NULL;
     argo__dayfile_deinit(&st->tabs[i].df);
   }
-  free_symbols(st);
   if (st->con) {
     duckdb_disconnect(&st->con);
   }
@@ -401,112 +544,6 @@ static void destroy(argo__store *st) {
   argo__map_free(&st->known_orders);
   argo__map_free(&st->batch_last);
   free(st);
-}
-
-static int enum_index(const enum_col *ec, const char *s, size_t len) {
-  for (size_t k = 0; k < ec->n; k++) {
-    if (ec->len[k] == len && memcmp(ec->labels[k], s, len) == 0) {
-      return (int)k;
-    }
-  }
-  return -1;
-}
-
-static argo_err flush(duckdb_appender app, const char *name, char *err, size_t errlen) {
-  if (duckdb_appender_flush(app) != DuckDBSuccess) {
-    argo__fmt(err, errlen, "DuckDB: cannot flush %s: %s", name, duckdb_appender_error(app));
-    return ARGO_EDB;
-  }
-  return ARGO_OK;
-}
-
-/* Rows stay in the appender until the table is read (an export, an update): every flush is a
- * transaction of its own, a fixed cost worth paying once per export rather than once per
- * hand-over. */
-static argo_err flush_table(table_state *ts, const char *name, char *err, size_t errlen) {
-  if (!ts->unflushed) {
-    return ARGO_OK;
-  }
-  argo_err rc = flush(ts->app, name, err, errlen);
-  if (rc == ARGO_OK) {
-    ts->unflushed = 0;
-  }
-  return rc;
-}
-
-/* Appends the rows of b whose keep flag equals want (keep NULL = all) through app, one data
- * chunk of up to duckdb_vector_size() rows at a time (into the appender: flush_table moves them
- * into the table). */
-static argo_err append_rows(duckdb_appender app, table_state *ts, const argo__batch *b,
-                            const unsigned char *keep, unsigned char want, char *err,
-                            size_t errlen) {
-  const argo__table *t = b->t;
-  const size_t vsize = (size_t)duckdb_vector_size();
-  size_t r = 0;
-  while (r < b->rows) {
-    duckdb_data_chunk_reset(ts->chunk);
-    size_t n = 0;
-    /* Gather up to vsize kept rows into the chunk. */
-    size_t idx[2048];
-    size_t cap = vsize < 2048 ? vsize : 2048;
-    while (r < b->rows && n < cap) {
-      if (!keep || keep[r] == want) {
-        idx[n++] = r;
-      }
-      r++;
-    }
-    if (n == 0) {
-      continue;
-    }
-    int contiguous = idx[n - 1] - idx[0] == n - 1;
-    for (size_t c = 0; c < t->ncols; c++) {
-      duckdb_vector v = duckdb_data_chunk_get_vector(ts->chunk, c);
-      if (ts->enums[c].n) {
-        uint8_t *dst = duckdb_vector_get_data(v);
-        for (size_t i = 0; i < n; i++) {
-          size_t len;
-          const char *s = argo__batch_get_text(b, (int)c, idx[i], &len);
-          int k = enum_index(&ts->enums[c], s, len);
-          if (k < 0) {
-            argo__fmt(err, errlen, "%s.%s cannot hold '%.*s' (not one of its values)", t->name,
-                      t->cols[c].name, (int)(len < 64 ? len : 64), s);
-            return ARGO_EINVAL;
-          }
-          dst[i] = (uint8_t)k;
-        }
-      } else if (t->cols[c].type == ARGO_COL_BOOLEAN) {
-        /* Kept as int64_t in the batch like the other fixed-size columns; a byte in DuckDB. */
-        bool *dst = duckdb_vector_get_data(v);
-        const int64_t *src = b->cols[c].i64;
-        for (size_t i = 0; i < n; i++) {
-          dst[i] = src[idx[i]] != 0;
-        }
-      } else if (t->cols[c].type == ARGO_COL_TEXT) {
-        for (size_t i = 0; i < n; i++) {
-          size_t len;
-          const char *s = argo__batch_get_text(b, (int)c, idx[i], &len);
-          duckdb_vector_assign_string_element_len(v, i, s, len);
-        }
-      } else {
-        char *dst = duckdb_vector_get_data(v);
-        const char *src = b->cols[c].any;
-        if (contiguous) {
-          memcpy(dst, src + idx[0] * 8, n * 8);
-        } else {
-          for (size_t i = 0; i < n; i++) {
-            memcpy(dst + i * 8, src + idx[i] * 8, 8);
-          }
-        }
-      }
-    }
-    duckdb_data_chunk_set_size(ts->chunk, n);
-    if (duckdb_append_data_chunk(app, ts->chunk) != DuckDBSuccess) {
-      argo__fmt(err, errlen, "DuckDB: cannot append to %s: %s", t->name,
-                duckdb_appender_error(app));
-      return ARGO_EDB;
-    }
-  }
-  return ARGO_OK;
 }
 
 /* The order id of row r as a C string (ids are short; a longer one is cut, consistently). */
@@ -537,7 +574,6 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
     return ARGO_ENOMEM;
   }
   char id[256];
-  size_t nupd = 0, nins = 0;
   /* Only a PENDING order can change again, so only PENDING rows are remembered (here for the
    * batch, in known_orders for later batches of the day): a market order, final at once, costs
    * no allocation. */
@@ -553,7 +589,8 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
       goto done;
     }
   }
-  for (size_t r = 0; r < b->rows; r++) {
+  table_state *ots = &st->tabs[ARGO_T_ORDERS];
+  for (size_t r = 0; r < b->rows && rc == ARGO_OK; r++) {
     if (what[r] == 3) {
       continue;
     }
@@ -561,58 +598,24 @@ static argo_err append_orders(argo__store *st, const argo__batch *b, char *err, 
     int pending = is_pending(b, r);
     void **known = argo__map_get(&st->known_orders, id);
     if (known) {
-      /* Its row changes: the published file's segment holding it is encoded again. */
+      /* Its row changes in place (its client order id stays the one it was placed with): the
+       * published file's segment holding it is encoded again. */
       int64_t rowid = (int64_t)(uintptr_t)*known - 1;
-      table_state *ots = &st->tabs[ARGO_T_ORDERS];
       ots->dirty_from = rowid < ots->dirty_from ? rowid : ots->dirty_from;
-      what[r] = 2;
-      nupd++;
-      if (!pending) {
+      rc = argo__dayrows_put(ots->dr, rowid, b, r, 1u << ORD_CLIENT_ID, err, errlen);
+      if (rc == ARGO_OK && !pending) {
         argo__map_del(&st->known_orders, id); /* final: it will not change again */
       }
     } else {
-      what[r] = 1;
-      /* The map keeps its row number (rowid + 1): inserted rows follow the table's. */
-      uintptr_t rowid1 = (uintptr_t)(st->tabs[ARGO_T_ORDERS].rows + (int64_t)nins + 1);
-      nins++;
-      if (pending && argo__map_put(&st->known_orders, id, (void *)rowid1) != 0) {
+      /* The map keeps its row number (rowid + 1). */
+      uintptr_t rowid1 = (uintptr_t)(argo__dayrows_count(ots->dr) + 1);
+      rc = argo__dayrows_put(ots->dr, argo__dayrows_count(ots->dr), b, r, 0, err, errlen);
+      if (rc == ARGO_OK && pending && argo__map_put(&st->known_orders, id, (void *)rowid1) != 0) {
         rc = ARGO_ENOMEM;
-        goto done;
       }
     }
   }
-  if (nins) {
-    rc =
-        append_rows(st->tabs[ARGO_T_ORDERS].app, &st->tabs[ARGO_T_ORDERS], b, what, 1, err, errlen);
-    if (rc) {
-      goto done;
-    }
-    st->tabs[ARGO_T_ORDERS].rows += (int64_t)nins;
-    st->tabs[ARGO_T_ORDERS].unflushed = 1;
-  }
-  if (nupd) {
-    /* The orders to update must be in the table, and the staging rows too. */
-    rc = flush_table(&st->tabs[ARGO_T_ORDERS], "orders", err, errlen);
-    if (rc == ARGO_OK) {
-      rc = append_rows(st->upd_app, &st->tabs[ARGO_T_ORDERS], b, what, 2, err, errlen);
-    }
-    if (rc == ARGO_OK) {
-      rc = flush(st->upd_app, "orders_update", err, errlen);
-    }
-    if (rc == ARGO_OK) {
-      rc = argo__duck_exec(
-          st->con,
-          "UPDATE orders SET symbol = u.symbol, side = u.side, order_type = u.order_type, "
-          "quantity = u.quantity, price = u.price, timestamp = u.timestamp, "
-          "status = u.status, strategy_name = u.strategy_name, "
-          "position_type = u.position_type, reason = u.reason "
-          "FROM orders_update u WHERE orders.order_id = u.order_id",
-          err, errlen);
-    }
-    if (rc == ARGO_OK) {
-      rc = argo__duck_exec(st->con, "DELETE FROM orders_update", err, errlen);
-    }
-  }
+  ots->rows = argo__dayrows_count(ots->dr);
 done:
   if (rc == ARGO_ENOMEM) {
     argo__fmt(err, errlen, "out of memory");
@@ -635,18 +638,15 @@ argo_err argo__store_append(argo__store *st, const argo__batch *b, char *err, si
     return append_orders(st, b, err, errlen);
   }
   table_state *ts = &st->tabs[b->table];
-  argo_err rc = append_rows(ts->app, ts, b, NULL, 0, err, errlen);
-  if (rc == ARGO_OK) {
-    ts->rows += (int64_t)b->rows;
-    ts->unflushed = 1;
-  }
+  argo_err rc = argo__dayrows_append(ts->dr, b, err, errlen);
+  ts->rows = argo__dayrows_count(ts->dr);
   return rc;
 }
 
 /* COPY (sql's query or table) TO path, the one way rows become Parquet bytes. */
 static argo_err copy_to(argo__store *st, argo__table_id t, const char *what, const char *path,
                         char *err, size_t errlen) {
-  char quoted[8800], sql[9200];
+  char quoted[8800];
   if (argo__sql_quote(path, quoted, sizeof quoted) != 0) {
     argo__fmt(err, errlen, "path too long: '%s'", path);
     return ARGO_EINVAL;
@@ -657,15 +657,23 @@ static argo_err copy_to(argo__store *st, argo__table_id t, const char *what, con
     argo__fmt_errno(err, errlen, e, "cannot write '%s'", path);
     return ARGO_EIO;
   }
-  snprintf(sql, sizeof sql, "COPY %s TO %s (FORMAT PARQUET)", what, quoted);
+  argo__sb sql;
+  argo__sb_init(&sql);
+  argo__sb_printf(&sql, "COPY %s TO %s (FORMAT PARQUET)", what, quoted);
+  if (argo__sb_failed(&sql)) {
+    argo__sb_free(&sql);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
   duckdb_result r;
   argo_err rc = ARGO_OK;
-  if (duckdb_query(conn(st, t), sql, &r) != DuckDBSuccess) {
+  if (duckdb_query(conn(st, t), argo__sb_str(&sql), &r) != DuckDBSuccess) {
     argo__fmt(err, errlen, "cannot write '%s': %s", path, duckdb_result_error(&r));
     unlink(path);
     rc = ARGO_EIO;
   }
   duckdb_destroy_result(&r);
+  argo__sb_free(&sql);
   return rc;
 }
 
@@ -675,8 +683,7 @@ static argo_err copy_to(argo__store *st, argo__table_id t, const char *what, con
 static argo_err export_extend(argo__store *st, argo__table_id t, const char *final_path, char *err,
                               size_t errlen) {
   table_state *ts = &st->tabs[t];
-  const argo__table *tab = argo__schema(t);
-  char seg[ARGO_PATH_MAX + 128], what[256];
+  char seg[ARGO_PATH_MAX + 128];
   if (argo__dayfile_name(final_path, 2, seg, sizeof seg) != 0) {
     argo__fmt(err, errlen, "path too long: '%s'", final_path);
     return ARGO_EINVAL;
@@ -684,27 +691,35 @@ static argo_err export_extend(argo__store *st, argo__table_id t, const char *fin
   int64_t from;
   int64_t dirty = ts->dirty_from < ts->rows ? ts->dirty_from : ts->rows;
   size_t keep = argo__dayfile_plan(&ts->df, final_path, ts->rows, dirty, &from);
-  if (from == 0) {
-    snprintf(what, sizeof what, "%s", tab->name);
-  } else {
-    snprintf(what, sizeof what, "(SELECT * FROM %s WHERE rowid >= %lld)", tab->name,
-             (long long)from);
+  argo__sb what;
+  argo__sb_init(&what);
+  if (rows_sql(st, t, from, &what) != 0) {
+    argo__sb_free(&what);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
   }
-  argo_err rc = copy_to(st, t, what, seg, err, errlen);
+  argo_err rc = copy_to(st, t, argo__sb_str(&what), seg, err, errlen);
+  argo__sb_free(&what);
   if (rc == ARGO_OK) {
     rc = argo__dayfile_publish(&ts->df, keep, from, ts->rows, seg, final_path, err, errlen);
   }
   unlink(seg);
+  if (rc == ARGO_OK && t != ARGO_T_ORDERS) {
+    /* Rows that no later publication of the day encodes again leave memory (an order's row may
+     * still change: orders keep theirs). A publication that must encode them after all (the
+     * layout lost) reads them back from the published file. */
+    argo__dayrows_release(ts->dr, argo__dayfile_settled(&ts->df));
+    if (argo__dayrows_first(ts->dr) > 0) {
+      argo__strlcpy(ts->released_in, final_path, sizeof ts->released_in);
+    }
+  }
   return rc;
 }
 
 argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, char *err,
                             size_t errlen) {
   table_state *ts = &st->tabs[t];
-  argo_err rc = flush_table(ts, argo__schema(t)->name, err, errlen);
-  if (rc) {
-    return rc;
-  }
+  argo_err rc;
   const argo__table *tab = argo__schema(t);
   char final_path[ARGO_PATH_MAX + 64], tmp[ARGO_PATH_MAX + 128];
   ts->note[0] = '\0';
@@ -729,7 +744,15 @@ argo_err argo__store_export(argo__store *st, argo__table_id t, const char *dir, 
     argo__fmt(ts->note, sizeof ts->note, "%s: encoded whole instead", err);
   }
   argo__dayfile_reset(&ts->df);
-  rc = copy_to(st, t, tab->name, tmp, err, errlen);
+  argo__sb what;
+  argo__sb_init(&what);
+  if (rows_sql(st, t, 0, &what) != 0) {
+    argo__sb_free(&what);
+    argo__fmt(err, errlen, "out of memory");
+    return ARGO_ENOMEM;
+  }
+  rc = copy_to(st, t, argo__sb_str(&what), tmp, err, errlen);
+  argo__sb_free(&what);
   if (rc) {
     return rc;
   }
@@ -824,10 +847,32 @@ static argo_err result_to_batch(duckdb_result *r, argo__batch *out) {
   return out->failed ? ARGO_ENOMEM : ARGO_OK;
 }
 
+/* known_orders again from the orders' rows (after they moved): each PENDING order's row. */
+static int index_pending(argo__store *st) {
+  const argo__dayrows *dr = st->tabs[ARGO_T_ORDERS].dr;
+  argo__map_free(&st->known_orders);
+  argo__map_init(&st->known_orders);
+  char id[256];
+  for (int64_t r = 0; r < argo__dayrows_count(dr); r++) {
+    size_t len;
+    const char *s = argo__dayrows_text(dr, ORD_STATUS, r, &len);
+    if (len != 7 || memcmp(s, "PENDING", 7) != 0) {
+      continue;
+    }
+    s = argo__dayrows_text(dr, ORD_ID, r, &len);
+    len = len < sizeof id ? len : sizeof id - 1;
+    memcpy(id, s, len);
+    id[len] = '\0';
+    if (argo__map_put(&st->known_orders, id, (void *)(uintptr_t)(r + 1)) != 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
 argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *path,
                                 argo__batch *out, char *err, size_t errlen) {
-  static const char *const time_col[ARGO_T_COUNT] = {"timestamp", "executed_at", "id", "id",
-                                                     "time"};
+  static const size_t time_col[ARGO_T_COUNT] = {ORD_TS, TRD_EXEC_AT, MRK_ID, LOG_ID, MD_TIME};
   const argo__table *tab = argo__schema(t);
   table_state *ts = &st->tabs[t];
   duckdb_connection con = conn(st, t);
@@ -837,10 +882,7 @@ argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *p
     argo__fmt(err, errlen, "path too long: '%s'", path);
     return ARGO_EINVAL;
   }
-  argo_err rc = flush_table(ts, tab->name, err, errlen);
-  if (rc) {
-    return rc;
-  }
+  argo_err rc = ARGO_OK;
   argo__sb sql;
   argo__sb_init(&sql);
   argo__sb_puts(&sql, "SELECT ");
@@ -848,13 +890,15 @@ argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *p
   argo__sb_printf(&sql, " FROM read_parquet(%s) p", q);
   if (t == ARGO_T_ORDERS) {
     /* An order the table lacks, or holds only as PENDING while the file has it final. */
-    argo__sb_puts(&sql, " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = "
-                        "p.order_id AND (CAST(o.status AS VARCHAR) <> 'PENDING' OR "
-                        "CAST(p.status AS VARCHAR) = 'PENDING'))");
+    argo__sb_printf(&sql,
+                    " WHERE NOT EXISTS (SELECT 1 FROM argo_day_rows(%d, 0) o WHERE o.order_id = "
+                    "p.order_id AND (CAST(o.status AS VARCHAR) <> 'PENDING' OR "
+                    "CAST(p.status AS VARCHAR) = 'PENDING'))",
+                    (int)t);
   } else {
     argo__sb_puts(&sql, " EXCEPT ALL SELECT ");
     normalized_cols(tab, "", &sql);
-    argo__sb_printf(&sql, " FROM %s", tab->name);
+    argo__sb_printf(&sql, " FROM argo_day_rows(%d, 0)", (int)t);
   }
   duckdb_result r;
   if (argo__sb_failed(&sql)) {
@@ -874,17 +918,11 @@ argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *p
   duckdb_destroy_result(&r);
   if (rc == ARGO_OK && out->rows) {
     rc = argo__store_append(st, out, err, errlen);
-    if (rc == ARGO_OK) {
-      rc = flush_table(ts, tab->name, err, errlen);
-    }
     /* Rows from the file came after the journal's: put the table in time order again. */
-    char stmt[512];
-    snprintf(stmt, sizeof stmt,
-             "CREATE TEMP TABLE argo_merge AS SELECT * FROM %s ORDER BY \"%s\", rowid; "
-             "DELETE FROM %s; INSERT INTO %s SELECT * FROM argo_merge; DROP TABLE argo_merge",
-             tab->name, time_col[t], tab->name, tab->name);
-    if (rc == ARGO_OK) {
-      rc = argo__duck_exec(con, stmt, err, errlen);
+    if (rc == ARGO_OK && (argo__dayrows_sort(ts->dr, time_col[t]) != ARGO_OK ||
+                          (t == ARGO_T_ORDERS && index_pending(st) != 0))) {
+      argo__fmt(err, errlen, "out of memory");
+      rc = ARGO_ENOMEM;
     }
     /* Its rowids are no longer its row numbers: exported whole from now on (this day). */
     ts->dense = 0;
@@ -896,23 +934,20 @@ argo_err argo__store_merge_file(argo__store *st, argo__table_id t, const char *p
 }
 
 argo_err argo__store_reset(argo__store *st, char *err, size_t errlen) {
-  /* DROP and CREATE rather than DELETE: the memory of the finished day is released at once. */
-  destroy_appenders(st);
-  argo_err rc = ARGO_OK;
-  for (int i = 0; i < ARGO_T_COUNT && rc == ARGO_OK; i++) {
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP TABLE %s", argo__schema((argo__table_id)i)->name);
-    rc = argo__duck_exec(st->con, sql, err, errlen);
-  }
-  if (rc == ARGO_OK) {
-    rc = argo__duck_exec(st->con, "DROP TABLE orders_update", err, errlen);
-  }
-  if (rc == ARGO_OK) {
-    rc = create_tables(st, err, errlen);
+  (void)err;
+  (void)errlen;
+  /* The day's rows are freed at once; the (empty) DuckDB tables stay for their types. */
+  for (int i = 0; i < ARGO_T_COUNT; i++) {
+    table_state *ts = &st->tabs[i];
+    argo__dayrows_clear(ts->dr);
+    ts->rows = 0;
+    ts->dirty_from = INT64_MAX;
+    ts->dense = 1;
+    argo__dayfile_reset(&ts->df);
   }
   argo__map_free(&st->known_orders);
   argo__map_init(&st->known_orders);
-  return rc;
+  return ARGO_OK;
 }
 
 int64_t argo__store_count(argo__store *st, argo__table_id t) {

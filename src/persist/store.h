@@ -1,12 +1,16 @@
 /*
- * Store: the day's rows in in-memory DuckDB tables (docs/design.md sections 4 and 5), loaded from
- * row batches through DuckDB's appender in whole data chunks, and exported to Parquet with COPY ...
- * TO a temporary file that is then fsynced and renamed over the published file. Orders keep one row
- * per order holding its latest status: a batch row for an order already in the table becomes an
- * UPDATE (through a staging table joined on order_id, so the cost of a load is proportional to the
- * batch, not to the table).
+ * Store: the day's rows of the five tables (docs/design.md sections 4 and 5), held in argo's own
+ * column buffers (dayrows.h, one per table), and their export to Parquet: DuckDB encodes them
+ * with COPY (SELECT * FROM argo_day_rows(table, first_row)) TO a temporary file, reading the
+ * buffers through a table function of its C API, so no row goes through DuckDB's appender or
+ * table storage (issue 21: on big days that was most of the publisher's work). The DuckDB tables
+ * are still created, empty: their column types (the ENUMs of the fixed-value columns and of
+ * market_data.symbol) are the ones the table function declares, so the files are typed as
+ * before. Orders keep one row per order holding its latest status: a batch row for an order
+ * already in the day's rows replaces that row in place.
  *
- * Owned by one thread at a time (the publisher's). Depends on DuckDB, schema, batch and fsx.
+ * Owned by one thread at a time (the publisher's). Depends on DuckDB, schema, batch, dayrows,
+ * dayfile and fsx.
  */
 #ifndef ARGO_STORE_H
 #define ARGO_STORE_H
@@ -59,6 +63,9 @@ const char *argo__store_note(const argo__store *st, argo__table_id t);
 /* The layout of table t's extended file (figures for tests and benchmarks). */
 struct argo__dayfile;
 const struct argo__dayfile *argo__store_dayfile(const argo__store *st, argo__table_id t);
+/* The first row of table t still held in memory: rows below it no publication encodes again
+ * (figures for tests and benchmarks). */
+int64_t argo__store_first_held(const argo__store *st, argo__table_id t);
 /* The connection (0 or 1) that loads and exports table t: the exports of tables of different
  * connections may run at the same time on two threads, while nothing is appended. Everything
  * else (append, reset) runs on one thread while no export runs. */
