@@ -20,7 +20,9 @@
  *     its millionth candle, then argo_recover on its data folder.
  *
  * Each measurement that runs the engine runs in its own process (fork), so that peak memory
- * and DuckDB state are its own. Options: --quick (smaller sizes, for a smoke run).
+ * and DuckDB state are its own. Options: --quick (smaller sizes, for a smoke run); --only
+ * SECTIONS (e.g. 14); --freshness-scan (the freshness reader reads the time column rather than
+ * the footers' statistics).
  */
 #include <errno.h>
 #include <glob.h>
@@ -580,6 +582,10 @@ static double pct(double *v, size_t n, double p) {
   return v[i < n ? i : n - 1];
 }
 
+/* How the freshness reader finds the newest published candle: 0 from the files' footers, 1 by
+ * reading the time column (--freshness-scan). */
+static int freshness_scan;
+
 /* Polls the published market_data.parquet while a session runs and returns lags in ms. */
 /* What a polled run's child used: CPU seconds (user + system) and peak memory. */
 typedef struct child_use {
@@ -627,10 +633,22 @@ static size_t freshness_of(run_opts o, double *lags, size_t cap, double *wall, c
     if (w == pid) {
       break;
     }
-    /* Every day folder of the session: the newest published candle of the newest day. */
+    /* Every day folder of the session: the newest published candle of the newest day, from
+     * the files' footers (each row group's maximum of time, which DuckDB writes), as a reader
+     * that only needs to know how recent a file is would ask; --freshness-scan reads the whole
+     * time column instead (8.64M values at the end of a full day of 100 symbols, 100 times a
+     * second: a reader that takes a good part of one of the two cores). */
     char sql[8800];
-    snprintf(sql, sizeof sql,
-             "SELECT epoch_us(max(time)) FROM read_parquet('%s/*/run_1/market_data.parquet')", dir);
+    if (freshness_scan) {
+      snprintf(sql, sizeof sql,
+               "SELECT epoch_us(max(time)) FROM read_parquet('%s/*/run_1/market_data.parquet')",
+               dir);
+    } else {
+      snprintf(sql, sizeof sql,
+               "SELECT epoch_us(max(CAST(stats_max AS TIMESTAMPTZ))) FROM "
+               "parquet_metadata('%s/*/run_1/market_data.parquet') WHERE path_in_schema = 'time'",
+               dir);
+    }
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t polled = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -790,8 +808,11 @@ int main(int argc, char **argv) {
       quick = 1;
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only = argv[++i];
+    } else if (strcmp(argv[i], "--freshness-scan") == 0) {
+      freshness_scan = 1;
     } else {
-      fprintf(stderr, "usage: bench_suite [--quick] [--only SECTIONS]   (e.g. --only 14)\n");
+      fprintf(stderr, "usage: bench_suite [--quick] [--only SECTIONS] [--freshness-scan]   (e.g. "
+                      "--only 14)\n");
       return 2;
     }
   }
