@@ -157,20 +157,7 @@ static int reserve_row(argo__dayrows *dr) {
 }
 
 static int arena_reserve(dr_block *b, size_t n) {
-  if (b->alen + n <= b->acap) {
-    return 0;
-  }
-  size_t ncap = b->acap ? b->acap : 4096;
-  while (ncap < b->alen + n) {
-    ncap *= 2;
-  }
-  char *p = realloc(b->arena, ncap);
-  if (!p) {
-    return -1;
-  }
-  b->arena = p;
-  b->acap = ncap;
-  return 0;
+  return argo__grow((void **)&b->arena, &b->acap, b->alen + n, 1);
 }
 
 static void put_text(dr_block *b, size_t c, size_t i, const char *s, size_t len) {
