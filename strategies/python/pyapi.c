@@ -718,6 +718,33 @@ static PyObject *h_error(PyObject *self, PyObject *args, PyObject *kw) {
   return log_at(self, args, kw, ARGO_LOG_ERROR);
 }
 
+/* A host call that writes text for arg into (buf, cap) and returns its length, or
+ * ARGO_S_TOOSMALL when it needs more room (cache_get, ta_info). */
+typedef int (*host_text_fn)(argo_strategy_ctx *ctx, const char *arg, char *buf, size_t cap);
+
+/* Calls fn with room growing fourfold from *cap bytes (small, the caller's stack buffer, first)
+ * up to max: its return code, the text in *buf (the caller frees it with PyMem_Free when it is
+ * not small). NO_ROOM with MemoryError set when the room cannot grow. */
+#define NO_ROOM (-1000)
+static int host_text(py_inst *in, host_text_fn fn, const char *arg, char *small, size_t *cap,
+                     size_t max, char **buf) {
+  *buf = small;
+  for (;;) {
+    int rc = fn(in->ctx, arg, *buf, *cap);
+    if (rc != ARGO_S_TOOSMALL || *cap > max) {
+      return rc;
+    }
+    size_t ncap = *cap * 4;
+    char *b = *buf == small ? PyMem_Malloc(ncap) : PyMem_Realloc(*buf, ncap);
+    if (!b) {
+      PyErr_NoMemory();
+      return NO_ROOM;
+    }
+    *buf = b;
+    *cap = ncap;
+  }
+}
+
 static PyObject *h_cache_get(PyObject *self, PyObject *args) {
   py_inst *in = live(self);
   const char *key;
@@ -725,32 +752,17 @@ static PyObject *h_cache_get(PyObject *self, PyObject *args) {
   if (!in || !PyArg_ParseTuple(args, "s|O:cache_get", &key, &dflt)) {
     return NULL;
   }
-  char small[256];
-  char *buf = small;
+  char small[256], *buf;
   size_t cap = sizeof small;
   PyObject *result = NULL;
-  for (;;) {
-    int rc = in->api->cache_get(in->ctx, key, buf, cap);
-    if (rc >= 0) {
-      result = PyUnicode_DecodeUTF8(buf, rc, "surrogateescape");
-      break;
-    }
-    if (rc == ARGO_S_NOTFOUND) {
-      result = dflt;
-      Py_INCREF(result);
-      break;
-    }
-    if (rc != ARGO_S_TOOSMALL || cap > ((size_t)1 << 30)) {
-      fail(in, rc);
-      break;
-    }
-    cap *= 4;
-    char *b = buf == small ? PyMem_Malloc(cap) : PyMem_Realloc(buf, cap);
-    if (!b) {
-      PyErr_NoMemory();
-      break;
-    }
-    buf = b;
+  int rc = host_text(in, in->api->cache_get, key, small, &cap, (size_t)1 << 30, &buf);
+  if (rc >= 0) {
+    result = PyUnicode_DecodeUTF8(buf, rc, "surrogateescape");
+  } else if (rc == ARGO_S_NOTFOUND) {
+    result = dflt;
+    Py_INCREF(result);
+  } else if (rc != NO_ROOM) {
+    fail(in, rc);
   }
   if (buf != small) {
     PyMem_Free(buf);
@@ -1021,34 +1033,19 @@ static PyObject *i_bbands(PyObject *self, PyObject *const *args, Py_ssize_t narg
 /* ta_info's JSON for function (NULL: the list of names), parsed. An unknown function raises
  * ValueError with the host's message. */
 static PyObject *ta_describe(py_inst *in, const char *function) {
-  char small[8192];
-  char *buf = small;
+  char small[8192], *buf;
   size_t cap = sizeof small;
   PyObject *result = NULL;
-  for (;;) {
-    int rc = in->api->ta_info(in->ctx, function, buf, cap);
-    if (rc >= 0) {
-      PyObject *text = PyUnicode_DecodeUTF8(buf, rc, "strict");
-      result = text ? PyObject_CallOneArg(json_loads, text) : NULL;
-      Py_XDECREF(text);
-      break;
-    }
-    if (rc == ARGO_S_NOTFOUND) {
-      const char *why = in->api->last_error(in->ctx);
-      PyErr_SetString(PyExc_ValueError, why && *why ? why : "no such TA-Lib function");
-      break;
-    }
-    if (rc != ARGO_S_TOOSMALL || cap > ((size_t)1 << 26)) {
-      fail(in, rc);
-      break;
-    }
-    cap *= 4;
-    char *b = buf == small ? PyMem_Malloc(cap) : PyMem_Realloc(buf, cap);
-    if (!b) {
-      PyErr_NoMemory();
-      break;
-    }
-    buf = b;
+  int rc = host_text(in, in->api->ta_info, function, small, &cap, (size_t)1 << 26, &buf);
+  if (rc >= 0) {
+    PyObject *text = PyUnicode_DecodeUTF8(buf, rc, "strict");
+    result = text ? PyObject_CallOneArg(json_loads, text) : NULL;
+    Py_XDECREF(text);
+  } else if (rc == ARGO_S_NOTFOUND) {
+    const char *why = in->api->last_error(in->ctx);
+    PyErr_SetString(PyExc_ValueError, why && *why ? why : "no such TA-Lib function");
+  } else if (rc != NO_ROOM) {
+    fail(in, rc);
   }
   if (buf != small) {
     PyMem_Free(buf);
