@@ -17,6 +17,8 @@
 
 #include <argo/argo.h>
 
+#include "bench_syms.h"
+
 typedef struct result {
   double seconds;
   long long candles;
@@ -41,22 +43,8 @@ static void run_one(long long candles, int nsym, const char *dir, result *r) {
   char v[64];
   memset(r, 0, sizeof *r);
   argo_config_new(&cfg);
-  const char *syms[] = {"BTCUSDT", "ETHUSDT",  "SOLUSDT",  "BNBUSDT",  "XRPUSDT",
-                        "ADAUSDT", "DOGEUSDT", "AVAXUSDT", "DOTUSDT",  "LINKUSDT",
-                        "TRXUSDT", "LTCUSDT",  "BCHUSDT",  "ATOMUSDT", "UNIUSDT",
-                        "ETCUSDT", "XLMUSDT",  "NEARUSDT", "APTUSDT",  "FILUSDT"};
-  char list[8192] = "";
-  for (int i = 0; i < nsym && i < 400; i++) {
-    char more[32];
-    /* Past the 20 named ones, symbols of the simulated feed named S020USDT, S021USDT, ... (as
-     * bench_suite names them). */
-    if (i < 20) {
-      snprintf(more, sizeof more, "%s%s", i ? "," : "", syms[i]);
-    } else {
-      snprintf(more, sizeof more, ",S%03dUSDT", i);
-    }
-    strcat(list, more);
-  }
+  char list[8192];
+  bench_symbol_list(nsym, list, sizeof list);
   snprintf(v, sizeof v, "%lld", candles / nsym);
   char econf[64];
   snprintf(econf, sizeof econf, "{\"every\": %s}", every);

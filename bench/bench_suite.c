@@ -49,6 +49,8 @@
 #include "persist/store.h"
 #include "util/fsx.h"
 
+#include "bench_syms.h"
+
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -71,11 +73,6 @@ static void tmpdir(char *out, size_t len, const char *tag) {
     exit(1);
   }
 }
-
-static const char *const SYMS[] = {"BTCUSDT", "ETHUSDT",  "SOLUSDT",  "BNBUSDT",  "XRPUSDT",
-                                   "ADAUSDT", "DOGEUSDT", "AVAXUSDT", "DOTUSDT",  "LINKUSDT",
-                                   "TRXUSDT", "LTCUSDT",  "BCHUSDT",  "ATOMUSDT", "UNIUSDT",
-                                   "ETCUSDT", "XLMUSDT",  "NEARUSDT", "APTUSDT",  "FILUSDT"};
 
 /* ---- running the engine ----------------------------------------------------------------- */
 
@@ -136,17 +133,8 @@ static void run_engine(const run_opts *o, run_result *r) {
   argo_config *cfg = NULL;
   argo_engine *eng = NULL;
   argo_config_new(&cfg);
-  char list[8192] = "", bars[32];
-  for (int i = 0; i < o->nsym && i < 400; i++) {
-    char more[32];
-    /* Past the 20 named ones, symbols of the simulated feed named S020USDT, S021USDT, ... */
-    if (i < 20) {
-      snprintf(more, sizeof more, "%s%s", i ? "," : "", SYMS[i]);
-    } else {
-      snprintf(more, sizeof more, ",S%03dUSDT", i);
-    }
-    strcat(list, more);
-  }
+  char list[8192], bars[32];
+  bench_symbol_list(o->nsym, list, sizeof list);
   snprintf(bars, sizeof bars, "%lld", o->candles / o->nsym);
   if (argo_config_set(cfg, "market_data.symbols", list) ||
       argo_config_set(cfg, "market_data.bars", bars) ||
