@@ -1,9 +1,11 @@
 /*
  * Unit tests of src/util helpers that no other module's tests cover on their own: the masking of
- * secrets in URLs (mask.c) and the checks of files a user names for output (fsx.c).
+ * secrets in URLs (mask.c), the checks of files a user names for output (fsx.c) and the names
+ * of argo's threads (util.c).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +272,29 @@ TEST(duration_format_rounds_to_seconds_then_shows_two_units) {
   CHECK_STR("-", buf);
 }
 
+/* What top -H and ps -L show for a thread named by argo: the name, cut to the kernel's 15
+ * bytes, read back from /proc by the thread itself. */
+static void *named_thread(void *arg) {
+  char *seen = arg;
+  argo__thread_name("argo-publisher-and-more");
+  FILE *f = fopen("/proc/thread-self/comm", "r");
+  if (f) {
+    if (!fgets(seen, 64, f)) {
+      seen[0] = '\0';
+    }
+    fclose(f);
+  }
+  return NULL;
+}
+
+TEST(thread_name_is_what_top_shows_cut_to_fifteen_bytes) {
+  char seen[64] = "";
+  pthread_t th;
+  CHECK(pthread_create(&th, NULL, named_thread, seen) == 0);
+  pthread_join(th, NULL);
+  CHECK_STR("argo-publisher-\n", seen);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(path_fails_rather_than_cut_a_path_short);
@@ -282,5 +307,6 @@ int main(int argc, char **argv) {
   RUN(output_write_replaces_the_target_of_a_link_and_keeps_its_permissions);
   RUN(output_open_writes_in_place_and_never_blocks_on_a_pipe);
   RUN(duration_format_rounds_to_seconds_then_shows_two_units);
+  RUN(thread_name_is_what_top_shows_cut_to_fifteen_bytes);
   return test_summary();
 }

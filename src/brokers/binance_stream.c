@@ -765,6 +765,7 @@ static void tick(lws_sorted_usec_list_t *sul) {
  * that the closing connection finishes its close handshake. */
 static void *run(void *arg) {
   bn_stream *s = arg;
+  argo__thread_name("argo-bn-stream");
   while (!atomic_load(&s->stop)) {
     int64_t now = argo__mono_us();
     if (s->fatal) {

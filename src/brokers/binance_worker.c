@@ -617,6 +617,7 @@ static void *run(void *arg) {
   lane *l = arg;
   bn_worker *w = l->w;
   int orders = l == &w->lanes[LANE_ORDERS]; /* the clock is measured by the orders lane */
+  argo__thread_name(orders ? "argo-bn-orders" : "argo-bn-lookups");
   pthread_mutex_lock(&w->mu);
   for (;;) {
     while (!w->stop && l->len == 0 && (!orders || argo__mono_us() < w->next_sync_us)) {

@@ -26,6 +26,7 @@ struct argo__watchdog {
 
 static void *watch_main(void *arg) {
   argo__watchdog *wd = arg;
+  argo__thread_name("argo-watchdog");
   uint64_t last = 0;
   int64_t since = 0, stop_seen = 0;
   int warned = 0;

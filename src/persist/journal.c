@@ -233,6 +233,7 @@ static void deadline_after(struct timespec *ts, int64_t us) {
 
 static void *writer_main(void *arg) {
   argo__journal *j = arg;
+  argo__thread_name("argo-journal");
   pthread_mutex_lock(&j->mu);
   for (;;) {
     if (atomic_load(&j->frozen)) {

@@ -418,6 +418,7 @@ static void run_exports(argo__pub *p, export_job *job, int lane) {
 
 static void *lane_main(void *arg) {
   argo__pub *p = arg;
+  argo__thread_name("argo-pub-lane");
   pthread_mutex_lock(&p->lane_mu);
   for (;;) {
     while (!p->lane_job && !p->lane_quit) {
@@ -795,6 +796,7 @@ static void process(argo__pub *p, seg *list) {
 
 static void *thread_main(void *arg) {
   argo__pub *p = arg;
+  argo__thread_name("argo-publisher");
   /* DuckDB starts here, on the publisher's own thread, while the engine thread goes on with its
    * setup (claiming the run folder, the journal, the strategy's warm-up); whatever waits for
    * the first publish waits for this too. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 char *argo__fmt(char *buf, size_t len, const char *fmt, ...) {
@@ -233,4 +234,10 @@ int argo__parse_double(const char *s, double *out) {
   }
   *out = v;
   return 0;
+}
+
+void argo__thread_name(const char *name) {
+  char cut[16];
+  argo__strlcpy(cut, name, sizeof cut);
+  (void)prctl(PR_SET_NAME, cut, 0, 0, 0);
 }

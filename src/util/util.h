@@ -76,4 +76,8 @@ int64_t argo__mono_us(void);
 /* Wall clock, microseconds since the epoch, UTC. */
 int64_t argo__wall_us(void);
 
+/* Names the calling thread (at most 15 bytes are kept), as top -H, ps -L and perf show it:
+ * argo's threads are "argo-" and what they do. */
+void argo__thread_name(const char *name);
+
 #endif
