@@ -74,8 +74,10 @@ typedef struct numtext {
 
 struct argo__stats_yaml_cache {
   clist lists[CL_COUNT];
-  uint64_t rendered, copied;
-  numtext *nums; /* 1 << NUM_BITS slots, or NULL (every double formatted) */
+  uint64_t rendered, copied, written;
+  int hand[CL_COUNT]; /* write_item writes the list's items as the emitter: 1, not: -1, not known: 0
+                       */
+  numtext *nums;      /* 1 << NUM_BITS slots, or NULL (every double formatted) */
 };
 
 /* The emitter and a sticky failure flag, so the document is written as straight-line code
@@ -290,9 +292,88 @@ static size_t flushed(out *o) {
   return o->sb->len;
 }
 
-/* Appends item i's cached text, or emits the item through render(o, arg) and caches its text. */
+/* An item of a per-symbol list: its symbol, then its figures as the texts the document holds
+ * (integers in decimal, doubles as fmt_double writes them), in order. */
+typedef struct fields {
+  const char *symbol;
+  size_t n;
+  const char *key[11];
+  char text[11][40];
+} fields;
+
+static void field_i64(fields *f, const char *k, int64_t v) {
+  f->key[f->n] = k;
+  snprintf(f->text[f->n++], sizeof f->text[0], "%lld", (long long)v);
+}
+
+static void field_f64(out *o, fields *f, const char *k, double v) {
+  f->key[f->n] = k;
+  fmt_double_cached(o, v, f->text[f->n++], sizeof f->text[0]);
+}
+
+/* The item through the emitter: a block mapping. */
+static void emit_item(out *o, const fields *f) {
+  map_start(o);
+  kv_str(o, "symbol", f->symbol);
+  for (size_t k = 0; k < f->n; k++) {
+    key(o, f->key[k]);
+    scalar(o, f->text[k], YAML_PLAIN_SCALAR_STYLE);
+  }
+  map_end(o);
+}
+
+/* Whether the emitter writes the symbol as it is, a plain scalar: a letter, then letters,
+ * digits and "._-/", and nothing a reader would take for another type. */
+static int plain_as_is(const char *s) {
+  if (!s || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z'))) {
+    return 0;
+  }
+  for (const char *c = s; *c; c++) {
+    if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+          *c == '.' || *c == '_' || *c == '-' || *c == '/')) {
+      return 0;
+    }
+  }
+  return !looks_typed(s);
+}
+
+/* The item's text as the emitter writes it in these lists (the line break before its "- ", a
+ * plain symbol, a line per figure), appended without the emitter: each emitted item costs a
+ * few dozen events, and a live session of hundreds of symbols whose figures change every
+ * candle rewrites them all many times a second. Used once item() has seen the emitter write
+ * the same bytes for an item of the list. */
+static void write_item(argo__sb *sb, const fields *f) {
+  argo__sb_puts(sb, "\n  - symbol: ");
+  argo__sb_puts(sb, f->symbol);
+  for (size_t k = 0; k < f->n; k++) {
+    argo__sb_puts(sb, "\n    ");
+    argo__sb_puts(sb, f->key[k]);
+    argo__sb_add(sb, ": ", 2);
+    argo__sb_puts(sb, f->text[k]);
+  }
+}
+
+/* Whether write_item writes item f of list l as the emitter did: [start, end) of the buffer,
+ * the emitter's text of that item. Asked once per list and cache; the answer is kept. */
+static int written_alike(out *o, int l, const fields *f, size_t start, size_t end) {
+  if (o->cache->hand[l] == 0) {
+    argo__sb mine;
+    argo__sb_init(&mine);
+    write_item(&mine, f);
+    if (!argo__sb_failed(&mine)) {
+      o->cache->hand[l] =
+          mine.len == end - start && memcmp(mine.buf, o->sb->buf + start, mine.len) == 0 ? 1 : -1;
+    }
+    argo__sb_free(&mine);
+  }
+  return o->cache->hand[l] == 1;
+}
+
+/* Appends item i's cached text; or, its figures filled in by fill(o, f, arg), its text written
+ * without the emitter (write_item) or emitted, and caches that text. */
 static void item(out *o, int l, size_t i, const char *symbol, const uint64_t *key, size_t nkey,
-                 void (*render)(out *o, const void *arg), const void *arg) {
+                 void (*fill)(out *o, fields *f, const void *arg), const void *arg) {
+  symbol = symbol ? symbol : "";
   const citem *c = cached(o, l, i, symbol, key, nkey);
   if (c) {
     flushed(o);
@@ -301,15 +382,28 @@ static void item(out *o, int l, size_t i, const char *symbol, const uint64_t *ke
     o->cache->copied++;
     return;
   }
+  fields fs = {.symbol = symbol};
+  const fields *f = &fs;
+  fill(o, &fs, arg);
   if (!o->cache || i == 0) {
-    render(o, arg);
+    emit_item(o, f);
     return;
   }
   size_t start = flushed(o);
-  render(o, arg);
+  int plain = plain_as_is(symbol);
+  if (plain && o->cache->hand[l] == 1) {
+    write_item(o->sb, f);
+    o->failed |= argo__sb_failed(o->sb);
+    o->cache->written++;
+  } else {
+    emit_item(o, f);
+  }
   size_t end = flushed(o);
   if (o->failed) {
     return;
+  }
+  if (plain && o->cache->hand[l] == 0) {
+    written_alike(o, l, f, start, end);
   }
   o->cache->rendered++;
   clist *cl = &o->cache->lists[l];
@@ -327,7 +421,6 @@ static void item(out *o, int l, size_t i, const char *symbol, const uint64_t *ke
     cl->n = n;
   }
   citem *ci = &cl->items[i];
-  symbol = symbol ? symbol : "";
   size_t namelen = strlen(symbol);
   free(ci->name);
   ci->name = NULL;
@@ -346,42 +439,27 @@ static void item(out *o, int l, size_t i, const char *symbol, const uint64_t *ke
   ci->nkey = nkey;
 }
 
-static void sym_block(out *o, const char *symbol, const argo_symbol_block *b) {
-  map_start(o);
-  kv_str(o, "symbol", symbol);
-  kv_i64(o, "fills", b->fills);
-  kv_i64(o, "round_trips", b->round_trips);
-  kv_i64(o, "winning", b->winning);
-  kv_i64(o, "losing", b->losing);
-  kv_f64(o, "win_rate", b->win_rate);
-  kv_f64(o, "realized_pnl", b->realized_pnl);
-  kv_f64(o, "unrealized_pnl", b->unrealized_pnl);
-  kv_f64(o, "total_pnl", b->total_pnl);
-  kv_f64(o, "fees", b->fees);
-  kv_f64(o, "exposure", b->exposure);
-  kv_f64(o, "buy_and_hold_return", b->buy_and_hold_return);
-  map_end(o);
+static void sym_fields(out *o, fields *f, const void *arg) {
+  const argo_symbol_block *b = arg;
+  field_i64(f, "fills", b->fills);
+  field_i64(f, "round_trips", b->round_trips);
+  field_i64(f, "winning", b->winning);
+  field_i64(f, "losing", b->losing);
+  field_f64(o, f, "win_rate", b->win_rate);
+  field_f64(o, f, "realized_pnl", b->realized_pnl);
+  field_f64(o, f, "unrealized_pnl", b->unrealized_pnl);
+  field_f64(o, f, "total_pnl", b->total_pnl);
+  field_f64(o, f, "fees", b->fees);
+  field_f64(o, f, "exposure", b->exposure);
+  field_f64(o, f, "buy_and_hold_return", b->buy_and_hold_return);
 }
 
-typedef struct sym_arg {
-  const char *symbol;
-  const argo_symbol_block *b;
-} sym_arg;
-
-static void sym_render(out *o, const void *arg) {
-  const sym_arg *a = arg;
-  sym_block(o, a->symbol, a->b);
-}
-
-static void pos_render(out *o, const void *arg) {
+static void pos_fields(out *o, fields *f, const void *arg) {
   const argo__stats_pos *p = arg;
-  map_start(o);
-  kv_str(o, "symbol", p->symbol);
-  kv_f64(o, "long_qty", p->long_qty);
-  kv_f64(o, "long_avg_price", p->long_avg_price);
-  kv_f64(o, "short_qty", p->short_qty);
-  kv_f64(o, "short_avg_price", p->short_avg_price);
-  map_end(o);
+  field_f64(o, f, "long_qty", p->long_qty);
+  field_f64(o, f, "long_avg_price", p->long_avg_price);
+  field_f64(o, f, "short_qty", p->short_qty);
+  field_f64(o, f, "short_avg_price", p->short_avg_price);
 }
 
 /* daily: the daily or the cumulative figures of each symbol. */
@@ -421,11 +499,11 @@ static void block(out *o, const char *k, const argo_stats_block *b, const argo__
     seq_start(o);
     for (size_t i = 0; i < doc->nby_symbol; i++) {
       const argo_symbol_stats *y = &doc->by_symbol[i];
-      sym_arg a = {y->symbol, daily ? &y->daily : &y->cumulative};
+      const argo_symbol_block *figures = daily ? &y->daily : &y->cumulative;
       uint64_t key[sizeof(argo_symbol_block) / sizeof(uint64_t)];
-      memcpy(key, a.b, sizeof key);
-      item(o, daily ? CL_DAILY : CL_CUMULATIVE, i, y->symbol, key, ARGO_ARRAY_LEN(key), sym_render,
-           &a);
+      memcpy(key, figures, sizeof key);
+      item(o, daily ? CL_DAILY : CL_CUMULATIVE, i, y->symbol, key, ARGO_ARRAY_LEN(key), sym_fields,
+           figures);
     }
     seq_end(o);
   }
@@ -514,7 +592,7 @@ static void body(out *o, const argo__stats_doc *doc) {
       memcpy(&key[1], &p->long_avg_price, 8);
       memcpy(&key[2], &p->short_qty, 8);
       memcpy(&key[3], &p->short_avg_price, 8);
-      item(o, CL_POSITIONS, i, p->symbol, key, 4, pos_render, p);
+      item(o, CL_POSITIONS, i, p->symbol, key, 4, pos_fields, p);
     }
     seq_end(o);
     map_end(o);
@@ -582,9 +660,10 @@ void argo__stats_yaml_cache_free(argo__stats_yaml_cache *c) {
 }
 
 void argo__stats_yaml_cache_counts(const argo__stats_yaml_cache *c, uint64_t *rendered,
-                                   uint64_t *copied) {
+                                   uint64_t *copied, uint64_t *written) {
   *rendered = c ? c->rendered : 0;
   *copied = c ? c->copied : 0;
+  *written = c ? c->written : 0;
 }
 
 argo_err argo__stats_yaml_render_cached(const argo__stats_doc *doc, argo__sb *sb,

@@ -80,11 +80,13 @@ typedef struct argo__stats_yaml_cache argo__stats_yaml_cache;
 ARGO_NODISCARD argo_err argo__stats_yaml_cache_new(argo__stats_yaml_cache **out);
 void argo__stats_yaml_cache_free(argo__stats_yaml_cache *c);
 /* argo__stats_yaml_render through cache (NULL: the same as argo__stats_yaml_render). Items
- * rendered again and copied since the cache was made, for tests and benchmarks. */
+ * rendered again and copied since the cache was made, and of the rendered ones those written
+ * as text without the emitter (a plain symbol, once the emitter was seen to write the same
+ * bytes), for tests and benchmarks. */
 ARGO_NODISCARD argo_err argo__stats_yaml_render_cached(const argo__stats_doc *doc, argo__sb *out,
                                                        argo__stats_yaml_cache *cache);
 void argo__stats_yaml_cache_counts(const argo__stats_yaml_cache *c, uint64_t *rendered,
-                                   uint64_t *copied);
+                                   uint64_t *copied, uint64_t *written);
 
 /* Writes doc as dir/stats.yaml: rendered (into scratch, reused, or a buffer of its own when
  * NULL), temporary file, fsync, rename; the folder is not fsynced. ARGO_EIO or ARGO_ENOMEM with
