@@ -225,15 +225,19 @@ TEST(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once) 
 
 TEST(e2e_restart_records_the_fills_made_while_argo_was_down) {
   world w;
-  const char *faults[] = {"--max-fill-qty", "0.0002", "--fills-per-candle", "1", NULL};
+  const char *faults[] = {
+      "--market-liquidity", "0.0002", "--max-fill-qty", "0.0002", "--fills-per-candle", "1", NULL};
   world_start(&w, "e2e-bnrestart-down", faults);
-  pid_t pid = argo_start(&w, "{\"below\": 0.00002}", NULL, "1");
+  /* A buy limit 2 % above the market: it takes 0.0002 when it arrives, then a part at every
+   * candle whatever way the price goes (a limit just under the market filled only when a
+   * candle came down to it, which the mock's prices did not always do within the wait). */
+  pid_t pid = argo_start(&w, "{\"below\": -0.02}", NULL, "1");
   CHECK_MSG(wait_ledger(&w, "accepted", NULL, 1, 30000), "no order reached the mock");
   char cid[64];
   first_cid(&w, cid, sizeof cid);
   CHECK_MSG(wait_ledger(&w, "fill", cid, 1, 30000), "the order never started filling");
   kill_hard(pid);
-  /* The exchange fills the rest while argo is down: 5 parts of 0.0002, one per candle. */
+  /* The exchange fills the rest while argo is down: 4 more parts of 0.0002, one per candle. */
   CHECK_MSG(wait_ledger(&w, "fill", cid, 5, 30000), "the order did not fill while down");
   json_t *before = tu_mock_ledger(w.ledger, "fill", cid);
   size_t nfills = json_array_size(before);
