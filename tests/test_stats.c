@@ -1297,8 +1297,8 @@ static void round_trip(const argo__stats_doc *doc) {
 }
 
 /* A document of many symbols rendered again and again through the item cache, with a few
- * items changed between renders (figures, -0.0, NaN, a renamed symbol, names that need quotes,
- * fewer symbols, no account), is byte for byte the full render every time; and most items
+ * items changed between renders (figures, -0.0, NaN, infinities, a renamed symbol, names that need
+ * quotes, fewer symbols, no account), is byte for byte the full render every time; and most items
  * were copied, not rendered. */
 TEST(stats_yaml_cache_renders_the_same_bytes_as_a_full_render) {
   enum { N = 100 };
@@ -1345,7 +1345,7 @@ TEST(stats_yaml_cache_renders_the_same_bytes_as_a_full_render) {
       if (what == 0) {
         by[i].daily.realized_pnl = v;
       } else if (what == 1) {
-        by[i].cumulative.unrealized_pnl = round % 2 ? -0.0 : NAN;
+        by[i].cumulative.unrealized_pnl = round % 2 ? -0.0 : round % 4 ? -INFINITY : NAN;
       } else if (what == 2) {
         by[i].daily.fills++;
       } else if (what == 3) {

@@ -75,9 +75,10 @@ typedef struct numtext {
 struct argo__stats_yaml_cache {
   clist lists[CL_COUNT];
   uint64_t rendered, copied, written;
-  int hand[CL_COUNT]; /* write_item writes the list's items as the emitter: 1, not: -1, not known: 0
-                       */
-  numtext *nums;      /* 1 << NUM_BITS slots, or NULL (every double formatted) */
+  /* Whether write_item writes each list's items as the emitter does: 1 yes, -1 no, 0 not known
+   * yet (written_alike). */
+  int hand[CL_COUNT];
+  numtext *nums; /* 1 << NUM_BITS slots, or NULL (every double formatted) */
 };
 
 /* The emitter and a sticky failure flag, so the document is written as straight-line code
