@@ -376,6 +376,47 @@ TEST(pqfoot_field_ids_out_of_the_thrift_range_are_refused) {
   CHECK_MSG(err[0] != '\0', "no message");
 }
 
+/* A row group whose file_offset is near INT64_MAX (what fuzz_pqfoot found: shifting it
+ * overflowed int64_t) is refused by the parser and by the relocation, and so are a negative
+ * offset and a shift no file needs; an ordinary offset still moves. */
+TEST(pqfoot_offsets_that_would_overflow_when_moved_are_refused) {
+  /* RowGroup { 5: file_offset (i64) = v }: field header 0x56, v as a zigzag varint. */
+  uint8_t huge[16] = {0x56}, neg[16] = {0x56}, ok[16] = {0x56};
+  argo__sb zz;
+  argo__sb_init(&zz);
+  int64_t values[3] = {INT64_MAX - 18, -5, 1000};
+  uint8_t *bufs[3] = {huge, neg, ok};
+  size_t lens[3];
+  for (int k = 0; k < 3; k++) {
+    uint64_t u = ((uint64_t)values[k] << 1) ^ (uint64_t)(values[k] >> 63);
+    size_t n = 1;
+    do {
+      bufs[k][n++] = (uint8_t)((u & 0x7f) | (u > 0x7f ? 0x80 : 0));
+      u >>= 7;
+    } while (u);
+    bufs[k][n++] = 0x00; /* stop */
+    lens[k] = n;
+  }
+  char err[256] = "";
+  CHECK_EQ_INT(-1, argo__pqf_relocate(huge, lens[0], 1000003, 0, &zz, err, sizeof err));
+  CHECK_MSG(err[0] != '\0', "no message");
+  err[0] = '\0';
+  CHECK_EQ_INT(-1, argo__pqf_relocate(neg, lens[1], 4, 0, &zz, err, sizeof err));
+  CHECK_MSG(err[0] != '\0', "no message");
+  CHECK_EQ_INT(-1, argo__pqf_relocate(ok, lens[2], INT64_MAX, 0, &zz, err, sizeof err));
+  argo__sb_reset(&zz);
+  CHECK_EQ_INT(0, argo__pqf_relocate(ok, lens[2], 1000003, 0, &zz, err, sizeof err));
+  /* The moved offset: 1000 + 1000003 = 1001003, zigzag 2002006. */
+  CHECK_EQ_INT(5, (long long)zz.len);
+  CHECK_EQ_INT(0x56, (unsigned char)zz.buf[0]);
+  uint64_t got = 0;
+  for (int i = 0; i < 3; i++) {
+    got |= (uint64_t)((unsigned char)zz.buf[1 + i] & 0x7f) << (7 * i);
+  }
+  CHECK_EQ_INT(2002006, (long long)got);
+  argo__sb_free(&zz);
+}
+
 int main(int argc, char **argv) {
   test_init(argc, argv);
   RUN(pqfoot_extended_file_equals_the_rows_across_many_publications);
@@ -383,5 +424,6 @@ int main(int argc, char **argv) {
   RUN(pqfoot_orders_updated_in_place_across_publications);
   RUN(pqfoot_bad_segment_is_refused_and_the_published_file_kept);
   RUN(pqfoot_field_ids_out_of_the_thrift_range_are_refused);
+  RUN(pqfoot_offsets_that_would_overflow_when_moved_are_refused);
   return test_summary();
 }

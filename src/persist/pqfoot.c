@@ -243,6 +243,10 @@ static void note_end(reloc *x, int64_t end) {
   x->body_end = end > x->body_end ? end : x->body_end;
 }
 
+/* The largest offset or length a footer may hold, and a shift may add: no Parquet file is 4 EiB,
+ * and an offset shifted by as much, or an offset plus a length, stays within int64_t. */
+#define MAX_OFFSET (((int64_t)1 << 62) - 1)
+
 /* Copies the struct at r to out (its fields from the first header to the stop byte), shifting
  * the offsets of its kind and descending into the structs that hold more of them. */
 static void relocate_struct(rd *r, int kind, reloc *x, argo__sb *out) {
@@ -262,8 +266,16 @@ static void relocate_struct(rd *r, int kind, reloc *x, argo__sb *out) {
         return;
       }
       int64_t v = zigzag(r);
-      /* DuckDB writes 0 for the deprecated ColumnChunk.file_offset: "none", left as it is. */
+      if (v < 0 || v > MAX_OFFSET) {
+        r->bad = 1; /* no file has that offset (and shifting it could overflow) */
+        return;
+      }
+      /* DuckDB writes 0 for the deprecated ColumnChunk.file_offset: "none", left as it is. What
+       * an offset points at is in the file's body, before its footer. */
       int64_t nv = v > 0 ? v + x->shift : v;
+      if (v > 0) {
+        note_end(x, v);
+      }
       put_zigzag(out, nv);
       if (kind == S_COLMETA && (id == 9 || id == 11)) {
         first_page = first_page < 0 || v < first_page ? v : first_page;
@@ -304,6 +316,10 @@ static void relocate_struct(rd *r, int kind, reloc *x, argo__sb *out) {
         (kind == S_COLMETA && id == 15 && type == T_I32) ||
         (kind == S_CHUNK && (id == 5 || id == 7) && type == T_I32)) {
       int64_t n = zigzag(r);
+      if (kind != S_ROWGROUP && (n < 0 || n > MAX_OFFSET)) {
+        r->bad = 1; /* a length no file has: an offset plus it could overflow */
+        return;
+      }
       if (kind == S_ROWGROUP) {
         x->rows = n;
       } else if (kind == S_COLMETA && id == 7) {
@@ -334,6 +350,10 @@ static void relocate_struct(rd *r, int kind, reloc *x, argo__sb *out) {
 
 int argo__pqf_relocate(const uint8_t *rg, size_t len, int64_t shift, int32_t ordinal, argo__sb *out,
                        char *err, size_t errlen) {
+  if (shift < 0 || shift > MAX_OFFSET) {
+    argo__fmt(err, errlen, "a Parquet row group cannot move by %lld bytes", (long long)shift);
+    return -1;
+  }
   rd r = {rg, rg + len, 0};
   reloc x = {.shift = shift, .ordinal = ordinal};
   relocate_struct(&r, S_ROWGROUP, &x, out);

@@ -52,7 +52,8 @@ void argo__pqf_free(argo__pqf *f);
 /* Appends to out the RowGroup struct rg (len bytes) with every absolute file offset it holds
  * shifted by shift (data, dictionary and index pages, bloom filters, column and offset
  * indexes, the row group's own file_offset) and its ordinal, if it has one, set to ordinal.
- * 0, or -1 with err set (a malformed struct). */
+ * 0, or -1 with err set (a malformed struct: among others an offset or length below 0 or above
+ * 2^62, which no file has; or a shift outside [0, 2^62]). */
 ARGO_NODISCARD int argo__pqf_relocate(const uint8_t *rg, size_t len, int64_t shift, int32_t ordinal,
                                       argo__sb *out, char *err, size_t errlen);
 
