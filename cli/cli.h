@@ -62,5 +62,8 @@ int cli_recover_main(int argc, char **argv);
 
 /* An order status as the files write it: "PENDING", "FILLED", ... (inspect.c) */
 const char *cli_order_status(argo_order_status s);
+/* Applies --set's KEY=VALUE to cfg; on an error prints one line naming cmd and returns -1
+ * (inspect.c). */
+int cli_config_set(argo_config *cfg, const char *cmd, const char *kv);
 
 #endif

@@ -127,18 +127,7 @@ static int online_config(argo_config *cfg, const cli_parsed *p, int argc, char *
     } else if (strncmp(argv[i], "--set=", 6) == 0) {
       v = argv[i] + 6;
     }
-    if (!v) {
-      continue;
-    }
-    const char *eq = strchr(v, '=');
-    char key[128];
-    if (!eq || (size_t)(eq - v) >= sizeof key) {
-      cli_error("recover: --set needs KEY=VALUE, got '%s'", v);
-      return CLI_EXIT_USAGE;
-    }
-    snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
-    if (argo_config_set(cfg, key, eq + 1) != ARGO_OK) {
-      cli_error("recover: --set %s", argo_config_errmsg(cfg));
+    if (v && cli_config_set(cfg, "recover", v) != 0) {
       return CLI_EXIT_USAGE;
     }
   }

@@ -725,15 +725,7 @@ int cli_run_main(int argc, char **argv) {
       continue;
     }
     if (strcmp(name, "--set") == 0) {
-      const char *kv = strchr(v, '=');
-      if (!kv) {
-        cli_error("run: --set needs KEY=VALUE, got '%s'", v);
-        goto done;
-      }
-      char key[128];
-      snprintf(key, sizeof key, "%.*s", (int)(kv - v), v);
-      if (argo_config_set(cfg, key, kv + 1) != ARGO_OK) {
-        cli_error("--set %s", argo_config_errmsg(cfg));
+      if (cli_config_set(cfg, "run", v) != 0) {
         goto done;
       }
       continue;

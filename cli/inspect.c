@@ -115,6 +115,21 @@ const char *cli_order_status(argo_order_status s) {
   return (unsigned)s < 5 ? n[s] : "FAILED";
 }
 
+int cli_config_set(argo_config *cfg, const char *cmd, const char *kv) {
+  const char *eq = strchr(kv, '=');
+  char key[128];
+  if (!eq || (size_t)(eq - kv) >= sizeof key) {
+    cli_error("%s: --set needs KEY=VALUE, got '%s'", cmd, kv);
+    return -1;
+  }
+  snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+  if (argo_config_set(cfg, key, eq + 1) != ARGO_OK) {
+    cli_error("%s: --set %s", cmd, argo_config_errmsg(cfg));
+    return -1;
+  }
+  return 0;
+}
+
 argo_catalog *cli_open_catalog(const char *cmd, const char *dir, int notes) {
   argo_catalog *cat = NULL;
   if (argo_catalog_open(&cat, dir) != ARGO_OK) {

@@ -133,15 +133,21 @@ static void kill_hard(pid_t pid) {
 
 /* Runs until the events file of tag has n lines holding needle (or ms pass), then stops argo
  * with SIGINT; its exit status. */
+/* The events of the session tag that hold needle. */
+static int events_with(const world *w, const char *tag, const char *needle) {
+  char *e = file_of(w, "events", tag);
+  int k = 0;
+  for (const char *p = e; p && (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
+    k++;
+  }
+  free(e);
+  return k;
+}
+
 static int run_until(const world *w, pid_t pid, const char *tag, const char *needle, int n,
                      int ms) {
   for (int t = 0; t < ms; t += 20) {
-    char *e = file_of(w, "events", tag);
-    int k = 0;
-    for (const char *p = e; p && (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
-      k++;
-    }
-    free(e);
+    int k = events_with(w, tag, needle);
     int st;
     if (waitpid(pid, &st, WNOHANG) == pid) {
       char *err = file_of(w, "stderr", tag);
@@ -223,36 +229,37 @@ TEST(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once) 
   tu_rm_rf(w.out);
 }
 
+/* The mock fills an order in parts of 0.0002: what it arrives to, then one per candle. */
+#define PART_FILLS                                                                                 \
+  "--market-liquidity", "0.0002", "--max-fill-qty", "0.0002", "--fills-per-candle", "1"
+
+/* A world of part fills where argo placed a buy limit 2 % above the market (it takes 0.0002
+ * when it arrives, then a part at every candle whatever way the price goes) and was killed
+ * once the first part filled; returns when the exchange has filled the other four while argo
+ * was down, the order's client id in cid. */
+static void killed_while_filling(world *w, const char *name, char *cid, size_t len) {
+  const char *faults[] = {PART_FILLS, NULL};
+  world_start(w, name, faults);
+  pid_t pid = argo_start(w, "{\"below\": -0.02}", NULL, "1");
+  CHECK_MSG(wait_ledger(w, "fill", NULL, 1, 30000), "the order never started filling");
+  kill_hard(pid);
+  first_cid(w, cid, len);
+  CHECK_MSG(wait_ledger(w, "fill", cid, 5, 30000), "the order did not fill while down");
+}
+
 TEST(e2e_restart_records_the_fills_made_while_argo_was_down) {
   world w;
-  const char *faults[] = {
-      "--market-liquidity", "0.0002", "--max-fill-qty", "0.0002", "--fills-per-candle", "1", NULL};
-  world_start(&w, "e2e-bnrestart-down", faults);
-  /* A buy limit 2 % above the market: it takes 0.0002 when it arrives, then a part at every
-   * candle whatever way the price goes (a limit just under the market filled only when a
-   * candle came down to it, which the mock's prices did not always do within the wait). */
-  pid_t pid = argo_start(&w, "{\"below\": -0.02}", NULL, "1");
-  CHECK_MSG(wait_ledger(&w, "accepted", NULL, 1, 30000), "no order reached the mock");
   char cid[64];
-  first_cid(&w, cid, sizeof cid);
-  CHECK_MSG(wait_ledger(&w, "fill", cid, 1, 30000), "the order never started filling");
-  kill_hard(pid);
-  /* The exchange fills the rest while argo is down: 4 more parts of 0.0002, one per candle. */
-  CHECK_MSG(wait_ledger(&w, "fill", cid, 5, 30000), "the order did not fill while down");
+  killed_while_filling(&w, "e2e-bnrestart-down", cid, sizeof cid);
   json_t *before = tu_mock_ledger(w.ledger, "fill", cid);
   size_t nfills = json_array_size(before);
   json_decref(before);
-  pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
+  pid_t pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
   int rc = run_until(&w, pid, "2", "\"status\":\"FILLED\"", 1, 30000);
   CHECK_EQ_INT(0, rc);
   check_record(&w, cid, "FILLED");
   /* The fills recorded by the restart were acknowledged (on_order_filled) there. */
-  char *e2 = file_of(&w, "events", "2");
-  int k = 0;
-  for (const char *p = e2; p && (p = strstr(p, "\"event\":\"order_filled\"")) != NULL; p++) {
-    k++;
-  }
-  free(e2);
+  int k = events_with(&w, "2", "\"event\":\"order_filled\"");
   CHECK_MSG(k >= 1 && (size_t)k <= nfills, "%d fills acknowledged at restart", k);
   tu_mock_stop(&w.m);
   tu_rm_rf(w.out);
@@ -363,15 +370,7 @@ TEST(e2e_restart_after_a_kill_between_a_fill_and_its_record_records_it_once) {
 #endif
   /* A buy limit 2 % above the market, on an exchange with 1 s candles: it takes 0.0002 when it
    * arrives, then fills 0.0002 at each candle. */
-  const char *faults[] = {"--tick-ms",
-                          "1000",
-                          "--market-liquidity",
-                          "0.0002",
-                          "--max-fill-qty",
-                          "0.0002",
-                          "--fills-per-candle",
-                          "1",
-                          NULL};
+  const char *faults[] = {"--tick-ms", "1000", PART_FILLS, NULL};
   world w;
   world_start(&w, "e2e-bnrestart-unrecorded", faults);
   char url[300];
@@ -435,23 +434,9 @@ TEST(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days) {
   char offset[32], jump[32];
   snprintf(offset, sizeof offset, "%lld", (long long)(midnight - 120000 - tu_wall_ms()));
   snprintf(jump, sizeof jump, "%lld", (long long)(midnight - 450));
-  const char *faults[] = {"--clock-offset-ms",
-                          offset,
-                          "--clock-jump-after-fills",
-                          "1",
-                          "--clock-jump-to-ms",
-                          jump,
-                          "--order-delay-ms",
-                          "2500",
-                          "--delay-orders",
-                          "1",
-                          "--market-liquidity",
-                          "0.0002",
-                          "--max-fill-qty",
-                          "0.0002",
-                          "--fills-per-candle",
-                          "1",
-                          NULL};
+  const char *faults[] = {
+      "--clock-offset-ms", offset, "--clock-jump-after-fills", "1", "--clock-jump-to-ms", jump,
+      "--order-delay-ms",  "2500", "--delay-orders",           "1", PART_FILLS,           NULL};
   world w;
   world_start(&w, "e2e-bnrestart-midnight", faults);
   /* A buy limit 2 % above the market: it takes 0.0002 when it arrives, then fills a part at
@@ -510,29 +495,15 @@ TEST(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days) {
   argo__stats_doc_free(&d1);
   tu_db_close(&db);
   /* on_order_filled came once per fill, after recovery. */
-  char *e2 = file_of(&w, "events", "2");
-  int k = 0;
-  for (const char *p = e2; p && (p = strstr(p, "\"event\":\"order_filled\"")) != NULL; p++) {
-    k++;
-  }
-  free(e2);
-  CHECK_EQ_INT((int)(n_before + n_day), k);
+  CHECK_EQ_INT((int)(n_before + n_day), events_with(&w, "2", "\"event\":\"order_filled\""));
   tu_mock_stop(&w.m);
   tu_rm_rf(w.out);
 }
 
 TEST(e2e_recover_online_records_what_the_exchange_did_while_argo_was_down) {
-  /* A buy limit 2 % above the market: 0.0002 when it arrives, then 0.0002 at each candle. */
   world w;
-  const char *faults[] = {
-      "--market-liquidity", "0.0002", "--max-fill-qty", "0.0002", "--fills-per-candle", "1", NULL};
-  world_start(&w, "e2e-bnrecover-online", faults);
-  pid_t pid = argo_start(&w, "{\"below\": -0.02}", NULL, "1");
-  CHECK_MSG(wait_ledger(&w, "fill", NULL, 1, 30000), "the order never started filling");
-  kill_hard(pid);
   char cid[64];
-  first_cid(&w, cid, sizeof cid);
-  CHECK_MSG(wait_ledger(&w, "fill", cid, 5, 30000), "the order did not fill while down");
+  killed_while_filling(&w, "e2e-bnrecover-online", cid, sizeof cid);
   /* The configuration a session would run with; recover runs no strategy and no feed. */
   char cfg[4400], yaml[1200], brest[200];
   snprintf(cfg, sizeof cfg, "%s/live.yaml", w.out);

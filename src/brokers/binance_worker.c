@@ -135,20 +135,10 @@ static void push_order(bn_worker *w, const json_t *o, const char *exec_type, con
 
 /* ---- the jobs --------------------------------------------------------------------------- */
 
-/* The wall clock us from now, for pthread_cond_timedwait. */
-static struct timespec deadline_in(int64_t us) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  int64_t ns = (int64_t)ts.tv_nsec + us * 1000;
-  ts.tv_sec += (time_t)(ns / 1000000000);
-  ts.tv_nsec = (long)(ns % 1000000000);
-  return ts;
-}
-
 /* Sleeps us, or less when a stop comes. 1 if stopped. */
 static int nap(lane *l, int64_t us) {
   bn_worker *w = l->w;
-  struct timespec ts = deadline_in(us);
+  struct timespec ts = argo__deadline_in(us);
   pthread_mutex_lock(&w->mu);
   while (!w->stop) {
     if (pthread_cond_timedwait(&l->cv, &w->mu, &ts) != 0) {
@@ -621,7 +611,7 @@ static void *run(void *arg) {
   pthread_mutex_lock(&w->mu);
   for (;;) {
     while (!w->stop && l->len == 0 && (!orders || argo__mono_us() < w->next_sync_us)) {
-      struct timespec ts = deadline_in(1000000);
+      struct timespec ts = argo__deadline_in(1000000);
       pthread_cond_timedwait(&l->cv, &w->mu, &ts);
     }
     if (w->stop) {
@@ -734,7 +724,7 @@ static int idle(const bn_worker *w) {
 }
 
 int argo__bn_worker_drain(bn_worker *w, int64_t timeout_us) {
-  struct timespec ts = deadline_in(timeout_us);
+  struct timespec ts = argo__deadline_in(timeout_us);
   pthread_mutex_lock(&w->mu);
   while (!idle(w) && !w->stop) {
     if (pthread_cond_timedwait(&w->idle_cv, &w->mu, &ts) != 0) {

@@ -343,16 +343,6 @@ static int exported(argo__pub *p, int t, argo_err rc, const char *err, int64_t t
 /* ---- the second export lane: a thread that exports the tables of the store's second
  * connection (argo__store_lane) while the publisher thread exports the others. ---------- */
 
-/* The absolute time (CLOCK_REALTIME, for pthread_cond_timedwait) wait_us from now. */
-static struct timespec deadline_in(int64_t wait_us) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_nsec += (long)(wait_us % 1000000) * 1000;
-  ts.tv_sec += (time_t)(wait_us / 1000000) + ts.tv_nsec / 1000000000;
-  ts.tv_nsec %= 1000000000;
-  return ts;
-}
-
 static int in_job(const export_job *job, int t) {
   for (size_t i = 0; i < job->n; i++) {
     if (job->t[i] == t) {
@@ -388,7 +378,7 @@ static int next_in_round(argo__pub *p, const export_job *job) {
     if (when == 0) {
       return -1;
     }
-    struct timespec ts = deadline_in(when - now);
+    struct timespec ts = argo__deadline_in(when - now);
     pthread_cond_timedwait(&p->lane_cv, &p->lane_mu, &ts);
   }
 }
@@ -824,7 +814,7 @@ static void *thread_main(void *arg) {
           wait = next_due(p) - argo__mono_us();
           wait = wait < 1000 ? 1000 : wait;
         }
-        struct timespec ts = deadline_in(wait);
+        struct timespec ts = argo__deadline_in(wait);
         if (pthread_cond_timedwait(&p->work_cv, &p->mu, &ts) == ETIMEDOUT) {
           break;
         }

@@ -78,6 +78,16 @@ int64_t argo__mono_us(void) {
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+struct timespec argo__deadline_in(int64_t us) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  us = us > 0 ? us : 0;
+  int64_t ns = (int64_t)ts.tv_nsec + (us % 1000000) * 1000;
+  ts.tv_sec += (time_t)(us / 1000000 + ns / 1000000000);
+  ts.tv_nsec = (long)(ns % 1000000000);
+  return ts;
+}
+
 int64_t argo__wall_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);

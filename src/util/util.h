@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #if defined(__GNUC__)
 #define ARGO_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -75,6 +76,9 @@ int argo__parse_double(const char *s, double *out);
 int64_t argo__mono_us(void);
 /* Wall clock, microseconds since the epoch, UTC. */
 int64_t argo__wall_us(void);
+/* The wall clock (CLOCK_REALTIME) us from now (0 when us < 0): the deadline of a
+ * pthread_cond_timedwait on a condition variable of the default clock. */
+struct timespec argo__deadline_in(int64_t us);
 
 /* Names the calling thread (at most 15 bytes are kept), as top -H, ps -L and perf show it:
  * argo's threads are "argo-" and what they do. */
