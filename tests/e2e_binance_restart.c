@@ -211,6 +211,16 @@ static void check_record(const world *w, const char *cid, const char *want_statu
   tu_db_close(&db);
 }
 
+/* The restart: a second session that places nothing (extra: one more --set, or NULL), run
+ * until its events hold needle (or ms pass), then stopped; it exits 0 and the record of cid
+ * ends with status. */
+static void restart_until(world *w, const char *extra, const char *needle, int ms, const char *cid,
+                          const char *status) {
+  pid_t pid = argo_start(w, "{\"orders\": 0}", extra, "2");
+  CHECK_EQ_INT(0, run_until(w, pid, "2", needle, 1, ms));
+  check_record(w, cid, status);
+}
+
 TEST(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once) {
   world w;
   const char *faults[] = {"--order-delay-ms", "2500", "--delay-orders", "1", NULL};
@@ -221,10 +231,7 @@ TEST(e2e_restart_after_a_kill_with_the_answer_in_flight_records_the_order_once) 
   char cid[64];
   first_cid(&w, cid, sizeof cid);
   CHECK(wait_ledger(&w, "fill", cid, 1, 5000));
-  pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
-  int rc = run_until(&w, pid, "2", "\"event\":\"order_filled\"", 1, 8000);
-  CHECK_EQ_INT(0, rc);
-  check_record(&w, cid, "FILLED");
+  restart_until(&w, NULL, "\"event\":\"order_filled\"", 8000, cid, "FILLED");
   tu_mock_stop(&w.m);
   tu_rm_rf(w.out);
 }
@@ -254,10 +261,7 @@ TEST(e2e_restart_records_the_fills_made_while_argo_was_down) {
   json_t *before = tu_mock_ledger(w.ledger, "fill", cid);
   size_t nfills = json_array_size(before);
   json_decref(before);
-  pid_t pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
-  int rc = run_until(&w, pid, "2", "\"status\":\"FILLED\"", 1, 30000);
-  CHECK_EQ_INT(0, rc);
-  check_record(&w, cid, "FILLED");
+  restart_until(&w, NULL, "\"status\":\"FILLED\"", 30000, cid, "FILLED");
   /* The fills recorded by the restart were acknowledged (on_order_filled) there. */
   int k = events_with(&w, "2", "\"event\":\"order_filled\"");
   CHECK_MSG(k >= 1 && (size_t)k <= nfills, "%d fills acknowledged at restart", k);
@@ -398,10 +402,7 @@ TEST(e2e_restart_after_a_kill_between_a_fill_and_its_record_records_it_once) {
   free(o);
   free(e);
   CHECK_MSG(wait_ledger(&w, "fill", cid, 5, 30000), "the order did not fill");
-  pid_t pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
-  int rc = run_until(&w, pid, "2", "\"status\":\"FILLED\"", 1, 30000);
-  CHECK_EQ_INT(0, rc);
-  check_record(&w, cid, "FILLED");
+  restart_until(&w, NULL, "\"status\":\"FILLED\"", 30000, cid, "FILLED");
   tu_mock_stop(&w.m);
   tu_rm_rf(w.out);
 }
@@ -451,10 +452,7 @@ TEST(e2e_restart_records_fills_made_while_down_over_a_midnight_in_their_days) {
   size_t nfills = json_array_size(fills);
   json_decref(fills);
   CHECK_EQ_INT(10, (int)nfills);
-  pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
-  int rc = run_until(&w, pid, "2", "\"status\":\"FILLED\"", 1, 30000);
-  CHECK_EQ_INT(0, rc);
-  check_record(&w, cid, "FILLED");
+  restart_until(&w, NULL, "\"status\":\"FILLED\"", 30000, cid, "FILLED");
   tu_db db;
   tu_db_open(&db);
   char sql[9000], day[16], before[16], glob[4400];
@@ -713,10 +711,7 @@ TEST(e2e_restart_an_order_lost_on_its_way_is_recorded_as_never_placed) {
     CHECK_EQ_INT(1, tu_q_int(&db, q));
     tu_db_close(&db);
   }
-  pid = argo_start(&w, "{\"orders\": 0}", NULL, "2");
-  int rc = run_until(&w, pid, "2", "never placed", 1, 30000);
-  CHECK_EQ_INT(0, rc);
-  check_record(&w, cid, "REJECTED");
+  restart_until(&w, NULL, "never placed", 30000, cid, "REJECTED");
   tu_db db;
   tu_db_open(&db);
   char sql[9000];
@@ -747,10 +742,8 @@ TEST(e2e_restart_cancels_open_orders_when_asked_and_leaves_foreign_ones_alone) {
                                   "1&price=100&newClientOrderId=web_1");
   CHECK_MSG(r.status == 200, "%ld %s", r.status, r.body);
   tu_http_free(&r);
-  pid = argo_start(&w, "{\"orders\": 0}", "trading.binance.open_orders_at_start=cancel", "2");
-  int rc = run_until(&w, pid, "2", "cancelled at start", 1, 30000);
-  CHECK_EQ_INT(0, rc);
-  check_record(&w, cid, "CANCELLED");
+  restart_until(&w, "trading.binance.open_orders_at_start=cancel", "cancelled at start", 30000, cid,
+                "CANCELLED");
   json_t *c = tu_mock_ledger(w.ledger, "canceled", "web_1");
   CHECK_EQ_INT(0, (int)json_array_size(c));
   json_decref(c);
