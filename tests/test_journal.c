@@ -291,6 +291,60 @@ TEST(journal_records_become_durable_within_group_commit_without_the_engine_threa
   tu_rm_rf(dir);
 }
 
+/* Urgent records (orders, fills) are committed without waiting for the group commit, but when
+ * they keep coming the commits are at least 2 ms apart: an engine filling orders flat out must
+ * not pay an fsync every few records. Fails on a writer that commits at every request (one
+ * commit per fsync's time, a few per millisecond here). */
+TEST(journal_urgent_commits_are_prompt_and_spaced_under_load) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir("jr-urgent"));
+  argo__waker w;
+  argo__waker_init(&w);
+  argo__journal *j = NULL;
+  char err[512];
+  /* A group commit far longer than the test: only the urgent path can commit. */
+  CHECK_MSG(argo__journal_open(&j, dir, 600 * 1000000LL, &w, err, sizeof err) == ARGO_OK, "%s",
+            err);
+  write_day(j);
+  CHECK_MSG(argo__journal_sync(j, err, sizeof err) == ARGO_OK, "%s", err);
+  /* One urgent record: durable soon, long before the group commit. */
+  argo_candle c = {NULL, T0, 100, 101, 99, 100.5, 5};
+  argo__journal_candle(j, 0, &c);
+  argo__journal_urgent(j);
+  argo__journal_tick(j);
+  uint64_t lsn = argo__journal_lsn(j);
+  for (int waited = 0; waited < 5000 && argo__journal_durable(j) < lsn; waited += 10) {
+    sleep_ms(10);
+  }
+  CHECK_EQ_INT(lsn, argo__journal_durable(j));
+  /* Urgent records for 300 ms: at most one commit (one fsync) per 2 ms. */
+  unsigned long long f0 = argo__io_fsync_count();
+  int64_t t0 = argo__mono_us(), n = 0;
+  while (argo__mono_us() - t0 < 300000) {
+    c.time = T0 + ++n * 1000000LL;
+    argo__journal_candle(j, 0, &c);
+    argo__journal_urgent(j);
+    argo__journal_tick(j);
+    usleep(20);
+  }
+  int64_t elapsed_ms = (argo__mono_us() - t0) / 1000;
+  unsigned long long fsyncs = argo__io_fsync_count() - f0;
+  CHECK_MSG(fsyncs <= (unsigned long long)(elapsed_ms / 2 + 2),
+            "%llu commits in %lld ms of urgent records", fsyncs, (long long)elapsed_ms);
+  lsn = argo__journal_lsn(j);
+  for (int waited = 0; waited < 5000 && argo__journal_durable(j) < lsn; waited += 10) {
+    sleep_ms(10);
+  }
+  CHECK_EQ_INT(lsn, argo__journal_durable(j));
+  int torn;
+  size_t good;
+  CHECK_EQ_INT(1 + 1 + n, count_records(&torn, &good));
+  CHECK(!torn);
+  CHECK(argo__journal_close(j, err, sizeof err) == ARGO_OK);
+  argo__journal_free(j);
+  argo__waker_deinit(&w);
+  tu_rm_rf(dir);
+}
+
 /* Freezing writes what was appended and then nothing more: the file stops changing. */
 TEST(journal_freeze_makes_everything_durable_and_stops_writing) {
   snprintf(dir, sizeof dir, "%s", tu_tmpdir("jr-freeze"));
@@ -583,6 +637,7 @@ int main(int argc, char **argv) {
   RUN(journal_crc32c_matches_the_standard_check_value);
   RUN(journal_records_round_trip);
   RUN(journal_records_become_durable_within_group_commit_without_the_engine_thread);
+  RUN(journal_urgent_commits_are_prompt_and_spaced_under_load);
   RUN(journal_freeze_makes_everything_durable_and_stops_writing);
   RUN(journal_torn_tail_is_detected_and_ignored);
   RUN(journal_a_damaged_record_is_skipped_and_the_records_after_it_are_read);

@@ -8,9 +8,11 @@
  * region is skipped, a torn tail ends the journal. The bytes are persist/jformat.h's.
  *
  * Writing: the engine thread appends records into memory (no system call, no lock); a writer
- * thread writes and fsyncs whatever has been appended, on its own: at once when the engine
- * marks the data urgent (orders, fills) and at least every group_commit otherwise, so records
- * become durable within group_commit whatever the engine thread is doing. A day change switches
+ * thread writes and fsyncs whatever has been appended, on its own: soon when the engine marks
+ * the data urgent (orders, fills: at once, or 2 ms after the previous commit ended when the
+ * commits follow each other that closely), at once when someone waits for the disk, and at
+ * least every group_commit otherwise, so records become durable within group_commit whatever
+ * the engine thread is doing. A day change switches
  * the writer to the new folder's journal in order with the records. Durability is counted in
  * bytes appended (the LSN): argo__journal_durable() is the LSN up to which everything is on
  * disk. The engine thread waits when more than 128 MiB are appended but not durable.
