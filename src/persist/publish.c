@@ -88,6 +88,7 @@ struct argo__pub {
   pthread_cond_t done_cv; /* argo__pub_sync waits here */
   seg *qhead, *qtail;     /* handed over, not yet taken */
   seg *free_list;
+  int loading; /* the publisher holds segments it has not yet loaded and recycled */
   int quit;
   atomic_int idle;
   atomic_ullong durable;
@@ -644,17 +645,42 @@ static int queued(argo__pub *p) {
   return q;
 }
 
+/* Puts the segments of list back on the free list, emptied: their buffers serve the engine
+ * thread's next segments. */
+static void recycle(argo__pub *p, seg *list) {
+  seg *tail = NULL;
+  for (seg *s = list; s;) {
+    seg *n = s->next;
+    seg_clear(s);
+    s->next = n;
+    tail = s;
+    s = n;
+  }
+  pthread_mutex_lock(&p->mu);
+  if (tail) {
+    tail->next = p->free_list;
+    p->free_list = list;
+  }
+  p->loading = 0;
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* Loads the segments of list (taken: they go back to the free list once their rows are in
+ * the store, before the exports, so that an engine handing over meanwhile reuses them) and
+ * publishes what is due. */
 static void process(argo__pub *p, seg *list) {
   char err[ARGO_ERRMSG_MAX];
   uint64_t last = 0;
   if (p->gave_up) {
     /* The session is stopping; what is not published stays in the journal for recovery. */
+    recycle(p, list);
     return;
   }
   if (list && wait_wal(p, list) != 0) {
     report(p, ARGO_EIO,
            "the write-ahead journal is not reaching the disk: nothing more can be published", 1);
     p->gave_up = 1;
+    recycle(p, list);
     return;
   }
   if (!p->syms_applied && p->store) {
@@ -664,6 +690,7 @@ static void process(argo__pub *p, seg *list) {
     if (rc) {
       report(p, rc, err, 1);
       p->gave_up = 1;
+      recycle(p, list);
       return;
     }
   }
@@ -761,6 +788,7 @@ static void process(argo__pub *p, seg *list) {
     }
     last = s->seq;
   }
+  recycle(p, list);
   if (last) {
     atomic_store(&p->processed, last);
   }
@@ -827,19 +855,13 @@ static void *thread_main(void *arg) {
     }
     seg *list = p->qhead;
     p->qhead = p->qtail = NULL;
+    p->loading = 1;
     atomic_store(&p->idle, 0);
     pthread_mutex_unlock(&p->mu);
 
     process(p, list);
 
     pthread_mutex_lock(&p->mu);
-    while (list) {
-      seg *n = list->next;
-      seg_clear(list);
-      list->next = p->free_list;
-      p->free_list = list;
-      list = n;
-    }
     if (!p->qhead) {
       atomic_store(&p->idle, 1);
     }
@@ -1153,6 +1175,18 @@ void argo__pub_tick(argo__pub *p) {
      * export them, the engine waits rather than let the backlog (memory, and how far the
      * files are behind) grow without bound. */
     if (seg_rows(s) < SEG_MAX_ROWS && !seg_stale(p, s)) {
+      return;
+    }
+    /* A full or stale segment is handed over without waiting while nothing else is queued and
+     * the publisher has loaded what it took (its segments are back on the free list, process):
+     * the engine goes on in their buffers rather than idle a core while the round's exports
+     * end, and the publisher loads the segment right after them. So at most two segments are
+     * ever filled at once, as when the engine waited. */
+    pthread_mutex_lock(&p->mu);
+    int lead = p->qhead == NULL && !p->loading && p->free_list != NULL;
+    pthread_mutex_unlock(&p->mu);
+    if (lead) {
+      argo__pub_handover(p);
       return;
     }
     wait_idle(p);
