@@ -245,18 +245,33 @@ static void sleep_ms(long ms) {
   }
 }
 
+/* A journal in a fresh folder (dir, named after name) with a group commit of group_us; w is
+ * initialised for it. */
+static argo__journal *open_in(const char *name, int64_t group_us, argo__waker *w) {
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir(name));
+  argo__waker_init(w);
+  argo__journal *j = NULL;
+  char err[512];
+  CHECK_MSG(argo__journal_open(&j, dir, group_us, w, err, sizeof err) == ARGO_OK, "%s", err);
+  return j;
+}
+
+/* Gives the writer up to 5 s, on its own, to make everything up to lsn durable. */
+static void check_durable_soon(argo__journal *j, uint64_t lsn) {
+  for (int waited = 0; waited < 5000 && argo__journal_durable(j) < lsn; waited += 10) {
+    sleep_ms(10);
+  }
+  CHECK_EQ_INT(lsn, argo__journal_durable(j));
+}
+
 /* The engine thread may never come back from a strategy: what it appended before must become
  * durable on the writer's own schedule, with no tick, hand-over or sync from it. */
 TEST(journal_records_become_durable_within_group_commit_without_the_engine_thread) {
-  snprintf(dir, sizeof dir, "%s", tu_tmpdir("jr-gc"));
-  char next[4300];
+  argo__waker w;
+  argo__journal *j = open_in("jr-gc", 50000, &w);
+  char next[4300], err[512];
   snprintf(next, sizeof next, "%s/next", dir);
   CHECK(mkdir(next, 0755) == 0);
-  argo__waker w;
-  argo__waker_init(&w);
-  argo__journal *j = NULL;
-  char err[512];
-  CHECK_MSG(argo__journal_open(&j, dir, 50000, &w, err, sizeof err) == ARGO_OK, "%s", err);
   write_day(j);
   /* More than one chunk of candles, then a day switch and more candles in the new folder. */
   for (int i = 0; i < 20000; i++) {
@@ -272,10 +287,7 @@ TEST(journal_records_become_durable_within_group_commit_without_the_engine_threa
   }
   uint64_t lsn = argo__journal_lsn(j);
   CHECK_EQ_INT(lsn, argo__journal_published(j));
-  for (int waited = 0; waited < 5000 && argo__journal_durable(j) < lsn; waited += 10) {
-    sleep_ms(10);
-  }
-  CHECK_EQ_INT(lsn, argo__journal_durable(j));
+  check_durable_soon(j, lsn);
   int torn;
   size_t good;
   CHECK_EQ_INT(1 + 20000 + 1, count_records(&torn, &good));
@@ -296,14 +308,10 @@ TEST(journal_records_become_durable_within_group_commit_without_the_engine_threa
  * not pay an fsync every few records. Fails on a writer that commits at every request (one
  * commit per fsync's time, a few per millisecond here). */
 TEST(journal_urgent_commits_are_prompt_and_spaced_under_load) {
-  snprintf(dir, sizeof dir, "%s", tu_tmpdir("jr-urgent"));
   argo__waker w;
-  argo__waker_init(&w);
-  argo__journal *j = NULL;
-  char err[512];
   /* A group commit far longer than the test: only the urgent path can commit. */
-  CHECK_MSG(argo__journal_open(&j, dir, 600 * 1000000LL, &w, err, sizeof err) == ARGO_OK, "%s",
-            err);
+  argo__journal *j = open_in("jr-urgent", 600 * 1000000LL, &w);
+  char err[512];
   write_day(j);
   CHECK_MSG(argo__journal_sync(j, err, sizeof err) == ARGO_OK, "%s", err);
   /* One urgent record: durable soon, long before the group commit. */
@@ -311,11 +319,7 @@ TEST(journal_urgent_commits_are_prompt_and_spaced_under_load) {
   argo__journal_candle(j, 0, &c);
   argo__journal_urgent(j);
   argo__journal_tick(j);
-  uint64_t lsn = argo__journal_lsn(j);
-  for (int waited = 0; waited < 5000 && argo__journal_durable(j) < lsn; waited += 10) {
-    sleep_ms(10);
-  }
-  CHECK_EQ_INT(lsn, argo__journal_durable(j));
+  check_durable_soon(j, argo__journal_lsn(j));
   /* Urgent records for 300 ms: at most one commit (one fsync) per 2 ms. */
   unsigned long long f0 = argo__io_fsync_count();
   int64_t t0 = argo__mono_us(), n = 0;
@@ -330,11 +334,7 @@ TEST(journal_urgent_commits_are_prompt_and_spaced_under_load) {
   unsigned long long fsyncs = argo__io_fsync_count() - f0;
   CHECK_MSG(fsyncs <= (unsigned long long)(elapsed_ms / 2 + 2),
             "%llu commits in %lld ms of urgent records", fsyncs, (long long)elapsed_ms);
-  lsn = argo__journal_lsn(j);
-  for (int waited = 0; waited < 5000 && argo__journal_durable(j) < lsn; waited += 10) {
-    sleep_ms(10);
-  }
-  CHECK_EQ_INT(lsn, argo__journal_durable(j));
+  check_durable_soon(j, argo__journal_lsn(j));
   int torn;
   size_t good;
   CHECK_EQ_INT(1 + 1 + n, count_records(&torn, &good));
@@ -347,12 +347,9 @@ TEST(journal_urgent_commits_are_prompt_and_spaced_under_load) {
 
 /* Freezing writes what was appended and then nothing more: the file stops changing. */
 TEST(journal_freeze_makes_everything_durable_and_stops_writing) {
-  snprintf(dir, sizeof dir, "%s", tu_tmpdir("jr-freeze"));
   argo__waker w;
-  argo__waker_init(&w);
-  argo__journal *j = NULL;
+  argo__journal *j = open_in("jr-freeze", 3600000000LL, &w);
   char err[512];
-  CHECK_MSG(argo__journal_open(&j, dir, 3600000000LL, &w, err, sizeof err) == ARGO_OK, "%s", err);
   write_day(j);
   for (int i = 0; i < 5; i++) {
     argo_candle c = {NULL, T0 + i * 1000000LL, 100, 101, 99, 100.5, 5};
