@@ -12,10 +12,10 @@
  * the data urgent (orders, fills: at once, or 2 ms after the previous commit ended when the
  * commits follow each other that closely), at once when someone waits for the disk, and at
  * least every group_commit otherwise, so records become durable within group_commit whatever
- * the engine thread is doing. A day change switches
- * the writer to the new folder's journal in order with the records. Durability is counted in
- * bytes appended (the LSN): argo__journal_durable() is the LSN up to which everything is on
- * disk. The engine thread waits when more than 128 MiB are appended but not durable.
+ * the engine thread is doing. A day change switches the writer to the new folder's journal in
+ * order with the records. Durability is counted in bytes appended (the LSN):
+ * argo__journal_durable() is the LSN up to which everything is on disk. The engine thread waits
+ * when more than 128 MiB are appended but not durable.
  */
 #ifndef ARGO_JOURNAL_H
 #define ARGO_JOURNAL_H
