@@ -1177,14 +1177,18 @@ void argo__pub_tick(argo__pub *p) {
     if (seg_rows(s) < SEG_MAX_ROWS && !seg_stale(p, s)) {
       return;
     }
-    /* A full or stale segment is handed over without waiting while nothing else is queued and
-     * the publisher has loaded what it took (its segments are back on the free list, process):
-     * the engine goes on in their buffers rather than idle a core while the round's exports
-     * end, and the publisher loads the segment right after them. So at most two segments are
-     * ever filled at once, as when the engine waited. */
-    pthread_mutex_lock(&p->mu);
-    int lead = p->qhead == NULL && !p->loading && p->free_list != NULL;
-    pthread_mutex_unlock(&p->mu);
+    /* A full segment is handed over without waiting while nothing else is queued and the
+     * publisher has loaded what it took (its segments are back on the free list, process): the
+     * engine goes on in their buffers rather than idle a core while the round's exports end,
+     * and the publisher loads the segment right after them. So at most two segments are ever
+     * filled at once, as when the engine waited. A stale one still waits: its rows are late
+     * already, and the exports get both cores. */
+    int lead = seg_rows(s) >= SEG_MAX_ROWS;
+    if (lead) {
+      pthread_mutex_lock(&p->mu);
+      lead = p->qhead == NULL && !p->loading && p->free_list != NULL;
+      pthread_mutex_unlock(&p->mu);
+    }
     if (lead) {
       argo__pub_handover(p);
       return;
