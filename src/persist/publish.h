@@ -4,8 +4,8 @@
  * the latest stats.yaml document, day markers); the segment is handed to the publisher when the
  * publisher is idle and the rows are urgent (orders, trades, stats) or have waited long enough
  * (min_gap), when the engine is about to wait for the next candle, at every day end, and when
- * it is full (or its rows have waited long) while the publisher exports what it loaded and
- * nothing else is queued; otherwise a full segment waits for the publisher (back-pressure). The
+ * it is full while the publisher exports what it loaded and nothing else is queued; otherwise a
+ * full segment, or one whose rows waited long, waits for the publisher (back-pressure). The
  * publisher loads a whole batch of segments into the store (DuckDB), then exports each table
  * that changed once and rewrites stats.yaml once, atomically (temp file, fsync, rename, one
  * fsync of the folder). So the cost per candle is a few stores into arrays on the engine
