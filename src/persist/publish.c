@@ -665,23 +665,20 @@ static void recycle(argo__pub *p, seg *list) {
   pthread_mutex_unlock(&p->mu);
 }
 
-/* Loads the segments of list (taken: they go back to the free list once their rows are in
- * the store, before the exports, so that an engine handing over meanwhile reuses them) and
- * publishes what is due. */
-static void process(argo__pub *p, seg *list) {
+/* Loads the segments of list into the store (day folders begun and ended on the way). -1 when
+ * nothing may be published any more (the publisher gave up), else 0. */
+static int load(argo__pub *p, seg *list) {
   char err[ARGO_ERRMSG_MAX];
   uint64_t last = 0;
   if (p->gave_up) {
     /* The session is stopping; what is not published stays in the journal for recovery. */
-    recycle(p, list);
-    return;
+    return -1;
   }
   if (list && wait_wal(p, list) != 0) {
     report(p, ARGO_EIO,
            "the write-ahead journal is not reaching the disk: nothing more can be published", 1);
     p->gave_up = 1;
-    recycle(p, list);
-    return;
+    return -1;
   }
   if (!p->syms_applied && p->store) {
     p->syms_applied = 1;
@@ -690,8 +687,7 @@ static void process(argo__pub *p, seg *list) {
     if (rc) {
       report(p, rc, err, 1);
       p->gave_up = 1;
-      recycle(p, list);
-      return;
+      return -1;
     }
   }
   for (seg *s = list; s; s = s->next) {
@@ -788,10 +784,22 @@ static void process(argo__pub *p, seg *list) {
     }
     last = s->seq;
   }
-  recycle(p, list);
   if (last) {
     atomic_store(&p->processed, last);
   }
+  return 0;
+}
+
+/* Loads the segments of list (taken: they go back to the free list once their rows are in the
+ * store, before the exports, so that an engine handing over meanwhile reuses them) and
+ * publishes what is due. */
+static void process(argo__pub *p, seg *list) {
+  int go = load(p, list);
+  recycle(p, list);
+  if (go != 0) {
+    return;
+  }
+  char err[ARGO_ERRMSG_MAX];
   /* While a sync waits, everything is exported at once (the flag is cleared by the sync), once
    * the segments it waits for are all loaded: an export before the last of them would be
    * thrown away at once. */
@@ -1174,7 +1182,8 @@ void argo__pub_tick(argo__pub *p) {
     /* Back-pressure: when the engine produces rows faster than the publisher can load and
      * export them, the engine waits rather than let the backlog (memory, and how far the
      * files are behind) grow without bound. */
-    if (seg_rows(s) < SEG_MAX_ROWS && !seg_stale(p, s)) {
+    size_t rows = seg_rows(s);
+    if (rows < SEG_MAX_ROWS && !seg_stale(p, s)) {
       return;
     }
     /* A full segment is handed over without waiting while nothing else is queued and the
@@ -1183,7 +1192,7 @@ void argo__pub_tick(argo__pub *p) {
      * and the publisher loads the segment right after them. So at most two segments are ever
      * filled at once, as when the engine waited. A stale one still waits: its rows are late
      * already, and the exports get both cores. */
-    int lead = seg_rows(s) >= SEG_MAX_ROWS;
+    int lead = rows >= SEG_MAX_ROWS;
     if (lead) {
       pthread_mutex_lock(&p->mu);
       lead = p->qhead == NULL && !p->loading && p->free_list != NULL;
